@@ -1,0 +1,3 @@
+from socialmap.cli import main
+
+raise SystemExit(main())

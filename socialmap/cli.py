@@ -1,0 +1,179 @@
+"""The ``socialmap`` command (SPEC section 9).
+
+Every command exits 0 on success and 2 on bad input, with one line per
+problem on stderr and never a traceback. ``--json`` prints one JSON document
+on stdout. Command handlers live in :mod:`socialmap.commands` and are imported
+only when their command runs, so ``socialmap --version`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from socialmap import __version__
+from socialmap.errors import InputError, SocialMapError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class _Ordered(argparse.Action):
+    """Collects scenario changes in command-line order into ``args.changes``."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        changes = list(getattr(namespace, "changes", None) or [])
+        changes.append((self.dest, values))
+        namespace.changes = changes
+
+
+def _add_scenario_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("scenario changes (applied in the order given)")
+    g.add_argument("--decommission", action=_Ordered, metavar="SERVICE", help="decommission a service")
+    g.add_argument("--transfer", action=_Ordered, metavar="SERVICE:ORG", help="re-tender a service to another organisation")
+    g.add_argument("--relocate", action=_Ordered, metavar="SERVICE:LAT,LON", help="move a service to a new site")
+    g.add_argument("--close", action=_Ordered, metavar="ORG", help="an organisation closes, with its services")
+    g.add_argument("--retention", type=str, default=None, metavar="R", help="share of transferred staff who stay (0..1, default 0.5)")
+    g.add_argument("--max-travel-km", type=str, default=None, metavar="D", help="travel limit after a relocation (default 3.0)")
+    g.add_argument("--context-survival", type=str, default=None, metavar="S", help="chance a tie made at a removed place survives (0..1, default 0.5)")
+    p.set_defaults(changes=[])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="socialmap", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"socialmap {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("sample", help="write the bundled sample project")
+    p.add_argument("out", metavar="OUT.gpkg")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(handler="socialmap.commands.project:cmd_sample")
+
+    p = sub.add_parser("info", help="counts by node kind and tie type")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.project:cmd_info")
+
+    imp = sub.add_parser("import", help="import data into a project")
+    isub = imp.add_subparsers(dest="format", metavar="FORMAT", parser_class=_Parser, required=True)
+
+    def common_import(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--areas", metavar="AREAS", help="areas file: GeoJSON, GeoPackage or shapefile")
+        q.add_argument("--area-code-field", metavar="F", help="column of the areas file holding the area code")
+        q.add_argument("--area-name-field", metavar="F", help="column of the areas file holding the area name")
+        q.add_argument("--postcodes", metavar="LOOKUP.csv", help="ONS Postcode Directory / NSPL extract to place records by postcode")
+        q.add_argument("--into", metavar="P.gpkg", help="merge into an existing project (all or nothing)")
+        q.add_argument("--force", action="store_true", help="overwrite an existing output file")
+        q.add_argument("out", nargs="?", metavar="OUT.gpkg")
+
+    q = isub.add_parser("csv", help="the canonical CSV bundle (nodes.csv, ties.csv, areas)")
+    q.add_argument("--nodes", required=True, metavar="N.csv")
+    q.add_argument("--ties", required=True, metavar="T.csv")
+    common_import(q)
+    q.set_defaults(handler="socialmap.commands.project:cmd_import_csv")
+
+    q = isub.add_parser("kumu", help="a Kumu spreadsheet (Elements and Connections)")
+    q.add_argument("file", metavar="FILE.xlsx")
+    q.add_argument("--connections", metavar="CONNECTIONS.csv", help="the Connections sheet, when FILE is the Elements CSV")
+    q.add_argument("--kind-map", metavar="MAP", help='e.g. "Young person=young_person,Organisation=organisation"')
+    q.add_argument("--tie-map", metavar="MAP", help='e.g. "Friend=friend,Works at=employs"')
+    common_import(q)
+    q.set_defaults(handler="socialmap.commands.interchange:cmd_import_kumu")
+
+    q = isub.add_parser("openreferral", help="Open Referral UK tables (folder of CSVs or a JSON export)")
+    q.add_argument("source", metavar="DIR_OR_JSON")
+    common_import(q)
+    q.set_defaults(handler="socialmap.commands.interchange:cmd_import_openreferral")
+
+    p = sub.add_parser("analyse", help="person and area measures of social capital")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("--group-by", metavar="KEY", default=None, help="area_code (default), a node attribute, or community")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.analysis:cmd_analyse")
+
+    p = sub.add_parser("hotspots", help="Getis-Ord Gi* hotspots of NEET isolation")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.analysis:cmd_hotspots")
+
+    p = sub.add_parser("anchors", help="anchor presence of every organisation")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.analysis:cmd_anchors")
+
+    p = sub.add_parser("scenario", help="expected impact of a commissioning change")
+    p.add_argument("project", metavar="P.gpkg")
+    _add_scenario_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.scenarios:cmd_scenario")
+
+    p = sub.add_parser("rank", help="criticality ranking of every service and organisation")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.scenarios:cmd_rank")
+
+    p = sub.add_parser("export", help="export to Gephi, GIS, web map or PDF reports")
+    p.add_argument(
+        "format",
+        choices=["graphml", "gexf", "geojson", "csv", "html", "report", "evidence", "scenario-report"],
+    )
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--org", metavar="ID", help="the organisation of an evidence pack")
+    p.add_argument("--include-people", action="store_true", help="include young people's pseudonyms and points")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output")
+    _add_scenario_options(p)
+    p.set_defaults(handler="socialmap.commands.interchange:cmd_export")
+
+    p = sub.add_parser("bench", help="time each stage on a synthetic city")
+    p.add_argument("--young-people", type=int, default=100_000, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.bench:cmd_bench")
+
+    p = sub.add_parser("gui", help="open the desktop application")
+    p.add_argument("project", nargs="?", metavar="P.gpkg")
+    p.set_defaults(handler="socialmap.commands.project:cmd_gui")
+    return parser
+
+
+def _resolve(handler: str):
+    module, _, func = handler.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(_resolve(args.handler)(args) or 0)
+    except InputError as exc:
+        for line in exc.lines():
+            print(f"socialmap: {line}", file=sys.stderr)
+        return 2
+    except SocialMapError as exc:
+        print(f"socialmap: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("socialmap: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except MemoryError:
+        print("socialmap: out of memory", file=sys.stderr)
+        return 1
+    except Exception as exc:  # never a traceback in front of a user
+        print(f"socialmap: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

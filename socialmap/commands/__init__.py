@@ -1,0 +1,1 @@
+"""Handlers of the ``socialmap`` sub-commands, one module per concern."""

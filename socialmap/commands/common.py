@@ -1,0 +1,67 @@
+"""Small helpers shared by the command handlers."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from socialmap.errors import InputError, Problem
+from socialmap.model import Project
+
+
+def open_project(path: str) -> Project:
+    from socialmap.store import load_project
+
+    return load_project(path)
+
+
+def check_output(out: str | None, force: bool, what: str = "output") -> Path:
+    """The output path, refusing to overwrite an existing file without ``--force``."""
+    if not out:
+        raise InputError(Problem(f"no {what} file given"))
+    path = Path(out)
+    if path.exists() and not force:
+        raise InputError(Problem(f"{path} already exists; give --force to overwrite it"))
+    if not path.parent.exists() and str(path.parent) not in ("", "."):
+        raise InputError(Problem(f"{path}: folder {path.parent} does not exist"))
+    return path
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _clean(value.item())
+    return value
+
+
+def print_json(document: Any) -> None:
+    """Print one JSON document on stdout (NaN and infinities as null)."""
+    json.dump(_clean(document), sys.stdout, ensure_ascii=False, indent=1, default=str)
+    sys.stdout.write("\n")
+
+
+def suppress(count: int | None) -> str:
+    """Small-number suppression (SPEC section 8): 1..4 is shown as ``<5``."""
+    if count is None:
+        return ""
+    if 1 <= count <= 4:
+        return "<5"
+    return str(int(count))
+
+
+def print_table(headers: list[str], rows: list[list[Any]]) -> None:
+    """A plain aligned text table on stdout."""
+    text = [[("" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))) for v in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in text]) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    print("  ".join("-" * w for w in widths))
+    for r in text:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)))

@@ -1,0 +1,60 @@
+"""The error hierarchy: every error a user can see carries its record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SocialMapError(Exception):
+    """Base class of every error SocialMap reports to a user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one record: where it is and why it is refused."""
+
+    reason: str
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+    record: str | None = None
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.sheet:
+            where.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.record:
+            where.append(self.record)
+        if self.field:
+            where.append(f"field {self.field!r}")
+        return (", ".join(where) + ": " if where else "") + self.reason
+
+
+class InputError(SocialMapError):
+    """Bad input: one or more problems, each naming file, row, field and reason."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        n = len(self.problems)
+        if n == 1:
+            return str(self.problems[0])
+        return f"{n} problems; first: {self.problems[0]}"
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class ProjectFileError(SocialMapError):
+    """A project file that cannot be opened or written (damaged, newer schema, unreadable)."""

@@ -1,0 +1,670 @@
+"""The project: areas, nodes, ties, settings and saved scenarios (SPEC section 2).
+
+The :class:`Project` is the one source of truth. Every edit goes through its
+methods, which validate the change against the rest of the project, keep the
+adjacency index and the ``service.provider`` / ``provides`` agreement, and bump
+``version`` so that caches keyed on it know they are stale.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from socialmap.errors import InputError, Problem
+from socialmap.model import kinds
+from socialmap.model.kinds import (
+    ADULT,
+    NODE_KINDS,
+    ORG_TYPES,
+    ORGANISATION,
+    PLACE_KINDS,
+    SECTORS,
+    SERVICE,
+    TIE_TYPES,
+    YOUNG_PERSON,
+)
+
+#: Project settings and their defaults (thresholds of SPEC section 4 included).
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "group_by": "area_code",
+    "context_survival": 0.5,
+    "retention": 0.5,
+    "max_travel_km": 3.0,
+    "flag_newly_isolated_neet": 0.5,
+    "flag_bridging_loss_pct": 10.0,
+    "flag_nearest_service_km": 2.0,
+    "hotspot_permutations": 999,
+    "hotspot_seed": 12345,
+    "hotspot_alpha": 0.05,
+    "louvain_seed": 42,
+}
+
+
+@dataclass(slots=True)
+class Area:
+    """A geographic area (e.g. an ONS LSOA or ward) with its polygon in EPSG:4326."""
+
+    code: str
+    name: str
+    geometry: Any  # shapely Polygon or MultiPolygon
+    imd_decile: int | None = None
+    population_16_24: int | None = None
+
+
+@dataclass(slots=True)
+class Node:
+    """A young person, adult, organisation or service.
+
+    Kind-specific fields are ``None`` for the kinds that do not use them.
+    ``lat``/``lon`` of a young person is always the pseudo-random point inside
+    their home area (SPEC section 8), never a supplied location.
+    """
+
+    id: str
+    kind: str
+    label: str = ""
+    area_code: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    # young_person
+    age: int | None = None
+    neet: bool | None = None
+    # adult
+    role: str | None = None
+    # organisation
+    org_type: str | None = None
+    sector: str | None = None
+    is_anchor: bool | None = None
+    employees_total: float | None = None
+    employees_local: float | None = None
+    spend_total: float | None = None
+    spend_local: float | None = None
+    years_in_area: float | None = None
+    # service
+    provider: str | None = None
+    service_type: str | None = None
+    commissioner: str | None = None
+    contract_end: dt.date | None = None
+    annual_value: float | None = None
+    hours_per_week: float | None = None
+    #: Further attributes from imports (kept, shown, exported; never analysed).
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+NODE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Node))
+NUMERIC_NODE_FIELDS = (
+    "employees_total",
+    "employees_local",
+    "spend_total",
+    "spend_local",
+    "years_in_area",
+    "annual_value",
+    "hours_per_week",
+)
+
+
+@dataclass(slots=True)
+class Tie:
+    """An undirected tie; ``a``/``b`` in the order given, the key is the sorted pair."""
+
+    a: str
+    b: str
+    type: str
+    context: str | None = None
+    strength: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return tie_key(self.a, self.b)
+
+    def other(self, node_id: str) -> str:
+        return self.b if node_id == self.a else self.a
+
+
+def tie_key(a: str, b: str) -> tuple[str, str]:
+    """The key of the unordered pair ``{a, b}``."""
+    return (a, b) if a <= b else (b, a)
+
+
+def _bad_number(value: Any) -> bool:
+    return isinstance(value, float) and (math.isnan(value) or math.isinf(value))
+
+
+def node_problems(node: Node, project: Project, *, record: str | None = None) -> list[Problem]:
+    """Every rule ``node`` breaks on its own or against ``project``'s areas and nodes."""
+    rec = record or f"node {node.id!r}"
+    out: list[Problem] = []
+
+    def bad(fieldname: str, reason: str) -> None:
+        out.append(Problem(reason, record=rec, field=fieldname))
+
+    if not node.id or not str(node.id).strip():
+        bad("id", "is empty")
+    if node.kind not in NODE_KINDS:
+        bad("kind", f"unknown kind {node.kind!r}; expected one of {', '.join(NODE_KINDS)}")
+        return out
+    if node.area_code is not None and node.area_code not in project.areas:
+        bad("area_code", f"unknown area code {node.area_code!r}")
+    if node.kind == YOUNG_PERSON:
+        if node.area_code is None:
+            bad("area_code", "a young person needs a home area")
+        if node.age is not None and not (0 <= node.age <= 120):
+            bad("age", f"age {node.age} is out of range 0..120")
+    if node.kind in PLACE_KINDS:
+        if node.lat is None or node.lon is None:
+            bad("lat" if node.lat is None else "lon", f"a {node.kind} needs a location")
+        else:
+            if _bad_number(node.lat) or not -90 <= node.lat <= 90:
+                bad("lat", f"latitude {node.lat} is out of range -90..90")
+            if _bad_number(node.lon) or not -180 <= node.lon <= 180:
+                bad("lon", f"longitude {node.lon} is out of range -180..180")
+    if node.org_type is not None and node.org_type not in ORG_TYPES:
+        bad("org_type", f"unknown organisation type {node.org_type!r}")
+    if node.sector is not None and node.sector not in SECTORS:
+        bad("sector", f"unknown sector {node.sector!r}; expected one of {', '.join(SECTORS)}")
+    for name in NUMERIC_NODE_FIELDS:
+        value = getattr(node, name)
+        if value is not None and (_bad_number(value) or value < 0):
+            bad(name, f"{value} is not a non-negative number")
+    for local, total in (("employees_local", "employees_total"), ("spend_local", "spend_total")):
+        lv, tv = getattr(node, local), getattr(node, total)
+        if lv is not None and tv is not None and lv > tv:
+            bad(local, f"{local} ({lv:g}) exceeds {total} ({tv:g})")
+    if node.provider is not None:
+        if node.kind != SERVICE:
+            bad("provider", "only a service has a provider")
+        else:
+            prov = project.nodes.get(node.provider)
+            if prov is None:
+                bad("provider", f"unknown provider {node.provider!r}")
+            elif prov.kind != ORGANISATION:
+                bad("provider", f"provider {node.provider!r} is a {prov.kind}, not an organisation")
+    return out
+
+
+def tie_problems(tie: Tie, project: Project, *, record: str | None = None) -> list[Problem]:
+    """Every rule ``tie`` breaks against ``project``'s nodes."""
+    rec = record or f"tie {tie.a!r}-{tie.b!r}"
+    out: list[Problem] = []
+
+    def bad(fieldname: str, reason: str) -> None:
+        out.append(Problem(reason, record=rec, field=fieldname))
+
+    if tie.type not in TIE_TYPES:
+        bad("type", f"unknown tie type {tie.type!r}; expected one of {', '.join(TIE_TYPES)}")
+    if tie.a == tie.b:
+        bad("b", f"a tie cannot join {tie.a!r} to itself")
+    na, nb = project.nodes.get(tie.a), project.nodes.get(tie.b)
+    if na is None:
+        bad("a", f"unknown node {tie.a!r}")
+    if nb is None:
+        bad("b", f"unknown node {tie.b!r}")
+    if na is not None and nb is not None and tie.type in TIE_TYPES and tie.a != tie.b:
+        if not kinds.tie_fits(tie.type, na.kind, nb.kind):
+            bad(
+                "type",
+                f"a {tie.type} tie joins {kinds.describe_endpoints(tie.type)}, "
+                f"not {na.kind} and {nb.kind}",
+            )
+        elif tie.type == "provides":
+            org, svc = (na, nb) if na.kind == ORGANISATION else (nb, na)
+            if svc.provider is not None and svc.provider != org.id:
+                bad(
+                    "type",
+                    f"service {svc.id!r} is provided by {svc.provider!r}, not {org.id!r}",
+                )
+    if tie.context is not None:
+        ctx = project.nodes.get(tie.context)
+        if ctx is None:
+            bad("context", f"unknown context {tie.context!r}")
+        elif ctx.kind not in PLACE_KINDS:
+            bad("context", f"context {tie.context!r} is a {ctx.kind}, not a service or organisation")
+    if tie.strength is not None and tie.strength not in (1, 2, 3):
+        bad("strength", f"strength {tie.strength} is not 1, 2 or 3")
+    return out
+
+
+def area_problems(area: Area) -> list[Problem]:
+    rec = f"area {area.code!r}"
+    out: list[Problem] = []
+    if not area.code or not str(area.code).strip():
+        out.append(Problem("is empty", record=rec, field="code"))
+    geom = area.geometry
+    if geom is None or geom.is_empty:
+        out.append(Problem("has no geometry", record=rec, field="geometry"))
+    elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+        out.append(Problem(f"geometry is a {geom.geom_type}, not a polygon", record=rec, field="geometry"))
+    elif not geom.is_valid:
+        out.append(Problem("geometry is not valid", record=rec, field="geometry"))
+    if area.imd_decile is not None and not 1 <= area.imd_decile <= 10:
+        out.append(Problem(f"IMD decile {area.imd_decile} is not 1..10", record=rec, field="imd_decile"))
+    if area.population_16_24 is not None and area.population_16_24 < 0:
+        out.append(Problem("is negative", record=rec, field="population_16_24"))
+    return out
+
+
+class Project:
+    """Areas, nodes, ties, settings and saved scenarios, kept consistent.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> p = Project()
+    >>> p.add_area(Area("A1", "North", box(0, 0, 1, 1)))
+    >>> p.add_node(Node("yp1", "young_person", "Sam", area_code="A1"))
+    >>> p.add_node(Node("yp2", "young_person", "Alex", area_code="A1"))
+    >>> p.add_tie(Tie("yp1", "yp2", "friend"))
+    >>> len(p.ties), p.degree("yp1")
+    (1, 1)
+    """
+
+    def __init__(self) -> None:
+        self.areas: dict[str, Area] = {}
+        self.nodes: dict[str, Node] = {}
+        self.ties: dict[tuple[str, str], Tie] = {}
+        self.adjacency: dict[str, set[str]] = {}
+        self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
+        self.scenarios: dict[str, dict[str, Any]] = {}
+        self.version = 0
+        self._cache: dict[str, tuple[int, Any]] = {}
+
+    # ------------------------------------------------------------------ queries
+    def __repr__(self) -> str:
+        return f"<Project {len(self.areas)} areas, {len(self.nodes)} nodes, {len(self.ties)} ties>"
+
+    def nodes_of_kind(self, kind: str) -> Iterator[Node]:
+        return (n for n in self.nodes.values() if n.kind == kind)
+
+    def neighbours(self, node_id: str) -> set[str]:
+        return self.adjacency.get(node_id, set())
+
+    def incident_ties(self, node_id: str) -> list[Tie]:
+        return [self.ties[tie_key(node_id, o)] for o in self.adjacency.get(node_id, ())]
+
+    def degree(self, node_id: str) -> int:
+        return len(self.adjacency.get(node_id, ()))
+
+    def get_tie(self, a: str, b: str) -> Tie | None:
+        return self.ties.get(tie_key(a, b))
+
+    def setting(self, name: str) -> Any:
+        return self.settings.get(name, DEFAULT_SETTINGS.get(name))
+
+    def cached(self, name: str, build: Any) -> Any:
+        """A value built by ``build()`` and kept until the project next changes."""
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == self.version:
+            return hit[1]
+        value = build()
+        self._cache[name] = (self.version, value)
+        return value
+
+    def touch(self) -> None:
+        self.version += 1
+
+    def copy(self) -> Project:
+        """A deep copy (geometries shared: they are immutable)."""
+        other = Project()
+        other.areas = {c: replace(a) for c, a in self.areas.items()}
+        other.nodes = {i: replace(n, attrs=dict(n.attrs)) for i, n in self.nodes.items()}
+        other.ties = {k: replace(t) for k, t in self.ties.items()}
+        other.adjacency = {i: set(s) for i, s in self.adjacency.items()}
+        other.settings = dict(self.settings)
+        other.scenarios = copy.deepcopy(self.scenarios)
+        return other
+
+    # ------------------------------------------------------------------ areas
+    def add_area(self, area: Area) -> None:
+        problems = area_problems(area)
+        if area.code in self.areas:
+            problems.append(Problem("duplicate area code", record=f"area {area.code!r}", field="code"))
+        if problems:
+            raise InputError(problems)
+        self.areas[area.code] = area
+        self.touch()
+
+    def update_area(self, code: str, **changes: Any) -> dict[str, Any]:
+        """Change fields of an area (not its code); returns the old values."""
+        area = self._area(code)
+        if "code" in changes:
+            raise InputError(Problem("an area's code cannot be changed", record=f"area {code!r}", field="code"))
+        candidate = replace(area, **changes)
+        problems = area_problems(candidate)
+        if problems:
+            raise InputError(problems)
+        old = {k: getattr(area, k) for k in changes}
+        self.areas[code] = candidate
+        self.touch()
+        return old
+
+    def remove_area(self, code: str) -> Area:
+        area = self._area(code)
+        users = [n.id for n in self.nodes.values() if n.area_code == code]
+        if users:
+            raise InputError(
+                Problem(
+                    f"{len(users)} node(s) live in this area (first: {users[0]!r}); move or delete them first",
+                    record=f"area {code!r}",
+                )
+            )
+        del self.areas[code]
+        self.touch()
+        return area
+
+    def _area(self, code: str) -> Area:
+        try:
+            return self.areas[code]
+        except KeyError:
+            raise InputError(Problem(f"unknown area {code!r}")) from None
+
+    # ------------------------------------------------------------------ nodes
+    def node(self, node_id: str) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise InputError(Problem(f"unknown node {node_id!r}")) from None
+
+    def add_node(self, node: Node) -> None:
+        """Add a node. A young person is placed inside their home area; a
+        service with a provider gets its ``provides`` tie."""
+        problems = node_problems(node, self)
+        if node.id in self.nodes:
+            problems.append(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
+        if problems:
+            raise InputError(problems)
+        if node.kind == YOUNG_PERSON:
+            self._place(node)
+        if not node.label:
+            node.label = node.id
+        self.nodes[node.id] = node
+        self.adjacency.setdefault(node.id, set())
+        if node.kind == SERVICE and node.provider is not None:
+            self._link(Tie(node.provider, node.id, "provides"))
+        self.touch()
+
+    def update_node(self, node_id: str, **changes: Any) -> dict[str, Any]:
+        """Change fields of a node (not its id or kind); returns the old values.
+
+        Moving a young person to another area re-places them there; changing a
+        service's provider moves its ``provides`` tie.
+        """
+        node = self.node(node_id)
+        for fixed in ("id", "kind"):
+            if fixed in changes and changes[fixed] != getattr(node, fixed):
+                raise InputError(Problem(f"a node's {fixed} cannot be changed", record=f"node {node_id!r}", field=fixed))
+        if node.kind == YOUNG_PERSON and ("lat" in changes or "lon" in changes):
+            raise InputError(
+                Problem(
+                    "a young person's location is set from their home area, never given",
+                    record=f"node {node_id!r}",
+                    field="lat",
+                )
+            )
+        candidate = replace(node, **changes)
+        problems = node_problems(candidate, self)
+        if problems:
+            raise InputError(problems)
+        old = {k: getattr(node, k) for k in changes}
+        old_provider = node.provider
+        if node.kind == YOUNG_PERSON and candidate.area_code != node.area_code:
+            self._place(candidate)
+            old.setdefault("lat", node.lat)
+            old.setdefault("lon", node.lon)
+        if node.kind == SERVICE and candidate.provider != old_provider:
+            if old_provider is not None and tie_key(old_provider, node_id) in self.ties:
+                self._unlink(old_provider, node_id)
+            if candidate.provider is not None and tie_key(candidate.provider, node_id) not in self.ties:
+                self._link(Tie(candidate.provider, node_id, "provides"))
+        self.nodes[node_id] = candidate
+        self.touch()
+        return old
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Tie], dict[str, Any]]:
+        """Remove a node with its ties. Services it provided lose their provider
+        and ties that named it as context lose the context.
+
+        Returns ``(node, ties, dependants)``: what :meth:`restore_node` needs to undo it.
+        """
+        node = self.node(node_id)
+        dependants = self.dependants_of(node_id)
+        removed = [self.ties[tie_key(node_id, o)] for o in sorted(self.adjacency.get(node_id, ()))]
+        for tie in removed:
+            self._unlink(tie.a, tie.b)
+        del self.adjacency[node_id]
+        del self.nodes[node_id]
+        for other in self.nodes.values():
+            if other.provider == node_id:
+                other.provider = None
+        for tie in self.ties.values():
+            if tie.context == node_id:
+                tie.context = None
+        self.touch()
+        return node, removed, dependants
+
+    def restore_node(self, node: Node, ties: Iterable[Tie], dependants: dict[str, Any] | None = None) -> None:
+        """Undo of :meth:`remove_node`: put back the node exactly as it was, and its ties."""
+        if node.id in self.nodes:
+            raise InputError(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
+        self.nodes[node.id] = node
+        self.adjacency.setdefault(node.id, set())
+        for tie in ties:
+            if tie.key not in self.ties:
+                self._link(tie)
+        for sid, value in (dependants or {}).get("providers", {}).items():
+            if sid in self.nodes:
+                self.nodes[sid].provider = value
+        for key, value in (dependants or {}).get("contexts", {}).items():
+            if tuple(key) in self.ties:
+                self.ties[tuple(key)].context = value
+        self.touch()
+
+    def dependants_of(self, node_id: str) -> dict[str, Any]:
+        """Records that name ``node_id`` (services it provides, ties with it as
+        context), so an undo of its removal can restore them."""
+        return {
+            "providers": {n.id: node_id for n in self.nodes.values() if n.provider == node_id},
+            "contexts": {k: node_id for k, t in self.ties.items() if t.context == node_id},
+        }
+
+    def _place(self, node: Node) -> None:
+        from socialmap.model.placement import place_in_area
+
+        area = self.areas[node.area_code]
+        node.lon, node.lat = place_in_area(node.id, area.geometry)
+
+    # ------------------------------------------------------------------ ties
+    def add_tie(self, tie: Tie) -> None:
+        problems = tie_problems(tie, self)
+        if not problems and tie.key in self.ties:
+            problems.append(
+                Problem(
+                    f"{tie.a!r} and {tie.b!r} are already tied ({self.ties[tie.key].type}); one tie per pair",
+                    record=f"tie {tie.a!r}-{tie.b!r}",
+                )
+            )
+        if problems:
+            raise InputError(problems)
+        self._link(tie)
+        if tie.type == "provides":
+            org, svc = (tie.a, tie.b) if self.nodes[tie.a].kind == ORGANISATION else (tie.b, tie.a)
+            self.nodes[svc].provider = org
+        self.touch()
+
+    def update_tie(self, a: str, b: str, **changes: Any) -> dict[str, Any]:
+        tie = self.get_tie(a, b)
+        if tie is None:
+            raise InputError(Problem(f"no tie between {a!r} and {b!r}"))
+        if {"a", "b"} & set(changes):
+            raise InputError(Problem("a tie's ends cannot be changed; delete it and add another"))
+        candidate = replace(tie, **changes)
+        problems = tie_problems(candidate, self)
+        if problems:
+            raise InputError(problems)
+        if tie.type == "provides" or candidate.type == "provides":
+            if tie.type != candidate.type:
+                raise InputError(Problem("a provides tie's type cannot be changed", record=f"tie {a!r}-{b!r}", field="type"))
+        old = {k: getattr(tie, k) for k in changes}
+        self.ties[tie.key] = candidate
+        self.touch()
+        return old
+
+    def remove_tie(self, a: str, b: str) -> Tie:
+        tie = self.get_tie(a, b)
+        if tie is None:
+            raise InputError(Problem(f"no tie between {a!r} and {b!r}"))
+        self._unlink(a, b)
+        if tie.type == "provides":
+            svc = tie.b if self.nodes[tie.b].kind == SERVICE else tie.a
+            self.nodes[svc].provider = None
+        self.touch()
+        return tie
+
+    def _link(self, tie: Tie) -> None:
+        self.ties[tie.key] = tie
+        self.adjacency.setdefault(tie.a, set()).add(tie.b)
+        self.adjacency.setdefault(tie.b, set()).add(tie.a)
+
+    def _unlink(self, a: str, b: str) -> None:
+        del self.ties[tie_key(a, b)]
+        self.adjacency[a].discard(b)
+        self.adjacency[b].discard(a)
+
+    # ------------------------------------------------------------------ bulk
+    @classmethod
+    def build(
+        cls,
+        areas: Iterable[Area],
+        nodes: Iterable[Node],
+        ties: Iterable[Tie],
+        settings: dict[str, Any] | None = None,
+        scenarios: dict[str, dict[str, Any]] | None = None,
+        *,
+        place_young_people: bool = True,
+        source: str | None = None,
+    ) -> Project:
+        """Build a project from records in one pass, collecting every problem.
+
+        Derives the missing half of each ``service.provider`` / ``provides``
+        pair; refuses the two when they disagree. Raises one :class:`InputError`
+        listing every problem, or returns a consistent project.
+        """
+        p = cls()
+        problems: list[Problem] = []
+        for area in areas:
+            ps = area_problems(area)
+            if area.code in p.areas:
+                ps.append(Problem("duplicate area code", record=f"area {area.code!r}", field="code"))
+            problems += ps
+            if not ps:
+                p.areas[area.code] = area
+        node_list = list(nodes)
+        for node in node_list:
+            if node.id in p.nodes:
+                problems.append(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
+                continue
+            p.nodes[node.id] = node
+        for node in node_list:
+            if p.nodes.get(node.id) is node:
+                problems += node_problems(node, p)
+        for node in p.nodes.values():
+            if not node.label:
+                node.label = node.id
+            p.adjacency[node.id] = set()
+        for tie in ties:
+            ps = tie_problems(tie, p)
+            if not ps and tie.key in p.ties:
+                ps.append(
+                    Problem(
+                        f"duplicate tie: {tie.a!r} and {tie.b!r} are already tied; one tie per pair",
+                        record=f"tie {tie.a!r}-{tie.b!r}",
+                    )
+                )
+            problems += ps
+            if not ps:
+                p._link(tie)
+        if not problems:
+            for tie in list(p.ties.values()):
+                if tie.type == "provides":
+                    org, svc = (tie.a, tie.b) if p.nodes[tie.a].kind == ORGANISATION else (tie.b, tie.a)
+                    p.nodes[svc].provider = org
+            for node in p.nodes.values():
+                if node.kind == SERVICE and node.provider is not None:
+                    key = tie_key(node.provider, node.id)
+                    if key not in p.ties:
+                        p._link(Tie(node.provider, node.id, "provides"))
+        if problems:
+            if source:
+                problems = [replace(pr, file=pr.file or source) for pr in problems]
+            raise InputError(problems)
+        if place_young_people:
+            from socialmap.model.placement import place_young_people as _place_all
+
+            _place_all(p)
+        if settings:
+            p.settings.update(settings)
+        if scenarios:
+            p.scenarios = dict(scenarios)
+        return p
+
+    def check(self) -> None:
+        """Raise one :class:`InputError` listing every rule the project breaks."""
+        problems: list[Problem] = []
+        for area in self.areas.values():
+            problems += area_problems(area)
+        for node in self.nodes.values():
+            problems += node_problems(node, self)
+        for tie in self.ties.values():
+            problems += tie_problems(tie, self)
+        if problems:
+            raise InputError(problems)
+
+    # ------------------------------------------------------------------ views
+    def graph(self):
+        """A networkx Graph of the project: node attributes are the node's
+        fields, edge attributes ``type``, ``context`` and ``strength``."""
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from((n.id, {"kind": n.kind, "area_code": n.area_code, "label": n.label, "neet": n.neet}) for n in self.nodes.values())
+        g.add_edges_from((t.a, t.b, {"type": t.type, "context": t.context, "strength": t.strength}) for t in self.ties.values())
+        return g
+
+    def counts(self) -> dict[str, Any]:
+        """Counts by node kind and tie type, for ``socialmap info``."""
+        by_kind = {k: 0 for k in NODE_KINDS}
+        for n in self.nodes.values():
+            by_kind[n.kind] += 1
+        by_type = {t: 0 for t in TIE_TYPES}
+        for t in self.ties.values():
+            by_type[t.type] += 1
+        neet = sum(1 for n in self.nodes.values() if n.kind == YOUNG_PERSON and n.neet)
+        return {
+            "areas": len(self.areas),
+            "nodes": len(self.nodes),
+            "ties": len(self.ties),
+            "nodes_by_kind": by_kind,
+            "ties_by_type": by_type,
+            "neet_young_people": neet,
+            "anchors": sum(1 for n in self.nodes.values() if n.kind == ORGANISATION and n.is_anchor),
+            "saved_scenarios": len(self.scenarios),
+        }
+
+
+def node_as_dict(node: Node) -> dict[str, Any]:
+    return asdict(node)
+
+
+__all__ = [
+    "ADULT",
+    "Area",
+    "DEFAULT_SETTINGS",
+    "Node",
+    "Project",
+    "Tie",
+    "tie_key",
+]

@@ -1,0 +1,309 @@
+"""The project file: a GeoPackage (SPEC section 5).
+
+Layers ``areas`` (multipolygons) and ``nodes`` (points) in EPSG:4326; an
+attribute table ``ties`` registered in ``gpkg_contents`` so GDAL and QGIS list
+it; and ``socialmap_settings``, ``socialmap_scenarios`` and ``socialmap_meta``
+(which holds the schema version).
+
+Saving writes a complete new file beside the old one, flushes it to disk and
+atomically replaces the old one with :func:`os.replace`, so an interrupted
+save never damages the last good file. Opening never modifies the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socialmap import __version__
+from socialmap.errors import ProjectFileError
+from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie
+
+SCHEMA_VERSION = 1
+CRS = "EPSG:4326"
+_NODE_COLUMNS = [f for f in NODE_FIELDS if f not in ("lat", "lon", "attrs")]
+_INT_FIELDS = {"age"}
+_BOOL_FIELDS = {"neet", "is_anchor"}
+_FLOAT_FIELDS = {
+    "employees_total", "employees_local", "spend_total", "spend_local",
+    "years_in_area", "annual_value", "hours_per_week",
+}
+
+
+# --------------------------------------------------------------------- save
+def save_project(project: Project, path: str | os.PathLike, *, _after_layers=None) -> None:
+    """Write ``project`` to ``path`` atomically.
+
+    ``_after_layers`` is a test hook called once the spatial layers are written
+    to the temporary file (to simulate a crash midway).
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ProjectFileError(f"{path}: folder {folder} does not exist")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".saving.gpkg", dir=folder)
+    os.close(fd)
+    os.unlink(tmp_name)  # GDAL must create the file itself
+    tmp = Path(tmp_name)
+    try:
+        _write(project, tmp, _after_layers)
+        with open(tmp, "rb+") as fh:
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        try:
+            dfd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass
+    except BaseException:
+        for leftover in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal")):
+            try:
+                leftover.unlink()
+            except FileNotFoundError:
+                pass
+        raise
+
+
+def _areas_frame(project: Project):
+    import geopandas as gpd
+    from shapely.geometry import MultiPolygon
+
+    areas = list(project.areas.values())
+    geoms = [a.geometry if a.geometry.geom_type == "MultiPolygon" else MultiPolygon([a.geometry]) for a in areas]
+    df = pd.DataFrame(
+        {
+            "code": [a.code for a in areas],
+            "name": [a.name for a in areas],
+            "imd_decile": pd.array([a.imd_decile for a in areas], dtype="Int64"),
+            "population_16_24": pd.array([a.population_16_24 for a in areas], dtype="Int64"),
+        }
+    )
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=CRS)
+
+
+def _nodes_frame(project: Project):
+    import geopandas as gpd
+    import shapely
+
+    nodes = list(project.nodes.values())
+    cols: dict[str, Any] = {}
+    for name in _NODE_COLUMNS:
+        values = [getattr(n, name) for n in nodes]
+        if name in _INT_FIELDS:
+            cols[name] = pd.array(values, dtype="Int64")
+        elif name in _BOOL_FIELDS:
+            cols[name] = pd.array(values, dtype="boolean")
+        elif name in _FLOAT_FIELDS:
+            cols[name] = pd.array([np.nan if v is None else float(v) for v in values], dtype="float64")
+        elif name == "contract_end":
+            cols[name] = [v.isoformat() if v is not None else None for v in values]
+        else:
+            cols[name] = values
+    cols["attrs"] = [json.dumps(n.attrs, ensure_ascii=False, default=str) if n.attrs else None for n in nodes]
+    lon = np.array([np.nan if n.lon is None else n.lon for n in nodes], dtype=float)
+    lat = np.array([np.nan if n.lat is None else n.lat for n in nodes], dtype=float)
+    geoms = shapely.points(lon, lat)
+    geoms[np.isnan(lon) | np.isnan(lat)] = None
+    return gpd.GeoDataFrame(pd.DataFrame(cols), geometry=geoms, crs=CRS)
+
+
+def _write(project: Project, tmp: Path, after_layers) -> None:
+    import pyogrio
+
+    pyogrio.write_dataframe(_areas_frame(project), tmp, layer="areas", driver="GPKG", geometry_type="MultiPolygon")
+    pyogrio.write_dataframe(
+        _nodes_frame(project), tmp, layer="nodes", driver="GPKG", geometry_type="Point", append=False
+    )
+    if after_layers is not None:
+        after_layers(tmp)
+    con = sqlite3.connect(tmp)
+    try:
+        with con:
+            con.execute(
+                "CREATE TABLE ties (fid INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT NOT NULL, b TEXT NOT NULL,"
+                " type TEXT NOT NULL, context TEXT, strength INTEGER)"
+            )
+            con.executemany(
+                "INSERT INTO ties (a, b, type, context, strength) VALUES (?, ?, ?, ?, ?)",
+                ((t.a, t.b, t.type, t.context, t.strength) for t in project.ties.values()),
+            )
+            con.execute(
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
+                " VALUES ('ties', 'attributes', 'ties', 'Ties between nodes', strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+            )
+            con.execute("CREATE TABLE socialmap_meta (key TEXT PRIMARY KEY, value TEXT)")
+            con.executemany(
+                "INSERT INTO socialmap_meta VALUES (?, ?)",
+                [
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("application", "SocialMap"),
+                    ("app_version", __version__),
+                    ("saved_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
+                ],
+            )
+            con.execute("CREATE TABLE socialmap_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            con.executemany(
+                "INSERT INTO socialmap_settings VALUES (?, ?)",
+                [(k, json.dumps(v)) for k, v in project.settings.items()],
+            )
+            con.execute("CREATE TABLE socialmap_scenarios (name TEXT PRIMARY KEY, definition TEXT NOT NULL)")
+            con.executemany(
+                "INSERT INTO socialmap_scenarios VALUES (?, ?)",
+                [(k, json.dumps(v)) for k, v in project.scenarios.items()],
+            )
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------- open
+def read_schema_version(path: str | os.PathLike) -> int:
+    """The schema version of a project file, checking it is a SocialMap GeoPackage.
+
+    Opens the file read-only (and immutable), so it is never modified.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ProjectFileError(f"{path}: no such file")
+    if not path.is_file():
+        raise ProjectFileError(f"{path}: not a file")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head != b"SQLite format 3\x00":
+        raise ProjectFileError(f"{path}: not a GeoPackage project file (damaged, or another kind of file)")
+    try:
+        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise ProjectFileError(f"{path}: cannot be opened ({exc})") from None
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = {"areas", "nodes", "ties", "socialmap_meta", "socialmap_settings", "socialmap_scenarios"} - tables
+        if missing:
+            raise ProjectFileError(
+                f"{path}: not a SocialMap project (missing {', '.join(sorted(missing))})"
+            )
+        row = con.execute("SELECT value FROM socialmap_meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            raise ProjectFileError(f"{path}: no schema version recorded; the file is damaged")
+        try:
+            version = int(row[0])
+        except ValueError:
+            raise ProjectFileError(f"{path}: schema version {row[0]!r} is not a number; the file is damaged") from None
+        if version > SCHEMA_VERSION:
+            raise ProjectFileError(
+                f"{path}: written by a newer SocialMap (schema {version}; this version reads up to "
+                f"{SCHEMA_VERSION}). Update SocialMap to open it; the file was not changed."
+            )
+        if version < 1:
+            raise ProjectFileError(f"{path}: schema version {version} is not valid; the file is damaged")
+        return version
+    except sqlite3.DatabaseError as exc:
+        raise ProjectFileError(f"{path}: the file is damaged ({exc}); it was not changed") from None
+    finally:
+        con.close()
+
+
+def _none(value):
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA:
+        return None
+    return value
+
+
+def load_project(path: str | os.PathLike) -> Project:
+    """Open a project file. Damaged or newer files raise :class:`ProjectFileError`
+    and are left untouched."""
+    path = Path(path)
+    read_schema_version(path)
+    try:
+        return _load(path)
+    except ProjectFileError:
+        raise
+    except Exception as exc:  # any failure to decode means a damaged file
+        raise ProjectFileError(f"{path}: the file is damaged and cannot be read ({exc}); it was not changed") from None
+
+
+def _load(path: Path) -> Project:
+    import pyogrio
+    import shapely
+
+    uri = f"file:{path.resolve()}?mode=ro&immutable=1"
+    areas_df = pyogrio.read_dataframe(path, layer="areas")
+    if areas_df.crs is not None and areas_df.crs.to_epsg() != 4326:
+        areas_df = areas_df.to_crs(4326)
+    areas = []
+    for code, name, imd, pop, geom in zip(
+        areas_df["code"], areas_df["name"], areas_df["imd_decile"], areas_df["population_16_24"], areas_df.geometry
+    ):
+        if geom is not None and geom.geom_type == "MultiPolygon" and len(geom.geoms) == 1:
+            geom = geom.geoms[0]
+        imd, pop = _none(imd), _none(pop)
+        areas.append(Area(str(code), "" if _none(name) is None else str(name), geom,
+                          None if imd is None else int(imd), None if pop is None else int(pop)))
+
+    nodes_df = pyogrio.read_dataframe(path, layer="nodes")
+    geoms = nodes_df.geometry.values
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    xs = np.where(empty, np.nan, shapely.get_x(geoms))
+    ys = np.where(empty, np.nan, shapely.get_y(geoms))
+    columns = {}
+    for name in _NODE_COLUMNS:
+        if name not in nodes_df.columns:
+            columns[name] = [None] * len(nodes_df)
+            continue
+        col = nodes_df[name]
+        if name in _INT_FIELDS:
+            columns[name] = [None if _none(v) is None else int(v) for v in col.tolist()]
+        elif name in _BOOL_FIELDS:
+            columns[name] = [None if _none(v) is None else bool(v) for v in col.tolist()]
+        elif name in _FLOAT_FIELDS:
+            columns[name] = [None if _none(v) is None else float(v) for v in col.tolist()]
+        elif name == "contract_end":
+            columns[name] = [None if _none(v) is None else dt.date.fromisoformat(str(v)[:10]) for v in col.tolist()]
+        else:
+            columns[name] = [_none(v) for v in col.tolist()]
+    attrs_col = nodes_df["attrs"].tolist() if "attrs" in nodes_df.columns else [None] * len(nodes_df)
+    nodes = []
+    names = _NODE_COLUMNS
+    for i, row in enumerate(zip(*(columns[n] for n in names))):
+        kw = dict(zip(names, row))
+        x, y = xs[i], ys[i]
+        attrs = attrs_col[i]
+        nodes.append(
+            Node(
+                **kw,
+                lon=None if np.isnan(x) else float(x),
+                lat=None if np.isnan(y) else float(y),
+                attrs=json.loads(attrs) if _none(attrs) else {},
+            )
+        )
+
+    con = sqlite3.connect(uri, uri=True)
+    try:
+        ties = [
+            Tie(a, b, t, c, None if s is None else int(s))
+            for a, b, t, c, s in con.execute("SELECT a, b, type, context, strength FROM ties ORDER BY fid")
+        ]
+        settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
+        scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
+    finally:
+        con.close()
+    try:
+        return Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(path))
+    except Exception as exc:
+        raise ProjectFileError(f"{path}: the project inside is inconsistent: {exc}") from None
