@@ -1,0 +1,209 @@
+"""Reading spreadsheet-like tables (CSV files and ``.xlsx`` sheets) row by row,
+and turning cell text into the typed values of the model, with every problem
+kept against its file, sheet, row and column.
+
+Row numbers are the ones a user sees in a spreadsheet program: the header is
+row 1 and the first record is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from socialmap.errors import InputError, Problem
+
+
+@dataclass
+class Table:
+    """One sheet: its header names, and its records as dicts keyed by header, each with its row number."""
+
+    file: str
+    sheet: str | None
+    headers: list[str]
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def problem(self, reason: str, row: int | None = None, column: str | None = None,
+                record: str | None = None) -> Problem:
+        return Problem(reason, file=self.file, row=row, field=column, record=record, sheet=self.sheet)
+
+
+def _clean_header(value: Any) -> str:
+    return "" if value is None else str(value).strip().lstrip("\ufeff")
+
+
+def read_csv_table(path: str | Path, sheet: str | None = None) -> Table:
+    """A CSV file (UTF-8, with or without a byte-order mark) as a :class:`Table`."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(Problem("no such file", file=str(path)))
+    if path.is_dir():
+        raise InputError(Problem("is a folder, not a CSV file", file=str(path)))
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise InputError(Problem("is empty (no header row)", file=str(path), sheet=sheet)) from None
+            headers = [_clean_header(h) for h in header]
+            table = Table(str(path), sheet, headers)
+            for i, cells in enumerate(reader, start=2):
+                if not any(c.strip() for c in cells):
+                    continue
+                record = {h: (cells[j] if j < len(cells) else "") for j, h in enumerate(headers) if h}
+                table.rows.append((i, record))
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as CSV UTF-8",
+                                 file=str(path))) from None
+    except csv.Error as exc:
+        raise InputError(Problem(f"is not a readable CSV file ({exc})", file=str(path))) from None
+    _check_headers(table)
+    return table
+
+
+def _check_headers(table: Table) -> None:
+    seen: dict[str, int] = {}
+    problems = []
+    for j, h in enumerate(table.headers):
+        key = h.lower()
+        if not key:
+            continue
+        if key in seen:
+            problems.append(table.problem(f"the column {h!r} appears twice (columns {seen[key] + 1} and {j + 1})", row=1))
+        seen[key] = j
+    if problems:
+        raise InputError(problems)
+
+
+def read_xlsx_tables(path: str | Path) -> dict[str, Table]:
+    """Every sheet of an ``.xlsx`` workbook as a :class:`Table`, keyed by sheet name."""
+    import openpyxl
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(Problem("no such file", file=str(path)))
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
+        raise InputError(Problem(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})",
+                                 file=str(path))) from None
+    tables: dict[str, Table] = {}
+    try:
+        for ws in book.worksheets:
+            rows = ws.iter_rows(values_only=True)
+            try:
+                header = next(rows)
+            except StopIteration:
+                tables[ws.title] = Table(str(path), ws.title, [])
+                continue
+            headers = [_clean_header(h) for h in header]
+            while headers and not headers[-1]:
+                headers.pop()
+            table = Table(str(path), ws.title, headers)
+            for i, cells in enumerate(rows, start=2):
+                if cells is None or all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                    continue
+                record = {h: (cells[j] if j < len(cells) else None) for j, h in enumerate(headers) if h}
+                table.rows.append((i, record))
+            _check_headers(table)
+            tables[ws.title] = table
+    finally:
+        book.close()
+    return tables
+
+
+# ---------------------------------------------------------------- cell values
+_TRUE = {"true", "yes", "y", "1", "t", "x"}
+_FALSE = {"false", "no", "n", "0", "f"}
+
+
+def norm_key(text: str) -> str:
+    """A header or type name reduced for matching: lower case, words joined by ``_``."""
+    return re.sub(r"[^0-9a-z]+", "_", str(text).strip().lower()).strip("_")
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def as_text(value: Any) -> str | None:
+    """Cell text, stripped; ``None`` for an empty cell. Whole floats from Excel lose their ``.0``."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class BadValue(ValueError):
+    """A cell that does not parse; the message says why in plain words."""
+
+
+def as_float(value: Any) -> float | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise BadValue(f"{value!r} is not a number")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip().replace(",", "").lstrip("£")
+        try:
+            number = float(text)
+        except ValueError:
+            raise BadValue(f"{str(value).strip()!r} is not a number") from None
+    if not math.isfinite(number):
+        raise BadValue(f"{value!r} is not a finite number")
+    return number
+
+
+def as_int(value: Any) -> int | None:
+    number = as_float(value)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise BadValue(f"{value!r} is not a whole number")
+    return int(number)
+
+
+def as_bool(value: Any) -> bool | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadValue(f"{str(value).strip()!r} is not yes/no (true/false, 1/0)")
+
+
+def as_date(value: Any) -> dt.date | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text[:19] if "T" in text else text, fmt).date()
+        except ValueError:
+            continue
+    raise BadValue(f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
