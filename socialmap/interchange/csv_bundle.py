@@ -1,0 +1,738 @@
+"""The canonical CSV bundle (SPEC sections 2, 7 and 9): ``nodes.csv``, ``ties.csv`` and an areas file.
+
+``nodes.csv`` has one row per node and the :class:`~socialmap.model.Node` field
+names as columns (``id`` and ``kind`` required; the rest optional and left
+empty where they do not apply); any other column is kept in ``Node.attrs``.
+``ties.csv`` has ``a``, ``b`` (or ``source``, ``target``), ``type``,
+``context`` and ``strength``. The areas come from GeoJSON, GeoPackage or a
+shapefile (:func:`socialmap.interchange.areas.read_areas`).
+
+Import is all or nothing: every cell is parsed, the records are checked
+together by :meth:`Project.build`, and every problem comes back in one
+:class:`~socialmap.errors.InputError`, each naming its file, row (the header
+is row 1, the first record row 2, as a spreadsheet numbers them), field and
+reason. Only a complete, consistent project is ever returned.
+
+Privacy (SPEC section 8): a location given for a young person is dropped
+(with a warning) and they are placed inside their home area instead; so is a
+postcode column of a young person.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from socialmap.errors import InputError, Problem
+from socialmap.model.kinds import KIND_FIELDS, NODE_KINDS, YOUNG_PERSON
+from socialmap.model.project import Area, Node, Project, Tie, tie_key
+
+#: Columns of nodes.csv, in the order the writer puts them (SPEC section 2).
+NODE_COLUMNS: tuple[str, ...] = (
+    "id", "kind", "label", "area_code", "age", "neet", "role", "org_type", "sector",
+    "is_anchor", "employees_total", "employees_local", "spend_total", "spend_local",
+    "years_in_area", "provider", "service_type", "commissioner", "contract_end",
+    "annual_value", "hours_per_week", "lat", "lon",
+)
+TIE_COLUMNS: tuple[str, ...] = ("a", "b", "type", "context", "strength")
+NODE_SYNONYMS = {"latitude": "lat", "longitude": "lon", "lng": "lon"}
+TIE_SYNONYMS = {"source": "a", "target": "b"}
+NODE_REQUIRED = ("id", "kind")
+TIE_REQUIRED = ("a", "b", "type")
+#: Prefix the writer puts on an attribute whose name would be read back as a field.
+ATTR_PREFIX = "attr:"
+
+_TEXT = ("label", "area_code", "role", "provider", "service_type", "commissioner")
+_ENUM = ("org_type", "sector")
+_BOOL = ("neet", "is_anchor")
+_FLOAT = (
+    "employees_total", "employees_local", "spend_total", "spend_local",
+    "years_in_area", "annual_value", "hours_per_week",
+)
+_TRUE = frozenset({"true", "yes", "1", "y"})
+_FALSE = frozenset({"false", "no", "0", "n"})
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+# --------------------------------------------------------------------- cells
+def parse_bool(text: str) -> bool:
+    """``true/false/yes/no/1/0/y/n`` in any case; anything else is a ValueError."""
+    low = text.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not yes/no (use true/false, yes/no, y/n or 1/0)")
+
+
+def parse_float(text: str) -> float:
+    """A finite number; ``1,200`` and a leading ``£`` are accepted as people type them."""
+    clean = text.strip().lstrip("£").strip()
+    if _THOUSANDS.match(clean):
+        clean = clean.replace(",", "")
+    try:
+        value = float(clean)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def parse_int(text: str) -> int:
+    """A whole number (``17`` or ``17.0``)."""
+    try:
+        value = parse_float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if not value.is_integer():
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(value)
+
+
+def parse_date(text: str) -> dt.date:
+    """An ISO date (``2026-03-31``, a time after it ignored) or a UK one (``31/03/2026``)."""
+    clean = text.strip()
+    m = _ISO_DATE.match(clean)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _UK_DATE.match(clean)
+        if not m:
+            raise ValueError(f"{text!r} is not a date (use 2026-03-31 or 31/03/2026)")
+        d, mo, y = (int(g) for g in m.groups())
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date") from None
+
+
+def _normal_word(text: str) -> str:
+    """``Young person`` -> ``young_person``: vocabulary words as people type them."""
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+# --------------------------------------------------------------------- files
+def read_csv_text(path: str | os.PathLike, problems: list[Problem]) -> str | None:
+    """The text of a CSV file, or ``None`` with the reason added to ``problems``.
+
+    UTF-8 with or without a byte-order mark is accepted; a binary file, a
+    spreadsheet workbook, UTF-16 or another encoding is refused by name.
+    """
+    where = str(path)
+    p = Path(path)
+    if not p.exists():
+        problems.append(Problem("no such file", file=where))
+        return None
+    if p.is_dir():
+        problems.append(Problem("is a folder, not a CSV file", file=where))
+        return None
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(f"cannot be read ({exc.strerror or exc})", file=where))
+        return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(Problem("is UTF-16 text; save it as 'CSV UTF-8' and import again", file=where))
+        return None
+    if raw.startswith(b"PK\x03\x04"):
+        problems.append(
+            Problem("is a spreadsheet workbook or zip archive, not CSV; save the sheet as 'CSV UTF-8'", file=where)
+        )
+        return None
+    if b"\x00" in raw[:65536] or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        problems.append(Problem("is a binary file, not CSV text", file=where))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("cp1252")
+            hint = " (it looks like Windows-1252, as older Excel saves CSV)"
+        except UnicodeDecodeError:
+            hint = ""
+        problems.append(
+            Problem(
+                f"is not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line}{hint}; "
+                "save it as 'CSV UTF-8' and import again",
+                file=where,
+            )
+        )
+        return None
+    if not text.strip():
+        problems.append(Problem("is empty (no header row)", file=where))
+        return None
+    return text
+
+
+@dataclass
+class CsvTable:
+    """A CSV file read into rows: ``columns`` maps our field names to positions,
+    ``extras`` other columns (by their header text) to positions."""
+
+    file: str
+    columns: dict[str, int]
+    extras: dict[str, int]
+    rows: list[tuple[int, list[str]]]
+
+
+def read_csv_table(
+    path: str | os.PathLike,
+    known: tuple[str, ...],
+    required: tuple[str, ...],
+    synonyms: dict[str, str],
+    problems: list[Problem],
+) -> CsvTable | None:
+    """Read a CSV file's header and rows; ``None`` (with problems added) if it cannot be used.
+
+    Header names are matched without regard to case or surrounding spaces.
+    Blank rows are skipped (their numbers still count). A row with more cells
+    than the header is a problem; a shorter one is padded with empty cells, as
+    spreadsheets trim trailing empty cells.
+    """
+    where = str(path)
+    text = read_csv_text(path, problems)
+    if text is None:
+        return None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first_line:
+        if ";" in first_line:
+            delimiter = ";"
+        elif "\t" in first_line:
+            delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (csv.Error, StopIteration) as exc:
+        problems.append(Problem(f"the header row cannot be read ({exc})", file=where, row=1))
+        return None
+    columns: dict[str, int] = {}
+    extras: dict[str, int] = {}
+    before = len(problems)
+    for pos, name in enumerate(header):
+        clean = name.strip()
+        low = clean.lower()
+        canon = synonyms.get(low, low)
+        if not clean:
+            extras[f"column {pos + 1}"] = pos
+            continue
+        if canon in known:
+            if canon in columns:
+                problems.append(Problem(f"column {canon!r} appears twice in the header", file=where, row=1, field=clean))
+            columns[canon] = pos
+        else:
+            if clean in extras:
+                problems.append(Problem(f"column {clean!r} appears twice in the header", file=where, row=1, field=clean))
+            extras[clean] = pos
+    missing = [c for c in required if c not in columns]
+    if missing:
+        alts = {v: k for k, v in synonyms.items()}
+        named = ", ".join(f"{c} (or {alts[c]})" if c in alts else c for c in missing)
+        problems.append(
+            Problem(
+                f"missing required column(s): {named}; the header has {', '.join(h.strip() for h in header) or 'nothing'}",
+                file=where,
+                row=1,
+                field=missing[0],
+            )
+        )
+    if len(problems) > before:
+        return None
+    width = len(header)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if len(cells) > width:
+                extra = cells[width:]
+                if any(c.strip() for c in extra):
+                    problems.append(
+                        Problem(f"has {len(cells)} cells but the header has {width} columns", file=where, row=number)
+                    )
+                    continue
+                cells = cells[:width]
+            elif len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            rows.append((number, cells))
+    except csv.Error as exc:
+        problems.append(Problem(f"cannot be read as CSV ({exc})", file=where, row=reader.line_num))
+        return None
+    # blank-header columns holding data are kept as attributes; empty ones are dropped
+    for name in [n for n in extras if n.startswith("column ") and not header[extras[n]].strip()]:
+        pos = extras[name]
+        if not any(cells[pos].strip() for _, cells in rows):
+            del extras[name]
+    return CsvTable(where, columns, extras, rows)
+
+
+# --------------------------------------------------------------------- rows
+@dataclass
+class _Parsed:
+    nodes: list[Node]
+    node_rows: dict[str, int]  # node id -> row
+    ties: list[Tie]
+    tie_rows: dict[tuple[str, str], int]  # tie key -> row
+    broken_ids: set[str]
+    dropped_locations: int
+
+
+def _parse_nodes(table: CsvTable, problems: list[Problem], base: Project | None) -> _Parsed:
+    where = table.file
+    col = table.columns
+    positions = [(name, col[name]) for name in NODE_COLUMNS if name in col and name not in ("id", "kind")]
+    extras = list(table.extras.items())
+    nodes: list[Node] = []
+    node_rows: dict[str, int] = {}
+    broken: set[str] = set()
+    dropped = 0
+    id_pos, kind_pos = col["id"], col["kind"]
+    for row, cells in table.rows:
+        node_id = cells[id_pos].strip()
+        rec = f"node {node_id!r}" if node_id else None
+
+        def bad(fieldname: str, reason: str, _row=row, _rec=rec) -> None:
+            problems.append(Problem(reason, file=where, row=_row, field=fieldname, record=_rec))
+
+        if not node_id:
+            bad("id", "the id is empty")
+            continue
+        kind_text = cells[kind_pos].strip()
+        kind = _normal_word(kind_text)
+        if not kind_text:
+            bad("kind", f"the kind is empty; expected one of {', '.join(NODE_KINDS)}")
+        elif kind not in NODE_KINDS:
+            bad("kind", f"unknown kind {kind_text!r}; expected one of {', '.join(NODE_KINDS)}")
+        if node_id in node_rows:
+            bad("id", f"duplicate id {node_id!r} (first at row {node_rows[node_id]})")
+            continue
+        if base is not None and node_id in base.nodes:
+            bad("id", f"id {node_id!r} is already in the project")
+            continue
+        if kind not in NODE_KINDS:
+            broken.add(node_id)
+            node_rows[node_id] = row
+            continue
+        applies = set(KIND_FIELDS[kind]) | {"label", "lat", "lon"}
+        values: dict[str, Any] = {}
+        for name, pos in positions:
+            text = cells[pos].strip()
+            if not text:
+                continue
+            if name not in applies:
+                bad(name, f"{name} does not apply to a {kind} (leave it empty)")
+                continue
+            if kind == YOUNG_PERSON and name in ("lat", "lon"):
+                continue  # counted below; never stored (SPEC section 8)
+            try:
+                if name in _TEXT:
+                    values[name] = text
+                elif name in _ENUM:
+                    values[name] = _normal_word(text)
+                elif name in _BOOL:
+                    values[name] = parse_bool(text)
+                elif name in _FLOAT:
+                    values[name] = parse_float(text)
+                elif name == "age":
+                    values[name] = parse_int(text)
+                elif name == "contract_end":
+                    values[name] = parse_date(text)
+                elif name in ("lat", "lon"):
+                    values[name] = parse_float(text)
+                else:  # pragma: no cover - every column of NODE_COLUMNS is handled above
+                    values[name] = text
+            except ValueError as exc:
+                bad(name, str(exc))
+        if kind == YOUNG_PERSON and any(cells[col[c]].strip() for c in ("lat", "lon") if c in col):
+            dropped += 1
+        attrs: dict[str, Any] = {}
+        for name, pos in extras:
+            text = cells[pos].strip()
+            if text:
+                attrs[name[len(ATTR_PREFIX):] if name.startswith(ATTR_PREFIX) else name] = text
+        node = Node(node_id, kind, values.pop("label", ""), attrs=attrs, **values)
+        node_rows[node_id] = row
+        nodes.append(node)
+    return _Parsed(nodes, node_rows, [], {}, broken, dropped)
+
+
+def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> None:
+    where = table.file
+    col = table.columns
+    a_pos, b_pos, type_pos = col["a"], col["b"], col["type"]
+    ctx_pos, str_pos = col.get("context"), col.get("strength")
+    broken = parsed.broken_ids
+    for row, cells in table.rows:
+        a, b = cells[a_pos].strip(), cells[b_pos].strip()
+        rec = f"tie {a!r}-{b!r}"
+        count = len(problems)
+        if not a:
+            problems.append(Problem("the first end (a) is empty", file=where, row=row, field="a", record=rec))
+        if not b:
+            problems.append(Problem("the second end (b) is empty", file=where, row=row, field="b", record=rec))
+        type_text = cells[type_pos].strip()
+        if not type_text:
+            problems.append(Problem("the tie type is empty", file=where, row=row, field="type", record=rec))
+        context = (cells[ctx_pos].strip() or None) if ctx_pos is not None else None
+        strength = None
+        if str_pos is not None and cells[str_pos].strip():
+            try:
+                strength = parse_int(cells[str_pos])
+            except ValueError as exc:
+                problems.append(Problem(str(exc), file=where, row=row, field="strength", record=rec))
+        if len(problems) > count:
+            continue
+        key = tie_key(a, b)
+        if key in parsed.tie_rows:
+            problems.append(
+                Problem(
+                    f"duplicate tie: {a!r} and {b!r} are already tied at row {parsed.tie_rows[key]}; one tie per pair",
+                    file=where, row=row, field="b", record=rec,
+                )
+            )
+            continue
+        parsed.tie_rows[key] = row
+        if a in broken or b in broken or (context is not None and context in broken):
+            continue  # the node's own row is already reported
+        parsed.ties.append(Tie(a, b, _normal_word(type_text), context, strength))
+
+
+# --------------------------------------------------------------------- bundle
+def read_csv_bundle(
+    nodes_path: str | os.PathLike,
+    ties_path: str | os.PathLike | None,
+    areas_path: str | os.PathLike | None,
+    area_code_field: str | None = None,
+    area_name_field: str | None = None,
+    *,
+    postcodes: str | os.PathLike | None = None,
+    base: Project | None = None,
+) -> tuple[Project, list[str]]:
+    """Read a CSV bundle into a new project, or into a copy of ``base``.
+
+    Parameters
+    ----------
+    nodes_path, ties_path
+        ``nodes.csv`` and ``ties.csv`` (``ties_path`` may be ``None``: no ties).
+    areas_path
+        The areas file (GeoJSON, GeoPackage or shapefile); optional only when
+        merging into ``base``. Areas whose code is already in ``base`` are kept
+        as they are there.
+    area_code_field, area_name_field
+        Columns of the areas file (found by name when not given).
+    postcodes
+        A postcode lookup CSV (ONS Postcode Directory / NSPL extract); records
+        with a postcode are placed by it (:mod:`socialmap.interchange.postcodes`).
+    base
+        A project to merge into. It is not modified: the merged project is new.
+
+    Returns
+    -------
+    The project and the warnings to show (dropped young people's locations,
+    repaired geometry...).
+
+    Raises
+    ------
+    InputError
+        Listing every problem of every file, each with its file, row and field.
+    """
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    nodes_file, ties_file = str(nodes_path), str(ties_path) if ties_path is not None else None
+
+    areas: list[Area] = []
+    areas_ok = True
+    area_rows: dict[str, int] = {}
+    if areas_path is not None:
+        try:
+            areas = _read_areas(areas_path, area_code_field, area_name_field, warnings)
+        except InputError as exc:
+            problems += exc.problems
+            areas_ok = False
+        area_rows = {a.code: i + 1 for i, a in enumerate(areas)}
+    elif base is None:
+        problems.append(Problem("an areas file is needed to make a new project (--areas)"))
+        areas_ok = False
+
+    node_table = read_csv_table(nodes_path, NODE_COLUMNS, NODE_REQUIRED, NODE_SYNONYMS, problems)
+    parsed = _parse_nodes(node_table, problems, base) if node_table is not None else None
+    tie_table = None
+    if ties_file is not None:
+        tie_table = read_csv_table(ties_path, TIE_COLUMNS, TIE_REQUIRED, TIE_SYNONYMS, problems)
+        if tie_table is not None:
+            unused = [n for n in tie_table.extras if not n.startswith("column ")]
+            if unused:
+                warnings.append(f"{ties_file}: ignored column(s) that ties do not have: {', '.join(unused)}")
+            if parsed is not None:
+                _parse_ties(tie_table, problems, parsed)
+    if parsed is None or not areas_ok or (ties_file is not None and tie_table is None):
+        raise InputError(_in_order(problems, nodes_file, ties_file))
+
+    nodes = parsed.nodes
+    if postcodes is not None:
+        from socialmap.interchange.postcodes import apply_postcodes, load_postcode_lookup
+
+        try:
+            lookup = load_postcode_lookup(postcodes)
+            result = apply_postcodes(nodes, lookup)
+        except InputError as exc:
+            problems += [_locate(p, parsed, nodes_file, ties_file, area_rows, areas_path) for p in exc.problems]
+            result = None
+        if isinstance(result, tuple):  # (records, warnings)
+            nodes, more = result
+            warnings += list(more)
+        elif isinstance(result, list):
+            nodes = result
+    dropped_postcodes = 0
+    for node in nodes:
+        if node.kind == YOUNG_PERSON:
+            node.lat = node.lon = None
+            for key in [k for k in node.attrs if k.strip().lower() in ("postcode", "post_code", "post code")]:
+                del node.attrs[key]
+                dropped_postcodes += 1
+    if parsed.dropped_locations:
+        warnings.append(
+            f"{nodes_file}: dropped the exact location given for {parsed.dropped_locations} young "
+            f"{'person' if parsed.dropped_locations == 1 else 'people'}; young people are placed "
+            "at a pseudo-random point inside their home area instead (privacy)"
+        )
+    if dropped_postcodes:
+        warnings.append(
+            f"{nodes_file}: did not keep the postcode of {dropped_postcodes} young "
+            f"{'person' if dropped_postcodes == 1 else 'people'} (privacy)"
+        )
+
+    all_areas = list(areas)
+    all_nodes = list(nodes)
+    all_ties = list(parsed.ties)
+    settings = scenarios = None
+    if base is not None:
+        kept = [a for a in areas if a.code in base.areas]
+        if kept:
+            warnings.append(
+                f"{areas_path}: {len(kept)} area(s) already in the project were kept as they are there"
+            )
+        fresh = [a for a in areas if a.code not in base.areas]
+        copy = base.copy()
+        all_areas = list(copy.areas.values()) + fresh
+        all_nodes = list(copy.nodes.values()) + all_nodes
+        all_ties = list(copy.ties.values()) + all_ties
+        settings, scenarios = copy.settings, copy.scenarios
+    project = None
+    try:
+        project = Project.build(all_areas, all_nodes, all_ties, settings, scenarios)
+    except InputError as exc:
+        seen = {(p.file, p.row, p.field) for p in problems}
+        for p in exc.problems:
+            located = _locate(p, parsed, nodes_file, ties_file, area_rows, areas_path)
+            if located.row is not None and (located.file, located.row, located.field) in seen:
+                continue  # the cell's own problem is already reported
+            problems.append(located)
+    if problems or project is None:
+        raise InputError(_in_order(problems, nodes_file, ties_file))
+    return project, warnings
+
+
+def _read_areas(path, code_field, name_field, warnings: list[str]) -> list[Area]:
+    from socialmap.interchange.areas import read_areas
+
+    return read_areas(path, code_field, name_field, warnings=warnings)
+
+
+_RECORD = re.compile(r"^(node|tie|area) (.*)$")
+
+
+def _locate(problem: Problem, parsed: _Parsed, nodes_file: str, ties_file: str | None,
+            area_rows: dict[str, int], areas_path) -> Problem:
+    """The problem with the file and row of the record it names."""
+    if problem.file is not None and problem.row is not None:
+        return problem
+    m = _RECORD.match(problem.record or "")
+    if not m:
+        return problem
+    what, rest = m.groups()
+    try:
+        if what == "node":
+            node_id = _literal(rest)
+            if node_id in parsed.node_rows:
+                return replace(problem, file=nodes_file, row=parsed.node_rows[node_id])
+        elif what == "tie":
+            a, b = _tie_ends(rest)
+            key = tie_key(a, b)
+            if key in parsed.tie_rows and ties_file is not None:
+                return replace(problem, file=ties_file, row=parsed.tie_rows[key])
+        elif what == "area":
+            code = _literal(rest)
+            if code in area_rows:
+                return replace(problem, file=str(areas_path), row=area_rows[code])
+    except ValueError:
+        pass
+    return problem
+
+
+def _literal(text: str) -> str:
+    import ast
+
+    value = ast.literal_eval(text)
+    if not isinstance(value, str):
+        raise ValueError(text)
+    return value
+
+
+def _tie_ends(text: str) -> tuple[str, str]:
+    """``'a'-'b'`` (as written by ``repr``) back into its two ids."""
+    import ast
+    import tokenize
+
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type == tokenize.STRING]
+    if len(tokens) != 2:
+        raise ValueError(text)
+    return ast.literal_eval(tokens[0].string), ast.literal_eval(tokens[1].string)
+
+
+def _in_order(problems: list[Problem], nodes_file: str, ties_file: str | None) -> list[Problem]:
+    """Problems in reading order: areas and general ones first, then nodes, then ties, by row."""
+    rank = {nodes_file: 1, ties_file: 2}
+
+    def key(p: Problem) -> tuple[int, int]:
+        return (rank.get(p.file, 0), p.row or 0)
+
+    return sorted(problems, key=key)
+
+
+# --------------------------------------------------------------------- writer
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
+    """Write ``project`` as a CSV bundle: ``nodes.csv``, ``ties.csv`` and ``areas.geojson``.
+
+    The inverse of :func:`read_csv_bundle`: reading the folder back gives the
+    same project (attribute values come back as text). Young people's points
+    are not written: they are derived from their home area. Files are UTF-8
+    without a byte-order mark. Returns the paths written.
+    """
+    from shapely.geometry import mapping
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    reserved = set(NODE_COLUMNS) | set(NODE_SYNONYMS)
+    attr_keys: list[str] = []
+    seen: set[str] = set()
+    for node in project.nodes.values():
+        for key in node.attrs:
+            if key not in seen:
+                seen.add(key)
+                attr_keys.append(key)
+    headers = [
+        (ATTR_PREFIX + k) if (k.strip().lower() in reserved or k.startswith(ATTR_PREFIX) or not k.strip()) else k
+        for k in attr_keys
+    ]
+    nodes_path = folder / "nodes.csv"
+    with open(nodes_path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([*NODE_COLUMNS, *headers])
+        for node in project.nodes.values():
+            row = []
+            for name in NODE_COLUMNS:
+                if node.kind == YOUNG_PERSON and name in ("lat", "lon"):
+                    row.append("")
+                else:
+                    row.append(_cell(getattr(node, name)))
+            row += [_cell(node.attrs.get(k)) for k in attr_keys]
+            w.writerow(row)
+    ties_path = folder / "ties.csv"
+    with open(ties_path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(TIE_COLUMNS)
+        for tie in project.ties.values():
+            w.writerow([tie.a, tie.b, tie.type, _cell(tie.context), _cell(tie.strength)])
+    areas_path = folder / "areas.geojson"
+    features = [
+        {
+            "type": "Feature",
+            "properties": {
+                "code": a.code,
+                "name": a.name,
+                "imd_decile": a.imd_decile,
+                "population_16_24": a.population_16_24,
+            },
+            "geometry": mapping(a.geometry),
+        }
+        for a in project.areas.values()
+    ]
+    with open(areas_path, "w", encoding="utf-8") as fh:
+        json.dump({"type": "FeatureCollection", "features": features}, fh, ensure_ascii=False)
+    return [nodes_path, ties_path, areas_path]
+
+
+# --------------------------------------------------------------------- command
+def run_import_csv(args) -> int:
+    """``socialmap import csv``: read the bundle, then write a new project or merge ``--into`` one.
+
+    Nothing is written unless every row of every file is good; a new project
+    never overwrites an existing file without ``--force``; a merge replaces the
+    project file atomically.
+    """
+    from socialmap.commands.common import check_output
+    from socialmap.store import load_project, save_project
+
+    if args.into and args.out:
+        raise InputError(Problem(f"give either --into P.gpkg or an output file, not both ({args.out})"))
+    if not args.into and not args.out:
+        raise InputError(Problem("no output file given (OUT.gpkg), and no --into project to merge into"))
+    if not args.into and not args.areas:
+        raise InputError(Problem("--areas is needed to make a new project (or merge with --into P.gpkg)"))
+    base = None
+    if args.into:
+        target = Path(args.into)
+        base = load_project(target)
+    else:
+        target = check_output(args.out, args.force)
+        if target.is_dir():
+            raise InputError(Problem(f"{target} is a folder; give a file name ending .gpkg"))
+    project, warnings = read_csv_bundle(
+        args.nodes,
+        args.ties,
+        args.areas,
+        args.area_code_field,
+        args.area_name_field,
+        postcodes=args.postcodes,
+        base=base,
+    )
+    for text in warnings:
+        print(f"socialmap: warning: {text}", file=sys.stderr)
+    save_project(project, target)
+    counts = project.counts()
+    verb = "merged into" if base is not None else "wrote"
+    print(
+        f"socialmap: {verb} {target}: {counts['areas']} areas, {counts['nodes']} nodes, {counts['ties']} ties",
+        file=sys.stderr,
+    )
+    return 0
