@@ -419,6 +419,7 @@ def read_csv_bundle(
     area_name_field: str | None = None,
     *,
     postcodes: str | os.PathLike | None = None,
+    postcode_fields: dict[str, str | None] | None = None,
     base: Project | None = None,
 ) -> tuple[Project, list[str]]:
     """Read a CSV bundle into a new project, or into a copy of ``base``.
@@ -435,7 +436,12 @@ def read_csv_bundle(
         Columns of the areas file (found by name when not given).
     postcodes
         A postcode lookup CSV (ONS Postcode Directory / NSPL extract); records
-        with a postcode are placed by it (:mod:`socialmap.interchange.postcodes`).
+        with a ``postcode`` column are placed by it (:mod:`socialmap.interchange.postcodes`):
+        people get their ``area_code`` (their postcode is not kept), places
+        without coordinates get the postcode's centroid.
+    postcode_fields
+        Column names of the lookup where they differ from the ONS ones
+        (keys ``postcode_field``, ``lat_field``, ``lon_field``, ``lsoa_field``).
     base
         A project to merge into. It is not modified: the merged project is new.
 
@@ -483,19 +489,8 @@ def read_csv_bundle(
 
     nodes = parsed.nodes
     if postcodes is not None:
-        from socialmap.interchange.postcodes import apply_postcodes, load_postcode_lookup
-
-        try:
-            lookup = load_postcode_lookup(postcodes)
-            result = apply_postcodes(nodes, lookup)
-        except InputError as exc:
-            problems += [_locate(p, parsed, nodes_file, ties_file, area_rows, areas_path) for p in exc.problems]
-            result = None
-        if isinstance(result, tuple):  # (records, warnings)
-            nodes, more = result
-            warnings += list(more)
-        elif isinstance(result, list):
-            nodes = result
+        area_codes = {a.code for a in areas} | (set(base.areas) if base is not None else set())
+        problems += _place_by_postcode(nodes, parsed, nodes_file, postcodes, postcode_fields or {}, area_codes)
     dropped_postcodes = 0
     for node in nodes:
         if node.kind == YOUNG_PERSON:
@@ -512,7 +507,8 @@ def read_csv_bundle(
     if dropped_postcodes:
         warnings.append(
             f"{nodes_file}: did not keep the postcode of {dropped_postcodes} young "
-            f"{'person' if dropped_postcodes == 1 else 'people'} (privacy)"
+            f"{'person' if dropped_postcodes == 1 else 'people'} (privacy); give --postcodes LOOKUP.csv "
+            "to set their home area from it"
         )
 
     all_areas = list(areas)
@@ -536,6 +532,8 @@ def read_csv_bundle(
         project = Project.build(all_areas, all_nodes, all_ties, settings, scenarios)
     except InputError as exc:
         seen = {(p.file, p.row, p.field) for p in problems}
+        # a record whose postcode could not place it is not also told it lacks a place
+        seen |= {(p.file, p.row, f) for p in problems if p.field == "postcode" for f in ("lat", "lon", "area_code")}
         for p in exc.problems:
             located = _locate(p, parsed, nodes_file, ties_file, area_rows, areas_path)
             if located.row is not None and (located.file, located.row, located.field) in seen:
@@ -544,6 +542,38 @@ def read_csv_bundle(
     if problems or project is None:
         raise InputError(_in_order(problems, nodes_file, ties_file))
     return project, warnings
+
+
+def _place_by_postcode(nodes: list[Node], parsed: _Parsed, nodes_file: str, lookup_path,
+                       fields: dict[str, str | None], area_codes: set[str]) -> list[Problem]:
+    """Place the nodes that have a ``postcode`` attribute with the user's lookup; the problems."""
+    from socialmap.interchange.postcodes import apply_postcodes, load_postcode_lookup
+
+    try:
+        lookup = load_postcode_lookup(lookup_path, **{k: v for k, v in fields.items() if v})
+    except InputError as exc:
+        return list(exc.problems)
+    todo: list[tuple[Node, str, dict[str, Any]]] = []
+    for node in nodes:
+        key = next((k for k in node.attrs if k.strip().lower() in ("postcode", "post_code", "post code")), None)
+        if key is None:
+            continue
+        record = {
+            "kind": node.kind, "lat": node.lat, "lon": node.lon, "area_code": node.area_code,
+            "postcode": node.attrs[key], "_file": nodes_file, "_row": parsed.node_rows.get(node.id),
+            "_record": f"node {node.id!r}",
+        }
+        todo.append((node, key, record))
+    problems = apply_postcodes([r for _, _, r in todo], lookup, area_codes=area_codes, file=nodes_file)
+    for node, key, record in todo:
+        node.area_code = record.get("area_code") or None
+        if node.kind != YOUNG_PERSON:
+            node.lat, node.lon = record.get("lat"), record.get("lon")
+        if "postcode" in record:
+            node.attrs[key] = record["postcode"]
+        else:  # a person's postcode is never stored (SPEC section 8)
+            del node.attrs[key]
+    return problems
 
 
 def _read_areas(path, code_field, name_field, warnings: list[str]) -> list[Area]:
@@ -724,6 +754,10 @@ def run_import_csv(args) -> int:
         args.area_code_field,
         args.area_name_field,
         postcodes=args.postcodes,
+        postcode_fields={
+            name: getattr(args, name, None)
+            for name in ("postcode_field", "lat_field", "lon_field", "lsoa_field")
+        },
         base=base,
     )
     for text in warnings:
