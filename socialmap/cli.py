@@ -153,7 +153,13 @@ def _resolve(handler: str):
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # argparse cannot match a second positional after options (``import kumu FILE --areas A OUT``):
+    # take one leftover word as OUT when the command has an OUT and it is still empty.
+    if extra and len(extra) == 1 and not extra[0].startswith("-") and getattr(args, "out", "") is None:
+        args.out = extra[0]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2

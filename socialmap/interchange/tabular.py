@@ -207,3 +207,55 @@ def as_date(value: Any) -> dt.date | None:
         except ValueError:
             continue
     raise BadValue(f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+
+
+# ---------------------------------------------------------------- our fields
+#: Column names (as :func:`norm_key` gives them) recognised as each of our node fields.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "area_code": ("area_code", "area", "areacode", "lsoa", "lsoa_code", "lsoa21", "lsoa21cd", "lsoa11",
+                  "lsoa11cd", "home_area", "ward_code"),
+    "lat": ("lat", "latitude"),
+    "lon": ("lon", "long", "longitude", "lng"),
+    "postcode": ("postcode", "post_code", "postal_code"),
+    "age": ("age",),
+    "neet": ("neet", "is_neet"),
+    "role": ("role",),
+    "org_type": ("org_type", "organisation_type", "organization_type"),
+    "sector": ("sector",),
+    "is_anchor": ("is_anchor", "anchor", "anchor_institution"),
+    "employees_total": ("employees_total", "employees", "total_employees", "staff_total"),
+    "employees_local": ("employees_local", "local_employees", "local_staff"),
+    "spend_total": ("spend_total", "total_spend", "spend"),
+    "spend_local": ("spend_local", "local_spend"),
+    "years_in_area": ("years_in_area", "years_local"),
+    "provider": ("provider", "provided_by"),
+    "service_type": ("service_type",),
+    "commissioner": ("commissioner", "commissioned_by"),
+    "contract_end": ("contract_end", "contract_end_date"),
+    "annual_value": ("annual_value", "contract_value"),
+    "hours_per_week": ("hours_per_week", "weekly_hours"),
+}
+_ALIAS_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+
+_PARSERS = {
+    "lat": as_float, "lon": as_float, "age": as_int, "neet": as_bool, "is_anchor": as_bool,
+    "employees_total": as_float, "employees_local": as_float, "spend_total": as_float,
+    "spend_local": as_float, "years_in_area": as_float, "annual_value": as_float,
+    "hours_per_week": as_float, "contract_end": as_date,
+}
+
+
+def field_for_column(header: str) -> str | None:
+    """Our node field a column holds, judged by its name, or ``None``."""
+    return _ALIAS_TO_FIELD.get(norm_key(header))
+
+
+def parse_field(name: str, value: Any) -> Any:
+    """A cell parsed for node field ``name``; raises :class:`BadValue` with the reason."""
+    parser = _PARSERS.get(name)
+    if parser is not None:
+        return parser(value)
+    text = as_text(value)
+    if text is not None and name in ("org_type", "sector"):
+        text = norm_key(text)
+    return text

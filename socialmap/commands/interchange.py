@@ -1,0 +1,69 @@
+"""``import kumu``, ``import openreferral`` and ``export`` (SPEC section 9)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from socialmap.commands.common import check_output, open_project
+from socialmap.errors import InputError, Problem
+
+
+# --------------------------------------------------------------------- import
+def _run_import(args, read_batch, what: str) -> int:
+    """The shared flow of every importer: a new project over ``--areas``, or ``--into`` one,
+    all or nothing."""
+    from socialmap.interchange.merge import build_import, write_project
+
+    if args.into and (args.out or args.areas):
+        raise InputError(Problem("give either --into P.gpkg (merge into it) or --areas AREAS OUT.gpkg "
+                                 "(a new project), not both"))
+    if not args.into and not (args.areas and args.out):
+        raise InputError(Problem("give --into P.gpkg to merge into a project, or --areas AREAS and OUT.gpkg "
+                                 "for a new one"))
+    notes: list[str] = []
+    base = areas = None
+    if args.into:
+        target = Path(args.into)
+        base = open_project(args.into)
+        area_map = base.areas
+    else:
+        from socialmap.interchange.areas import read_areas
+
+        target = check_output(args.out, args.force)
+        areas = read_areas(args.areas, args.area_code_field, args.area_name_field, warnings=notes)
+        area_map = {a.code: a for a in areas}
+    lookup = None
+    if args.postcodes:
+        from socialmap.interchange.postcodes import load_postcode_lookup
+
+        lookup = load_postcode_lookup(args.postcodes, postcode_field=args.postcode_field,
+                                      lat_field=args.lat_field, lon_field=args.lon_field,
+                                      lsoa_field=args.lsoa_field)
+    batch = read_batch(lookup=lookup, areas=area_map, existing=base)
+    project = build_import(batch, base=base, areas=areas, base_name=str(args.into) if args.into else None)
+    write_project(project, target)
+    for note in notes + batch.notes:
+        print(f"socialmap: note: {note}", file=sys.stderr)
+    print(f"imported {len(batch.nodes)} nodes and {len(batch.ties)} ties from {what} "
+          f"{'into' if args.into else 'to'} {target}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_kumu(args) -> int:
+    from socialmap.interchange.kumu import read_kumu
+
+    def read(**kw):
+        return read_kumu(args.file, connections=args.connections, kind_map=args.kind_map,
+                         tie_map=args.tie_map, **kw)
+
+    return _run_import(args, read, args.file)
+
+
+def cmd_import_openreferral(args) -> int:
+    from socialmap.interchange.openreferral import read_openreferral
+
+    def read(**kw):
+        return read_openreferral(args.source, **kw)
+
+    return _run_import(args, read, args.source)

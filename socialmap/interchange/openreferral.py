@@ -1,0 +1,347 @@
+"""Importing Open Referral UK service directory data as organisations and services.
+
+Open Referral UK (openreferraluk.org) is the UK profile of the Human Services
+Data Specification (HSDS). It is published either as a folder of CSV tables
+or through an API returning JSON. This importer reads both:
+
+- **CSV tables** (file names singular or plural): ``organization``
+  (``id``, ``name``, ``description``, ``email``, ``url``/``website``),
+  ``service`` (``id``, ``organization_id``, ``name``, ``description``,
+  ``status``, ``url``, ``email``, ``minimum_age``, ``maximum_age``),
+  ``location`` (``id``, ``name``, ``latitude``, ``longitude``, optionally
+  ``organization_id``), ``service_at_location`` (``id``, ``service_id``,
+  ``location_id``) and ``physical_address`` (or HSDS 3's ``address``:
+  ``location_id``, ``address_1``, ``city``, ``postal_code``);
+- **a JSON export of the API**: a list of services, or a page
+  (``{"content": [...]}`` in ORUK 1, ``{"contents": [...]}`` in HSDS 3), each
+  service carrying its ``organization`` and ``service_at_locations`` with the
+  nested ``location`` (and its ``physical_addresses``/``addresses``); or a list
+  of organisations each with nested ``services``.
+
+Mapping: every organisation becomes an ``organisation`` node (id = its
+Open Referral id) placed at its own location when a location names it, else
+at the first site of its services; every *service at a location* becomes a
+``service`` node (id = the ``service_at_location`` id) at that location, with
+the organisation as provider (so a ``provides`` tie). A location without
+coordinates is placed by its postcode with ``--postcodes``. Services with no
+physical location (online or telephone only) and organisations with no
+located service are skipped and counted in the notes, since they cannot be
+drawn on a map.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from socialmap.errors import InputError, Problem
+from socialmap.interchange.merge import ImportBatch
+from socialmap.interchange.tabular import BadValue, Table, as_float, as_text, norm_key, read_csv_table
+from socialmap.model.project import Node
+
+TABLE_NAMES = {
+    "organization": ("organization", "organizations", "organisation", "organisations"),
+    "service": ("service", "services"),
+    "location": ("location", "locations"),
+    "service_at_location": ("service_at_location", "service_at_locations", "services_at_location",
+                            "services_at_locations"),
+    "physical_address": ("physical_address", "physical_addresses", "address", "addresses"),
+}
+_ORG_ATTRS = ("description", "email", "url", "website")
+_SERVICE_ATTRS = ("description", "email", "url", "status", "minimum_age", "maximum_age")
+
+Where = tuple  # (file, sheet, row, record)
+
+
+class _Data:
+    """The directory, flattened to plain dicts whatever it was read from."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.orgs: dict[str, dict[str, Any]] = {}
+        self.services: dict[str, dict[str, Any]] = {}
+        self.locations: dict[str, dict[str, Any]] = {}
+        self.sals: dict[str, dict[str, Any]] = {}
+        self.problems: list[Problem] = []
+
+    def bad(self, where: Where, reason: str, field: str | None = None) -> None:
+        file, sheet, row, record = where
+        self.problems.append(Problem(reason, file=file, sheet=sheet, row=row, field=field, record=record))
+
+    def put(self, table: dict, kind: str, item: dict, where: Where) -> str | None:
+        item_id = as_text(item.get("id"))
+        if item_id is None:
+            self.bad(where, f"the {kind} has no id", "id")
+            return None
+        if item_id in table:
+            first = table[item_id]["_where"]
+            if _nested(first) or _nested(where):
+                return item_id  # a JSON export repeats an organisation or location under each service
+            self.bad(where, f"duplicate {kind} id {item_id!r} (first at row {first[2]})", "id")
+            return None
+        table[item_id] = {**item, "_where": where}
+        return item_id
+
+
+def _nested(where: Where) -> bool:
+    record = where[3] or ""
+    return record.endswith(" organization") or record.endswith(" location")
+
+
+# ----------------------------------------------------------------- reading
+def _find_tables(folder: Path) -> dict[str, Path]:
+    files = {norm_key(p.stem): p for p in folder.iterdir() if p.suffix.lower() == ".csv"}
+    found = {}
+    for table, names in TABLE_NAMES.items():
+        for name in names:
+            if name in files:
+                found[table] = files[name]
+                break
+    return found
+
+
+def _read_folder(folder: Path) -> _Data:
+    data = _Data(str(folder))
+    paths = _find_tables(folder)
+    missing = [t for t in ("organization", "service") if t not in paths]
+    if missing:
+        raise InputError(Problem(
+            f"has no {' or '.join(m + '.csv' for m in missing)}; an Open Referral folder needs at least "
+            "organization.csv and service.csv (with location.csv and service_at_location.csv to place services)",
+            file=str(folder)))
+    tables: dict[str, Table] = {name: read_csv_table(path) for name, path in paths.items()}
+
+    def rows(name: str):
+        table = tables.get(name)
+        if table is None:
+            return
+        lower = {norm_key(h): h for h in table.headers}
+        for row, cells in table.rows:
+            item = {key: cells.get(h) for key, h in lower.items()}
+            yield item, (table.file, None, row, None)
+
+    for item, where in rows("organization"):
+        data.put(data.orgs, "organisation", item, where)
+    for item, where in rows("service"):
+        data.put(data.services, "service", item, where)
+    for item, where in rows("location"):
+        data.put(data.locations, "location", item, where)
+    for item, where in rows("physical_address"):
+        loc = as_text(item.get("location_id"))
+        if loc is None:
+            data.bad(where, "the address has no location_id", "location_id")
+        elif loc not in data.locations:
+            data.bad(where, f"location_id {loc!r} is not in location.csv", "location_id")
+        else:
+            data.locations[loc].setdefault("_addresses", []).append(item)
+    for item, where in rows("service_at_location"):
+        data.put(data.sals, "service_at_location", item, where)
+    if "service_at_location" not in tables and data.services:
+        data.problems.append(Problem("has no service_at_location.csv, so no service can be placed at a location",
+                                     file=str(folder)))
+    return data
+
+
+def _items(document: Any) -> list[Any]:
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        for key in ("content", "contents", "items", "services", "organizations", "data"):
+            if isinstance(document.get(key), list):
+                return document[key]
+        if "id" in document:
+            return [document]
+    raise InputError(Problem("is not an Open Referral export: expected a list of services or organisations, "
+                             "or a page with 'content'"))
+
+
+def _read_json(path: Path) -> _Data:
+    data = _Data(str(path))
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            document = json.load(fh)
+    except UnicodeDecodeError:
+        raise InputError(Problem("is not UTF-8 text", file=str(path))) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem(f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
+                                 file=str(path))) from None
+    try:
+        items = _items(document)
+    except InputError as exc:
+        raise InputError([Problem(p.reason, file=str(path)) for p in exc.problems]) from None
+    file = str(path)
+    for i, item in enumerate(items):
+        path_text = f"item {i + 1}"
+        where = (file, None, i + 1, path_text)
+        if not isinstance(item, dict):
+            data.bad(where, "is not an object")
+            continue
+        if isinstance(item.get("services"), list) and "organization" not in item and "organization_id" not in item:
+            org_id = data.put(data.orgs, "organisation", _flat(item), where)
+            for j, svc in enumerate(item["services"]):
+                if isinstance(svc, dict):
+                    svc = {**svc, "organization_id": svc.get("organization_id", org_id)}
+                    _json_service(data, svc, (file, None, i + 1, f"{path_text} services[{j}]"))
+        else:
+            _json_service(data, item, where)
+    return data
+
+
+def _flat(item: dict) -> dict:
+    return {k: v for k, v in item.items() if not isinstance(v, (list, dict))}
+
+
+def _json_service(data: _Data, svc: dict, where: Where) -> None:
+    file, _, row, text = where
+    org = svc.get("organization")
+    item = _flat(svc)
+    if isinstance(org, dict):
+        org_id = data.put(data.orgs, "organisation", _flat(org), (file, None, row, f"{text} organization"))
+        item["organization_id"] = org_id
+    service_id = data.put(data.services, "service", item, where)
+    if service_id is None:
+        return
+    for k, sal in enumerate(svc.get("service_at_locations") or []):
+        sal_where = (file, None, row, f"{text} service_at_locations[{k}]")
+        if not isinstance(sal, dict):
+            data.bad(sal_where, "is not an object")
+            continue
+        loc = sal.get("location")
+        loc_id = as_text(sal.get("location_id"))
+        if isinstance(loc, dict):
+            loc_item = _flat(loc)
+            addresses = [a for a in (loc.get("physical_addresses") or loc.get("addresses") or []) if isinstance(a, dict)]
+            loc_id = data.put(data.locations, "location", loc_item, (file, None, row, f"{sal_where[3]} location"))
+            if loc_id is not None and addresses:
+                data.locations[loc_id].setdefault("_addresses", addresses)
+        sal_id = as_text(sal.get("id")) or (f"{service_id}@{loc_id}" if loc_id else None)
+        data.put(data.sals, "service_at_location",
+                 {"id": sal_id, "service_id": service_id, "location_id": loc_id}, sal_where)
+
+
+# ----------------------------------------------------------------- building
+def read_openreferral(
+    source: str | os.PathLike,
+    *,
+    lookup: Any = None,
+    areas: dict[str, Any] | None = None,
+    existing: Any = None,
+) -> ImportBatch:
+    """Read an Open Referral UK folder of CSV tables or a JSON export into an :class:`ImportBatch`."""
+    source = Path(source)
+    if not source.exists():
+        raise InputError(Problem("no such file or folder", file=str(source)))
+    data = _read_folder(source) if source.is_dir() else _read_json(source)
+    batch = ImportBatch(str(source))
+    problems = data.problems
+
+    # places of locations: their own coordinates, else their postcode
+    located: dict[str, tuple[float, float, str | None, str | None]] = {}
+    used_locations = {as_text(s.get("location_id")) for s in data.sals.values()}
+    used_locations |= {loc_id for loc_id, loc in data.locations.items() if as_text(loc.get("organization_id"))}
+    pending = []
+    for loc_id in sorted(x for x in used_locations if x is not None and x in data.locations):
+        loc = data.locations[loc_id]
+        file, sheet, row, record = loc["_where"]
+        try:
+            lat, lon = as_float(loc.get("latitude")), as_float(loc.get("longitude"))
+        except BadValue as exc:
+            data.bad(loc["_where"], f"location {loc_id!r}: {exc}", "latitude")
+            continue
+        postcode = next((as_text(a.get("postal_code")) for a in loc.get("_addresses", ()) if as_text(a.get("postal_code"))),
+                        as_text(loc.get("postal_code")))
+        rec = {"kind": "service", "lat": lat, "lon": lon, "postcode": postcode, "_loc": loc_id, "_row": row,
+               "_file": file, "_sheet": sheet, "_record": record or f"location {loc_id!r}"}
+        pending.append(rec)
+    if lookup is not None:
+        from socialmap.interchange.postcodes import apply_postcodes
+
+        problems += apply_postcodes(pending, lookup, area_codes=set(areas or ()))
+    for rec in pending:
+        loc = data.locations[rec["_loc"]]
+        if rec.get("lat") is None or rec.get("lon") is None:
+            if lookup is None or not rec.get("postcode"):
+                data.bad(loc["_where"], f"location {rec['_loc']!r} has no latitude/longitude"
+                         + (" and no postcode" if not rec.get("postcode") else "; give --postcodes to place it by its postcode"),
+                         "latitude")
+            continue
+        located[rec["_loc"]] = (rec["lat"], rec["lon"], rec.get("postcode"), rec.get("area_code"))
+
+    # which services stand where
+    sites: dict[str, list[tuple[str, str]]] = {}
+    for sal_id, sal in data.sals.items():
+        svc_id, loc_id = as_text(sal.get("service_id")), as_text(sal.get("location_id"))
+        bad = len(problems)
+        if svc_id is None or svc_id not in data.services:
+            data.bad(sal["_where"], f"service_id {svc_id!r} is not a service of this directory", "service_id")
+        if loc_id is None or loc_id not in data.locations:
+            data.bad(sal["_where"], f"location_id {loc_id!r} is not a location of this directory", "location_id")
+        if len(problems) == bad and loc_id in located:
+            sites.setdefault(svc_id, []).append((sal_id, loc_id))
+
+    org_place: dict[str, tuple] = {}
+    for loc_id, loc in data.locations.items():
+        owner = as_text(loc.get("organization_id"))
+        if owner and loc_id in located and owner not in org_place:
+            org_place[owner] = located[loc_id]
+    skipped_services = 0
+    for svc_id, svc in data.services.items():
+        org_id = as_text(svc.get("organization_id"))
+        if org_id is None:
+            data.bad(svc["_where"], f"service {svc_id!r} has no organization_id", "organization_id")
+            continue
+        if org_id not in data.orgs:
+            data.bad(svc["_where"], f"organization_id {org_id!r} is not an organisation of this directory",
+                     "organization_id")
+            continue
+        if as_text(svc.get("name")) is None:
+            data.bad(svc["_where"], f"service {svc_id!r} has no name", "name")
+        if svc_id not in sites:
+            skipped_services += 1
+            continue
+        org_place.setdefault(org_id, located[sites[svc_id][0][1]])
+
+    for org_id, org in data.orgs.items():
+        name = as_text(org.get("name"))
+        if name is None:
+            data.bad(org["_where"], f"organisation {org_id!r} has no name", "name")
+            continue
+        if org_id not in org_place:
+            continue
+        lat, lon, postcode, area_code = org_place[org_id]
+        attrs = {k: as_text(org.get(k)) for k in _ORG_ATTRS if as_text(org.get(k))}
+        attrs["openreferral_id"] = org_id
+        file, sheet, row, _ = org["_where"]
+        batch.add_node(Node(org_id, "organisation", name, area_code=area_code, lat=lat, lon=lon, attrs=attrs),
+                       file, sheet, row)
+    skipped_orgs = sum(1 for o in data.orgs if o not in org_place)
+
+    for svc_id, here in sites.items():
+        svc = data.services[svc_id]
+        name = as_text(svc.get("name")) or svc_id
+        org_id = as_text(svc.get("organization_id"))
+        if org_id not in org_place:
+            continue
+        for sal_id, loc_id in here:
+            lat, lon, postcode, area_code = located[loc_id]
+            loc = data.locations[loc_id]
+            loc_name = as_text(loc.get("name"))
+            label = f"{name} ({loc_name})" if len(here) > 1 and loc_name else name
+            attrs = {k: as_text(svc.get(k)) for k in _SERVICE_ATTRS if as_text(svc.get(k))}
+            attrs.update({"openreferral_service_id": svc_id, "openreferral_location_id": loc_id})
+            if loc_name:
+                attrs["location_name"] = loc_name
+            if postcode:
+                attrs["postcode"] = postcode
+            file, sheet, row, _ = data.sals[sal_id]["_where"]
+            batch.add_node(Node(sal_id, "service", label, area_code=area_code, lat=lat, lon=lon, provider=org_id,
+                                attrs=attrs), file, sheet, row)
+    if skipped_services:
+        batch.notes.append(f"{source}: {skipped_services} service(s) with no physical location were skipped "
+                           "(online or telephone only, or no service_at_location)")
+    if skipped_orgs:
+        batch.notes.append(f"{source}: {skipped_orgs} organisation(s) with no located service were skipped")
+    batch.problems = problems
+    return batch
