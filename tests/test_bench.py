@@ -1,0 +1,104 @@
+"""The synthetic benchmark city and ``socialmap bench``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from socialmap.bench import BUDGETS_S, NOT_AVAILABLE, STAGES, _lookup, synthetic_city
+from socialmap.cli import main
+
+
+@pytest.fixture(scope="module")
+def city():
+    return synthetic_city(2000)
+
+
+def test_city_validates(city):
+    city.check()  # raises InputError listing every broken rule
+
+
+def test_city_has_the_proportions_of_spec_10(city):
+    """Per 100,000 young people: ~20k adults, 2k organisations, 3k services,
+    500 areas, ~400k ties; so at 2,000: 400, 40, 60, ~10 areas, ~8,000 ties."""
+    counts = city.counts()
+    kinds = counts["nodes_by_kind"]
+    assert kinds["young_person"] == 2000
+    assert kinds["adult"] == 400
+    assert kinds["organisation"] == 40
+    assert kinds["service"] == 60
+    assert 6 <= counts["areas"] <= 14
+    assert 3.0 * 2000 <= counts["ties"] <= 5.0 * 2000
+    assert 0.09 <= counts["neet_young_people"] / 2000 <= 0.15
+    for tie_type in ("family", "friend", "peer", "attends", "member", "employs", "provides",
+                     "worker", "mentor", "partner", "refers"):
+        assert counts["ties_by_type"][tie_type] > 0, tie_type
+
+
+def test_city_is_deterministic():
+    first, second = synthetic_city(300), synthetic_city(300)
+    assert list(first.ties.values()) == list(second.ties.values())
+    assert list(first.nodes.values()) == list(second.nodes.values())
+
+
+def test_city_areas_adjoin_and_hold_their_young_people(city):
+    import geopandas as gpd
+    import libpysal
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame(geometry=[a.geometry for a in city.areas.values()], crs=4326)
+    weights = libpysal.weights.Queen.from_dataframe(frame, use_index=False)
+    assert weights.islands == []
+    assert all(a.geometry.is_valid for a in city.areas.values())
+    for node in list(city.nodes.values())[:300]:
+        if node.kind == "young_person":
+            assert city.areas[node.area_code].geometry.contains(Point(node.lon, node.lat))
+
+
+def test_ties_made_at_services_join_attendees(city):
+    for tie in city.ties.values():
+        if tie.context and city.nodes[tie.a].kind == "young_person" and city.nodes[tie.b].kind == "young_person":
+            assert city.get_tie(tie.a, tie.context).type == "attends"
+            assert city.get_tie(tie.b, tie.context).type == "attends"
+
+
+def test_bench_cli_reports_every_stage(capsys):
+    assert main(["bench", "--young-people", "500", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["young_people"] == 500
+    assert list(doc["stages"]) == [name for name, _ in STAGES]
+    for name, value in doc["stages"].items():
+        assert value == NOT_AVAILABLE or (isinstance(value, (int, float)) and value >= 0), (name, value)
+    for name in ("generate", "save", "load"):  # the core stages always run
+        assert isinstance(doc["stages"][name], (int, float))
+    assert doc["peak_memory_mb"] > 0
+    assert doc["budgets"]["load"] == BUDGETS_S["load"] == 3.0
+    assert doc["budgets"]["peak_memory_mb"] == 2048
+    assert doc["machine"]["cores"] >= 1 and doc["machine"]["python"]
+
+
+def test_bench_cli_prints_a_table(capsys):
+    assert main(["bench", "--young-people", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "stage" in out and "budget" in out and "peak memory (MB)" in out
+    assert "load" in out and ("OK" in out or "OVER" in out)
+
+
+def test_bench_refuses_a_tiny_city(capsys):
+    assert main(["bench", "--young-people", "5"]) == 2
+    assert "young-people" in capsys.readouterr().err
+
+
+def test_lookup_reports_only_a_missing_module_or_function(tmp_path, monkeypatch):
+    """A missing module or attribute is "not available"; an existing module
+    that fails to import is an error and propagates."""
+    assert _lookup("socialmap.no_such_module_here", "run") is None
+    assert _lookup("socialmap.bench", "no_such_function") is None
+    assert _lookup("socialmap.bench", "synthetic_city") is synthetic_city
+    (tmp_path / "broken_stage_module.py").write_text("import a_dependency_that_is_not_installed\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError):
+        _lookup("broken_stage_module", "run")
+    sys.modules.pop("broken_stage_module", None)
