@@ -1,0 +1,174 @@
+"""``scenario`` and ``rank`` (SPEC section 9)."""
+
+from __future__ import annotations
+
+import math
+
+from socialmap.commands.common import open_project, print_json, print_table, suppress
+from socialmap.errors import InputError, Problem
+
+
+def _one(x: float) -> str:
+    """An expected value (not a count) with one decimal."""
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.1f}"
+
+
+def _changes_from_args(args, project=None):
+    from socialmap.scenarios import parse_changes
+
+    retention, travel = args.retention, args.max_travel_km
+    if project is not None:
+        retention = project.setting("retention") if retention is None else retention
+        travel = project.setting("max_travel_km") if travel is None else travel
+    return parse_changes(args.changes, retention, travel)
+
+
+def scenario_from_args(args, project):
+    """The ordered changes and context survival of the scenario options, checked against ``project``.
+
+    Shared by ``scenario`` and ``export scenario-report``. Raises InputError
+    (exit 2) for an unparseable change, an unknown id or one of the wrong
+    kind, or a number out of range.
+    """
+    from socialmap.scenarios import probability_or_none, validate_changes
+
+    changes = _changes_from_args(args, project)
+    if not changes:
+        raise InputError(Problem("no changes given: use --decommission, --transfer, --relocate or --close"))
+    survival = probability_or_none(args.context_survival, "context_survival")
+    validate_changes(project, changes)
+    return changes, survival
+
+
+def cmd_scenario(args) -> int:
+    from socialmap.scenarios import evaluate, probability_or_none
+
+    # check the command line before the (possibly slow) project load
+    _changes_from_args(args)
+    probability_or_none(args.context_survival, "context_survival")
+    project = open_project(args.project)
+    changes, survival = scenario_from_args(args, project)
+    result = evaluate(project, changes, survival)
+    if args.json:
+        print_json(result.to_json())
+        return 0
+
+    s = result.summary
+    print(f"Scenario on {args.project}: " + "; then ".join(s["changes"]))
+    print(
+        f"Ties made at a removed place survive with probability {result.context_survival:g}. "
+        "Figures are expected values under the model's independence assumptions (not counts)."
+    )
+    print()
+    areas = result.areas
+    touched = areas[
+        areas["flagged"]
+        | (areas[["lost_bonding", "lost_bridging", "lost_linking", "newly_isolated"]].sum(axis=1) > 0)
+        | (areas["nearest_service_km_after"].fillna(-1) != areas["nearest_service_km_before"].fillna(-1))
+    ]
+    touched = touched.sort_values(["flagged", "newly_isolated", "lost_bridging"], ascending=False, kind="stable")
+    young_by_area = _young_by_area(project)
+    rows = []
+    for code, r in touched.iterrows():
+        area = project.areas[code]
+        young = young_by_area.get(code, 0)
+        rows.append(
+            [
+                code,
+                area.name,
+                suppress(young),
+                _one(r["lost_bonding"]),
+                _one(r["lost_bridging"]),
+                _one(r["lost_linking"]),
+                _one(r["newly_isolated"]),
+                _one(r["newly_isolated_neet"]),
+                _one(r["bridging_loss_pct"]),
+                _one(r["nearest_service_km_before"]),
+                _one(r["nearest_service_km_after"]),
+                "FLAG" if r["flagged"] else "",
+            ]
+        )
+    if rows:
+        print_table(
+            [
+                "area",
+                "name",
+                "young people",
+                "lost bonding",
+                "lost bridging",
+                "lost linking",
+                "newly isolated",
+                "of them NEET",
+                "bridging loss %",
+                "nearest km before",
+                "after",
+                "flagged",
+            ],
+            rows,
+        )
+        unaffected = len(areas) - len(touched)
+        if unaffected:
+            print(f"({unaffected} areas with no expected change not shown)")
+    else:
+        print("No area is affected.")
+    print()
+    flagged = areas[areas["flagged"]]
+    if len(flagged):
+        print(f"Flagged areas ({len(flagged)}):")
+        for code, r in flagged.iterrows():
+            print(f"  {code} {project.areas[code].name}:")
+            for reason in r["reasons"]:
+                print(f"    - {reason}")
+    else:
+        print("No area is flagged.")
+    print()
+    print(
+        f"Total: {_one(s['newly_isolated'])} young people expected to become isolated "
+        f"({_one(s['newly_isolated_neet'])} NEET); expected ties lost: {_one(s['lost_bridging'])} bridging, "
+        f"{_one(s['lost_linking'])} linking, {_one(s['lost_bonding'])} bonding; "
+        f"young people with a tie at risk: {suppress(s['young_people_affected']) or '0'}."
+    )
+    return 0
+
+
+def _young_by_area(project) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for n in project.nodes.values():
+        if n.kind == "young_person" and n.area_code is not None:
+            out[n.area_code] = out.get(n.area_code, 0) + 1
+    return out
+
+
+def cmd_rank(args) -> int:
+    from socialmap.scenarios import rank
+
+    project = open_project(args.project)
+    result = rank(project)
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    print(
+        f"Criticality ranking of {args.project}: what each service's decommissioning and each "
+        f"organisation's closure would do (expected values; ties made there survive with probability "
+        f"{result.context_survival:g})."
+    )
+    headers = ["rank", "id", "label", "newly isolated", "of them NEET", "lost bridging", "lost linking", "flagged areas"]
+    for title, df in (("Services (decommissioned)", result.services), ("Organisations (closed)", result.organisations)):
+        print()
+        print(f"{title}: {len(df)}")
+        rows = [
+            [
+                i + 1,
+                r["id"],
+                r["label"],
+                _one(r["newly_isolated"]),
+                _one(r["newly_isolated_neet"]),
+                _one(r["lost_bridging"]),
+                _one(r["lost_linking"]),
+                str(int(r["flagged_areas"])),
+            ]
+            for i, r in enumerate(df.to_dict("records"))
+        ]
+        if rows:
+            print_table(headers, rows)
+    return 0

@@ -1,0 +1,858 @@
+"""Exact expected impact of a commissioning scenario (SPEC section 4).
+
+The model
+---------
+The changes are applied in order to a virtual copy of the project (the
+project itself is never modified). What they do falls into two parts:
+
+*Certain losses.* Removed services and organisations take every tie that
+touches them; a relocation loses the ``attends`` ties of young people whose
+home-area centroid is farther than the travel limit from the new site.
+
+*Uncertain losses*, from two kinds of independent random events:
+
+- **staff events**, one per staff member affected: a member of staff keeps
+  their ``worker``/``mentor`` ties with probability ``k``: the product of the
+  retention ``R`` of every transfer that moved them, and 0 once their
+  service is decommissioned or their organisation closed. All the
+  professional ties of one person hang on that one event: when they leave,
+  they all go together.
+- **context events**, one per tie whose ``context`` is a removed service or
+  organisation: the tie survives with probability ``S``
+  (``context_survival``).
+
+A tie survives when all of its events go its way, so its survival
+probability is the product of its factors and its expected loss is one
+minus that. Expected values add (linearity of expectation), so the expected
+number of lost ties of an area is the sum of its young people's tie losses.
+
+A young person not isolated before is isolated after when every one of their
+bridging and linking ties is lost. Their ties depend on separate events: a
+context event belongs to one tie, and a staff event to the ties of one
+member of staff, of which a young person has at most one (one tie per pair
+of people, SPEC section 2). So the events behind one young person's ties
+are independent and
+
+    P(newly isolated) = prod over their bridging + linking ties t of (1 - s_t),
+
+which is zero whenever one of those ties is untouched (``s_t = 1``). Ties
+of different young people may share a staff event (a youth worker who
+leaves), which does not change any expectation. The property test in
+``tests/scenarios/test_property.py`` checks this against brute-force
+enumeration of every outcome.
+
+Incremental evaluation
+----------------------
+Everything that does not depend on the changes (integer arrays of the
+graph, tie classes, node → tie and context → tie indexes in CSR form, each
+young person's count of bridging and linking ties, projected area centroids
+and the nearest services of each area) is built once per project version
+and cached on the project. A scenario then touches only the ties incident
+on removed nodes, the ties whose context is removed, the professional ties
+of affected staff and the young people at the ends of those ties.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socialmap.analysis import graph_arrays, tie_class_codes
+from socialmap.analysis.arrays import ADULT, ORG, PROFESSIONAL_CODES, SERVICE, TYPE_CODE, YP
+from socialmap.analysis.ties import BONDING, BRIDGING, LINKING
+from socialmap.errors import InputError, Problem, SocialMapError
+from socialmap.model import Project
+from socialmap.scenarios.changes import (
+    Change,
+    Close,
+    Decommission,
+    Relocate,
+    Scenario,
+    Transfer,
+    check_change_values,
+    probability,
+)
+from socialmap.scenarios.distance import nearest_km, projected_sites
+
+#: Area columns of a scenario result, in the order of SPEC section 9.
+AREA_COLUMNS = (
+    "lost_bonding",
+    "lost_bridging",
+    "lost_linking",
+    "newly_isolated",
+    "newly_isolated_neet",
+    "bridging_loss_pct",
+    "nearest_service_km_before",
+    "nearest_service_km_after",
+    "flagged",
+    "reasons",
+)
+_KNN = 16  # nearest services kept per area; more are looked up only when all of them go
+_EPS = 1e-9  # flags fire at the threshold despite rounding in sums
+
+
+class Cancelled(SocialMapError):
+    """The caller's ``cancelled()`` returned True: the work stopped, nothing is returned."""
+
+
+# ---------------------------------------------------------------------- base
+@dataclass(frozen=True)
+class ScenarioBase:
+    """What every scenario on one project version shares, built once and cached."""
+
+    index: dict[str, int]
+    ids: np.ndarray
+    kind: np.ndarray
+    area: np.ndarray
+    neet: np.ndarray
+    yp: np.ndarray  # bool per node
+    tie_a: np.ndarray
+    tie_b: np.ndarray
+    tie_class: np.ndarray  # int8 per tie
+    inc_ptr: np.ndarray  # CSR: node -> incident ties
+    inc_ties: np.ndarray
+    ctx_ptr: np.ndarray  # CSR: node -> ties with that node as context
+    ctx_ties: np.ndarray
+    prof_ptr: np.ndarray  # CSR: adult -> their worker/mentor ties
+    prof_ties: np.ndarray
+    attends_ptr: np.ndarray  # CSR: service -> attends ties of young people
+    attends_ties: np.ndarray
+    attends_person: np.ndarray  # the young person of each attends_ties entry
+    bl_count: np.ndarray  # per node: bridging + linking ties
+    area_codes: list[str]
+    area_young_people: np.ndarray
+    area_bonding: np.ndarray  # area tie counts before (sum over its young people)
+    area_bridging: np.ndarray
+    area_linking: np.ndarray
+    provider: np.ndarray  # per node: provider position of a service, -1 otherwise
+    services_of: dict[int, list[int]]
+    employs: dict[int, list[tuple[int, int]]]  # org -> [(adult, context or -1)]
+    centroid_xy: np.ndarray
+    service_pos: np.ndarray  # node positions of the services with a site
+    service_xy: np.ndarray
+    knn_svc: np.ndarray  # (n_areas, k) node positions of nearest services
+    knn_km: np.ndarray
+    nearest_before_km: np.ndarray
+    sites: Any
+
+    @property
+    def n_areas(self) -> int:
+        return len(self.area_codes)
+
+
+def _csr(keys: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(keys, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(keys, minlength=n))
+    return ptr, values[order].astype(np.int64)
+
+
+def _build_base(project: Project) -> ScenarioBase:
+    ga = graph_arrays(project)
+    cls = tie_class_codes(project)
+    n, m = ga.n_nodes, ga.n_ties
+    tie_ids = np.arange(m, dtype=np.int64)
+    a = ga.tie_a.astype(np.int64)
+    b = ga.tie_b.astype(np.int64)
+    inc_ptr, inc_ties = _csr(np.concatenate([a, b]), np.concatenate([tie_ids, tie_ids]), n)
+    has_ctx = ga.tie_context >= 0
+    ctx_ptr, ctx_ties = _csr(ga.tie_context[has_ctx].astype(np.int64), tie_ids[has_ctx], n)
+    prof = np.isin(ga.tie_type, PROFESSIONAL_CODES)
+    adult = ga.kind == ADULT
+    ends, owners = [], []
+    for end in (a, b):
+        sel = prof & adult[end]
+        ends.append(end[sel])
+        owners.append(tie_ids[sel])
+    prof_ptr, prof_ties = _csr(np.concatenate(ends), np.concatenate(owners), n)
+    yp = ga.kind == YP
+    attends = ga.tie_type == TYPE_CODE["attends"]
+    svc_end = np.where(ga.kind[a] == SERVICE, a, b)
+    person_end = np.where(ga.kind[a] == SERVICE, b, a)
+    sel = attends & yp[person_end]
+    attends_ptr, attends_ties = _csr(svc_end[sel], tie_ids[sel], n)
+    attends_person = np.where(ga.kind[a[attends_ties]] == SERVICE, b[attends_ties], a[attends_ties])
+
+    counts = {}
+    for code in (BONDING, BRIDGING, LINKING):
+        sel = cls == code
+        counts[code] = np.bincount(a[sel], minlength=n) + np.bincount(b[sel], minlength=n)
+    bl_count = np.where(yp, counts[BRIDGING] + counts[LINKING], 0)
+    n_areas = len(ga.area_codes)
+    yp_pos = np.nonzero(yp & (ga.area >= 0))[0]
+    yp_area = ga.area[yp_pos]
+
+    def per_area(values: np.ndarray) -> np.ndarray:
+        return np.bincount(yp_area, weights=values[yp_pos].astype(float), minlength=n_areas)
+
+    provider = np.full(n, -1, dtype=np.int64)
+    services_of: dict[int, list[int]] = {}
+    for node in project.nodes.values():
+        if node.provider is not None and node.provider in ga.index:
+            s, o = ga.index[node.id], ga.index[node.provider]
+            provider[s] = o
+            services_of.setdefault(o, []).append(s)
+    employs: dict[int, list[tuple[int, int]]] = {}
+    emp = np.nonzero(ga.tie_type == TYPE_CODE["employs"])[0]
+    for t in emp.tolist():
+        x, y = int(a[t]), int(b[t])
+        org, person = (x, y) if ga.kind[x] == ORG else (y, x)
+        employs.setdefault(org, []).append((person, int(ga.tie_context[t])))
+
+    sites = projected_sites(project)
+    service_pos = np.array([ga.index[s] for s in sites.service_ids], dtype=np.int64)
+    k = min(_KNN, len(service_pos))
+    if k and n_areas:
+        from scipy.spatial import cKDTree
+
+        dist, idx = cKDTree(sites.service_xy).query(sites.centroid_xy, k=k)
+        dist = np.asarray(dist, dtype=float).reshape(n_areas, k)
+        idx = np.asarray(idx).reshape(n_areas, k)
+        knn_svc, knn_km = service_pos[idx], dist / 1000.0
+        nearest_before = knn_km[:, 0].copy()
+    else:
+        knn_svc = np.zeros((n_areas, 0), dtype=np.int64)
+        knn_km = np.zeros((n_areas, 0))
+        nearest_before = np.full(n_areas, np.nan)
+    return ScenarioBase(
+        index=ga.index,
+        ids=ga.ids,
+        kind=ga.kind,
+        area=ga.area.astype(np.int64),
+        neet=ga.neet & yp,
+        yp=yp,
+        tie_a=a,
+        tie_b=b,
+        tie_class=cls,
+        inc_ptr=inc_ptr,
+        inc_ties=inc_ties,
+        ctx_ptr=ctx_ptr,
+        ctx_ties=ctx_ties,
+        prof_ptr=prof_ptr,
+        prof_ties=prof_ties,
+        attends_ptr=attends_ptr,
+        attends_ties=attends_ties,
+        attends_person=attends_person,
+        bl_count=bl_count,
+        area_codes=list(ga.area_codes),
+        area_young_people=np.bincount(yp_area, minlength=n_areas),
+        area_bonding=per_area(counts[BONDING]),
+        area_bridging=per_area(counts[BRIDGING]),
+        area_linking=per_area(counts[LINKING]),
+        provider=provider,
+        services_of=services_of,
+        employs=employs,
+        centroid_xy=sites.centroid_xy,
+        service_pos=service_pos,
+        service_xy=sites.service_xy,
+        knn_svc=knn_svc,
+        knn_km=knn_km,
+        nearest_before_km=nearest_before,
+        sites=sites,
+    )
+
+
+def scenario_base(project: Project) -> ScenarioBase:
+    """The cached :class:`ScenarioBase` of ``project``'s current version (and group key setting)."""
+    key = f"scenario_base:{project.setting('group_by')}"
+    return project.cached(key, lambda: _build_base(project))
+
+
+# ---------------------------------------------------------------------- applying changes
+@dataclass
+class AppliedChanges:
+    """The changes applied in order to a virtual copy of the project.
+
+    ``removed`` maps removed node positions to the (1-based) change that
+    removed them; ``keep`` the probability that each affected member of staff
+    keeps their worker/mentor ties; ``lost`` arrays of ties lost for certain
+    (relocations); ``location`` the new site of each relocated service.
+    """
+
+    removed: dict[int, int] = field(default_factory=dict)
+    keep: dict[int, float] = field(default_factory=dict)
+    lost: list[np.ndarray] = field(default_factory=list)
+    location: dict[int, np.ndarray] = field(default_factory=dict)
+    provider: dict[int, int] = field(default_factory=dict)
+    employs: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+
+class _Applier:
+    def __init__(self, base: ScenarioBase, changes: Sequence[Change]):
+        self.base = base
+        self.changes = list(changes)
+        self.state = AppliedChanges()
+        self.problems: list[Problem] = []
+
+    # state views
+    def provider_of(self, s: int) -> int:
+        return self.state.provider.get(s, int(self.base.provider[s]))
+
+    def staff_of_org(self, o: int) -> list[tuple[int, int]]:
+        return self.state.employs.get(o, self.base.employs.get(o, []))
+
+    def services_of(self, o: int) -> list[int]:
+        own = [s for s in self.base.services_of.get(o, []) if self.provider_of(s) == o]
+        moved_in = [s for s, p in self.state.provider.items() if p == o and int(self.base.provider[s]) != o]
+        return [s for s in own + moved_in if s not in self.state.removed]
+
+    def staff_of_service(self, s: int) -> tuple[list[int], bool]:
+        """The staff of service ``s`` (SPEC 4): adults whose ``employs`` tie to
+        its provider names it as context; all the provider's staff when none
+        of its ``employs`` ties names a context. Second value: whether the
+        staff were named by context."""
+        o = self.provider_of(s)
+        if o < 0:
+            return [], False
+        entries = self.staff_of_org(o)
+        if any(c >= 0 for _, c in entries):
+            return sorted({p for p, c in entries if c == s}), True
+        return sorted({p for p, _ in entries}), False
+
+    def lookup(self, i: int, change: Change, node_id: str, want: int, field_name: str) -> int | None:
+        record = f"change {i} ({change.describe()})"
+        want_word = "service" if want == SERVICE else "organisation"
+        pos = self.base.index.get(node_id)
+        if pos is None:
+            self.problems.append(Problem(f"unknown {want_word} {node_id!r}", record=record, field=field_name))
+            return None
+        kind = int(self.base.kind[pos])
+        if kind != want:
+            actual = ("young_person", "adult", "organisation", "service")[kind]
+            self.problems.append(Problem(f"{node_id!r} is a {actual}, not a {want_word}", record=record, field=field_name))
+            return None
+        if pos in self.state.removed:
+            j = self.state.removed[pos]
+            self.problems.append(
+                Problem(
+                    f"{want_word} {node_id!r} is already gone: change {j} ({self.changes[j - 1].describe()}) removed it",
+                    record=record,
+                    field=field_name,
+                )
+            )
+            return None
+        return pos
+
+    def lose_staff(self, staff: list[int], factor: float) -> None:
+        keep = self.state.keep
+        for p in staff:
+            keep[p] = keep.get(p, 1.0) * factor
+
+    def run(self) -> AppliedChanges:
+        for i, change in enumerate(self.changes, 1):
+            bad = check_change_values(change, f"change {i} ({change.describe()})")
+            if bad:
+                self.problems += bad
+                continue
+            if isinstance(change, Decommission):
+                self.decommission(i, change)
+            elif isinstance(change, Transfer):
+                self.transfer(i, change)
+            elif isinstance(change, Relocate):
+                self.relocate(i, change)
+            elif isinstance(change, Close):
+                self.close(i, change)
+            else:
+                self.problems.append(Problem(f"not a change: {change!r}", record=f"change {i}"))
+        if self.problems:
+            raise InputError(self.problems)
+        return self.state
+
+    def decommission(self, i: int, change: Decommission) -> None:
+        s = self.lookup(i, change, change.service, SERVICE, "service")
+        if s is None:
+            return
+        staff, _ = self.staff_of_service(s)
+        self.lose_staff(staff, 0.0)
+        self.state.removed[s] = i
+
+    def transfer(self, i: int, change: Transfer) -> None:
+        s = self.lookup(i, change, change.service, SERVICE, "service")
+        o = self.lookup(i, change, change.org, ORG, "org")
+        if s is None or o is None:
+            return
+        old = self.provider_of(s)
+        if old == o:
+            self.problems.append(
+                Problem(f"{change.service!r} is already provided by {change.org!r}", record=f"change {i} ({change.describe()})", field="org")
+            )
+            return
+        staff, by_context = self.staff_of_service(s)
+        self.lose_staff(staff, change.retention)
+        if old >= 0 and staff:
+            # staff who stay move with the service (TUPE): they now work for
+            # the new provider at this service and no longer for the old one
+            moving = set(staff)
+            self.state.employs[old] = [
+                (p, c) for p, c in self.staff_of_org(old) if not (p in moving and (c == s or not by_context))
+            ]
+            kept = [(p, c) for p, c in self.staff_of_org(o) if p not in moving]
+            self.state.employs[o] = kept + [(p, s) for p in staff]
+        self.state.provider[s] = o
+
+    def relocate(self, i: int, change: Relocate) -> None:
+        s = self.lookup(i, change, change.service, SERVICE, "service")
+        if s is None:
+            return
+        base = self.base
+        site = base.sites.project_point(change.lat, change.lon)
+        self.state.location[s] = site
+        lo, hi = base.attends_ptr[s], base.attends_ptr[s + 1]
+        if hi > lo:
+            people = base.attends_person[lo:hi]
+            home = base.centroid_xy[base.area[people]]
+            km = np.hypot(home[:, 0] - site[0], home[:, 1] - site[1]) / 1000.0
+            far = km > change.max_travel_km
+            if far.any():
+                self.state.lost.append(base.attends_ties[lo:hi][far])
+
+    def close(self, i: int, change: Close) -> None:
+        o = self.lookup(i, change, change.org, ORG, "org")
+        if o is None:
+            return
+        services = self.services_of(o)
+        self.lose_staff(sorted({p for p, _ in self.staff_of_org(o)}), 0.0)
+        self.state.removed[o] = i
+        for s in services:
+            self.state.removed[s] = i
+
+
+def apply_changes(project: Project, changes: Sequence[Change]) -> AppliedChanges:
+    """Apply ``changes`` in order to a virtual copy of ``project``; InputError lists every bad change."""
+    return _Applier(scenario_base(project), changes).run()
+
+
+def validate_changes(project: Project, changes: Sequence[Change]) -> None:
+    """Raise one :class:`InputError` listing every change that cannot apply.
+
+    A change is refused when an id is unknown or of the wrong kind, a number
+    is out of range (retention 0..1, latitude -90..90, longitude -180..180, a
+    negative travel limit), it names a service or organisation that an earlier
+    change removed, or it transfers a service to its current provider.
+    """
+    apply_changes(project, changes)
+
+
+# ---------------------------------------------------------------------- expected impact
+@dataclass
+class _AreaImpact:
+    lost_bonding: np.ndarray
+    lost_bridging: np.ndarray
+    lost_linking: np.ndarray
+    newly_isolated: np.ndarray
+    newly_isolated_neet: np.ndarray
+    young_people_affected: int
+
+
+def _tie_survival(base: ScenarioBase, state: AppliedChanges, survival: float) -> tuple[np.ndarray, np.ndarray]:
+    """Affected ties and the probability each survives (product of its factors)."""
+    ids: list[np.ndarray] = []
+    factors: list[np.ndarray] = []
+    inc_ptr, inc_ties, ctx_ptr, ctx_ties = base.inc_ptr, base.inc_ties, base.ctx_ptr, base.ctx_ties
+    for v in state.removed:
+        seg = inc_ties[inc_ptr[v] : inc_ptr[v + 1]]
+        ids.append(seg)
+        factors.append(np.zeros(len(seg)))
+        seg = ctx_ties[ctx_ptr[v] : ctx_ptr[v + 1]]
+        ids.append(seg)
+        factors.append(np.full(len(seg), survival))
+    for p, k in state.keep.items():
+        if k < 1.0:
+            seg = base.prof_ties[base.prof_ptr[p] : base.prof_ptr[p + 1]]
+            ids.append(seg)
+            factors.append(np.full(len(seg), k))
+    for seg in state.lost:
+        ids.append(seg)
+        factors.append(np.zeros(len(seg)))
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    t = np.concatenate(ids)
+    f = np.concatenate(factors)
+    ties, inverse = np.unique(t, return_inverse=True)
+    surv = np.ones(len(ties))
+    np.multiply.at(surv, inverse, f)
+    return ties, surv
+
+
+def _area_impact(base: ScenarioBase, state: AppliedChanges, survival: float) -> _AreaImpact:
+    n_areas = base.n_areas
+    ties, surv = _tie_survival(base, state, survival)
+    loss = 1.0 - surv
+    a, b, cls = base.tie_a[ties], base.tie_b[ties], base.tie_class[ties]
+    ma, mb = base.yp[a], base.yp[b]
+    person = np.concatenate([a[ma], b[mb]])
+    lost = np.concatenate([loss[ma], loss[mb]])
+    klass = np.concatenate([cls[ma], cls[mb]])
+    where = base.area[person]
+
+    def by_area(weights: np.ndarray, sel: np.ndarray | None = None) -> np.ndarray:
+        if sel is None:
+            return np.bincount(where, weights=weights, minlength=n_areas)
+        return np.bincount(where[sel], weights=weights[sel], minlength=n_areas)
+
+    bl = (klass == BRIDGING) | (klass == LINKING)
+    people, inverse = np.unique(person[bl], return_inverse=True)
+    all_lost = np.ones(len(people))
+    np.multiply.at(all_lost, inverse, lost[bl])
+    touched = np.bincount(inverse, minlength=len(people))
+    # only a young person every one of whose bridging/linking ties is touched can become isolated
+    newly = np.where(touched == base.bl_count[people], all_lost, 0.0)
+    home = base.area[people]
+    return _AreaImpact(
+        lost_bonding=by_area(lost, klass == BONDING),
+        lost_bridging=by_area(lost, klass == BRIDGING),
+        lost_linking=by_area(lost, klass == LINKING),
+        newly_isolated=np.bincount(home, weights=newly, minlength=n_areas),
+        newly_isolated_neet=np.bincount(home, weights=newly * base.neet[people], minlength=n_areas),
+        young_people_affected=int(len(np.unique(person[lost > 0]))),
+    )
+
+
+def _nearest_after(base: ScenarioBase, state: AppliedChanges) -> np.ndarray:
+    """Kilometres from each area centroid to its nearest remaining service after the changes."""
+    gone = np.array([v for v in state.removed if base.kind[v] == SERVICE], dtype=np.int64)
+    if not len(gone) and not state.location:
+        return base.nearest_before_km
+    if not state.location and base.knn_svc.shape[1]:
+        valid = ~np.isin(base.knn_svc, gone)
+        first = np.argmax(valid, axis=1)
+        out = base.knn_km[np.arange(base.n_areas), first].copy()
+        missing = ~valid.any(axis=1)
+        if not missing.any():
+            return out
+    else:
+        out = np.full(base.n_areas, np.nan)
+        missing = np.ones(base.n_areas, dtype=bool)
+    moved = [v for v in state.location if v not in state.removed]
+    keep = ~np.isin(base.service_pos, np.concatenate([gone, np.array(moved, dtype=np.int64)]))
+    targets = base.service_xy[keep]
+    if moved:
+        targets = np.vstack([targets, np.array([state.location[v] for v in moved])])
+    out[missing] = nearest_km(base.centroid_xy[missing], targets)
+    return out
+
+
+@dataclass(frozen=True)
+class FlagThresholds:
+    """When an area is flagged (SPEC section 4; project settings ``flag_*``)."""
+
+    newly_isolated_neet: float = 0.5
+    bridging_loss_pct: float = 10.0
+    nearest_service_km: float = 2.0
+
+    @classmethod
+    def of(cls, project: Project) -> FlagThresholds:
+        return cls(
+            float(project.setting("flag_newly_isolated_neet")),
+            float(project.setting("flag_bridging_loss_pct")),
+            float(project.setting("flag_nearest_service_km")),
+        )
+
+
+def _loss_pct(lost: np.ndarray, before: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(before > 0, 100.0 * lost / np.where(before > 0, before, 1.0), 0.0)
+
+
+def _flag_masks(
+    th: FlagThresholds, newly_neet: np.ndarray, pct: np.ndarray, before_km: np.ndarray, after_km: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    isolation = newly_neet >= th.newly_isolated_neet - _EPS
+    bridging = pct >= th.bridging_loss_pct - _EPS
+    had = ~np.isnan(before_km)
+    with np.errstate(invalid="ignore"):
+        farther = had & ~np.isnan(after_km) & (after_km > before_km + _EPS) & (after_km >= th.nearest_service_km - _EPS)
+    none_left = had & np.isnan(after_km)
+    return isolation, bridging, farther | none_left
+
+
+def _one_decimal(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _percent(x: float) -> str:
+    r = round(x, 1)
+    return f"{r:.0f}%" if r == int(r) else f"{r:.1f}%"
+
+
+def _reasons(
+    th: FlagThresholds,
+    newly_neet: float,
+    lost_bridging: float,
+    bridging_before: float,
+    pct: float,
+    before_km: float,
+    after_km: float,
+) -> list[str]:
+    out = []
+    if newly_neet >= th.newly_isolated_neet - _EPS:
+        who = "NEET young person" if _one_decimal(newly_neet) == "1.0" else "NEET young people"
+        out.append(f"{_one_decimal(newly_neet)} {who} expected to become isolated (no bridging or linking tie left)")
+    if pct >= th.bridging_loss_pct - _EPS:
+        out.append(
+            f"bridging ties fall {_percent(pct)} ({_one_decimal(lost_bridging)} of {bridging_before:g} expected to be lost)"
+        )
+    if not math.isnan(before_km):
+        if math.isnan(after_km):
+            out.append(f"no service left to reach (nearest was {before_km:.1f} km)")
+        elif after_km > before_km + _EPS and after_km >= th.nearest_service_km - _EPS:
+            out.append(f"nearest service moves from {before_km:.1f} km to {after_km:.1f} km")
+    return out
+
+
+# ---------------------------------------------------------------------- results
+def _round(x: Any, digits: int = 6) -> Any:
+    if isinstance(x, float):
+        return None if math.isnan(x) else round(x, digits)
+    return x
+
+
+@dataclass
+class ScenarioResult:
+    """Expected impact per area of one ordered change list.
+
+    ``areas``: DataFrame indexed by area code with :data:`AREA_COLUMNS`;
+    ``summary``: totals and what was assumed.
+    """
+
+    areas: pd.DataFrame
+    summary: dict[str, Any]
+    changes: list[Change]
+    context_survival: float
+    thresholds: FlagThresholds
+
+    def flagged(self) -> pd.DataFrame:
+        """The flagged areas only."""
+        return self.areas[self.areas["flagged"]]
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC section 9 ``scenario --json`` document."""
+        areas = {}
+        for code, row in self.areas.iterrows():
+            areas[str(code)] = {
+                c: (list(row[c]) if c == "reasons" else bool(row[c]) if c == "flagged" else _round(float(row[c])))
+                for c in AREA_COLUMNS
+            }
+        return {"areas": areas, "summary": {k: _round(v) for k, v in self.summary.items()}}
+
+
+def _check_cancel(cancelled: Callable[[], bool] | None) -> None:
+    if cancelled is not None and cancelled():
+        raise Cancelled("cancelled")
+
+
+def evaluate(
+    project: Project,
+    changes: Sequence[Change] | Scenario,
+    context_survival: float | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ScenarioResult:
+    """Exact expected impact per area of applying ``changes`` in order.
+
+    Parameters
+    ----------
+    project
+        Left unchanged: the changes apply to a virtual copy.
+    changes
+        Ordered changes, or a saved :class:`Scenario` (its context survival
+        is used unless ``context_survival`` is given).
+    context_survival
+        Probability ``S`` that a tie whose context is removed survives;
+        default the project setting ``context_survival`` (0.5).
+    progress, cancelled
+        Optional callback with the fraction done, and a callable that returns
+        True to stop (raises :class:`Cancelled`).
+
+    Returns
+    -------
+    ScenarioResult
+        Per area: expected ``lost_bonding``, ``lost_bridging``,
+        ``lost_linking`` (area tie counts: sums over its young people),
+        ``newly_isolated`` and ``newly_isolated_neet`` (expected number of its
+        young people, not isolated before, isolated after),
+        ``bridging_loss_pct`` (0 without bridging ties before),
+        ``nearest_service_km_before``/``_after``, ``flagged`` and ``reasons``
+        (SPEC section 4). See the module docstring for the model.
+    """
+    if isinstance(changes, Scenario):
+        if context_survival is None:
+            context_survival = changes.context_survival
+        changes = changes.changes
+    changes = list(changes)
+    s = probability(
+        project.setting("context_survival") if context_survival is None else context_survival, "context_survival"
+    )
+    if progress:
+        progress(0.0)
+    base = scenario_base(project)
+    _check_cancel(cancelled)
+    state = _Applier(base, changes).run()
+    impact = _area_impact(base, state, s)
+    _check_cancel(cancelled)
+    if progress:
+        progress(0.6)
+    after_km = _nearest_after(base, state)
+    before_km = base.nearest_before_km
+    th = FlagThresholds.of(project)
+    pct = _loss_pct(impact.lost_bridging, base.area_bridging)
+    iso, bri, near = _flag_masks(th, impact.newly_isolated_neet, pct, before_km, after_km)
+    flagged = iso | bri | near
+    reasons = [
+        _reasons(
+            th,
+            float(impact.newly_isolated_neet[i]),
+            float(impact.lost_bridging[i]),
+            float(base.area_bridging[i]),
+            float(pct[i]),
+            float(before_km[i]),
+            float(after_km[i]),
+        )
+        if flagged[i]
+        else []
+        for i in range(base.n_areas)
+    ]
+    areas = pd.DataFrame(
+        {
+            "lost_bonding": impact.lost_bonding,
+            "lost_bridging": impact.lost_bridging,
+            "lost_linking": impact.lost_linking,
+            "newly_isolated": impact.newly_isolated,
+            "newly_isolated_neet": impact.newly_isolated_neet,
+            "bridging_loss_pct": pct,
+            "nearest_service_km_before": before_km,
+            "nearest_service_km_after": after_km,
+            "flagged": flagged,
+            "reasons": reasons,
+        },
+        index=pd.Index(base.area_codes, name="code"),
+    )
+    total_bridging = float(base.area_bridging.sum())
+    summary = {
+        "changes": [c.describe() for c in changes],
+        "context_survival": s,
+        "removed": sorted(str(base.ids[v]) for v in state.removed),
+        "young_people": int(base.area_young_people.sum()),
+        "young_people_affected": impact.young_people_affected,
+        "lost_bonding": float(impact.lost_bonding.sum()),
+        "lost_bridging": float(impact.lost_bridging.sum()),
+        "lost_linking": float(impact.lost_linking.sum()),
+        "newly_isolated": float(impact.newly_isolated.sum()),
+        "newly_isolated_neet": float(impact.newly_isolated_neet.sum()),
+        "bridging_loss_pct": 100.0 * float(impact.lost_bridging.sum()) / total_bridging if total_bridging else 0.0,
+        "flagged_areas": [c for c, f in zip(base.area_codes, flagged) if f],
+        "thresholds": {
+            "flag_newly_isolated_neet": th.newly_isolated_neet,
+            "flag_bridging_loss_pct": th.bridging_loss_pct,
+            "flag_nearest_service_km": th.nearest_service_km,
+        },
+    }
+    if progress:
+        progress(1.0)
+    return ScenarioResult(areas, summary, changes, s, th)
+
+
+# ---------------------------------------------------------------------- ranking
+RANK_COLUMNS = (
+    "id",
+    "label",
+    "newly_isolated",
+    "newly_isolated_neet",
+    "lost_bridging",
+    "lost_linking",
+    "lost_bonding",
+    "flagged_areas",
+)
+
+
+@dataclass
+class RankResult:
+    """Criticality of every service (if decommissioned) and organisation (if closed).
+
+    ``services`` and ``organisations``: DataFrames with :data:`RANK_COLUMNS`,
+    most damaging first (expected newly isolated young people, then expected
+    lost bridging ties, then id).
+    """
+
+    services: pd.DataFrame
+    organisations: pd.DataFrame
+    context_survival: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC section 9 ``rank --json`` document."""
+
+        def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+            out = []
+            for rec in df.to_dict("records"):
+                out.append({k: (int(v) if k == "flagged_areas" else _round(v) if isinstance(v, float) else v) for k, v in rec.items()})
+            return out
+
+        return {
+            "services": rows(self.services),
+            "organisations": rows(self.organisations),
+            "context_survival": self.context_survival,
+        }
+
+
+def _ranked(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=list(RANK_COLUMNS))
+    if df.empty:
+        return df
+    key_isolated = df["newly_isolated"].round(9)
+    key_bridging = df["lost_bridging"].round(9)
+    order = sorted(range(len(df)), key=lambda i: (-key_isolated.iat[i], -key_bridging.iat[i], str(df["id"].iat[i])))
+    return df.iloc[order].reset_index(drop=True)
+
+
+def rank(
+    project: Project,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> RankResult:
+    """Criticality ranking: the decommission impact of every service and the
+    closure impact of every organisation (SPEC section 4).
+
+    Each candidate is evaluated incrementally with the scenario model (only
+    the ties and young people it touches), reusing the per-person counts of
+    bridging and linking ties built once for the project version. Ranked by
+    expected newly isolated young people, then expected lost bridging ties.
+    """
+    s = probability(project.setting("context_survival"), "context_survival")
+    base = scenario_base(project)
+    th = FlagThresholds.of(project)
+    candidates = [(int(p), Decommission(str(base.ids[p]))) for p in np.nonzero(base.kind == SERVICE)[0]]
+    candidates += [(int(p), Close(str(base.ids[p]))) for p in np.nonzero(base.kind == ORG)[0]]
+    services: list[dict[str, Any]] = []
+    organisations: list[dict[str, Any]] = []
+    total = max(len(candidates), 1)
+    step = max(1, total // 100)
+    for i, (pos, change) in enumerate(candidates):
+        if i % step == 0:
+            _check_cancel(cancelled)
+            if progress:
+                progress(i / total)
+        state = _Applier(base, [change]).run()
+        impact = _area_impact(base, state, s)
+        pct = _loss_pct(impact.lost_bridging, base.area_bridging)
+        after_km = _nearest_after(base, state)
+        masks = _flag_masks(th, impact.newly_isolated_neet, pct, base.nearest_before_km, after_km)
+        node = project.nodes[str(base.ids[pos])]
+        row = {
+            "id": node.id,
+            "label": node.label,
+            "newly_isolated": float(impact.newly_isolated.sum()),
+            "newly_isolated_neet": float(impact.newly_isolated_neet.sum()),
+            "lost_bridging": float(impact.lost_bridging.sum()),
+            "lost_linking": float(impact.lost_linking.sum()),
+            "lost_bonding": float(impact.lost_bonding.sum()),
+            "flagged_areas": int((masks[0] | masks[1] | masks[2]).sum()),
+        }
+        (services if isinstance(change, Decommission) else organisations).append(row)
+    if progress:
+        progress(1.0)
+    return RankResult(_ranked(services), _ranked(organisations), s)
