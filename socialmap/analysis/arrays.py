@@ -34,6 +34,10 @@ class GraphArrays:
     tie_b: np.ndarray
     tie_type: np.ndarray  # int8 code into TIE_TYPES
     tie_context: np.ndarray  # int32 node position, -1 when none
+    lon: np.ndarray  # float64, nan when none (young people: their placed point)
+    lat: np.ndarray
+    provider: np.ndarray  # int32 node position of a service's provider, -1 when none
+    is_anchor: np.ndarray  # bool: an organisation flagged is_anchor or of org_type "anchor"
 
     @property
     def n_nodes(self) -> int:
@@ -71,7 +75,19 @@ def _build(project: Project) -> GraphArrays:
     tie_context = np.fromiter(
         (index.get(t.context, -1) if t.context is not None else -1 for t in ties), dtype=np.int32, count=m
     )
-    return GraphArrays(ids, index, kind, area, area_codes, neet, tie_a, tie_b, tie_type, tie_context)
+    lon = np.fromiter((np.nan if n.lon is None else n.lon for n in nodes), dtype=np.float64, count=len(nodes))
+    lat = np.fromiter((np.nan if n.lat is None else n.lat for n in nodes), dtype=np.float64, count=len(nodes))
+    provider = np.fromiter(
+        (index.get(n.provider, -1) if n.provider is not None else -1 for n in nodes), dtype=np.int32, count=len(nodes)
+    )
+    is_anchor = np.fromiter(
+        (n.kind == "organisation" and (bool(n.is_anchor) or n.org_type == "anchor") for n in nodes),
+        dtype=bool,
+        count=len(nodes),
+    )
+    return GraphArrays(
+        ids, index, kind, area, area_codes, neet, tie_a, tie_b, tie_type, tie_context, lon, lat, provider, is_anchor
+    )
 
 
 def graph_arrays(project: Project) -> GraphArrays:

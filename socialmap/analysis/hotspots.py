@@ -1,0 +1,194 @@
+"""Hotspots of NEET isolation: Getis–Ord Gi* (SPEC section 3).
+
+Getis & Ord (1992), "The analysis of spatial association by use of distance
+statistics", Geographical Analysis 24(3); Ord & Getis (1995), "Local spatial
+autocorrelation statistics", Geographical Analysis 27(4). Computed with PySAL
+(libpysal weights, ``esda.G_Local``).
+
+For area *i* with binary weights :math:`w_{ij}` (queen contiguity, and
+:math:`w_{ii} = 1`: the area counts as its own neighbour, which makes it
+Gi* rather than Gi),
+
+.. math:: G^*_i = \\frac{\\sum_j w_{ij} y_j}{\\sum_j y_j}
+
+where :math:`y` is the NEET isolation rate (null as 0). ``gi_z`` is its
+z-value under the normal approximation (``esda.G_Local.Zs``) and ``gi_p`` the
+pseudo p-value from conditional permutations: :math:`y_i` held fixed, the
+other values shuffled among the neighbours ``permutations`` times,
+``(min(larger, permutations - larger) + 1) / (permutations + 1)``
+(``G_Local.p_sim``). An area is a **hotspot** when ``gi_z > 0`` and
+``gi_p < alpha``.
+
+An area without a neighbouring area (an island), a project with a single
+area, or a rate that is the same in every area has no Gi*: its values are
+null and ``reason`` says why.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socialmap.analysis.measures import AnalysisResult, _value, area_isolation
+from socialmap.model import Project
+
+NO_NEIGHBOUR = "no neighbouring area"
+SINGLE_AREA = "only one area in the project: Gi* compares an area with its neighbours"
+NO_VARIATION = "the NEET isolation rate is the same in every area, so Gi* is undefined"
+
+
+@dataclass
+class HotspotResult:
+    """Gi* of the NEET isolation rate per area, with how it was made (STYLE 15).
+
+    Attributes
+    ----------
+    areas
+        Indexed by area code: ``rate`` (the NEET isolation rate used, null as
+        0), ``gi_z``, ``gi_p`` (pseudo p-value), ``hotspot`` (bool, or None
+        when undefined) and ``reason`` (None, or why the area has no Gi*).
+    permutations, seed, alpha
+        Conditional permutations, the random seed, and the significance level.
+    weights
+        Plain description of the spatial weights.
+    variable
+        The variable analysed.
+    islands
+        Codes of areas without a neighbouring area.
+    """
+
+    areas: pd.DataFrame
+    permutations: int
+    seed: int
+    alpha: float
+    weights: str = "queen contiguity, binary, with each area as its own neighbour (Gi*)"
+    variable: str = "neet_isolation_rate (null as 0)"
+    islands: tuple[str, ...] = ()
+
+    @property
+    def method(self) -> dict[str, Any]:
+        """How the statistic was computed, for a report's method note."""
+        return {
+            "statistic": "Getis-Ord Gi* (esda.G_Local, star=True)",
+            "variable": self.variable,
+            "weights": self.weights,
+            "permutations": self.permutations,
+            "seed": self.seed,
+            "alpha": self.alpha,
+            "hotspot_rule": f"gi_z > 0 and gi_p < {self.alpha:g}",
+            "islands": list(self.islands),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``socialmap hotspots --json`` document (SPEC section 9)."""
+        areas = {}
+        for code, row in zip(self.areas.index.tolist(), self.areas.itertuples(index=False)):
+            areas[str(code)] = {
+                "gi_z": _value(row.gi_z),
+                "gi_p": _value(row.gi_p),
+                "hotspot": None if row.hotspot is None else bool(row.hotspot),
+                "reason": row.reason,
+            }
+        return {"areas": areas, "method": self.method}
+
+
+def _queen_neighbours(project: Project):
+    """libpysal queen-contiguity weights of the project's areas (ids 0..n-1)."""
+    import geopandas as gpd
+    from libpysal.weights import Queen
+
+    frame = gpd.GeoDataFrame(geometry=[a.geometry for a in project.areas.values()], crs="EPSG:4326")
+    with warnings.catch_warnings():
+        # islands are reported per area as a reason, not as a warning
+        warnings.simplefilter("ignore")
+        return Queen.from_dataframe(frame, use_index=False, silence_warnings=True)
+
+
+def queen_weights(project: Project):
+    """Cached queen-contiguity weights of ``project``'s areas (by version)."""
+    return project.cached("queen_weights", lambda: _queen_neighbours(project))
+
+
+def hotspots(project: Project, analysis: AnalysisResult | None = None) -> HotspotResult:
+    """Getis–Ord Gi* hotspots of the NEET isolation rate (module docstring).
+
+    Parameters
+    ----------
+    project
+        The project; ``hotspot_permutations``, ``hotspot_seed`` and
+        ``hotspot_alpha`` come from its settings (999, 12345, 0.05).
+    analysis
+        An :func:`~socialmap.analysis.analyse` result to take the NEET
+        isolation rate from (its group key); by default the rate is computed
+        with the project's group key.
+    """
+    permutations = int(project.setting("hotspot_permutations"))
+    seed = int(project.setting("hotspot_seed"))
+    alpha = float(project.setting("hotspot_alpha"))
+    codes = list(project.areas)
+    n = len(codes)
+    if analysis is not None:
+        rate = analysis.areas["neet_isolation_rate"].reindex(codes).to_numpy(dtype=np.float64)
+    else:
+        rate = area_isolation(project)["neet_isolation_rate"].to_numpy(dtype=np.float64)
+    y = np.nan_to_num(rate, nan=0.0)
+    gi_z = np.full(n, np.nan)
+    gi_p = np.full(n, np.nan)
+    hotspot: list[bool | None] = [None] * n
+    reason: list[str | None] = [None] * n
+    islands: tuple[str, ...] = ()
+    if n == 1:
+        reason = [SINGLE_AREA]
+    elif n > 1:
+        w = queen_weights(project)
+        island_ids = sorted(int(i) for i in w.islands)
+        islands = tuple(codes[i] for i in island_ids)
+        for i in island_ids:
+            reason[i] = NO_NEIGHBOUR
+        linked = np.ones(n, dtype=bool)
+        linked[island_ids] = False
+        if linked.any():
+            if np.ptp(y) == 0:
+                for i in np.nonzero(linked)[0]:
+                    reason[i] = NO_VARIATION
+            else:
+                z, p = _gi_star(y, w, permutations, seed)
+                gi_z[linked], gi_p[linked] = z[linked], p[linked]
+                for i in np.nonzero(linked)[0]:
+                    hotspot[i] = bool(z[i] > 0 and p[i] < alpha)
+    areas = pd.DataFrame(
+        {
+            "rate": y,
+            "gi_z": gi_z,
+            "gi_p": gi_p,
+            "hotspot": pd.Series(hotspot, dtype=object).to_numpy(),
+            "reason": pd.Series(reason, dtype=object).to_numpy(),
+        },
+        index=pd.Index(codes, name="code", dtype=object),
+    )
+    return HotspotResult(areas, permutations, seed, alpha, islands=islands)
+
+
+def _gi_star(y: np.ndarray, w, permutations: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    import copy
+
+    from esda.getisord import G_Local
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # esda changes the weights' transform in place: work on a copy of the cached weights
+        g = G_Local(
+            y,
+            copy.deepcopy(w),
+            transform="B",
+            permutations=permutations,
+            star=True,
+            seed=seed,
+            n_jobs=1,
+            keep_simulations=False,
+        )
+    return np.asarray(g.Zs, dtype=np.float64), np.asarray(g.p_sim, dtype=np.float64)

@@ -1,0 +1,151 @@
+"""``analyse``, ``hotspots`` and ``anchors`` (SPEC section 9).
+
+``--json`` prints the exact document of SPEC section 9 (counts exact).
+Without it a readable table is printed in which every count of young people
+between 1 and 4 is shown as ``<5`` (SPEC section 8) and no young person's id
+or label appears.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from socialmap.commands.common import open_project, print_json, print_table, suppress
+
+
+def _plain(text: Any) -> str:
+    """Data text made safe for a terminal: control characters shown as U+FFFD."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in str(text))
+
+
+def _number(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{float(value):.{digits}f}"
+
+
+def _count(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return suppress(int(value))
+
+
+def cmd_analyse(args) -> int:
+    from socialmap.analysis import analyse
+
+    project = open_project(args.project)
+    result = analyse(project, args.group_by)
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    s = result.summary
+    print(
+        f"{_plain(args.project)}: {s['areas']} areas, {_count(s['young_people'])} young people "
+        f"({_count(s['neet'])} NEET), {s['adults']} adults; bonding/bridging by {_plain(s['group_by'])}"
+    )
+    print(
+        f"isolated young people: {_count(s['isolated'])} (NEET: {_count(s['neet_isolated'])}); "
+        f"mean bridging ties {_number(s['mean_bridging'])}, mean linking ties {_number(s['mean_linking'])}"
+    )
+    ties = s["ties_by_class"]
+    print("ties: " + ", ".join(f"{k} {v}" for k, v in ties.items()))
+    print()
+    headers = [
+        "area", "name", "young people", "NEET", "isolated", "NEET isolated", "NEET isolation rate",
+        "mean bridging", "mean linking", "E-I index", "EET connectedness", "services",
+        "nearest service km", "anchors",
+    ]
+    rows = []
+    for code, r in result.areas.iterrows():
+        rows.append([
+            _plain(code),
+            _plain(project.areas[code].name),
+            _count(r["young_people"]),
+            _count(r["neet"]),
+            _count(r["isolated"]),
+            _count(r["neet_isolated"]),
+            _number(r["neet_isolation_rate"]),
+            _number(r["mean_bridging"]),
+            _number(r["mean_linking"]),
+            _number(r["ei_index"]),
+            _number(r["eet_connectedness"]),
+            str(int(r["services_in_area"])),
+            _number(r["nearest_service_km"]),
+            str(int(r["anchors_in_area"])),
+        ])
+    print_table(headers, rows)
+    print()
+    print("Counts of 1 to 4 young people are shown as <5. Measures are explained in docs/measures.md.")
+    return 0
+
+
+def cmd_hotspots(args) -> int:
+    from socialmap.analysis import hotspots
+
+    project = open_project(args.project)
+    result = hotspots(project)
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    rows = []
+    for code, r in result.areas.iterrows():
+        flag = "-" if r["hotspot"] is None else ("HOTSPOT" if r["hotspot"] else "no")
+        rows.append([
+            _plain(code),
+            _plain(project.areas[code].name),
+            _number(r["rate"]),
+            _number(r["gi_z"]),
+            _number(r["gi_p"], 3),
+            flag,
+            _plain(r["reason"] or ""),
+        ])
+    print_table(["area", "name", "NEET isolation rate", "Gi* z", "pseudo p", "hotspot", "note"], rows)
+    print()
+    n_hot = int(sum(1 for h in result.areas["hotspot"] if h is True))
+    print(
+        f"{n_hot} hotspot area(s): Getis-Ord Gi* of the NEET isolation rate, {result.weights}; "
+        f"{result.permutations} conditional permutations, seed {result.seed}; "
+        f"hotspot when z > 0 and pseudo p < {result.alpha:g}."
+    )
+    return 0
+
+
+def cmd_anchors(args) -> int:
+    from socialmap.analysis import anchor_presence
+
+    project = open_project(args.project)
+    result = anchor_presence(project)
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    orgs = result.organisations.sort_values(
+        ["is_anchor", "young_people_reached"], ascending=[False, False], kind="stable"
+    )
+
+    def with_pct(value: str, pct: Any) -> str:
+        if value == "-":
+            return value
+        return f"{value} (p{_number(pct, 0)})"
+
+    rows = []
+    for org_id, r in orgs.iterrows():
+        rows.append([
+            _plain(org_id),
+            _plain(r["label"]),
+            "yes" if r["is_anchor"] else "",
+            with_pct(_number(r["local_employment_share"]), r["local_employment_share_percentile"]),
+            with_pct(_number(r["local_spend_share"]), r["local_spend_share_percentile"]),
+            with_pct(_number(r["years_in_area"], 0), r["years_in_area_percentile"]),
+            with_pct(_count(r["young_people_reached"]), r["young_people_reached_percentile"]),
+            with_pct(str(int(r["areas_reached"])), r["areas_reached_percentile"]),
+            with_pct(_count(r["sole_link_young_people"]), r["sole_link_young_people_percentile"]),
+        ])
+    print_table(
+        ["id", "organisation", "anchor", "local employment", "local spend", "years in area",
+         "young people reached", "areas reached", "sole-link young people"],
+        rows,
+    )
+    print()
+    print("(pNN): percentile among all organisations with a value. Counts of 1 to 4 young people are shown as <5.")
+    return 0
