@@ -146,10 +146,15 @@ class ScenarioBase:
 
 
 def _csr(keys: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(keys, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum(np.bincount(keys, minlength=n))
-    return ptr, values[order].astype(np.int64)
+    """``values`` grouped by ``keys`` in 0..n-1: (row pointer, values in key order, stable)."""
+    import scipy.sparse as sp
+
+    # scipy's COO -> CSR conversion is a linear-time counting sort (a stable argsort is ~7x slower)
+    positions = np.arange(len(keys))
+    m = sp.csr_matrix(
+        (np.ones(len(keys), dtype=np.int8), (np.asarray(keys, dtype=np.int64), positions)), shape=(n, max(len(keys), 1))
+    )
+    return m.indptr.astype(np.int64), np.asarray(values)[m.indices].astype(np.int64)
 
 
 def _build_base(project: Project) -> ScenarioBase:
