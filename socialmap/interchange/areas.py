@@ -299,7 +299,7 @@ def read_areas(
     areas: list[Area] = []
     first_row: dict[str, int] = {}
     repaired: list[str] = []
-    for i, (code_v, name_v, imd_v, pop_v, geom) in enumerate(zip(codes, names, imds, pops, geoms)):
+    for i, (code_v, name_v, imd_v, pop_v, geom) in enumerate(zip(codes, names, imds, pops, geoms, strict=True)):
         row = i + 1
         bad = len(problems)
         code = _code_text(code_v)

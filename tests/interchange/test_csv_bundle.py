@@ -515,7 +515,7 @@ def test_areas_from_geopackage_and_reprojected_shapefile(tmp_path):
     from_shp = read_areas(tmp_path / "areas.shp")
     for areas in (from_gpkg, from_shp):
         assert [a.code for a in areas] == ["A1", "A2"] and [a.name for a in areas] == ["West", "East"]
-        for area, (_, square) in zip(areas, SQUARES):
+        for area, (_, square) in zip(areas, SQUARES, strict=True):
             # BNG and back moves corners by ~1e-8 degrees (about a millimetre)
             assert area.geometry.symmetric_difference(square).area < 1e-5 * square.area
             assert area.geometry.bounds == pytest.approx(square.bounds, abs=1e-7)
