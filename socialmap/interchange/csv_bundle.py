@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -118,6 +119,7 @@ def parse_date(text: str) -> dt.date:
         raise ValueError(f"{text!r} is not a real date") from None
 
 
+@functools.lru_cache(maxsize=4096)
 def _normal_word(text: str) -> str:
     """``Young person`` -> ``young_person``: vocabulary words as people type them."""
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
@@ -255,7 +257,7 @@ def read_csv_table(
     rows: list[tuple[int, list[str]]] = []
     try:
         for number, cells in enumerate(reader, start=2):
-            if not cells or all(not c.strip() for c in cells):
+            if not "".join(cells).strip():
                 continue
             if len(cells) > width:
                 extra = cells[width:]
