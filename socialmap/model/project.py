@@ -584,6 +584,19 @@ class Project:
                         record=f"tie {tie.a!r}-{tie.b!r}",
                     )
                 )
+            if not ps and tie.type == "provides":
+                # a service has one provider: a second provides tie would leave
+                # service.provider naming only one of them
+                svc = tie.b if p.nodes[tie.b].kind == SERVICE else tie.a
+                other = next((o for o in p.adjacency[svc] if p.ties[tie_key(svc, o)].type == "provides"), None)
+                if other is not None:
+                    ps.append(
+                        Problem(
+                            f"service {svc!r} is already provided by {other!r}; a service has one provider",
+                            record=f"tie {tie.a!r}-{tie.b!r}",
+                            field="type",
+                        )
+                    )
             problems += ps
             if not ps:
                 p._link(tie)

@@ -283,3 +283,25 @@ def test_counts(small_project):
     assert c["ties"] == 6  # 5 added + the provides tie derived from s1.provider
     assert c["ties_by_type"]["provides"] == 1 and c["ties_by_type"]["friend"] == 2
     assert c["neet_young_people"] == 1 and c["anchors"] == 1
+
+
+def test_build_refuses_two_providers_for_one_service(two_areas):
+    """Two provides ties to s1 (from o1 and o2) and no provider field: the second is
+    refused, as service.provider can name only one organisation."""
+    nodes = [
+        Node("o1", "organisation", lat=53.4, lon=-2.3),
+        Node("o2", "organisation", lat=53.4, lon=-2.3),
+        Node("s1", "service", lat=53.4, lon=-2.3),
+    ]
+    with pytest.raises(InputError) as err:
+        Project.build(two_areas, nodes, [Tie("o1", "s1", "provides"), Tie("s1", "o2", "provides")])
+    [problem] = err.value.problems
+    assert (problem.record, problem.field) == ("tie 's1'-'o2'", "type")
+    assert "already provided by 'o1'" in problem.reason
+
+
+def test_add_tie_refuses_a_second_provider(small_project):
+    small_project.add_node(Node("o2", "organisation", "Trust", lat=53.40, lon=-2.29))
+    with pytest.raises(InputError) as err:
+        small_project.add_tie(Tie("o2", "s1", "provides"))
+    assert "provided by 'o1', not 'o2'" in str(err.value)
