@@ -655,3 +655,36 @@ def test_read_csv_bundle_is_pure(bundle):
     assert isinstance(project, Project) and len(project.nodes) == 6 and warnings == []
     assert sorted(os.listdir(bundle.folder)) == before
     assert isinstance(project.areas["A1"], Area)
+
+
+def test_ids_with_quotes_and_hyphens_map_back_to_their_rows(bundle, capsys):
+    """Problems found by Project.build name records as repr() text; ids with quotes,
+    hyphens and accents still find their way back to their row."""
+    bundle.nodes += [
+        {"id": "o'brien", "kind": "young_person", "area_code": "A1"},
+        {"id": 'say "hi"-x', "kind": "young_person", "area_code": "A1"},
+        {"id": "été-1", "kind": "young_person", "area_code": "nowhere"},
+    ]
+    bundle.ties += [
+        {"a": "o'brien", "b": 'say "hi"-x', "type": "friend"},
+        {"a": "été-1", "b": "o'brien", "type": "attends"},
+    ]
+    lines = _refused(bundle, capsys)
+    assert len(lines) == 2
+    _one_line(lines, "nodes.csv", "row 10", "field 'area_code'", "unknown area code 'nowhere'")
+    _one_line(lines, "ties.csv", "row 8", "field 'type'", "a attends tie joins")
+
+
+def test_areas_and_rows_problems_reported_together(bundle, capsys):
+    write_areas(bundle.areas_path, [SQUARES[0], ({"code": "A2", "name": "Dot"}, Point(-2.285, 53.405))])
+    bundle.nodes[0]["age"] = "old"
+    lines = _refused(bundle, capsys)
+    _one_line(lines, "areas.geojson", "row 2", "field 'geometry'")
+    _one_line(lines, "nodes.csv", "row 2", "field 'age'")
+
+
+def test_output_in_a_missing_folder(bundle, capsys):
+    bundle.out = bundle.folder / "no" / "such" / "out.gpkg"
+    code, err = bundle.run(capsys)
+    assert code == 2 and "does not exist" in err
+    assert not (bundle.folder / "no").exists()
