@@ -1,0 +1,46 @@
+"""CSV tables: the project as the canonical CSV bundle plus the measure tables.
+
+The folder gets:
+
+- ``nodes.csv``, ``ties.csv``, ``areas.geojson``: the canonical bundle
+  (:func:`socialmap.interchange.csv_bundle.write_csv_bundle`), which
+  ``socialmap import csv`` reads back. Without ``include_people`` young people
+  are ``yp00001``... with no label, age or extra attributes (SPEC section 8);
+- ``area_measures.csv``: one row per area with the measures and hotspots,
+  counts of young people suppressed (``<5`` for 1..4);
+- ``organisations.csv``: organisations with their anchor figures and percentiles;
+- ``services.csv``: services with their fields.
+
+Files are UTF-8 with a byte-order mark so that Excel opens them with the right characters.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from socialmap.model.project import Project
+
+
+def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_people: bool = False) -> list[Path]:
+    """Write the tables into ``folder`` (created if needed). Returns the files written."""
+    from socialmap.interchange.csv_bundle import write_csv_bundle
+    from socialmap.interchange.layers import area_results, public_areas, public_organisations, public_services
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    analysis, hot = area_results(project)
+    source = project
+    if not include_people:
+        from socialmap.interchange.privacy import pseudonymise
+
+        source, _ = pseudonymise(project)
+    written = list(write_csv_bundle(source, folder))
+    for name, frame in (("area_measures.csv", public_areas(project, analysis, hot)),
+                        ("organisations.csv", public_organisations(project)),
+                        ("services.csv", public_services(project))):
+        path = folder / name
+        frame.index.name = "code" if name == "area_measures.csv" else "id"
+        frame.to_csv(path, encoding="utf-8-sig", float_format="%.6g")
+        written.append(path)
+    return written

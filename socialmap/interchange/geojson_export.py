@@ -1,0 +1,90 @@
+"""GeoJSON layers for GIS (QGIS, ArcGIS, geojson.io): one file per layer in a folder.
+
+- ``areas.geojson``: polygons with name, IMD decile, the area measures and the
+  Gi* hotspot result (counts of young people as text, ``<5`` for 1..4);
+- ``organisations.geojson`` and ``services.geojson``: points with their
+  fields (and the anchor figures for organisations);
+- ``young_people.geojson`` only with ``include_people``: each young person's
+  pseudonym, home area and NEET status at their placed point (a
+  deterministic point inside the home area, never a home address).
+
+Coordinates are longitude/latitude (EPSG:4326, RFC 7946).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from socialmap.model.project import Project
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def frame_features(frame, geometry_of) -> list[dict[str, Any]]:
+    """GeoJSON features from a frame indexed by id; ``geometry_of(id)`` gives the geometry dict."""
+    cols = [c for c in frame.columns if c not in ("lat", "lon")]
+    values = {c: frame[c].tolist() for c in cols}
+    out = []
+    for i, key in enumerate(frame.index.tolist()):
+        props = {"id": str(key)}
+        props.update({c: _json_value(values[c][i]) for c in cols})
+        out.append({"type": "Feature", "id": str(key), "properties": props, "geometry": geometry_of(key)})
+    return out
+
+
+def _write(path: Path, features: list[dict[str, Any]]) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"type": "FeatureCollection", "features": features}, fh, ensure_ascii=False, allow_nan=False)
+    return path
+
+
+def write_geojson_layers(project: Project, folder: str | os.PathLike, *, include_people: bool = False) -> list[Path]:
+    """Write the layers into ``folder`` (created if needed). Returns the files written."""
+    from shapely.geometry import mapping
+
+    from socialmap.interchange.layers import public_areas, public_organisations, public_services
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    areas = public_areas(project)
+    written.append(_write(folder / "areas.geojson",
+                          frame_features(areas, lambda code: mapping(project.areas[code].geometry))))
+
+    def point(node_id):
+        n = project.nodes[node_id]
+        return {"type": "Point", "coordinates": [n.lon, n.lat]}
+
+    written.append(_write(folder / "organisations.geojson", frame_features(public_organisations(project), point)))
+    written.append(_write(folder / "services.geojson", frame_features(public_services(project), point)))
+    if include_people:
+        features = []
+        for n in project.nodes.values():
+            if n.kind == "young_person" and n.lat is not None:
+                features.append({"type": "Feature", "id": n.id,
+                                 "properties": {"id": n.id, "label": n.label, "area_code": n.area_code,
+                                                "neet": n.neet, "age": n.age},
+                                 "geometry": point(n.id)})
+        written.append(_write(folder / "young_people.geojson", features))
+    return written

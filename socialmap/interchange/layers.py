@@ -1,0 +1,86 @@
+"""The tables every export and report draws on, already made safe to share
+(SPEC section 8): one row per area with its measures and hotspot result, one
+per organisation with its fields and anchor figures, one per service.
+
+Counts of young people are text with 1..4 shown as ``<5``; rates made from a
+suppressed count are withheld. Young people themselves never appear here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from socialmap.interchange.privacy import public_area_table, suppress
+from socialmap.model.kinds import KIND_FIELDS
+from socialmap.model.project import Project
+
+#: Anchor figures that count young people (suppressed 1..4).
+ANCHOR_COUNTS = ("young_people_reached", "sole_link_young_people")
+
+
+def area_results(project: Project):
+    """``(analysis, hotspots)`` for ``project``; hotspots is ``None`` when Gi* cannot run
+    (fewer than two areas)."""
+    from socialmap.analysis import analyse
+
+    analysis = analyse(project)
+    hot = None
+    if len(project.areas) >= 2:
+        from socialmap.analysis import hotspots
+
+        hot = hotspots(project, analysis)
+    return analysis, hot
+
+
+def public_areas(project: Project, analysis=None, hot=None):
+    """One row per area (index: code): name, IMD decile, the area measures (suppressed) and Gi*."""
+    import pandas as pd
+
+    if analysis is None:
+        analysis, hot = area_results(project)
+    frame = analysis.areas.copy()
+    names = pd.DataFrame(
+        {"name": [a.name for a in project.areas.values()],
+         "imd_decile": pd.array([a.imd_decile for a in project.areas.values()], dtype="Int64")},
+        index=list(project.areas))
+    frame = names.join(frame, how="left")
+    extra = None
+    if hot is not None:
+        extra = hot.areas[[c for c in ("gi_z", "gi_p", "hotspot") if c in hot.areas.columns]]
+    return public_area_table(frame, extra)
+
+
+def _fields(node, names) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": node.id, "label": node.label}
+    for name in names:
+        value = getattr(node, name)
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    out["lat"], out["lon"] = node.lat, node.lon
+    return out
+
+
+def public_organisations(project: Project, anchors=None):
+    """One row per organisation: its fields, and its anchor figures with percentiles."""
+    import pandas as pd
+
+    rows = [_fields(n, KIND_FIELDS["organisation"]) for n in project.nodes.values() if n.kind == "organisation"]
+    frame = pd.DataFrame(rows, columns=["id", "label", *KIND_FIELDS["organisation"], "lat", "lon"]).set_index("id")
+    if anchors is None and len(frame):
+        from socialmap.analysis import anchor_presence
+
+        anchors = anchor_presence(project)
+    if anchors is not None and len(frame):
+        figures = anchors.organisations.drop(columns=["label", "is_anchor"], errors="ignore").copy()
+        for col in ANCHOR_COUNTS:
+            if col in figures.columns:
+                figures[col] = figures[col].map(suppress)
+        frame = frame.join(figures, how="left")
+    return frame
+
+
+def public_services(project: Project):
+    """One row per service: its fields."""
+    import pandas as pd
+
+    rows = [_fields(n, KIND_FIELDS["service"]) for n in project.nodes.values() if n.kind == "service"]
+    return pd.DataFrame(rows, columns=["id", "label", *KIND_FIELDS["service"], "lat", "lon"]).set_index("id")

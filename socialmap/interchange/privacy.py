@@ -1,0 +1,87 @@
+"""Privacy rules shared by every export and report (SPEC section 8).
+
+- :func:`suppress` shows a count of young people between 1 and 4 as ``<5``;
+- :func:`public_area_table` is the per-area table as it may leave the
+  program: counts of young people suppressed, and a rate withheld when the
+  count of young people it measures is suppressed (else the count could be
+  worked back from it and the denominator);
+- :func:`pseudonymise` gives a copy of the project in which young people
+  carry neither their id nor their label nor their age, for exports made
+  without ``--include-people``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+from socialmap.model.project import Project, Tie
+
+#: Area columns that count young people (suppressed 1..4 in anything a person reads).
+YOUNG_PEOPLE_COUNTS = ("young_people", "neet", "isolated", "neet_isolated")
+#: A rate and the count it is made of: withheld when that count is suppressed (a rate of 0 from a
+#: count of 0 reveals nothing the table does not show).
+RATE_PARTS = {"neet_isolation_rate": ("neet_isolated",)}
+
+
+def suppress(count: Any) -> str:
+    """Small-number suppression: 1..4 as ``<5``; 0 and 5+ as the whole number; missing as ``""``.
+
+    >>> [suppress(n) for n in (0, 1, 4, 5, None)]
+    ['0', '<5', '<5', '5', '']
+    """
+    if count is None or (isinstance(count, float) and math.isnan(count)):
+        return ""
+    n = int(round(float(count)))
+    return "<5" if 1 <= n <= 4 else str(n)
+
+
+def is_suppressed(count: Any) -> bool:
+    return suppress(count) == "<5"
+
+
+def public_area_table(areas_frame, extra=None):
+    """The per-area measures with young-people counts as text (``<5`` for 1..4) and rates withheld
+    (NaN) where a count they come from is suppressed. ``extra`` (a frame indexed by area code,
+    e.g. hotspot results) is joined on."""
+    import numpy as np
+
+    table = areas_frame.copy()
+    for rate, parts in RATE_PARTS.items():
+        if rate in table.columns:
+            hidden = np.zeros(len(table), dtype=bool)
+            for part in parts:
+                if part in table.columns:
+                    hidden |= table[part].map(is_suppressed).to_numpy(dtype=bool)
+            table[rate] = table[rate].astype(float).where(~hidden, np.nan)
+    for col in YOUNG_PEOPLE_COUNTS:
+        if col in table.columns:
+            table[col] = table[col].map(suppress)
+    if extra is not None:
+        table = table.join(extra, how="left")
+    return table
+
+
+def pseudonymise(project: Project) -> tuple[Project, dict[str, str]]:
+    """A copy of ``project`` whose young people are ``yp00001``, ``yp00002``... with no label, age or
+    extra attributes; returns it with the map from real id to pseudonymous id.
+
+    The numbering follows the project's order of nodes, not the ids, so it reveals nothing
+    about them. Points stay the deterministic ones inside the home area.
+    """
+    mapping: dict[str, str] = {}
+    nodes = []
+    width = max(5, len(str(len(project.nodes))))
+    for node in project.nodes.values():
+        if node.kind == "young_person":
+            new_id = f"yp{len(mapping) + 1:0{width}d}"
+            mapping[node.id] = new_id
+            nodes.append(replace(node, id=new_id, label="young person", age=None, attrs={}))
+        else:
+            nodes.append(replace(node, attrs=dict(node.attrs)))
+    ties = [Tie(mapping.get(t.a, t.a), mapping.get(t.b, t.b), t.type, t.context, t.strength)
+            for t in project.ties.values()]
+    copy = Project.build([replace(a) for a in project.areas.values()], nodes, ties, dict(project.settings),
+                         None, place_young_people=False)
+    return copy, mapping

@@ -1,0 +1,194 @@
+"""The area and hotspot report: where young people, and NEET young people, are
+isolated, and where that clusters (SPEC sections 1 and 3).
+
+Contents: a summary in plain words, a map of the NEET isolation rate with the
+Gi* hotspots outlined and the services and anchors marked, a map of the Gi*
+z-scores, the hotspot table, the table of every area, and a methods appendix
+written from the results themselves (how Gi* was run, with which weights,
+permutations and seed). Counts of young people are suppressed (``<5``) and
+rates made from a suppressed count withheld.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from socialmap.interchange.privacy import suppress
+from socialmap.model.project import Project
+from socialmap.reports.pdf import esc, fmt_number, fmt_pct
+
+#: At most this many rows in the table of all areas (sorted by NEET isolation rate).
+MAX_AREA_ROWS = 60
+
+
+def _two(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{float(value):.{digits}f}"
+
+
+def _hotspot_codes(hot) -> list[str]:
+    if hot is None:
+        return []
+    flags = hot.areas["hotspot"]
+    return [c for c, f in zip(hot.areas.index.tolist(), flags.tolist()) if f is True or f == True]  # noqa: E712
+
+
+def area_report_story(project: Project, *, source: str | None = None) -> list[Any]:
+    """The flowables of the report (for :func:`write_area_report`)."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import PageBreak, Spacer
+
+    from socialmap.interchange.layers import area_results, public_areas
+    from socialmap.reports.maps import PointLayer, area_map_png, place_points
+    from socialmap.reports.pdf import bullets, image, paragraph, table
+
+    analysis, hot = area_results(project)
+    areas = public_areas(project, analysis, hot)
+    raw = analysis.areas
+    hot_codes = _hotspot_codes(hot)
+    names = {c: a.name for c, a in project.areas.items()}
+    yp_total = int(raw["young_people"].sum())
+    neet_total = int(raw["neet"].sum())
+    iso_total = int(raw["isolated"].sum())
+    neet_iso_total = int(raw["neet_isolated"].sum())
+    story: list[Any] = [
+        paragraph("Area and hotspot report", "title"),
+        paragraph(f"NEET isolation by area{(' — ' + esc(source)) if source else ''}", "subtitle"),
+        paragraph("Summary", "h1"),
+    ]
+    rate_total = neet_iso_total / neet_total if neet_total and not 1 <= neet_iso_total <= 4 and not 1 <= neet_total <= 4 else None
+    summary = [
+        f"The project covers <b>{len(project.areas)}</b> areas and <b>{suppress(yp_total)}</b> young people, "
+        f"of whom <b>{suppress(neet_total)}</b> are not in education, employment or training (NEET).",
+        f"<b>{suppress(iso_total)}</b> young people are <i>isolated</i>: they have no bridging tie (to someone "
+        f"outside their own area) and no linking tie (to a service, organisation, youth worker or mentor). "
+        f"Of the NEET young people, <b>{suppress(neet_iso_total)}</b> are isolated"
+        + (f" ({fmt_pct(rate_total)})." if rate_total is not None else "."),
+    ]
+    if hot is None:
+        summary.append("Hotspots were not computed: the project has fewer than two areas.")
+    elif hot_codes:
+        listed = ", ".join(f"{esc(names[c])} ({esc(c)})" for c in hot_codes[:8])
+        more = f" and {len(hot_codes) - 8} more" if len(hot_codes) > 8 else ""
+        summary.append(f"<b>{len(hot_codes)}</b> area(s) are NEET isolation <b>hotspots</b>: areas where high "
+                       f"isolation among NEET young people clusters with high isolation next door (Getis–Ord Gi*, "
+                       f"p &lt; {hot.alpha:g}): {listed}{more}.")
+    else:
+        summary.append(f"No area is a statistically significant NEET isolation hotspot (Getis–Ord Gi*, "
+                       f"p &lt; {hot.alpha:g}).")
+    story += bullets(summary)
+
+    rate = {c: v for c, v in zip(areas.index.tolist(), areas["neet_isolation_rate"].tolist())}
+    layers = [
+        PointLayer(place_points(project, "service"), "service", color="#41ab5d", edge="#00441b", size=18),
+        PointLayer(place_points(project, "organisation", anchors_only=True), "anchor organisation",
+                   color="#2171b5", marker="s", size=30),
+    ]
+    story.append(paragraph("Where NEET young people are isolated", "h1"))
+    story.append(image(area_map_png(project, rate, legend="NEET isolation rate (share of NEET young people isolated)",
+                                    vmin=0.0, vmax=1.0, outline=set(hot_codes), outline_label="hotspot (Gi*)",
+                                    layers=layers), 16.5))
+    story.append(paragraph("Grey hatched areas have no NEET young people, or between 1 and 4 isolated NEET young "
+                           "people, whose rate is withheld so that the count cannot be worked out.", "small"))
+    if hot is not None:
+        z = {c: v for c, v in zip(hot.areas.index.tolist(), hot.areas["gi_z"].tolist())}
+        finite = [abs(v) for v in z.values() if v is not None and not math.isnan(v)]
+        bound = max(finite) if finite else 1.0
+        story.append(PageBreak())
+        story.append(paragraph("Where isolation clusters: Gi* z-scores", "h1"))
+        story.append(image(area_map_png(project, z, legend="Gi* z-score (red: high next to high)", cmap="RdBu_r",
+                                        vmin=-bound, vmax=bound, outline=set(hot_codes),
+                                        outline_label="hotspot (z > 0, p < %g)" % hot.alpha), 15.0))
+        story.append(paragraph("Hotspot areas", "h2"))
+        if hot_codes:
+            rows = []
+            for c in hot_codes:
+                rows.append([c, names[c], _two(hot.areas.at[c, "gi_z"]), _two(hot.areas.at[c, "gi_p"], 3), areas.at[c, "neet"],
+                             areas.at[c, "neet_isolated"], fmt_pct(areas.at[c, "neet_isolation_rate"])])
+            story.append(table(["Code", "Area", "Gi* z", "p", "NEET", "NEET isolated", "Rate"], rows,
+                               [2.2 * cm, 4.8 * cm, 1.7 * cm, 1.7 * cm, 1.7 * cm, 2.3 * cm, 1.6 * cm]))
+        else:
+            story.append(paragraph("None at the 5% level."))
+
+    story.append(PageBreak())
+    story.append(paragraph("Every area", "h1"))
+    order = areas.assign(_r=areas["neet_isolation_rate"].fillna(-1)).sort_values(["_r"], ascending=False)
+    shown = order.index.tolist()[:MAX_AREA_ROWS]
+    rows = []
+    for c in shown:
+        r = areas.loc[c]
+        rows.append([c, names[c], r["young_people"], r["neet"], r["isolated"], r["neet_isolated"],
+                     fmt_pct(r["neet_isolation_rate"]), _two(r["mean_bridging"]), _two(r["mean_linking"]),
+                     _two(r["eet_connectedness"]), _two(r["nearest_service_km"], 1),
+                     "yes" if c in hot_codes else ""])
+    story.append(table(["Code", "Area", "Young people", "NEET", "Isol-ated", "NEET isol.", "Rate", "Bridg-ing",
+                        "Link-ing", "EET conn.", "Service km", "Hot-spot"], rows,
+                       [1.9 * cm, 2.9 * cm, 1.35 * cm, 1.0 * cm, 1.1 * cm, 1.1 * cm, 1.15 * cm, 1.2 * cm, 1.1 * cm,
+                        1.1 * cm, 1.25 * cm, 1.05 * cm], size=7.0))
+    story.append(paragraph("Bridging and linking: mean ties per young person. EET conn.: EET connectedness of NEET "
+                           "young people. Service km: distance to the nearest service.", "small"))
+    if len(order) > MAX_AREA_ROWS:
+        story.append(paragraph(f"The {MAX_AREA_ROWS} areas with the highest NEET isolation rate of {len(order)}; "
+                               "export csv gives them all.", "small"))
+    story.append(PageBreak())
+    story += methods_appendix(project, analysis, hot, source)
+    return story
+
+
+def methods_appendix(project: Project, analysis, hot, source: str | None) -> list[Any]:
+    """How every figure in the report was made, from the results themselves."""
+    from socialmap.reports.pdf import bullets, paragraph
+
+    counts = project.counts()
+    out = [paragraph("Methods and sources", "h1"), paragraph("Data", "h2")]
+    out += bullets([
+        f"Project file {esc(source) if source else '(unsaved)'}: {counts['areas']} areas, "
+        f"{counts['nodes_by_kind']['organisation']} organisations, {counts['nodes_by_kind']['service']} services, "
+        f"{counts['nodes_by_kind']['adult']} adults, {suppress(counts['nodes_by_kind']['young_person'])} young people "
+        f"and {counts['ties']} ties.",
+        f"Bonding and bridging are judged by the group key <b>{esc(analysis.group_by)}</b> (the home area unless chosen "
+        "otherwise). Distances are measured in "
+        + (esc(analysis.metric_crs) if getattr(analysis, "metric_crs", None) else "a metric projection") + ".",
+    ])
+    out.append(paragraph("Measures", "h2"))
+    out += bullets([
+        "<b>Tie classes</b> (Putnam 2000; Szreter and Woolcock 2004): a <i>linking</i> tie joins a person to an "
+        "organisation or service, or is a mentor or worker relationship; of the other person-to-person ties, "
+        "<i>bonding</i> ones stay within a group and <i>bridging</i> ones cross groups.",
+        "<b>Isolated</b>: a young person with no bridging and no linking tie. The <b>NEET isolation rate</b> of an "
+        "area is the share of its NEET young people who are isolated.",
+        "<b>EET connectedness</b> (after Chetty et al. 2022, Nature 608): twice the mean share of a NEET young "
+        "person's friend and peer ties that reach a young person in education, employment or training; 1 means as "
+        "often as not.",
+        "<b>Nearest service</b>: straight-line distance from the area's centroid to the nearest service.",
+    ])
+    out.append(paragraph("Hotspots", "h2"))
+    if hot is None:
+        out.append(paragraph("Not computed: Gi* compares an area with its neighbours and needs at least two areas."))
+    else:
+        m = hot.method
+        out += bullets([
+            f"Statistic: {esc(m['statistic'])} (Getis and Ord 1992; Ord and Getis 1995) of {esc(m['variable'])}.",
+            f"Spatial weights: {esc(m['weights'])}.",
+            f"Inference: {m['permutations']} conditional permutations with random seed {m['seed']}; "
+            f"an area is a hotspot when {esc(m['hotspot_rule'])}. The same project always gives the same result.",
+        ] + ([f"Areas with no neighbour (islands), which have no Gi*: {esc(', '.join(m['islands']))}."]
+             if m.get("islands") else []))
+    out.append(paragraph("Privacy", "h2"))
+    out += bullets([
+        "Counts of young people from 1 to 4 are shown as &lt;5, and the NEET isolation rate is withheld where the "
+        "number of isolated NEET young people is from 1 to 4, so no small group can be picked out.",
+        "Young people are never named: maps show areas, not people.",
+    ])
+    return out
+
+
+def write_area_report(project: Project, path: str | os.PathLike, *, source: str | None = None) -> Path:
+    """Write the area and hotspot report as a PDF."""
+    from socialmap.reports.pdf import build_pdf
+
+    return build_pdf(path, area_report_story(project, source=source), title="Area and hotspot report", source=source)
