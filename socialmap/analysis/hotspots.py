@@ -20,8 +20,10 @@ other values shuffled among the neighbours ``permutations`` times,
 ``gi_p < alpha``.
 
 An area without a neighbouring area (an island), a project with a single
-area, or a rate that is the same in every area has no Gi*: its values are
-null and ``reason`` says why.
+area, a rate that is the same in every area, or an area whose neighbourhood
+takes in every area (the variance of Gi* is then 0) has no Gi*: its values
+are null and ``reason`` says why. Islands stay in the study region (they
+count in the sum of *y*).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from socialmap.model import Project
 NO_NEIGHBOUR = "no neighbouring area"
 SINGLE_AREA = "only one area in the project: Gi* compares an area with its neighbours"
 NO_VARIATION = "the NEET isolation rate is the same in every area, so Gi* is undefined"
+WHOLE_MAP = "its neighbourhood takes in every area, so Gi* is undefined"
 
 
 @dataclass
@@ -157,9 +160,12 @@ def hotspots(project: Project, analysis: AnalysisResult | None = None) -> Hotspo
                     reason[i] = NO_VARIATION
             else:
                 z, p = _gi_star(y, w, permutations, seed)
-                gi_z[linked], gi_p[linked] = z[linked], p[linked]
                 for i in np.nonzero(linked)[0]:
-                    hotspot[i] = bool(z[i] > 0 and p[i] < alpha)
+                    if np.isfinite(z[i]):
+                        gi_z[i], gi_p[i] = z[i], p[i]
+                        hotspot[i] = bool(z[i] > 0 and p[i] < alpha)
+                    else:  # the variance of Gi* is 0 when an area neighbours all the others
+                        reason[i] = WHOLE_MAP
     areas = pd.DataFrame(
         {
             "rate": y,
@@ -178,7 +184,7 @@ def _gi_star(y: np.ndarray, w, permutations: int, seed: int) -> tuple[np.ndarray
 
     from esda.getisord import G_Local
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore")
         # esda changes the weights' transform in place: work on a copy of the cached weights
         g = G_Local(
