@@ -1,0 +1,389 @@
+/* SocialMap map page bridge.
+ *
+ * Python builds the page once (socialmap.mapview.build_page) and afterwards
+ * only calls the functions of window.SM with JSON payloads. Every string
+ * from data is shown with textContent, never as HTML.
+ *
+ * Python -> page: SM.load, SM.upsertNode, SM.removeNode, SM.upsertTies,
+ *   SM.removeTies, SM.select, SM.setAreaStyle, SM.setOutlines, SM.setReach,
+ *   SM.setVisible, SM.setMode, SM.setBefore.
+ * Page -> Python (QWebChannel object "bridge"): jsFeatureClicked(kind, id),
+ *   jsMapClicked(lat, lon), jsLayersDrawn(countsJson), jsPageReady().
+ */
+(function () {
+  "use strict";
+
+  var NODE_STYLE = {
+    young_person: { radius: 3.5, color: "#ffffff", weight: 0.8, fillColor: "#e6550d", fillOpacity: 0.95 },
+    service: { radius: 6.5, color: "#ffffff", weight: 1.5, fillColor: "#238b45", fillOpacity: 1.0 },
+    organisation: { radius: 7.5, color: "#ffffff", weight: 1.5, fillColor: "#3f2c8c", fillOpacity: 1.0 },
+  };
+  var TIE_COLOUR = {
+    bonding: "#7b7b7b",
+    bridging: "#e7298a",
+    linking: "#1f78b4",
+    institutional: "#222222",
+    unclassified: "#bdbdbd",
+  };
+  var TIE_OPACITY = { bonding: 0.35, bridging: 0.6, linking: 0.3, institutional: 0.5, unclassified: 0.3 };
+  var FIELD_NAMES = {
+    area_code: "Home area", age: "Age", neet: "NEET", org_type: "Type", sector: "Sector",
+    is_anchor: "Anchor institution", years_in_area: "Years in area", provider: "Provider",
+    service_type: "Service type", commissioner: "Commissioner", contract_end: "Contract ends",
+    imd_decile: "IMD decile", population_16_24: "Population 16-24", value: "Value",
+  };
+  var KIND_NAMES = { area: "Area", young_person: "Young person", service: "Service", organisation: "Organisation" };
+
+  var SM = {
+    map: null, renderer: null, bridge: null,
+    areas: null, areaIndex: {}, areaStyle: {}, outlines: {},
+    nodeGroups: {}, nodeIndex: {},
+    ties: {}, tieLayers: {}, tieVisible: {},
+    selection: null, selectionLayer: null, reachLayer: null,
+    legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null,
+  };
+  window.SM = SM;
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  function describe(props, detailed) {
+    var box = el("div", null, "sm-pop");
+    box.appendChild(el("b", props.label));
+    box.appendChild(el("div", KIND_NAMES[props.kind] || props.kind, "sm-kind"));
+    if (detailed) {
+      var table = el("table");
+      Object.keys(props).forEach(function (k) {
+        if (k === "kind" || k === "id" || k === "label") return;
+        var v = props[k];
+        if (v === null || v === undefined || v === "") return;
+        if (v === true) v = "yes";
+        if (v === false) v = "no";
+        var tr = el("tr");
+        tr.appendChild(el("th", FIELD_NAMES[k] || k));
+        tr.appendChild(el("td", v));
+        table.appendChild(tr);
+      });
+      box.appendChild(table);
+    }
+    return box;
+  }
+
+  function send(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    if (SM.bridge && SM.bridge[name]) SM.bridge[name].apply(SM.bridge, args);
+  }
+
+  function wire(group) {
+    group.on("click", function (e) {
+      var props = e.layer.feature.properties;
+      L.DomEvent.stopPropagation(e);
+      SM.popup = L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(describe(props, true)).openOn(SM.map);
+      send("jsFeatureClicked", props.kind, String(props.id));
+    });
+    group.on("mouseover", function (e) {
+      var props = e.layer.feature.properties;
+      SM.tooltip = L.tooltip({ direction: "top", offset: [0, -6] })
+        .setLatLng(e.latlng).setContent(describe(props, false));
+      SM.map.openTooltip(SM.tooltip);
+    });
+    group.on("mouseout", function () {
+      if (SM.tooltip) SM.map.closeTooltip(SM.tooltip);
+    });
+  }
+
+  function areaStyleFor(code) {
+    var s = { renderer: SM.renderer, color: "#4a5a6a", weight: 1.3, opacity: 0.9,
+              fillColor: SM.areaStyle[code] || "#fbfbfb", fillOpacity: 0.6 };
+    if (SM.outlines[code]) {
+      s.color = "#b30000"; s.weight = 3.5; s.dashArray = "6 3"; s.opacity = 1;
+    }
+    return s;
+  }
+
+  function nodeLayer(feature, latlng) {
+    var kind = feature.properties.kind;
+    var st = Object.assign({ renderer: SM.renderer }, NODE_STYLE[kind]);
+    if (kind === "organisation" && feature.properties.is_anchor) {
+      st.radius = 9; st.color = "#111111"; st.weight = 2;
+    }
+    if (kind === "young_person" && feature.properties.neet) {
+      st.fillColor = "#a63603";
+    }
+    var layer = L.circleMarker(latlng, st);
+    SM.nodeIndex[feature.properties.id] = layer;
+    return layer;
+  }
+
+  function report() {
+    SM.drawnAt = Date.now();
+    send("jsLayersDrawn", JSON.stringify(SM.counts()));
+  }
+
+  SM.init = function (mapName) {
+    SM.map = window[mapName];
+    SM.map.options.zoomSnap = 0.25;
+    SM.map.options.zoomDelta = 0.5;
+    SM.renderer = L.canvas({ padding: 0.5, tolerance: 3 });
+    SM.map.on("click", function (e) {
+      if (SM.mode === "add") send("jsMapClicked", e.latlng.lat, e.latlng.lng);
+    });
+    SM.legend = L.control({ position: "bottomright" });
+    SM.legend.onAdd = function () {
+      var div = L.DomUtil.create("div", "sm-legend");
+      div.style.cssText = "background:rgba(255,255,255,0.92);padding:6px 9px;border-radius:4px;" +
+        "font:13px sans-serif;line-height:18px;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px";
+      return div;
+    };
+    SM.legend.addTo(SM.map);
+    addKey(SM.legend.getContainer());
+    var style = document.createElement("style");
+    style.textContent = ".sm-pop table{border-collapse:collapse;margin-top:4px;font-size:12px}" +
+      ".sm-pop th{text-align:left;padding-right:8px;color:#555;font-weight:normal}" +
+      ".sm-kind{color:#666;font-size:11px}.sm-sw{display:inline-block;width:14px;height:12px;" +
+      "margin-right:6px;border:1px solid #777;vertical-align:middle}";
+    document.head.appendChild(style);
+    if (window.qt && window.qt.webChannelTransport && window.QWebChannel) {
+      new QWebChannel(window.qt.webChannelTransport, function (channel) {
+        SM.bridge = channel.objects.bridge;
+        send("jsPageReady");
+      });
+    }
+  };
+
+  SM.load = function (payload) {
+    var map = SM.map;
+    if (SM.areas) map.removeLayer(SM.areas);
+    Object.keys(SM.nodeGroups).forEach(function (k) { map.removeLayer(SM.nodeGroups[k]); });
+    Object.keys(SM.tieLayers).forEach(function (k) { map.removeLayer(SM.tieLayers[k]); });
+    SM.areaIndex = {}; SM.nodeIndex = {}; SM.nodeGroups = {}; SM.ties = {}; SM.tieLayers = {};
+    SM.outlines = {}; SM.selection = null;
+    if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
+    if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
+    SM.areas = L.geoJSON(payload.areas, {
+      style: function (f) { return areaStyleFor(f.properties.id); },
+      onEachFeature: function (f, layer) { SM.areaIndex[f.properties.id] = layer; },
+    }).addTo(map);
+    wire(SM.areas);
+    ["bonding", "bridging", "linking", "institutional", "unclassified"].forEach(function (cls) {
+      SM.tieLayers[cls] = L.polyline([], {
+        renderer: SM.renderer, color: TIE_COLOUR[cls], weight: cls === "bridging" ? 1.4 : 1.0,
+        opacity: TIE_OPACITY[cls], interactive: false,
+      });
+      if (SM.tieVisible[cls] !== false) SM.tieLayers[cls].addTo(map);
+    });
+    (payload.ties || []).forEach(function (t) { SM.ties[t.key] = t; });
+    redrawTies();
+    ["young_person", "service", "organisation"].forEach(function (kind) {
+      var fc = payload.nodes[kind] || { type: "FeatureCollection", features: [] };
+      var group = L.geoJSON(fc, { pointToLayer: nodeLayer });
+      wire(group);
+      SM.nodeGroups[kind] = group;
+      if (SM.tieVisible[kind] !== false) group.addTo(map);
+    });
+    if (payload.bounds) map.fitBounds(payload.bounds, { padding: [12, 12] });
+    report();
+  };
+
+  function redrawTies(onlyClasses) {
+    var lines = {};
+    Object.keys(SM.tieLayers).forEach(function (c) { lines[c] = []; });
+    Object.keys(SM.ties).forEach(function (k) {
+      var t = SM.ties[k];
+      if (lines[t.cls]) lines[t.cls].push(t.ends);
+    });
+    Object.keys(SM.tieLayers).forEach(function (c) {
+      if (!onlyClasses || onlyClasses[c]) SM.tieLayers[c].setLatLngs(lines[c]);
+    });
+  }
+
+  SM.upsertNode = function (feature) {
+    var id = feature.properties.id;
+    SM.removeNode(id, true);
+    var group = SM.nodeGroups[feature.properties.kind];
+    if (group) group.addData(feature);
+    if (SM.selection && SM.selection.id === id) SM.select(SM.selection.kind, id, false);
+    report();
+  };
+
+  SM.removeNode = function (id, quiet) {
+    var layer = SM.nodeIndex[id];
+    if (layer) {
+      Object.keys(SM.nodeGroups).forEach(function (k) {
+        if (SM.nodeGroups[k].hasLayer(layer)) SM.nodeGroups[k].removeLayer(layer);
+      });
+      delete SM.nodeIndex[id];
+    }
+    if (!quiet) {
+      if (SM.selection && SM.selection.id === id) SM.select(null, null, false);
+      report();
+    }
+  };
+
+  SM.upsertTies = function (records, removedKeys) {
+    (removedKeys || []).forEach(function (k) { delete SM.ties[k]; });
+    (records || []).forEach(function (t) { SM.ties[t.key] = t; });
+    redrawTies();
+    report();
+  };
+
+  SM.removeTies = function (keys) { SM.upsertTies([], keys); };
+
+  SM.select = function (kind, id, pan) {
+    var map = SM.map;
+    if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
+    SM.selection = id ? { kind: kind, id: id } : null;
+    if (!id) return null;
+    if (kind === "area") {
+      var area = SM.areaIndex[id];
+      if (!area) return null;
+      SM.selectionLayer = L.geoJSON(area.feature, {
+        style: { renderer: SM.renderer, color: "#ffd400", weight: 5, fill: false, interactive: false },
+        interactive: false,
+      }).addTo(map);
+      if (pan) map.fitBounds(area.getBounds(), { maxZoom: map.getZoom(), padding: [40, 40] });
+      return id;
+    }
+    var layer = SM.nodeIndex[id];
+    if (!layer) return null;
+    SM.selectionLayer = L.circleMarker(layer.getLatLng(), {
+      renderer: SM.renderer, radius: layer.options.radius + 6, color: "#ffd400", weight: 4,
+      fill: false, interactive: false,
+    }).addTo(map);
+    if (pan) map.panTo(layer.getLatLng());
+    return id;
+  };
+
+  SM.selected = function () { return SM.selection; };
+
+  SM.setAreaStyle = function (style) {
+    SM.areaStyle = (style && style.colours) || {};
+    if (SM.areas) SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); });
+    var div = SM.legend.getContainer();
+    div.textContent = "";
+    if (!style || !style.legend) { addKey(div); return; }
+    div.appendChild(el("b", style.legend.title));
+    style.legend.entries.forEach(function (entry) {
+      var row = el("div");
+      var sw = el("span", null, "sm-sw");
+      sw.style.background = entry.colour;
+      row.appendChild(sw);
+      row.appendChild(document.createTextNode(entry.label));
+      div.appendChild(row);
+    });
+    addKey(div);
+    if (Object.keys(SM.outlines).length) {
+      var row = el("div");
+      var sw = el("span", null, "sm-sw");
+      sw.style.border = "2px dashed #b30000";
+      row.appendChild(sw);
+      row.appendChild(document.createTextNode("flagged by the scenario"));
+      div.appendChild(row);
+    }
+  };
+
+  function addKey(div) {
+    var key = el("div");
+    key.style.marginTop = "6px";
+    [["Anchor institution", "#3f2c8c", "#111111", 9], ["Organisation", "#3f2c8c", "#ffffff", 7],
+     ["Service", "#238b45", "#ffffff", 6], ["Young person", "#e6550d", "#ffffff", 4],
+     ["NEET young person", "#a63603", "#ffffff", 4]].forEach(function (k) {
+      var row = el("div");
+      var dot = el("span");
+      dot.style.cssText = "display:inline-block;vertical-align:middle;margin:0 " + (16 - 2 * k[3]) / 2 +
+        "px 0 " + (16 - 2 * k[3]) / 2 + "px;border-radius:50%;width:" + 2 * k[3] + "px;height:" +
+        2 * k[3] + "px;background:" + k[1] + ";border:2px solid " + k[2];
+      row.appendChild(dot);
+      row.appendChild(document.createTextNode(" " + k[0]));
+      key.appendChild(row);
+    });
+    ["bonding", "bridging", "linking", "institutional"].forEach(function (cls) {
+      var row = el("div");
+      var line = el("span");
+      line.style.cssText = "display:inline-block;vertical-align:middle;width:20px;height:0;margin-right:4px;" +
+        "border-top:3px solid " + TIE_COLOUR[cls];
+      row.appendChild(line);
+      row.appendChild(document.createTextNode(cls.charAt(0).toUpperCase() + cls.slice(1) + " tie"));
+      key.appendChild(row);
+    });
+    div.appendChild(key);
+  }
+
+  SM.setOutlines = function (codes) {
+    SM.outlines = {};
+    (codes || []).forEach(function (c) { SM.outlines[c] = true; });
+    if (SM.areas) SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); });
+    return Object.keys(SM.outlines).length;
+  };
+
+  SM.outlined = function () { return Object.keys(SM.outlines).sort(); };
+
+  /* The ties shown are those of one state; before/after swaps the whole set. */
+  SM.setBefore = function (records) {
+    SM.ties = {};
+    (records || []).forEach(function (t) { SM.ties[t.key] = t; });
+    redrawTies();
+    report();
+  };
+
+  SM.setReach = function (origin, points, codes) {
+    var map = SM.map;
+    if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
+    if (!origin) { SM.setOutlines([]); return 0; }
+    var group = L.featureGroup();
+    (points || []).forEach(function (p) {
+      L.polyline([origin, p], { renderer: SM.renderer, color: "#ff7f00", weight: 1.5, opacity: 0.8,
+                               interactive: false }).addTo(group);
+      L.circleMarker(p, { renderer: SM.renderer, radius: 6, color: "#ff7f00", weight: 2, fill: false,
+                          interactive: false }).addTo(group);
+    });
+    L.circleMarker(origin, { renderer: SM.renderer, radius: 14, color: "#ff7f00", weight: 3,
+                             fill: false, interactive: false }).addTo(group);
+    SM.reachLayer = group.addTo(map);
+    SM.setOutlines(codes || []);
+    return (points || []).length;
+  };
+
+  SM.setVisible = function (name, visible) {
+    SM.tieVisible[name] = visible;
+    var layer = SM.tieLayers[name] || SM.nodeGroups[name] || (name === "area" ? SM.areas : null);
+    if (!layer) return false;
+    if (visible && !SM.map.hasLayer(layer)) {
+      layer.addTo(SM.map);
+      ["young_person", "service", "organisation"].forEach(function (k) {
+        var g = SM.nodeGroups[k];
+        if (g && SM.map.hasLayer(g)) g.bringToFront();
+      });
+    } else if (!visible && SM.map.hasLayer(layer)) {
+      SM.map.removeLayer(layer);
+    }
+    return SM.map.hasLayer(layer);
+  };
+
+  SM.setMode = function (mode) {
+    SM.mode = mode;
+    SM.map.getContainer().style.cursor = mode === "add" ? "crosshair" : "";
+  };
+
+  SM.counts = function () {
+    var out = { area: SM.areas ? SM.areas.getLayers().length : 0, ties: {} };
+    Object.keys(SM.nodeGroups).forEach(function (k) { out[k] = SM.nodeGroups[k].getLayers().length; });
+    Object.keys(SM.tieLayers).forEach(function (c) { out.ties[c] = 0; });
+    Object.keys(SM.ties).forEach(function (k) { out.ties[SM.ties[k].cls] += 1; });
+    return out;
+  };
+
+  /* Open the popup of a feature as a click would (used by tests and the UI). */
+  SM.openPopup = function (kind, id) {
+    var layer = kind === "area" ? SM.areaIndex[id] : SM.nodeIndex[id];
+    if (!layer) return null;
+    var ll = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+    SM.popup = L.popup({ maxWidth: 320 }).setLatLng(ll).setContent(describe(layer.feature.properties, true))
+      .openOn(SM.map);
+    return SM.popup.getElement().textContent;
+  };
+})();

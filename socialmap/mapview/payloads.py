@@ -1,0 +1,259 @@
+"""The JSON documents the map page is filled and updated with.
+
+Every function returns plain dicts and lists ready for ``json.dumps``; the UI
+passes them to the page's bridge (``resources/map_bridge.js``) with
+``runJavaScript``. Nothing here is HTML: text from data travels as JSON
+strings and the page shows it with ``textContent``.
+
+Young people are drawn at their stored point, which is always the
+deterministic pseudo-random point inside their home area (SPEC section 8);
+adults have no location of their own and are not drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from socialmap.model.kinds import ORGANISATION, PERSON_KINDS, PLACE_KINDS, SERVICE, YOUNG_PERSON
+from socialmap.model.project import Node, Project, Tie, tie_key
+
+#: Node kinds drawn on the map, one GeoJSON layer each.
+DRAWN_KINDS = (ORGANISATION, SERVICE, YOUNG_PERSON)
+#: Tie classes drawn on the map, one layer each (SPEC section 3).
+TIE_CLASSES = ("bonding", "bridging", "linking", "institutional", "unclassified")
+
+#: Sequential palette for choropleths (ColorBrewer YlGnBu, 5 classes).
+CHOROPLETH_COLOURS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8")
+NO_DATA_COLOUR = "#d9d9d9"
+HOTSPOT_COLOUR = "#d7301f"
+NOT_HOTSPOT_COLOUR = "#f0f0f0"
+
+_ROUND = 6  # decimal places of a coordinate: about 0.1 m
+
+
+def _coords(geom_mapping: Any) -> Any:
+    if isinstance(geom_mapping, (list, tuple)):
+        if geom_mapping and isinstance(geom_mapping[0], (int, float)):
+            return [round(float(c), _ROUND) for c in geom_mapping]
+        return [_coords(g) for g in geom_mapping]
+    return geom_mapping
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy of a field value (dates as ISO text, NaN as null)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def area_feature(project: Project, code: str) -> dict[str, Any]:
+    """One area as a GeoJSON feature with its code, name and census fields."""
+    from shapely.geometry import mapping
+
+    area = project.areas[code]
+    geom = mapping(area.geometry)
+    return {
+        "type": "Feature",
+        "id": area.code,
+        "geometry": {"type": geom["type"], "coordinates": _coords(geom["coordinates"])},
+        "properties": {
+            "kind": "area",
+            "id": area.code,
+            "label": area.name,
+            "imd_decile": area.imd_decile,
+            "population_16_24": area.population_16_24,
+        },
+    }
+
+
+def areas_payload(project: Project) -> dict[str, Any]:
+    """Every area as one GeoJSON FeatureCollection."""
+    return {"type": "FeatureCollection", "features": [area_feature(project, c) for c in project.areas]}
+
+
+#: Fields shown in a node's popup, by kind (beyond its label and kind).
+POPUP_FIELDS: dict[str, tuple[str, ...]] = {
+    YOUNG_PERSON: ("area_code", "age", "neet"),
+    ORGANISATION: ("org_type", "sector", "is_anchor", "years_in_area"),
+    SERVICE: ("provider", "service_type", "commissioner", "contract_end"),
+}
+
+
+def node_feature(node: Node) -> dict[str, Any] | None:
+    """A drawn node as a GeoJSON point feature, or ``None`` when it has no point."""
+    if node.kind not in DRAWN_KINDS or node.lat is None or node.lon is None:
+        return None
+    props: dict[str, Any] = {"kind": node.kind, "id": node.id, "label": node.label}
+    for name in POPUP_FIELDS[node.kind]:
+        props[name] = _plain(getattr(node, name))
+    return {
+        "type": "Feature",
+        "id": node.id,
+        "geometry": {"type": "Point", "coordinates": [round(node.lon, _ROUND), round(node.lat, _ROUND)]},
+        "properties": props,
+    }
+
+
+def nodes_payload(project: Project, kind: str) -> dict[str, Any]:
+    """Every drawn node of ``kind`` as one GeoJSON FeatureCollection."""
+    feats = []
+    for node in project.nodes.values():
+        if node.kind == kind:
+            feat = node_feature(node)
+            if feat is not None:
+                feats.append(feat)
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def group_key(node: Node, group_by: str) -> Any:
+    """The group key of a person for the bonding/bridging split."""
+    if group_by in ("area_code", "role", "age", "neet"):
+        return getattr(node, group_by)
+    return node.attrs.get(group_by)
+
+
+def tie_class(project: Project, tie: Tie, group_by: str = "area_code") -> str:
+    """The class of a tie (SPEC section 3; Putnam 2000, Szreter & Woolcock 2004).
+
+    linking: a person tied to an organisation or service, or any ``mentor`` or
+    ``worker`` tie; institutional: between organisations/services; the other
+    person-person ties are bonding when both ends share the group key and
+    bridging when both keys are known and differ, otherwise unclassified.
+    """
+    ka = project.nodes[tie.a].kind
+    kb = project.nodes[tie.b].kind
+    if ka in PLACE_KINDS and kb in PLACE_KINDS:
+        return "institutional"
+    if tie.type in ("mentor", "worker"):
+        return "linking"
+    if (ka in PERSON_KINDS) != (kb in PERSON_KINDS):
+        return "linking"
+    key_a = group_key(project.nodes[tie.a], group_by)
+    key_b = group_key(project.nodes[tie.b], group_by)
+    if key_a is None or key_b is None:
+        return "unclassified"
+    return "bonding" if key_a == key_b else "bridging"
+
+
+def tie_record(project: Project, tie: Tie, tie_cls: str) -> dict[str, Any] | None:
+    """One drawn tie: key, class and its two end points as (lat, lon).
+
+    ``None`` when either end has no point (adults are not drawn).
+    """
+    na, nb = project.nodes[tie.a], project.nodes[tie.b]
+    if na.lat is None or na.lon is None or nb.lat is None or nb.lon is None:
+        return None
+    return {
+        "key": "|".join(tie.key),
+        "cls": tie_cls,
+        "type": tie.type,
+        "ends": [[round(na.lat, _ROUND), round(na.lon, _ROUND)], [round(nb.lat, _ROUND), round(nb.lon, _ROUND)]],
+    }
+
+
+def ties_payload(
+    project: Project,
+    classes: Mapping[tuple[str, str], str] | None = None,
+    *,
+    group_by: str = "area_code",
+    keys: Iterable[tuple[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Drawn ties (all of them, or those of ``keys``) with their classes.
+
+    ``classes`` maps a tie key to its class (from
+    ``socialmap.analysis.classify_ties``); ties missing from it are
+    classified with :func:`tie_class`.
+    """
+    out = []
+    chosen = project.ties.values() if keys is None else (project.ties[k] for k in keys if k in project.ties)
+    for tie in chosen:
+        cls = (classes or {}).get(tie.key) or tie_class(project, tie, group_by)
+        rec = tie_record(project, tie, cls)
+        if rec is not None:
+            out.append(rec)
+    return out
+
+
+def tie_key_text(a: str, b: str) -> str:
+    """The key of a tie as the page knows it."""
+    return "|".join(tie_key(a, b))
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def choropleth(values: Mapping[str, Any], title: str, *, n_classes: int = 5) -> dict[str, Any]:
+    """Fill colours of areas by a measure, with the legend that explains them.
+
+    Classes are equal-width intervals between the smallest and largest known
+    value (one class when they are all equal); unknown values (None or NaN)
+    are grey and listed as "no data".
+    """
+    known = {c: float(v) for c, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
+    colours: dict[str, str] = {c: NO_DATA_COLOUR for c in values}
+    entries: list[dict[str, str]] = []
+    if known:
+        lo, hi = min(known.values()), max(known.values())
+        k = 1 if hi == lo else min(n_classes, len(CHOROPLETH_COLOURS))
+        palette = CHOROPLETH_COLOURS[-k:] if k == 1 else CHOROPLETH_COLOURS[:k]
+        width = (hi - lo) / k if k > 1 else 1.0
+        for code, v in known.items():
+            idx = 0 if k == 1 else min(int((v - lo) / width), k - 1)
+            colours[code] = palette[idx]
+        for i in range(k):
+            a = lo + i * width
+            b = hi if i == k - 1 else lo + (i + 1) * width
+            label = _fmt(lo) if k == 1 else f"{_fmt(a)} – {_fmt(b)}"
+            entries.append({"colour": palette[i], "label": label})
+    if len(known) < len(values):
+        entries.append({"colour": NO_DATA_COLOUR, "label": "no data"})
+    return {"colours": colours, "legend": {"title": title, "entries": entries}}
+
+
+def hotspot_style(flags: Mapping[str, Any], title: str = "NEET isolation hotspots (Gi*)") -> dict[str, Any]:
+    """Fill colours of areas by the hotspot flag of Getis-Ord Gi*."""
+    colours = {}
+    for code, flag in flags.items():
+        colours[code] = HOTSPOT_COLOUR if flag is True or flag == 1 else NOT_HOTSPOT_COLOUR
+    entries = [
+        {"colour": HOTSPOT_COLOUR, "label": "hotspot (z > 0, p < 0.05)"},
+        {"colour": NOT_HOTSPOT_COLOUR, "label": "not a hotspot"},
+    ]
+    return {"colours": colours, "legend": {"title": title, "entries": entries}}
+
+
+def project_bounds(project: Project) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of the areas and drawn nodes, or None."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for area in project.areas.values():
+        minx, miny, maxx, maxy = area.geometry.bounds
+        xs += [minx, maxx]
+        ys += [miny, maxy]
+    if not xs:
+        for node in project.nodes.values():
+            if node.lat is not None and node.lon is not None:
+                xs.append(node.lon)
+                ys.append(node.lat)
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def full_payload(project: Project, classes: Mapping[tuple[str, str], str] | None = None) -> dict[str, Any]:
+    """Everything the page draws for a project, in one document."""
+    return {
+        "areas": areas_payload(project),
+        "nodes": {kind: nodes_payload(project, kind) for kind in DRAWN_KINDS},
+        "ties": ties_payload(project, classes, group_by=project.setting("group_by") or "area_code"),
+        "bounds": project_bounds(project),
+    }

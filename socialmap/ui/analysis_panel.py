@@ -1,0 +1,270 @@
+"""The analysis panel: run the measures off the UI thread, show the area table
+(with ``<5`` suppression), choose the group key, and colour the map by a
+measure or by Getis-Ord Gi* hotspots."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialmap.ui import workers
+from socialmap.ui.document import ProjectDocument
+from socialmap.ui.frame_model import YOUNG_PEOPLE_COUNTS, FrameModel
+from socialmap.ui.models import SearchProxy
+
+#: Group keys offered for the bonding/bridging split (SPEC section 3).
+GROUP_KEYS = (("area_code", "Home area"), ("community", "Network community (Louvain)"), ("role", "Adult role"))
+#: Area measures offered when socialmap.analysis does not list them itself.
+DEFAULT_AREA_MEASURES = (
+    "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate", "mean_bridging",
+    "mean_linking", "ei_index", "eet_connectedness", "services_in_area", "nearest_service_km",
+    "anchors_in_area",
+)
+MEASURE_TITLES = {
+    "neet_isolation_rate": "NEET isolation rate", "mean_bridging": "Mean bridging ties",
+    "mean_linking": "Mean linking ties", "ei_index": "E-I index", "eet_connectedness": "EET connectedness",
+    "services_in_area": "Services in area", "nearest_service_km": "Nearest service (km)",
+    "anchors_in_area": "Anchor institutions in area", "gi_z": "Gi* z-score", "gi_p": "Gi* pseudo p",
+    "hotspot": "Hotspot", "imd_decile": "IMD decile", "population_16_24": "Population 16-24",
+    "young_people": "Young people", "neet": "NEET", "isolated": "Isolated",
+    "neet_isolated": "NEET and isolated",
+}
+NOT_AVAILABLE = "not available yet"
+
+
+def analysis_api(name: str):
+    """``socialmap.analysis.<name>``, or None while it is not implemented."""
+    try:
+        module = importlib.import_module("socialmap.analysis")
+    except ImportError:
+        return None
+    return getattr(module, name, None)
+
+
+def area_measures() -> tuple[str, ...]:
+    return tuple(analysis_api("AREA_MEASURES") or DEFAULT_AREA_MEASURES)
+
+
+def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[str, Any]:
+    """Analysis, hotspots and tie classes of ``project`` (a copy: runs in a worker)."""
+    analyse = analysis_api("analyse")
+    if analyse is None:
+        raise RuntimeError("The analysis is not available yet in this build.")
+    if progress:
+        progress(0.05)
+    result = analyse(project, group_by=group_by)
+    if cancelled and cancelled():
+        raise workers.Cancelled()
+    if progress:
+        progress(0.5)
+    hot = None
+    hotspots = analysis_api("hotspots")
+    if hotspots is not None and len(project.areas) > 1:
+        hot = hotspots(project, result)
+    if cancelled and cancelled():
+        raise workers.Cancelled()
+    if progress:
+        progress(0.85)
+    classes = None
+    classify = analysis_api("classify_ties")
+    if classify is not None:
+        df = classify(project, group_by=group_by)
+        classes = {}
+        for a, b, cls in zip(df["a"], df["b"], df["tie_class"]):
+            classes[(a, b) if a <= b else (b, a)] = cls
+    if progress:
+        progress(1.0)
+    return {"analysis": result, "hotspots": hot, "classes": classes, "version": project.version, "group_by": group_by}
+
+
+class AnalysisPanel(QWidget):
+    """Area table, group key, run/cancel, hotspot mode."""
+
+    #: Emitted with the result dict when an analysis run has finished.
+    analysisDone = Signal(dict)
+    #: The user asked for a map colouring ("measure:<name>" or "hotspots").
+    mapModeRequested = Signal(str)
+
+    def __init__(self, doc: ProjectDocument, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.result: dict[str, Any] | None = None
+        self.worker: workers.Worker | None = None
+        self._version = -1
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        form = QFormLayout()
+        self.group_key = QComboBox()
+        for key, title in GROUP_KEYS:
+            self.group_key.addItem(title, key)
+        form.addRow("Group key", self.group_key)
+        lay.addLayout(form)
+        row = QHBoxLayout()
+        self.run_button = QPushButton("Run analysis")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.hotspot_button = QPushButton("Show hotspots on map")
+        self.hotspot_button.clicked.connect(lambda: self.mapModeRequested.emit("hotspots"))
+        self.hotspot_button.setEnabled(False)
+        row.addWidget(self.run_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.hotspot_button)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        lay.addWidget(self.progress)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.status)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search areas…")
+        lay.addWidget(self.search)
+        self.model = FrameModel(self, suppressed=YOUNG_PEOPLE_COUNTS, headers=MEASURE_TITLES)
+        self.proxy = SearchProxy(self.model, self)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.clicked.connect(self._on_row)
+        lay.addWidget(self.table, 1)
+        self.note = QLabel("Counts of 1 to 4 young people are shown as <5.")
+        self.note.setObjectName("noteLabel")
+        lay.addWidget(self.note)
+
+        doc.projectReplaced.connect(self._on_replaced)
+        doc.nodesChanged.connect(lambda *_: self._mark_stale())
+        doc.tiesChanged.connect(lambda *_: self._mark_stale())
+        if analysis_api("analyse") is None:
+            self.status.setText("Analysis: " + NOT_AVAILABLE + ".")
+        else:
+            self.status.setText("Press Run analysis to compute the measures.")
+
+    def available(self) -> bool:
+        return analysis_api("analyse") is not None
+
+    def _on_replaced(self) -> None:
+        self.result = None
+        self.model.set_frame(None)
+        self.hotspot_button.setEnabled(False)
+        self.status.setText("Press Run analysis to compute the measures." if self.available() else "Analysis: " + NOT_AVAILABLE + ".")
+        key = self.doc.project.setting("group_by") or "area_code"
+        idx = self.group_key.findData(key)
+        if idx >= 0:
+            self.group_key.setCurrentIndex(idx)
+
+    def _mark_stale(self) -> None:
+        if self.result is not None and self.result["version"] != self.doc.project.version:
+            self.status.setText("The project changed since this analysis: run it again to update.")
+
+    def _on_row(self, index) -> None:
+        code = self.proxy.index(index.row(), 0).data()
+        if code in self.doc.project.areas:
+            self.doc.select("area", code)
+
+    # ----------------------------------------------------------------- run
+    def run(self) -> workers.Worker | None:
+        if not self.available():
+            self.status.setText("Analysis: " + NOT_AVAILABLE + ".")
+            return None
+        if self.worker is not None:
+            return self.worker
+        group_by = self.group_key.currentData()
+        project = self.doc.project.copy()
+        project.version = self.doc.project.version
+        self.worker = workers.Worker(run_analysis, project, group_by)
+        self.worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
+        self.worker.signals.finished.connect(self._finished)
+        self.worker.signals.failed.connect(self._failed)
+        self.worker.signals.cancelled.connect(self._cancelled)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText("Analysing…")
+        return workers.start(self.worker)
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.status.setText("Cancelling…")
+
+    def _end(self) -> None:
+        self.worker = None
+        self.progress.hide()
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _cancelled(self) -> None:
+        self._end()
+        self.status.setText("Analysis cancelled.")
+
+    def _failed(self, exc: Exception) -> None:
+        self._end()
+        self.status.setText(f"The analysis could not run: {exc}")
+
+    def _finished(self, result: dict[str, Any]) -> None:
+        self._end()
+        self.result = result
+        areas = result["analysis"].areas.copy()
+        hot = result.get("hotspots")
+        if hot is not None:
+            for col in ("gi_z", "gi_p", "hotspot"):
+                if col in hot.areas.columns:
+                    areas[col] = hot.areas[col].reindex(areas.index)
+        names = {c: a.name for c, a in self.doc.project.areas.items()}
+        areas.insert(0, "name", [names.get(c, "") for c in areas.index])
+        self.model.set_frame(areas, index_name="code")
+        self.table.resizeColumnsToContents()
+        self.hotspot_button.setEnabled(hot is not None)
+        n_hot = int(sum(1 for v in hot.areas["hotspot"] if v is True or v == 1)) if hot is not None else 0
+        stale = result["version"] != self.doc.project.version
+        self.status.setText(
+            f"{len(areas)} areas analysed (group key: {result['group_by']}); "
+            + (f"{n_hot} hotspot area(s)." if hot is not None else "hotspots not available yet.")
+            + (" The project changed meanwhile: run again to update." if stale else "")
+        )
+        self.analysisDone.emit(result)
+
+    def people_measures(self) -> dict[str, dict[str, Any]]:
+        if self.result is None:
+            return {}
+        people = self.result["analysis"].people
+        return {str(i): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                for i, row in people.to_dict(orient="index").items()}
+
+    def area_values(self, measure: str) -> dict[str, Any] | None:
+        if self.result is None:
+            return None
+        areas = self.result["analysis"].areas
+        if measure not in areas.columns:
+            return None
+        return {str(c): (None if v is None or v != v else float(v)) for c, v in areas[measure].items()}
+
+    def hotspot_flags(self) -> dict[str, Any] | None:
+        if self.result is None or self.result.get("hotspots") is None:
+            return None
+        return {str(c): v for c, v in self.result["hotspots"].areas["hotspot"].items()}

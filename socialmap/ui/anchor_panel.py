@@ -1,0 +1,195 @@
+"""The anchor evidence panel: pick an organisation, see its anchor presence
+figures with their percentiles among all organisations, and draw its reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialmap.model.kinds import ORGANISATION
+from socialmap.ui import workers
+from socialmap.ui.analysis_panel import NOT_AVAILABLE, analysis_api
+from socialmap.ui.document import ProjectDocument
+from socialmap.ui.frame_model import FrameModel
+
+FIGURES = (
+    ("local_employment_share", "Local employment share"),
+    ("local_spend_share", "Local spend share"),
+    ("years_in_area", "Years in the area"),
+    ("young_people_reached", "Young people reached"),
+    ("areas_reached", "Areas reached"),
+    ("sole_link_young_people", "Young people for whom it is the only institutional link"),
+)
+
+
+def _plain(v: Any) -> Any:
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def compute_anchor(project, org_id: str, progress=None, cancelled=None) -> dict[str, Any]:
+    """Anchor presence of every organisation and the reach of ``org_id`` (in a worker)."""
+    presence = analysis_api("anchor_presence")
+    if presence is None:
+        raise RuntimeError("Anchor presence is not available yet in this build.")
+    result = presence(project)
+    if cancelled and cancelled():
+        raise workers.Cancelled()
+    reach_fn = analysis_api("reach")
+    reach = reach_fn(project, org_id) if reach_fn is not None else None
+    return {"result": result, "reach": reach, "org": org_id}
+
+
+class AnchorPanel(QWidget):
+    """Figures and percentiles of one organisation; its reach on the map."""
+
+    anchorDone = Signal(dict)
+    #: (origin [lat, lon] or None, reached points, reached area codes)
+    reachRequested = Signal(object, list, list)
+
+    def __init__(self, doc: ProjectDocument, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.worker: workers.Worker | None = None
+        self.last: dict[str, Any] | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        row = QHBoxLayout()
+        self.org_pick = QComboBox()
+        self.show_button = QPushButton("Show evidence")
+        self.show_button.clicked.connect(self.run)
+        self.clear_button = QPushButton("Clear map")
+        self.clear_button.clicked.connect(lambda: self.reachRequested.emit(None, [], []))
+        row.addWidget(QLabel("Organisation"))
+        row.addWidget(self.org_pick, 1)
+        row.addWidget(self.show_button)
+        row.addWidget(self.clear_button)
+        lay.addLayout(row)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.status)
+        self.model = FrameModel(self, headers={"figure": "Figure", "value": "Value", "percentile": "Percentile"})
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().hide()
+        lay.addWidget(self.table, 1)
+        self.note = QLabel("Percentile: share of the project's organisations with a lower figure. "
+                           "Counts of 1 to 4 young people are shown as <5.")
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
+        doc.projectReplaced.connect(self._fill)
+        doc.nodesChanged.connect(lambda *_: self._fill())
+        doc.selectionChanged.connect(self._follow)
+        self._fill()
+
+    def available(self) -> bool:
+        return analysis_api("anchor_presence") is not None
+
+    def _fill(self) -> None:
+        current = self.org_pick.currentData()
+        self.org_pick.blockSignals(True)
+        self.org_pick.clear()
+        orgs = sorted((n for n in self.doc.project.nodes.values() if n.kind == ORGANISATION),
+                      key=lambda n: (not n.is_anchor, n.label.lower()))
+        for node in orgs:
+            self.org_pick.addItem(f"{node.label} ({node.id})" + (" — anchor" if node.is_anchor else ""), node.id)
+        idx = self.org_pick.findData(current)
+        if idx >= 0:
+            self.org_pick.setCurrentIndex(idx)
+        self.org_pick.blockSignals(False)
+        if not self.available():
+            self.status.setText("Anchor presence: " + NOT_AVAILABLE + ".")
+
+    def _follow(self, kind: str, ident: str) -> None:
+        if kind == ORGANISATION:
+            idx = self.org_pick.findData(ident)
+            if idx >= 0:
+                self.org_pick.setCurrentIndex(idx)
+
+    def run(self) -> workers.Worker | None:
+        org_id = self.org_pick.currentData()
+        if not self.available():
+            self.status.setText("Anchor presence: " + NOT_AVAILABLE + ".")
+            return None
+        if not org_id or self.worker is not None:
+            return self.worker
+        self.worker = workers.Worker(compute_anchor, self.doc.project.copy(), org_id)
+        self.worker.signals.finished.connect(self._finished)
+        self.worker.signals.failed.connect(lambda e: self._end(f"Anchor presence could not be computed: {e}"))
+        self.worker.signals.cancelled.connect(lambda: self._end("Cancelled."))
+        self.show_button.setEnabled(False)
+        self.status.setText("Computing anchor presence…")
+        return workers.start(self.worker)
+
+    def _end(self, message: str) -> None:
+        self.worker = None
+        self.show_button.setEnabled(True)
+        self.status.setText(message)
+
+    def _finished(self, out: dict[str, Any]) -> None:
+        import pandas as pd
+
+        org_id = out["org"]
+        frame = out["result"].organisations
+        node = self.doc.project.nodes.get(org_id)
+        if org_id not in frame.index:
+            self._end(f"No anchor figures for {org_id}.")
+            return
+        row = frame.loc[org_id]
+        records = []
+        for name, title in FIGURES:
+            if name in row.index:
+                pct = row.get(f"{name}_percentile")
+                records.append({"figure": title, "value": _plain(row[name]),
+                                "percentile": None if _plain(pct) is None else f"{float(pct):.0f}",
+                                "_name": name})
+        df = pd.DataFrame(records).set_index("figure")
+        self.model.suppressed = frozenset()
+        # counts of young people: suppress 1..4 in the value column
+        for rec in records:
+            if rec["_name"] in ("young_people_reached", "sole_link_young_people") and rec["value"] is not None:
+                v = int(rec["value"])
+                df.loc[rec["figure"], "value"] = "<5" if 1 <= v <= 4 else str(v)
+        self.model.set_frame(df[["value", "percentile"]], index_name="figure")
+        self.last = out
+        self._end(f"Anchor presence of {node.label if node else org_id}.")
+        self._draw_reach(out)
+        self.anchorDone.emit(out)
+
+    def _draw_reach(self, out: dict[str, Any]) -> None:
+        reach = out.get("reach") or {}
+        project = self.doc.project
+        org = project.nodes.get(out["org"])
+        if org is None or org.lat is None:
+            return
+        ids: list[str] = []
+        codes: list[str] = []
+        for key, value in reach.items():
+            if not isinstance(value, (list, tuple, set)):
+                continue
+            if "area" in key:
+                codes += [str(v) for v in value]
+            else:
+                ids += [str(v) for v in value]
+        points = []
+        for i in ids:
+            n = project.nodes.get(i)
+            if n is not None and n.lat is not None and n.lon is not None:
+                points.append([n.lat, n.lon])
+        self.reachRequested.emit([org.lat, org.lon], points, sorted(set(codes)))

@@ -1,0 +1,96 @@
+"""Start the desktop application: ``python main.py [PROJECT] [--screenshot OUT.png]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+VIEWS = ("main", "analysis", "scenario", "anchor")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="socialmap gui", description="Open the SocialMap desktop application.")
+    parser.add_argument("project", nargs="?", help="project file (.gpkg) to open; default: the last one, "
+                        "or the bundled sample project on first start")
+    parser.add_argument("--screenshot", metavar="OUT.png", help="open, wait for the map, save a picture of the window and exit")
+    parser.add_argument("--view", choices=VIEWS, default="main",
+                        help="with --screenshot: which view to show (main window, analysis/hotspots, scenario, anchor evidence)")
+    parser.add_argument("--size", default="1600x1000", help="with --screenshot: window size WIDTHxHEIGHT")
+    return parser.parse_args(argv)
+
+
+def _prepare_environment(screenshot: bool) -> None:
+    if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    needed = []
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen" and "--disable-gpu" not in flags:
+        needed.append("--disable-gpu")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:
+        needed.append("--no-sandbox")  # Chromium refuses its sandbox as root
+    if needed:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *needed]).strip()
+
+
+def make_application():
+    """The QApplication (reused when one exists), with WebEngine prerequisites set."""
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        import PySide6.QtWebEngineWidgets  # noqa: F401  (must be imported before the app exists)
+
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName("SocialMap")
+    app.setApplicationName("SocialMap")
+    app.setApplicationDisplayName("SocialMap")
+    app.setWindowIcon(QIcon(str(RESOURCES / "icon.svg")))
+    qss = RESOURCES / "style.qss"
+    if qss.exists():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    return app
+
+
+def run_app(argv: list[str]) -> int:
+    """Open the main window; returns the exit code."""
+    args = parse_args(argv)
+    _prepare_environment(bool(args.screenshot))
+    app = make_application()
+
+    from socialmap.ui import recovery
+    from socialmap.ui.mainwindow import MainWindow, sample_project_path
+
+    window = MainWindow()
+    if args.screenshot:
+        from socialmap.ui.screenshot import ScreenshotDirector
+
+        width, _, height = args.size.partition("x")
+        window.resize(int(width), int(height))
+        director = ScreenshotDirector(window, args.screenshot, args.view)
+        window.show()
+        window.open_path(args.project or sample_project_path(), remember=False)
+        app.exec()
+        return director.exit_code
+
+    pending = recovery.pending_recovery()
+    recovery.start_session()
+    window.session_started = True
+    window.show()
+    if args.project:
+        window.open_path(args.project)
+    elif pending is not None and window.offer_recovery(pending):
+        pass
+    else:
+        last = window.settings.value("files/last")
+        if last and Path(str(last)).exists():
+            window.open_path(str(last))
+        else:
+            window.open_path(sample_project_path(), remember=False)
+    return app.exec()

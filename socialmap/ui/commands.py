@@ -1,0 +1,207 @@
+"""Undo commands: every edit of the project, from any widget, is one of these.
+
+Each command calls the model's edit API (which validates and raises
+:class:`~socialmap.errors.InputError`) and then tells the document what
+changed. A command is built and validated before it is pushed: ``push_edit``
+runs ``redo`` once and only pushes the command when the model accepted it,
+so a refused edit leaves nothing on the stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from socialmap.model import Node, Tie
+from socialmap.model.project import tie_key
+from socialmap.ui.document import ProjectDocument
+
+
+class _Edit(QUndoCommand):
+    def __init__(self, doc: ProjectDocument, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # already applied by push_edit
+            self._first = False
+            return
+        self.apply()
+
+    def apply(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def push_edit(doc: ProjectDocument, command: _Edit) -> None:
+    """Apply ``command`` (raising InputError if the model refuses it) and push it."""
+    command.apply()
+    doc.undo_stack.push(command)
+
+
+def _incident_keys(doc: ProjectDocument, node_id: str) -> list[tuple[str, str]]:
+    return [tie_key(node_id, o) for o in doc.project.neighbours(node_id)]
+
+
+class AddNode(_Edit):
+    """Add a node (a young person is placed inside their home area by the model)."""
+
+    def __init__(self, doc: ProjectDocument, node: Node) -> None:
+        super().__init__(doc, f"Add {node.kind.replace('_', ' ')} {node.label or node.id}")
+        self.node = replace(node, attrs=dict(node.attrs))
+
+    def apply(self) -> None:
+        node = replace(self.node, attrs=dict(self.node.attrs))
+        self.doc.project.add_node(node)
+        self.doc.nodesChanged.emit([node.id], [], [])
+        keys = _incident_keys(self.doc, node.id)
+        if keys:
+            self.doc.tiesChanged.emit(keys, [], [])
+
+    def undo(self) -> None:
+        keys = _incident_keys(self.doc, self.node.id)
+        self.doc.project.remove_node(self.node.id)
+        if keys:
+            self.doc.tiesChanged.emit([], [], keys)
+        self.doc.nodesChanged.emit([], [], [self.node.id])
+
+
+class UpdateNode(_Edit):
+    """Change fields of a node."""
+
+    def __init__(self, doc: ProjectDocument, node_id: str, changes: dict[str, Any]) -> None:
+        label = doc.project.nodes[node_id].label if node_id in doc.project.nodes else node_id
+        super().__init__(doc, f"Edit {label}")
+        self.node_id = node_id
+        self.changes = dict(changes)
+        self.old: dict[str, Any] = {}
+
+    def _set(self, changes: dict[str, Any]) -> dict[str, Any]:
+        before = {k: v for k, v in self.doc.project.ties.items() if self.node_id in k}
+        old = self.doc.project.update_node(self.node_id, **changes)
+        after = {k: v for k, v in self.doc.project.ties.items() if self.node_id in k}
+        self.doc.nodesChanged.emit([], [self.node_id], [])
+        added = [k for k in after if k not in before]
+        removed = [k for k in before if k not in after]
+        changed = [k for k in after if k in before]
+        # A moved person changes the classes of their ties; a changed provider
+        # moves the provides tie: tell the views about every incident tie.
+        if added or removed or changed:
+            self.doc.tiesChanged.emit(added, changed, removed)
+        return old
+
+    def apply(self) -> None:
+        self.old = self._set(self.changes)
+
+    def undo(self) -> None:
+        self._set(self.old)
+
+
+class RemoveNode(_Edit):
+    """Delete a node with its ties (restored together by undo)."""
+
+    def __init__(self, doc: ProjectDocument, node_id: str) -> None:
+        node = doc.project.nodes[node_id]
+        super().__init__(doc, f"Delete {node.label or node_id}")
+        self.node_id = node_id
+        self.saved: tuple | None = None
+
+    def apply(self) -> None:
+        node, ties, dependants = self.doc.project.remove_node(self.node_id)
+        self.saved = (node, ties, dependants)
+        keys = [t.key for t in ties]
+        if keys:
+            self.doc.tiesChanged.emit([], [], keys)
+        changed = list(dependants.get("providers", {}))
+        self.doc.nodesChanged.emit([], changed, [self.node_id])
+        if self.doc.selection[1] == self.node_id:
+            self.doc.select("", "")
+
+    def undo(self) -> None:
+        node, ties, dependants = self.saved
+        self.doc.project.restore_node(node, ties, dependants)
+        self.doc.nodesChanged.emit([self.node_id], list(dependants.get("providers", {})), [])
+        keys = [t.key for t in ties]
+        if keys:
+            self.doc.tiesChanged.emit(keys, [], [])
+
+
+class AddTie(_Edit):
+    """Add a tie between two nodes."""
+
+    def __init__(self, doc: ProjectDocument, tie: Tie) -> None:
+        super().__init__(doc, f"Add {tie.type} tie {tie.a}-{tie.b}")
+        self.tie = replace(tie)
+
+    def apply(self) -> None:
+        self.doc.project.add_tie(replace(self.tie))
+        self.doc.tiesChanged.emit([self.tie.key], [], [])
+        if self.tie.type == "provides":
+            self.doc.nodesChanged.emit([], [self.tie.a, self.tie.b], [])
+
+    def undo(self) -> None:
+        self.doc.project.remove_tie(self.tie.a, self.tie.b)
+        self.doc.tiesChanged.emit([], [], [self.tie.key])
+        if self.tie.type == "provides":
+            self.doc.nodesChanged.emit([], [self.tie.a, self.tie.b], [])
+
+
+class RemoveTie(_Edit):
+    """Delete one tie."""
+
+    def __init__(self, doc: ProjectDocument, a: str, b: str) -> None:
+        super().__init__(doc, f"Delete tie {a}-{b}")
+        self.key = tie_key(a, b)
+        self.tie: Tie | None = None
+
+    def apply(self) -> None:
+        self.tie = self.doc.project.remove_tie(*self.key)
+        self.doc.tiesChanged.emit([], [], [self.key])
+        if self.tie.type == "provides":
+            self.doc.nodesChanged.emit([], list(self.key), [])
+        if self.doc.selection == ("tie", "|".join(self.key)):
+            self.doc.select("", "")
+
+    def undo(self) -> None:
+        self.doc.project.add_tie(replace(self.tie))
+        self.doc.tiesChanged.emit([self.key], [], [])
+        if self.tie.type == "provides":
+            self.doc.nodesChanged.emit([], list(self.key), [])
+
+
+class UpdateTie(_Edit):
+    """Change a tie's type, context or strength."""
+
+    def __init__(self, doc: ProjectDocument, a: str, b: str, changes: dict[str, Any]) -> None:
+        super().__init__(doc, f"Edit tie {a}-{b}")
+        self.key = tie_key(a, b)
+        self.changes = dict(changes)
+        self.old: dict[str, Any] = {}
+
+    def apply(self) -> None:
+        self.old = self.doc.project.update_tie(*self.key, **self.changes)
+        self.doc.tiesChanged.emit([], [self.key], [])
+
+    def undo(self) -> None:
+        self.doc.project.update_tie(*self.key, **self.old)
+        self.doc.tiesChanged.emit([], [self.key], [])
+
+
+class UpdateArea(_Edit):
+    """Change an area's name, IMD decile or population."""
+
+    def __init__(self, doc: ProjectDocument, code: str, changes: dict[str, Any]) -> None:
+        super().__init__(doc, f"Edit area {code}")
+        self.code = code
+        self.changes = dict(changes)
+        self.old: dict[str, Any] = {}
+
+    def apply(self) -> None:
+        self.old = self.doc.project.update_area(self.code, **self.changes)
+        self.doc.areasChanged.emit([self.code])
+
+    def undo(self) -> None:
+        self.doc.project.update_area(self.code, **self.old)
+        self.doc.areasChanged.emit([self.code])

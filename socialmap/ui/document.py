@@ -1,0 +1,89 @@
+"""The open project as one QObject: the single source of truth the widgets observe.
+
+:class:`ProjectDocument` wraps a :class:`~socialmap.model.Project`, its file
+path and a :class:`QUndoStack`. Every edit from any widget is an undo command
+(:mod:`socialmap.ui.commands`) that calls the model's API and then tells the
+document what changed; the document emits signals that the tables, the
+inspector and the map listen to.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from socialmap.model import Project
+
+
+class ProjectDocument(QObject):
+    """The open project, its path, undo stack and selection."""
+
+    #: The whole project was replaced (opened, new, restored).
+    projectReplaced = Signal()
+    #: Nodes added, changed or removed: (added, changed, removed) id lists.
+    nodesChanged = Signal(list, list, list)
+    #: Ties added, changed or removed: lists of (a, b) keys.
+    tiesChanged = Signal(list, list, list)
+    #: Areas changed (codes).
+    areasChanged = Signal(list)
+    #: The selection: kind ("area", "tie", a node kind, or "") and id ("a|b" for a tie).
+    selectionChanged = Signal(str, str)
+    #: The dirty flag (unsaved changes) or the path changed.
+    titleChanged = Signal()
+    #: Project settings changed (e.g. group key).
+    settingsChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = Project()
+        self.path: Path | None = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda _clean: self.titleChanged.emit())
+        self.selection: tuple[str, str] = ("", "")
+
+    # ---------------------------------------------------------------- state
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def title(self) -> str:
+        name = self.path.name if self.path else "Untitled"
+        return f"{name}{' *' if self.dirty else ''} - SocialMap"
+
+    def set_project(self, project: Project, path: Path | str | None) -> None:
+        """Replace the open project (after open, new or restore)."""
+        self.project = project
+        self.path = Path(path) if path else None
+        self.undo_stack.clear()
+        self.selection = ("", "")
+        self.projectReplaced.emit()
+        self.selectionChanged.emit("", "")
+        self.titleChanged.emit()
+
+    def mark_saved(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.undo_stack.setClean()
+        self.titleChanged.emit()
+
+    def select(self, kind: str, ident: str) -> None:
+        """Select a record; every view follows."""
+        if (kind, ident) == self.selection:
+            return
+        self.selection = (kind, ident)
+        self.selectionChanged.emit(kind, ident)
+
+    def selected_node(self):
+        kind, ident = self.selection
+        if kind and kind not in ("area", "tie"):
+            return self.project.nodes.get(ident)
+        return None
+
+    # ---------------------------------------------------------------- helpers for commands
+    def new_node_id(self, kind: str) -> str:
+        prefix = {"young_person": "yp", "adult": "ad", "organisation": "org", "service": "svc"}[kind]
+        i = sum(1 for n in self.project.nodes.values() if n.kind == kind) + 1
+        while f"{prefix}{i}" in self.project.nodes:
+            i += 1
+        return f"{prefix}{i}"

@@ -1,0 +1,102 @@
+"""A read-only table model over a pandas DataFrame, with small-number suppression.
+
+Used by the analysis, scenario and anchor panels. Columns named in
+``suppressed`` are counts of young people: values 1..4 show as "<5"
+(SPEC section 8) while sorting still uses the exact value.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from socialmap.ui.models import ID_ROLE, SORT_ROLE, suppress_count
+
+#: Area-table columns that count young people (suppressed when 1..4).
+YOUNG_PEOPLE_COUNTS = frozenset({"young_people", "neet", "isolated", "neet_isolated",
+                                 "young_people_reached", "sole_link_young_people"})
+
+
+def format_cell(column: str, value: Any, suppressed: frozenset[str]) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "yes" if bool(value) else "no"
+    if column in suppressed:
+        try:
+            as_int = float(value)
+        except (TypeError, ValueError):
+            return str(value)
+        if as_int == int(as_int):
+            return suppress_count(int(as_int))
+        return f"{as_int:.2f}"
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        v = float(value)
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}" if abs(v) < 1 else f"{v:.2f}"
+    return str(value)
+
+
+class FrameModel(QAbstractTableModel):
+    """Rows of a DataFrame (its index first, as the id column)."""
+
+    def __init__(self, parent=None, *, suppressed: frozenset[str] = YOUNG_PEOPLE_COUNTS,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(parent)
+        self.suppressed = suppressed
+        self.headers = headers or {}
+        self.index_name = "id"
+        self.columns: list[str] = []
+        self.rows: list[tuple[Any, list[Any]]] = []
+
+    def set_frame(self, frame, index_name: str = "id", columns: list[str] | None = None) -> None:
+        self.beginResetModel()
+        self.index_name = index_name
+        if frame is None:
+            self.columns, self.rows = [], []
+        else:
+            cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+            self.columns = cols
+            values = frame[cols].astype(object).where(frame[cols].notna(), None).values.tolist() if cols else [[] for _ in range(len(frame))]
+            self.rows = list(zip(frame.index.tolist(), values))
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns) + 1
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            name = self.index_name if section == 0 else self.columns[section - 1]
+            return self.headers.get(name, name.replace("_", " "))
+        return None
+
+    def raw(self, row: int, column: int) -> Any:
+        ident, values = self.rows[row]
+        return ident if column == 0 else values[column - 1]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        value = self.raw(index.row(), index.column())
+        if role == ID_ROLE:
+            return str(self.rows[index.row()][0])
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            name = self.index_name if index.column() == 0 else self.columns[index.column() - 1]
+            return format_cell(name, value, self.suppressed)
+        if role == SORT_ROLE:
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                return -math.inf
+            if isinstance(value, (list, tuple)):
+                return len(value)
+            if isinstance(value, bool) or type(value).__name__ == "bool_":
+                return int(bool(value))
+            return value
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

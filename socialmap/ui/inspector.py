@@ -1,0 +1,336 @@
+"""The inspector: a form to edit the selected area, node or tie.
+
+Values are parsed field by field; a value that does not parse, or that the
+model refuses, shows its reason beside the field and nothing is changed.
+Accepted edits go through the undo stack like every other edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialmap.errors import InputError
+from socialmap.model.kinds import KIND_FIELDS, ORG_TYPES, PLACE_KINDS, SECTORS, TIE_TYPES
+from socialmap.ui import commands
+from socialmap.ui.document import ProjectDocument
+from socialmap.ui.models import HEADERS, display
+
+INT_FIELDS = {"age", "imd_decile", "population_16_24", "strength"}
+FLOAT_FIELDS = {
+    "lat", "lon", "employees_total", "employees_local", "spend_total", "spend_local",
+    "years_in_area", "annual_value", "hours_per_week",
+}
+BOOL_FIELDS = {"neet", "is_anchor"}
+DATE_FIELDS = {"contract_end"}
+CHOICES = {"org_type": ORG_TYPES, "sector": SECTORS, "type": TIE_TYPES}
+KIND_TITLES = {"young_person": "Young person", "adult": "Adult", "organisation": "Organisation",
+               "service": "Service", "area": "Area", "tie": "Tie"}
+MEASURE_NAMES = {
+    "degree": "Ties", "bonding": "Bonding ties", "bridging": "Bridging ties", "linking": "Linking ties",
+    "areas_reached": "Areas reached", "constraint": "Burt's constraint", "effective_size": "Effective size",
+    "isolated": "Isolated", "service_links": "Service links",
+}
+
+
+class FieldError(ValueError):
+    pass
+
+
+def parse_value(name: str, text: str) -> Any:
+    """The typed value of a form field, or :class:`FieldError` with the reason."""
+    text = text.strip()
+    if text == "":
+        return None
+    if name in INT_FIELDS:
+        try:
+            return int(text)
+        except ValueError:
+            raise FieldError(f"{text!r} is not a whole number") from None
+    if name in FLOAT_FIELDS:
+        try:
+            return float(text.replace(",", ""))
+        except ValueError:
+            raise FieldError(f"{text!r} is not a number") from None
+    if name in BOOL_FIELDS:
+        low = text.lower()
+        if low in ("yes", "true", "1", "y"):
+            return True
+        if low in ("no", "false", "0", "n"):
+            return False
+        raise FieldError(f"{text!r} is not yes or no")
+    if name in DATE_FIELDS:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise FieldError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return text
+
+
+class Inspector(QWidget):
+    """Edit form of the selected record, with per-field errors."""
+
+    applied = Signal()
+
+    def __init__(self, doc: ProjectDocument, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.kind = ""
+        self.ident = ""
+        self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.original: dict[str, str] = {}
+        self.measures: dict[str, dict[str, Any]] = {}
+        self.measures_note = "Run the analysis (Analyse menu) to see this person's measures."
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        self.title = QLabel("Nothing selected")
+        self.title.setObjectName("inspectorTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        outer.addWidget(self.title)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        self.body = QWidget()
+        self.form = QFormLayout(self.body)
+        scroll.setWidget(self.body)
+        outer.addWidget(scroll, 1)
+        self.measure_box = QGroupBox("Measures")
+        self.measure_form = QFormLayout(self.measure_box)
+        outer.addWidget(self.measure_box)
+        self.measure_box.hide()
+        buttons = QHBoxLayout()
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.clicked.connect(self.apply)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.clicked.connect(self.delete)
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        self.status = QLabel("")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        self.status.setObjectName("inspectorStatus")
+        outer.addWidget(self.status)
+
+        doc.selectionChanged.connect(self.show_record)
+        doc.nodesChanged.connect(self._on_nodes)
+        doc.tiesChanged.connect(lambda *_: self._refresh_if("tie"))
+        doc.areasChanged.connect(lambda *_: self._refresh_if("area"))
+        doc.projectReplaced.connect(lambda: self.show_record("", ""))
+        self.show_record("", "")
+
+    # ----------------------------------------------------------------- build form
+    def _clear(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors.clear()
+        self.errors.clear()
+        self.original.clear()
+
+    def _add_field(self, name: str, value: Any, *, editable: bool = True, choices=None) -> None:
+        if choices is not None:
+            editor = QComboBox()
+            editor.setEditable(False)
+            editor.addItem("")
+            for c in choices:
+                editor.addItem(str(c))
+            editor.setCurrentText("" if value is None else str(value))
+            editor.setEnabled(editable)
+        else:
+            editor = QLineEdit(display(value))
+            editor.setReadOnly(not editable)
+            editor.returnPressed.connect(self.apply)
+        editor.setObjectName(f"field_{name}")
+        self.original[name] = editor.currentText() if isinstance(editor, QComboBox) else editor.text()
+        error = QLabel("")
+        error.setObjectName(f"error_{name}")
+        error.setTextFormat(Qt.TextFormat.PlainText)
+        error.setWordWrap(True)
+        error.setStyleSheet("color: #b00020;")
+        error.hide()
+        cell = QWidget()
+        lay = QVBoxLayout(cell)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(1)
+        lay.addWidget(editor)
+        lay.addWidget(error)
+        self.form.addRow(HEADERS.get(name, name.replace("_", " ").capitalize()), cell)
+        self.editors[name] = editor
+        self.errors[name] = error
+
+    def show_record(self, kind: str, ident: str) -> None:
+        self.kind, self.ident = kind, ident
+        self._clear()
+        self.status.setText("")
+        project = self.doc.project
+        self.measure_box.hide()
+        editable = True
+        if kind == "area" and ident in project.areas:
+            area = project.areas[ident]
+            self.title.setText(f"Area: {area.name} ({area.code})")
+            self._add_field("code", area.code, editable=False)
+            for name in ("name", "imd_decile", "population_16_24"):
+                self._add_field(name, getattr(area, name))
+        elif kind == "tie":
+            a, _, b = ident.partition("|")
+            tie = project.get_tie(a, b)
+            if tie is None:
+                return self.show_record("", "")
+            la, lb = project.nodes[tie.a].label, project.nodes[tie.b].label
+            self.title.setText(f"Tie: {la} – {lb}")
+            self._add_field("a", tie.a, editable=False)
+            self._add_field("b", tie.b, editable=False)
+            self._add_field("type", tie.type, choices=TIE_TYPES)
+            self._add_field("context", tie.context)
+            self._add_field("strength", tie.strength)
+        elif kind and ident in project.nodes:
+            node = project.nodes[ident]
+            self.title.setText(f"{KIND_TITLES.get(node.kind, node.kind)}: {node.label}")
+            self._add_field("id", node.id, editable=False)
+            self._add_field("label", node.label)
+            if node.kind in PLACE_KINDS:
+                self._add_field("lat", node.lat)
+                self._add_field("lon", node.lon)
+            for name in KIND_FIELDS[node.kind]:
+                if name == "area_code":
+                    self._add_field(name, node.area_code, choices=sorted(project.areas))
+                elif name in BOOL_FIELDS:
+                    self._add_field(name, None if node.__getattribute__(name) is None else display(getattr(node, name)), choices=("yes", "no"))
+                else:
+                    self._add_field(name, getattr(node, name), choices=CHOICES.get(name))
+            self._show_measures(node.id)
+        else:
+            self.title.setText("Nothing selected")
+            self.kind, self.ident = "", ""
+            editable = False
+        self.apply_button.setEnabled(editable)
+        self.delete_button.setEnabled(editable and self.kind != "area")
+
+    def set_measures(self, people: dict[str, dict[str, Any]], note: str = "") -> None:
+        """Per-person measures from the last analysis, shown for a selected person."""
+        self.measures = people
+        if note:
+            self.measures_note = note
+        if self.kind in ("young_person", "adult"):
+            self._show_measures(self.ident)
+
+    def _show_measures(self, node_id: str) -> None:
+        node = self.doc.project.nodes.get(node_id)
+        if node is None or node.kind not in ("young_person", "adult"):
+            self.measure_box.hide()
+            return
+        while self.measure_form.rowCount():
+            self.measure_form.removeRow(0)
+        row = self.measures.get(node_id)
+        if row is None:
+            note = QLabel(self.measures_note)
+            note.setWordWrap(True)
+            self.measure_form.addRow(note)
+        else:
+            for name, title in MEASURE_NAMES.items():
+                if name in row:
+                    value = row[name]
+                    text = f"{value:.3f}" if isinstance(value, float) else display(value)
+                    label = QLabel(text)
+                    label.setObjectName(f"measure_{name}")
+                    self.measure_form.addRow(title, label)
+        self.measure_box.show()
+
+    def _refresh_if(self, kind: str) -> None:
+        if self.kind == kind:
+            self.show_record(self.kind, self.ident)
+
+    def _on_nodes(self, added: list, changed: list, removed: list) -> None:
+        if self.ident in removed:
+            self.show_record("", "")
+        elif self.ident in changed or self.ident in added:
+            self.show_record(self.kind, self.ident)
+
+    # ----------------------------------------------------------------- edit
+    def _text(self, name: str) -> str:
+        editor = self.editors[name]
+        if isinstance(editor, QComboBox):
+            return editor.currentText()
+        return editor.text()
+
+    def show_error(self, name: str | None, reason: str) -> None:
+        if name in self.errors:
+            self.errors[name].setText(reason)
+            self.errors[name].show()
+        else:
+            self.status.setText(reason)
+
+    def apply(self) -> bool:
+        """Parse the form and push one undoable edit; False when refused."""
+        if not self.kind:
+            return False
+        for label in self.errors.values():
+            label.hide()
+        self.status.setText("")
+        changes: dict[str, Any] = {}
+        bad = False
+        for name, editor in self.editors.items():
+            if (isinstance(editor, QLineEdit) and editor.isReadOnly()) or not editor.isEnabled():
+                continue
+            if self._text(name) == self.original.get(name):
+                continue  # untouched: keep the stored value exactly (no rounding)
+            try:
+                value = parse_value(name, self._text(name))
+            except FieldError as exc:
+                self.show_error(name, str(exc))
+                bad = True
+                continue
+            if name == "label" and value is None:
+                self.show_error(name, "a label is needed")
+                bad = True
+                continue
+            if name == "name" and value is None:
+                self.show_error(name, "a name is needed")
+                bad = True
+                continue
+            changes[name] = value
+        if bad:
+            return False
+        if not changes:
+            return True
+        if self.kind == "area":
+            cmd = commands.UpdateArea(self.doc, self.ident, changes)
+        elif self.kind == "tie":
+            a, b = self.ident.split("|", 1)
+            cmd = commands.UpdateTie(self.doc, a, b, changes)
+        else:
+            cmd = commands.UpdateNode(self.doc, self.ident, changes)
+        try:
+            commands.push_edit(self.doc, cmd)
+        except InputError as exc:
+            for problem in exc.problems:
+                self.show_error(problem.field, problem.reason)
+            return False
+        self.applied.emit()
+        return True
+
+    def delete(self) -> None:
+        if not self.kind or self.kind == "area":
+            return
+        if self.kind == "tie":
+            a, b = self.ident.split("|", 1)
+            commands.push_edit(self.doc, commands.RemoveTie(self.doc, a, b))
+        else:
+            commands.push_edit(self.doc, commands.RemoveNode(self.doc, self.ident))

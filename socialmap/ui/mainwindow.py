@@ -1,0 +1,885 @@
+"""The main window: the map in the centre, docks around it, menus, toolbar,
+status bar, recent files, settings, autosave and recovery."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialmap.errors import InputError, SocialMapError
+from socialmap.model import Node, Tie
+from socialmap.model.kinds import ADULT, NODE_KINDS, ORGANISATION, SERVICE, TIE_TYPES, YOUNG_PERSON, tie_fits
+from socialmap.ui import commands, recovery, workers
+from socialmap.ui.analysis_panel import MEASURE_TITLES, AnalysisPanel, area_measures
+from socialmap.ui.anchor_panel import AnchorPanel
+from socialmap.ui.document import ProjectDocument
+from socialmap.ui.inspector import Inspector
+from socialmap.ui.mapwidget import MapWidget
+from socialmap.ui.models import ID_ROLE, AreaTableModel, NodeTableModel, SearchProxy, TieTableModel
+from socialmap.ui.scenario_panel import ScenarioPanel
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+MAX_RECENT = 8
+AUTOSAVE_MINUTES = 3
+TABLE_TABS = (
+    ("area", "Areas"), (YOUNG_PERSON, "Young people"), (ADULT, "Adults"),
+    (ORGANISATION, "Organisations"), (SERVICE, "Services"), ("tie", "Ties"),
+)
+LAYERS = (
+    ("area", "Areas"), (ORGANISATION, "Organisations"), (SERVICE, "Services"), (YOUNG_PERSON, "Young people"),
+    ("bonding", "Bonding ties"), ("bridging", "Bridging ties"), ("linking", "Linking ties"),
+    ("institutional", "Institutional ties"), ("unclassified", "Unclassified ties"),
+)
+#: Area measures that count young people: not offered as a choropleth (small numbers).
+COUNT_MEASURES = {"young_people", "neet", "isolated", "neet_isolated"}
+
+
+def _load(path: str):
+    from socialmap.store import load_project
+
+    return load_project(path)
+
+
+def _save(project, path: str) -> str:
+    from socialmap.store import save_project
+
+    save_project(project, path)
+    return path
+
+
+def error_text(exc: BaseException) -> str:
+    """The message of an error for a dialog: the reason, never a traceback."""
+    if isinstance(exc, InputError):
+        lines = exc.lines()
+        more = f"\n… and {len(lines) - 10} more." if len(lines) > 10 else ""
+        return "\n".join(lines[:10]) + more
+    if isinstance(exc, (SocialMapError, OSError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class AddPersonDialog(QDialog):
+    """Label, home area, age and NEET of a new young person (or label, area, role of an adult)."""
+
+    def __init__(self, kind: str, areas: list[tuple[str, str]], parent=None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.setWindowTitle("Add a young person" if kind == YOUNG_PERSON else "Add an adult")
+        form = QFormLayout(self)
+        self.label = QLineEdit()
+        self.label.setPlaceholderText("pseudonym" if kind == YOUNG_PERSON else "name")
+        self.area = QComboBox()
+        if kind == ADULT:
+            self.area.addItem("(none)", None)
+        for code, name in areas:
+            self.area.addItem(f"{name} ({code})", code)
+        form.addRow("Label", self.label)
+        form.addRow("Home area", self.area)
+        if kind == YOUNG_PERSON:
+            self.age = QSpinBox()
+            self.age.setRange(0, 30)
+            self.age.setSpecialValueText("unknown")
+            self.neet = QCheckBox("Not in education, employment or training")
+            form.addRow("Age", self.age)
+            form.addRow("NEET", self.neet)
+        else:
+            self.role = QLineEdit()
+            self.role.setPlaceholderText("parent, youth worker, mentor…")
+            form.addRow("Role", self.role)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"label": self.label.text().strip(), "area_code": self.area.currentData()}
+        if self.kind == YOUNG_PERSON:
+            out["age"] = self.age.value() or None
+            out["neet"] = self.neet.isChecked()
+        else:
+            out["role"] = self.role.text().strip() or None
+        return out
+
+
+class MainWindow(QMainWindow):
+    """SocialMap's main window."""
+
+    projectLoaded = Signal(str)
+    loadFailed = Signal(str)
+    projectSaved = Signal(str)
+    errorShown = Signal(str)
+
+    def __init__(self, settings: QSettings | None = None, *, autosave_minutes: float = AUTOSAVE_MINUTES) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.doc = ProjectDocument(self)
+        self.io_worker: workers.Worker | None = None
+        self.autosave_worker: workers.Worker | None = None
+        self.last_error: QMessageBox | None = None
+        self.add_mode: str | None = None
+        self.tie_pick: list[str] | None = None
+        self.map_mode = ""
+        self._scenario_state: tuple | None = None
+        #: True when this window owns the recovery session (not in tests or screenshots).
+        self.session_started = False
+        self.setWindowIcon(QIcon(str(RESOURCES / "icon.svg")))
+        self.setObjectName("MainWindow")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+
+        self.map = MapWidget(self.doc, self)
+        self.setCentralWidget(self.map)
+        self._build_docks()
+        self._build_actions()
+        self._build_status()
+
+        self.doc.titleChanged.connect(self._update_title)
+        self.doc.projectReplaced.connect(self._on_replaced)
+        self.doc.selectionChanged.connect(self._on_selection)
+        self.doc.nodesChanged.connect(lambda *_: self._update_counts())
+        self.doc.tiesChanged.connect(lambda *_: self._update_counts())
+        self.map.mapClicked.connect(self._on_map_clicked)
+        self.map.layersDrawn.connect(self._on_drawn)
+        self._update_title()
+        self._update_counts()
+
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(int(autosave_minutes * 60_000))
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 920)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    # ================================================================ building
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        # layers
+        layers = QWidget()
+        ll = QVBoxLayout(layers)
+        ll.setContentsMargins(6, 6, 6, 6)
+        self.layer_checks: dict[str, QCheckBox] = {}
+        for name, title in LAYERS:
+            box = QCheckBox(title)
+            box.setChecked(True)
+            box.setObjectName(f"layer_{name}")
+            box.toggled.connect(lambda on, n=name: self.map.set_visible(n, on))
+            ll.addWidget(box)
+            self.layer_checks[name] = box
+        colour_box = QGroupBox("Colour areas by")
+        cl = QVBoxLayout(colour_box)
+        self.colour_by = QComboBox()
+        self.colour_by.setObjectName("colourBy")
+        self._fill_colour_by()
+        self.colour_by.currentIndexChanged.connect(lambda _i: self.apply_map_mode(self.colour_by.currentData()))
+        cl.addWidget(self.colour_by)
+        ll.addWidget(colour_box)
+        ll.addStretch(1)
+        self.layers_dock = self._dock("Layers", "layersDock", layers, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        # tables
+        self.table_tabs = QTabWidget()
+        self.tables: dict[str, dict[str, Any]] = {}
+        for kind, title in TABLE_TABS:
+            if kind == "area":
+                model = AreaTableModel(self.doc)
+            elif kind == "tie":
+                model = TieTableModel(self.doc)
+            else:
+                model = NodeTableModel(self.doc, kind)
+            proxy = SearchProxy(model, self)
+            page = QWidget()
+            pl = QVBoxLayout(page)
+            pl.setContentsMargins(2, 2, 2, 2)
+            search = QLineEdit()
+            search.setPlaceholderText(f"Search {title.lower()}…")
+            search.setClearButtonEnabled(True)
+            search.textChanged.connect(proxy.setFilterFixedString)
+            view = QTableView()
+            view.setObjectName(f"table_{kind}")
+            view.setModel(proxy)
+            view.setSortingEnabled(True)
+            view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+            view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+            view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+            view.verticalHeader().setDefaultSectionSize(22)
+            view.selectionModel().currentRowChanged.connect(lambda cur, _prev, k=kind, p=proxy: self._on_table_row(k, p, cur))
+            pl.addWidget(search)
+            pl.addWidget(view)
+            self.table_tabs.addTab(page, title)
+            self.tables[kind] = {"model": model, "proxy": proxy, "view": view, "search": search, "page": page}
+        self.tables_dock = self._dock("Tables", "tablesDock", self.table_tabs, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+        self.inspector = Inspector(self.doc)
+        self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.analysis_panel = AnalysisPanel(self.doc)
+        self.analysis_dock = self._dock("Analysis", "analysisDock", self.analysis_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.scenario_panel = ScenarioPanel(self.doc)
+        self.scenario_dock = self._dock("Scenarios", "scenarioDock", self.scenario_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.anchor_panel = AnchorPanel(self.doc)
+        self.anchor_dock = self._dock("Anchor evidence", "anchorDock", self.anchor_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.inspector_dock, self.analysis_dock)
+        self.tabifyDockWidget(self.analysis_dock, self.scenario_dock)
+        self.tabifyDockWidget(self.scenario_dock, self.anchor_dock)
+        self.inspector_dock.raise_()
+        self.resizeDocks([self.layers_dock], [190], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.inspector_dock], [430], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.tables_dock], [230], Qt.Orientation.Vertical)
+
+        self.analysis_panel.analysisDone.connect(self._on_analysis)
+        self.analysis_panel.mapModeRequested.connect(self._request_map_mode)
+        self.scenario_panel.mapStateRequested.connect(self._on_scenario_state)
+        self.anchor_panel.reachRequested.connect(self.map.set_reach)
+
+    def _fill_colour_by(self) -> None:
+        current = self.colour_by.currentData()
+        self.colour_by.blockSignals(True)
+        self.colour_by.clear()
+        self.colour_by.addItem("Nothing (outline only)", "")
+        self.colour_by.addItem("IMD decile", "field:imd_decile")
+        self.colour_by.addItem("Population 16-24", "field:population_16_24")
+        for m in area_measures():
+            if m not in COUNT_MEASURES:
+                self.colour_by.addItem(MEASURE_TITLES.get(m, m.replace("_", " ")), f"measure:{m}")
+        self.colour_by.addItem("Hotspots (Getis-Ord Gi*)", "hotspots")
+        idx = self.colour_by.findData(current)
+        self.colour_by.setCurrentIndex(max(idx, 0))
+        self.colour_by.blockSignals(False)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        std = QKeySequence.StandardKey
+        self.act_open = self._action("&Open…", self.open_dialog, std.Open, "Open a project file")
+        self.act_save = self._action("&Save", self.save, std.Save, "Save the project")
+        self.act_save_as = self._action("Save &As…", self.save_as_dialog, std.SaveAs)
+        self.act_sample = self._action("Open the &sample project", self.open_sample)
+        self.act_quit = self._action("&Quit", self.close, std.Quit)
+        self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QKeySequence(std.Undo))
+        self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcut(QKeySequence(std.Redo))
+        self.act_find = self._action("&Find…", self.focus_search, std.Find, "Search the current table")
+        self.act_delete = self._action("&Delete", self.delete_selected, std.Delete, "Delete the selected record and its ties")
+        self.act_add_org = self._action("Add &organisation (click the map)", lambda: self.begin_add_place(ORGANISATION))
+        self.act_add_service = self._action("Add ser&vice (click the map)", lambda: self.begin_add_place(SERVICE))
+        self.act_add_yp = self._action("Add &young person…", lambda: self.add_person_dialog(YOUNG_PERSON))
+        self.act_add_adult = self._action("Add a&dult…", lambda: self.add_person_dialog(ADULT))
+        self.act_add_tie = self._action("Add &tie (pick two nodes)", self.begin_add_tie)
+        self.act_cancel_mode = self._action("Cancel adding", self.cancel_modes, Qt.Key.Key_Escape)
+        self.act_analyse = self._action("&Run analysis", self._run_analysis, "Ctrl+R")
+        self.act_hotspots = self._action("Show &hotspots", lambda: self._request_map_mode("hotspots"))
+        self.act_anchor = self._action("&Anchor evidence…", lambda: (self.anchor_dock.show(), self.anchor_dock.raise_()))
+        self.act_scenario_run = self._action("&Run scenario", self.scenario_panel.run, "Ctrl+Shift+R")
+        self.act_scenario_show = self._action("Scenario &panel", lambda: (self.scenario_dock.show(), self.scenario_dock.raise_()))
+        self.act_rank = self._action("Rank &criticality", self.scenario_panel.run_rank)
+        self.act_guide = self._action("&User guide", self.show_guide, std.HelpContents)
+        self.act_about = self._action("&About SocialMap", self.show_about)
+
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        m.addActions([self.act_open, self.act_sample])
+        self.recent_menu = m.addMenu("Open &Recent")
+        m.addSeparator()
+        m.addActions([self.act_save, self.act_save_as])
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = bar.addMenu("&Edit")
+        m.addActions([self.act_undo, self.act_redo])
+        m.addSeparator()
+        m.addActions([self.act_add_org, self.act_add_service, self.act_add_yp, self.act_add_adult, self.act_add_tie,
+                      self.act_cancel_mode])
+        m.addSeparator()
+        m.addActions([self.act_delete, self.act_find])
+        m = bar.addMenu("&View")
+        for dock in (self.layers_dock, self.tables_dock, self.inspector_dock, self.analysis_dock,
+                     self.scenario_dock, self.anchor_dock):
+            m.addAction(dock.toggleViewAction())
+        m = bar.addMenu("&Analyse")
+        m.addActions([self.act_analyse, self.act_hotspots, self.act_anchor])
+        m = bar.addMenu("&Scenario")
+        m.addActions([self.act_scenario_show, self.act_scenario_run, self.act_rank])
+        m = bar.addMenu("&Help")
+        m.addActions([self.act_guide, self.act_about])
+        self._refresh_recent()
+
+        tb = self.addToolBar("Main")
+        tb.setObjectName("mainToolbar")
+        tb.addActions([self.act_open, self.act_save])
+        tb.addSeparator()
+        tb.addActions([self.act_undo, self.act_redo])
+        tb.addSeparator()
+        tb.addActions([self.act_add_org, self.act_add_service, self.act_add_yp, self.act_add_tie, self.act_delete])
+        tb.addSeparator()
+        tb.addActions([self.act_analyse, self.act_scenario_run])
+        # short toolbar texts
+        for action, short in ((self.act_add_org, "+ Organisation"), (self.act_add_service, "+ Service"),
+                              (self.act_add_yp, "+ Young person"), (self.act_add_tie, "+ Tie"),
+                              (self.act_analyse, "Analyse"), (self.act_scenario_run, "Run scenario")):
+            action.setIconText(short)
+
+    def _build_status(self) -> None:
+        self.counts_label = QLabel("")
+        self.mode_label = QLabel("")
+        self.io_progress = QProgressBar()
+        self.io_progress.setRange(0, 0)
+        self.io_progress.setMaximumWidth(140)
+        self.io_progress.hide()
+        self.cancel_mode_button = QPushButton("Cancel adding")
+        self.cancel_mode_button.clicked.connect(self.cancel_modes)
+        self.cancel_mode_button.hide()
+        sb = self.statusBar()
+        sb.addWidget(self.mode_label)
+        sb.addWidget(self.cancel_mode_button)
+        sb.addPermanentWidget(self.io_progress)
+        sb.addPermanentWidget(self.counts_label)
+
+    # ================================================================ state
+    def _update_title(self) -> None:
+        self.setWindowTitle(self.doc.title())
+        self.setWindowModified(self.doc.dirty)
+
+    def _update_counts(self) -> None:
+        c = self.doc.project.counts()
+        k = c["nodes_by_kind"]
+        self.counts_label.setText(
+            f"{c['areas']} areas · {k['organisation']} organisations · {k['service']} services · "
+            f"{k['young_person']} young people · {k['adult']} adults · {c['ties']} ties"
+        )
+
+    def _on_replaced(self) -> None:
+        self._update_counts()
+        self.map.tie_classes = None
+        self.cancel_modes()
+        self._fill_colour_by()
+        # Areas coloured by deprivation when the project has it, else plain.
+        has_imd = any(a.imd_decile is not None for a in self.doc.project.areas.values())
+        mode = "field:imd_decile" if has_imd else ""
+        self.colour_by.blockSignals(True)
+        self.colour_by.setCurrentIndex(max(self.colour_by.findData(mode), 0))
+        self.colour_by.blockSignals(False)
+        self.apply_map_mode(mode)
+
+    def _on_drawn(self, counts: dict) -> None:
+        self.statusBar().showMessage("Map drawn.", 2000)
+
+    def show_error(self, title: str, text: str) -> QMessageBox:
+        """A clear, non-blocking error dialog (no traceback)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.open()
+        self.last_error = box
+        self.errorShown.emit(text)
+        return box
+
+    # ================================================================ files
+    def _busy(self, on: bool, message: str = "") -> None:
+        self.io_progress.setVisible(on)
+        if message:
+            self.statusBar().showMessage(message, 0 if on else 4000)
+
+    def open_path(self, path: str | Path, *, remember: bool = True) -> workers.Worker | None:
+        """Open a project file in the background; errors become a dialog."""
+        path = str(path)
+        if self.io_worker is not None:
+            return None
+        worker = workers.Worker(_load, path, with_callbacks=False)
+        worker.signals.finished.connect(lambda project: self._opened(project, path, remember))
+        worker.signals.failed.connect(lambda exc: self._open_failed(path, exc))
+        worker.signals.done.connect(self._io_done)
+        self.io_worker = worker
+        self._busy(True, f"Opening {path}…")
+        return workers.start(worker)
+
+    def _io_done(self) -> None:
+        self.io_worker = None
+        self.io_progress.hide()
+
+    def _opened(self, project, path: str, remember: bool) -> None:
+        self.doc.set_project(project, path if remember else None)
+        if remember:
+            self._add_recent(path)
+            self.settings.setValue("files/last", path)
+        self._busy(False, f"Opened {path}")
+        self.projectLoaded.emit(path)
+
+    def _open_failed(self, path: str, exc: BaseException) -> None:
+        self._busy(False, "")
+        text = error_text(exc)
+        self.show_error("Cannot open the project", f"{path} could not be opened.\n\n{text}")
+        self.loadFailed.emit(text)
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = self.settings.value("files/dir", str(Path.home()))
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, "SocialMap projects (*.gpkg)")
+        if path:
+            self.settings.setValue("files/dir", str(Path(path).parent))
+            self.open_path(path)
+
+    def open_sample(self) -> None:
+        if self.maybe_save():
+            path = sample_project_path()
+            self.open_path(path, remember=False)
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as_dialog()
+        self.save_to(self.doc.path)
+        return True
+
+    def save_as_dialog(self) -> bool:
+        start = str(self.doc.path or Path(self.settings.value("files/dir", str(Path.home()))) / "project.gpkg")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, "SocialMap projects (*.gpkg)")
+        if not path:
+            return False
+        if not path.endswith(".gpkg"):
+            path += ".gpkg"
+        self.save_to(path)
+        return True
+
+    def save_to(self, path: str | Path) -> workers.Worker | None:
+        """Save a snapshot of the project to ``path`` in the background."""
+        path = str(path)
+        snapshot = self.doc.project.copy()
+        index = self.doc.undo_stack.index()
+        worker = workers.Worker(_save, snapshot, path, with_callbacks=False)
+        worker.signals.finished.connect(lambda p: self._saved(p, index))
+        worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error("Cannot save the project", f"{path} could not be written.\n\n{error_text(exc)}")))
+        worker.signals.done.connect(lambda: self.io_progress.hide())
+        self._busy(True, f"Saving {path}…")
+        return workers.start(worker)
+
+    def _saved(self, path: str, index: int) -> None:
+        self.doc.path = Path(path)
+        if self.doc.undo_stack.index() == index:
+            self.doc.undo_stack.setClean()
+        self.doc.titleChanged.emit()
+        self._add_recent(path)
+        self.settings.setValue("files/last", path)
+        recovery.discard()
+        self._busy(False, f"Saved {path}")
+        self.projectSaved.emit(path)
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False when the user cancels."""
+        if not self.doc.dirty:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.doc.path.name if self.doc.path else 'this project'}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            if self.doc.path is None:
+                return self.save_as_dialog()
+            from socialmap.store import save_project
+
+            try:
+                save_project(self.doc.project, self.doc.path)  # synchronous: the window is closing
+            except (SocialMapError, OSError) as exc:
+                QMessageBox.warning(self, "Cannot save the project", error_text(exc))
+                return False
+            self.doc.undo_stack.setClean()
+        return True
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in (self.settings.value("files/recent") or []) if p != path]
+        recent.insert(0, path)
+        self.settings.setValue("files/recent", recent[:MAX_RECENT])
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.value("files/recent") or []
+        if isinstance(recent, str):
+            recent = [recent]
+        for p in recent:
+            action = self.recent_menu.addAction(p)
+            action.triggered.connect(lambda _c=False, path=p: self.maybe_save() and self.open_path(path))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.autosave_timer.stop()
+        for w in (self.analysis_panel.worker, self.scenario_panel.worker, self.scenario_panel.rank_worker,
+                  self.anchor_panel.worker):
+            if w is not None:
+                w.cancel()
+        workers.wait_all(10000)
+        if self.session_started:
+            recovery.end_session()
+        event.accept()
+
+    # ================================================================ autosave
+    def autosave(self) -> workers.Worker | None:
+        """Write a recovery copy when there are unsaved changes."""
+        if not self.doc.dirty or self.autosave_worker is not None:
+            return None
+        snapshot = self.doc.project.copy()
+        target = str(recovery.recovery_file())
+        original = self.doc.path
+        worker = workers.Worker(_save, snapshot, target, with_callbacks=False)
+
+        def done_ok(_p):
+            recovery.write_info(original, dt.datetime.now().isoformat(timespec="seconds"))
+            self.statusBar().showMessage("Recovery copy saved.", 3000)
+
+        worker.signals.finished.connect(done_ok)
+        worker.signals.done.connect(lambda: setattr(self, "autosave_worker", None))
+        self.autosave_worker = worker
+        return workers.start(worker)
+
+    def offer_recovery(self, info: dict) -> bool:
+        """Ask whether to restore the recovery copy the last session left."""
+        original = info.get("path") or "an unsaved project"
+        answer = QMessageBox.question(
+            self, "Restore unsaved work?",
+            f"SocialMap did not close properly last time. A recovery copy of {original} "
+            f"from {info.get('saved', 'the last session')} was found.\n\nRestore it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            recovery.discard()
+            return False
+        self.restore_recovery(info)
+        return True
+
+    def restore_recovery(self, info: dict) -> workers.Worker | None:
+        worker = self.open_path(info["recovery"], remember=False)
+        if worker is None:
+            return None
+        original = info.get("path")
+
+        def mark(_project):
+            # The restored work is unsaved: keep it dirty and pointed at its file.
+            self.doc.path = Path(original) if original else None
+            self.doc.undo_stack.resetClean()
+            self.doc.titleChanged.emit()
+
+        worker.signals.finished.connect(mark)
+        return worker
+
+    # ================================================================ selection
+    def _on_table_row(self, kind: str, proxy: SearchProxy, current) -> None:
+        if not current.isValid():
+            return
+        ident = proxy.index(current.row(), 0).data(ID_ROLE)
+        if kind in ("area", "tie"):
+            self.doc.select(kind, ident)
+        else:
+            self.doc.select(kind, ident)
+
+    def _on_selection(self, kind: str, ident: str) -> None:
+        if self.tie_pick is not None and kind in NODE_KINDS and ident:
+            self._tie_picked(ident)
+        if not ident or kind not in self.tables:
+            return
+        entry = self.tables[kind]
+        row = entry["model"].row_for(ident)
+        if row is None:
+            return
+        src = entry["model"].index(row, 0)
+        idx = entry["proxy"].mapFromSource(src)
+        if not idx.isValid():  # filtered out by the search: clear the search
+            entry["search"].clear()
+            idx = entry["proxy"].mapFromSource(src)
+        self.table_tabs.setCurrentWidget(entry["page"])
+        view: QTableView = entry["view"]
+        if view.currentIndex().row() != idx.row():
+            view.selectionModel().blockSignals(True)
+            view.setCurrentIndex(idx)
+            view.selectRow(idx.row())
+            view.selectionModel().blockSignals(False)
+            view.viewport().update()
+        view.scrollTo(idx)
+
+    # ================================================================ editing
+    def focus_search(self) -> None:
+        page = self.table_tabs.currentWidget()
+        for entry in self.tables.values():
+            if entry["page"] is page:
+                self.tables_dock.show()
+                entry["search"].setFocus()
+                entry["search"].selectAll()
+
+    def delete_selected(self) -> None:
+        kind, ident = self.doc.selection
+        if not ident or kind == "area":
+            return
+        try:
+            if kind == "tie":
+                a, b = ident.split("|", 1)
+                commands.push_edit(self.doc, commands.RemoveTie(self.doc, a, b))
+            else:
+                commands.push_edit(self.doc, commands.RemoveNode(self.doc, ident))
+        except InputError as exc:
+            self.show_error("Cannot delete", error_text(exc))
+
+    def push(self, command) -> bool:
+        """Apply an edit through the undo stack; a refused edit shows why."""
+        try:
+            commands.push_edit(self.doc, command)
+        except InputError as exc:
+            self.show_error("The change was refused", error_text(exc))
+            return False
+        return True
+
+    def begin_add_place(self, kind: str) -> None:
+        self.cancel_modes()
+        self.add_mode = kind
+        self.map.set_mode("add")
+        self.mode_label.setText(f"Click on the map where the new {kind} is.")
+        self.cancel_mode_button.show()
+
+    def cancel_modes(self) -> None:
+        self.add_mode = None
+        self.tie_pick = None
+        self.map.set_mode("none")
+        self.mode_label.setText("")
+        self.cancel_mode_button.hide()
+
+    def _on_map_clicked(self, lat: float, lon: float) -> None:
+        if self.add_mode is None:
+            return
+        kind = self.add_mode
+        label, ok = self.ask_label(kind)
+        self.cancel_modes()
+        if ok and label:
+            self.add_place_at(kind, lat, lon, label)
+
+    def ask_label(self, kind: str) -> tuple[str, bool]:
+        title = "New organisation" if kind == ORGANISATION else "New service"
+        label, ok = QInputDialog.getText(self, title, "Name:")
+        return label.strip(), ok
+
+    def add_place_at(self, kind: str, lat: float, lon: float, label: str, **fields: Any) -> str | None:
+        """Add an organisation or service at a point; returns its id."""
+        node_id = self.doc.new_node_id(kind)
+        area = self._area_at(lat, lon)
+        node = Node(node_id, kind, label, lat=lat, lon=lon, area_code=area, **fields)
+        if self.push(commands.AddNode(self.doc, node)):
+            self.doc.select(kind, node_id)
+            return node_id
+        return None
+
+    def _area_at(self, lat: float, lon: float) -> str | None:
+        from shapely.geometry import Point
+
+        pt = Point(lon, lat)
+        for code, area in self.doc.project.areas.items():
+            if area.geometry.contains(pt):
+                return code
+        return None
+
+    def add_person_dialog(self, kind: str) -> None:
+        areas = [(c, a.name) for c, a in sorted(self.doc.project.areas.items())]
+        if kind == YOUNG_PERSON and not areas:
+            self.show_error("Cannot add a young person", "The project has no areas: a young person needs a home area.")
+            return
+        dialog = AddPersonDialog(kind, areas, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.add_person(kind, **dialog.values())
+
+    def add_person(self, kind: str, label: str, area_code: str | None, **fields: Any) -> str | None:
+        """Add a young person (placed inside their home area by the model) or an adult."""
+        node_id = self.doc.new_node_id(kind)
+        node = Node(node_id, kind, label or node_id, area_code=area_code, **fields)
+        if self.push(commands.AddNode(self.doc, node)):
+            self.doc.select(kind, node_id)
+            return node_id
+        return None
+
+    def begin_add_tie(self) -> None:
+        self.cancel_modes()
+        self.tie_pick = []
+        self.mode_label.setText("Pick the first node of the tie (on the map or in a table).")
+        self.cancel_mode_button.show()
+        kind, ident = self.doc.selection
+        if kind in NODE_KINDS and ident:
+            self._tie_picked(ident)
+
+    def _tie_picked(self, node_id: str) -> None:
+        self.tie_pick.append(node_id)
+        if len(self.tie_pick) == 1:
+            self.mode_label.setText("Pick the second node of the tie.")
+            return
+        a, b = self.tie_pick[:2]
+        self.cancel_modes()
+        if a == b:
+            return
+        ka, kb = self.doc.project.nodes[a].kind, self.doc.project.nodes[b].kind
+        types = [t for t in TIE_TYPES if tie_fits(t, ka, kb) and t != "provides"]
+        if not types:
+            self.show_error("Cannot tie these nodes", f"No tie type joins a {ka} and a {kb}.")
+            return
+        tie_type = self.ask_tie_type(a, b, types)
+        if tie_type:
+            self.add_tie(a, b, tie_type)
+
+    def ask_tie_type(self, a: str, b: str, types: list[str]) -> str | None:
+        la, lb = self.doc.project.nodes[a].label, self.doc.project.nodes[b].label
+        tie_type, ok = QInputDialog.getItem(self, "New tie", f"Type of the tie between {la} and {lb}:", types, 0, False)
+        return tie_type if ok else None
+
+    def add_tie(self, a: str, b: str, tie_type: str, **fields: Any) -> bool:
+        if self.push(commands.AddTie(self.doc, Tie(a, b, tie_type, **fields))):
+            self.doc.select("tie", "|".join(sorted((a, b))))
+            return True
+        return False
+
+    # ================================================================ analysis / map modes
+    def _run_analysis(self) -> None:
+        self.analysis_dock.show()
+        self.analysis_dock.raise_()
+        self.analysis_panel.run()
+
+    def _request_map_mode(self, mode: str) -> None:
+        idx = self.colour_by.findData(mode)
+        if idx >= 0:
+            self.colour_by.setCurrentIndex(idx)  # triggers apply_map_mode
+            if self.colour_by.currentData() == mode and self.map_mode != mode:
+                self.apply_map_mode(mode)
+
+    def apply_map_mode(self, mode: str | None) -> None:
+        """Colour the areas by a field, an analysis measure or the hotspot flag."""
+        from socialmap.mapview import choropleth, hotspot_style
+
+        mode = mode or ""
+        self.map_mode = mode
+        project = self.doc.project
+        if not mode:
+            self.map.set_area_style(None)
+            return
+        if mode.startswith("field:"):
+            name = mode.split(":", 1)[1]
+            values = {c: getattr(a, name) for c, a in project.areas.items()}
+            self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name)))
+            return
+        if mode.startswith("measure:"):
+            name = mode.split(":", 1)[1]
+            values = self.analysis_panel.area_values(name)
+            if values is None:
+                self.statusBar().showMessage("Running the analysis first…", 3000)
+                self.analysis_panel.run()
+                return
+            self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name)))
+            return
+        if mode == "hotspots":
+            flags = self.analysis_panel.hotspot_flags()
+            if flags is None:
+                if self.analysis_panel.result is None and self.analysis_panel.available():
+                    self.statusBar().showMessage("Running the analysis first…", 3000)
+                    self.analysis_panel.run()
+                else:
+                    self.statusBar().showMessage("Hotspots are not available yet.", 5000)
+                return
+            self.map.set_area_style(hotspot_style(flags))
+
+    def _on_analysis(self, result: dict) -> None:
+        self.inspector.set_measures(self.analysis_panel.people_measures())
+        self._fill_colour_by()
+        if result.get("classes") is not None:
+            self.map.set_tie_classes(result["classes"])
+        if self.map_mode and self.map_mode != "":
+            self.apply_map_mode(self.map_mode)
+
+    def _on_scenario_state(self, state: str, flagged: list, removed: list, values: dict) -> None:
+        from socialmap.mapview import choropleth, payloads
+
+        project = self.doc.project
+        self.map.set_outlines(flagged)
+        group_by = project.setting("group_by") or "area_code"
+        records = payloads.ties_payload(project, self.map.tie_classes, group_by=group_by)
+        if removed:
+            gone = set(removed)
+            records = [r for r in records if not (set(r["key"].split("|")) & gone)]
+        self.map.show_ties(records)
+        if state == "after" and values:
+            self.map.set_area_style(choropleth(values, "Bridging ties lost (%)"))
+        else:
+            self.apply_map_mode(self.map_mode)
+
+    # ================================================================ help
+    def show_guide(self) -> None:
+        from PySide6.QtGui import QDesktopServices
+        from PySide6.QtCore import QUrl
+
+        guide = RESOURCES.parent / "docs" / "user-guide.md"
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))
+
+    def show_about(self) -> None:
+        from socialmap import __version__
+
+        QMessageBox.about(self, "About SocialMap",
+                          f"SocialMap {__version__}\n\nOffline mapping of anchor institutions, young people's "
+                          "networks and services, with bridging-tie measures and commissioning scenarios.")
+
+
+def sample_project_path() -> Path:
+    """The bundled sample project, generated into the user data folder when missing."""
+    bundled = Path(__file__).resolve().parents[2] / "sample_data" / "sample.gpkg"
+    if bundled.exists():
+        return bundled
+    from PySide6.QtCore import QStandardPaths
+
+    target = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)) / "sample.gpkg"
+    if not target.exists():
+        from socialmap.sample import generate_sample_project
+        from socialmap.store import save_project
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        save_project(generate_sample_project(), target)
+    return target

@@ -1,0 +1,196 @@
+"""The map: the Leaflet page in a QWebEngineView, kept in step with the document.
+
+The page is loaded once (:func:`socialmap.mapview.build_page`); afterwards
+every change is a ``runJavaScript`` call carrying a ``json.dumps`` payload.
+A QWebChannel object ("bridge") carries clicks back to Python.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QFile, QIODevice, QObject, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+from socialmap.mapview import page as mpage
+from socialmap.mapview import payloads
+from socialmap.ui.document import ProjectDocument
+
+
+class MapBridge(QObject):
+    """The Python end of the page's QWebChannel: the page calls its slots.
+
+    Only slots are published to the page (signals carrying Python objects
+    make QWebChannel's introspection crash); the widget re-emits them.
+    """
+
+    def __init__(self, widget: "MapWidget") -> None:
+        super().__init__(widget)
+        self._widget = widget
+
+    @Slot(str, str)
+    def jsFeatureClicked(self, kind: str, ident: str) -> None:  # noqa: N802
+        self._widget.featureClicked.emit(kind, ident)
+
+    @Slot(float, float)
+    def jsMapClicked(self, lat: float, lon: float) -> None:  # noqa: N802
+        self._widget.mapClicked.emit(lat, lon)
+
+    @Slot(str)
+    def jsLayersDrawn(self, counts_json: str) -> None:  # noqa: N802
+        self._widget._on_drawn(json.loads(counts_json))
+
+    @Slot()
+    def jsPageReady(self) -> None:  # noqa: N802
+        self._widget._on_page_ready()
+
+
+class _Page(QWebEnginePage):
+    """A page that refuses every navigation away (links in data cannot leave it)."""
+
+    def acceptNavigationRequest(self, url, nav_type, is_main_frame):  # noqa: N802
+        return nav_type == QWebEnginePage.NavigationType.NavigationTypeTyped or url.scheme() in ("data", "about", "file")
+
+    def javaScriptConsoleMessage(self, level, message, line, source):  # noqa: N802
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            print(f"map page: {message} (line {line})")
+
+
+def _qwebchannel_js() -> str:
+    f = QFile(":/qtwebchannel/qwebchannel.js")
+    if not f.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise RuntimeError("Qt's qwebchannel.js resource is missing")
+    try:
+        return bytes(f.readAll().data()).decode("utf-8")
+    finally:
+        f.close()
+
+
+class MapWidget(QWebEngineView):
+    """The map view of the open project."""
+
+    #: The page reported what it draws: {"area": n, "young_person": n, ..., "ties": {cls: n}}.
+    layersDrawn = Signal(dict)
+    #: A feature was clicked on the map: (kind, id).
+    featureClicked = Signal(str, str)
+    #: The map was clicked (in add mode): (lat, lon).
+    mapClicked = Signal(float, float)
+
+    def __init__(self, doc: ProjectDocument, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.ready = False
+        self.last_counts: dict[str, Any] = {}
+        self._pending: list[str] = []
+        self.tie_classes: dict[tuple[str, str], str] | None = None
+        self.bridge = MapBridge(self)
+        self.setPage(_Page(self))
+        self.channel = QWebChannel(self.page())
+        self.channel.registerObject("bridge", self.bridge)
+        self.page().setWebChannel(self.channel)
+        self.featureClicked.connect(self._on_feature_clicked)
+        doc.projectReplaced.connect(self.reload_data)
+        doc.nodesChanged.connect(self._on_nodes)
+        doc.tiesChanged.connect(self._on_ties)
+        doc.selectionChanged.connect(self._on_selection)
+        html = mpage.build_page(extra_scripts=(_qwebchannel_js(),))
+        self.setHtml(html, QUrl.fromLocalFile(str(mpage.leaflet_dir()) + "/"))
+
+    # ------------------------------------------------------------ JS plumbing
+    def call(self, function: str, *args: Any, callback=None) -> None:
+        """Call ``SM.<function>(*args)`` with JSON-serialised arguments."""
+        script = f"SM.{function}({', '.join(json.dumps(a) for a in args)})"
+        if not self.ready:
+            self._pending.append(script)
+            return
+        if callback is None:
+            self.page().runJavaScript(script, 0)
+        else:
+            self.page().runJavaScript(script, 0, callback)
+
+    def evaluate(self, script: str, callback) -> None:
+        """Run a script and hand its (JSON-converted) result to ``callback``."""
+        self.page().runJavaScript(script, 0, callback)
+
+    def _on_page_ready(self) -> None:
+        self.ready = True
+        self.reload_data()
+        pending, self._pending = self._pending, []
+        for script in pending:
+            if not script.startswith("SM.load("):
+                self.page().runJavaScript(script, 0)
+
+    def _on_drawn(self, counts: dict) -> None:
+        self.last_counts = counts
+        self.layersDrawn.emit(counts)
+
+    # ------------------------------------------------------------ document -> page
+    def reload_data(self) -> None:
+        if not self.ready:
+            return
+        project = self.doc.project
+        self.call("load", payloads.full_payload(project, self.tie_classes))
+        kind, ident = self.doc.selection
+        if ident:
+            self.call("select", kind, ident, False)
+
+    def set_tie_classes(self, classes: dict[tuple[str, str], str] | None) -> None:
+        """Draw ties with these classes (from the analysis' group key) and redraw them."""
+        self.tie_classes = classes
+        group_by = self.doc.project.setting("group_by") or "area_code"
+        self.call("setBefore", payloads.ties_payload(self.doc.project, classes, group_by=group_by))
+
+    def show_ties(self, records: list[dict]) -> None:
+        """Show exactly these tie records (the before/after view of a scenario)."""
+        self.call("setBefore", records)
+
+    def _on_nodes(self, added: list, changed: list, removed: list) -> None:
+        project = self.doc.project
+        for nid in removed:
+            self.call("removeNode", nid)
+        for nid in [*added, *changed]:
+            node = project.nodes.get(nid)
+            feat = payloads.node_feature(node) if node is not None else None
+            if feat is not None:
+                self.call("upsertNode", feat)
+            elif node is not None:
+                self.call("removeNode", nid)
+
+    def _on_ties(self, added: list, changed: list, removed: list) -> None:
+        project = self.doc.project
+        group_by = project.setting("group_by") or "area_code"
+        keys = [tuple(k) for k in [*added, *changed]]
+        records = payloads.ties_payload(project, None, group_by=group_by, keys=keys)
+        drawn = {r["key"] for r in records}
+        gone = ["|".join(k) for k in removed] + ["|".join(k) for k in keys if "|".join(k) not in drawn]
+        self.call("upsertTies", records, gone)
+
+    def _on_selection(self, kind: str, ident: str) -> None:
+        if kind == "tie":
+            a, _, _b = ident.partition("|")
+            node = self.doc.project.nodes.get(a)
+            self.call("select", node.kind if node else "", a, True)
+            return
+        self.call("select", kind, ident or None, True)
+
+    def _on_feature_clicked(self, kind: str, ident: str) -> None:
+        self.doc.select(kind, ident)
+
+    # ------------------------------------------------------------ other views
+    def set_area_style(self, style: dict | None) -> None:
+        self.call("setAreaStyle", style)
+
+    def set_outlines(self, codes: list[str]) -> None:
+        self.call("setOutlines", list(codes))
+
+    def set_visible(self, name: str, visible: bool) -> None:
+        self.call("setVisible", name, bool(visible))
+
+    def set_mode(self, mode: str) -> None:
+        self.call("setMode", mode)
+
+    def set_reach(self, origin: list[float] | None, points: list[list[float]], codes: list[str]) -> None:
+        self.call("setReach", origin, points, list(codes))

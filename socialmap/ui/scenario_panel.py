@@ -1,0 +1,520 @@
+"""The scenario panel: build a list of commissioning changes, run it off the UI
+thread with progress and cancel, see the flagged areas (table and map
+outlines), switch before/after, save and reload scenarios, rank every
+service and organisation by criticality."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialmap.model.kinds import ORGANISATION, SERVICE
+from socialmap.ui import workers
+from socialmap.ui.document import ProjectDocument
+from socialmap.ui.frame_model import FrameModel
+from socialmap.ui.models import SearchProxy
+
+NOT_AVAILABLE = "not available yet"
+AREA_COLUMNS = [
+    "flagged", "reasons", "newly_isolated", "newly_isolated_neet", "lost_bonding", "lost_bridging",
+    "lost_linking", "bridging_loss_pct", "nearest_service_km_before", "nearest_service_km_after",
+]
+HEADERS = {
+    "newly_isolated": "Newly isolated (expected)", "newly_isolated_neet": "Newly isolated NEET (expected)",
+    "lost_bonding": "Lost bonding", "lost_bridging": "Lost bridging", "lost_linking": "Lost linking",
+    "bridging_loss_pct": "Bridging loss %", "nearest_service_km_before": "Nearest service km (before)",
+    "nearest_service_km_after": "Nearest service km (after)", "flagged_areas": "Flagged areas",
+}
+
+
+def scenarios_api(name: str):
+    """``socialmap.scenarios.<name>``, or None while it is not implemented."""
+    try:
+        module = importlib.import_module("socialmap.scenarios")
+    except ImportError:
+        return None
+    return getattr(module, name, None)
+
+
+def describe_change(change: Any, project) -> str:
+    """A change in plain words, with labels from the project."""
+    def label(ident: str | None) -> str:
+        node = project.nodes.get(ident) if ident else None
+        return f"{node.label} ({ident})" if node else str(ident)
+
+    kind = type(change).__name__
+    if kind == "Decommission":
+        return f"Decommission {label(change.service)}"
+    if kind == "Transfer":
+        return f"Transfer {label(change.service)} to {label(change.org)}, retention {change.retention:g}"
+    if kind == "Relocate":
+        return f"Relocate {label(change.service)} to {change.lat:.5f}, {change.lon:.5f} (max travel {change.max_travel_km:g} km)"
+    if kind == "Close":
+        return f"Close {label(change.org)}"
+    return str(change)
+
+
+def removed_nodes(changes: list, project) -> set[str]:
+    """Nodes a change list removes for certain (decommissioned services, closed
+    organisations and the services they provide)."""
+    out: set[str] = set()
+    for change in changes:
+        kind = type(change).__name__
+        if kind == "Decommission":
+            out.add(change.service)
+        elif kind == "Close":
+            out.add(change.org)
+            out.update(n.id for n in project.nodes.values() if n.kind == SERVICE and n.provider == change.org)
+    return out
+
+
+class SaveScenario(QUndoCommand):
+    """Save (or overwrite) a named scenario in the project; undo restores the old one."""
+
+    def __init__(self, doc: ProjectDocument, name: str, data: dict) -> None:
+        super().__init__(f"Save scenario {name}")
+        self.doc, self.name, self.data = doc, name, data
+        self.old = doc.project.scenarios.get(name)
+
+    def redo(self) -> None:
+        self.doc.project.scenarios[self.name] = self.data
+        self.doc.project.touch()
+        self.doc.settingsChanged.emit()
+
+    def undo(self) -> None:
+        if self.old is None:
+            self.doc.project.scenarios.pop(self.name, None)
+        else:
+            self.doc.project.scenarios[self.name] = self.old
+        self.doc.project.touch()
+        self.doc.settingsChanged.emit()
+
+
+class ScenarioPanel(QWidget):
+    """Change list, run/cancel, flagged areas, before/after, saved scenarios, ranking."""
+
+    scenarioDone = Signal(object)
+    rankDone = Signal(object)
+    #: Show the scenario state on the map: ("before"|"after", flagged codes, removed node ids, area values).
+    mapStateRequested = Signal(str, list, list, dict)
+
+    def __init__(self, doc: ProjectDocument, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.changes: list[Any] = []
+        self.result = None
+        self.rank_result = None
+        self.worker: workers.Worker | None = None
+        self.rank_worker: workers.Worker | None = None
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+
+        build = QGroupBox("Change list")
+        bl = QFormLayout(build)
+        self.service_pick = QComboBox()
+        self.org_pick = QComboBox()
+        self.target_org = QComboBox()
+        self.retention = QDoubleSpinBox()
+        self.retention.setRange(0.0, 1.0)
+        self.retention.setSingleStep(0.1)
+        self.retention.setValue(0.5)
+        bl.addRow("Service", self.service_pick)
+        srow = QHBoxLayout()
+        self.add_decommission = QPushButton("Decommission")
+        self.add_decommission.clicked.connect(self._add_decommission)
+        self.add_transfer = QPushButton("Transfer to →")
+        self.add_transfer.clicked.connect(self._add_transfer)
+        srow.addWidget(self.add_decommission)
+        srow.addWidget(self.add_transfer)
+        bl.addRow(srow)
+        trow = QHBoxLayout()
+        trow.addWidget(self.target_org, 1)
+        trow.addWidget(QLabel("retention"))
+        trow.addWidget(self.retention)
+        bl.addRow("New provider", trow)
+        orow = QHBoxLayout()
+        orow.addWidget(self.org_pick, 1)
+        self.add_close = QPushButton("Close organisation")
+        self.add_close.clicked.connect(self._add_close)
+        orow.addWidget(self.add_close)
+        bl.addRow("Organisation", orow)
+        self.change_model = QStringListModel(self)
+        self.change_view = QListView()
+        self.change_view.setModel(self.change_model)
+        self.change_view.setMaximumHeight(90)
+        bl.addRow(self.change_view)
+        crow = QHBoxLayout()
+        self.remove_change = QPushButton("Remove")
+        self.remove_change.clicked.connect(self._remove_change)
+        self.clear_changes = QPushButton("Clear")
+        self.clear_changes.clicked.connect(self.clear)
+        self.context_survival = QDoubleSpinBox()
+        self.context_survival.setRange(0.0, 1.0)
+        self.context_survival.setSingleStep(0.1)
+        self.context_survival.setValue(0.5)
+        crow.addWidget(self.remove_change)
+        crow.addWidget(self.clear_changes)
+        crow.addStretch(1)
+        crow.addWidget(QLabel("context survival"))
+        crow.addWidget(self.context_survival)
+        bl.addRow(crow)
+        lay.addWidget(build)
+
+        run_row = QHBoxLayout()
+        self.run_button = QPushButton("Run scenario")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.before = QRadioButton("Before")
+        self.after = QRadioButton("After")
+        self.after.setChecked(True)
+        self.before_after = QButtonGroup(self)
+        self.before_after.addButton(self.before)
+        self.before_after.addButton(self.after)
+        self.before.toggled.connect(lambda _on: self.show_on_map())
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.cancel_button)
+        run_row.addStretch(1)
+        run_row.addWidget(self.before)
+        run_row.addWidget(self.after)
+        lay.addLayout(run_row)
+        save_row = QHBoxLayout()
+        self.saved_pick = QComboBox()
+        self.load_button = QPushButton("Load")
+        self.load_button.clicked.connect(self._load_saved)
+        self.save_button = QPushButton("Save as…")
+        self.save_button.clicked.connect(self._save_dialog)
+        save_row.addWidget(QLabel("Saved"))
+        save_row.addWidget(self.saved_pick, 1)
+        save_row.addWidget(self.load_button)
+        save_row.addWidget(self.save_button)
+        lay.addLayout(save_row)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+
+        self.tabs = QTabWidget()
+        self.area_model = FrameModel(self, headers=HEADERS)
+        self.area_proxy = SearchProxy(self.area_model, self)
+        self.area_table = self._table(self.area_proxy)
+        self.area_table.clicked.connect(self._on_area_row)
+        self.tabs.addTab(self.area_table, "Areas")
+        rank_box = QWidget()
+        rl = QVBoxLayout(rank_box)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rrow = QHBoxLayout()
+        self.rank_button = QPushButton("Rank every service and organisation")
+        self.rank_button.clicked.connect(self.run_rank)
+        self.rank_cancel = QPushButton("Cancel")
+        self.rank_cancel.setEnabled(False)
+        self.rank_cancel.clicked.connect(lambda: self.rank_worker and self.rank_worker.cancel())
+        rrow.addWidget(self.rank_button)
+        rrow.addWidget(self.rank_cancel)
+        rrow.addStretch(1)
+        rl.addLayout(rrow)
+        self.rank_tabs = QTabWidget()
+        self.rank_service_model = FrameModel(self, headers=HEADERS)
+        self.rank_org_model = FrameModel(self, headers=HEADERS)
+        self.rank_service_table = self._table(SearchProxy(self.rank_service_model, self))
+        self.rank_org_table = self._table(SearchProxy(self.rank_org_model, self))
+        self.rank_tabs.addTab(self.rank_service_table, "Services")
+        self.rank_tabs.addTab(self.rank_org_table, "Organisations")
+        rl.addWidget(self.rank_tabs, 1)
+        self.tabs.addTab(rank_box, "Criticality ranking")
+        lay.addWidget(self.tabs, 1)
+
+        doc.projectReplaced.connect(self._on_replaced)
+        doc.nodesChanged.connect(self._on_nodes)
+        doc.settingsChanged.connect(self._refresh_saved)
+        doc.selectionChanged.connect(self._follow_selection)
+        self._on_replaced()
+
+    @staticmethod
+    def _table(proxy) -> QTableView:
+        table = QTableView()
+        table.setModel(proxy)
+        table.setSortingEnabled(True)
+        table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        table.setWordWrap(False)
+        return table
+
+    def available(self) -> bool:
+        return scenarios_api("evaluate") is not None
+
+    # ----------------------------------------------------------------- pickers
+    def _fill_pickers(self) -> None:
+        project = self.doc.project
+        for combo, kind in ((self.service_pick, SERVICE), (self.org_pick, ORGANISATION), (self.target_org, ORGANISATION)):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            for node in sorted((n for n in project.nodes.values() if n.kind == kind), key=lambda n: n.label.lower()):
+                combo.addItem(f"{node.label} ({node.id})", node.id)
+            idx = combo.findData(current)
+            if idx >= 0:
+                combo.setCurrentIndex(idx)
+            combo.blockSignals(False)
+
+    def _on_nodes(self, added, changed, removed) -> None:
+        kinds = {self.doc.project.nodes[i].kind for i in [*added, *changed] if i in self.doc.project.nodes}
+        if removed or kinds & {SERVICE, ORGANISATION}:
+            self._fill_pickers()
+
+    def _follow_selection(self, kind: str, ident: str) -> None:
+        """Choosing a service or organisation on the map or in a table picks it here."""
+        if kind == SERVICE:
+            idx = self.service_pick.findData(ident)
+            if idx >= 0:
+                self.service_pick.setCurrentIndex(idx)
+        elif kind == ORGANISATION:
+            idx = self.org_pick.findData(ident)
+            if idx >= 0:
+                self.org_pick.setCurrentIndex(idx)
+
+    def _on_replaced(self) -> None:
+        self.clear()
+        self.result = None
+        self.rank_result = None
+        self.area_model.set_frame(None)
+        self.rank_service_model.set_frame(None)
+        self.rank_org_model.set_frame(None)
+        self._fill_pickers()
+        self._refresh_saved()
+        self.context_survival.setValue(float(self.doc.project.setting("context_survival")))
+        self.retention.setValue(float(self.doc.project.setting("retention")))
+        self.status.setText("" if self.available() else "Scenarios: " + NOT_AVAILABLE + ".")
+
+    def _refresh_saved(self) -> None:
+        current = self.saved_pick.currentText()
+        self.saved_pick.clear()
+        self.saved_pick.addItems(sorted(self.doc.project.scenarios))
+        if current:
+            self.saved_pick.setCurrentText(current)
+
+    # ----------------------------------------------------------------- change list
+    def _make(self, name: str, *args, **kwargs):
+        cls = scenarios_api(name)
+        if cls is None:
+            self.status.setText(f"Scenario changes: {NOT_AVAILABLE}.")
+            return None
+        return cls(*args, **kwargs)
+
+    def add_change(self, change) -> None:
+        if change is None:
+            return
+        self.changes.append(change)
+        self._show_changes()
+
+    def _show_changes(self) -> None:
+        self.change_model.setStringList([describe_change(c, self.doc.project) for c in self.changes])
+
+    def _add_decommission(self) -> None:
+        if self.service_pick.currentData():
+            self.add_change(self._make("Decommission", self.service_pick.currentData()))
+
+    def _add_transfer(self) -> None:
+        if self.service_pick.currentData() and self.target_org.currentData():
+            self.add_change(self._make("Transfer", self.service_pick.currentData(), self.target_org.currentData(),
+                                       retention=self.retention.value()))
+
+    def _add_close(self) -> None:
+        if self.org_pick.currentData():
+            self.add_change(self._make("Close", self.org_pick.currentData()))
+
+    def add_relocate(self, service: str, lat: float, lon: float, max_travel_km: float | None = None) -> None:
+        kwargs = {} if max_travel_km is None else {"max_travel_km": max_travel_km}
+        self.add_change(self._make("Relocate", service, lat, lon, **kwargs))
+
+    def _remove_change(self) -> None:
+        rows = sorted({i.row() for i in self.change_view.selectedIndexes()}, reverse=True)
+        for r in rows:
+            del self.changes[r]
+        self._show_changes()
+
+    def clear(self) -> None:
+        self.changes = []
+        self._show_changes()
+
+    # ----------------------------------------------------------------- save / load
+    def save_as(self, name: str) -> bool:
+        scenario_cls = scenarios_api("Scenario")
+        if scenario_cls is None:
+            self.status.setText(f"Saving scenarios: {NOT_AVAILABLE}.")
+            return False
+        data = scenario_cls(name, list(self.changes), context_survival=self.context_survival.value()).to_dict()
+        self.doc.undo_stack.push(SaveScenario(self.doc, name, data))
+        self.saved_pick.setCurrentText(name)
+        self.status.setText(f"Saved scenario {name!r} in the project (save the project to keep it).")
+        return True
+
+    def _save_dialog(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save scenario", "Name of the scenario:")
+        if ok and name.strip():
+            self.save_as(name.strip())
+
+    def load(self, name: str) -> bool:
+        scenario_cls = scenarios_api("Scenario")
+        data = self.doc.project.scenarios.get(name)
+        if scenario_cls is None or data is None:
+            return False
+        scenario = scenario_cls.from_dict(data)
+        self.changes = list(scenario.changes)
+        self.context_survival.setValue(float(scenario.context_survival))
+        self._show_changes()
+        self.status.setText(f"Loaded scenario {name!r}.")
+        return True
+
+    def _load_saved(self) -> None:
+        if self.saved_pick.currentText():
+            self.load(self.saved_pick.currentText())
+
+    # ----------------------------------------------------------------- run
+    def run(self) -> workers.Worker | None:
+        evaluate = scenarios_api("evaluate")
+        if evaluate is None:
+            self.status.setText("Scenarios: " + NOT_AVAILABLE + ".")
+            return None
+        if not self.changes:
+            self.status.setText("Add at least one change first.")
+            return None
+        if self.worker is not None:
+            return self.worker
+        project = self.doc.project.copy()
+        changes = list(self.changes)
+        self.worker = workers.Worker(evaluate, project, changes, context_survival=self.context_survival.value())
+        self.worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
+        self.worker.signals.finished.connect(lambda r: self._finished(r, changes))
+        self.worker.signals.failed.connect(self._failed)
+        self.worker.signals.cancelled.connect(self._cancelled)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText("Running the scenario…")
+        return workers.start(self.worker)
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def _end(self) -> None:
+        self.worker = None
+        self.progress.hide()
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _cancelled(self) -> None:
+        self._end()
+        self.status.setText("Scenario run cancelled.")
+
+    def _failed(self, exc: Exception) -> None:
+        self._end()
+        lines = getattr(exc, "lines", None)
+        detail = "; ".join(lines()) if callable(lines) else str(exc)
+        self.status.setText(f"The scenario could not run: {detail}")
+
+    def _finished(self, result, changes) -> None:
+        self._end()
+        self.result = result
+        self.result_changes = changes
+        areas = result.areas.copy()
+        names = {c: a.name for c, a in self.doc.project.areas.items()}
+        areas.insert(0, "name", [names.get(c, "") for c in areas.index])
+        areas = areas.sort_values(["flagged", "newly_isolated"], ascending=[False, False]) if "flagged" in areas else areas
+        self.area_model.set_frame(areas, index_name="code", columns=["name", *AREA_COLUMNS])
+        self.area_table.resizeColumnsToContents()
+        flagged = self.flagged_codes()
+        self.status.setText(f"{len(flagged)} area(s) flagged: " + (", ".join(f"{names.get(c, c)} ({c})" for c in flagged) or "none"))
+        self.after.setChecked(True)
+        self.show_on_map()
+        self.scenarioDone.emit(result)
+
+    def flagged_codes(self) -> list[str]:
+        if self.result is None:
+            return []
+        areas = self.result.areas
+        return sorted(str(c) for c, f in areas["flagged"].items() if bool(f))
+
+    def show_on_map(self) -> None:
+        if self.result is None:
+            return
+        state = "before" if self.before.isChecked() else "after"
+        flagged = self.flagged_codes() if state == "after" else []
+        removed = sorted(removed_nodes(self.result_changes, self.doc.project)) if state == "after" else []
+        values = {}
+        if state == "after" and "bridging_loss_pct" in self.result.areas:
+            values = {str(c): (None if v != v else float(v)) for c, v in self.result.areas["bridging_loss_pct"].items()}
+        self.mapStateRequested.emit(state, flagged, removed, values)
+
+    def _on_area_row(self, index) -> None:
+        code = self.area_proxy.index(index.row(), 0).data()
+        if code in self.doc.project.areas:
+            self.doc.select("area", code)
+
+    # ----------------------------------------------------------------- ranking
+    def run_rank(self) -> workers.Worker | None:
+        rank = scenarios_api("rank")
+        if rank is None:
+            self.status.setText("Criticality ranking: " + NOT_AVAILABLE + ".")
+            return None
+        if self.rank_worker is not None:
+            return self.rank_worker
+        self.rank_worker = workers.Worker(rank, self.doc.project.copy())
+        self.rank_worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
+        self.rank_worker.signals.finished.connect(self._rank_finished)
+        self.rank_worker.signals.failed.connect(lambda e: self._rank_end(f"The ranking could not run: {e}"))
+        self.rank_worker.signals.cancelled.connect(lambda: self._rank_end("Ranking cancelled."))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.rank_button.setEnabled(False)
+        self.rank_cancel.setEnabled(True)
+        self.status.setText("Ranking every service and organisation…")
+        return workers.start(self.rank_worker)
+
+    def _rank_end(self, message: str) -> None:
+        self.rank_worker = None
+        self.progress.hide()
+        self.rank_button.setEnabled(True)
+        self.rank_cancel.setEnabled(False)
+        self.status.setText(message)
+
+    def _rank_finished(self, result) -> None:
+        self.rank_result = result
+        for model, frame in ((self.rank_service_model, result.services), (self.rank_org_model, result.organisations)):
+            df = frame.copy()
+            if "id" in df.columns:
+                df = df.set_index("id")
+            model.set_frame(df, index_name="id")
+        self.rank_service_table.resizeColumnsToContents()
+        self.rank_org_table.resizeColumnsToContents()
+        self._rank_end(f"Ranked {len(result.services)} services and {len(result.organisations)} organisations.")
+        self.tabs.setCurrentIndex(1)
+        self.rankDone.emit(result)

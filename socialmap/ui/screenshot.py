@@ -1,0 +1,110 @@
+"""``--screenshot``: open a project, set up one view, wait until the map has
+drawn it, save a picture of the main window and quit."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from socialmap.model.kinds import ORGANISATION, SERVICE
+
+#: Time for the page to paint its canvas after the last JavaScript call.
+PAINT_MS = 900
+TIMEOUT_MS = 120_000
+
+
+class ScreenshotDirector(QObject):
+    """Drives the window to the chosen view, then grabs it."""
+
+    def __init__(self, window, out: str, view: str) -> None:
+        super().__init__(window)
+        self.window = window
+        self.out = out
+        self.view = view
+        self.exit_code = 1
+        self._started = False
+        window.map.layersDrawn.connect(self._on_drawn)
+        window.loadFailed.connect(self._fail)
+        QTimer.singleShot(TIMEOUT_MS, lambda: self._fail("timed out waiting for the map"))
+
+    def _fail(self, reason: str) -> None:
+        if self.exit_code == 1:
+            print(f"screenshot: {reason}", file=sys.stderr)
+            self.exit_code = 2
+            QApplication.instance().quit()
+
+    def _on_drawn(self, counts: dict) -> None:
+        if self._started or not counts.get("area"):
+            return
+        self._started = True
+        getattr(self, f"_view_{self.view}")()
+
+    # ---------------------------------------------------------------- views
+    def _busiest(self, kind: str) -> str | None:
+        project = self.window.doc.project
+        nodes = [n for n in project.nodes.values() if n.kind == kind]
+        if not nodes:
+            return None
+        return max(nodes, key=lambda n: (bool(n.is_anchor), project.degree(n.id))).id
+
+    def _view_main(self) -> None:
+        w = self.window
+        org = self._busiest(ORGANISATION)
+        if org:
+            w.doc.select(ORGANISATION, org)
+        w.inspector_dock.raise_()
+        self._grab_later()
+
+    def _view_analysis(self) -> None:
+        w = self.window
+        w.analysis_dock.raise_()
+        if not w.analysis_panel.available():
+            self._grab_later()
+            return
+        w.analysis_panel.analysisDone.connect(lambda _r: (w._request_map_mode("hotspots"), self._grab_later()))
+        w.analysis_panel.run()
+
+    def _view_scenario(self) -> None:
+        w = self.window
+        w.scenario_dock.raise_()
+        panel = w.scenario_panel
+        svc = self._busiest(SERVICE)
+        if not panel.available() or svc is None:
+            self._grab_later()
+            return
+        panel.service_pick.setCurrentIndex(panel.service_pick.findData(svc))
+        panel._add_decommission()
+        panel.scenarioDone.connect(lambda _r: self._grab_later())
+        panel.run()
+
+    def _view_anchor(self) -> None:
+        w = self.window
+        w.anchor_dock.raise_()
+        panel = w.anchor_panel
+        org = self._busiest(ORGANISATION)
+        if not panel.available() or org is None:
+            self._grab_later()
+            return
+        panel.org_pick.setCurrentIndex(panel.org_pick.findData(org))
+        panel.anchorDone.connect(lambda _r: self._grab_later())
+        panel.run()
+
+    # ---------------------------------------------------------------- grab
+    def _grab_later(self) -> None:
+        # A JavaScript round trip makes sure every queued call has run; then
+        # give the canvas time to paint.
+        self.window.map.evaluate("1", lambda _r: QTimer.singleShot(PAINT_MS, self._grab))
+
+    def _grab(self) -> None:
+        pixmap = self.window.grab()
+        if pixmap.save(self.out):
+            print(f"screenshot: wrote {self.out}", file=sys.stderr)
+            self.exit_code = 0
+        else:
+            print(f"screenshot: could not write {self.out}", file=sys.stderr)
+            self.exit_code = 2
+        self.window.doc.undo_stack.setClean()
+        self.window.close()
+        QApplication.instance().quit()
