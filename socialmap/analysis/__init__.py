@@ -5,7 +5,13 @@ Heavy spatial-statistics libraries (libpysal, esda) are imported only inside
 the functions that use them.
 """
 
-from socialmap.analysis.anchors import ANCHOR_FIGURES, AnchorResult, anchor_presence, percentile_rank, reach
+from socialmap.analysis.anchors import (
+    ANCHOR_FIGURES,
+    AnchorResult,
+    anchor_presence,
+    percentile_rank,
+    reach,
+)
 from socialmap.analysis.arrays import GraphArrays, graph_arrays
 from socialmap.analysis.geography import metric_crs_for_bounds, nearest_service_km
 from socialmap.analysis.hotspots import HotspotResult, hotspots
@@ -18,8 +24,8 @@ from socialmap.analysis.measures import (
     area_isolation,
     areas_reached,
     burt_measures,
-    ei_index,
     eet_connectedness,
+    ei_index,
     service_link_matrix,
     service_links,
     tie_counts,

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from socialmap.analysis.arrays import ADULT, ORG, SERVICE, TYPE_CODE, YP, graph_arrays
-from socialmap.analysis.measures import _value
+from socialmap.analysis.measures import frame_to_json
 from socialmap.errors import InputError, Problem
 from socialmap.model import Project
 
@@ -137,11 +137,7 @@ class AnchorResult:
     def to_json(self) -> dict[str, Any]:
         """The ``socialmap anchors --json`` document (SPEC section 9)."""
         columns = ["label", "is_anchor"] + [c for f in ANCHOR_FIGURES for c in (f, f"{f}_percentile")]
-        out: dict[str, Any] = {}
-        values = [self.organisations[c].tolist() for c in columns]
-        for org_id, row in zip(self.organisations.index.tolist(), zip(*values) if values else []):
-            out[str(org_id)] = {c: _value(v) for c, v in zip(columns, row)}
-        return {"organisations": out}
+        return {"organisations": frame_to_json(self.organisations, columns)}
 
 
 def _share(local: Any, total: Any) -> float:

@@ -89,7 +89,7 @@ class HotspotResult:
     def to_json(self) -> dict[str, Any]:
         """The ``socialmap hotspots --json`` document (SPEC section 9)."""
         areas = {}
-        for code, row in zip(self.areas.index.tolist(), self.areas.itertuples(index=False)):
+        for code, row in zip(self.areas.index.tolist(), self.areas.itertuples(index=False), strict=True):
             areas[str(code)] = {
                 "gi_z": _value(row.gi_z),
                 "gi_p": _value(row.gi_p),

@@ -19,7 +19,14 @@ from scipy import sparse
 from socialmap.analysis import geography as geo
 from socialmap.analysis.arrays import ADULT, ORG, SERVICE, TYPE_CODE, YP, GraphArrays, graph_arrays
 from socialmap.analysis.structural import structural_holes
-from socialmap.analysis.ties import BONDING, BRIDGING, INSTITUTIONAL, LINKING, TIE_CLASSES, tie_class_codes
+from socialmap.analysis.ties import (
+    BONDING,
+    BRIDGING,
+    INSTITUTIONAL,
+    LINKING,
+    TIE_CLASSES,
+    tie_class_codes,
+)
 from socialmap.model import Project
 
 #: Person measures, in the order of the ``analyse --json`` document.
@@ -382,10 +389,10 @@ def _value(v: Any) -> Any:
 
 def frame_to_json(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> dict[str, dict[str, Any]]:
     """``{index: {column: value}}`` with NaN as None and plain Python numbers."""
-    cols = [frame[c].tolist() for c in columns]
+    rows = zip(*(frame[c].tolist() for c in columns), strict=True)
     return {
-        str(key): {c: _value(v) for c, v in zip(columns, values)}
-        for key, values in zip(frame.index.tolist(), zip(*cols) if cols else [()] * len(frame))
+        str(key): {c: _value(v) for c, v in zip(columns, values, strict=True)}
+        for key, values in zip(frame.index.tolist(), rows, strict=True)
     }
 
 

@@ -12,7 +12,7 @@ from tests.analysis.conftest import project_with
 
 def _classes(project, group_by=None) -> dict[tuple[str, str], str]:
     df = classify_ties(project, group_by)
-    return {(a, b): c for a, b, c in zip(df["a"], df["b"], df["tie_class"])}
+    return {(a, b): c for a, b, c in zip(df["a"], df["b"], df["tie_class"], strict=True)}
 
 
 def test_classes_of_the_small_project(small_project):
