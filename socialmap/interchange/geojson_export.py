@@ -41,13 +41,13 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def frame_features(frame, geometry_of) -> list[dict[str, Any]]:
+def frame_features(frame, geometry_of, key_name: str = "id") -> list[dict[str, Any]]:
     """GeoJSON features from a frame indexed by id; ``geometry_of(id)`` gives the geometry dict."""
     cols = [c for c in frame.columns if c not in ("lat", "lon")]
     values = {c: frame[c].tolist() for c in cols}
     out = []
     for i, key in enumerate(frame.index.tolist()):
-        props = {"id": str(key)}
+        props = {key_name: str(key)}
         props.update({c: _json_value(values[c][i]) for c in cols})
         out.append({"type": "Feature", "id": str(key), "properties": props, "geometry": geometry_of(key)})
     return out
@@ -70,7 +70,7 @@ def write_geojson_layers(project: Project, folder: str | os.PathLike, *, include
     written = []
     areas = public_areas(project)
     written.append(_write(folder / "areas.geojson",
-                          frame_features(areas, lambda code: mapping(project.areas[code].geometry))))
+                          frame_features(areas, lambda code: mapping(project.areas[code].geometry), "code")))
 
     def point(node_id):
         n = project.nodes[node_id]

@@ -70,7 +70,8 @@ def public_organisations(project: Project, anchors=None):
 
         anchors = anchor_presence(project)
     if anchors is not None and len(frame):
-        figures = anchors.organisations.drop(columns=["label", "is_anchor"], errors="ignore").copy()
+        figures = anchors.organisations
+        figures = figures.drop(columns=[c for c in figures.columns if c in frame.columns or c == "label"]).copy()
         for col in ANCHOR_COUNTS:
             if col in figures.columns:
                 figures[col] = figures[col].map(suppress)

@@ -69,6 +69,9 @@ def _leaflet() -> tuple[str, str]:
         return f"url(data:image/png;base64,{data})"
 
     css = re.sub(r"url\((images/[^)]+)\)", inline, css)
+    # The attribution prefix links to leafletjs.com; the map turns it off, and the link is taken out
+    # of the inlined library too so that the page names no remote address at all.
+    js = js.replace('href="https://leafletjs.com"', 'href="#"')
     return js.replace("</", "<\\/"), css.replace("</", "<\\/")
 
 

@@ -1,0 +1,77 @@
+"""GeoJSON layers and CSV tables: suppressed counts, pseudonymous people, a bundle that reads back."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from socialmap.cli import main
+from socialmap.interchange.csv_export import write_csv_tables
+from socialmap.interchange.geojson_export import write_geojson_layers
+from socialmap.interchange.privacy import public_area_table, suppress
+from socialmap.store import load_project
+
+
+def test_suppress():
+    assert [suppress(n) for n in (0, 1, 2, 3, 4, 5, 17, None)] == ["0", "<5", "<5", "<5", "<5", "5", "17", ""]
+
+
+def test_rate_withheld_when_its_count_is_suppressed():
+    """Area X: 3 of 6 NEET isolated -> rate 0.5 withheld (3 could be worked back); Y: 0 of 3 -> 0 shown;
+    Z: 5 of 10 -> 0.5 shown."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"neet": [6, 3, 10], "neet_isolated": [3, 0, 5], "neet_isolation_rate": [0.5, 0.0, 0.5],
+                          "young_people": [20, 3, 30], "isolated": [4, 0, 9]}, index=["X", "Y", "Z"])
+    out = public_area_table(frame)
+    assert out["neet"].tolist() == ["6", "<5", "10"]
+    assert out["neet_isolated"].tolist() == ["<5", "0", "5"]
+    assert out["neet_isolation_rate"].isna().tolist() == [True, False, False]
+    assert out["isolated"].tolist() == ["<5", "0", "9"]
+
+
+def test_geojson_layers(tmp_path, small_project):
+    files = write_geojson_layers(small_project, tmp_path / "layers")
+    assert sorted(f.name for f in files) == ["areas.geojson", "organisations.geojson", "services.geojson"]
+    areas = json.loads((tmp_path / "layers" / "areas.geojson").read_text())
+    props = {f["properties"]["code"]: f["properties"] for f in areas["features"]}
+    assert props["A1"]["young_people"] == "<5" and props["A1"]["neet"] == "<5" and props["A1"]["isolated"] == "0"
+    assert areas["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    orgs = json.loads((tmp_path / "layers" / "organisations.geojson").read_text())
+    o1 = orgs["features"][0]
+    assert o1["geometry"]["coordinates"] == [-2.295, 53.405]
+    assert o1["properties"]["local_employment_share"] == 0.6 and o1["properties"]["young_people_reached"] == "<5"
+    text = "".join(f.read_text() for f in files)
+    assert "Robin" not in text and "yp1" not in text
+
+
+def test_geojson_people_only_when_asked(tmp_path, small_project):
+    write_geojson_layers(small_project, tmp_path / "l", include_people=True)
+    people = json.loads((tmp_path / "l" / "young_people.geojson").read_text())
+    assert sorted(f["properties"]["label"] for f in people["features"]) == ["Kai", "Robin", "Sam"]
+
+
+def test_csv_tables_read_back_as_a_project(tmp_path, small_project, areas_geojson):
+    folder = tmp_path / "tables"
+    write_csv_tables(small_project, folder)
+    with open(folder / "area_measures.csv", encoding="utf-8-sig") as fh:
+        rows = {r["code"]: r for r in csv.DictReader(fh)}
+    assert rows["A1"]["young_people"] == "<5" and rows["A2"]["neet"] == "0"
+    nodes_text = (folder / "nodes.csv").read_text(encoding="utf-8")
+    assert "Robin" not in nodes_text and "yp00001" in nodes_text
+    out = tmp_path / "back.gpkg"
+    assert main(["import", "csv", "--nodes", str(folder / "nodes.csv"), "--ties", str(folder / "ties.csv"),
+                 "--areas", str(folder / "areas.geojson"), str(out)]) == 0
+    back = load_project(out)
+    assert len(back.nodes) == len(small_project.nodes) and len(back.ties) == len(small_project.ties)
+    assert sorted(n.id for n in back.nodes.values() if n.kind == "young_person") == ["yp00001", "yp00002", "yp00003"]
+
+
+def test_cli_folder_exports(tmp_path, saved_small):
+    for fmt in ("geojson", "csv"):
+        out = tmp_path / fmt
+        assert main(["export", fmt, str(saved_small), str(out)]) == 0
+        assert out.is_dir() and any(out.iterdir())
+        assert main(["export", fmt, str(saved_small), str(out)]) == 2
+        assert main(["export", fmt, str(saved_small), str(out), "--force"]) == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

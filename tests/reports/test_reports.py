@@ -1,0 +1,124 @@
+"""The three PDF reports, read back as text with pypdf: headings, figures, suppressed counts,
+escaped labels, and young people never named."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from socialmap.cli import main
+from socialmap.reports import write_area_report, write_evidence_figures, write_evidence_pack, write_scenario_report
+from socialmap.scenarios import Close, Decommission
+
+
+def pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from socialmap.sample import generate_sample_project
+
+    return generate_sample_project()
+
+
+def test_area_report_small(tmp_path, small_project):
+    """3 young people (<5), 1 NEET (<5), 0 isolated: yp1 has a linking tie (attends s1), yp2 a
+    bridging tie to yp3, yp3 a bridging and a worker tie."""
+    text = flat(pdf_text(write_area_report(small_project, tmp_path / "a.pdf", source="small.gpkg")))
+    for heading in ("Area and hotspot report", "Summary", "Where NEET young people are isolated", "Every area",
+                    "Methods and sources", "Privacy"):
+        assert heading in text
+    assert "covers 2 areas and <5 young people, of whom <5 are not in education" in text
+    assert "0 young people are isolated" in text
+    for name in ("Robin", "Sam", "Kai"):
+        assert name not in text
+
+
+def test_area_report_sample_names_its_hotspots(tmp_path, sample):
+    from socialmap.analysis import hotspots
+
+    hot = hotspots(sample).areas
+    codes = [c for c, f in zip(hot.index, hot["hotspot"]) if f is True]
+    text = flat(pdf_text(write_area_report(sample, tmp_path / "a.pdf")))
+    assert f"{len(codes)} area(s) are NEET isolation hotspots" in text
+    for code in codes:
+        assert code in text
+    assert "999 conditional permutations with random seed 12345" in text
+    assert "<5" in text
+    young = [n.label for n in sample.nodes.values() if n.kind == "young_person"]
+    assert not any(f" {label} " in text for label in young if len(label) > 3)
+
+
+def test_evidence_pack_small(tmp_path, small_project):
+    """o1 employs 100, 60 local (60%); spend 400 of 1000 (40%); 30 years; reaches yp1 (via s1) and yp3
+    (via its worker ad1): 2 young people -> <5, in 2 areas; sole link for both -> <5."""
+    small_project.update_node("o1", label="<b>Northfield</b> & Co")
+    text = flat(pdf_text(write_evidence_pack(small_project, "o1", tmp_path / "e.pdf")))
+    for heading in ("Anchor evidence pack", "Key figures", "Statements for a bid", "Reach", "Methods and sources"):
+        assert heading in text
+    assert "<b>Northfield</b> & Co employs 100 people, of whom 60 (60%) live locally" in text
+    assert "40% of <b>Northfield</b> & Co's spend goes to local suppliers" in text
+    assert "reaches <5 young people living in 2 different neighbourhood(s)" in text
+    assert "For <5 young people" in text
+    csv_text = write_evidence_figures(small_project, "o1", tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+    assert "o1,<b>Northfield</b> & Co,young_people_reached,Young people reached,<5," in csv_text
+    assert "local_employment_share,Share of employees who live locally,0.6000,100.0,1" in csv_text
+
+
+def test_scenario_report_small(tmp_path, small_project):
+    """Decommissioning s1 (its staff: ad1, employed by o1 with context s1).
+
+    yp1 loses attends s1 and keeps only a bonding tie: newly isolated, NEET (1.0). The yp2-yp3
+    friendship was made at s1 and survives with p 0.5; ad1 loses the worker tie to yp3. So yp2
+    (bonding + that bridging tie) and yp3 (only that bridging tie) are each isolated with p 0.5:
+    newly isolated 1 + 0.5 + 0.5 = 2.0, of whom NEET 1.0. Bridging lost 0.5, counted for both
+    areas = 1.0 (50% of the 2 area bridging counts); linking lost: attends + worker = 2.0."""
+    path = write_scenario_report(small_project, [Decommission("s1")], tmp_path / "s.pdf")
+    text = flat(pdf_text(path))
+    for heading in ("Scenario impact report", "The change", "What it would do", "Flagged areas",
+                    "Before and after", "Every affected area", "Which services and organisations matter most",
+                    "Methods and assumptions"):
+        assert heading in text
+    assert "Decommission Youth club (s1)" in text
+    assert "2.0 young people expected to become isolated" in text and "of whom 1.0 are NEET" in text
+    assert "1.0 bridging ties expected to be lost (50.0% of all), 2.0 linking and 0.0 bonding ties" in text
+    assert "2 of 2 areas flagged" in text
+    assert "Robin" not in text and "Sam" not in text
+
+
+def test_scenario_report_sample(tmp_path, sample):
+    text = flat(pdf_text(write_scenario_report(sample, [Close("org05")], tmp_path / "s.pdf", context_survival=0.25)))
+    assert "Close Cloughside Community Enterprise (org05)" in text
+    assert "survive with probability 0.25" in text
+
+
+def test_cli_reports_and_bad_input(tmp_path, saved_small, capsys):
+    out = tmp_path / "r.pdf"
+    assert main(["export", "report", str(saved_small), str(out)]) == 0 and out.stat().st_size > 1000
+    assert main(["export", "evidence", str(saved_small), str(tmp_path / "e.pdf"), "--org", "o1"]) == 0
+    assert (tmp_path / "e.csv").exists()
+    assert main(["export", "scenario-report", str(saved_small), str(tmp_path / "s.pdf"), "--decommission", "s1",
+                 "--context-survival", "0.3"]) == 0
+    capsys.readouterr()
+    bad = [
+        (["export", "evidence", str(saved_small), str(tmp_path / "x.pdf")], "needs --org"),
+        (["export", "evidence", str(saved_small), str(tmp_path / "x.pdf"), "--org", "s1"], "not an organisation"),
+        (["export", "scenario-report", str(saved_small), str(tmp_path / "x.pdf")], "needs at least one change"),
+        (["export", "scenario-report", str(saved_small), str(tmp_path / "x.pdf"), "--decommission", "nope"], "nope"),
+        (["export", "scenario-report", str(saved_small), str(tmp_path / "x.pdf"), "--decommission", "s1",
+          "--context-survival", "2"], "outside 0..1"),
+        (["export", "report", str(saved_small), str(tmp_path / "x.pdf"), "--decommission", "s1"], "only for"),
+        (["export", "report", str(tmp_path / "missing.gpkg"), str(tmp_path / "x.pdf")], "no such file"),
+    ]
+    for argv, reason in bad:
+        assert main(argv) == 2, argv
+        assert reason in capsys.readouterr().err
+        assert not (tmp_path / "x.pdf").exists()
