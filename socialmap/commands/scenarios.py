@@ -34,7 +34,9 @@ def scenario_from_args(args, project):
 
     changes = _changes_from_args(args, project)
     if not changes:
-        raise InputError(Problem("no changes given: use --decommission, --transfer, --relocate or --close"))
+        raise InputError(
+            Problem("no changes given: use --decommission, --transfer, --relocate or --close")
+        )
     survival = probability_or_none(args.context_survival, "context_survival")
     validate_changes(project, changes)
     return changes, survival
@@ -63,10 +65,18 @@ def cmd_scenario(args) -> int:
     areas = result.areas
     touched = areas[
         areas["flagged"]
-        | (areas[["lost_bonding", "lost_bridging", "lost_linking", "newly_isolated"]].sum(axis=1) > 0)
-        | (areas["nearest_service_km_after"].fillna(-1) != areas["nearest_service_km_before"].fillna(-1))
+        | (
+            areas[["lost_bonding", "lost_bridging", "lost_linking", "newly_isolated"]].sum(axis=1)
+            > 0
+        )
+        | (
+            areas["nearest_service_km_after"].fillna(-1)
+            != areas["nearest_service_km_before"].fillna(-1)
+        )
     ]
-    touched = touched.sort_values(["flagged", "newly_isolated", "lost_bridging"], ascending=False, kind="stable")
+    touched = touched.sort_values(
+        ["flagged", "newly_isolated", "lost_bridging"], ascending=False, kind="stable"
+    )
     young_by_area = _young_by_area(project)
     rows = []
     for code, r in touched.iterrows():
@@ -152,8 +162,20 @@ def cmd_rank(args) -> int:
         f"organisation's closure would do (expected values; ties made there survive with probability "
         f"{result.context_survival:g})."
     )
-    headers = ["rank", "id", "label", "newly isolated", "of them NEET", "lost bridging", "lost linking", "flagged areas"]
-    for title, df in (("Services (decommissioned)", result.services), ("Organisations (closed)", result.organisations)):
+    headers = [
+        "rank",
+        "id",
+        "label",
+        "newly isolated",
+        "of them NEET",
+        "lost bridging",
+        "lost linking",
+        "flagged areas",
+    ]
+    for title, df in (
+        ("Services (decommissioned)", result.services),
+        ("Organisations (closed)", result.organisations),
+    ):
         print()
         print(f"{title}: {len(df)}")
         rows = [

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from socialmap.errors import InputError, Problem
 from socialmap.model import DEFAULT_SETTINGS
@@ -79,7 +79,7 @@ class Close:
         return f"close {self.org}"
 
 
-Change = Union[Decommission, Transfer, Relocate, Close]
+Change = Decommission | Transfer | Relocate | Close
 CHANGE_KINDS = ("decommission", "transfer", "relocate", "close")
 
 
@@ -91,9 +91,13 @@ def _number(raw: Any, name: str, record: str | None = None) -> float:
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise InputError(Problem(f"{name} {raw!r} is not a number", record=record, field=name)) from None
+        raise InputError(
+            Problem(f"{name} {raw!r} is not a number", record=record, field=name)
+        ) from None
     if not math.isfinite(value):
-        raise InputError(Problem(f"{name} {raw!r} is not a finite number", record=record, field=name))
+        raise InputError(
+            Problem(f"{name} {raw!r} is not a finite number", record=record, field=name)
+        )
     return value
 
 
@@ -124,7 +128,9 @@ def travel_km(raw: Any, record: str | None = None) -> float:
     """A non-negative travel limit in km parsed from ``raw``."""
     value = _number(raw, "max_travel_km", record)
     if value < 0:
-        raise InputError(Problem(f"max_travel_km {value:g} is negative", record=record, field="max_travel_km"))
+        raise InputError(
+            Problem(f"max_travel_km {value:g} is negative", record=record, field="max_travel_km")
+        )
     return value
 
 
@@ -139,7 +145,11 @@ def _coordinates(lat: Any, lon: Any, record: str | None) -> tuple[float, float]:
             continue
         if not -limit <= v <= limit:
             word = "latitude" if name == "lat" else "longitude"
-            problems.append(Problem(f"{word} {v:g} is out of range -{limit:g}..{limit:g}", record=record, field=name))
+            problems.append(
+                Problem(
+                    f"{word} {v:g} is out of range -{limit:g}..{limit:g}", record=record, field=name
+                )
+            )
         out.append(v)
     if problems:
         raise InputError(problems)
@@ -171,7 +181,9 @@ def parse_change(kind: str, raw: str, retention: Any = None, max_travel_km: Any 
     record = f"--{kind} {raw!r}"
     text = (raw or "").strip()
     if kind not in CHANGE_KINDS:
-        raise InputError(Problem(f"unknown change {kind!r}; expected one of {', '.join(CHANGE_KINDS)}"))
+        raise InputError(
+            Problem(f"unknown change {kind!r}; expected one of {', '.join(CHANGE_KINDS)}")
+        )
     if not text:
         raise InputError(Problem("no id given", record=record))
     if kind == "decommission":
@@ -193,7 +205,9 @@ def parse_change(kind: str, raw: str, retention: Any = None, max_travel_km: Any 
     return Relocate(service.strip(), lat, lon, d)
 
 
-def parse_changes(pairs: list[tuple[str, str]], retention: Any = None, max_travel_km: Any = None) -> list[Change]:
+def parse_changes(
+    pairs: list[tuple[str, str]], retention: Any = None, max_travel_km: Any = None
+) -> list[Change]:
     """Changes from the CLI's ordered ``(kind, raw)`` pairs, in the order given.
 
     ``retention`` applies to every transfer and ``max_travel_km`` to every
@@ -207,7 +221,10 @@ def parse_changes(pairs: list[tuple[str, str]], retention: Any = None, max_trave
     """
     problems: list[Problem] = []
     changes: list[Change] = []
-    for name, raw, check in (("retention", retention, probability), ("max_travel_km", max_travel_km, None)):
+    for name, raw, check in (
+        ("retention", retention, probability),
+        ("max_travel_km", max_travel_km, None),
+    ):
         if raw is None:
             continue
         try:
@@ -232,7 +249,12 @@ def change_to_dict(change: Change) -> dict[str, Any]:
     if isinstance(change, Decommission):
         return {"type": "decommission", "service": change.service}
     if isinstance(change, Transfer):
-        return {"type": "transfer", "service": change.service, "org": change.org, "retention": change.retention}
+        return {
+            "type": "transfer",
+            "service": change.service,
+            "org": change.org,
+            "retention": change.retention,
+        }
     if isinstance(change, Relocate):
         return {
             "type": "relocate",
@@ -249,7 +271,9 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 def change_from_dict(d: dict[str, Any], record: str | None = None) -> Change:
     """The change a :func:`change_to_dict` dict describes; InputError when malformed."""
     if not isinstance(d, dict):
-        raise InputError(Problem(f"a change must be a mapping, not {type(d).__name__}", record=record))
+        raise InputError(
+            Problem(f"a change must be a mapping, not {type(d).__name__}", record=record)
+        )
     kind = d.get("type")
     need = {
         "decommission": ("service",),
@@ -258,7 +282,13 @@ def change_from_dict(d: dict[str, Any], record: str | None = None) -> Change:
         "close": ("org",),
     }.get(kind)
     if need is None:
-        raise InputError(Problem(f"unknown change type {kind!r}; expected one of {', '.join(CHANGE_KINDS)}", record=record, field="type"))
+        raise InputError(
+            Problem(
+                f"unknown change type {kind!r}; expected one of {', '.join(CHANGE_KINDS)}",
+                record=record,
+                field="type",
+            )
+        )
     missing = [k for k in need if d.get(k) in (None, "")]
     if missing:
         raise InputError([Problem("is missing", record=record, field=k) for k in missing])
@@ -271,10 +301,16 @@ def change_from_dict(d: dict[str, Any], record: str | None = None) -> Change:
         return Close(d["org"])
     if kind == "transfer":
         r = d.get("retention")
-        return Transfer(d["service"], d["org"], DEFAULT_RETENTION if r is None else probability(r, "retention", record))
+        return Transfer(
+            d["service"],
+            d["org"],
+            DEFAULT_RETENTION if r is None else probability(r, "retention", record),
+        )
     lat, lon = _coordinates(d["lat"], d["lon"], record)
     km = d.get("max_travel_km")
-    return Relocate(d["service"], lat, lon, DEFAULT_MAX_TRAVEL_KM if km is None else travel_km(km, record))
+    return Relocate(
+        d["service"], lat, lon, DEFAULT_MAX_TRAVEL_KM if km is None else travel_km(km, record)
+    )
 
 
 @dataclass
@@ -314,7 +350,9 @@ class Scenario:
             problems.append(Problem("a scenario needs a name", record=rec, field="name"))
         s = d.get("context_survival")
         try:
-            survival = DEFAULT_CONTEXT_SURVIVAL if s is None else probability(s, "context_survival", rec)
+            survival = (
+                DEFAULT_CONTEXT_SURVIVAL if s is None else probability(s, "context_survival", rec)
+            )
         except InputError as exc:
             problems += exc.problems
             survival = DEFAULT_CONTEXT_SURVIVAL

@@ -90,7 +90,11 @@ def _build(project: Project) -> ProjectedSites:
 
     codes = list(project.areas)
     geoms = np.array([a.geometry for a in project.areas.values()], dtype=object)
-    services = [n for n in project.nodes.values() if n.kind == SERVICE and n.lat is not None and n.lon is not None]
+    services = [
+        n
+        for n in project.nodes.values()
+        if n.kind == SERVICE and n.lat is not None and n.lon is not None
+    ]
     if len(geoms):
         lon_min, lat_min, lon_max, lat_max = shapely.total_bounds(geoms)
     elif services:
@@ -116,7 +120,9 @@ def _build(project: Project) -> ProjectedSites:
         service_xy = to_metres(lonlat)
     else:
         service_xy = np.zeros((0, 2))
-    return ProjectedSites(epsg, codes, centroid_xy, [s.id for s in services], service_xy, transformer)
+    return ProjectedSites(
+        epsg, codes, centroid_xy, [s.id for s in services], service_xy, transformer
+    )
 
 
 def projected_sites(project: Project) -> ProjectedSites:
@@ -132,4 +138,6 @@ def nearest_service_km(project: Project) -> dict[str, float | None]:
     """
     sites = projected_sites(project)
     km = sites.nearest_service_km()
-    return {c: (None if np.isnan(v) else float(v)) for c, v in zip(sites.area_codes, km)}
+    return {
+        c: (None if np.isnan(v) else float(v)) for c, v in zip(sites.area_codes, km, strict=True)
+    }

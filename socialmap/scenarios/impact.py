@@ -132,6 +132,7 @@ class ScenarioBase:
     provider: np.ndarray  # per node: provider position of a service, -1 otherwise
     services_of: dict[int, list[int]]
     employs: dict[int, list[tuple[int, int]]]  # org -> [(adult, context or -1)]
+    names_context: frozenset[int]  # orgs some of whose employs ties name a context
     centroid_xy: np.ndarray
     service_pos: np.ndarray  # node positions of the services with a site
     service_xy: np.ndarray
@@ -152,7 +153,8 @@ def _csr(keys: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.n
     # scipy's COO -> CSR conversion is a linear-time counting sort (a stable argsort is ~7x slower)
     positions = np.arange(len(keys))
     m = sp.csr_matrix(
-        (np.ones(len(keys), dtype=np.int8), (np.asarray(keys, dtype=np.int64), positions)), shape=(n, max(len(keys), 1))
+        (np.ones(len(keys), dtype=np.int8), (np.asarray(keys, dtype=np.int64), positions)),
+        shape=(n, max(len(keys), 1)),
     )
     return m.indptr.astype(np.int64), np.asarray(values)[m.indices].astype(np.int64)
 
@@ -252,6 +254,7 @@ def _build_base(project: Project) -> ScenarioBase:
         provider=provider,
         services_of=services_of,
         employs=employs,
+        names_context=frozenset(o for o, es in employs.items() if any(c >= 0 for _, c in es)),
         centroid_xy=sites.centroid_xy,
         service_pos=service_pos,
         service_xy=sites.service_xy,
@@ -287,6 +290,11 @@ class AppliedChanges:
     employs: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
 
+def _a(word: str) -> str:
+    word = word.replace("_", " ")
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
 class _Applier:
     def __init__(self, base: ScenarioBase, changes: Sequence[Change]):
         self.base = base
@@ -303,33 +311,50 @@ class _Applier:
 
     def services_of(self, o: int) -> list[int]:
         own = [s for s in self.base.services_of.get(o, []) if self.provider_of(s) == o]
-        moved_in = [s for s, p in self.state.provider.items() if p == o and int(self.base.provider[s]) != o]
+        moved_in = [
+            s for s, p in self.state.provider.items() if p == o and int(self.base.provider[s]) != o
+        ]
         return [s for s in own + moved_in if s not in self.state.removed]
 
     def staff_of_service(self, s: int) -> tuple[list[int], bool]:
         """The staff of service ``s`` (SPEC 4): adults whose ``employs`` tie to
         its provider names it as context; all the provider's staff when none
         of its ``employs`` ties names a context. Second value: whether the
-        staff were named by context."""
+        staff were named by context.
+
+        Whether a provider names contexts is read from the project as it is,
+        not from the changed copy, so it never depends on who stayed at an
+        earlier transfer: one rule for every outcome keeps the expectation exact.
+        """
         o = self.provider_of(s)
         if o < 0:
             return [], False
         entries = self.staff_of_org(o)
-        if any(c >= 0 for _, c in entries):
+        if o in self.base.names_context:
             return sorted({p for p, c in entries if c == s}), True
         return sorted({p for p, _ in entries}), False
 
-    def lookup(self, i: int, change: Change, node_id: str, want: int, field_name: str) -> int | None:
+    def lookup(
+        self, i: int, change: Change, node_id: str, want: int, field_name: str
+    ) -> int | None:
         record = f"change {i} ({change.describe()})"
         want_word = "service" if want == SERVICE else "organisation"
         pos = self.base.index.get(node_id)
         if pos is None:
-            self.problems.append(Problem(f"unknown {want_word} {node_id!r}", record=record, field=field_name))
+            self.problems.append(
+                Problem(f"unknown {want_word} {node_id!r}", record=record, field=field_name)
+            )
             return None
         kind = int(self.base.kind[pos])
         if kind != want:
             actual = ("young_person", "adult", "organisation", "service")[kind]
-            self.problems.append(Problem(f"{node_id!r} is a {actual}, not a {want_word}", record=record, field=field_name))
+            self.problems.append(
+                Problem(
+                    f"{node_id!r} is {_a(actual)}, not {_a(want_word)}",
+                    record=record,
+                    field=field_name,
+                )
+            )
             return None
         if pos in self.state.removed:
             j = self.state.removed[pos]
@@ -384,7 +409,11 @@ class _Applier:
         old = self.provider_of(s)
         if old == o:
             self.problems.append(
-                Problem(f"{change.service!r} is already provided by {change.org!r}", record=f"change {i} ({change.describe()})", field="org")
+                Problem(
+                    f"{change.service!r} is already provided by {change.org!r}",
+                    record=f"change {i} ({change.describe()})",
+                    field="org",
+                )
             )
             return
         staff, by_context = self.staff_of_service(s)
@@ -394,7 +423,9 @@ class _Applier:
             # the new provider at this service and no longer for the old one
             moving = set(staff)
             self.state.employs[old] = [
-                (p, c) for p, c in self.staff_of_org(old) if not (p in moving and (c == s or not by_context))
+                (p, c)
+                for p, c in self.staff_of_org(old)
+                if not (p in moving and (c == s or not by_context))
             ]
             kept = [(p, c) for p, c in self.staff_of_org(o) if p not in moving]
             self.state.employs[o] = kept + [(p, s) for p in staff]
@@ -454,7 +485,9 @@ class _AreaImpact:
     young_people_affected: int
 
 
-def _tie_survival(base: ScenarioBase, state: AppliedChanges, survival: float) -> tuple[np.ndarray, np.ndarray]:
+def _tie_survival(
+    base: ScenarioBase, state: AppliedChanges, survival: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Affected ties and the probability each survives (product of its factors)."""
     ids: list[np.ndarray] = []
     factors: list[np.ndarray] = []
@@ -565,13 +598,22 @@ def _loss_pct(lost: np.ndarray, before: np.ndarray) -> np.ndarray:
 
 
 def _flag_masks(
-    th: FlagThresholds, newly_neet: np.ndarray, pct: np.ndarray, before_km: np.ndarray, after_km: np.ndarray
+    th: FlagThresholds,
+    newly_neet: np.ndarray,
+    pct: np.ndarray,
+    before_km: np.ndarray,
+    after_km: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     isolation = newly_neet >= th.newly_isolated_neet - _EPS
     bridging = pct >= th.bridging_loss_pct - _EPS
     had = ~np.isnan(before_km)
     with np.errstate(invalid="ignore"):
-        farther = had & ~np.isnan(after_km) & (after_km > before_km + _EPS) & (after_km >= th.nearest_service_km - _EPS)
+        farther = (
+            had
+            & ~np.isnan(after_km)
+            & (after_km > before_km + _EPS)
+            & (after_km >= th.nearest_service_km - _EPS)
+        )
     none_left = had & np.isnan(after_km)
     return isolation, bridging, farther | none_left
 
@@ -597,7 +639,9 @@ def _reasons(
     out = []
     if newly_neet >= th.newly_isolated_neet - _EPS:
         who = "NEET young person" if _one_decimal(newly_neet) == "1.0" else "NEET young people"
-        out.append(f"{_one_decimal(newly_neet)} {who} expected to become isolated (no bridging or linking tie left)")
+        out.append(
+            f"{_one_decimal(newly_neet)} {who} expected to become isolated (no bridging or linking tie left)"
+        )
     if pct >= th.bridging_loss_pct - _EPS:
         out.append(
             f"bridging ties fall {_percent(pct)} ({_one_decimal(lost_bridging)} of {bridging_before:g} expected to be lost)"
@@ -640,7 +684,13 @@ class ScenarioResult:
         areas = {}
         for code, row in self.areas.iterrows():
             areas[str(code)] = {
-                c: (list(row[c]) if c == "reasons" else bool(row[c]) if c == "flagged" else _round(float(row[c])))
+                c: (
+                    list(row[c])
+                    if c == "reasons"
+                    else bool(row[c])
+                    if c == "flagged"
+                    else _round(float(row[c]))
+                )
                 for c in AREA_COLUMNS
             }
         return {"areas": areas, "summary": {k: _round(v) for k, v in self.summary.items()}}
@@ -691,7 +741,8 @@ def evaluate(
         changes = changes.changes
     changes = list(changes)
     s = probability(
-        project.setting("context_survival") if context_survival is None else context_survival, "context_survival"
+        project.setting("context_survival") if context_survival is None else context_survival,
+        "context_survival",
     )
     if progress:
         progress(0.0)
@@ -749,8 +800,10 @@ def evaluate(
         "lost_linking": float(impact.lost_linking.sum()),
         "newly_isolated": float(impact.newly_isolated.sum()),
         "newly_isolated_neet": float(impact.newly_isolated_neet.sum()),
-        "bridging_loss_pct": 100.0 * float(impact.lost_bridging.sum()) / total_bridging if total_bridging else 0.0,
-        "flagged_areas": [c for c, f in zip(base.area_codes, flagged) if f],
+        "bridging_loss_pct": 100.0 * float(impact.lost_bridging.sum()) / total_bridging
+        if total_bridging
+        else 0.0,
+        "flagged_areas": [c for c, f in zip(base.area_codes, flagged, strict=True) if f],
         "thresholds": {
             "flag_newly_isolated_neet": th.newly_isolated_neet,
             "flag_bridging_loss_pct": th.bridging_loss_pct,
@@ -781,7 +834,7 @@ class RankResult:
 
     ``services`` and ``organisations``: DataFrames with :data:`RANK_COLUMNS`,
     most damaging first (expected newly isolated young people, then expected
-    lost bridging ties, then id).
+    lost bridging ties; remaining ties broken by lost linking ties, then id).
     """
 
     services: pd.DataFrame
@@ -794,7 +847,18 @@ class RankResult:
         def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
             out = []
             for rec in df.to_dict("records"):
-                out.append({k: (int(v) if k == "flagged_areas" else _round(v) if isinstance(v, float) else v) for k, v in rec.items()})
+                out.append(
+                    {
+                        k: (
+                            int(v)
+                            if k == "flagged_areas"
+                            else _round(v)
+                            if isinstance(v, float)
+                            else v
+                        )
+                        for k, v in rec.items()
+                    }
+                )
             return out
 
         return {
@@ -808,9 +872,9 @@ def _ranked(rows: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(RANK_COLUMNS))
     if df.empty:
         return df
-    key_isolated = df["newly_isolated"].round(9)
-    key_bridging = df["lost_bridging"].round(9)
-    order = sorted(range(len(df)), key=lambda i: (-key_isolated.iat[i], -key_bridging.iat[i], str(df["id"].iat[i])))
+    keys = [df[c].round(9).to_numpy() for c in ("newly_isolated", "lost_bridging", "lost_linking")]
+    ids = df["id"].astype(str).to_numpy()
+    order = sorted(range(len(df)), key=lambda i: (-keys[0][i], -keys[1][i], -keys[2][i], ids[i]))
     return df.iloc[order].reset_index(drop=True)
 
 
@@ -830,7 +894,9 @@ def rank(
     s = probability(project.setting("context_survival"), "context_survival")
     base = scenario_base(project)
     th = FlagThresholds.of(project)
-    candidates = [(int(p), Decommission(str(base.ids[p]))) for p in np.nonzero(base.kind == SERVICE)[0]]
+    candidates = [
+        (int(p), Decommission(str(base.ids[p]))) for p in np.nonzero(base.kind == SERVICE)[0]
+    ]
     candidates += [(int(p), Close(str(base.ids[p]))) for p in np.nonzero(base.kind == ORG)[0]]
     services: list[dict[str, Any]] = []
     organisations: list[dict[str, Any]] = []
