@@ -19,7 +19,7 @@ from socialmap.scenarios.changes import (
     probability,
     probability_or_none,
 )
-from socialmap.scenarios.distance import metric_epsg, nearest_service_km, projected_sites
+from socialmap.scenarios.distance import projected_sites
 from socialmap.scenarios.impact import (
     AREA_COLUMNS,
     RANK_COLUMNS,
@@ -54,8 +54,6 @@ __all__ = [
     "change_from_dict",
     "change_to_dict",
     "evaluate",
-    "metric_epsg",
-    "nearest_service_km",
     "parse_change",
     "parse_changes",
     "probability",

@@ -197,13 +197,11 @@ def _build_base(project: Project) -> ScenarioBase:
     def per_area(values: np.ndarray) -> np.ndarray:
         return np.bincount(yp_area, weights=values[yp_pos].astype(float), minlength=n_areas)
 
-    provider = np.full(n, -1, dtype=np.int64)
+    provider = np.where(ga.kind == SERVICE, ga.provider, -1).astype(np.int64)
     services_of: dict[int, list[int]] = {}
-    for node in project.nodes.values():
-        if node.provider is not None and node.provider in ga.index:
-            s, o = ga.index[node.id], ga.index[node.provider]
-            provider[s] = o
-            services_of.setdefault(o, []).append(s)
+    provided = np.nonzero(provider >= 0)[0]
+    for s, o in zip(provided.tolist(), provider[provided].tolist(), strict=True):
+        services_of.setdefault(o, []).append(s)
     employs: dict[int, list[tuple[int, int]]] = {}
     emp = np.nonzero(ga.tie_type == TYPE_CODE["employs"])[0]
     for t in emp.tolist():
@@ -212,7 +210,7 @@ def _build_base(project: Project) -> ScenarioBase:
         employs.setdefault(org, []).append((person, int(ga.tie_context[t])))
 
     sites = projected_sites(project)
-    service_pos = np.array([ga.index[s] for s in sites.service_ids], dtype=np.int64)
+    service_pos = sites.service_nodes
     k = min(_KNN, len(service_pos))
     if k and n_areas:
         from scipy.spatial import cKDTree
