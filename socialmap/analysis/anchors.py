@@ -115,9 +115,11 @@ def _linking_routes(project: Project) -> tuple[np.ndarray, np.ndarray, np.ndarra
     person = np.concatenate(parts_p).astype(np.int64)
     tie_pos = np.concatenate(parts_t).astype(np.int64)
     org = np.concatenate(parts_o).astype(np.int64)
-    if len(person):
-        routes = np.unique(np.column_stack([person, tie_pos, org]), axis=0)
-        person, tie_pos, org = routes[:, 0], routes[:, 1], routes[:, 2]
+    # deduplicate by one integer key per route (np.unique on rows is far slower)
+    n_ties = max(len(a), 1)
+    key = np.unique((person * n_ties + tie_pos) * max(n, 1) + org)
+    org = key % max(n, 1)
+    person, tie_pos = np.divmod(key // max(n, 1), n_ties)
     return person, tie_pos, org, linking_ties
 
 
@@ -182,19 +184,19 @@ def anchor_presence(project: Project) -> AnchorResult:
     org_pos = np.nonzero(ga.kind == ORG)[0]
     n = ga.n_nodes
     person, _tie, org, linking_ties = _linking_routes(project)
-    # reach: distinct (young person, organisation) pairs
-    pairs = np.unique(np.column_stack([org, person]), axis=0) if len(person) else np.zeros((0, 2), dtype=np.int64)
-    reached = np.bincount(pairs[:, 0], minlength=n)
-    area_pairs = np.unique(np.column_stack([pairs[:, 0], ga.area[pairs[:, 1]]]), axis=0) if len(pairs) else pairs
-    area_pairs = area_pairs[area_pairs[:, 1] >= 0] if len(area_pairs) else area_pairs
-    areas = np.bincount(area_pairs[:, 0], minlength=n)
+    # reach: distinct (organisation, young person) pairs, as integer keys org * n + person
+    pairs = np.unique(org * n + person)
+    pair_org, pair_person = np.divmod(pairs, max(n, 1))
+    reached = np.bincount(pair_org, minlength=n)
+    home = ga.area[pair_person]
+    n_areas = max(len(ga.area_codes), 1)
+    area_pairs = np.unique(pair_org[home >= 0] * n_areas + home[home >= 0])
+    areas = np.bincount(area_pairs // n_areas, minlength=n)
     # sole link: the routes through an organisation cover all the young person's linking ties
-    if len(person):
-        keys, routes_through = np.unique(np.column_stack([person, org]), axis=0, return_counts=True)
-        sole = routes_through == linking_ties[keys[:, 0]]
-        sole_count = np.bincount(keys[sole, 1], minlength=n)
-    else:
-        sole_count = np.zeros(n, dtype=np.int64)
+    keys, routes_through = np.unique(person * n + org, return_counts=True)
+    key_person, key_org = np.divmod(keys, max(n, 1))
+    sole = routes_through == linking_ties[key_person]
+    sole_count = np.bincount(key_org[sole], minlength=n)
     nodes = [project.nodes[i] for i in ga.ids[org_pos]]
     frame = pd.DataFrame(
         {
