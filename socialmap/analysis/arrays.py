@@ -8,7 +8,6 @@ project (``Project.cached``), so an edit invalidates it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from itertools import repeat
 from operator import attrgetter, eq
 
