@@ -524,7 +524,7 @@ def stage_import(ctx: BenchContext) -> float | str:
 
 
 def stage_export(ctx: BenchContext) -> float | str:
-    write_graphml = _lookup("socialmap.interchange.graphml", "write_graphml")
+    write_graphml = _lookup("socialmap.interchange.graph_export", "write_graphml")
     if write_graphml is None:
         return NOT_AVAILABLE
     seconds, _ = _seconds(lambda: write_graphml(ctx.project, ctx.folder / "city.graphml"))

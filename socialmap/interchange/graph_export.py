@@ -30,7 +30,6 @@ import os
 import re
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from socialmap.model.kinds import KIND_FIELDS
 from socialmap.model.project import Project
@@ -39,8 +38,18 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NODE_EXTRA_RESERVED = {"id", "kind", "label", "lat", "lon"}
 
 
-def _clean(text: str) -> str:
-    return _BAD_XML.sub("", text)
+#: Declared types of our own fields and measures (anything else is inferred from its values).
+_TYPES: dict[str, str] = {
+    **dict.fromkeys(("kind", "label", "area_code", "role", "org_type", "sector", "provider", "service_type",
+                     "commissioner", "contract_end", "tie_type", "tie_class", "context"), "string"),
+    **dict.fromkeys(("neet", "is_anchor", "isolated"), "boolean"),
+    **dict.fromkeys(("age", "degree", "bonding", "bridging", "linking", "areas_reached", "service_links",
+                     "young_people_reached", "sole_link_young_people", "strength"), "long"),
+    **dict.fromkeys(("lat", "lon", "employees_total", "employees_local", "spend_total", "spend_local",
+                     "years_in_area", "annual_value", "hours_per_week", "constraint", "effective_size"), "double"),
+}
+_PERSON_MEASURES = ("degree", "bonding", "bridging", "linking", "areas_reached", "constraint", "effective_size",
+                    "isolated", "service_links")
 
 
 def _value(value: Any) -> Any:
@@ -58,107 +67,172 @@ def _value(value: Any) -> Any:
     try:
         import pandas as pd
 
-        if value is pd.NA:
+        if value is pd.NA or value is pd.NaT:
             return None
     except ImportError:  # pragma: no cover
         pass
     return str(value)
 
 
-def graph_records(project: Project, *, include_people: bool = False,
-                  with_measures: bool = True) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str, dict[str, Any]]]]:
-    """Nodes ``(id, attributes)`` and ties ``(a, b, attributes)`` as they are exported."""
-    if not include_people:
-        from socialmap.interchange.privacy import pseudonymise
+def _infer(values: list[Any]) -> str:
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {bool}:
+        return "boolean"
+    if kinds and kinds <= {int}:
+        return "long"
+    if kinds and kinds <= {int, float}:
+        return "double"
+    return "string"
 
-        project, _ = pseudonymise(project)
-    person_measures: dict[str, dict[str, Any]] = {}
-    org_measures: dict[str, dict[str, Any]] = {}
-    tie_class: dict[tuple[str, str], str] = {}
+
+class GraphColumns:
+    """The exported network, column by column: node ids, then ``(name, type, values)`` per attribute
+    (values aligned with the nodes, ``None`` where missing), and the same for ties."""
+
+    def __init__(self) -> None:
+        self.node_ids: list[str] = []
+        self.node_cols: list[tuple[str, str, list[Any]]] = []
+        self.tie_a: list[str] = []
+        self.tie_b: list[str] = []
+        self.tie_cols: list[tuple[str, str, list[Any]]] = []
+
+
+def _measure_column(frame, column: str, ids: list[str]) -> list[Any]:
+    """``frame[column]`` aligned with ``ids`` (None where absent or NaN), as plain Python values."""
+    import numpy as np
+
+    pos = frame.index.get_indexer(ids)
+    values = frame[column].to_numpy()
+    out = np.full(len(ids), None, dtype=object)
+    hit = pos >= 0
+    picked = values[pos[hit]]
+    if picked.dtype.kind == "f":
+        picked = picked.astype(object)
+        picked[np.isnan(values[pos[hit]].astype(float))] = None
+    out[hit] = picked
+    return [None if v is None else (v.item() if hasattr(v, "item") else v) for v in out.tolist()]
+
+
+def graph_columns(project: Project, *, include_people: bool = False, with_measures: bool = True) -> GraphColumns:
+    """The network as it is exported (see the module docstring for what is in it)."""
+    nodes = list(project.nodes.values())
+    real_ids = [n.id for n in nodes]
+    out = GraphColumns()
+    if include_people:
+        out.node_ids = real_ids
+        exported = None
+    else:
+        exported = {}
+        width = max(5, len(str(len(nodes))))
+        for n in nodes:
+            if n.kind == "young_person":
+                exported[n.id] = f"yp{len(exported) + 1:0{width}d}"
+        out.node_ids = [exported.get(i, i) for i in real_ids]
+    hidden = [n.kind == "young_person" and not include_people for n in nodes]
+    cols = out.node_cols
+    cols.append(("kind", "string", [n.kind for n in nodes]))
+    cols.append(("label", "string", ["young person" if h else n.label for n, h in zip(nodes, hidden)]))
+    fields = [f for f in dict.fromkeys(f for k in KIND_FIELDS.values() for f in k)]
+    for name in fields:
+        values = [_value(getattr(n, name)) if name in KIND_FIELDS[n.kind] else None for n in nodes]
+        if name == "age":
+            values = [None if h else v for v, h in zip(values, hidden)]
+        cols.append((name, _TYPES.get(name) or _infer(values), values))
+    for name in ("lat", "lon"):
+        cols.append((name, "double", [None if h else getattr(n, name) for n, h in zip(nodes, hidden)]))
+    extra_keys = list(dict.fromkeys(k for n, h in zip(nodes, hidden) if not h for k in n.attrs))
+    taken = {c[0] for c in cols} | set(_PERSON_MEASURES) | _NODE_EXTRA_RESERVED
+    for key in extra_keys:
+        values = [None if h else _value(n.attrs.get(key)) for n, h in zip(nodes, hidden)]
+        kind = _infer(values)
+        if kind == "string":
+            values = [None if v is None else str(v) for v in values]
+        cols.append((f"attr_{key}" if key in taken else str(key), kind, values))
+    ties = list(project.ties.values())
+    tie_classes: list[Any] = [None] * len(ties)
     if with_measures:
-        from socialmap.analysis import analyse, classify_ties
+        from socialmap.analysis import analyse, anchor_presence, classify_ties
 
-        result = analyse(project)
-        people = result.people
-        cols = [c for c in ("degree", "bonding", "bridging", "linking", "areas_reached", "constraint",
-                            "effective_size", "isolated", "service_links") if c in people.columns]
-        values = {c: people[c].tolist() for c in cols}
-        for i, pid in enumerate(people.index.tolist()):
-            person_measures[pid] = {c: values[c][i] for c in cols}
-        classes = classify_ties(project)
-        tie_class = dict(zip(zip(classes["a"].tolist(), classes["b"].tolist()), classes["tie_class"].astype(str).tolist()))
-        org_measures = _anchor_measures(project)
-    nodes = []
-    for node in project.nodes.values():
-        attrs: dict[str, Any] = {"kind": node.kind, "label": node.label}
-        for name in KIND_FIELDS[node.kind]:
-            attrs[name] = _value(getattr(node, name))
-        if node.kind != "young_person" or include_people:
-            attrs["lat"], attrs["lon"] = _value(node.lat), _value(node.lon)
-        if node.kind == "young_person" and not include_people:
-            attrs["age"] = None
-        for key, val in node.attrs.items():
-            name = f"attr_{key}" if key in _NODE_EXTRA_RESERVED or key in attrs else str(key)
-            attrs[name] = _value(val) if isinstance(_value(val), (bool, int, float)) else (None if val is None else str(val))
-        for key, val in person_measures.get(node.id, {}).items():
-            attrs[key] = _value(val)
-        for key, val in org_measures.get(node.id, {}).items():
-            attrs[key] = _value(val)
-        nodes.append((node.id, {k: v for k, v in attrs.items() if v is not None}))
-    ties = []
-    for tie in project.ties.values():
-        attrs = {"tie_type": tie.type, "tie_class": tie_class.get((tie.a, tie.b)), "context": tie.context,
-                 "strength": tie.strength}
-        ties.append((tie.a, tie.b, {k: v for k, v in attrs.items() if v is not None}))
-    return nodes, ties
-
-
-def _anchor_measures(project: Project) -> dict[str, dict[str, Any]]:
-    try:
-        from socialmap.analysis import anchor_presence
-    except ImportError:
-        return {}
-    frame = anchor_presence(project).organisations
-    return {str(k): dict(v) for k, v in frame.to_dict("index").items()}
-
-
-def _types(records: list[dict[str, Any]]) -> dict[str, str]:
-    """One type per attribute over every record: boolean, long, double or string."""
-    seen: dict[str, set] = {}
-    for attrs in records:
-        for k, v in attrs.items():
-            seen.setdefault(k, set()).add(type(v))
-    out = {}
-    for k, kinds in seen.items():
-        if kinds == {bool}:
-            out[k] = "boolean"
-        elif kinds <= {int}:
-            out[k] = "long"
-        elif kinds <= {int, float}:
-            out[k] = "double"
-        else:
-            out[k] = "string"
+        people = analyse(project).people
+        for name in _PERSON_MEASURES:
+            if name in people.columns:
+                values = _measure_column(people, name, real_ids)
+                cols.append((name, _TYPES.get(name) or _infer(values), values))
+        orgs = anchor_presence(project).organisations
+        for name in orgs.columns:
+            if name in ("label", "is_anchor") or name in fields:
+                continue
+            values = _measure_column(orgs, name, real_ids)
+            if name == "areas_reached":  # the organisation's figure shares the person measure's column
+                person = next(c for c in cols if c[0] == "areas_reached")[2]
+                values = [p if v is None else v for p, v in zip(person, values)]
+                cols[:] = [c for c in cols if c[0] != "areas_reached"]
+            cols.append((name, _TYPES.get(name) or _infer(values), values))
+        tie_classes = classify_ties(project)["tie_class"].astype(str).tolist()
+    if exported:
+        out.tie_a = [exported.get(t.a, t.a) for t in ties]
+        out.tie_b = [exported.get(t.b, t.b) for t in ties]
+    else:
+        out.tie_a = [t.a for t in ties]
+        out.tie_b = [t.b for t in ties]
+    out.tie_cols = [("tie_type", "string", [t.type for t in ties]),
+                    ("tie_class", "string", tie_classes),
+                    ("context", "string", [t.context for t in ties]),
+                    ("strength", "long", [t.strength for t in ties])]
+    out.node_cols = [c for c in cols if any(v is not None for v in c[2])]
+    out.tie_cols = [c for c in out.tie_cols if any(v is not None for v in c[2])]
     return out
 
 
-def _text(value: Any, kind: str) -> str:
+def _esc_text(value: str) -> str:
+    return _BAD_XML.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _esc_attr(value: str) -> str:
+    return (_esc_text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+            .replace("\t", "&#9;"))
+
+
+def _fragments(kind: str, values: list[Any], template: str, esc) -> list[str]:
+    """One XML fragment per value (``""`` for a missing one), ``{}`` in ``template`` taking the text."""
+    before, after = template.split("{}")
     if kind == "boolean":
-        return "true" if value else "false"
+        yes, no = before + "true" + after, before + "false" + after
+        return ["" if v is None else (yes if v else no) for v in values]
     if kind == "long":
-        return str(int(value))
+        return ["" if v is None else f"{before}{int(v)}{after}" for v in values]
     if kind == "double":
-        return repr(float(value))
-    return _clean(str(value))
+        return ["" if v is None else f"{before}{float(v)!r}{after}" for v in values]
+    cache: dict[str, str] = {}
+    out = []
+    for v in values:
+        if v is None:
+            out.append("")
+            continue
+        text = cache.get(v)
+        if text is None:
+            text = before + esc(str(v)) + after
+            if len(cache) < 10000:
+                cache[v] = text
+        out.append(text)
+    return out
+
+
+def _rows(parts: list[list[str]], n: int) -> list[str]:
+    if not parts:
+        return [""] * n
+    return ["".join(row) for row in zip(*parts)]
 
 
 def write_graphml(project: Project, path: str | os.PathLike, *, include_people: bool = False) -> Path:
     """Write the project's network as GraphML (undirected). Returns the path."""
-    nodes, ties = graph_records(project, include_people=include_people)
-    node_types = _types([a for _, a in nodes])
-    tie_types = _types([a for _, _, a in ties])
-    node_key = {name: f"n{i}" for i, name in enumerate(node_types)}
-    tie_key = {name: f"e{i}" for i, name in enumerate(tie_types)}
+    g = graph_columns(project, include_people=include_people)
     path = Path(path)
+    node_data = _rows([_fragments(kind, values, f'<data key="n{i}">{{}}</data>', _esc_text)
+                       for i, (_, kind, values) in enumerate(g.node_cols)], len(g.node_ids))
+    tie_data = _rows([_fragments(kind, values, f'<data key="e{i}">{{}}</data>', _esc_text)
+                      for i, (_, kind, values) in enumerate(g.tie_cols)], len(g.tie_a))
+    quoted = {i: _esc_attr(i) for i in g.node_ids}
     with open(path, "w", encoding="utf-8") as fh:
         w = fh.write
         w('<?xml version="1.0" encoding="UTF-8"?>\n')
@@ -166,34 +240,16 @@ def write_graphml(project: Project, path: str | os.PathLike, *, include_people: 
           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
-        for name, kind in node_types.items():
-            w(f'  <key id="{node_key[name]}" for="node" attr.name={quoteattr(_clean(name))} attr.type="{kind}"/>\n')
-        for name, kind in tie_types.items():
-            w(f'  <key id="{tie_key[name]}" for="edge" attr.name={quoteattr(_clean(name))} attr.type="{kind}"/>\n')
+        for i, (name, kind, _) in enumerate(g.node_cols):
+            w(f'  <key id="n{i}" for="node" attr.name="{_esc_attr(name)}" attr.type="{kind}"/>\n')
+        for i, (name, kind, _) in enumerate(g.tie_cols):
+            w(f'  <key id="e{i}" for="edge" attr.name="{_esc_attr(name)}" attr.type="{kind}"/>\n')
         w('  <graph id="socialmap" edgedefault="undirected">\n')
-        chunk: list[str] = []
-        for node_id, attrs in nodes:
-            chunk.append(f"    <node id={quoteattr(_clean(node_id))}>")
-            for k, v in attrs.items():
-                chunk.append(f'<data key="{node_key[k]}">{escape(_text(v, node_types[k]))}</data>')
-            chunk.append("</node>\n")
-            if len(chunk) > 20000:
-                w("".join(chunk))
-                chunk.clear()
-        for i, (a, b, attrs) in enumerate(ties):
-            chunk.append(f'    <edge id="e{i}" source={quoteattr(_clean(a))} target={quoteattr(_clean(b))}>')
-            for k, v in attrs.items():
-                chunk.append(f'<data key="{tie_key[k]}">{escape(_text(v, tie_types[k]))}</data>')
-            chunk.append("</edge>\n")
-            if len(chunk) > 20000:
-                w("".join(chunk))
-                chunk.clear()
-        w("".join(chunk))
+        w("".join(f'    <node id="{quoted[i]}">{d}</node>\n' for i, d in zip(g.node_ids, node_data)))
+        w("".join(f'    <edge id="e{k}" source="{quoted[a]}" target="{quoted[b]}">{d}</edge>\n'
+                  for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data))))
         w("  </graph>\n</graphml>\n")
     return path
-
-
-_GEXF_TYPE = {"boolean": "boolean", "long": "long", "double": "double", "string": "string"}
 
 
 def write_gexf(project: Project, path: str | os.PathLike, *, include_people: bool = False) -> Path:
@@ -201,11 +257,14 @@ def write_gexf(project: Project, path: str | os.PathLike, *, include_people: boo
 
     The node label is GEXF's own ``label``; every other field is a declared attribute.
     """
-    nodes, ties = graph_records(project, include_people=include_people)
-    node_types = _types([{k: v for k, v in a.items() if k != "label"} for _, a in nodes])
-    tie_types = _types([a for _, _, a in ties])
-    node_key = {name: str(i) for i, name in enumerate(node_types)}
-    tie_key = {name: str(i) for i, name in enumerate(tie_types)}
+    g = graph_columns(project, include_people=include_people)
+    labels = next(values for name, _, values in g.node_cols if name == "label")
+    node_cols = [c for c in g.node_cols if c[0] != "label"]
+    node_data = _rows([_fragments(kind, values, f'<attvalue for="{i}" value="{{}}"/>', _esc_attr)
+                       for i, (_, kind, values) in enumerate(node_cols)], len(g.node_ids))
+    tie_data = _rows([_fragments(kind, values, f'<attvalue for="{i}" value="{{}}"/>', _esc_attr)
+                      for i, (_, kind, values) in enumerate(g.tie_cols)], len(g.tie_a))
+    quoted = {i: _esc_attr(i) for i in g.node_ids}
     path = Path(path)
     today = dt.date.today().isoformat()
     with open(path, "w", encoding="utf-8") as fh:
@@ -215,32 +274,16 @@ def write_gexf(project: Project, path: str | os.PathLike, *, include_people: boo
         w(f'  <meta lastmodifieddate="{today}"><creator>SocialMap</creator></meta>\n')
         w('  <graph defaultedgetype="undirected" mode="static">\n')
         w('    <attributes class="node" mode="static">\n')
-        for name, kind in node_types.items():
-            w(f'      <attribute id="{node_key[name]}" title={quoteattr(_clean(name))} type="{_GEXF_TYPE[kind]}"/>\n')
+        for i, (name, kind, _) in enumerate(node_cols):
+            w(f'      <attribute id="{i}" title="{_esc_attr(name)}" type="{kind}"/>\n')
         w('    </attributes>\n    <attributes class="edge" mode="static">\n')
-        for name, kind in tie_types.items():
-            w(f'      <attribute id="{tie_key[name]}" title={quoteattr(_clean(name))} type="{_GEXF_TYPE[kind]}"/>\n')
+        for i, (name, kind, _) in enumerate(g.tie_cols):
+            w(f'      <attribute id="{i}" title="{_esc_attr(name)}" type="{kind}"/>\n')
         w("    </attributes>\n    <nodes>\n")
-        chunk: list[str] = []
-        for node_id, attrs in nodes:
-            label = attrs.get("label", node_id)
-            chunk.append(f"      <node id={quoteattr(_clean(node_id))} label={quoteattr(_clean(str(label)))}><attvalues>")
-            for k, v in attrs.items():
-                if k != "label":
-                    chunk.append(f'<attvalue for="{node_key[k]}" value={quoteattr(_text(v, node_types[k]))}/>')
-            chunk.append("</attvalues></node>\n")
-            if len(chunk) > 20000:
-                w("".join(chunk))
-                chunk.clear()
-        chunk.append("    </nodes>\n    <edges>\n")
-        for i, (a, b, attrs) in enumerate(ties):
-            chunk.append(f'      <edge id="{i}" source={quoteattr(_clean(a))} target={quoteattr(_clean(b))}><attvalues>')
-            for k, v in attrs.items():
-                chunk.append(f'<attvalue for="{tie_key[k]}" value={quoteattr(_text(v, tie_types[k]))}/>')
-            chunk.append("</attvalues></edge>\n")
-            if len(chunk) > 20000:
-                w("".join(chunk))
-                chunk.clear()
-        w("".join(chunk))
+        w("".join(f'      <node id="{quoted[i]}" label="{_esc_attr(str(lab if lab is not None else i))}">'
+                  f"<attvalues>{d}</attvalues></node>\n" for i, lab, d in zip(g.node_ids, labels, node_data)))
+        w("    </nodes>\n    <edges>\n")
+        w("".join(f'      <edge id="{k}" source="{quoted[a]}" target="{quoted[b]}"><attvalues>{d}</attvalues></edge>\n'
+                  for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data))))
         w("    </edges>\n  </graph>\n</gexf>\n")
     return path
