@@ -174,8 +174,10 @@ _SCRIPT = r"""
     var vals = data.areas.features.map(function (f) { return f.properties[name]; })
       .filter(function (v) { return typeof v === "number"; }).sort(function (a, b) { return a - b; });
     if (!vals.length) { return []; }
-    var out = [];
-    for (var i = 1; i < palette.length; i++) { out.push(vals[Math.floor(i * (vals.length - 1) / palette.length)]); }
+    var lo = vals[0], hi = vals[vals.length - 1];
+    if (hi <= lo) { return [lo]; }
+    var out = [];  // equal intervals between the lowest and highest value
+    for (var i = 1; i < palette.length; i++) { out.push(lo + (hi - lo) * i / palette.length); }
     return out;
   }
   var cuts = breaks(measure);
