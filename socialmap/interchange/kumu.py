@@ -285,6 +285,12 @@ def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, look
         problems += _apply_postcodes(records, lookup, areas)
     else:
         for rec in records:
+            if rec.get("postcode") and rec["kind"] in ("organisation", "service") and (
+                    rec.get("lat") is None or rec.get("lon") is None):
+                problems.append(table.problem(f"has a postcode but no latitude/longitude; give --postcodes "
+                                              f"LOOKUP.csv to place this {rec['kind']} by its postcode",
+                                              row=rec["_row"], column="postcode", record=rec["_record"]))
+        for rec in records:
             if rec.get("postcode") and rec["kind"] in _PEOPLE:
                 rec.pop("postcode")
                 batch.notes.append(f"{table.file}: postcodes of people are not stored; give --postcodes "

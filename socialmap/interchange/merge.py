@@ -123,7 +123,8 @@ def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list
     except InputError as exc:
         problems += [_located(p, batch) for p in exc.problems]
     if problems:
-        raise InputError(_unique(problems))
+        ordered = sorted(_unique(problems), key=lambda p: (p.file or "", p.sheet or "", p.row or 0))
+        raise InputError(ordered)
     return project
 
 
