@@ -24,6 +24,7 @@ import pandas as pd
 
 from socialmap.analysis.arrays import (
     ADULT,
+    INFORMAL_CODES,
     PROFESSIONAL_CODES,
     YP,
     GraphArrays,
@@ -70,21 +71,59 @@ def group_keys(project: Project, group_by: str | None = None) -> np.ndarray:
 
 
 def _communities(project: Project, ga: GraphArrays) -> np.ndarray:
+    """Louvain community of each person in the informal person–person network (-1 for others).
+
+    Uses igraph's C implementation (``community_multilevel``) when igraph is
+    installed, seeded through its random-number hook, and networkx's
+    ``louvain_communities`` otherwise: about 2 s against a minute for 120,000
+    people. Both are the method of Blondel et al. (2008) with a fixed seed
+    (project setting ``louvain_seed``); they may split a network differently.
+    Communities are numbered in order of their first member.
+    """
+    person = np.nonzero(ga.is_person())[0]
+    informal = np.isin(ga.tie_type, INFORMAL_CODES)
+    # renumber people 0..k-1 so organisations and services are not singletons in the graph
+    local = np.full(ga.n_nodes, -1, dtype=np.int64)
+    local[person] = np.arange(len(person))
+    edges = np.column_stack([local[ga.tie_a[informal]], local[ga.tie_b[informal]]])
+    seed = int(project.setting("louvain_seed"))
+    try:
+        membership = _louvain_igraph(len(person), edges, seed)
+    except ImportError:
+        membership = _louvain_networkx(len(person), edges, seed)
+    # number communities by their first member, so the numbering does not depend on the library
+    _, first = np.unique(membership, return_index=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    out = np.full(ga.n_nodes, -1, dtype=np.int64)
+    if len(person):
+        out[person] = rank[np.unique(membership, return_inverse=True)[1]]
+    return out
+
+
+def _louvain_igraph(n: int, edges: np.ndarray, seed: int) -> np.ndarray:
+    import random
+
+    import igraph
+
+    igraph.set_random_number_generator(random.Random(seed))
+    try:
+        graph = igraph.Graph(n=n, edges=edges.tolist())
+        return np.asarray(graph.community_multilevel().membership, dtype=np.int64)
+    finally:
+        igraph.set_random_number_generator(random)
+
+
+def _louvain_networkx(n: int, edges: np.ndarray, seed: int) -> np.ndarray:
     import networkx as nx
 
-    informal = {"family", "friend", "peer", "neighbour"}
     g = nx.Graph()
-    person = ga.is_person()
-    g.add_nodes_from(np.nonzero(person)[0].tolist())
-    for t in project.ties.values():
-        if t.type in informal:
-            g.add_edge(ga.index[t.a], ga.index[t.b])
-    out = np.full(ga.n_nodes, -1, dtype=np.int64)
-    comms = nx.community.louvain_communities(g, seed=int(project.setting("louvain_seed")))
-    # order communities by their smallest member so numbering is stable
-    for c, members in enumerate(sorted(comms, key=min)):
-        out[list(members)] = c
-    return out
+    g.add_nodes_from(range(n))
+    g.add_edges_from(edges.tolist())
+    membership = np.zeros(n, dtype=np.int64)
+    for c, members in enumerate(nx.community.louvain_communities(g, seed=seed)):
+        membership[list(members)] = c
+    return membership
 
 
 def tie_class_codes(project: Project, group_by: str | None = None) -> np.ndarray:

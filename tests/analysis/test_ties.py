@@ -103,9 +103,34 @@ def test_community_groups_two_cliques(two_areas):
     got = _classes(p, "community")
     assert got.pop(("y2", "y3")) == "bridging"
     assert set(got.values()) == {"bonding"}
+    assert group_keys(p, "community").tolist() == [0, 0, 0, 1, 1, 1]
     again = project_with(two_areas, nodes, ties)  # a fresh project: nothing cached
     assert group_keys(again, "community").tolist() == group_keys(p, "community").tolist()
 
 
 def test_empty_project_has_no_ties(empty_project):
     assert len(classify_ties(empty_project)) == 0
+
+
+def test_community_networkx_fallback_gives_the_same_cliques(two_areas, monkeypatch):
+    """Without igraph the networkx Louvain is used: the two triangles still come out as two
+    communities, numbered by their first member (y0's community is 0, y3's is 1)."""
+    import socialmap.analysis.ties as ties
+
+    def no_igraph(*args):
+        raise ImportError("igraph not installed")
+
+    monkeypatch.setattr(ties, "_louvain_igraph", no_igraph)
+    nodes = [Node(f"y{i}", "young_person", area_code="A1") for i in range(6)]
+    ties_ = [Tie("y0", "y1", "friend"), Tie("y1", "y2", "friend"), Tie("y0", "y2", "friend"),
+             Tie("y3", "y4", "friend"), Tie("y4", "y5", "friend"), Tie("y3", "y5", "friend"),
+             Tie("y2", "y3", "friend")]
+    p = project_with(two_areas, nodes, ties_)
+    assert group_keys(p, "community").tolist() == [0, 0, 0, 1, 1, 1]
+
+
+def test_community_key_of_organisations_is_missing(small_project):
+    """Only people get a community; organisations and services have none (-1)."""
+    keys = dict(zip(small_project.nodes, group_keys(small_project, "community").tolist(), strict=True))
+    assert keys["o1"] == -1 and keys["s1"] == -1
+    assert min(keys[i] for i in ("yp1", "yp2", "yp3", "ad1")) == 0
