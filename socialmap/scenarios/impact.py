@@ -114,6 +114,8 @@ class ScenarioBase:
     tie_a: np.ndarray
     tie_b: np.ndarray
     tie_class: np.ndarray  # int8 per tie
+    tie_context: np.ndarray  # node position of each tie's context, -1 when none
+    tie_professional: np.ndarray  # bool per tie: worker or mentor
     inc_ptr: np.ndarray  # CSR: node -> incident ties
     inc_ties: np.ndarray
     ctx_ptr: np.ndarray  # CSR: node -> ties with that node as context
@@ -131,7 +133,9 @@ class ScenarioBase:
     area_linking: np.ndarray
     provider: np.ndarray  # per node: provider position of a service, -1 otherwise
     services_of: dict[int, list[int]]
-    employs: dict[int, list[tuple[int, int]]]  # org -> [(adult, context or -1)]
+    emp_ptr: np.ndarray  # CSR: organisation -> its employs ties' adult and context (-1 when none)
+    emp_person: np.ndarray
+    emp_context: np.ndarray
     names_context: frozenset[int]  # orgs some of whose employs ties name a context
     centroid_xy: np.ndarray
     service_pos: np.ndarray  # node positions of the services with a site
@@ -202,12 +206,13 @@ def _build_base(project: Project) -> ScenarioBase:
     provided = np.nonzero(provider >= 0)[0]
     for s, o in zip(provided.tolist(), provider[provided].tolist(), strict=True):
         services_of.setdefault(o, []).append(s)
-    employs: dict[int, list[tuple[int, int]]] = {}
     emp = np.nonzero(ga.tie_type == TYPE_CODE["employs"])[0]
-    for t in emp.tolist():
-        x, y = int(a[t]), int(b[t])
-        org, person = (x, y) if ga.kind[x] == ORG else (y, x)
-        employs.setdefault(org, []).append((person, int(ga.tie_context[t])))
+    org_first = ga.kind[a[emp]] == ORG
+    emp_org = np.where(org_first, a[emp], b[emp])
+    emp_adult = np.where(org_first, b[emp], a[emp])
+    emp_ctx = ga.tie_context[emp].astype(np.int64)
+    emp_ptr, emp_order = _csr(emp_org, np.arange(len(emp)), n)
+    emp_person, emp_context = emp_adult[emp_order], emp_ctx[emp_order]
 
     sites = projected_sites(project)
     service_pos = sites.service_nodes
@@ -234,6 +239,8 @@ def _build_base(project: Project) -> ScenarioBase:
         tie_a=a,
         tie_b=b,
         tie_class=cls,
+        tie_context=ga.tie_context.astype(np.int64),
+        tie_professional=prof,
         inc_ptr=inc_ptr,
         inc_ties=inc_ties,
         ctx_ptr=ctx_ptr,
@@ -251,8 +258,10 @@ def _build_base(project: Project) -> ScenarioBase:
         area_linking=per_area(counts[LINKING]),
         provider=provider,
         services_of=services_of,
-        employs=employs,
-        names_context=frozenset(o for o, es in employs.items() if any(c >= 0 for _, c in es)),
+        emp_ptr=emp_ptr,
+        emp_person=emp_person,
+        emp_context=emp_context,
+        names_context=frozenset(np.unique(emp_org[emp_ctx >= 0]).tolist()),
         centroid_xy=sites.centroid_xy,
         service_pos=service_pos,
         service_xy=sites.service_xy,
@@ -305,7 +314,12 @@ class _Applier:
         return self.state.provider.get(s, int(self.base.provider[s]))
 
     def staff_of_org(self, o: int) -> list[tuple[int, int]]:
-        return self.state.employs.get(o, self.base.employs.get(o, []))
+        entries = self.state.employs.get(o)
+        if entries is not None:
+            return entries
+        b = self.base
+        lo, hi = b.emp_ptr[o], b.emp_ptr[o + 1]
+        return list(zip(b.emp_person[lo:hi].tolist(), b.emp_context[lo:hi].tolist(), strict=True))
 
     def services_of(self, o: int) -> list[int]:
         own = [s for s in self.base.services_of.get(o, []) if self.provider_of(s) == o]

@@ -87,3 +87,11 @@ def build_town() -> Project:
 @pytest.fixture
 def town() -> Project:
     return build_town()
+
+
+@pytest.fixture(scope="session")
+def sample_project() -> Project:
+    """The bundled sample project (Millbrook), generated in memory."""
+    from socialmap.sample import generate_sample_project
+
+    return generate_sample_project()
