@@ -73,6 +73,8 @@ def test_bench_cli_reports_every_stage(capsys):
         assert value == NOT_AVAILABLE or (isinstance(value, (int, float)) and value >= 0), (name, value)
     for name in ("generate", "save", "load"):  # the core stages always run
         assert isinstance(doc["stages"][name], (int, float))
+        assert isinstance(doc["cpu_seconds"][name], (int, float))
+    assert doc["city"]["nodes"]["young_person"] == 500
     assert doc["peak_memory_mb"] > 0
     assert doc["budgets"]["load"] == BUDGETS_S["load"] == 3.0
     assert doc["budgets"]["peak_memory_mb"] == 2048
