@@ -70,44 +70,9 @@ def cmd_import_openreferral(args) -> int:
 
 
 # --------------------------------------------------------------------- export
-_FILE_FORMATS = {"graphml": ".graphml", "gexf": ".gexf", "html": ".html", "report": ".pdf",
-                 "evidence": ".pdf", "scenario-report": ".pdf"}
-_FOLDER_FORMATS = ("geojson", "csv")
-
-
-def _atomic_file(out: Path, write) -> None:
-    """Write through a temporary file beside ``out`` and move it into place, so a failed export
-    leaves no half-written file."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent if str(out.parent) else ".")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_folder(out: Path, write) -> None:
-    import shutil
-    import tempfile
-
-    parent = out.parent if str(out.parent) else Path(".")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
-    try:
-        write(tmp)
-        if out.exists():
-            shutil.rmtree(out) if out.is_dir() else out.unlink()
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def cmd_export(args) -> int:
+    from socialmap.interchange.exporting import export_project
+
     fmt = args.format
     if fmt != "scenario-report" and args.changes:
         raise InputError(Problem(f"scenario options are only for export scenario-report, not {fmt}"))
@@ -117,54 +82,16 @@ def cmd_export(args) -> int:
         raise InputError(Problem(f"--org is only for export evidence, not {fmt}", field="org"))
     out = check_output(args.out, args.force)
     project = open_project(args.project)
-    written: list[Path] = [out]
-    if fmt == "graphml":
-        from socialmap.interchange.graph_export import write_graphml
-
-        _atomic_file(out, lambda p: write_graphml(project, p, include_people=args.include_people))
-    elif fmt == "gexf":
-        from socialmap.interchange.graph_export import write_gexf
-
-        _atomic_file(out, lambda p: write_gexf(project, p, include_people=args.include_people))
-    elif fmt == "html":
-        from socialmap.interchange.webmap import write_webmap
-
-        _atomic_file(out, lambda p: write_webmap(project, p, include_people=args.include_people,
-                                                 title=f"SocialMap: {Path(args.project).stem}"))
-    elif fmt == "geojson":
-        from socialmap.interchange.geojson_export import write_geojson_layers
-
-        _atomic_folder(out, lambda p: write_geojson_layers(project, p, include_people=args.include_people))
-    elif fmt == "csv":
-        from socialmap.interchange.csv_export import write_csv_tables
-
-        _atomic_folder(out, lambda p: write_csv_tables(project, p, include_people=args.include_people))
-    elif fmt == "report":
-        from socialmap.reports import write_area_report
-
-        _atomic_file(out, lambda p: write_area_report(project, p, source=Path(args.project).name))
-    elif fmt == "evidence":
-        from socialmap.reports import write_evidence_figures, write_evidence_pack
-
-        if args.org not in project.nodes or project.nodes[args.org].kind != "organisation":
-            raise InputError(Problem(f"{args.org!r} is not an organisation of {args.project}", field="org"))
-        figures = out.with_suffix(".csv")
-        if figures.exists() and not args.force:
-            raise InputError(Problem(f"{figures} already exists; give --force to overwrite it"))
-        _atomic_file(out, lambda p: write_evidence_pack(project, args.org, p, source=Path(args.project).name))
-        _atomic_file(figures, lambda p: write_evidence_figures(project, args.org, p))
-        written.append(figures)
-    elif fmt == "scenario-report":
-        from socialmap.reports import write_scenario_report
-        from socialmap.scenarios import parse_changes, probability_or_none, validate_changes
+    changes, survival = None, None
+    if fmt == "scenario-report":
+        from socialmap.scenarios import parse_changes, probability_or_none
 
         if not args.changes:
             raise InputError(Problem("export scenario-report needs at least one change (--decommission, "
                                      "--transfer, --relocate or --close)"))
         changes = parse_changes(args.changes, retention=args.retention, max_travel_km=args.max_travel_km)
-        validate_changes(project, changes)
         survival = probability_or_none(args.context_survival, "context_survival")
-        _atomic_file(out, lambda p: write_scenario_report(project, changes, p, context_survival=survival,
-                                                          source=Path(args.project).name))
+    written = export_project(project, fmt, out, include_people=args.include_people, org=args.org, changes=changes,
+                             context_survival=survival, source=Path(args.project).name, overwrite=args.force)
     print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 0

@@ -1,0 +1,136 @@
+"""One entry point for every export, shared by the CLI and the desktop app.
+
+:func:`export_project` writes through a temporary file or folder beside the
+output and moves it into place only when complete, so a failed export leaves
+nothing half-written and an existing output untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from socialmap.errors import InputError, Problem
+from socialmap.model.project import Project
+
+FORMATS = ("graphml", "gexf", "geojson", "csv", "html", "report", "evidence", "scenario-report")
+#: Formats written as a folder of files; the others are one file (plus a CSV for evidence).
+FOLDER_FORMATS = ("geojson", "csv")
+SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "html": ".html", "report": ".pdf", "evidence": ".pdf",
+            "scenario-report": ".pdf"}
+
+
+def atomic_file(out: Path, write: Callable[[Path], Any]) -> None:
+    """``write(tmp)`` then move ``tmp`` onto ``out``; on failure remove ``tmp`` and leave ``out`` as it was."""
+    folder = out.parent if str(out.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_folder(out: Path, write: Callable[[Path], Any]) -> None:
+    """As :func:`atomic_file`, for an output folder (an existing one is replaced only at the end)."""
+    parent = out.parent if str(out.parent) else Path(".")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
+    try:
+        write(tmp)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            old.rmdir()
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def export_project(
+    project: Project,
+    fmt: str,
+    out: str | os.PathLike,
+    *,
+    include_people: bool = False,
+    org: str | None = None,
+    changes: list | None = None,
+    context_survival: float | None = None,
+    source: str | None = None,
+    overwrite: bool = False,
+) -> list[Path]:
+    """Write ``project`` as ``fmt`` to ``out``; returns the paths written.
+
+    ``org`` is the organisation of an ``evidence`` pack (its figures go to
+    ``out`` with the suffix ``.csv`` as well); ``changes`` (parsed
+    :mod:`socialmap.scenarios` changes) and ``context_survival`` are for a
+    ``scenario-report``. Raises :class:`InputError` for a missing or wrong
+    argument, or an existing output without ``overwrite``.
+    """
+    if fmt not in FORMATS:
+        raise InputError(Problem(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}"))
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise InputError(Problem(f"{out} already exists; give --force to overwrite it"))
+    if not out.parent.exists() and str(out.parent) not in ("", "."):
+        raise InputError(Problem(f"{out}: folder {out.parent} does not exist"))
+    written = [out]
+    if fmt == "graphml":
+        from socialmap.interchange.graph_export import write_graphml
+
+        atomic_file(out, lambda p: write_graphml(project, p, include_people=include_people))
+    elif fmt == "gexf":
+        from socialmap.interchange.graph_export import write_gexf
+
+        atomic_file(out, lambda p: write_gexf(project, p, include_people=include_people))
+    elif fmt == "html":
+        from socialmap.interchange.webmap import write_webmap
+
+        title = f"SocialMap: {Path(source).stem}" if source else None
+        atomic_file(out, lambda p: write_webmap(project, p, include_people=include_people, title=title))
+    elif fmt == "geojson":
+        from socialmap.interchange.geojson_export import write_geojson_layers
+
+        atomic_folder(out, lambda p: write_geojson_layers(project, p, include_people=include_people))
+    elif fmt == "csv":
+        from socialmap.interchange.csv_export import write_csv_tables
+
+        atomic_folder(out, lambda p: write_csv_tables(project, p, include_people=include_people))
+    elif fmt == "report":
+        from socialmap.reports import write_area_report
+
+        atomic_file(out, lambda p: write_area_report(project, p, source=source))
+    elif fmt == "evidence":
+        from socialmap.reports import write_evidence_figures, write_evidence_pack
+
+        if not org:
+            raise InputError(Problem("an evidence pack needs --org ID (the organisation it is for)", field="org"))
+        node = project.nodes.get(org)
+        if node is None or node.kind != "organisation":
+            raise InputError(Problem(f"{org!r} is not an organisation of {source or 'the project'}", field="org"))
+        figures = out.with_suffix(".csv")
+        if figures.exists() and not overwrite:
+            raise InputError(Problem(f"{figures} already exists; give --force to overwrite it"))
+        atomic_file(out, lambda p: write_evidence_pack(project, org, p, source=source))
+        atomic_file(figures, lambda p: write_evidence_figures(project, org, p))
+        written.append(figures)
+    elif fmt == "scenario-report":
+        from socialmap.reports import write_scenario_report
+        from socialmap.scenarios import validate_changes
+
+        if not changes:
+            raise InputError(Problem("a scenario report needs at least one change (--decommission, --transfer, "
+                                     "--relocate or --close)"))
+        validate_changes(project, changes)
+        atomic_file(out, lambda p: write_scenario_report(project, changes, p, context_survival=context_survival,
+                                                         source=source))
+    return written
