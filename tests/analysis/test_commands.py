@@ -105,3 +105,18 @@ def test_sample_project_carries_every_field(capsys):
     assert all(tuple(a) == AREA_MEASURES for a in doc["areas"].values())
     hot = _json(capsys, ["hotspots", str(SAMPLE), "--json"])
     assert any(a["hotspot"] for a in hot["areas"].values())
+
+
+def test_empty_project_never_crashes(capsys, tmp_path):
+    """An empty project: every command exits 0 with empty documents."""
+    from socialmap.model import Project
+
+    path = tmp_path / "empty.gpkg"
+    save_project(Project(), path)
+    doc = _json(capsys, ["analyse", str(path), "--json"])
+    assert doc["people"] == {} and doc["areas"] == {} and doc["summary"]["young_people"] == 0
+    assert _json(capsys, ["hotspots", str(path), "--json"])["areas"] == {}
+    assert _json(capsys, ["anchors", str(path), "--json"]) == {"organisations": {}}
+    for command in ("analyse", "hotspots", "anchors"):
+        assert main([command, str(path)]) == 0
+    capsys.readouterr()
