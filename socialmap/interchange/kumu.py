@@ -148,6 +148,7 @@ def read_kumu(
     lookup: Any = None,
     areas: dict[str, Any] | None = None,
     existing: Any = None,
+    columns: dict[str, str | None] | None = None,
 ) -> ImportBatch:
     """Read a Kumu workbook (or Elements CSV plus ``connections`` CSV) into an :class:`ImportBatch`.
 
@@ -165,6 +166,9 @@ def read_kumu(
         The project's areas by code (for postcode LSOAs and points of people).
     existing
         The project being merged into, so connections may name its nodes.
+    columns
+        Elements columns mapped by hand: header -> our field name, or ``None`` to keep the
+        column as an attribute (the GUI's mapping step); other columns are matched by name.
 
     The batch's ``problems`` list every bad row; the caller raises them with
     the rest (see :func:`~socialmap.interchange.merge.build_import`).
@@ -193,7 +197,7 @@ def read_kumu(
     tie_types.update(tie_map if isinstance(tie_map, dict) else parse_map(tie_map, TIE_TYPES, "--tie-map"))
 
     batch = ImportBatch(source)
-    keys = _read_elements(elements, kinds, batch, lookup, areas, existing)
+    keys = _read_elements(elements, kinds, batch, lookup, areas, existing, columns or {})
     if links is not None:
         _read_connections(links, tie_types, keys, batch, existing)
     else:
@@ -201,7 +205,8 @@ def read_kumu(
     return batch
 
 
-def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, lookup, areas, existing) -> dict[str, str]:
+def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, lookup, areas, existing,
+                   columns: dict[str, str | None]) -> dict[str, str]:
     """Nodes from the Elements sheet; returns element key (and label) -> node id."""
     problems = batch.problems
     label_col = _column(table, "label")
@@ -214,7 +219,8 @@ def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, look
         problems.append(table.problem("has no Type column: every element needs a type that maps to a node kind",
                                       row=1))
         return {}
-    mapped = {h: field_for_column(h) for h in table.headers if h not in (label_col, id_col, type_col)}
+    mapped = {h: (columns[h] if h in columns else field_for_column(h))
+              for h in table.headers if h not in (label_col, id_col, type_col)}
     records: list[dict[str, Any]] = []
     key_of_label: dict[str, str] = {}
     seen_ids: dict[str, int] = {}

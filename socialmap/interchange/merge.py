@@ -123,7 +123,11 @@ def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list
     except InputError as exc:
         problems += [_located(p, batch) for p in exc.problems]
     if problems:
-        ordered = sorted(_unique(problems), key=lambda p: (p.file or "", p.sheet or "", p.row or 0))
+        unique = _unique(problems)
+        sheets: dict[tuple, int] = {}
+        for p in unique:  # files and sheets in the order they were read
+            sheets.setdefault((p.file or "", p.sheet or ""), len(sheets))
+        ordered = sorted(unique, key=lambda p: (sheets[(p.file or "", p.sheet or "")], p.row or 0))
         raise InputError(ordered)
     return project
 

@@ -1,0 +1,136 @@
+"""One entry point for importing into an open project, for the desktop app.
+
+:func:`import_into` reads a Kumu map, an Open Referral UK directory or a CSV
+bundle and returns a *new* project: the open one with the file merged in,
+checked as a whole. The open project is not changed; on any problem one
+:class:`~socialmap.errors.InputError` lists every refused row.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from socialmap.errors import InputError, Problem
+from socialmap.model.project import Project
+
+IMPORT_FORMATS = ("kumu", "openreferral", "csv")
+
+
+def _renamed_csv(path: Path, renames: dict[str, str | None], folder: Path) -> Path:
+    """A copy of a CSV file with headers renamed (``None``: kept as it is, so it stays an attribute)."""
+    out = folder / path.name
+    with open(path, newline="", encoding="utf-8-sig") as src, open(out, "w", newline="", encoding="utf-8") as dst:
+        reader = csv.reader(src)
+        writer = csv.writer(dst)
+        header = next(reader, [])
+        writer.writerow([renames.get(h.strip()) or h for h in header])
+        writer.writerows(reader)
+    return out
+
+
+def import_into(
+    project: Project,
+    fmt: str,
+    source: str | os.PathLike,
+    *,
+    connections: str | os.PathLike | None = None,
+    ties: str | os.PathLike | None = None,
+    kind_map: dict[str, str] | None = None,
+    tie_map: dict[str, str] | None = None,
+    columns: dict[str, str | None] | None = None,
+    postcodes: str | os.PathLike | None = None,
+    postcode_fields: dict[str, str | None] | None = None,
+) -> tuple[Project, list[str], int, int]:
+    """Merge a file into a copy of ``project``.
+
+    Returns ``(merged project, notes for the user, nodes added, ties added)``.
+    ``kind_map``/``tie_map`` (Kumu: type text -> node kind / tie type) and
+    ``columns`` (Kumu or CSV: header -> our field) are the mapping step's choices.
+    """
+    from socialmap.interchange.merge import build_import
+    from socialmap.interchange.tabular import norm_key
+
+    if fmt not in IMPORT_FORMATS:
+        raise InputError(Problem(f"unknown import format {fmt!r}"))
+    fields = postcode_fields or {}
+    lookup = None
+    if postcodes and fmt != "csv":
+        from socialmap.interchange.postcodes import load_postcode_lookup
+
+        lookup = load_postcode_lookup(postcodes, **fields)
+    before_nodes, before_ties = len(project.nodes), len(project.ties)
+    if fmt == "csv":
+        from socialmap.interchange.csv_bundle import read_csv_bundle
+
+        nodes_path = Path(source)
+        with tempfile.TemporaryDirectory(prefix="socialmap-import-") as tmp:
+            if columns:
+                nodes_path = _renamed_csv(nodes_path, columns, Path(tmp))
+            merged, notes = read_csv_bundle(nodes_path, ties, None, postcodes=postcodes,
+                                            postcode_fields=fields or None, base=project)
+        return merged, list(notes), len(merged.nodes) - before_nodes, len(merged.ties) - before_ties
+    if fmt == "kumu":
+        from socialmap.interchange.kumu import read_kumu
+
+        batch = read_kumu(source, connections=connections,
+                          kind_map={norm_key(k): v for k, v in (kind_map or {}).items()},
+                          tie_map={norm_key(k): v for k, v in (tie_map or {}).items()},
+                          lookup=lookup, areas=project.areas, existing=project, columns=columns)
+    else:
+        from socialmap.interchange.openreferral import read_openreferral
+
+        batch = read_openreferral(source, lookup=lookup, areas=project.areas, existing=project)
+    merged = build_import(batch, base=project, base_name="the open project")
+    return merged, batch.notes, len(batch.nodes), len(merged.ties) - before_ties
+
+
+def preview_table(fmt: str, source: str | os.PathLike, limit: int = 100, *,
+                  connections: str | os.PathLike | None = None) -> dict[str, Any]:
+    """What the mapping step shows: the first rows of the main sheet, its headers, and the
+    distinct element and connection types of a Kumu map.
+
+    Returns ``{"headers": [...], "rows": [[...]], "element_types": [...], "connection_types": [...],
+    "row_count": n}``.
+    """
+    from socialmap.interchange.tabular import as_text, norm_key, read_csv_table, read_xlsx_tables
+
+    source = Path(source)
+    connections_table = None
+    if fmt == "kumu" and source.suffix.lower() in (".xlsx", ".xlsm"):
+        from socialmap.interchange.kumu import _find_sheet
+
+        tables = read_xlsx_tables(source)
+        table = _find_sheet(tables, "elements")
+        connections_table = _find_sheet(tables, "connections")
+        if table is None:
+            raise InputError(Problem(f"has no Elements sheet (its sheets: {', '.join(tables)})", file=str(source)))
+    elif fmt == "openreferral":
+        from socialmap.interchange.openreferral import _find_tables
+
+        if not source.is_dir():
+            return {"headers": [], "rows": [], "element_types": [], "connection_types": [], "row_count": 0}
+        found = _find_tables(source)
+        if "service" not in found:
+            raise InputError(Problem("has no service.csv", file=str(source)))
+        table = read_csv_table(found["service"])
+    else:
+        table = read_csv_table(source)
+        if fmt == "kumu" and connections:
+            connections_table = read_csv_table(connections)
+
+    def distinct(t, column: str) -> list[str]:
+        if t is None:
+            return []
+        header = next((h for h in t.headers if norm_key(h) == column), None)
+        if header is None:
+            return []
+        return sorted({as_text(r.get(header)) for _, r in t.rows} - {None})
+
+    rows = [[as_text(r.get(h)) or "" for h in table.headers] for _, r in table.rows[:limit]]
+    return {"headers": list(table.headers), "rows": rows, "row_count": len(table.rows),
+            "element_types": distinct(table, "type") if fmt == "kumu" else [],
+            "connection_types": distinct(connections_table, "type")}
