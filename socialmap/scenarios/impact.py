@@ -631,7 +631,8 @@ def _flag_masks(
 
 
 def _one_decimal(x: float) -> str:
-    return f"{x:.1f}"
+    """One decimal, halves rounded up (0.25 -> 0.3), as a reader rounds."""
+    return f"{math.floor(x * 10 + 0.5 + 1e-9) / 10:.1f}"
 
 
 def _percent(x: float) -> str:
