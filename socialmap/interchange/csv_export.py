@@ -25,7 +25,12 @@ from socialmap.model.project import Project
 def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_people: bool = False) -> list[Path]:
     """Write the tables into ``folder`` (created if needed). Returns the files written."""
     from socialmap.interchange.csv_bundle import write_csv_bundle
-    from socialmap.interchange.layers import area_results, public_areas, public_organisations, public_services
+    from socialmap.interchange.layers import (
+        area_results,
+        public_areas,
+        public_organisations,
+        public_services,
+    )
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

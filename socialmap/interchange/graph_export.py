@@ -131,19 +131,19 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
     hidden = [n.kind == "young_person" and not include_people for n in nodes]
     cols = out.node_cols
     cols.append(("kind", "string", [n.kind for n in nodes]))
-    cols.append(("label", "string", ["young person" if h else n.label for n, h in zip(nodes, hidden)]))
+    cols.append(("label", "string", ["young person" if h else n.label for n, h in zip(nodes, hidden, strict=False)]))
     fields = [f for f in dict.fromkeys(f for k in KIND_FIELDS.values() for f in k)]
     for name in fields:
         values = [_value(getattr(n, name)) if name in KIND_FIELDS[n.kind] else None for n in nodes]
         if name == "age":
-            values = [None if h else v for v, h in zip(values, hidden)]
+            values = [None if h else v for v, h in zip(values, hidden, strict=False)]
         cols.append((name, _TYPES.get(name) or _infer(values), values))
     for name in ("lat", "lon"):
-        cols.append((name, "double", [None if h else getattr(n, name) for n, h in zip(nodes, hidden)]))
-    extra_keys = list(dict.fromkeys(k for n, h in zip(nodes, hidden) if not h for k in n.attrs))
+        cols.append((name, "double", [None if h else getattr(n, name) for n, h in zip(nodes, hidden, strict=False)]))
+    extra_keys = list(dict.fromkeys(k for n, h in zip(nodes, hidden, strict=False) if not h for k in n.attrs))
     taken = {c[0] for c in cols} | set(_PERSON_MEASURES) | _NODE_EXTRA_RESERVED
     for key in extra_keys:
-        values = [None if h else _value(n.attrs.get(key)) for n, h in zip(nodes, hidden)]
+        values = [None if h else _value(n.attrs.get(key)) for n, h in zip(nodes, hidden, strict=False)]
         kind = _infer(values)
         if kind == "string":
             values = [None if v is None else str(v) for v in values]
@@ -165,7 +165,7 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
             values = _measure_column(orgs, name, real_ids)
             if name == "areas_reached":  # the organisation's figure shares the person measure's column
                 person = next(c for c in cols if c[0] == "areas_reached")[2]
-                values = [p if v is None else v for p, v in zip(person, values)]
+                values = [p if v is None else v for p, v in zip(person, values, strict=False)]
                 cols[:] = [c for c in cols if c[0] != "areas_reached"]
             cols.append((name, _TYPES.get(name) or _infer(values), values))
         tie_classes = classify_ties(project)["tie_class"].astype(str).tolist()
@@ -221,7 +221,7 @@ def _fragments(kind: str, values: list[Any], template: str, esc) -> list[str]:
 def _rows(parts: list[list[str]], n: int) -> list[str]:
     if not parts:
         return [""] * n
-    return ["".join(row) for row in zip(*parts)]
+    return ["".join(row) for row in zip(*parts, strict=False)]
 
 
 def write_graphml(project: Project, path: str | os.PathLike, *, include_people: bool = False) -> Path:
@@ -245,9 +245,9 @@ def write_graphml(project: Project, path: str | os.PathLike, *, include_people: 
         for i, (name, kind, _) in enumerate(g.tie_cols):
             w(f'  <key id="e{i}" for="edge" attr.name="{_esc_attr(name)}" attr.type="{kind}"/>\n')
         w('  <graph id="socialmap" edgedefault="undirected">\n')
-        w("".join(f'    <node id="{quoted[i]}">{d}</node>\n' for i, d in zip(g.node_ids, node_data)))
+        w("".join(f'    <node id="{quoted[i]}">{d}</node>\n' for i, d in zip(g.node_ids, node_data, strict=False)))
         w("".join(f'    <edge id="e{k}" source="{quoted[a]}" target="{quoted[b]}">{d}</edge>\n'
-                  for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data))))
+                  for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data, strict=False))))
         w("  </graph>\n</graphml>\n")
     return path
 
@@ -281,9 +281,9 @@ def write_gexf(project: Project, path: str | os.PathLike, *, include_people: boo
             w(f'      <attribute id="{i}" title="{_esc_attr(name)}" type="{kind}"/>\n')
         w("    </attributes>\n    <nodes>\n")
         w("".join(f'      <node id="{quoted[i]}" label="{_esc_attr(str(lab if lab is not None else i))}">'
-                  f"<attvalues>{d}</attvalues></node>\n" for i, lab, d in zip(g.node_ids, labels, node_data)))
+                  f"<attvalues>{d}</attvalues></node>\n" for i, lab, d in zip(g.node_ids, labels, node_data, strict=False)))
         w("    </nodes>\n    <edges>\n")
         w("".join(f'      <edge id="{k}" source="{quoted[a]}" target="{quoted[b]}"><attvalues>{d}</attvalues></edge>\n'
-                  for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data))))
+                  for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data, strict=False))))
         w("    </edges>\n  </graph>\n</gexf>\n")
     return path

@@ -70,7 +70,7 @@ def assign_areas_by_point(nodes: list[Node], areas: dict[str, Area]) -> None:
     tree = shapely.STRtree([areas[c].geometry for c in codes])
     points = shapely.points([n.lon for n in todo], [n.lat for n in todo])
     idx_point, idx_area = tree.query(points, predicate="within")
-    for i, j in zip(idx_point.tolist(), idx_area.tolist()):
+    for i, j in zip(idx_point.tolist(), idx_area.tolist(), strict=False):
         if todo[i].area_code is None:
             todo[i].area_code = codes[j]
 

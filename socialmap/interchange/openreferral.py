@@ -38,7 +38,14 @@ from typing import Any
 
 from socialmap.errors import InputError, Problem
 from socialmap.interchange.merge import ImportBatch
-from socialmap.interchange.tabular import BadValue, Table, as_float, as_text, norm_key, read_csv_table
+from socialmap.interchange.tabular import (
+    BadValue,
+    Table,
+    as_float,
+    as_text,
+    norm_key,
+    read_csv_table,
+)
 from socialmap.model.project import Node
 
 TABLE_NAMES = {

@@ -159,7 +159,7 @@ def load_postcode_lookup(
     lsoa_v = frame[lsoa].str.strip().tolist() if lsoa else [None] * len(frame)
     lookup = PostcodeLookup(where, {"postcode": pc, "lat": lat, "lon": lon, "lsoa": lsoa})
     keep = ~blank_pc.to_numpy()
-    for key, la, lo, ng, ls, k in zip(keys.tolist(), lat_v.tolist(), lon_v.tolist(), no_grid.tolist(), lsoa_v, keep.tolist()):
+    for key, la, lo, ng, ls, k in zip(keys.tolist(), lat_v.tolist(), lon_v.tolist(), no_grid.tolist(), lsoa_v, keep.tolist(), strict=False):
         if not k:
             continue
         lookup.points[key] = (None, None, ls or None) if ng else (la, lo, ls or None)

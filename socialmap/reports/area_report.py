@@ -18,7 +18,7 @@ from typing import Any
 
 from socialmap.interchange.privacy import suppress
 from socialmap.model.project import Project
-from socialmap.reports.pdf import esc, fmt_number, fmt_pct
+from socialmap.reports.pdf import esc, fmt_pct
 
 #: At most this many rows in the table of all areas (sorted by NEET isolation rate).
 MAX_AREA_ROWS = 60
@@ -34,13 +34,13 @@ def _hotspot_codes(hot) -> list[str]:
     if hot is None:
         return []
     flags = hot.areas["hotspot"]
-    return [c for c, f in zip(hot.areas.index.tolist(), flags.tolist()) if f is True or f == True]  # noqa: E712
+    return [c for c, f in zip(hot.areas.index.tolist(), flags.tolist(), strict=False) if f is True or f == True]  # noqa: E712
 
 
 def area_report_story(project: Project, *, source: str | None = None) -> list[Any]:
     """The flowables of the report (for :func:`write_area_report`)."""
     from reportlab.lib.units import cm
-    from reportlab.platypus import PageBreak, Spacer
+    from reportlab.platypus import PageBreak
 
     from socialmap.interchange.layers import area_results, public_areas
     from socialmap.reports.maps import PointLayer, area_map_png, place_points
@@ -82,7 +82,7 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
                        f"p &lt; {hot.alpha:g}).")
     story += bullets(summary)
 
-    rate = {c: v for c, v in zip(areas.index.tolist(), areas["neet_isolation_rate"].tolist())}
+    rate = {c: v for c, v in zip(areas.index.tolist(), areas["neet_isolation_rate"].tolist(), strict=False)}
     layers = [
         PointLayer(place_points(project, "service"), "service", color="#41ab5d", edge="#00441b", size=18),
         PointLayer(place_points(project, "organisation", anchors_only=True), "anchor organisation",
@@ -95,14 +95,14 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
     story.append(paragraph("Grey hatched areas have no NEET young people, or between 1 and 4 isolated NEET young "
                            "people, whose rate is withheld so that the count cannot be worked out.", "small"))
     if hot is not None:
-        z = {c: v for c, v in zip(hot.areas.index.tolist(), hot.areas["gi_z"].tolist())}
+        z = {c: v for c, v in zip(hot.areas.index.tolist(), hot.areas["gi_z"].tolist(), strict=False)}
         finite = [abs(v) for v in z.values() if v is not None and not math.isnan(v)]
         bound = max(finite) if finite else 1.0
         story.append(PageBreak())
         story.append(paragraph("Where isolation clusters: Gi* z-scores", "h1"))
         story.append(image(area_map_png(project, z, legend="Gi* z-score (red: high next to high)", cmap="RdBu_r",
                                         vmin=-bound, vmax=bound, outline=set(hot_codes),
-                                        outline_label="hotspot (z > 0, p < %g)" % hot.alpha), 15.0))
+                                        outline_label=f"hotspot (z > 0, p < {hot.alpha:g})"), 15.0))
         story.append(paragraph("Hotspot areas", "h2"))
         if hot_codes:
             rows = []

@@ -96,13 +96,13 @@ def area_map_png(
         hi = vmax if vmax is not None else (float(np.nanmax(nums)) if known.any() else 1.0)
         if hi <= lo:
             hi = lo + 1.0
-        coll = PatchCollection([p for p, k in zip(patches, known) if k], cmap=cmap, edgecolor="#5a5a5a",
+        coll = PatchCollection([p for p, k in zip(patches, known, strict=False) if k], cmap=cmap, edgecolor="#5a5a5a",
                                linewidth=0.5)
         coll.set_array(nums[known])
         coll.set_clim(lo, hi)
         ax.add_collection(coll)
         if (~known).any():
-            ax.add_collection(PatchCollection([p for p, k in zip(patches, known) if not k], facecolor="#d9d9d9",
+            ax.add_collection(PatchCollection([p for p, k in zip(patches, known, strict=False) if not k], facecolor="#d9d9d9",
                                               edgecolor="#5a5a5a", linewidth=0.5, hatch="///"))
             handles.append(Patch(facecolor="#d9d9d9", edgecolor="#5a5a5a", hatch="///", label=missing_label))
         cax = fig.add_axes([0.84, 0.15, 0.025, 0.6])
@@ -124,7 +124,7 @@ def area_map_png(
     for layer in layers or []:
         if not layer.points:
             continue
-        xs, ys = zip(*layer.points)
+        xs, ys = zip(*layer.points, strict=False)
         ax.scatter(xs, ys, s=layer.size, c=layer.color, marker=layer.marker, edgecolors=layer.edge,
                    linewidths=0.8, zorder=5)
         handles.append(Line2D([], [], linestyle="", marker=layer.marker, markersize=6, markerfacecolor=layer.color,

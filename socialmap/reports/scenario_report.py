@@ -69,7 +69,7 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
     summary = result.summary
     before = analyse(project).areas
     names = {c: a.name for c, a in project.areas.items()}
-    flagged = [c for c, f in zip(areas.index.tolist(), areas["flagged"].tolist()) if f]
+    flagged = [c for c, f in zip(areas.index.tolist(), areas["flagged"].tolist(), strict=False) if f]
     removed = set(summary.get("removed", ()))
 
     story: list[Any] = [

@@ -23,7 +23,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QUndoCommand
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -76,6 +75,9 @@ OPEN_REPORTS = True
 
 
 # ===================================================================== models
+_ROOT = QModelIndex()
+
+
 class RowsModel(QAbstractTableModel):
     """A read-only table of text rows (the preview, the refused rows)."""
 
@@ -84,10 +86,10 @@ class RowsModel(QAbstractTableModel):
         self.headers = list(headers)
         self.rows = [["" if v is None else str(v) for v in r] for r in rows]
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.headers)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

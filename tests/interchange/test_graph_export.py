@@ -6,7 +6,6 @@ import networkx as nx
 import pytest
 
 from socialmap.interchange.graph_export import write_gexf, write_graphml
-from socialmap.model import Node
 
 WRITERS = {"graphml": (write_graphml, nx.read_graphml), "gexf": (write_gexf, nx.read_gexf)}
 

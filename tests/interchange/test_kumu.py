@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
-
 from socialmap.cli import main
 from socialmap.store import load_project
 

@@ -117,7 +117,6 @@ def test_broken_json_is_refused(tmp_path, saved_small, capsys):
 
 
 def test_merge_into_project(tmp_path, saved_small):
-    folder = write_tables(tmp_path / "oruk", {k: v for k, v in TABLES.items()})
     tables_no_loc2 = tmp_path / "oruk2"
     t = dict(TABLES)
     t["service_at_location.csv"] = "id,service_id,location_id\nsal-1,svc-1,loc-1\n"

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from socialmap.errors import InputError
-from socialmap.interchange.postcodes import apply_postcodes, load_postcode_lookup, normalise_postcode
+from socialmap.interchange.postcodes import (
+    apply_postcodes,
+    load_postcode_lookup,
+    normalise_postcode,
+)
 
 
 @pytest.mark.parametrize("raw, norm", [("m1 1ae", "M1 1AE"), (" M1  1AE ", "M1 1AE"), ("SW1A1AA", "SW1A 1AA"),

@@ -8,7 +8,12 @@ import re
 import pytest
 
 from socialmap.cli import main
-from socialmap.reports import write_area_report, write_evidence_figures, write_evidence_pack, write_scenario_report
+from socialmap.reports import (
+    write_area_report,
+    write_evidence_figures,
+    write_evidence_pack,
+    write_scenario_report,
+)
 from socialmap.scenarios import Close, Decommission
 
 
@@ -46,7 +51,7 @@ def test_area_report_sample_names_its_hotspots(tmp_path, sample):
     from socialmap.analysis import hotspots
 
     hot = hotspots(sample).areas
-    codes = [c for c, f in zip(hot.index, hot["hotspot"]) if f is True]
+    codes = [c for c, f in zip(hot.index, hot["hotspot"], strict=False) if f is True]
     text = flat(pdf_text(write_area_report(sample, tmp_path / "a.pdf")))
     assert f"{len(codes)} area(s) are NEET isolation hotspots" in text
     for code in codes:

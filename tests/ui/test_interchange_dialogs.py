@@ -8,7 +8,6 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QMainWindow  # noqa: E402
 
-from socialmap.store import save_project  # noqa: E402
 from socialmap.ui import interchange_dialogs as ui  # noqa: E402
 from socialmap.ui.document import ProjectDocument  # noqa: E402
 
