@@ -22,6 +22,7 @@ from socialmap.ui import workers
 from socialmap.ui.analysis_panel import NOT_AVAILABLE, analysis_api
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.frame_model import FrameModel
+from socialmap.ui.models import suppress_count
 
 FIGURES = (
     ("local_employment_share", "Local employment share"),
@@ -39,6 +40,20 @@ def _plain(v: Any) -> Any:
     if isinstance(v, float) and v != v:
         return None
     return v
+
+
+def figure_text(name: str, value: Any) -> str:
+    """A figure as shown: shares as percentages, counts of young people with
+    1..4 shown as "<5" (SPEC section 8)."""
+    if value is None:
+        return "not known"
+    if name.endswith("_share"):
+        return f"{100 * float(value):.0f}%"
+    if name in ("young_people_reached", "sole_link_young_people"):
+        return suppress_count(int(value))
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{float(value):.1f}"
 
 
 def compute_anchor(project, org_id: str, progress=None, cancelled=None) -> dict[str, Any]:
@@ -155,17 +170,11 @@ class AnchorPanel(QWidget):
         records = []
         for name, title in FIGURES:
             if name in row.index:
-                pct = row.get(f"{name}_percentile")
-                records.append({"figure": title, "value": _plain(row[name]),
-                                "percentile": None if _plain(pct) is None else f"{float(pct):.0f}",
-                                "_name": name})
+                pct = _plain(row.get(f"{name}_percentile"))
+                records.append({"figure": title, "value": figure_text(name, _plain(row[name])),
+                                "percentile": "" if pct is None else f"{float(pct):.0f}"})
         df = pd.DataFrame(records).set_index("figure")
         self.model.suppressed = frozenset()
-        # counts of young people: suppress 1..4 in the value column
-        for rec in records:
-            if rec["_name"] in ("young_people_reached", "sole_link_young_people") and rec["value"] is not None:
-                v = int(rec["value"])
-                df.loc[rec["figure"], "value"] = "<5" if 1 <= v <= 4 else str(v)
         self.model.set_frame(df[["value", "percentile"]], index_name="figure")
         self.last = out
         self._end(f"Anchor presence of {node.label if node else org_id}.")

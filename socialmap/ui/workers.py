@@ -1,23 +1,62 @@
-"""Long work off the UI thread: a cancellable QRunnable that reports by signals.
+"""Long work off the UI thread: cancellable jobs that report by signals.
 
-The function runs in the global ``QThreadPool``; it receives ``progress`` and
-``cancelled`` callables (the analysis and scenario APIs accept both). Results,
-errors and progress come back as queued signals on the UI thread, so the
-worker never touches a widget.
+A job's function runs on one long-lived background thread; it receives
+``progress`` and ``cancelled`` callables (the analysis and scenario APIs
+accept both). Results, errors and progress come back as queued signals on the
+UI thread, so a job never touches a widget.
+
+Why a Python thread and not ``QThreadPool``: every call from a Qt pool thread
+into Python gets a fresh Python thread state, which drops thread-local
+objects between calls. pyproj keeps its PROJ context alive through such a
+thread-local but caches the raw pointer per OS thread, so the second job on a
+pool thread used a freed PROJ context and crashed the process (seen as a
+segfault in ``proj_create``). A ``threading.Thread`` keeps one thread state
+for its whole life.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import queue
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
+
+#: Modules workers use, imported on the UI thread before any worker starts.
+#: PySide6 installs an import hook (shibokensupport's feature_imported) that
+#: crashed the process when a module was first imported off the UI thread.
+STORE_MODULES = ("pandas", "numpy", "shapely", "pyproj", "geopandas", "pyogrio", "socialmap.store",
+                 "socialmap.model.placement")
+ANALYSIS_MODULES = ("networkx", "scipy.sparse", "scipy.sparse.csgraph", "scipy.spatial", "scipy.stats",
+                    "libpysal", "libpysal.weights", "esda", "socialmap.analysis", "socialmap.scenarios")
+_PRELOADED: set[str] = set()
+
+
+def preload(names: tuple[str, ...]) -> None:
+    """Import ``names`` (and every submodule of the socialmap packages among
+    them) on the calling thread, once."""
+    for name in names:
+        if name in _PRELOADED:
+            continue
+        _PRELOADED.add(name)
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if name.startswith("socialmap.") and hasattr(module, "__path__"):
+            for info in pkgutil.walk_packages(module.__path__, prefix=name + "."):
+                try:
+                    importlib.import_module(info.name)
+                except Exception:  # noqa: BLE001 - a module another engineer is still writing
+                    continue
 
 
 class WorkerSignals(QObject):
-    """Signals of a :class:`Worker` (a QRunnable cannot have its own)."""
+    """Signals of a :class:`Worker`."""
 
     progress = Signal(float)
     finished = Signal(object)
@@ -30,16 +69,14 @@ class Cancelled(Exception):
     """Raised inside a worker function when the user cancelled it."""
 
 
-class Worker(QRunnable):
-    """Run ``fn(*args, progress=..., cancelled=..., **kwargs)`` on the thread pool.
+class Worker:
+    """Run ``fn(*args, progress=..., cancelled=..., **kwargs)`` on the background thread.
 
     ``with_callbacks=False`` calls ``fn`` without the two callables (for
     functions that do not take them, such as loading a file).
     """
 
     def __init__(self, fn: Callable[..., Any], *args: Any, with_callbacks: bool = True, **kwargs: Any) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.fn = fn
         self.args = args
         self.kwargs = kwargs
@@ -62,15 +99,17 @@ class Worker(QRunnable):
     def run(self) -> None:
         self.running = True
         try:
+            if self.is_cancelled():
+                raise Cancelled()
             if self.with_callbacks:
                 result = self.fn(*self.args, progress=self._progress, cancelled=self.is_cancelled, **self.kwargs)
             else:
                 result = self.fn(*self.args, **self.kwargs)
-        except Exception as exc:  # reported to the UI, which shows a dialog
+        except Exception as exc:  # noqa: BLE001 - reported to the UI, which shows the reason
             if self.is_cancelled() or type(exc).__name__ == "Cancelled":
                 self.signals.cancelled.emit()
             else:
-                exc.__traceback_text__ = traceback.format_exc()  # for the log, never a dialog
+                exc.traceback_text = traceback.format_exc()  # for a log, never a dialog
                 self.signals.failed.emit(exc)
         else:
             if self.is_cancelled():
@@ -79,55 +118,61 @@ class Worker(QRunnable):
                 self.signals.finished.emit(result)
         finally:
             self.running = False
+            self.fn, self.args, self.kwargs = None, (), {}
             self.signals.done.emit()
 
 
+class _Executor:
+    """One daemon thread running queued workers in order."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[Worker] = queue.Queue()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.pending = 0
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._loop, name="socialmap-worker", daemon=True)
+        self.thread.start()
+
+    def submit(self, worker: Worker) -> None:
+        with self.lock:
+            self.pending += 1
+            self.idle.clear()
+        self.jobs.put(worker)
+
+    def _loop(self) -> None:
+        while True:
+            worker = self.jobs.get()
+            try:
+                worker.run()
+            finally:
+                with self.lock:
+                    self.pending -= 1
+                    if self.pending == 0:
+                        self.idle.set()
+
+
+_EXECUTOR: _Executor | None = None
 _LIVE: set[Worker] = set()
-_PRELOADED: set[str] = set()
-
-#: Modules workers use, imported on the UI thread before any worker starts.
-#: PySide6 installs an import hook (shibokensupport's feature_imported) that
-#: crashes the process when a module is first imported from a pool thread,
-#: so nothing may be imported for the first time inside a worker.
-STORE_MODULES = ("pandas", "numpy", "shapely", "pyproj", "geopandas", "pyogrio", "socialmap.store",
-                 "socialmap.store.gpkg", "socialmap.model.placement")
-ANALYSIS_MODULES = ("networkx", "scipy.sparse", "scipy.sparse.csgraph", "scipy.spatial", "scipy.stats",
-                    "libpysal", "libpysal.weights", "esda", "esda.getisord", "socialmap.analysis",
-                    "socialmap.scenarios")
 
 
-def preload(names: tuple[str, ...]) -> None:
-    """Import ``names`` (and every submodule of the socialmap packages among
-    them) on the calling thread, once."""
-    import importlib
-    import pkgutil
-
-    for name in names:
-        if name in _PRELOADED:
-            continue
-        _PRELOADED.add(name)
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if name.startswith("socialmap.") and hasattr(module, "__path__"):
-            for info in pkgutil.walk_packages(module.__path__, prefix=name + "."):
-                try:
-                    importlib.import_module(info.name)
-                except Exception:  # a module another engineer is still writing
-                    continue
+def executor() -> _Executor:
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        _EXECUTOR = _Executor()
+    return _EXECUTOR
 
 
 def start(worker: Worker) -> Worker:
-    """Start ``worker`` on the global pool, keeping it alive until it is done."""
+    """Queue ``worker`` on the background thread, keeping it alive until it is done."""
     preload(STORE_MODULES)
     preload(worker.preload)
     _LIVE.add(worker)
     worker.signals.done.connect(lambda: _LIVE.discard(worker))
-    QThreadPool.globalInstance().start(worker)
+    executor().submit(worker)
     return worker
 
 
 def wait_all(msecs: int = 30000) -> bool:
-    """Wait for every running worker (used when the application quits)."""
-    return QThreadPool.globalInstance().waitForDone(msecs)
+    """Wait for every queued worker (used when the application quits)."""
+    return executor().idle.wait(msecs / 1000)
