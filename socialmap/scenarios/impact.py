@@ -874,11 +874,7 @@ class RankResult:
                 )
             return out
 
-        return {
-            "services": rows(self.services),
-            "organisations": rows(self.organisations),
-            "context_survival": self.context_survival,
-        }
+        return {"services": rows(self.services), "organisations": rows(self.organisations)}
 
 
 def _ranked(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -342,3 +342,25 @@ def test_every_problem_is_listed_at_once(town):
     with pytest.raises(InputError) as info:
         evaluate(town, [Decommission("x1"), Close("x2"), Relocate("s1", 95, 0)])
     assert len(info.value.problems) == 3
+
+
+def test_evaluate_reports_progress_and_can_be_cancelled(town):
+    from socialmap.scenarios import Cancelled
+
+    seen = []
+    evaluate(town, [Decommission("s1")], progress=seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    with pytest.raises(Cancelled):
+        evaluate(town, [Decommission("s1")], cancelled=lambda: True)
+
+
+def test_a_project_without_areas_or_people():
+    """Nothing to damage: no area rows; the change is still checked and applied."""
+    from socialmap.model import Node, Project
+
+    p = Project()
+    p.add_node(Node("o", "organisation", lat=53.4, lon=-2.3))
+    p.add_node(Node("s", "service", lat=53.4, lon=-2.3, provider="o"))
+    r = evaluate(p, [Close("o")])
+    assert r.areas.empty and sorted(r.summary["removed"]) == ["o", "s"]
+    assert r.summary["newly_isolated"] == 0

@@ -66,3 +66,7 @@ def test_rank_reports_progress_and_can_be_cancelled(town):
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
     with pytest.raises(Cancelled):
         rank(town, cancelled=lambda: True)
+
+
+def test_rank_json_has_exactly_the_spec_keys(town):
+    assert set(rank(town).to_json()) == {"services", "organisations"}
