@@ -258,7 +258,7 @@ def write_gexf(project: Project, path: str | os.PathLike, *, include_people: boo
     The node label is GEXF's own ``label``; every other field is a declared attribute.
     """
     g = graph_columns(project, include_people=include_people)
-    labels = next(values for name, _, values in g.node_cols if name == "label")
+    labels = next((values for name, _, values in g.node_cols if name == "label"), [None] * len(g.node_ids))
     node_cols = [c for c in g.node_cols if c[0] != "label"]
     node_data = _rows([_fragments(kind, values, f'<attvalue for="{i}" value="{{}}"/>', _esc_attr)
                        for i, (_, kind, values) in enumerate(node_cols)], len(g.node_ids))

@@ -75,3 +75,26 @@ def test_cli_folder_exports(tmp_path, saved_small):
         assert main(["export", fmt, str(saved_small), str(out)]) == 2
         assert main(["export", fmt, str(saved_small), str(out), "--force"]) == 0
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_every_format_on_a_project_without_people(tmp_path):
+    """One area, one organisation and its service, no people: every export still writes (Gi* cannot run
+    on one area; the report says so)."""
+    from shapely.geometry import box
+
+    from socialmap.interchange.exporting import FORMATS, export_project
+    from socialmap.model import Area, Node, Project
+    from socialmap.scenarios import Decommission
+
+    p = Project()
+    p.add_area(Area("A", "Only", box(-2.3, 53.4, -2.29, 53.41)))
+    p.add_node(Node("o", "organisation", "Lonely org", lat=53.405, lon=-2.295))
+    p.add_node(Node("s", "service", "Club", lat=53.405, lon=-2.295, provider="o"))
+    for fmt in FORMATS:
+        out = tmp_path / f"out-{fmt}"
+        written = export_project(p, fmt, out, org="o" if fmt == "evidence" else None,
+                                 changes=[Decommission("s")] if fmt == "scenario-report" else None)
+        assert all(path.exists() for path in written), fmt
+    from tests.reports.test_reports import pdf_text
+
+    assert "Hotspots were not computed: the project has fewer than two areas." in pdf_text(tmp_path / "out-report")
