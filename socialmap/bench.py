@@ -185,7 +185,7 @@ def synthetic_city(young_people: int, seed: int = 7) -> Project:
     ]
 
     # Node positions: young people, adults, organisations, services.
-    yp0, ad0, org0, svc0 = 0, n_yp, n_yp + n_adults, n_yp + n_adults + n_orgs
+    ad0, org0, svc0 = n_yp, n_yp + n_adults, n_yp + n_adults + n_orgs  # young people start at 0
     n_nodes = svc0 + n_svc
     ids = np.array(
         [f"yp{k}" for k in range(n_yp)] + [f"ad{k}" for k in range(n_adults)]
@@ -347,7 +347,7 @@ def synthetic_city(young_people: int, seed: int = 7) -> Project:
     add(svc0 + np.arange(n_svc), svc0 + rng.integers(0, n_svc, n_svc), "refers")
 
     # ---- one tie per pair: the first drawn wins
-    a, b, kind, ctx, st = (np.concatenate(cols) for cols in zip(*parts))
+    a, b, kind, ctx, st = (np.concatenate(cols) for cols in zip(*parts, strict=True))
     keep = a != b
     a, b, kind, ctx, st = a[keep], b[keep], kind[keep], ctx[keep], st[keep]
     key = np.minimum(a, b) * n_nodes + np.maximum(a, b)
@@ -365,7 +365,7 @@ def synthetic_city(young_people: int, seed: int = 7) -> Project:
         for i, (oid, ar, la, lo, ot, an, et, el, spt, spl, yr) in enumerate(zip(
             ids[org0:svc0].tolist(), org_area.tolist(), org_lat.tolist(), org_lon.tolist(), org_type.tolist(),
             is_anchor.tolist(), staff_total.tolist(), staff_local.tolist(), spend_total.tolist(),
-            spend_local.tolist(), years.tolist()))
+            spend_local.tolist(), years.tolist(), strict=True))
     ]
     svc_type = rng.choice(_SERVICE_TYPES, n_svc).tolist()
     commissioner = rng.choice(_COMMISSIONERS, n_svc).tolist()
@@ -378,12 +378,12 @@ def synthetic_city(young_people: int, seed: int = 7) -> Project:
              contract_end=_CONTRACT_ENDS[ce], annual_value=va, hours_per_week=hw)
         for i, (sid, ar, la, lo, pv, st_, cm, ce, va, hw) in enumerate(zip(
             ids[svc0:].tolist(), svc_area.tolist(), svc_lat.tolist(), svc_lon.tolist(), svc_provider.tolist(),
-            svc_type, commissioner, contract_end, value, hours))
+            svc_type, commissioner, contract_end, value, hours, strict=True))
     ]
     type_names = list(TIE_TYPES)
     ties = [
         Tie(ta, tb, type_names[tk], None if tc < 0 else ids[tc], None if ts == 0 else ts)
-        for ta, tb, tk, tc, ts in zip(ids[a].tolist(), ids[b].tolist(), kind.tolist(), ctx.tolist(), st.tolist())
+        for ta, tb, tk, tc, ts in zip(ids[a].tolist(), ids[b].tolist(), kind.tolist(), ctx.tolist(), st.tolist(), strict=True)
     ]
     return Project.build(areas, nodes, ties)
 
@@ -392,7 +392,7 @@ def _young_people(ids, area, codes, age, neet) -> list[Node]:
     names = FIRST_NAMES
     return [
         Node(pid, "young_person", names[k % len(names)], area_code=codes[ar], age=ag, neet=ne)
-        for k, (pid, ar, ag, ne) in enumerate(zip(ids.tolist(), area.tolist(), age.tolist(), neet.tolist()))
+        for k, (pid, ar, ag, ne) in enumerate(zip(ids.tolist(), area.tolist(), age.tolist(), neet.tolist(), strict=True))
     ]
 
 
@@ -400,7 +400,7 @@ def _adults(ids, area, codes, roles) -> list[Node]:
     names = ADULT_FIRST_NAMES
     return [
         Node(aid, "adult", names[k % len(names)], area_code=codes[ar], role=ro)
-        for k, (aid, ar, ro) in enumerate(zip(ids.tolist(), area.tolist(), roles.tolist()))
+        for k, (aid, ar, ro) in enumerate(zip(ids.tolist(), area.tolist(), roles.tolist(), strict=True))
     ]
 
 
@@ -657,10 +657,10 @@ def cmd_bench(args) -> int:
                  "OK" if peak <= PEAK_MEMORY_BUDGET_MB else "OVER"))
     headers = ("stage", "seconds", "cpu s", "budget", "")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     print("  ".join("-" * w for w in widths))
     for r in rows:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
     print()
     print("seconds: wall clock; cpu s: CPU time of this process (all its threads), which other")
     print("programs running on the machine do not inflate")

@@ -445,7 +445,7 @@ def generate_sample_project(seed: int = 2026) -> Project:
     reach[ages < 16] *= 0.8
 
     # ---- family and friends inside areas, friends and peers next door
-    for i, members in enumerate(residents):
+    for members in residents:
         n = len(members)
         for _ in range(round(0.12 * n)):  # siblings
             a, b = rng.choice(members, 2, replace=False)
