@@ -1,0 +1,114 @@
+"""Fixtures of the GUI tests: a real main window, offscreen, closed after each test.
+
+QtWebEngine needs ``AA_ShareOpenGLContexts`` and its module imported before
+the QApplication exists; pytest-qt creates the application lazily, after this
+module is imported.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt
+
+QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+import PySide6.QtWebEngineWidgets  # noqa: E402,F401
+
+from socialmap.store import save_project  # noqa: E402
+
+#: Longest wait for the map page or a background job, in ms.
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_paths(tmp_path_factory):
+    """Settings and recovery files of the tests never touch the user's own."""
+    QStandardPaths.setTestModeEnabled(True)
+    QCoreApplication.setOrganizationName("SocialMapTests")
+    QCoreApplication.setApplicationName("SocialMapTests")
+    yield
+
+
+@pytest.fixture
+def make_window(qtbot, qapp, tmp_path):
+    """Build main windows; each is closed (discarding edits) after the test, and
+    the test fails if it left a top-level window open."""
+    from socialmap.ui import workers
+    from socialmap.ui.mainwindow import MainWindow
+
+    before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    windows = []
+
+    def factory(**kwargs):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings, **kwargs)
+        window.resize(1400, 900)
+        window.show()
+        qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: window.map.ready, timeout=WAIT_MS)
+        windows.append(window)
+        return window
+
+    yield factory
+    for window in windows:
+        if window.last_error is not None:
+            window.last_error.close()
+        window.doc.undo_stack.setClean()
+        window.close()
+    workers.wait_all(WAIT_MS)
+    for window in windows:
+        window.deleteLater()
+    qapp.processEvents()
+    leaked = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
+    assert not leaked, f"top-level widgets left open: {leaked}"
+
+
+@pytest.fixture
+def project_file(tmp_path, small_project) -> Path:
+    path = tmp_path / "small.gpkg"
+    save_project(small_project, path)
+    return path
+
+
+def open_and_wait(window, qtbot, path) -> dict:
+    """Open ``path`` and wait until the page reports it has drawn the project."""
+    with qtbot.waitSignal(window.projectLoaded, timeout=WAIT_MS):
+        window.open_path(path)
+    return wait_drawn(window, qtbot)
+
+
+def wait_drawn(window, qtbot) -> dict:
+    """Wait until the page's counts match the open project."""
+    expected = drawable_counts(window.doc.project)
+    qtbot.waitUntil(lambda: counts_match(window.map.last_counts, expected), timeout=WAIT_MS)
+    return window.map.last_counts
+
+
+def drawable_counts(project) -> dict:
+    """What the page must draw: areas, located nodes per kind, ties with two located ends."""
+    def located(node):
+        return node.lat is not None and node.lon is not None
+
+    out = {"area": len(project.areas)}
+    for kind in ("organisation", "service", "young_person"):
+        out[kind] = sum(1 for n in project.nodes.values() if n.kind == kind and located(n))
+    out["ties"] = sum(1 for t in project.ties.values() if located(project.nodes[t.a]) and located(project.nodes[t.b]))
+    return out
+
+
+def counts_match(counts: dict, expected: dict) -> bool:
+    if not counts:
+        return False
+    got = dict(counts)
+    got["ties"] = sum(counts.get("ties", {}).values())
+    return all(got.get(k) == v for k, v in expected.items())
+
+
+def js(window, qtbot, script: str):
+    """Evaluate ``script`` in the map page and return its (JSON) result."""
+    box: dict = {}
+    window.map.evaluate(f"JSON.stringify({script})", lambda r: box.setdefault("r", r))
+    qtbot.waitUntil(lambda: "r" in box, timeout=WAIT_MS)
+    return None if box["r"] in (None, "undefined") else json.loads(box["r"])
