@@ -144,6 +144,9 @@ def _read_folder(folder: Path) -> _Data:
         else:
             data.locations[loc].setdefault("_addresses", []).append(item)
     for item, where in rows("service_at_location"):
+        if as_text(item.get("id")) is None and as_text(item.get("service_id")) and as_text(item.get("location_id")):
+            # an id-less link row is still a clear fact; give it a stable id of its own
+            item = {**item, "id": f"{as_text(item['service_id'])}@{as_text(item['location_id'])}"}
         data.put(data.sals, "service_at_location", item, where)
     if "service_at_location" not in tables and data.services:
         data.problems.append(Problem("has no service_at_location.csv, so no service can be placed at a location",

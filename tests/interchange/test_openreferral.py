@@ -124,3 +124,32 @@ def test_merge_into_project(tmp_path, saved_small):
     assert main(["import", "openreferral", str(tables_no_loc2), "--into", str(saved_small)]) == 0
     p = load_project(saved_small)
     assert "sal-1" in p.nodes and "o1" in p.nodes and p.nodes["sal-1"].provider == "org-1"
+
+
+def test_hsds3_page_of_organisations_with_services(tmp_path, areas_geojson):
+    """HSDS 3 pages use ``contents``; here each item is an organisation with nested services, and one
+    location (HSDS 3 ``addresses``) is placed by postcode: M1 2BB -> (53.405, -2.285), area A2."""
+    doc = {"total_items": 1, "contents": [
+        {"id": "org-1", "name": "Northside Trust", "services": [
+            {"id": "svc-1", "name": "Youth club", "service_at_locations": [
+                {"id": "sal-1", "location": {"id": "loc-1", "name": "Hall", "addresses": [
+                    {"address_1": "1 East St", "postal_code": "m1 2bb"}]}}]}]}]}
+    path = tmp_path / "hsds3.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "out.gpkg"
+    lookup = tmp_path / "pc.csv"
+    lookup.write_text("pcds,lat,long,lsoa21\nM1 2BB,53.405,-2.285,A2\n")
+    assert main(["import", "openreferral", str(path), "--postcodes", str(lookup), "--areas", str(areas_geojson),
+                 str(out)]) == 0
+    p = load_project(out)
+    assert (p.nodes["sal-1"].lat, p.nodes["sal-1"].lon, p.nodes["sal-1"].area_code) == (53.405, -2.285, "A2")
+    assert p.nodes["sal-1"].provider == "org-1" and p.nodes["org-1"].lat == 53.405
+
+
+def test_link_rows_without_an_id(tmp_path, areas_geojson):
+    tables = dict(TABLES)
+    tables["service_at_location.csv"] = "service_id,location_id\nsvc-1,loc-1\n"
+    folder = write_tables(tmp_path / "oruk", tables)
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "openreferral", str(folder), "--areas", str(areas_geojson), str(out)]) == 0
+    assert "svc-1@loc-1" in load_project(out).nodes
