@@ -253,8 +253,8 @@ def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, look
         kind = kinds.get(norm_key(type_text))
         if kind is None:
             problems.append(table.problem(
-                f"unknown type {type_text!r}; map it with --kind-map \"{type_text}=KIND\" "
-                f"(KIND one of {', '.join(NODE_KINDS)})", row=row, column=type_col, record=f"element {label!r}"))
+                f"unknown type {type_text!r}: map it to a node kind ({', '.join(NODE_KINDS)}); on the command "
+                f"line with --kind-map \"{type_text}=KIND\"", row=row, column=type_col, record=f"element {label!r}"))
             continue
         rec: dict[str, Any] = {"id": node_id, "kind": kind, "label": label, "_row": row, "_file": table.file,
                                "_sheet": table.sheet, "_record": f"node {node_id!r}", "attrs": {}}
@@ -403,8 +403,8 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
             tie_type = tie_types.get(norm_key(type_text))
             if tie_type is None:
                 problems.append(table.problem(
-                    f"unknown connection type {type_text!r}; map it with --tie-map \"{type_text}=TYPE\" "
-                    f"(TYPE one of {', '.join(TIE_TYPES)})", row=row, column=type_col))
+                    f"unknown connection type {type_text!r}: map it to a tie type ({', '.join(TIE_TYPES)}); on the "
+                    f"command line with --tie-map \"{type_text}=TYPE\"", row=row, column=type_col))
         strength = None
         if strength_col is not None:
             raw = as_text(cells.get(strength_col))
