@@ -1,0 +1,244 @@
+"""Analysis, scenario and anchor panels; background work; autosave and
+recovery; map speed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from shapely.geometry import box
+
+from socialmap.model import Area, Node, Project, Tie
+from socialmap.store import save_project
+from socialmap.ui import recovery, workers
+from tests.ui.conftest import WAIT_MS, js, open_and_wait, wait_drawn
+from tests.ui.test_mainwindow import state
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sample.gpkg"
+
+
+@pytest.fixture
+def three_area_file(tmp_path, small_project) -> Path:
+    """small_project plus a third area A3 (east of A2) with its own service s2
+    (provided by o1) attended by yp4, and yp4 -friend- yp5, both living in A3."""
+    p = small_project
+    p.add_area(Area("A3", "Far East", box(-2.28, 53.40, -2.27, 53.41)))
+    p.add_node(Node("s2", "service", "Drop-in", lat=53.405, lon=-2.275, provider="o1"))
+    p.add_node(Node("yp4", "young_person", "Lee", area_code="A3", neet=False))
+    p.add_node(Node("yp5", "young_person", "Max", area_code="A3", neet=True))
+    p.add_tie(Tie("yp4", "s2", "attends"))
+    p.add_tie(Tie("yp4", "yp5", "friend"))
+    path = tmp_path / "three.gpkg"
+    save_project(p, path)
+    return path
+
+
+def test_scenario_run_marks_the_expected_areas(make_window, qtbot, three_area_file):
+    """Decommission s1 (context survival 0.5).
+
+    s1's attends tie from yp1 goes; ad1 is s1's staff (o1 employs ad1 with
+    context s1) and loses the worker tie to yp3; the friend tie yp2-yp3 was
+    made at s1 and survives with probability 0.5.
+    A1: yp1 (NEET) loses its only linking tie and has no bridging tie:
+    newly isolated NEET = 1.0 >= 0.5; its one bridging tie (yp2-yp3) is lost
+    with expectation 0.5: 50% >= 10%. A2: the same bridging tie: 50%.
+    A3 loses nothing and s2 stays its nearest service: not flagged.
+    """
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel = window.scenario_panel
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    assert panel.change_model.stringList() == ["Decommission Youth club (s1)"]
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS) as blocker:
+        panel.run()
+    areas = blocker.args[0].areas
+    assert panel.flagged_codes() == ["A1", "A2"]
+    assert areas.loc["A1", "newly_isolated_neet"] == pytest.approx(1.0)
+    assert areas.loc["A1", "bridging_loss_pct"] == pytest.approx(50.0)
+    assert areas.loc["A2", "bridging_loss_pct"] == pytest.approx(50.0)
+    assert not areas.loc["A3", "flagged"]
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.outlined()") == ["A1", "A2"], timeout=WAIT_MS)
+    # the decommissioned service's ties are gone from the "after" map
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.counts().ties.linking") == 1, timeout=WAIT_MS)
+    panel.before.setChecked(True)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.outlined()") == [], timeout=WAIT_MS)
+    assert js(window, qtbot, "SM.counts().ties.linking") == 2  # yp1-s1 and yp4-s2 again
+
+
+def test_scenarios_are_saved_in_the_project_and_reloaded(make_window, qtbot, three_area_file):
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel = window.scenario_panel
+    panel.org_pick.setCurrentIndex(panel.org_pick.findData("o1"))
+    panel._add_close()
+    panel.context_survival.setValue(0.25)
+    assert panel.save_as("close the college")
+    assert "close the college" in window.doc.project.scenarios
+    assert "*" in window.windowTitle()
+    panel.clear()
+    panel.context_survival.setValue(0.5)
+    assert panel.load("close the college")
+    assert panel.change_model.stringList() == ["Close Northfield College (o1)"]
+    assert panel.context_survival.value() == pytest.approx(0.25)
+    window.doc.undo_stack.undo()
+    assert "close the college" not in window.doc.project.scenarios
+
+
+def test_criticality_ranking_fills_sortable_tables(make_window, qtbot, three_area_file):
+    """Expected newly isolated young people when each service goes.
+
+    s1: yp1 for certain (its one linking tie), yp2 and yp3 each with 0.5 (their
+    bridging tie was made at s1; yp3 also loses its worker tie): 2.0.
+    s2: yp4's only linking tie is s2 and its other tie is bonding: 1.0.
+    So s1 ranks first.
+    """
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel = window.scenario_panel
+    with qtbot.waitSignal(panel.rankDone, timeout=WAIT_MS):
+        panel.run_rank()
+    model = panel.rank_service_model
+    assert model.rowCount() == 2
+    assert model.index(0, 0).data() == "s1"
+    col = model.columns.index("newly_isolated") + 1
+    assert [float(model.raw(r, col)) for r in range(2)] == pytest.approx([2.0, 1.0])
+    assert panel.rank_org_model.rowCount() == 1
+
+
+def test_analysis_panel_table_measures_and_hotspot_mode(make_window, qtbot, project_file):
+    """yp1: ties to yp2 (friend, same area: bonding) and s1 (attends: linking)."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.analysis_panel
+    with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
+        panel.run()
+    cols = ["code", *panel.model.columns]
+    rows = {panel.model.index(r, 0).data(): [panel.model.index(r, c).data() for c in range(len(cols))]
+            for r in range(panel.model.rowCount())}
+    yp_col = cols.index("young_people")
+    assert rows["A1"][yp_col] == "<5" and rows["A2"][yp_col] == "<5"
+    window.doc.select("young_person", "yp1")
+    insp = window.inspector
+    found = {name: insp.measure_box.findChild(type(insp.title), f"measure_{name}") for name in ("bonding", "bridging", "linking")}
+    assert {k: v.text() for k, v in found.items()} == {"bonding": "1", "bridging": "0", "linking": "1"}
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the bundled sample project is not generated")
+def test_hotspot_mode_colours_exactly_the_hotspot_areas(make_window, qtbot):
+    window = make_window()
+    open_and_wait(window, qtbot, SAMPLE)
+    panel = window.analysis_panel
+    with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
+        panel.run()
+    flags = panel.hotspot_flags()
+    hot = sorted(c for c, v in flags.items() if v is True or v == 1)
+    assert hot, "the sample has a NEET isolation hotspot"
+    window._request_map_mode("hotspots")
+    script = "Object.keys(SM.areaStyle).filter(function(c){return SM.areaStyle[c]==='#d7301f';}).sort()"
+    qtbot.waitUntil(lambda: js(window, qtbot, script) == hot, timeout=WAIT_MS)
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the bundled sample project is not generated")
+def test_anchor_panel_shows_figures_and_draws_reach(make_window, qtbot):
+    window = make_window()
+    open_and_wait(window, qtbot, SAMPLE)
+    panel = window.anchor_panel
+    org = panel.org_pick.currentData()
+    with qtbot.waitSignal(panel.anchorDone, timeout=WAIT_MS) as blocker:
+        panel.run()
+    figures = [panel.model.index(r, 0).data() for r in range(panel.model.rowCount())]
+    assert "Young people reached" in figures and "Local employment share" in figures
+    reached = blocker.args[0]["reach"]
+    assert blocker.args[0]["org"] == org
+    n_points = js(window, qtbot, "SM.reachLayer ? SM.reachLayer.getLayers().length : 0")
+    assert n_points > 1 and reached
+
+
+def test_the_ui_thread_keeps_ticking_while_a_long_analysis_runs(make_window, qtbot, project_file):
+    """A 10 ms timer on the UI thread keeps firing while the analysis runs in
+    the background for at least a second; no gap between ticks reaches 100 ms."""
+    from socialmap.analysis import analyse
+
+    window = make_window()
+    open_and_wait(window, qtbot, SAMPLE if SAMPLE.exists() else project_file)
+    project = window.doc.project.copy()
+
+    def long_analysis(progress=None, cancelled=None):
+        start = time.perf_counter()
+        runs = 0
+        while time.perf_counter() - start < 1.2 and not cancelled():
+            project.touch()  # defeat the version cache: a full analysis each time
+            analyse(project)
+            runs += 1
+        return runs
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    worker = workers.Worker(long_analysis)
+    with qtbot.waitSignal(worker.signals.finished, timeout=WAIT_MS) as blocker:
+        workers.start(worker)
+    timer.stop()
+    assert blocker.args[0] >= 1
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert len(ticks) > 50
+    print(f"{blocker.args[0]} analyses; {len(ticks)} ticks; longest gap {max(gaps) * 1000:.0f} ms")
+    assert max(gaps) < 0.1, f"UI thread blocked for {max(gaps) * 1000:.0f} ms"
+
+
+def test_cancel_stops_a_running_job(make_window, qtbot):
+    make_window()
+
+    def forever(progress=None, cancelled=None):
+        while not cancelled():
+            time.sleep(0.005)
+        raise workers.Cancelled()
+
+    worker = workers.Worker(forever)
+    with qtbot.waitSignal(worker.signals.cancelled, timeout=WAIT_MS):
+        workers.start(worker)
+        QTimer.singleShot(50, worker.cancel)
+
+
+def test_autosave_writes_a_recovery_copy_that_restores(make_window, qtbot, project_file):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    recovery.discard()
+    window.add_person("adult", "Pat", "A1", role="mentor")
+    edited = state(window.doc.project)
+    worker = window.autosave()
+    assert worker is not None
+    with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
+        pass
+    qtbot.waitUntil(lambda: recovery.info_file().exists(), timeout=WAIT_MS)
+    recovery.start_session()  # as if this session had crashed: the lock stays
+    info = recovery.pending_recovery()
+    assert info is not None and info["path"] == str(project_file)
+
+    other = make_window()
+    with qtbot.waitSignal(other.projectLoaded, timeout=WAIT_MS):
+        other.restore_recovery(info)
+    wait_drawn(other, qtbot)
+    assert state(other.doc.project) == edited
+    assert other.doc.dirty and other.doc.path == project_file
+    recovery.end_session()
+    assert recovery.pending_recovery() is None
+
+
+def test_twenty_thousand_young_people_draw_within_two_seconds(make_window, qtbot, two_areas):
+    people = [Node(f"yp{i}", "young_person", f"P{i}", area_code=("A1", "A2")[i % 2]) for i in range(20_000)]
+    ties = [Tie(f"yp{i}", f"yp{i + 1}", "friend") for i in range(0, 20_000, 2)]
+    project = Project.build(two_areas, people, ties)
+    window = make_window()
+    start = time.perf_counter()
+    window.doc.set_project(project, None)
+    counts = wait_drawn(window, qtbot)
+    elapsed = time.perf_counter() - start
+    assert counts["young_person"] == 20_000
+    print(f"20k young people + 10k ties drawn in {elapsed:.2f} s")
+    assert elapsed < 2.0, f"20k nodes took {elapsed:.2f} s"
