@@ -31,6 +31,25 @@ FIGURES = {
 }
 
 
+#: Bands of young people reached per area on the reach map (the first hides counts of 1..4).
+REACH_PALETTE = {"<5 young people": "#deebf7", "5–9": "#9ecae1", "10–19": "#4292c6", "20 or more": "#08519c"}
+
+
+def reach_bands(project: Project, young_people) -> dict[str, str]:
+    """Area code -> band of the number of the given young people who live there (areas with none left out)."""
+    counts: dict[str, int] = {}
+    for yp in young_people:
+        node = project.nodes.get(yp)
+        if node is not None and node.area_code:
+            counts[node.area_code] = counts.get(node.area_code, 0) + 1
+    labels = list(REACH_PALETTE)
+
+    def band(n: int) -> str:
+        return labels[0] if n < 5 else labels[1] if n < 10 else labels[2] if n < 20 else labels[3]
+
+    return {code: band(n) for code, n in counts.items()}
+
+
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -169,12 +188,13 @@ def evidence_story(project: Project, org_id: str, *, source: str | None = None) 
         PointLayer([(node.lon, node.lat)], node.label[:40], color="#d94801", marker="*", size=160,
                    edge="#7f2704"),
     ]
-    png = area_map_png(project, None, fill=set(reached.get("areas", ())),
-                       fill_label="home area of young people it reaches", layers=layers)
+    bands = reach_bands(project, reached.get("young_people", ()))
+    png = area_map_png(project, None, categories=bands, palette=REACH_PALETTE, layers=layers)
     story.append(KeepTogether([image(png, 15.5)]))
-    n_areas = len(reached.get("areas", ()))
-    story.append(paragraph(f"Shaded: the {n_areas} area(s) where the young people it reaches live. Young people "
-                           "themselves are not shown.", "small"))
+    n_areas = len(bands)
+    story.append(paragraph(f"Shaded: the {n_areas} area(s) where the young people it reaches live, by how many "
+                           "live there (1 to 4 shown together as &lt;5). Young people themselves are not shown.",
+                           "small"))
     story.append(paragraph("Methods and sources", "h1"))
     story += bullets([
         "An organisation <b>reaches</b> a young person through a tie to it (membership), through a service it "

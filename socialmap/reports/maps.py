@@ -59,13 +59,17 @@ def area_map_png(
     outline_color: str = "#b10026",
     fill: set[str] | None = None,
     fill_label: str = "",
+    categories: dict[str, str] | None = None,
+    palette: dict[str, str] | None = None,
     layers: list[PointLayer] | None = None,
     width_in: float = 7.0,
     dpi: int = 150,
     missing_label: str = "no value / withheld",
 ) -> bytes:
-    """A PNG of the project's areas: coloured by ``values`` (or ``fill`` areas shaded), ``outline``
-    areas drawn with a thick border, then point layers. Returns the PNG bytes."""
+    """A PNG of the project's areas: coloured by ``values`` (a continuous scale), or by
+    ``categories`` (area code -> category, coloured by ``palette``, in its order in the legend),
+    or with the ``fill`` areas shaded; ``outline`` areas drawn with a thick border; then point
+    layers. Returns the PNG bytes."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -109,6 +113,15 @@ def area_map_png(
         bar = fig.colorbar(coll, cax=cax)
         bar.set_label(legend, fontsize=8)
         bar.ax.tick_params(labelsize=7)
+    elif categories is not None:
+        colours = palette or {}
+        faces = [colours.get(categories.get(c, ""), "#f2f2f2") for c in codes]
+        ax.add_collection(PatchCollection([PathPatch(_path(project.areas[c].geometry)) for c in codes],
+                                          facecolor=faces, edgecolor="#7a7a7a", linewidth=0.5))
+        present = set(categories.values())
+        for label, colour in colours.items():
+            if label in present:
+                handles.append(Patch(facecolor=colour, edgecolor="#7a7a7a", label=label.replace("$", r"\$")))
     else:
         shaded = fill or set()
         faces = ["#9ecae1" if c in shaded else "#f2f2f2" for c in codes]

@@ -127,3 +127,20 @@ def test_cli_reports_and_bad_input(tmp_path, saved_small, capsys):
         assert main(argv) == 2, argv
         assert reason in capsys.readouterr().err
         assert not (tmp_path / "x.pdf").exists()
+
+
+def test_reach_bands(small_project):
+    """o1 reaches yp1 (home A1, via s1) and yp3 (home A2, via its worker ad1): one each, both '<5'.
+    Bands: 1-4 '<5', 5-9, 10-19, 20+."""
+    from socialmap.analysis import reach
+    from socialmap.reports.evidence import reach_bands
+
+    assert reach_bands(small_project, reach(small_project, "o1")["young_people"]) == {
+        "A1": "<5 young people", "A2": "<5 young people"}
+    many = {f"y{i}": None for i in range(25)}
+    from socialmap.model import Node
+
+    for i, yp in enumerate(many):
+        small_project.add_node(Node(yp, "young_person", area_code="A1" if i < 5 else "A2"))
+    bands = reach_bands(small_project, list(many) + ["yp1"])
+    assert bands == {"A1": "5–9", "A2": "20 or more"}  # A1: 5 + yp1 = 6; A2: 20
