@@ -280,10 +280,13 @@ def write_gexf(project: Project, path: str | os.PathLike, *, include_people: boo
         for i, (name, kind, _) in enumerate(g.tie_cols):
             w(f'      <attribute id="{i}" title="{_esc_attr(name)}" type="{kind}"/>\n')
         w("    </attributes>\n    <nodes>\n")
+        # an empty <attvalues/> is not allowed by the GEXF schema: leave it out
         w("".join(f'      <node id="{quoted[i]}" label="{_esc_attr(str(lab if lab is not None else i))}">'
-                  f"<attvalues>{d}</attvalues></node>\n" for i, lab, d in zip(g.node_ids, labels, node_data, strict=False)))
+                  f"{'<attvalues>' + d + '</attvalues>' if d else ''}</node>\n"
+                  for i, lab, d in zip(g.node_ids, labels, node_data, strict=False)))
         w("    </nodes>\n    <edges>\n")
-        w("".join(f'      <edge id="{k}" source="{quoted[a]}" target="{quoted[b]}"><attvalues>{d}</attvalues></edge>\n'
+        w("".join(f'      <edge id="{k}" source="{quoted[a]}" target="{quoted[b]}">'
+                  f"{'<attvalues>' + d + '</attvalues>' if d else ''}</edge>\n"
                   for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data, strict=False))))
         w("    </edges>\n  </graph>\n</gexf>\n")
     return path
