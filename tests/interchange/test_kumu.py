@@ -179,3 +179,16 @@ def test_unknown_postcode_is_reported_by_row(tmp_path, areas_geojson, lookup_csv
     assert "row 2" in err and "is not in the postcode lookup" in err and "M9 9ZZ" not in err
     assert "row 3" in err and "has no grid reference" in err
     assert not out.exists()
+
+
+def test_target_must_be_into_or_areas_and_out(tmp_path, saved_small, areas_geojson, capsys):
+    book = write_xlsx(tmp_path / "map.xlsx")
+    assert main(["import", "kumu", str(book), "--into", str(saved_small), "--areas", str(areas_geojson),
+                 str(tmp_path / "o.gpkg")]) == 2
+    assert "not both" in capsys.readouterr().err
+    assert main(["import", "kumu", str(book), str(tmp_path / "o.gpkg")]) == 2
+    assert "give --into P.gpkg" in capsys.readouterr().err
+    existing = tmp_path / "exists.gpkg"
+    existing.write_bytes(b"keep me")
+    assert main(["import", "kumu", str(book), "--areas", str(areas_geojson), str(existing)]) == 2
+    assert "already exists" in capsys.readouterr().err and existing.read_bytes() == b"keep me"
