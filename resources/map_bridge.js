@@ -36,7 +36,7 @@
 
   var SM = {
     map: null, renderer: null, bridge: null,
-    areas: null, areaIndex: {}, areaStyle: {}, outlines: {},
+    areas: null, areaIndex: {}, areaStyle: {}, outlines: {}, reachAreas: {},
     nodeGroups: {}, nodeIndex: {},
     ties: {}, tieLayers: {}, tieVisible: {},
     selection: null, selectionLayer: null, reachLayer: null,
@@ -99,6 +99,9 @@
   function areaStyleFor(code) {
     var s = { renderer: SM.renderer, color: "#4a5a6a", weight: 1.3, opacity: 0.9,
               fillColor: SM.areaStyle[code] || "#fbfbfb", fillOpacity: 0.6 };
+    if (SM.reachAreas[code]) {
+      s.color = "#ff7f00"; s.weight = 3; s.opacity = 1;
+    }
     if (SM.outlines[code]) {
       s.color = "#b30000"; s.weight = 3.5; s.dashArray = "6 3"; s.opacity = 1;
     }
@@ -132,6 +135,7 @@
     SM.map.on("click", function (e) {
       if (SM.mode === "add") send("jsMapClicked", e.latlng.lat, e.latlng.lng);
     });
+    SM.map.on("resize", fitIfSized);
     SM.legend = L.control({ position: "bottomright" });
     SM.legend.onAdd = function () {
       var div = L.DomUtil.create("div", "sm-legend");
@@ -161,7 +165,7 @@
     Object.keys(SM.nodeGroups).forEach(function (k) { map.removeLayer(SM.nodeGroups[k]); });
     Object.keys(SM.tieLayers).forEach(function (k) { map.removeLayer(SM.tieLayers[k]); });
     SM.areaIndex = {}; SM.nodeIndex = {}; SM.nodeGroups = {}; SM.ties = {}; SM.tieLayers = {};
-    SM.outlines = {}; SM.selection = null;
+    SM.outlines = {}; SM.reachAreas = {}; SM.selection = null;
     if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
     SM.areas = L.geoJSON(payload.areas, {
@@ -185,7 +189,9 @@
       SM.nodeGroups[kind] = group;
       if (SM.tieVisible[kind] !== false) group.addTo(map);
     });
-    if (payload.bounds) map.fitBounds(payload.bounds, { padding: [12, 12] });
+    SM.bounds = payload.bounds;
+    SM.fitted = false;
+    fitIfSized();
     report();
   };
 
@@ -199,6 +205,14 @@
     Object.keys(SM.tieLayers).forEach(function (c) {
       if (!onlyClasses || onlyClasses[c]) SM.tieLayers[c].setLatLngs(lines[c]);
     });
+  }
+
+  function fitIfSized() {
+    var size = SM.map.getSize();
+    if (!SM.fitted && SM.bounds && size.x > 0 && size.y > 0) {
+      SM.map.fitBounds(SM.bounds, { padding: [12, 12] });
+      SM.fitted = true;
+    }
   }
 
   SM.upsertNode = function (feature) {
@@ -313,14 +327,19 @@
     div.appendChild(key);
   }
 
+  function restyleAreas() {
+    if (SM.areas) SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); });
+  }
+
   SM.setOutlines = function (codes) {
     SM.outlines = {};
     (codes || []).forEach(function (c) { SM.outlines[c] = true; });
-    if (SM.areas) SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); });
+    restyleAreas();
     return Object.keys(SM.outlines).length;
   };
 
   SM.outlined = function () { return Object.keys(SM.outlines).sort(); };
+  SM.reached = function () { return Object.keys(SM.reachAreas).sort(); };
 
   /* The ties shown are those of one state; before/after swaps the whole set. */
   SM.setBefore = function (records) {
@@ -333,7 +352,8 @@
   SM.setReach = function (origin, points, codes) {
     var map = SM.map;
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
-    if (!origin) { SM.setOutlines([]); return 0; }
+    SM.reachAreas = {};
+    if (!origin) { restyleAreas(); return 0; }
     var group = L.featureGroup();
     (points || []).forEach(function (p) {
       L.polyline([origin, p], { renderer: SM.renderer, color: "#ff7f00", weight: 1.5, opacity: 0.8,
@@ -344,7 +364,8 @@
     L.circleMarker(origin, { renderer: SM.renderer, radius: 14, color: "#ff7f00", weight: 3,
                              fill: false, interactive: false }).addTo(group);
     SM.reachLayer = group.addTo(map);
-    SM.setOutlines(codes || []);
+    (codes || []).forEach(function (c) { SM.reachAreas[c] = true; });
+    restyleAreas();
     return (points || []).length;
   };
 

@@ -195,13 +195,29 @@ def choropleth(values: Mapping[str, Any], title: str, *, n_classes: int = 5) -> 
     """Fill colours of areas by a measure, with the legend that explains them.
 
     Classes are equal-width intervals between the smallest and largest known
-    value (one class when they are all equal); unknown values (None or NaN)
-    are grey and listed as "no data".
+    value (one class when they are all equal); whole numbers over a short
+    range get classes of whole numbers; unknown values (None or NaN) are grey
+    and listed as "no data".
     """
     known = {c: float(v) for c, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
     colours: dict[str, str] = {c: NO_DATA_COLOUR for c in values}
     entries: list[dict[str, str]] = []
-    if known:
+    whole = [v for v in values.values() if isinstance(v, int) and not isinstance(v, bool)]
+    if known and len(whole) == len(known) and max(whole) - min(whole) < 20:
+        # Whole numbers over a short range (an IMD decile): classes of whole
+        # numbers, so no legend reads "2.80 – 4.60".
+        lo, hi = min(whole), max(whole)
+        span = hi - lo + 1
+        k = min(n_classes, span)
+        bounds = [lo + (span * i) // k for i in range(k + 1)]
+        palette = CHOROPLETH_COLOURS[:k] if k > 1 else CHOROPLETH_COLOURS[-1:]
+        for code, v in known.items():
+            idx = max(i for i in range(k) if bounds[i] <= v)
+            colours[code] = palette[idx]
+        for i in range(k):
+            a, b = bounds[i], bounds[i + 1] - 1
+            entries.append({"colour": palette[i], "label": str(a) if a == b else f"{a} – {b}"})
+    elif known:
         lo, hi = min(known.values()), max(known.values())
         k = 1 if hi == lo else min(n_classes, len(CHOROPLETH_COLOURS))
         palette = CHOROPLETH_COLOURS[-k:] if k == 1 else CHOROPLETH_COLOURS[:k]

@@ -85,7 +85,7 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
     if classify is not None:
         df = classify(project, group_by=group_by)
         classes = {}
-        for a, b, cls in zip(df["a"], df["b"], df["tie_class"]):
+        for a, b, cls in zip(df["a"], df["b"], df["tie_class"], strict=False):
             classes[(a, b) if a <= b else (b, a)] = cls
     if progress:
         progress(1.0)
@@ -146,6 +146,7 @@ class AnalysisPanel(QWidget):
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)

@@ -102,6 +102,7 @@ class AnchorPanel(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
         lay.addWidget(self.table, 1)
         self.note = QLabel("Percentile: share of the project's organisations with a lower figure. "

@@ -77,6 +77,7 @@ def run_app(argv: list[str]) -> int:
         window.show()
         window.open_path(args.project or sample_project_path(), remember=False)
         app.exec()
+        _dispose(app, window)
         return director.exit_code
 
     pending = recovery.pending_recovery()
@@ -93,4 +94,15 @@ def run_app(argv: list[str]) -> int:
             window.open_path(str(last))
         else:
             window.open_path(sample_project_path(), remember=False)
-    return app.exec()
+    code = app.exec()
+    _dispose(app, window)
+    return code
+
+
+def _dispose(app, window) -> None:
+    """Delete the window (and its web page) before the application goes, as
+    QtWebEngine asks."""
+    from PySide6.QtCore import QEvent
+
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)

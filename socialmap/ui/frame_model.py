@@ -61,7 +61,7 @@ class FrameModel(QAbstractTableModel):
             cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
             self.columns = cols
             values = frame[cols].astype(object).where(frame[cols].notna(), None).values.tolist() if cols else [[] for _ in range(len(frame))]
-            self.rows = list(zip(frame.index.tolist(), values))
+            self.rows = list(zip(frame.index.tolist(), values, strict=False))
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008

@@ -34,7 +34,15 @@ from PySide6.QtWidgets import (
 
 from socialmap.errors import InputError, SocialMapError
 from socialmap.model import Node, Tie
-from socialmap.model.kinds import ADULT, NODE_KINDS, ORGANISATION, SERVICE, TIE_TYPES, YOUNG_PERSON, tie_fits
+from socialmap.model.kinds import (
+    ADULT,
+    NODE_KINDS,
+    ORGANISATION,
+    SERVICE,
+    TIE_TYPES,
+    YOUNG_PERSON,
+    tie_fits,
+)
 from socialmap.ui import commands, recovery, workers
 from socialmap.ui.analysis_panel import MEASURE_TITLES, AnalysisPanel, area_measures
 from socialmap.ui.anchor_panel import AnchorPanel
@@ -266,6 +274,7 @@ class MainWindow(QMainWindow):
         self.analysis_panel.analysisDone.connect(self._on_analysis)
         self.analysis_panel.mapModeRequested.connect(self._request_map_mode)
         self.scenario_panel.mapStateRequested.connect(self._on_scenario_state)
+        self.scenario_panel.relocatePointRequested.connect(self.begin_relocate)
         self.anchor_panel.reachRequested.connect(self.map.set_reach)
 
     def _fill_colour_by(self) -> None:
@@ -684,6 +693,15 @@ class MainWindow(QMainWindow):
         self.mode_label.setText(f"Click on the map where the new {kind} is.")
         self.cancel_mode_button.show()
 
+    def begin_relocate(self, service_id: str) -> None:
+        """Next map click gives the new site of ``service_id`` (a scenario change)."""
+        self.cancel_modes()
+        self.add_mode = f"relocate:{service_id}"
+        self.map.set_mode("add")
+        label = self.doc.project.nodes[service_id].label if service_id in self.doc.project.nodes else service_id
+        self.mode_label.setText(f"Click on the map where {label} would move to.")
+        self.cancel_mode_button.show()
+
     def cancel_modes(self) -> None:
         self.add_mode = None
         self.tie_pick = None
@@ -695,6 +713,11 @@ class MainWindow(QMainWindow):
         if self.add_mode is None:
             return
         kind = self.add_mode
+        if kind.startswith("relocate:"):
+            self.cancel_modes()
+            self.scenario_panel.add_relocate(kind.split(":", 1)[1], lat, lon,
+                                             float(self.doc.project.setting("max_travel_km")))
+            return
         label, ok = self.ask_label(kind)
         self.cancel_modes()
         if ok and label:
@@ -854,8 +877,8 @@ class MainWindow(QMainWindow):
 
     # ================================================================ help
     def show_guide(self) -> None:
-        from PySide6.QtGui import QDesktopServices
         from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
 
         guide = RESOURCES.parent / "docs" / "user-guide.md"
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))

@@ -27,7 +27,7 @@ class MapBridge(QObject):
     make QWebChannel's introspection crash); the widget re-emits them.
     """
 
-    def __init__(self, widget: "MapWidget") -> None:
+    def __init__(self, widget: MapWidget) -> None:
         super().__init__(widget)
         self._widget = widget
 

@@ -115,6 +115,8 @@ class ScenarioPanel(QWidget):
     """Change list, run/cancel, flagged areas, before/after, saved scenarios, ranking."""
 
     scenarioDone = Signal(object)
+    #: The user wants to pick the new site of this service on the map.
+    relocatePointRequested = Signal(str)
     rankDone = Signal(object)
     #: Show the scenario state on the map: ("before"|"after", flagged codes, removed node ids, area values).
     mapStateRequested = Signal(str, list, list, dict)
@@ -149,8 +151,11 @@ class ScenarioPanel(QWidget):
         self.add_decommission.clicked.connect(self._add_decommission)
         self.add_transfer = QPushButton("Transfer to →")
         self.add_transfer.clicked.connect(self._add_transfer)
+        self.add_relocate_button = QPushButton("Relocate (click the map)")
+        self.add_relocate_button.clicked.connect(self._ask_relocate)
         srow.addWidget(self.add_decommission)
         srow.addWidget(self.add_transfer)
+        srow.addWidget(self.add_relocate_button)
         bl.addRow(srow)
         trow = QHBoxLayout()
         trow.addWidget(self.target_org, 1)
@@ -353,6 +358,10 @@ class ScenarioPanel(QWidget):
         kwargs = {} if max_travel_km is None else {"max_travel_km": max_travel_km}
         self.add_change(self._make("Relocate", service, lat, lon, **kwargs))
 
+    def _ask_relocate(self) -> None:
+        if self.service_pick.currentData():
+            self.relocatePointRequested.emit(self.service_pick.currentData())
+
     def _remove_change(self) -> None:
         rows = sorted({i.row() for i in self.change_view.selectedIndexes()}, reverse=True)
         for r in rows:
@@ -450,6 +459,8 @@ class ScenarioPanel(QWidget):
         areas.insert(0, "name", [names.get(c, "") for c in areas.index])
         areas = areas.sort_values(["flagged", "newly_isolated"], ascending=[False, False]) if "flagged" in areas else areas
         self.area_model.set_frame(areas, index_name="code", columns=["name", *AREA_COLUMNS])
+        self.area_table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep flagged first
+        self.area_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.area_table.resizeColumnsToContents()
         flagged = self.flagged_codes()
         self.status.setText(f"{len(flagged)} area(s) flagged: " + (", ".join(f"{names.get(c, c)} ({c})" for c in flagged) or "none"))
@@ -513,6 +524,9 @@ class ScenarioPanel(QWidget):
             if "id" in df.columns:
                 df = df.set_index("id")
             model.set_frame(df, index_name="id")
+        for table in (self.rank_service_table, self.rank_org_table):
+            table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # most damaging first
+            table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.rank_service_table.resizeColumnsToContents()
         self.rank_org_table.resizeColumnsToContents()
         self._rank_end(f"Ranked {len(result.services)} services and {len(result.organisations)} organisations.")

@@ -8,7 +8,7 @@ import sys
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from socialmap.model.kinds import ORGANISATION, SERVICE
+from socialmap.model.kinds import ORGANISATION
 
 #: Time for the page to paint its canvas after the last JavaScript call.
 PAINT_MS = 900
@@ -70,12 +70,20 @@ class ScreenshotDirector(QObject):
         w = self.window
         w.scenario_dock.raise_()
         panel = w.scenario_panel
-        svc = self._busiest(SERVICE)
-        if not panel.available() or svc is None:
+        if not panel.available() or panel.service_pick.count() == 0:
             self._grab_later()
             return
+        # Show the most damaging decommissioning: rank first, then run it.
+        panel.rankDone.connect(self._scenario_ranked)
+        panel.run_rank()
+
+    def _scenario_ranked(self, result) -> None:
+        panel = self.window.scenario_panel
+        top = result.services.iloc[0]
+        svc = top["id"] if "id" in result.services.columns else result.services.index[0]
         panel.service_pick.setCurrentIndex(panel.service_pick.findData(svc))
         panel._add_decommission()
+        panel.tabs.setCurrentIndex(0)
         panel.scenarioDone.connect(lambda _r: self._grab_later())
         panel.run()
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QStandardPaths, Qt
 
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 import PySide6.QtWebEngineWidgets  # noqa: E402,F401
@@ -60,6 +60,7 @@ def make_window(qtbot, qapp, tmp_path):
     workers.wait_all(WAIT_MS)
     for window in windows:
         window.deleteLater()
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qapp.processEvents()
     leaked = [w for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in before]
     assert not leaked, f"top-level widgets left open: {leaked}"

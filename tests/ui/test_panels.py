@@ -185,7 +185,7 @@ def test_the_ui_thread_keeps_ticking_while_a_long_analysis_runs(make_window, qtb
         workers.start(worker)
     timer.stop()
     assert blocker.args[0] >= 1
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert len(ticks) > 50
     print(f"{blocker.args[0]} analyses; {len(ticks)} ticks; longest gap {max(gaps) * 1000:.0f} ms")
     assert max(gaps) < 0.1, f"UI thread blocked for {max(gaps) * 1000:.0f} ms"

@@ -1,0 +1,79 @@
+"""The map page and its JSON payloads, without Qt."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from socialmap.mapview import build_page, choropleth, full_payload, hotspot_style, nodes_payload, ties_payload
+from socialmap.mapview.payloads import CHOROPLETH_COLOURS, NO_DATA_COLOUR, tie_class
+from socialmap.model import Node, Tie
+
+
+def test_the_page_loads_nothing_from_the_network():
+    html = build_page(extra_scripts=("window.extraLoaded = true;",))
+    remote_script = re.search(r"<script[^>]*\bsrc\s*=\s*['\"]?(https?:)?//", html, re.I)
+    remote_link = re.search(r"<link[^>]*\bhref\s*=\s*['\"]?(https?:)?//", html, re.I)
+    assert remote_script is None and remote_link is None
+    assert "@import" not in html
+    assert "L.version" in html or "Leaflet" in html  # Leaflet itself is inlined
+    assert "window.extraLoaded = true;" in html
+    assert html.rstrip().endswith("</html>")
+    assert html.index("SM.init(") > html.index("L.map(")  # the bridge runs after folium made the map
+
+
+def test_nodes_payload_draws_places_and_young_people_not_adults(small_project):
+    yp = nodes_payload(small_project, "young_person")
+    assert sorted(f["id"] for f in yp["features"]) == ["yp1", "yp2", "yp3"]
+    assert nodes_payload(small_project, "adult")["features"] == []
+    feature = next(f for f in yp["features"] if f["id"] == "yp1")
+    node = small_project.nodes["yp1"]
+    assert feature["geometry"]["coordinates"] == [round(node.lon, 6), round(node.lat, 6)]
+    assert feature["properties"] == {"kind": "young_person", "id": "yp1", "label": "Robin",
+                                     "area_code": "A1", "age": 17, "neet": True}
+
+
+def test_tie_classes_follow_the_spec_for_the_small_project(small_project):
+    """yp1-yp2 share A1: bonding; yp2 (A1)-yp3 (A2): bridging; yp1-s1 attends:
+    linking; o1-s1 provides: institutional. The two ties of the adult ad1 (no
+    location) are not drawn."""
+    drawn = {r["key"]: r["cls"] for r in ties_payload(small_project)}
+    assert drawn == {"yp1|yp2": "bonding", "yp2|yp3": "bridging", "s1|yp1": "linking", "o1|s1": "institutional"}
+    assert tie_class(small_project, small_project.get_tie("ad1", "yp3")) == "linking"  # worker tie
+    assert tie_class(small_project, small_project.get_tie("ad1", "o1")) == "linking"  # employs
+
+
+def test_a_person_tie_with_an_unknown_key_is_unclassified(small_project):
+    small_project.add_node(Node("ad2", "adult", "Chris"))  # no area
+    small_project.add_tie(Tie("ad2", "yp1", "family"))
+    assert tie_class(small_project, small_project.get_tie("ad2", "yp1")) == "unclassified"
+
+
+def test_choropleth_classes_and_legend():
+    """Equal-width classes over 1..3 (width 0.4): 1 falls in the first class,
+    3 in the last; None is grey "no data"."""
+    style = choropleth({"A": 1.0, "B": 3.0, "C": None, "D": 2.0}, "Measure")
+    assert style["colours"] == {"A": CHOROPLETH_COLOURS[0], "B": CHOROPLETH_COLOURS[4],
+                                "C": NO_DATA_COLOUR, "D": CHOROPLETH_COLOURS[2]}
+    labels = [e["label"] for e in style["legend"]["entries"]]
+    assert labels[0] == "1 – 1.40" and labels[-2] == "2.60 – 3" and labels[-1] == "no data"
+
+
+def test_whole_number_measures_get_whole_number_classes():
+    """IMD deciles 1..10 in five classes of two deciles each."""
+    style = choropleth({f"A{d}": d for d in range(1, 11)}, "IMD decile")
+    assert [e["label"] for e in style["legend"]["entries"]] == ["1 – 2", "3 – 4", "5 – 6", "7 – 8", "9 – 10"]
+    assert style["colours"]["A2"] == style["colours"]["A1"] == CHOROPLETH_COLOURS[0]
+    assert style["colours"]["A10"] == CHOROPLETH_COLOURS[4]
+
+
+def test_hotspot_style_marks_only_hotspots():
+    style = hotspot_style({"A": True, "B": False, "C": None})
+    assert style["colours"]["A"] != style["colours"]["B"] == style["colours"]["C"]
+
+
+def test_full_payload_is_plain_json_and_keeps_markup_as_data(small_project):
+    small_project.update_node("yp1", label="<img src=x onerror=alert(1)>")
+    text = json.dumps(full_payload(small_project))
+    assert json.loads(text)["nodes"]["young_person"]["features"][0]["properties"]["label"] == "<img src=x onerror=alert(1)>"
+    assert full_payload(small_project)["bounds"] == [[53.40, -2.30], [53.41, -2.28]]
