@@ -210,7 +210,7 @@
   function fitIfSized() {
     var size = SM.map.getSize();
     if (!SM.fitted && SM.bounds && size.x > 0 && size.y > 0) {
-      SM.map.fitBounds(SM.bounds, { padding: [12, 12] });
+      SM.map.fitBounds(SM.bounds, { paddingTopLeft: [12, 12], paddingBottomRight: [size.x > 700 ? 200 : 12, 12] });
       SM.fitted = true;
     }
   }
@@ -259,7 +259,9 @@
         style: { renderer: SM.renderer, color: "#ffd400", weight: 5, fill: false, interactive: false },
         interactive: false,
       }).addTo(map);
-      if (pan) map.fitBounds(area.getBounds(), { maxZoom: map.getZoom(), padding: [40, 40] });
+      if (pan && !map.getBounds().contains(area.getBounds())) {
+        map.fitBounds(area.getBounds(), { maxZoom: map.getZoom(), padding: [40, 40] });
+      }
       return id;
     }
     var layer = SM.nodeIndex[id];
@@ -268,7 +270,7 @@
       renderer: SM.renderer, radius: layer.options.radius + 6, color: "#ffd400", weight: 4,
       fill: false, interactive: false,
     }).addTo(map);
-    if (pan) map.panTo(layer.getLatLng());
+    if (pan && !map.getBounds().pad(-0.1).contains(layer.getLatLng())) map.panTo(layer.getLatLng());
     return id;
   };
 
@@ -302,7 +304,7 @@
 
   function addKey(div) {
     var key = el("div");
-    key.style.marginTop = "6px";
+    key.style.cssText = "margin-top:6px;display:grid;grid-template-columns:auto auto;column-gap:10px;font-size:12px";
     [["Anchor institution", "#3f2c8c", "#111111", 9], ["Organisation", "#3f2c8c", "#ffffff", 7],
      ["Service", "#238b45", "#ffffff", 6], ["Young person", "#e6550d", "#ffffff", 4],
      ["NEET young person", "#a63603", "#ffffff", 4]].forEach(function (k) {

@@ -453,7 +453,7 @@ class MainWindow(QMainWindow):
         self.doc.set_project(project, path if remember else None)
         if remember:
             self._add_recent(path)
-            self.settings.setValue("files/last", path)
+            self.settings.setValue("files/last", str(Path(path).resolve()))
         self._busy(False, f"Opened {path}")
         self.projectLoaded.emit(path)
 
@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
             self.doc.undo_stack.setClean()
         self.doc.titleChanged.emit()
         self._add_recent(path)
-        self.settings.setValue("files/last", path)
+        self.settings.setValue("files/last", str(Path(path).resolve()))
         recovery.discard()
         self._busy(False, f"Saved {path}")
         self.projectSaved.emit(path)
@@ -540,17 +540,20 @@ class MainWindow(QMainWindow):
             self.doc.undo_stack.setClean()
         return True
 
+    def _recent(self) -> list[str]:
+        value = self.settings.value("files/recent") or []
+        return [value] if isinstance(value, str) else [str(v) for v in value]
+
     def _add_recent(self, path: str) -> None:
-        recent = [p for p in (self.settings.value("files/recent") or []) if p != path]
+        path = str(Path(path).resolve())
+        recent = [p for p in self._recent() if p != path]
         recent.insert(0, path)
         self.settings.setValue("files/recent", recent[:MAX_RECENT])
         self._refresh_recent()
 
     def _refresh_recent(self) -> None:
         self.recent_menu.clear()
-        recent = self.settings.value("files/recent") or []
-        if isinstance(recent, str):
-            recent = [recent]
+        recent = self._recent()
         for p in recent:
             action = self.recent_menu.addAction(p)
             action.triggered.connect(lambda _c=False, path=p: self.maybe_save() and self.open_path(path))

@@ -233,3 +233,14 @@ def test_table_search_filters_and_sorting_uses_values(make_window, qtbot, projec
     entry["view"].sortByColumn(age_col, Qt.SortOrder.AscendingOrder)
     ages = [entry["proxy"].index(r, age_col).data() for r in range(entry["proxy"].rowCount())]
     assert ages == ["16", "17", "18"]
+
+
+def test_opened_files_are_kept_in_recent_files(make_window, qtbot, project_file, tmp_path):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    other = tmp_path / "other.gpkg"
+    save_project(load_project(project_file), other)
+    open_and_wait(window, qtbot, other)
+    assert window._recent() == [str(other.resolve()), str(project_file.resolve())]
+    assert [a.text() for a in window.recent_menu.actions()] == window._recent()
+    assert window.settings.value("files/last") == str(other.resolve())
