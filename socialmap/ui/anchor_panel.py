@@ -105,7 +105,7 @@ class AnchorPanel(QWidget):
         self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
         lay.addWidget(self.table, 1)
-        self.note = QLabel("Percentile: share of the project's organisations with a lower figure. "
+        self.note = QLabel("Percentile: share of the project's organisations with this figure or lower. "
                            "Counts of 1 to 4 young people are shown as <5.")
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
