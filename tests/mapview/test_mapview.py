@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 import re
 
-from socialmap.mapview import build_page, choropleth, full_payload, hotspot_style, nodes_payload, ties_payload
+from socialmap.mapview import (
+    build_page,
+    choropleth,
+    full_payload,
+    hotspot_style,
+    nodes_payload,
+    ties_payload,
+)
 from socialmap.mapview.payloads import CHOROPLETH_COLOURS, NO_DATA_COLOUR, tie_class
 from socialmap.model import Node, Tie
 

@@ -244,3 +244,34 @@ def test_opened_files_are_kept_in_recent_files(make_window, qtbot, project_file,
     assert window._recent() == [str(other.resolve()), str(project_file.resolve())]
     assert [a.text() for a in window.recent_menu.actions()] == window._recent()
     assert window.settings.value("files/last") == str(other.resolve())
+
+
+def test_add_a_service_by_clicking_on_the_map(make_window, qtbot, project_file, monkeypatch):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    monkeypatch.setattr(window, "ask_label", lambda kind: ("Night shelter", True))
+    window.begin_add_place("service")
+    with qtbot.waitSignal(window.doc.nodesChanged, timeout=WAIT_MS):
+        js(window, qtbot, "(SM.map.fire('click', {latlng: L.latLng(53.4071, -2.2962)}), 1)")
+    node = window.doc.project.nodes["svc2"]
+    assert (node.kind, node.label, node.area_code) == ("service", "Night shelter", "A1")
+    assert (round(node.lat, 4), round(node.lon, 4)) == (53.4071, -2.2962)
+    assert window.add_mode is None  # one click adds one service
+    qtbot.waitUntil(lambda: window.map.last_counts.get("service") == 2, timeout=WAIT_MS)
+
+
+def test_add_a_tie_by_picking_two_nodes(make_window, qtbot, project_file, monkeypatch):
+    """yp1 and yp3 are both young people: the offered types are the
+    person-person ones (family, friend, peer, neighbour, mentor, worker)."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    offered = []
+    monkeypatch.setattr(window, "ask_tie_type", lambda a, b, types: (offered.extend(types), "peer")[1])
+    window.doc.select("young_person", "yp1")
+    window.begin_add_tie()
+    window.doc.select("young_person", "yp3")
+    assert offered == ["family", "friend", "peer", "neighbour", "mentor", "worker"]
+    assert window.doc.project.get_tie("yp1", "yp3").type == "peer"
+    qtbot.waitUntil(lambda: window.map.last_counts["ties"]["bridging"] == 2, timeout=WAIT_MS)
+    window.doc.undo_stack.undo()
+    assert window.doc.project.get_tie("yp1", "yp3") is None
