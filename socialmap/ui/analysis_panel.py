@@ -196,6 +196,7 @@ class AnalysisPanel(QWidget):
         group_by = self.group_key.currentData()
         project = self.doc.project.copy()
         project.version = self.doc.project.version
+        self._source = self.doc.project
         self.worker = workers.Worker(run_analysis, project, group_by)
         self.worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.worker.signals.finished.connect(self._finished)
@@ -229,6 +230,8 @@ class AnalysisPanel(QWidget):
 
     def _finished(self, result: dict[str, Any]) -> None:
         self._end()
+        if self.doc.project is not getattr(self, "_source", None):
+            return  # another project was opened meanwhile
         self.result = result
         areas = result["analysis"].areas.copy()
         hot = result.get("hotspots")

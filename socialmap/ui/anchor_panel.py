@@ -145,6 +145,7 @@ class AnchorPanel(QWidget):
             return None
         if not org_id or self.worker is not None:
             return self.worker
+        self._source = self.doc.project
         self.worker = workers.Worker(compute_anchor, self.doc.project.copy(), org_id)
         self.worker.signals.finished.connect(self._finished)
         self.worker.signals.failed.connect(lambda e: self._end(f"Anchor presence could not be computed: {e}"))
@@ -161,6 +162,9 @@ class AnchorPanel(QWidget):
     def _finished(self, out: dict[str, Any]) -> None:
         import pandas as pd
 
+        if self.doc.project is not getattr(self, "_source", None):
+            self._end("")
+            return  # another project was opened meanwhile
         org_id = out["org"]
         frame = out["result"].organisations
         node = self.doc.project.nodes.get(org_id)

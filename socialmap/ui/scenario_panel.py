@@ -418,6 +418,7 @@ class ScenarioPanel(QWidget):
             return self.worker
         project = self.doc.project.copy()
         changes = list(self.changes)
+        self._source = self.doc.project
         self.worker = workers.Worker(evaluate, project, changes, context_survival=self.context_survival.value())
         self.worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.worker.signals.finished.connect(lambda r: self._finished(r, changes))
@@ -452,6 +453,8 @@ class ScenarioPanel(QWidget):
 
     def _finished(self, result, changes) -> None:
         self._end()
+        if self.doc.project is not getattr(self, "_source", None):
+            return  # another project was opened meanwhile
         self.result = result
         self.result_changes = changes
         areas = result.areas.copy()
@@ -498,6 +501,7 @@ class ScenarioPanel(QWidget):
             return None
         if self.rank_worker is not None:
             return self.rank_worker
+        self._rank_source = self.doc.project
         self.rank_worker = workers.Worker(rank, self.doc.project.copy())
         self.rank_worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.rank_worker.signals.finished.connect(self._rank_finished)
@@ -518,6 +522,9 @@ class ScenarioPanel(QWidget):
         self.status.setText(message)
 
     def _rank_finished(self, result) -> None:
+        if self.doc.project is not getattr(self, "_rank_source", None):
+            self._rank_end("")
+            return  # another project was opened meanwhile
         self.rank_result = result
         for model, frame in ((self.rank_service_model, result.services), (self.rank_org_model, result.organisations)):
             df = frame.copy()

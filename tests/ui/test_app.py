@@ -1,0 +1,31 @@
+"""``python main.py PROJECT --screenshot OUT.png`` end to end, in a child process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_screenshot_option_writes_a_picture_of_the_drawn_map(tmp_path, project_file, qapp):
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_DATA_HOME=str(tmp_path / "data"))
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), str(project_file), "--screenshot", str(out), "--size", "1200x800"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1200, 800)
+    # Exact marker colours of the page: young people's orange and the
+    # service's green are drawn, so the map really is in the picture.
+    colours = {image.pixel(x, y) & 0xFFFFFF for x in range(0, 1200, 3) for y in range(0, 800, 3)}
+    assert 0xE6550D in colours  # young people
+    assert 0x238B45 in colours  # the service
+    assert len(colours) > 100
