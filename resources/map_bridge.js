@@ -276,6 +276,19 @@
 
   SM.selected = function () { return SM.selection; };
 
+  /* New name or census fields of an area (its shape never changes). */
+  SM.updateArea = function (feature) {
+    var layer = SM.areaIndex[feature.properties.id];
+    if (!layer) return false;
+    layer.feature.properties = feature.properties;
+    return true;
+  };
+
+  SM.fit = function () {
+    SM.fitted = false;
+    fitIfSized();
+  };
+
   SM.setAreaStyle = function (style) {
     SM.areaStyle = (style && style.colours) || {};
     if (SM.areas) SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); });

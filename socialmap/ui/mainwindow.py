@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.doc.selectionChanged.connect(self._on_selection)
         self.doc.nodesChanged.connect(lambda *_: self._update_counts())
         self.doc.tiesChanged.connect(lambda *_: self._update_counts())
+        self.doc.areasChanged.connect(self._on_areas_changed)
         self.map.mapClicked.connect(self._on_map_clicked)
         self.map.layersDrawn.connect(self._on_drawn)
         self._update_title()
@@ -345,6 +346,9 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([self.act_delete, self.act_find])
         m = bar.addMenu("&View")
+        self.act_fit = self._action("&Zoom to the project", lambda: self.map.call("fit"), "Ctrl+0")
+        m.addAction(self.act_fit)
+        m.addSeparator()
         for dock in (self.layers_dock, self.tables_dock, self.inspector_dock, self.analysis_dock,
                      self.scenario_dock, self.anchor_dock):
             m.addAction(dock.toggleViewAction())
@@ -412,6 +416,10 @@ class MainWindow(QMainWindow):
         self.colour_by.setCurrentIndex(max(self.colour_by.findData(mode), 0))
         self.colour_by.blockSignals(False)
         self.apply_map_mode(mode)
+
+    def _on_areas_changed(self, _codes: list) -> None:
+        if self.map_mode.startswith("field:"):
+            self.apply_map_mode(self.map_mode)  # the colours follow an edited IMD decile
 
     def _on_drawn(self, counts: dict) -> None:
         self.statusBar().showMessage("Map drawn.", 2000)

@@ -96,6 +96,7 @@ class MapWidget(QWebEngineView):
         doc.nodesChanged.connect(self._on_nodes)
         doc.tiesChanged.connect(self._on_ties)
         doc.selectionChanged.connect(self._on_selection)
+        doc.areasChanged.connect(self._on_areas)
         html = mpage.build_page(extra_scripts=(_qwebchannel_js(),))
         self.setHtml(html, QUrl.fromLocalFile(str(mpage.leaflet_dir()) + "/"))
 
@@ -167,6 +168,11 @@ class MapWidget(QWebEngineView):
         drawn = {r["key"] for r in records}
         gone = ["|".join(k) for k in removed] + ["|".join(k) for k in keys if "|".join(k) not in drawn]
         self.call("upsertTies", records, gone)
+
+    def _on_areas(self, codes: list) -> None:
+        for code in codes:
+            if code in self.doc.project.areas:
+                self.call("updateArea", payloads.area_feature(self.doc.project, code))
 
     def _on_selection(self, kind: str, ident: str) -> None:
         if kind == "tie":

@@ -275,3 +275,18 @@ def test_add_a_tie_by_picking_two_nodes(make_window, qtbot, project_file, monkey
     qtbot.waitUntil(lambda: window.map.last_counts["ties"]["bridging"] == 2, timeout=WAIT_MS)
     window.doc.undo_stack.undo()
     assert window.doc.project.get_tie("yp1", "yp3") is None
+
+
+def test_editing_an_area_updates_its_popup_and_colour(make_window, qtbot, project_file):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    window.colour_by.setCurrentIndex(window.colour_by.findData("field:imd_decile"))
+    window.doc.select("area", "A1")
+    window.inspector.editors["name"].setText("West End")
+    window.inspector.editors["imd_decile"].setText("2")
+    assert window.inspector.apply()
+    qtbot.waitUntil(lambda: "West End" in (js(window, qtbot, "SM.openPopup('area', 'A1')") or ""), timeout=WAIT_MS)
+    # the only known decile: one class, the last colour of the palette
+    assert js(window, qtbot, "SM.areaStyle['A1']") == "#2c7fb8"
+    window.doc.undo_stack.undo()
+    assert window.doc.project.areas["A1"].name == "West"
