@@ -490,6 +490,11 @@ def read_csv_bundle(
         raise InputError(_in_order(problems, nodes_file, ties_file))
 
     nodes = parsed.nodes
+    for node in nodes:
+        if node.provider is not None and node.provider in parsed.broken_ids:
+            # the provider's own row is already reported (as ties to it are skipped); the import
+            # fails anyway, so do not report this service again as having an "unknown provider"
+            node.provider = None
     if postcodes is not None:
         area_codes = {a.code for a in areas} | (set(base.areas) if base is not None else set())
         problems += _place_by_postcode(nodes, parsed, nodes_file, postcodes, postcode_fields or {}, area_codes)

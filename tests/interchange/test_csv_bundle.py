@@ -688,3 +688,14 @@ def test_output_in_a_missing_folder(bundle, capsys):
     code, err = bundle.run(capsys)
     assert code == 2 and "does not exist" in err
     assert not (bundle.folder / "no").exists()
+
+
+def test_a_refused_provider_is_reported_once_not_again_at_its_services(bundle, capsys):
+    """o1's row (4th node, row 6) has an unknown kind, so o1 is refused there. Its service s1
+    (row 7) names o1 as provider: that is not a second mistake, so s1's row is not reported as
+    'unknown provider', just as ties to o1 are not."""
+    bundle.nodes[4]["kind"] = "organization"
+    lines = _refused(bundle, capsys)
+    _one_line(lines, "nodes.csv", "row 6", "field 'kind'", "unknown kind 'organization'")
+    assert not [line for line in lines if "unknown provider" in line], lines
+    assert len(lines) == 1, lines
