@@ -12,7 +12,9 @@ def _one(x: float) -> str:
     """An expected value (not a count) with one decimal, halves rounded up (2.25 -> 2.3)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return ""
-    return f"{math.floor(float(x) * 10 + 0.5 + 1e-9) / 10:.1f}"
+    from socialmap.scenarios.impact import one_decimal
+
+    return one_decimal(float(x))
 
 
 def _changes_from_args(args, project=None):

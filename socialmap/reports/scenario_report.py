@@ -51,7 +51,9 @@ def describe_change(project: Project, change) -> str:
 def _one(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return f"{float(value):.1f}"
+    from socialmap.scenarios.impact import one_decimal
+
+    return one_decimal(float(value))
 
 
 def scenario_story(project: Project, changes: list, *, context_survival: float | None = None,

@@ -630,8 +630,15 @@ def _flag_masks(
     return isolation, bridging, farther | none_left
 
 
-def _one_decimal(x: float) -> str:
-    """One decimal, halves rounded up (0.25 -> 0.3), as a reader rounds."""
+def one_decimal(x: float) -> str:
+    """One decimal, halves rounded up (0.25 -> 0.3), as a reader rounds.
+
+    Every place that prints an expected value (the CLI, the reasons, the PDF report) uses this,
+    so the same figure reads the same everywhere (Python's ``f"{0.25:.1f}"`` gives ``0.2``).
+
+    >>> [one_decimal(x) for x in (0.25, 1.25, 2.0, 0.04)]
+    ['0.3', '1.3', '2.0', '0.0']
+    """
     return f"{math.floor(x * 10 + 0.5 + 1e-9) / 10:.1f}"
 
 
@@ -651,13 +658,13 @@ def _reasons(
 ) -> list[str]:
     out = []
     if newly_neet >= th.newly_isolated_neet - _EPS:
-        who = "NEET young person" if _one_decimal(newly_neet) == "1.0" else "NEET young people"
+        who = "NEET young person" if one_decimal(newly_neet) == "1.0" else "NEET young people"
         out.append(
-            f"{_one_decimal(newly_neet)} {who} expected to become isolated (no bridging or linking tie left)"
+            f"{one_decimal(newly_neet)} {who} expected to become isolated (no bridging or linking tie left)"
         )
     if pct >= th.bridging_loss_pct - _EPS:
         out.append(
-            f"bridging ties fall {_percent(pct)} ({_one_decimal(lost_bridging)} of {bridging_before:g} expected to be lost)"
+            f"bridging ties fall {_percent(pct)} ({one_decimal(lost_bridging)} of {bridging_before:g} expected to be lost)"
         )
     if not math.isnan(before_km):
         if math.isnan(after_km):

@@ -144,3 +144,17 @@ def test_reach_bands(small_project):
         small_project.add_node(Node(yp, "young_person", area_code="A1" if i < 5 else "A2"))
     bands = reach_bands(small_project, list(many) + ["yp1"])
     assert bands == {"A1": "5–9", "A2": "20 or more"}  # A1: 5 + yp1 = 6; A2: 20
+
+
+def test_scenario_report_rounds_halves_up_like_the_cli(tmp_path, small_project, saved_small, capsys):
+    """Decommission s1 with context survival 0.875: yp1 loses its only linking tie (isolated, 1);
+    the yp2-yp3 tie made at s1 goes with p 0.125, and it is the last bridging/linking tie of yp2
+    and (after ad1's worker tie goes) of yp3: newly isolated 1 + 0.125 + 0.125 = 1.25; bridging
+    lost 0.125 counted for both areas = 0.25. One decimal, halves up (docs/scenarios.md): 1.3 and
+    0.3, as ``socialmap scenario`` prints them (Python's ``:.1f`` would give 1.2 and 0.2)."""
+    text = flat(pdf_text(write_scenario_report(small_project, [Decommission("s1")], tmp_path / "s.pdf",
+                                               context_survival=0.875)))
+    assert "1.3 young people expected to become isolated" in text
+    assert "0.3 bridging ties expected to be lost" in text
+    assert main(["scenario", str(saved_small), "--decommission", "s1", "--context-survival", "0.875"]) == 0
+    assert "Total: 1.3 young people expected to become isolated" in capsys.readouterr().out
