@@ -647,6 +647,16 @@ def _percent(x: float) -> str:
     return f"{r:.0f}%" if r == int(r) else f"{r:.1f}%"
 
 
+def _km_pair(before_km: float, after_km: float, threshold_km: float) -> tuple[str, str]:
+    """Both distances with one decimal, or two where one would hide the move or the crossing
+    (1.27 -> 2.006 km with a 2 km threshold reads "1.3 km to 2.0 km": as if not beyond 2 km)."""
+    near, far = f"{before_km:.1f}", f"{after_km:.1f}"
+    hides_crossing = threshold_km == round(threshold_km, 1) and float(far) <= threshold_km
+    if near == far or hides_crossing:
+        return f"{before_km:.2f}", f"{after_km:.2f}"
+    return near, far
+
+
 def _reasons(
     th: FlagThresholds,
     newly_neet: float,
@@ -670,7 +680,8 @@ def _reasons(
         if math.isnan(after_km):
             out.append(f"no service left to reach (nearest was {before_km:.1f} km)")
         elif after_km > before_km + _EPS and after_km >= th.nearest_service_km - _EPS:
-            out.append(f"nearest service moves from {before_km:.1f} km to {after_km:.1f} km")
+            near, far = _km_pair(before_km, after_km, th.nearest_service_km)
+            out.append(f"nearest service moves from {near} km to {far} km")
     return out
 
 

@@ -94,3 +94,19 @@ def test_no_service_left_is_flagged(hub):
 
     r = evaluate(hub, [Close("o")], context_survival=1.0)
     assert "no service left to reach (nearest was" in r.areas.loc["B1", "reasons"][-1]
+
+
+def test_nearest_service_reason_never_reads_as_not_moving_or_not_beyond_the_limit():
+    """Rounding must not hide why an area is flagged. Bankfield in the sample: 1.268 km -> 2.006 km
+    with the 2 km threshold read "moves from 1.3 km to 2.0 km", which a reader takes as not
+    beyond 2 km; and 1.96 -> 2.04 would read "from 2.0 km to 2.0 km". Two decimals then."""
+    from socialmap.scenarios.impact import FlagThresholds, _reasons
+
+    th = FlagThresholds()  # 0.5 NEET, 10 %, 2.0 km
+    nan = float("nan")
+    assert _reasons(th, 0.0, 0.0, 0.0, 0.0, 1.26809, 2.006255) == [
+        "nearest service moves from 1.27 km to 2.01 km"
+    ]
+    assert _reasons(th, 0.0, 0.0, 0.0, 0.0, 1.96, 2.04) == ["nearest service moves from 1.96 km to 2.04 km"]
+    assert _reasons(th, 0.0, 0.0, 0.0, 0.0, 1.2, 4.8) == ["nearest service moves from 1.2 km to 4.8 km"]
+    assert _reasons(th, 0.0, 0.0, 0.0, 0.0, 0.7, nan) == ["no service left to reach (nearest was 0.7 km)"]
