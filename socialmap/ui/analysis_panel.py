@@ -194,10 +194,8 @@ class AnalysisPanel(QWidget):
         if self.worker is not None:
             return self.worker
         group_by = self.group_key.currentData()
-        project = self.doc.project.copy()
-        project.version = self.doc.project.version
         self._source = self.doc.project
-        self.worker = workers.Worker(run_analysis, project, group_by)
+        self.worker = workers.Worker(run_analysis, group_by)
         self.worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.worker.signals.finished.connect(self._finished)
         self.worker.signals.failed.connect(self._failed)
@@ -207,7 +205,7 @@ class AnalysisPanel(QWidget):
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText("Analysing…")
-        return workers.start(self.worker)
+        return self.doc.run_on_snapshot(self.worker, "the analysis")
 
     def cancel(self) -> None:
         if self.worker is not None:

@@ -146,13 +146,13 @@ class AnchorPanel(QWidget):
         if not org_id or self.worker is not None:
             return self.worker
         self._source = self.doc.project
-        self.worker = workers.Worker(compute_anchor, self.doc.project.copy(), org_id)
+        self.worker = workers.Worker(compute_anchor, org_id)
         self.worker.signals.finished.connect(self._finished)
         self.worker.signals.failed.connect(lambda e: self._end(f"Anchor presence could not be computed: {e}"))
         self.worker.signals.cancelled.connect(lambda: self._end("Cancelled."))
         self.show_button.setEnabled(False)
         self.status.setText("Computing anchor presence…")
-        return workers.start(self.worker)
+        return self.doc.run_on_snapshot(self.worker, "anchor presence")
 
     def _end(self, message: str) -> None:
         self.worker = None

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from socialmap.errors import InputError
 from socialmap.model import Node, Tie
 from socialmap.model.project import tie_key
 from socialmap.ui.document import ProjectDocument
@@ -35,8 +36,14 @@ class _Edit(QUndoCommand):
         raise NotImplementedError
 
 
+class ProjectBusy(InputError):
+    """An edit while a background job copies the project."""
+
+
 def push_edit(doc: ProjectDocument, command: _Edit) -> None:
     """Apply ``command`` (raising InputError if the model refuses it) and push it."""
+    if doc.locked_for:
+        raise ProjectBusy(f"A copy of the project is being taken for {doc.locked_for}; try again in a moment.")
     command.apply()
     doc.undo_stack.push(command)
 

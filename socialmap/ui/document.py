@@ -34,6 +34,8 @@ class ProjectDocument(QObject):
     titleChanged = Signal()
     #: Project settings changed (e.g. group key).
     settingsChanged = Signal()
+    #: Edits are refused while a background job copies the project (True) or allowed again (False).
+    lockChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +44,7 @@ class ProjectDocument(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(lambda _clean: self.titleChanged.emit())
         self.selection: tuple[str, str] = ("", "")
+        self._locks: dict[int, str] = {}
 
     # ---------------------------------------------------------------- state
     @property
@@ -79,6 +82,36 @@ class ProjectDocument(QObject):
         if kind and kind not in ("area", "tie"):
             return self.project.nodes.get(ident)
         return None
+
+    # ---------------------------------------------------------------- snapshots for workers
+    @property
+    def locked_for(self) -> str | None:
+        """Why edits are refused right now (a job is copying the project), or None."""
+        return next(iter(self._locks.values()), None)
+
+    def run_on_snapshot(self, worker, reason: str):
+        """Start ``worker`` on a copy of the project taken in the background.
+
+        The copy is made on the worker thread (a large project takes a second
+        or more to copy); until it is taken, edits and undo are refused, so
+        the copy is consistent. ``worker.fn`` receives the copy first.
+        """
+        from socialmap.ui import workers
+
+        token = id(worker)
+        worker.snapshot_of = self.project
+        was_locked = bool(self._locks)
+        self._locks[token] = reason
+
+        def release() -> None:
+            if self._locks.pop(token, None) is not None and not self._locks:
+                self.lockChanged.emit(False)
+
+        worker.signals.snapshotTaken.connect(release)
+        worker.signals.done.connect(release)
+        if not was_locked:
+            self.lockChanged.emit(True)
+        return workers.start(worker)
 
     # ---------------------------------------------------------------- helpers for commands
     def new_node_id(self, kind: str) -> str:

@@ -69,9 +69,15 @@ COUNT_MEASURES = {"young_people", "neet", "isolated", "neet_isolated"}
 
 
 def _load(path: str):
+    """Load a project and build the map's first payload, both off the UI thread
+    (nothing can edit the new project before it is shown)."""
+    import json
+
+    from socialmap.mapview import full_payload
     from socialmap.store import load_project
 
-    return load_project(path)
+    project = load_project(path)
+    return project, json.dumps(full_payload(project))
 
 
 def _save(project, path: str) -> str:
@@ -172,6 +178,7 @@ class MainWindow(QMainWindow):
         self.doc.nodesChanged.connect(lambda *_: self._update_counts())
         self.doc.tiesChanged.connect(lambda *_: self._update_counts())
         self.doc.areasChanged.connect(self._on_areas_changed)
+        self.doc.lockChanged.connect(self._on_lock)
         self.map.mapClicked.connect(self._on_map_clicked)
         self.map.layersDrawn.connect(self._on_drawn)
         self._update_title()
@@ -332,6 +339,7 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         m = bar.addMenu("&File")
+        self.file_menu = m
         m.addActions([self.act_open, self.act_sample])
         self.recent_menu = m.addMenu("Open &Recent")
         m.addSeparator()
@@ -359,6 +367,12 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Help")
         m.addActions([self.act_guide, self.act_about])
         self._refresh_recent()
+        try:
+            from socialmap.ui.interchange_dialogs import install_interchange_menus
+        except ImportError:  # the import/export dialogs are optional
+            self.interchange_actions = {}
+        else:
+            self.interchange_actions = install_interchange_menus(self, self.file_menu, self.doc)
 
         tb = self.addToolBar("Main")
         tb.setObjectName("mainToolbar")
@@ -417,6 +431,13 @@ class MainWindow(QMainWindow):
         self.colour_by.blockSignals(False)
         self.apply_map_mode(mode)
 
+    def _on_lock(self, locked: bool) -> None:
+        """While a job copies the project, undo and redo wait (edits are refused by push_edit)."""
+        self.act_undo.setEnabled(not locked and self.doc.undo_stack.canUndo())
+        self.act_redo.setEnabled(not locked and self.doc.undo_stack.canRedo())
+        if locked:
+            self.statusBar().showMessage(f"Taking a copy of the project for {self.doc.locked_for}…", 2000)
+
     def _on_areas_changed(self, _codes: list) -> None:
         if self.map_mode.startswith("field:"):
             self.apply_map_mode(self.map_mode)  # the colours follow an edited IMD decile
@@ -446,7 +467,7 @@ class MainWindow(QMainWindow):
         if self.io_worker is not None:
             return None
         worker = workers.Worker(_load, path, with_callbacks=False)
-        worker.signals.finished.connect(lambda project: self._opened(project, path, remember))
+        worker.signals.finished.connect(lambda loaded: self._opened(*loaded, path, remember))
         worker.signals.failed.connect(lambda exc: self._open_failed(path, exc))
         worker.signals.done.connect(self._io_done)
         self.io_worker = worker
@@ -457,7 +478,8 @@ class MainWindow(QMainWindow):
         self.io_worker = None
         self.io_progress.hide()
 
-    def _opened(self, project, path: str, remember: bool) -> None:
+    def _opened(self, project, payload_json: str, path: str, remember: bool) -> None:
+        self.map.preloaded = (project, payload_json)
         self.doc.set_project(project, path if remember else None)
         if remember:
             self._add_recent(path)
@@ -504,14 +526,13 @@ class MainWindow(QMainWindow):
     def save_to(self, path: str | Path) -> workers.Worker | None:
         """Save a snapshot of the project to ``path`` in the background."""
         path = str(path)
-        snapshot = self.doc.project.copy()
         index = self.doc.undo_stack.index()
-        worker = workers.Worker(_save, snapshot, path, with_callbacks=False)
+        worker = workers.Worker(_save, path, with_callbacks=False)
         worker.signals.finished.connect(lambda p: self._saved(p, index))
         worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error("Cannot save the project", f"{path} could not be written.\n\n{error_text(exc)}")))
         worker.signals.done.connect(lambda: self.io_progress.hide())
         self._busy(True, f"Saving {path}…")
-        return workers.start(worker)
+        return self.doc.run_on_snapshot(worker, "saving")
 
     def _saved(self, path: str, index: int) -> None:
         self.doc.path = Path(path)
@@ -588,10 +609,11 @@ class MainWindow(QMainWindow):
         """Write a recovery copy when there are unsaved changes."""
         if not self.doc.dirty or self.autosave_worker is not None:
             return None
-        snapshot = self.doc.project.copy()
+        if self.doc.locked_for:
+            return None  # another job is copying the project: try at the next tick
         target = str(recovery.recovery_file())
         original = self.doc.path
-        worker = workers.Worker(_save, snapshot, target, with_callbacks=False)
+        worker = workers.Worker(_save, target, with_callbacks=False)
 
         def done_ok(_p):
             recovery.write_info(original, dt.datetime.now().isoformat(timespec="seconds"))
@@ -600,7 +622,7 @@ class MainWindow(QMainWindow):
         worker.signals.finished.connect(done_ok)
         worker.signals.done.connect(lambda: setattr(self, "autosave_worker", None))
         self.autosave_worker = worker
-        return workers.start(worker)
+        return self.doc.run_on_snapshot(worker, "the recovery copy")
 
     def offer_recovery(self, info: dict) -> bool:
         """Ask whether to restore the recovery copy the last session left."""

@@ -86,13 +86,15 @@ class MapWidget(QWebEngineView):
         self.last_counts: dict[str, Any] = {}
         self._pending: list[str] = []
         self.tie_classes: dict[tuple[str, str], str] | None = None
+        #: (project, JSON of its full payload) built by the loading worker.
+        self.preloaded: tuple | None = None
         self.bridge = MapBridge(self)
         self.setPage(_Page(self))
         self.channel = QWebChannel(self.page())
         self.channel.registerObject("bridge", self.bridge)
         self.page().setWebChannel(self.channel)
         self.featureClicked.connect(self._on_feature_clicked)
-        doc.projectReplaced.connect(self.reload_data)
+        doc.projectReplaced.connect(self._on_replaced)
         doc.nodesChanged.connect(self._on_nodes)
         doc.tiesChanged.connect(self._on_ties)
         doc.selectionChanged.connect(self._on_selection)
@@ -129,11 +131,20 @@ class MapWidget(QWebEngineView):
         self.layersDrawn.emit(counts)
 
     # ------------------------------------------------------------ document -> page
+    def _on_replaced(self) -> None:
+        self.tie_classes = None  # classes of the previous project's analysis
+        self.reload_data()
+
     def reload_data(self) -> None:
         if not self.ready:
             return
         project = self.doc.project
-        self.call("load", payloads.full_payload(project, self.tie_classes))
+        preloaded, self.preloaded = self.preloaded, None
+        if preloaded is not None and preloaded[0] is project and self.tie_classes is None:
+            # built with the project in the loading worker: no work here
+            self.page().runJavaScript(f"SM.load({preloaded[1]})", 0)
+        else:
+            self.call("load", payloads.full_payload(project, self.tie_classes))
         kind, ident = self.doc.selection
         if ident:
             self.call("select", kind, ident, False)

@@ -416,10 +416,9 @@ class ScenarioPanel(QWidget):
             return None
         if self.worker is not None:
             return self.worker
-        project = self.doc.project.copy()
         changes = list(self.changes)
         self._source = self.doc.project
-        self.worker = workers.Worker(evaluate, project, changes, context_survival=self.context_survival.value())
+        self.worker = workers.Worker(evaluate, changes, context_survival=self.context_survival.value())
         self.worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.worker.signals.finished.connect(lambda r: self._finished(r, changes))
         self.worker.signals.failed.connect(self._failed)
@@ -429,7 +428,7 @@ class ScenarioPanel(QWidget):
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText("Running the scenario…")
-        return workers.start(self.worker)
+        return self.doc.run_on_snapshot(self.worker, "the scenario")
 
     def cancel(self) -> None:
         if self.worker is not None:
@@ -502,7 +501,7 @@ class ScenarioPanel(QWidget):
         if self.rank_worker is not None:
             return self.rank_worker
         self._rank_source = self.doc.project
-        self.rank_worker = workers.Worker(rank, self.doc.project.copy())
+        self.rank_worker = workers.Worker(rank)
         self.rank_worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.rank_worker.signals.finished.connect(self._rank_finished)
         self.rank_worker.signals.failed.connect(lambda e: self._rank_end(f"The ranking could not run: {e}"))
@@ -512,7 +511,7 @@ class ScenarioPanel(QWidget):
         self.rank_button.setEnabled(False)
         self.rank_cancel.setEnabled(True)
         self.status.setText("Ranking every service and organisation…")
-        return workers.start(self.rank_worker)
+        return self.doc.run_on_snapshot(self.rank_worker, "the ranking")
 
     def _rank_end(self, message: str) -> None:
         self.rank_worker = None

@@ -63,6 +63,7 @@ class WorkerSignals(QObject):
     failed = Signal(object)  # the exception
     cancelled = Signal()
     done = Signal()  # after any of finished, failed or cancelled
+    snapshotTaken = Signal()  # the copy of the project is made (see ProjectDocument.run_on_snapshot)
 
 
 class Cancelled(Exception):
@@ -86,6 +87,8 @@ class Worker:
         self.running = False
         #: Modules to import on the UI thread before this worker starts.
         self.preload: tuple[str, ...] = ANALYSIS_MODULES
+        #: A project to copy on the worker thread and pass to ``fn`` first.
+        self.snapshot_of = None
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -101,6 +104,12 @@ class Worker:
         try:
             if self.is_cancelled():
                 raise Cancelled()
+            if self.snapshot_of is not None:
+                source, self.snapshot_of = self.snapshot_of, None
+                snapshot = source.copy()
+                snapshot.version = source.version
+                self.signals.snapshotTaken.emit()
+                self.args = (snapshot, *self.args)
             if self.with_callbacks:
                 result = self.fn(*self.args, progress=self._progress, cancelled=self.is_cancelled, **self.kwargs)
             else:

@@ -242,3 +242,25 @@ def test_twenty_thousand_young_people_draw_within_two_seconds(make_window, qtbot
     assert counts["young_person"] == 20_000
     print(f"20k young people + 10k ties drawn in {elapsed:.2f} s")
     assert elapsed < 2.0, f"20k nodes took {elapsed:.2f} s"
+
+
+def test_edits_wait_while_a_job_copies_the_project(make_window, qtbot, project_file):
+    """The copy a job works on is taken on the worker thread; until it is
+    taken, edits are refused with a reason (and then allowed again)."""
+    from socialmap.ui.commands import AddNode, ProjectBusy, push_edit
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    doc = window.doc
+    seen = []
+    worker = workers.Worker(lambda snapshot, progress=None, cancelled=None: seen.append(len(snapshot.nodes)))
+    with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
+        doc.run_on_snapshot(worker, "a test job")
+        assert doc.locked_for == "a test job"
+        assert not window.act_undo.isEnabled()
+        with pytest.raises(ProjectBusy, match="a test job"):
+            push_edit(doc, AddNode(doc, Node("ad9", "adult", "Pat")))
+    qtbot.waitUntil(lambda: doc.locked_for is None, timeout=WAIT_MS)
+    assert seen == [6]  # the job saw the project as it was: 6 nodes
+    push_edit(doc, AddNode(doc, Node("ad9", "adult", "Pat")))
+    assert "ad9" in doc.project.nodes
