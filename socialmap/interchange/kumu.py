@@ -306,12 +306,15 @@ def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, look
         _areas_from_points(people_with_points, areas)
         batch.notes.append(f"{table.file}: {len(people_with_points)} people had coordinates; they were used "
                            "only to find the home area and not stored")
+    batch.refused |= set(seen_ids) - {rec["id"] for rec in records}
     by_key = dict(key_of_label)
     for rec in records:
         if rec.get("postcode") is not None:
             rec["attrs"]["postcode"] = rec.pop("postcode")
         if rec.get("provider") is not None:
             rec["provider"] = _resolve(rec["provider"], seen_ids, by_key, existing) or rec["provider"]
+            if rec["provider"] in batch.refused:
+                rec["provider"] = None  # its own row is reported; not again as an "unknown provider"
         batch.add_node(node_from_record(rec), table.file, table.sheet, rec["_row"])
     by_key.update({k: k for k in seen_ids})
     return by_key
@@ -443,5 +446,7 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
             targets.append(b)
         if len(problems) > bad:
             continue
+        if {a, context, *targets} & batch.refused:
+            continue  # an element refused at its own row: not reported again here
         for b in targets:
             batch.add_tie(Tie(a, b, tie_type, context, strength), table.file, table.sheet, row)

@@ -37,6 +37,8 @@ class ImportBatch:
     origin: dict[str, tuple[str | None, str | None, int | None]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: ids of records refused at their own row: references to them are not reported again
+    refused: set[str] = field(default_factory=set)
 
     def add_node(self, node: Node, file: str | None, sheet: str | None, row: int | None) -> None:
         self.nodes.append(node)

@@ -192,3 +192,17 @@ def test_target_must_be_into_or_areas_and_out(tmp_path, saved_small, areas_geojs
     existing.write_bytes(b"keep me")
     assert main(["import", "kumu", str(book), "--areas", str(areas_geojson), str(existing)]) == 2
     assert "already exists" in capsys.readouterr().err and existing.read_bytes() == b"keep me"
+
+
+def test_a_connection_to_a_refused_element_is_not_reported_as_an_unknown_node(tmp_path, areas_geojson, capsys):
+    """Kit (Elements row 7) has the type 'Person', which is refused there. Robin-Kit 'Friends'
+    (Connections row 6) is a good row: blaming it with "unknown node 'Kit'" would send the user
+    looking for a missing element that is in the sheet. One line: Kit's own."""
+    elements = ELEMENTS + [["Kit", "Person", None, "A1", None, None, None, None, None]]
+    connections = CONNECTIONS + [["Robin", "Kit", "Friends", None, None]]
+    book = write_xlsx(tmp_path / "map.xlsx", elements, connections)
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "kumu", str(book), "--areas", str(areas_geojson), str(out)]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "sheet Elements, row 7" in lines[0] and "unknown type 'Person'" in lines[0], lines
+    assert not out.exists()
