@@ -6,7 +6,7 @@
  *
  * Python -> page: SM.load, SM.upsertNode, SM.removeNode, SM.upsertTies,
  *   SM.removeTies, SM.select, SM.setAreaStyle, SM.setOutlines, SM.setReach,
- *   SM.setVisible, SM.setMode, SM.setBefore.
+ *   SM.setVisible, SM.setMode, SM.setTies, SM.hideTiesOf, SM.updateArea, SM.fit.
  * Page -> Python (QWebChannel object "bridge"): jsFeatureClicked(kind, id),
  *   jsMapClicked(lat, lon), jsLayersDrawn(countsJson), jsPageReady().
  */
@@ -165,7 +165,7 @@
     Object.keys(SM.nodeGroups).forEach(function (k) { map.removeLayer(SM.nodeGroups[k]); });
     Object.keys(SM.tieLayers).forEach(function (k) { map.removeLayer(SM.tieLayers[k]); });
     SM.areaIndex = {}; SM.nodeIndex = {}; SM.nodeGroups = {}; SM.ties = {}; SM.tieLayers = {};
-    SM.outlines = {}; SM.reachAreas = {}; SM.selection = null;
+    SM.outlines = {}; SM.reachAreas = {}; SM.selection = null; SM.hiddenNodes = null;
     if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
     SM.areas = L.geoJSON(payload.areas, {
@@ -195,12 +195,30 @@
     report();
   };
 
+  function tieHidden(key) {
+    if (!SM.hiddenNodes) return false;
+    var ends = key.split("|");
+    return SM.hiddenNodes[ends[0]] === true || SM.hiddenNodes[ends[1]] === true;
+  }
+
+  /* The "after" view of a scenario: ties of removed services/organisations are not drawn. */
+  SM.hideTiesOf = function (ids) {
+    SM.hiddenNodes = null;
+    if (ids && ids.length) {
+      SM.hiddenNodes = {};
+      ids.forEach(function (i) { SM.hiddenNodes[i] = true; });
+    }
+    redrawTies();
+    report();
+    return Object.keys(SM.hiddenNodes || {}).length;
+  };
+
   function redrawTies(onlyClasses) {
     var lines = {};
     Object.keys(SM.tieLayers).forEach(function (c) { lines[c] = []; });
     Object.keys(SM.ties).forEach(function (k) {
       var t = SM.ties[k];
-      if (lines[t.cls]) lines[t.cls].push(t.ends);
+      if (lines[t.cls] && !tieHidden(k)) lines[t.cls].push(t.ends);
     });
     Object.keys(SM.tieLayers).forEach(function (c) {
       if (!onlyClasses || onlyClasses[c]) SM.tieLayers[c].setLatLngs(lines[c]);
@@ -356,8 +374,8 @@
   SM.outlined = function () { return Object.keys(SM.outlines).sort(); };
   SM.reached = function () { return Object.keys(SM.reachAreas).sort(); };
 
-  /* The ties shown are those of one state; before/after swaps the whole set. */
-  SM.setBefore = function (records) {
+  /* Replace every tie (after an analysis with another group key). */
+  SM.setTies = function (records) {
     SM.ties = {};
     (records || []).forEach(function (t) { SM.ties[t.key] = t; });
     redrawTies();
@@ -409,7 +427,7 @@
     var out = { area: SM.areas ? SM.areas.getLayers().length : 0, ties: {} };
     Object.keys(SM.nodeGroups).forEach(function (k) { out[k] = SM.nodeGroups[k].getLayers().length; });
     Object.keys(SM.tieLayers).forEach(function (c) { out.ties[c] = 0; });
-    Object.keys(SM.ties).forEach(function (k) { out.ties[SM.ties[k].cls] += 1; });
+    Object.keys(SM.ties).forEach(function (k) { if (!tieHidden(k)) out.ties[SM.ties[k].cls] += 1; });
     return out;
   };
 

@@ -142,7 +142,7 @@ def tie_class(project: Project, tie: Tie, group_by: str = "area_code") -> str:
 
 
 def tie_record(project: Project, tie: Tie, tie_cls: str) -> dict[str, Any] | None:
-    """One drawn tie: key, class and its two end points as (lat, lon).
+    """One drawn tie: key ("a|b"), class and its two end points as [lat, lon].
 
     ``None`` when either end has no point (adults are not drawn).
     """
@@ -152,7 +152,6 @@ def tie_record(project: Project, tie: Tie, tie_cls: str) -> dict[str, Any] | Non
     return {
         "key": "|".join(tie.key),
         "cls": tie_cls,
-        "type": tie.type,
         "ends": [[round(na.lat, _ROUND), round(na.lon, _ROUND)], [round(nb.lat, _ROUND), round(nb.lon, _ROUND)]],
     }
 
@@ -170,13 +169,45 @@ def ties_payload(
     ``socialmap.analysis.classify_ties``); ties missing from it are
     classified with :func:`tie_class`.
     """
+    if keys is not None:
+        out = []
+        for key in keys:
+            tie = project.ties.get(key)
+            if tie is None:
+                continue
+            cls = (classes or {}).get(tie.key) or tie_class(project, tie, group_by)
+            rec = tie_record(project, tie, cls)
+            if rec is not None:
+                out.append(rec)
+        return out
+    # Every tie: the same rules as tie_class, with each node looked up once
+    # (a city-sized project has hundreds of thousands of ties).
+    points: dict[str, list[float]] = {}
+    is_place: dict[str, bool] = {}
+    group: dict[str, Any] = {}
+    for node in project.nodes.values():
+        if node.lat is not None and node.lon is not None:
+            points[node.id] = [round(node.lat, _ROUND), round(node.lon, _ROUND)]
+        is_place[node.id] = node.kind in PLACE_KINDS
+        group[node.id] = group_key(node, group_by)
+    known = classes or {}
     out = []
-    chosen = project.ties.values() if keys is None else (project.ties[k] for k in keys if k in project.ties)
-    for tie in chosen:
-        cls = (classes or {}).get(tie.key) or tie_class(project, tie, group_by)
-        rec = tie_record(project, tie, cls)
-        if rec is not None:
-            out.append(rec)
+    for key, tie in project.ties.items():
+        pa = points.get(tie.a)
+        pb = points.get(tie.b)
+        if pa is None or pb is None:
+            continue
+        cls = known.get(key)
+        if cls is None:
+            place_a, place_b = is_place[tie.a], is_place[tie.b]
+            if place_a and place_b:
+                cls = "institutional"
+            elif place_a or place_b or tie.type in ("mentor", "worker"):
+                cls = "linking"
+            else:
+                ga, gb = group[tie.a], group[tie.b]
+                cls = "unclassified" if ga is None or gb is None else "bonding" if ga == gb else "bridging"
+        out.append({"key": f"{key[0]}|{key[1]}", "cls": cls, "ends": [pa, pb]})
     return out
 
 

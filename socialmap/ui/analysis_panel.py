@@ -87,9 +87,19 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
         classes = {}
         for a, b, cls in zip(df["a"], df["b"], df["tie_class"], strict=False):
             classes[(a, b) if a <= b else (b, a)] = cls
+    tie_records = None
+    if classes is not None:
+        from socialmap.mapview import ties_payload
+
+        tie_records = ties_payload(project, classes, group_by=group_by)
+    people = {
+        str(i): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for i, row in result.people.to_dict(orient="index").items()
+    }
     if progress:
         progress(1.0)
-    return {"analysis": result, "hotspots": hot, "classes": classes, "version": project.version, "group_by": group_by}
+    return {"analysis": result, "hotspots": hot, "classes": classes, "tie_records": tie_records,
+            "people": people, "version": project.version, "group_by": group_by}
 
 
 class AnalysisPanel(QWidget):
@@ -254,9 +264,7 @@ class AnalysisPanel(QWidget):
     def people_measures(self) -> dict[str, dict[str, Any]]:
         if self.result is None:
             return {}
-        people = self.result["analysis"].people
-        return {str(i): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-                for i, row in people.to_dict(orient="index").items()}
+        return self.result["people"]
 
     def area_values(self, measure: str) -> dict[str, Any] | None:
         if self.result is None:

@@ -887,22 +887,17 @@ class MainWindow(QMainWindow):
     def _on_analysis(self, result: dict) -> None:
         self.inspector.set_measures(self.analysis_panel.people_measures())
         self._fill_colour_by()
-        if result.get("classes") is not None:
-            self.map.set_tie_classes(result["classes"])
+        if result.get("tie_records") is not None and result["version"] == self.doc.project.version:
+            self.map.tie_classes = result["classes"]
+            self.map.show_ties(result["tie_records"])
         if self.map_mode and self.map_mode != "":
             self.apply_map_mode(self.map_mode)
 
     def _on_scenario_state(self, state: str, flagged: list, removed: list, values: dict) -> None:
-        from socialmap.mapview import choropleth, payloads
+        from socialmap.mapview import choropleth
 
-        project = self.doc.project
         self.map.set_outlines(flagged)
-        group_by = project.setting("group_by") or "area_code"
-        records = payloads.ties_payload(project, self.map.tie_classes, group_by=group_by)
-        if removed:
-            gone = set(removed)
-            records = [r for r in records if not (set(r["key"].split("|")) & gone)]
-        self.map.show_ties(records)
+        self.map.call("hideTiesOf", list(removed))
         if state == "after" and values:
             self.map.set_area_style(choropleth(values, "Bridging ties lost (%)"))
         else:

@@ -149,15 +149,9 @@ class MapWidget(QWebEngineView):
         if ident:
             self.call("select", kind, ident, False)
 
-    def set_tie_classes(self, classes: dict[tuple[str, str], str] | None) -> None:
-        """Draw ties with these classes (from the analysis' group key) and redraw them."""
-        self.tie_classes = classes
-        group_by = self.doc.project.setting("group_by") or "area_code"
-        self.call("setBefore", payloads.ties_payload(self.doc.project, classes, group_by=group_by))
-
     def show_ties(self, records: list[dict]) -> None:
-        """Show exactly these tie records (the before/after view of a scenario)."""
-        self.call("setBefore", records)
+        """Draw exactly these tie records (classes from an analysis' group key)."""
+        self.call("setTies", records)
 
     def _on_nodes(self, added: list, changed: list, removed: list) -> None:
         project = self.doc.project
@@ -175,7 +169,7 @@ class MapWidget(QWebEngineView):
         project = self.doc.project
         group_by = project.setting("group_by") or "area_code"
         keys = [tuple(k) for k in [*added, *changed]]
-        records = payloads.ties_payload(project, None, group_by=group_by, keys=keys)
+        records = payloads.ties_payload(project, self.tie_classes, group_by=group_by, keys=keys)
         drawn = {r["key"] for r in records}
         gone = ["|".join(k) for k in removed] + ["|".join(k) for k in keys if "|".join(k) not in drawn]
         self.call("upsertTies", records, gone)
