@@ -198,7 +198,9 @@ def read_kumu(
 
     batch = ImportBatch(source)
     keys = _read_elements(elements, kinds, batch, lookup, areas, existing, columns or {})
-    if links is not None:
+    if keys is None:
+        pass  # the Elements sheet cannot be read: that is the problem to fix, not every connection
+    elif links is not None:
         _read_connections(links, tie_types, keys, batch, existing)
     else:
         batch.notes.append(f"{source}: no Connections sheet; only elements were imported")
@@ -206,19 +208,20 @@ def read_kumu(
 
 
 def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, lookup, areas, existing,
-                   columns: dict[str, str | None]) -> dict[str, str]:
-    """Nodes from the Elements sheet; returns element key (and label) -> node id."""
+                   columns: dict[str, str | None]) -> dict[str, str] | None:
+    """Nodes from the Elements sheet; returns element key (and label) -> node id (None when the sheet
+    lacks its Label or Type column)."""
     problems = batch.problems
     label_col = _column(table, "label")
     if label_col is None:
         problems.append(table.problem(f"has no Label column (its columns: {', '.join(table.headers)})", row=1))
-        return {}
+        return None
     id_col = _column(table, "id")
     type_col = _column(table, "type")
     if type_col is None:
         problems.append(table.problem("has no Type column: every element needs a type that maps to a node kind",
                                       row=1))
-        return {}
+        return None
     mapped = {h: (columns[h] if h in columns else field_for_column(h))
               for h in table.headers if h not in (label_col, id_col, type_col)}
     records: list[dict[str, Any]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -39,28 +40,25 @@ def _clean_header(value: Any) -> str:
 
 def read_csv_table(path: str | Path, sheet: str | None = None) -> Table:
     """A CSV file (UTF-8, with or without a byte-order mark) as a :class:`Table`."""
+    from socialmap.interchange.csv_bundle import read_csv_text
+
     path = Path(path)
-    if not path.exists():
-        raise InputError(Problem("no such file", file=str(path)))
-    if path.is_dir():
-        raise InputError(Problem("is a folder, not a CSV file", file=str(path)))
+    problems: list[Problem] = []
+    # one reader of CSV text for every importer: it names a binary file, a workbook, UTF-16 or
+    # Windows-1252 text for what it is
+    text = read_csv_text(path, problems)
+    if text is None:
+        raise InputError(problems)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise InputError(Problem("is empty (no header row)", file=str(path), sheet=sheet)) from None
-            headers = [_clean_header(h) for h in header]
-            table = Table(str(path), sheet, headers)
-            for i, cells in enumerate(reader, start=2):
-                if not any(c.strip() for c in cells):
-                    continue
-                record = {h: (cells[j] if j < len(cells) else "") for j, h in enumerate(headers) if h}
-                table.rows.append((i, record))
-    except UnicodeDecodeError as exc:
-        raise InputError(Problem(f"is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as CSV UTF-8",
-                                 file=str(path))) from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader)
+        headers = [_clean_header(h) for h in header]
+        table = Table(str(path), sheet, headers)
+        for i, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            record = {h: (cells[j] if j < len(cells) else "") for j, h in enumerate(headers) if h}
+            table.rows.append((i, record))
     except csv.Error as exc:
         raise InputError(Problem(f"is not a readable CSV file ({exc})", file=str(path))) from None
     _check_headers(table)

@@ -206,3 +206,44 @@ def test_a_connection_to_a_refused_element_is_not_reported_as_an_unknown_node(tm
     lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(lines) == 1 and "sheet Elements, row 7" in lines[0] and "unknown type 'Person'" in lines[0], lines
     assert not out.exists()
+
+
+def _csv_sheets(tmp_path, elements_bytes: bytes):
+    import csv
+
+    elements = tmp_path / "elements.csv"
+    elements.write_bytes(elements_bytes)
+    links = tmp_path / "connections.csv"
+    with open(links, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([[c if c is not None else "" for c in r] for r in CONNECTIONS])
+    return elements, links
+
+
+def test_an_elements_csv_that_is_not_utf8_text_is_named_for_what_it_is(tmp_path, areas_geojson, capsys):
+    """A binary file, UTF-16 text (Excel's "Unicode text") and Windows-1252 are each refused in one
+    line saying what the file is, as ``import csv`` does, and the Connections rows are not all
+    blamed for naming elements that could not be read."""
+    out = tmp_path / "out.gpkg"
+    cases = [
+        (b"\x00\x01\x02binary", "is a binary file"),
+        ("Label,Type\nRobin,Young person\n".encode("utf-16"), "is UTF-16 text"),
+        ("Label,Type\nCafé,Service\n".encode("cp1252"), "Windows-1252"),
+    ]
+    for content, words in cases:
+        elements, links = _csv_sheets(tmp_path, content)
+        code = main(["import", "kumu", str(elements), "--connections", str(links), "--areas", str(areas_geojson),
+                     str(out)])
+        lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert code == 2 and len(lines) == 1 and words in lines[0] and "\x00" not in lines[0], lines
+        assert not out.exists()
+
+
+def test_an_elements_sheet_without_label_column_is_one_problem(tmp_path, areas_geojson, capsys):
+    """Elements without a Label column cannot be read; that is the one problem to fix, not one more per
+    connection row."""
+    elements, links = _csv_sheets(tmp_path, b"Name,Type\nRobin,Young person\n")
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "kumu", str(elements), "--connections", str(links), "--areas", str(areas_geojson),
+                 str(out)]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "has no Label column" in lines[0], lines
