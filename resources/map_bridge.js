@@ -114,8 +114,9 @@
     if (kind === "organisation" && feature.properties.is_anchor) {
       st.radius = 9; st.color = "#111111"; st.weight = 2;
     }
-    if (kind === "young_person" && feature.properties.neet) {
-      st.fillColor = "#a63603";
+    if (kind === "young_person") {
+      if (feature.properties.neet) st.fillColor = "#a63603";
+      if (SM.dense) { st.radius = 2; st.weight = 0; }
     }
     var layer = L.circleMarker(latlng, st);
     SM.nodeIndex[feature.properties.id] = layer;
@@ -182,6 +183,9 @@
     });
     (payload.ties || []).forEach(function (t) { SM.ties[t.key] = t; });
     redrawTies();
+    // Thousands of young people: smaller dots without a border, so the
+    // areas and the places stay readable.
+    SM.dense = ((payload.nodes.young_person || {}).features || []).length > 3000;
     ["young_person", "service", "organisation"].forEach(function (kind) {
       var fc = payload.nodes[kind] || { type: "FeatureCollection", features: [] };
       var group = L.geoJSON(fc, { pointToLayer: nodeLayer });
