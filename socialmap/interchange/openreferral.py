@@ -255,10 +255,20 @@ def read_openreferral(
     for loc_id in sorted(x for x in used_locations if x is not None and x in data.locations):
         loc = data.locations[loc_id]
         file, sheet, row, record = loc["_where"]
-        try:
-            lat, lon = as_float(loc.get("latitude")), as_float(loc.get("longitude"))
-        except BadValue as exc:
-            data.bad(loc["_where"], f"location {loc_id!r}: {exc}", "latitude")
+        coordinates = {}
+        for name in ("latitude", "longitude"):
+            try:
+                coordinates[name] = as_float(loc.get(name))
+            except BadValue as exc:
+                data.bad(loc["_where"], f"location {loc_id!r}: {exc}", name)
+        if len(coordinates) < 2:
+            continue
+        lat, lon = coordinates["latitude"], coordinates["longitude"]
+        out_of_range = [(name, value, limit) for name, value, limit in (("latitude", lat, 90), ("longitude", lon, 180))
+                        if value is not None and not -limit <= value <= limit]
+        for name, value, limit in out_of_range:  # reported here, where the cell is, not at its services
+            data.bad(loc["_where"], f"location {loc_id!r}: {name} {value:g} is out of range -{limit}..{limit}", name)
+        if out_of_range:
             continue
         postcode = next((as_text(a.get("postal_code")) for a in loc.get("_addresses", ()) if as_text(a.get("postal_code"))),
                         as_text(loc.get("postal_code")))

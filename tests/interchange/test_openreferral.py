@@ -153,3 +153,26 @@ def test_link_rows_without_an_id(tmp_path, areas_geojson):
     out = tmp_path / "out.gpkg"
     assert main(["import", "openreferral", str(folder), "--areas", str(areas_geojson), str(out)]) == 0
     assert "svc-1@loc-1" in load_project(out).nodes
+
+
+def test_out_of_range_coordinates_are_reported_at_the_location_row(tmp_path, areas_geojson, capsys):
+    """loc-1's latitude 95 is wrong in location.csv row 2; the user must be sent there, not to
+    service_at_location.csv or organization.csv, which have no latitude column."""
+    tables = dict(TABLES)
+    tables["location.csv"] = TABLES["location.csv"].replace("loc-1,Civic Centre,,53.405", "loc-1,Civic Centre,,95")
+    folder = write_tables(tmp_path / "oruk", tables)
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "openreferral", str(folder), "--areas", str(areas_geojson), str(out)]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if "out of range" in line]
+    assert lines and all("location.csv, row 2" in line and "'latitude'" in line for line in lines), lines
+    assert not [line for line in lines if "service_at_location.csv" in line or "organization.csv" in line]
+    assert not out.exists()
+
+
+def test_an_unreadable_longitude_is_reported_in_its_own_column(tmp_path, areas_geojson, capsys):
+    tables = dict(TABLES)
+    tables["location.csv"] = TABLES["location.csv"].replace("53.405,-2.295", "53.405,west")
+    folder = write_tables(tmp_path / "oruk", tables)
+    assert main(["import", "openreferral", str(folder), "--areas", str(areas_geojson), str(tmp_path / "o.gpkg")]) == 2
+    err = capsys.readouterr().err
+    assert "location.csv, row 2, field 'longitude': location 'loc-1': 'west' is not a number" in err, err
