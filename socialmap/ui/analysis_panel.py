@@ -28,7 +28,7 @@ from socialmap.ui.frame_model import YOUNG_PEOPLE_COUNTS, FrameModel
 from socialmap.ui.models import SearchProxy
 
 #: Group keys offered for the bonding/bridging split (SPEC section 3).
-GROUP_KEYS = (("area_code", "Home area"), ("community", "Network community (Louvain)"), ("role", "Adult role"))
+GROUP_KEYS = (("area_code", "Home area"), ("community", "Network community (Louvain)"))
 #: Area measures offered when socialmap.analysis does not list them itself.
 DEFAULT_AREA_MEASURES = (
     "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate", "mean_bridging",
@@ -183,6 +183,14 @@ class AnalysisPanel(QWidget):
         self.hotspot_button.setEnabled(False)
         self.status.setText("Press Run analysis to compute the measures." if self.available() else "Analysis: " + NOT_AVAILABLE + ".")
         key = self.doc.project.setting("group_by") or "area_code"
+        self.group_key.clear()
+        for k, title in GROUP_KEYS:
+            self.group_key.addItem(title, k)
+        # imported attributes of people (e.g. a school or a club from a Kumu map)
+        extra = sorted({a for n in self.doc.project.nodes.values() if n.kind in ("young_person", "adult")
+                        for a in n.attrs})
+        for attr in extra[:30]:
+            self.group_key.addItem(f"Imported attribute: {attr}", attr)
         idx = self.group_key.findData(key)
         if idx >= 0:
             self.group_key.setCurrentIndex(idx)

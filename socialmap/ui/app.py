@@ -84,19 +84,25 @@ def run_app(argv: list[str]) -> int:
     recovery.start_session()
     window.session_started = True
     window.show()
-    if args.project:
-        window.open_path(args.project)
-    elif pending is not None and window.offer_recovery(pending):
-        pass
-    else:
-        last = window.settings.value("files/last")
-        if last and Path(str(last)).exists():
-            window.open_path(str(last))
-        else:
-            window.open_path(sample_project_path(), remember=False)
+    if args.project or pending is None or not window.offer_recovery(pending):
+        path, remember = startup_project(args.project, window.settings.value("files/last"), sample_project_path)
+        window.open_path(path, remember=remember)
     code = app.exec()
     _dispose(app, window)
     return code
+
+
+def startup_project(project_arg: str | None, last: str | None, sample) -> tuple[str, bool]:
+    """The project to open at start, and whether it goes in the recent files.
+
+    The one named on the command line; else the last one used, if it still
+    exists; else (first start) the bundled sample project, from ``sample()``.
+    """
+    if project_arg:
+        return str(project_arg), True
+    if last and Path(str(last)).exists():
+        return str(last), True
+    return str(sample()), False
 
 
 def _dispose(app, window) -> None:

@@ -29,3 +29,22 @@ def test_screenshot_option_writes_a_picture_of_the_drawn_map(tmp_path, project_f
     assert 0xE6550D in colours  # young people
     assert 0x238B45 in colours  # the service
     assert len(colours) > 100
+
+
+def test_start_opens_the_named_project_else_the_last_else_the_sample(tmp_path):
+    from socialmap.ui.app import startup_project
+
+    last = tmp_path / "last.gpkg"
+    last.write_bytes(b"")
+    sample = lambda: tmp_path / "sample.gpkg"  # noqa: E731
+    assert startup_project("named.gpkg", str(last), sample) == ("named.gpkg", True)
+    assert startup_project(None, str(last), sample) == (str(last), True)
+    assert startup_project(None, str(tmp_path / "gone.gpkg"), sample) == (str(tmp_path / "sample.gpkg"), False)
+    assert startup_project(None, None, sample) == (str(tmp_path / "sample.gpkg"), False)
+
+
+def test_first_start_offers_the_sample_project_shipped_with_the_app():
+    from socialmap.ui.mainwindow import sample_project_path
+
+    path = sample_project_path()
+    assert path.exists() and path.suffix == ".gpkg"
