@@ -46,6 +46,6 @@ def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_peo
                         ("services.csv", public_services(project))):
         path = folder / name
         frame.index.name = "code" if name == "area_measures.csv" else "id"
-        frame.to_csv(path, encoding="utf-8-sig", float_format="%.6g")
+        frame.to_csv(path, encoding="utf-8-sig", float_format="%.15g")  # exact money and places
         written.append(path)
     return written

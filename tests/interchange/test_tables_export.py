@@ -98,3 +98,13 @@ def test_every_format_on_a_project_without_people(tmp_path):
     from tests.reports.test_reports import pdf_text
 
     assert "Hotspots were not computed: the project has fewer than two areas." in pdf_text(tmp_path / "out-report")
+
+
+def test_csv_tables_keep_money_and_coordinates_exact(tmp_path, small_project):
+    """A spend of £12,345,678 and a site at 53.401786, -2.295123 must come out as written, not as
+    1.23457e+07 and 53.4018 (six significant figures lose £22 and ~20 m)."""
+    small_project.update_node("o1", spend_total=12345678, lat=53.401786, lon=-2.295123)
+    write_csv_tables(small_project, tmp_path / "t")
+    with open(tmp_path / "t" / "organisations.csv", encoding="utf-8-sig") as fh:
+        row = next(csv.DictReader(fh))
+    assert (row["spend_total"], row["lat"], row["lon"]) == ("12345678", "53.401786", "-2.295123")
