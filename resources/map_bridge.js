@@ -82,6 +82,10 @@
     group.on("click", function (e) {
       var props = e.layer.feature.properties;
       L.DomEvent.stopPropagation(e);
+      if (SM.mode === "add") {  // adding a place: a click on a feature is a click on the map
+        send("jsMapClicked", e.latlng.lat, e.latlng.lng);
+        return;
+      }
       SM.popup = L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(describe(props, true)).openOn(SM.map);
       send("jsFeatureClicked", props.kind, String(props.id));
     });

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -110,6 +111,19 @@ class Inspector(QWidget):
         self.form = QFormLayout(self.body)
         scroll.setWidget(self.body)
         outer.addWidget(scroll, 1)
+        self.ties_box = QGroupBox("Ties (double-click one to edit it)")
+        tl = QVBoxLayout(self.ties_box)
+        tl.setContentsMargins(4, 4, 4, 4)
+        self.tie_model = QStringListModel(self)
+        self.tie_keys: list[str] = []
+        self.tie_view = QListView()
+        self.tie_view.setModel(self.tie_model)
+        self.tie_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.tie_view.setMaximumHeight(130)
+        self.tie_view.doubleClicked.connect(lambda index: self.doc.select("tie", self.tie_keys[index.row()]))
+        tl.addWidget(self.tie_view)
+        outer.addWidget(self.ties_box)
+        self.ties_box.hide()
         self.measure_box = QGroupBox("Measures")
         self.measure_form = QFormLayout(self.measure_box)
         outer.addWidget(self.measure_box)
@@ -131,7 +145,7 @@ class Inspector(QWidget):
 
         doc.selectionChanged.connect(self.show_record)
         doc.nodesChanged.connect(self._on_nodes)
-        doc.tiesChanged.connect(lambda *_: self._refresh_if("tie"))
+        doc.tiesChanged.connect(self._on_ties)
         doc.areasChanged.connect(lambda *_: self._refresh_if("area"))
         doc.projectReplaced.connect(lambda: self.show_record("", ""))
         self.show_record("", "")
@@ -181,6 +195,7 @@ class Inspector(QWidget):
         self.status.setText("")
         project = self.doc.project
         self.measure_box.hide()
+        self.ties_box.hide()
         editable = True
         if kind == "area" and ident in project.areas:
             area = project.areas[ident]
@@ -212,10 +227,11 @@ class Inspector(QWidget):
                 if name == "area_code":
                     self._add_field(name, node.area_code, choices=sorted(project.areas))
                 elif name in BOOL_FIELDS:
-                    self._add_field(name, None if node.__getattribute__(name) is None else display(getattr(node, name)), choices=("yes", "no"))
+                    self._add_field(name, display(getattr(node, name)) or None, choices=("yes", "no"))
                 else:
                     self._add_field(name, getattr(node, name), choices=CHOICES.get(name))
             self._show_measures(node.id)
+            self._show_ties(node.id)
         else:
             self.title.setText("Nothing selected")
             self.kind, self.ident = "", ""
@@ -253,9 +269,27 @@ class Inspector(QWidget):
                     self.measure_form.addRow(title, label)
         self.measure_box.show()
 
+    def _show_ties(self, node_id: str) -> None:
+        project = self.doc.project
+        ties = sorted(project.incident_ties(node_id), key=lambda t: (t.type, t.other(node_id)))
+        self.tie_keys = ["|".join(t.key) for t in ties]
+        lines = []
+        for t in ties:
+            other = project.nodes[t.other(node_id)]
+            lines.append(f"{t.type} — {other.label} ({other.id})")
+        self.tie_model.setStringList(lines)
+        self.ties_box.setTitle(f"Ties: {len(ties)} (double-click one to edit it)")
+        self.ties_box.show()
+
     def _refresh_if(self, kind: str) -> None:
         if self.kind == kind:
             self.show_record(self.kind, self.ident)
+
+    def _on_ties(self, added: list, changed: list, removed: list) -> None:
+        if self.kind == "tie":
+            self.show_record(self.kind, self.ident)
+        elif self.kind and self.ident in {n for k in [*added, *changed, *removed] for n in k}:
+            self._show_ties(self.ident)
 
     def _on_nodes(self, added: list, changed: list, removed: list) -> None:
         if self.ident in removed:

@@ -658,11 +658,7 @@ class MainWindow(QMainWindow):
     def _on_table_row(self, kind: str, proxy: SearchProxy, current) -> None:
         if not current.isValid():
             return
-        ident = proxy.index(current.row(), 0).data(ID_ROLE)
-        if kind in ("area", "tie"):
-            self.doc.select(kind, ident)
-        else:
-            self.doc.select(kind, ident)
+        self.doc.select(kind, proxy.index(current.row(), 0).data(ID_ROLE))
 
     def _on_selection(self, kind: str, ident: str) -> None:
         if self.tie_pick is not None and kind in NODE_KINDS and ident:

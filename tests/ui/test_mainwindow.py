@@ -290,3 +290,21 @@ def test_editing_an_area_updates_its_popup_and_colour(make_window, qtbot, projec
     assert js(window, qtbot, "SM.areaStyle['A1']") == "#2c7fb8"
     window.doc.undo_stack.undo()
     assert window.doc.project.areas["A1"].name == "West"
+
+
+def test_inspector_lists_a_nodes_ties_and_opens_one_to_edit(make_window, qtbot, project_file):
+    """yp2 has two ties: friend with yp1 and friend with yp3 (made at s1)."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    window.doc.select("young_person", "yp2")
+    insp = window.inspector
+    assert insp.tie_model.stringList() == ["friend — Robin (yp1)", "friend — Kai (yp3)"]
+    insp.tie_view.doubleClicked.emit(insp.tie_model.index(1))
+    assert window.doc.selection == ("tie", "yp2|yp3")
+    insp.editors["type"].setCurrentText("peer")
+    insp.editors["strength"].setText("3")
+    assert insp.apply()
+    tie = window.doc.project.get_tie("yp2", "yp3")
+    assert (tie.type, tie.strength, tie.context) == ("peer", 3, "s1")
+    window.doc.undo_stack.undo()
+    assert window.doc.project.get_tie("yp2", "yp3").type == "friend"
