@@ -24,6 +24,26 @@ SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "html": ".html", "report": "
             "scenario-report": ".pdf"}
 
 
+def _usual_mode(path: Path, full: int) -> None:
+    """Give ``path`` the permissions a newly created file or folder gets (``full`` less the umask):
+    ``mkstemp``/``mkdtemp`` make them private (0600/0700)."""
+    path.chmod(full & ~_umask())
+
+
+def _umask() -> int:
+    # read without changing it where the system says it (setting it, even briefly, would race with
+    # files other threads are creating)
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_file(out: Path, write: Callable[[Path], Any]) -> None:
     """``write(tmp)`` then move ``tmp`` onto ``out``; on failure remove ``tmp`` and leave ``out`` as it was."""
     folder = out.parent if str(out.parent) else Path(".")
@@ -31,6 +51,7 @@ def atomic_file(out: Path, write: Callable[[Path], Any]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        _usual_mode(Path(tmp), 0o666)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -43,6 +64,7 @@ def atomic_folder(out: Path, write: Callable[[Path], Any]) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
     try:
         write(tmp)
+        _usual_mode(tmp, 0o777)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
             old.rmdir()
@@ -118,6 +140,9 @@ def export_project(
         if node is None or node.kind != "organisation":
             raise InputError(Problem(f"{org!r} is not an organisation of {source or 'the project'}", field="org"))
         figures = out.with_suffix(".csv")
+        if figures == out:
+            raise InputError(Problem(f"{out}: the pack and its figures ({figures.name}) would be the same file; "
+                                     "name the pack .pdf"))
         if figures.exists() and not overwrite:
             raise InputError(Problem(f"{figures} already exists; give --force to overwrite it"))
         atomic_file(out, lambda p: write_evidence_pack(project, org, p, source=source))

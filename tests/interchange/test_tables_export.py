@@ -108,3 +108,35 @@ def test_csv_tables_keep_money_and_coordinates_exact(tmp_path, small_project):
     with open(tmp_path / "t" / "organisations.csv", encoding="utf-8-sig") as fh:
         row = next(csv.DictReader(fh))
     assert (row["spend_total"], row["lat"], row["lon"]) == ("12345678", "53.401786", "-2.295123")
+
+
+def test_exports_get_the_usual_file_permissions(tmp_path, small_project):
+    """Exports are made in a private temporary file (0600) and moved into place; the result must
+    then have the permissions any new file gets (0666 less the umask), or a report saved to a shared
+    folder cannot be opened by colleagues."""
+    import os
+    import stat
+
+    from socialmap.interchange.exporting import export_project
+
+    mask = os.umask(0o022)
+    try:
+        export_project(small_project, "graphml", tmp_path / "g.graphml")
+        export_project(small_project, "geojson", tmp_path / "layers")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "g.graphml").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "layers").stat().st_mode) == 0o755
+
+
+def test_evidence_pack_named_csv_does_not_overwrite_itself(tmp_path, small_project):
+    """The figures go beside the pack with the suffix .csv: a pack named ``pack.csv`` would be
+    overwritten by its own figures, so that name is refused and nothing is written."""
+    import pytest
+
+    from socialmap.errors import InputError
+    from socialmap.interchange.exporting import export_project
+
+    with pytest.raises(InputError, match="the same file"):
+        export_project(small_project, "evidence", tmp_path / "pack.csv", org="o1")
+    assert list(tmp_path.iterdir()) == []
