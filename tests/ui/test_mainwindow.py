@@ -84,6 +84,9 @@ def test_add_edit_delete_then_undo_and_redo_restore_each_state(make_window, qtbo
     open_and_wait(window, qtbot, project_file)
     doc = window.doc
     original = state(doc.project)
+    js(window, qtbot, "(window.pageMarker = 42)")  # survives only if the page is never reloaded
+    reloads = []
+    window.map.loadStarted.connect(lambda: reloads.append(1))
 
     org = window.add_place_at("organisation", 53.4052, -2.2855, "Eastside Hub", org_type="charity")
     assert org == "org2" and doc.project.nodes[org].area_code == "A2"
@@ -117,6 +120,7 @@ def test_add_edit_delete_then_undo_and_redo_restore_each_state(make_window, qtbo
         doc.undo_stack.redo()
     assert state(doc.project) == edited
     wait_drawn(window, qtbot)
+    assert js(window, qtbot, "window.pageMarker") == 42 and reloads == []
 
 
 def test_inspector_shows_errors_beside_fields_and_changes_nothing(make_window, qtbot, project_file):
