@@ -125,8 +125,8 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
                      fmt_pct(r["neet_isolation_rate"]), _two(r["mean_bridging"]), _two(r["mean_linking"]),
                      _two(r["eet_connectedness"]), _two(r["nearest_service_km"], 1),
                      "yes" if c in hot_codes else ""])
-    story.append(table(["Code", "Area", "Young people", "NEET", "Isol-ated", "NEET isol.", "Rate", "Bridg-ing",
-                        "Link-ing", "EET conn.", "Service km", "Hot-spot"], rows,
+    story.append(table(["Code", "Area", "Young people", "NEET", "Isolated", "NEET isol.", "Rate", "Bridging",
+                        "Linking", "EET conn.", "Service km", "Hotspot"], rows,
                        [1.9 * cm, 2.9 * cm, 1.35 * cm, 1.0 * cm, 1.1 * cm, 1.1 * cm, 1.15 * cm, 1.2 * cm, 1.1 * cm,
                         1.1 * cm, 1.25 * cm, 1.05 * cm], size=7.0))
     story.append(paragraph("Bridging and linking: mean ties per young person. EET conn.: EET connectedness of NEET "

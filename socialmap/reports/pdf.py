@@ -123,8 +123,11 @@ def table(headers: list[str], rows: list[list[Any]], widths: list[float] | None 
     st = styles()
     cell = ParagraphStyle("cell_sized", parent=st["cell"], fontSize=size, leading=size * 1.25)
     bold = ParagraphStyle("bold_sized", parent=st["cell_bold"], fontSize=size, leading=size * 1.25)
+    texts = [[fmt_number(v) for v in r] for r in rows]
+    if widths is not None:
+        widths = fit_widths(headers, texts, widths, size)
     head = [Paragraph(esc(h), bold) for h in headers]
-    body = [[Paragraph(esc(fmt_number(v)), cell) for v in r] for r in rows]
+    body = [[Paragraph(esc(v), cell) for v in r] for r in texts]
     t = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT")
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ACCENT)),
@@ -141,6 +144,36 @@ def table(headers: list[str], rows: list[list[Any]], widths: list[float] | None 
                 style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f4f6f9")))
     t.setStyle(TableStyle(style))
     return t
+
+
+_CELL_PADDING = 6.0  # left + right padding of a table cell, points
+
+
+def fit_widths(headers: list[str], rows: list[list[str]], widths: list[float], size: float) -> list[float]:
+    """Column widths, in the same total, in which no word has to be split across lines.
+
+    Each column gets at least its widest word (header in bold) plus padding; the width it needs
+    beyond what it was given is taken from the columns with room to spare, in proportion to that
+    room. When the words cannot all fit, the widths are left as given (reportlab then splits).
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    _register_fonts()
+    need = []
+    for j, header in enumerate(headers):
+        words = [stringWidth(w, FONT_BOLD, size) for w in header.split()]
+        words += [stringWidth(w, FONT, size) for r in rows if j < len(r) for w in str(r[j]).split()]
+        need.append(max(words, default=0.0) + _CELL_PADDING + 0.5)
+    total = float(sum(widths))
+    if sum(need) > total or len(need) != len(widths):
+        return list(widths)
+    short = sum(max(n - w, 0.0) for n, w in zip(need, widths, strict=True))
+    if short <= 0:
+        return list(widths)
+    room = [max(w - n, 0.0) for n, w in zip(need, widths, strict=True)]
+    spare = sum(room)
+    return [max(n, w) - (r / spare) * short if r > 0 else max(n, w)
+            for n, w, r in zip(need, widths, room, strict=True)]
 
 
 def image(png: bytes, width_cm: float):

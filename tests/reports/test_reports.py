@@ -158,3 +158,25 @@ def test_scenario_report_rounds_halves_up_like_the_cli(tmp_path, small_project, 
     assert "0.3 bridging ties expected to be lost" in text
     assert main(["scenario", str(saved_small), "--decommission", "s1", "--context-survival", "0.875"]) == 0
     assert "Total: 1.3 young people expected to become isolated" in capsys.readouterr().out
+
+
+def test_table_columns_are_wide_enough_for_their_words():
+    """A word is never split across lines inside a cell ("Bridgin / g lost", "X010000 / 16" in the
+    scenario report): each column gets at least its widest word, taken from columns with room to spare,
+    within the same total width."""
+    from reportlab.lib.units import cm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from socialmap.reports.pdf import FONT, FONT_BOLD, table
+
+    headers = ["Code", "Area", "Bridging lost", "Flagged"]
+    rows = [["X01000016", "Bankfield", "2.5", "yes"]]
+    widths = [1.6 * cm, 6.0 * cm, 1.2 * cm, 1.0 * cm]
+    t = table(headers, rows, widths)
+    got = t._colWidths
+    assert sum(got) == pytest.approx(sum(widths))
+    for j, h in enumerate(headers):
+        words = [(w, FONT_BOLD) for w in h.split()] + [(w, FONT) for w in str(rows[0][j]).split()]
+        assert max(stringWidth(w, f, 8.0) for w, f in words) + 6 <= got[j] + 1e-6, (h, got[j])
+
+
