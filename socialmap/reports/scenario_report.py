@@ -135,7 +135,7 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
     rows = []
     for c, r in touched.iterrows():
         rows.append([c, names.get(c, c), _one(r["lost_bridging"]), _one(r["lost_linking"]), _one(r["lost_bonding"]),
-                     _one(r["newly_isolated"]), _one(r["newly_isolated_neet"]), f"{r['bridging_loss_pct']:.0f}%",
+                     _one(r["newly_isolated"]), _one(r["newly_isolated_neet"]), f"{_one(r['bridging_loss_pct'])}%",
                      f"{fmt_number(r['nearest_service_km_before'], 1)} → {fmt_number(r['nearest_service_km_after'], 1)}",
                      "yes" if r["flagged"] else ""])
     if rows:

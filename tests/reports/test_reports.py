@@ -180,3 +180,11 @@ def test_table_columns_are_wide_enough_for_their_words():
         assert max(stringWidth(w, f, 8.0) for w, f in words) + 6 <= got[j] + 1e-6, (h, got[j])
 
 
+
+def test_scenario_report_bridging_fall_reads_as_in_the_reasons(tmp_path, sample):
+    """Decommissioning svc14 in the sample: Ashby Clough's reason says "bridging ties fall 10.5%", so its
+    row in the table of affected areas must not say 11% (nor Bankfield's 7.8125% read 8%)."""
+    text = flat(pdf_text(write_scenario_report(sample, [Decommission("svc14")], tmp_path / "s.pdf")))
+    assert "bridging ties fall 10.5%" in text
+    assert " 11% " not in text and " 8% " not in text
+    assert " 7.8% " in text
