@@ -69,7 +69,39 @@ def area_map_png(
     """A PNG of the project's areas: coloured by ``values`` (a continuous scale), or by
     ``categories`` (area code -> category, coloured by ``palette``, in its order in the legend),
     or with the ``fill`` areas shaded; ``outline`` areas drawn with a thick border; then point
-    layers. Returns the PNG bytes."""
+    layers. Returns the PNG bytes (see :func:`area_map_figure` for the arguments)."""
+    fig = area_map_figure(project, values, title=title, legend=legend, cmap=cmap, vmin=vmin, vmax=vmax,
+                          outline=outline, outline_label=outline_label, outline_color=outline_color, fill=fill,
+                          fill_label=fill_label, categories=categories, palette=palette, layers=layers,
+                          width_in=width_in, dpi=dpi, missing_label=missing_label)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def area_map_figure(
+    project: Project,
+    values: dict[str, Any] | None = None,
+    *,
+    title: str = "",
+    legend: str = "",
+    cmap: str = "YlOrRd",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    outline: set[str] | None = None,
+    outline_label: str = "",
+    outline_color: str = "#b10026",
+    fill: set[str] | None = None,
+    fill_label: str = "",
+    categories: dict[str, str] | None = None,
+    palette: dict[str, str] | None = None,
+    layers: list[PointLayer] | None = None,
+    width_in: float = 7.0,
+    dpi: int = 150,
+    missing_label: str = "no value / withheld",
+):
+    """The matplotlib Figure of :func:`area_map_png`. The key sits in a strip below the map, so it
+    never covers an area (a flagged area in the corner was hidden under it)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -148,12 +180,20 @@ def area_map_png(
     ax.set_aspect(aspect)
     ax.set_axis_off()
     if handles:
-        ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
+        # grow the figure by a strip at the bottom and put the key there, below the map
+        columns = min(3, len(handles))
+        strip_in = 0.2 * math.ceil(len(handles) / columns) + 0.15
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w, h + strip_in)
+        scale, lift = h / (h + strip_in), strip_in / (h + strip_in)
+        for axes in fig.axes:
+            x0, y0, aw, ah = axes.get_position().bounds
+            axes.set_position([x0, lift + y0 * scale, aw, ah * scale])
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=columns, fontsize=7,
+                   frameon=False)
     if title:
         fig.suptitle(title, fontsize=10, x=0.02, ha="left", y=0.985)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
+    return fig
 
 
 def _float(value: Any) -> float:

@@ -188,3 +188,18 @@ def test_scenario_report_bridging_fall_reads_as_in_the_reasons(tmp_path, sample)
     assert "bridging ties fall 10.5%" in text
     assert " 11% " not in text and " 8% " not in text
     assert " 7.8% " in text
+
+
+def test_map_key_never_covers_the_map(small_project):
+    """The key of a report map (flagged outline, services kept, what goes) sat over the lower-left of
+    the map and hid a flagged area there; it now sits in a strip below the map."""
+    from socialmap.reports.maps import PointLayer, area_map_figure
+
+    fig = area_map_figure(small_project, {"A1": 1.0, "A2": 2.0}, title="After", outline={"A1"},
+                          outline_label="flagged area",
+                          layers=[PointLayer([(-2.295, 53.405)], "service kept"),
+                                  PointLayer([(-2.285, 53.405)], "service or organisation that goes")])
+    renderer = fig.canvas.get_renderer()
+    key = fig.legends[0].get_window_extent(renderer)
+    area_map = fig.axes[0].get_window_extent(renderer)
+    assert key.y1 <= area_map.y0 + 1e-6
