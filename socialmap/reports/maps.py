@@ -45,35 +45,12 @@ def _path(geom):
     return MplPath(np.concatenate(verts), np.concatenate(codes))
 
 
-def area_map_png(
-    project: Project,
-    values: dict[str, Any] | None = None,
-    *,
-    title: str = "",
-    legend: str = "",
-    cmap: str = "YlOrRd",
-    vmin: float | None = None,
-    vmax: float | None = None,
-    outline: set[str] | None = None,
-    outline_label: str = "",
-    outline_color: str = "#b10026",
-    fill: set[str] | None = None,
-    fill_label: str = "",
-    categories: dict[str, str] | None = None,
-    palette: dict[str, str] | None = None,
-    layers: list[PointLayer] | None = None,
-    width_in: float = 7.0,
-    dpi: int = 150,
-    missing_label: str = "no value / withheld",
-) -> bytes:
+def area_map_png(project: Project, values: dict[str, Any] | None = None, *, dpi: int = 150, **options) -> bytes:
     """A PNG of the project's areas: coloured by ``values`` (a continuous scale), or by
     ``categories`` (area code -> category, coloured by ``palette``, in its order in the legend),
     or with the ``fill`` areas shaded; ``outline`` areas drawn with a thick border; then point
-    layers. Returns the PNG bytes (see :func:`area_map_figure` for the arguments)."""
-    fig = area_map_figure(project, values, title=title, legend=legend, cmap=cmap, vmin=vmin, vmax=vmax,
-                          outline=outline, outline_label=outline_label, outline_color=outline_color, fill=fill,
-                          fill_label=fill_label, categories=categories, palette=palette, layers=layers,
-                          width_in=width_in, dpi=dpi, missing_label=missing_label)
+    layers. Returns the PNG bytes; ``options`` are those of :func:`area_map_figure`."""
+    fig = area_map_figure(project, values, dpi=dpi, **options)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
