@@ -84,13 +84,13 @@ def cmd_export(args) -> int:
     project = open_project(args.project)
     changes, survival = None, None
     if fmt == "scenario-report":
-        from socialmap.scenarios import parse_changes, probability_or_none
+        from socialmap.commands.scenarios import scenario_from_args
 
         if not args.changes:
             raise InputError(Problem("export scenario-report needs at least one change (--decommission, "
                                      "--transfer, --relocate or --close)"))
-        changes = parse_changes(args.changes, retention=args.retention, max_travel_km=args.max_travel_km)
-        survival = probability_or_none(args.context_survival, "context_survival")
+        # the same reading as ``socialmap scenario`` (the project's retention and travel limit by default)
+        changes, survival = scenario_from_args(args, project)
     written = export_project(project, fmt, out, include_people=args.include_people, org=args.org, changes=changes,
                              context_survival=survival, source=Path(args.project).name, overwrite=args.force)
     print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)

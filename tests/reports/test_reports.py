@@ -203,3 +203,20 @@ def test_map_key_never_covers_the_map(small_project):
     key = fig.legends[0].get_window_extent(renderer)
     area_map = fig.axes[0].get_window_extent(renderer)
     assert key.y1 <= area_map.y0 + 1e-6
+
+
+def test_scenario_report_uses_the_projects_retention_like_the_scenario_command(tmp_path, small_project, capsys):
+    """The project's own setting retention = 0.9 applies when --retention is not given, to
+    ``socialmap scenario`` and to ``export scenario-report`` alike (the report used 0.5)."""
+    from socialmap.model import Node
+    from socialmap.store import save_project
+
+    small_project.add_node(Node("o2", "organisation", "Eastside Trust", lat=53.405, lon=-2.285))
+    small_project.settings["retention"] = 0.9
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    assert main(["scenario", str(path), "--transfer", "s1:o2"]) == 0
+    assert "transfer s1 to o2 (retention 0.9)" in capsys.readouterr().out
+    out = tmp_path / "s.pdf"
+    assert main(["export", "scenario-report", str(path), str(out), "--transfer", "s1:o2"]) == 0
+    assert "each of its staff stays with probability 0.9" in flat(pdf_text(out))
