@@ -495,9 +495,13 @@ def read_csv_bundle(
             # the provider's own row is already reported (as ties to it are skipped); the import
             # fails anyway, so do not report this service again as having an "unknown provider"
             node.provider = None
+    unplaced_rows: set[int] = set()  # rows of records a refused lookup could not place
     if postcodes is not None:
         area_codes = {a.code for a in areas} | (set(base.areas) if base is not None else set())
-        problems += _place_by_postcode(nodes, parsed, nodes_file, postcodes, postcode_fields or {}, area_codes)
+        lookup_problems = _place_by_postcode(nodes, parsed, nodes_file, postcodes, postcode_fields or {}, area_codes)
+        if any(p.file != nodes_file for p in lookup_problems):  # the lookup itself is refused
+            unplaced_rows = {parsed.node_rows[n.id] for n in nodes if _postcode_key(n) is not None}
+        problems += lookup_problems
     dropped_postcodes = 0
     for node in nodes:
         if node.kind == YOUNG_PERSON:
@@ -541,6 +545,7 @@ def read_csv_bundle(
         seen = {(p.file, p.row, p.field) for p in problems}
         # a record whose postcode could not place it is not also told it lacks a place
         seen |= {(p.file, p.row, f) for p in problems if p.field == "postcode" for f in ("lat", "lon", "area_code")}
+        seen |= {(nodes_file, row, f) for row in unplaced_rows for f in ("lat", "lon", "area_code")}
         for p in exc.problems:
             located = _locate(p, parsed, nodes_file, ties_file, area_rows, areas_path)
             if located.row is not None and (located.file, located.row, located.field) in seen:
@@ -549,6 +554,11 @@ def read_csv_bundle(
     if problems or project is None:
         raise InputError(_in_order(problems, nodes_file, ties_file))
     return project, warnings
+
+
+def _postcode_key(node: Node) -> str | None:
+    """The name of the node's postcode attribute, if it has one."""
+    return next((k for k in node.attrs if k.strip().lower() in ("postcode", "post_code", "post code")), None)
 
 
 def _place_by_postcode(nodes: list[Node], parsed: _Parsed, nodes_file: str, lookup_path,
@@ -562,7 +572,7 @@ def _place_by_postcode(nodes: list[Node], parsed: _Parsed, nodes_file: str, look
         return list(exc.problems)
     todo: list[tuple[Node, str, dict[str, Any]]] = []
     for node in nodes:
-        key = next((k for k in node.attrs if k.strip().lower() in ("postcode", "post_code", "post code")), None)
+        key = _postcode_key(node)
         if key is None:
             continue
         record = {

@@ -699,3 +699,15 @@ def test_a_refused_provider_is_reported_once_not_again_at_its_services(bundle, c
     _one_line(lines, "nodes.csv", "row 6", "field 'kind'", "unknown kind 'organization'")
     assert not [line for line in lines if "unknown provider" in line], lines
     assert len(lines) == 1, lines
+
+
+def test_a_bad_postcode_lookup_is_the_one_problem_not_every_record_it_would_place(bundle, capsys, tmp_path):
+    """The lookup's row 3 has latitude 'abc', so the lookup is refused there. yp1, which has only a
+    postcode, is not also told it "needs a home area": that follows from the lookup, not from nodes.csv."""
+    lookup = tmp_path / "nspl.csv"
+    lookup.write_text("pcds,lat,long,lsoa21\nM1 1AA,53.405,-2.295,A1\nM1 2BB,abc,-2.285,A2\n")
+    bundle.node_header.append("postcode")
+    bundle.nodes[0].update(area_code="", postcode="m12bb")
+    lines = _refused(bundle, capsys, "--postcodes", str(lookup))
+    _one_line(lines, "nspl.csv", "row 3", "'abc' is not a number")
+    assert len(lines) == 1, lines
