@@ -163,7 +163,7 @@ def node_problems(node: Node, project: Project, *, record: str | None = None) ->
             bad("age", f"age {node.age} is out of range 0..120")
     if node.kind in PLACE_KINDS:
         if node.lat is None or node.lon is None:
-            bad("lat" if node.lat is None else "lon", f"a {node.kind} needs a location")
+            bad("lat" if node.lat is None else "lon", f"{'an' if node.kind[0] in 'aeiou' else 'a'} {node.kind} needs a location")
         else:
             if _bad_number(node.lat) or not -90 <= node.lat <= 90:
                 bad("lat", f"latitude {node.lat} is out of range -90..90")

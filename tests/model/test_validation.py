@@ -305,3 +305,12 @@ def test_add_tie_refuses_a_second_provider(small_project):
     with pytest.raises(InputError) as err:
         small_project.add_tie(Tie("o2", "s1", "provides"))
     assert "provided by 'o1', not 'o2'" in str(err.value)
+
+
+def test_an_organisation_without_a_location_reads_an_not_a(small_project):
+    with pytest.raises(InputError) as err:
+        small_project.add_node(Node("o9", "organisation", "Hall"))
+    assert _problem_map(err.value)[("node 'o9'", "lat")] == "an organisation needs a location"
+    with pytest.raises(InputError) as err:
+        small_project.add_node(Node("s9", "service", "Club", lat=53.405))
+    assert _problem_map(err.value)[("node 's9'", "lon")] == "a service needs a location"
