@@ -46,7 +46,11 @@ def _add_scenario_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="socialmap", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="socialmap",
+        description="SocialMap: map anchor institutions, young people's networks and services; measure "
+        "bridging ties, NEET isolation hotspots and anchor presence; see what a commissioning change would do.",
+    )
     parser.add_argument("--version", action="version", version=f"socialmap {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

@@ -115,3 +115,13 @@ def test_import_error_lines_have_no_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert not (tmp_path / "out.gpkg").exists()
+
+
+def test_help_speaks_to_users_not_to_developers(capsys):
+    """The help opens with what the program does, not the module docstring's "(SPEC section 9)"
+    with reStructuredText quotes."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert "SPEC" not in text and "``" not in text
+    assert "commissioning" in text
