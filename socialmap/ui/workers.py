@@ -26,9 +26,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-#: Modules workers use, imported on the UI thread before any worker starts.
-#: PySide6 installs an import hook (shibokensupport's feature_imported) that
-#: crashed the process when a module was first imported off the UI thread.
+#: Modules workers use, imported by the background thread before a job runs
+#: (so a job's own first import is cheap). They are never imported on the UI
+#: thread: geopandas, libpysal and esda take seconds to import.
 STORE_MODULES = ("pandas", "numpy", "shapely", "pyproj", "geopandas", "pyogrio", "socialmap.store",
                  "socialmap.model.placement")
 ANALYSIS_MODULES = ("networkx", "scipy.sparse", "scipy.sparse.csgraph", "scipy.spatial", "scipy.stats",
@@ -39,6 +39,9 @@ _PRELOADED: set[str] = set()
 def preload(names: tuple[str, ...]) -> None:
     """Import ``names`` (and every submodule of the socialmap packages among
     them) on the calling thread, once."""
+    # (Earlier, jobs ran on QThreadPool threads, where a first import crashed
+    # inside PySide's import hook: the same fresh-thread-state problem as
+    # pyproj's, gone with the Python thread below.)
     for name in names:
         if name in _PRELOADED:
             continue
@@ -85,8 +88,8 @@ class Worker:
         self.signals = WorkerSignals()
         self._cancel = threading.Event()
         self.running = False
-        #: Modules to import on the UI thread before this worker starts.
-        self.preload: tuple[str, ...] = ANALYSIS_MODULES
+        #: Modules the background thread imports before running this job.
+        self.preload: tuple[str, ...] = ()
         #: A project to copy on the worker thread and pass to ``fn`` first.
         self.snapshot_of = None
 
@@ -153,6 +156,7 @@ class _Executor:
         while True:
             worker = self.jobs.get()
             try:
+                preload(worker.preload)
                 worker.run()
             finally:
                 with self.lock:
@@ -174,8 +178,6 @@ def executor() -> _Executor:
 
 def start(worker: Worker) -> Worker:
     """Queue ``worker`` on the background thread, keeping it alive until it is done."""
-    preload(STORE_MODULES)
-    preload(worker.preload)
     _LIVE.add(worker)
     worker.signals.done.connect(lambda: _LIVE.discard(worker))
     executor().submit(worker)
