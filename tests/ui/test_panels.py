@@ -179,7 +179,7 @@ def test_the_ui_thread_keeps_ticking_while_a_long_analysis_runs(make_window, qtb
             runs += 1
         return runs
 
-    for attempt in range(2):
+    for _attempt in range(2):
         ticks: list[float] = []
         timer = QTimer()
         timer.setInterval(10)
