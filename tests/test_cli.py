@@ -125,3 +125,19 @@ def test_help_speaks_to_users_not_to_developers(capsys):
     text = capsys.readouterr().out
     assert "SPEC" not in text and "``" not in text
     assert "commissioning" in text
+
+
+def test_a_folder_as_output_file_is_bad_input_not_an_internal_error(tmp_path, saved, capsys):
+    """``--force`` onto a folder where a file is to be written: exit 2 with the reason (it was
+    "internal error: IsADirectoryError", exit 1), and the folder is left as it was."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    for argv in (["sample", str(folder), "--force"],
+                 ["export", "graphml", str(saved), str(folder), "--force"],
+                 ["export", "report", str(saved), str(folder), "--force"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert "is a folder" in err and "internal error" not in err, err
+    assert [p.name for p in folder.iterdir()] == ["keep.txt"]
+    assert main(["export", "csv", str(saved), str(folder), "--force"]) == 0  # a folder export may replace it

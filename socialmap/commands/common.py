@@ -18,11 +18,14 @@ def open_project(path: str) -> Project:
     return load_project(path)
 
 
-def check_output(out: str | None, force: bool, what: str = "output") -> Path:
-    """The output path, refusing to overwrite an existing file without ``--force``."""
+def check_output(out: str | None, force: bool, what: str = "output", folder: bool = False) -> Path:
+    """The output path, refusing to overwrite an existing file without ``--force``, and a folder
+    where a file is to be written (``folder`` True when the output is itself a folder)."""
     if not out:
         raise InputError(Problem(f"no {what} file given"))
     path = Path(out)
+    if path.is_dir() and not folder:
+        raise InputError(Problem(f"{path} is a folder; give a file name"))
     if path.exists() and not force:
         raise InputError(Problem(f"{path} already exists; give --force to overwrite it"))
     if not path.parent.exists() and str(path.parent) not in ("", "."):

@@ -80,7 +80,9 @@ def cmd_export(args) -> int:
         raise InputError(Problem("export evidence needs --org ID (the organisation the pack is for)", field="org"))
     if fmt != "evidence" and args.org:
         raise InputError(Problem(f"--org is only for export evidence, not {fmt}", field="org"))
-    out = check_output(args.out, args.force)
+    from socialmap.interchange.exporting import FOLDER_FORMATS
+
+    out = check_output(args.out, args.force, folder=fmt in FOLDER_FORMATS)
     project = open_project(args.project)
     changes, survival = None, None
     if fmt == "scenario-report":

@@ -101,6 +101,8 @@ def export_project(
     if fmt not in FORMATS:
         raise InputError(Problem(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}"))
     out = Path(out)
+    if out.is_dir() and fmt not in FOLDER_FORMATS:
+        raise InputError(Problem(f"{out} is a folder; give a file name"))
     if out.exists() and not overwrite:
         raise InputError(Problem(f"{out} already exists; give --force to overwrite it"))
     if not out.parent.exists() and str(out.parent) not in ("", "."):
