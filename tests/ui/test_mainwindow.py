@@ -312,3 +312,18 @@ def test_inspector_lists_a_nodes_ties_and_opens_one_to_edit(make_window, qtbot, 
     assert (tie.type, tie.strength, tie.context) == ("peer", 3, "s1")
     window.doc.undo_stack.undo()
     assert window.doc.project.get_tie("yp2", "yp3").type == "friend"
+
+
+def test_standard_keys_delete_undo_and_find(make_window, qtbot, project_file):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    window.tables["young_person"]["view"].setFocus()
+    window.doc.select("young_person", "yp3")
+    qtbot.keyClick(window.tables["young_person"]["view"], Qt.Key.Key_Delete)
+    assert "yp3" not in window.doc.project.nodes
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "yp3" in window.doc.project.nodes
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.tables["young_person"]["search"].hasFocus()
