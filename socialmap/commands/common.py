@@ -64,7 +64,7 @@ def print_table(headers: list[str], rows: list[list[Any]]) -> None:
     """A plain aligned text table on stdout."""
     text = [[("" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))) for v in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in text]) for i, h in enumerate(headers)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for r in text:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))

@@ -97,6 +97,6 @@ def place_young_people(project: Project) -> None:
             by_area.setdefault(node.area_code, []).append(node)
     for code, people in by_area.items():
         pts = place_many([p.id for p in people], project.areas[code].geometry)
-        for person, (lon, lat) in zip(people, pts):
+        for person, (lon, lat) in zip(people, pts, strict=True):
             person.lon = float(lon)
             person.lat = float(lat)
