@@ -45,7 +45,10 @@ def _run_import(args, read_batch, what: str) -> int:
     write_project(project, target)
     for note in notes + batch.notes:
         print(f"socialmap: note: {note}", file=sys.stderr)
-    print(f"imported {len(batch.nodes)} nodes and {len(batch.ties)} ties from {what} "
+    # what the project gained, derived ``provides`` ties included
+    nodes_added = len(project.nodes) - (len(base.nodes) if base is not None else 0)
+    ties_added = len(project.ties) - (len(base.ties) if base is not None else 0)
+    print(f"imported {nodes_added} nodes and {ties_added} ties from {what} "
           f"{'into' if args.into else 'to'} {target}", file=sys.stderr)
     return 0
 

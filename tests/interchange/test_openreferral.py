@@ -176,3 +176,12 @@ def test_an_unreadable_longitude_is_reported_in_its_own_column(tmp_path, areas_g
     assert main(["import", "openreferral", str(folder), "--areas", str(areas_geojson), str(tmp_path / "o.gpkg")]) == 2
     err = capsys.readouterr().err
     assert "location.csv, row 2, field 'longitude': location 'loc-1': 'west' is not a number" in err, err
+
+
+def test_the_summary_counts_the_ties_the_project_gained(tmp_path, areas_geojson, lookup_csv, capsys):
+    """The folder of TABLES gives org-1 and three services, each with a derived ``provides`` tie:
+    4 nodes and 3 ties, not "0 ties" (the batch itself holds no tie rows)."""
+    folder = write_tables(tmp_path / "oruk")
+    assert main(["import", "openreferral", str(folder), "--postcodes", str(lookup_csv),
+                 "--areas", str(areas_geojson), str(tmp_path / "out.gpkg")]) == 0
+    assert "imported 4 nodes and 3 ties" in capsys.readouterr().err
