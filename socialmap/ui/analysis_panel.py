@@ -42,7 +42,8 @@ MEASURE_TITLES = {
     "anchors_in_area": "Anchor institutions in area", "gi_z": "Gi* z-score", "gi_p": "Gi* pseudo p",
     "hotspot": "Hotspot", "imd_decile": "IMD decile", "population_16_24": "Population 16-24",
     "young_people": "Young people", "neet": "NEET", "isolated": "Isolated",
-    "neet_isolated": "NEET and isolated",
+    "neet_isolated": "NEET and isolated", "bonding_ties": "Bonding ties", "bridging_ties": "Bridging ties",
+    "linking_ties": "Linking ties", "hotspot_note": "Hotspot note",
 }
 NOT_AVAILABLE = "not available yet"
 
@@ -255,6 +256,8 @@ class AnalysisPanel(QWidget):
             for col in ("gi_z", "gi_p", "hotspot"):
                 if col in hot.areas.columns:
                     areas[col] = hot.areas[col].reindex(areas.index)
+            if "reason" in hot.areas.columns:  # why Gi* is undefined for an area, if it is
+                areas["hotspot_note"] = hot.areas["reason"].reindex(areas.index)
         names = {c: a.name for c, a in self.doc.project.areas.items()}
         areas.insert(0, "name", [names.get(c, "") for c in areas.index])
         self.model.set_frame(areas, index_name="code")
