@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socialmap.analysis.measures import AnalysisResult, _value, area_isolation
+from socialmap.analysis.measures import AnalysisResult, area_isolation, json_value
 from socialmap.model import Project
 
 NO_NEIGHBOUR = "no neighbouring area"
@@ -91,8 +91,8 @@ class HotspotResult:
         areas = {}
         for code, row in zip(self.areas.index.tolist(), self.areas.itertuples(index=False), strict=True):
             areas[str(code)] = {
-                "gi_z": _value(row.gi_z),
-                "gi_p": _value(row.gi_p),
+                "gi_z": json_value(row.gi_z),
+                "gi_p": json_value(row.gi_p),
                 "hotspot": None if row.hotspot is None else bool(row.hotspot),
                 "reason": row.reason,
             }

@@ -372,7 +372,7 @@ def area_isolation(project: Project, group_by: str | None = None) -> pd.DataFram
 
 
 # --------------------------------------------------------------------------- the result
-def _value(v: Any) -> Any:
+def json_value(v: Any) -> Any:
     """A JSON-ready Python value: numpy scalars unwrapped, NaN as None."""
     if v is None:
         return None
@@ -391,7 +391,7 @@ def frame_to_json(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> 
     """``{index: {column: value}}`` with NaN as None and plain Python numbers."""
     rows = zip(*(frame[c].tolist() for c in columns), strict=True)
     return {
-        str(key): {c: _value(v) for c, v in zip(columns, values, strict=True)}
+        str(key): {c: json_value(v) for c, v in zip(columns, values, strict=True)}
         for key, values in zip(frame.index.tolist(), rows, strict=True)
     }
 
@@ -431,7 +431,7 @@ class AnalysisResult:
         return {
             "people": frame_to_json(self.people, PERSON_MEASURES),
             "areas": frame_to_json(self.areas, AREA_MEASURES),
-            "summary": {k: _value(v) if not isinstance(v, dict) else v for k, v in self.summary.items()},
+            "summary": {k: json_value(v) if not isinstance(v, dict) else v for k, v in self.summary.items()},
         }
 
 

@@ -120,3 +120,14 @@ def test_empty_project_never_crashes(capsys, tmp_path):
     for command in ("analyse", "hotspots", "anchors"):
         assert main([command, str(path)]) == 0
     capsys.readouterr()
+
+
+def test_importing_the_analysis_leaves_pysal_unloaded():
+    """STYLE 13: libpysal and esda load only when hotspots are computed."""
+    import subprocess
+    import sys
+
+    code = "import sys, socialmap.analysis; print([m for m in ('esda', 'libpysal', 'igraph') if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
