@@ -20,10 +20,13 @@ def _one(x: float) -> str:
 def _changes_from_args(args, project=None):
     from socialmap.scenarios import parse_changes
 
+    from socialmap.scenarios.changes import SETTINGS_RECORD, setting_probability, travel_km
+
     retention, travel = args.retention, args.max_travel_km
-    if project is not None:
-        retention = project.setting("retention") if retention is None else retention
-        travel = project.setting("max_travel_km") if travel is None else travel
+    if project is not None:  # the project's own settings, checked as such (the user gave no option)
+        retention = setting_probability(project, "retention") if retention is None else retention
+        if travel is None:
+            travel = travel_km(project.setting("max_travel_km"), SETTINGS_RECORD)
     return parse_changes(args.changes, retention, travel)
 
 

@@ -119,6 +119,20 @@ def probability(raw: Any, name: str, record: str | None = None) -> float:
     return value
 
 
+#: The record named by a problem with a value read from the project's settings (not the command line).
+SETTINGS_RECORD = "project settings"
+
+
+def setting_number(project, name: str) -> float:
+    """A finite number from the project's settings; an InputError naming the setting otherwise."""
+    return _number(project.setting(name), name, SETTINGS_RECORD)
+
+
+def setting_probability(project, name: str) -> float:
+    """A probability (0..1) from the project's settings; an InputError naming the setting otherwise."""
+    return probability(project.setting(name), name, SETTINGS_RECORD)
+
+
 def probability_or_none(raw: Any, name: str, record: str | None = None) -> float | None:
     """None when ``raw`` is None, else :func:`probability` of it."""
     return None if raw is None else probability(raw, name, record)

@@ -76,6 +76,8 @@ from socialmap.scenarios.changes import (
     Transfer,
     check_change_values,
     probability,
+    setting_number,
+    setting_probability,
 )
 from socialmap.scenarios.distance import nearest_km, projected_sites
 
@@ -598,9 +600,9 @@ class FlagThresholds:
     @classmethod
     def of(cls, project: Project) -> FlagThresholds:
         return cls(
-            float(project.setting("flag_newly_isolated_neet")),
-            float(project.setting("flag_bridging_loss_pct")),
-            float(project.setting("flag_nearest_service_km")),
+            setting_number(project, "flag_newly_isolated_neet"),
+            setting_number(project, "flag_bridging_loss_pct"),
+            setting_number(project, "flag_nearest_service_km"),
         )
 
 
@@ -771,9 +773,10 @@ def evaluate(
             context_survival = changes.context_survival
         changes = changes.changes
     changes = list(changes)
-    s = probability(
-        project.setting("context_survival") if context_survival is None else context_survival,
-        "context_survival",
+    s = (
+        setting_probability(project, "context_survival")
+        if context_survival is None
+        else probability(context_survival, "context_survival")
     )
     if progress:
         progress(0.0)
@@ -918,7 +921,7 @@ def rank(
     bridging and linking ties built once for the project version. Ranked by
     expected newly isolated young people, then expected lost bridging ties.
     """
-    s = probability(project.setting("context_survival"), "context_survival")
+    s = setting_probability(project, "context_survival")
     base = scenario_base(project)
     th = FlagThresholds.of(project)
     candidates = [

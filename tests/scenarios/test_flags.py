@@ -110,3 +110,21 @@ def test_nearest_service_reason_never_reads_as_not_moving_or_not_beyond_the_limi
     assert _reasons(th, 0.0, 0.0, 0.0, 0.0, 1.96, 2.04) == ["nearest service moves from 1.96 km to 2.04 km"]
     assert _reasons(th, 0.0, 0.0, 0.0, 0.0, 1.2, 4.8) == ["nearest service moves from 1.2 km to 4.8 km"]
     assert _reasons(th, 0.0, 0.0, 0.0, 0.0, 0.7, nan) == ["no service left to reach (nearest was 0.7 km)"]
+
+
+@pytest.mark.parametrize(("name", "value", "words"), [
+    ("flag_bridging_loss_pct", None, "flag_bridging_loss_pct None is not a number"),
+    ("flag_nearest_service_km", "far", "flag_nearest_service_km 'far' is not a number"),
+    ("context_survival", 7, "context_survival 7 is outside 0..1"),
+])
+def test_a_damaged_project_setting_is_named_as_a_setting(town, name, value, words):
+    """A project file whose settings table was edited by hand: the scenario stops with an InputError
+    that says it is the project's setting (the user gave no such option), never a TypeError."""
+    from socialmap.errors import InputError
+    from socialmap.scenarios import rank
+
+    town.settings[name] = value
+    for run in (lambda: evaluate(town, [Decommission("s1")]), lambda: rank(town)):
+        with pytest.raises(InputError) as err:
+            run()
+        assert str(err.value) == f"project settings, field {name!r}: {words}"
