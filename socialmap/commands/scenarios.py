@@ -19,7 +19,6 @@ def _one(x: float) -> str:
 
 def _changes_from_args(args, project=None):
     from socialmap.scenarios import parse_changes
-
     from socialmap.scenarios.changes import SETTINGS_RECORD, setting_probability, travel_km
 
     retention, travel = args.retention, args.max_travel_km
