@@ -45,6 +45,40 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
+_PROBABILITY_SETTINGS = ("context_survival", "retention", "hotspot_alpha")
+_NON_NEGATIVE_SETTINGS = ("max_travel_km", "flag_newly_isolated_neet", "flag_bridging_loss_pct",
+                          "flag_nearest_service_km")
+_WHOLE_SETTINGS = {"hotspot_permutations": 1, "hotspot_seed": 0, "louvain_seed": 0}  # name -> least value
+
+
+def settings_problems(settings: dict[str, Any]) -> list[Problem]:
+    """Every known setting whose value cannot be used (record ``project settings``); unknown keys pass."""
+    out: list[Problem] = []
+
+    def bad(name: str, reason: str) -> None:
+        out.append(Problem(f"{name} {settings[name]!r} {reason}", record="project settings", field=name))
+
+    for name in settings:
+        value = settings[name]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if name == "group_by":
+            if not isinstance(value, str) or not value.strip():
+                bad(name, "is not a text (area_code, community or a node attribute)")
+        elif name in _PROBABILITY_SETTINGS or name in _NON_NEGATIVE_SETTINGS:
+            if not number or not math.isfinite(value):
+                bad(name, "is not a number")
+            elif name in _PROBABILITY_SETTINGS and not 0 <= value <= 1:
+                bad(name, "is outside 0..1")
+            elif value < 0:
+                bad(name, "is negative")
+        elif name in _WHOLE_SETTINGS:
+            if not number or not math.isfinite(value) or value != int(value):
+                bad(name, "is not a whole number")
+            elif value < _WHOLE_SETTINGS[name]:
+                bad(name, f"is less than {_WHOLE_SETTINGS[name]}")
+    return out
+
+
 @dataclass(slots=True)
 class Area:
     """A geographic area (e.g. an ONS LSOA or ward) with its polygon in EPSG:4326."""
@@ -560,7 +594,7 @@ class Project:
         listing every problem, or returns a consistent project.
         """
         p = cls()
-        problems: list[Problem] = []
+        problems: list[Problem] = settings_problems(settings or {})
         for area in areas:
             ps = area_problems(area)
             if area.code in p.areas:

@@ -263,3 +263,34 @@ def test_missing_file_and_folder(tmp_path):
         load_project(tmp_path / "nothing.gpkg")
     with pytest.raises(ProjectFileError, match="not a file"):
         load_project(tmp_path)
+
+
+@pytest.mark.parametrize(("name", "value", "words"), [
+    ("hotspot_permutations", None, "is not a whole number"),
+    ("hotspot_alpha", "x", "is not a number"),
+    ("louvain_seed", "a", "is not a whole number"),
+    ("context_survival", 7, "is outside 0..1"),
+    ("flag_bridging_loss_pct", -1, "is negative"),
+    ("group_by", 5, "is not a text"),
+])
+def test_a_project_file_with_a_damaged_setting_is_refused_on_open(tmp_path, small_project, name, value, words):
+    """A settings table edited by hand (or damaged) is reported when the file is opened, naming the
+    setting, and the file is left as it was: analysis later must not stop with a TypeError
+    ('internal error') on int(None)."""
+    import hashlib
+    import json
+    import sqlite3
+
+    from socialmap.errors import ProjectFileError
+
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = sqlite3.connect(path)
+    con.execute("INSERT OR REPLACE INTO socialmap_settings VALUES (?, ?)", (name, json.dumps(value)))
+    con.commit()
+    con.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(ProjectFileError) as err:
+        load_project(path)
+    assert f"project settings, field {name!r}" in str(err.value) and words in str(err.value)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
