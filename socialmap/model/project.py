@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from socialmap.errors import InputError, Problem
@@ -316,9 +316,6 @@ class Project:
     # ------------------------------------------------------------------ queries
     def __repr__(self) -> str:
         return f"<Project {len(self.areas)} areas, {len(self.nodes)} nodes, {len(self.ties)} ties>"
-
-    def nodes_of_kind(self, kind: str) -> Iterator[Node]:
-        return (n for n in self.nodes.values() if n.kind == kind)
 
     def neighbours(self, node_id: str) -> set[str]:
         return self.adjacency.get(node_id, set())
@@ -723,10 +720,6 @@ class Project:
             "anchors": sum(1 for n in self.nodes.values() if n.kind == ORGANISATION and n.is_anchor),
             "saved_scenarios": len(self.scenarios),
         }
-
-
-def node_as_dict(node: Node) -> dict[str, Any]:
-    return asdict(node)
 
 
 __all__ = [
