@@ -152,6 +152,8 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
     tie_classes: list[Any] = [None] * len(ties)
     if with_measures:
         from socialmap.analysis import analyse, anchor_presence, classify_ties
+        from socialmap.interchange.layers import ANCHOR_COUNTS
+        from socialmap.interchange.privacy import suppress
 
         people = analyse(project).people
         for name in _PERSON_MEASURES:
@@ -163,6 +165,9 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
             if name in ("label", "is_anchor") or name in fields:
                 continue
             values = _measure_column(orgs, name, real_ids)
+            if name in ANCHOR_COUNTS and not include_people:  # counts of young people: 1..4 as "<5" (SPEC 8)
+                cols.append((name, "string", [None if v is None else suppress(v) for v in values]))
+                continue
             if name == "areas_reached":  # the organisation's figure shares the person measure's column
                 person = next(c for c in cols if c[0] == "areas_reached")[2]
                 values = [p if v is None else v for p, v in zip(person, values, strict=False)]

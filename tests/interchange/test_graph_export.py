@@ -77,3 +77,14 @@ def test_cli_export_graphml(tmp_path, saved_small):
     assert main(["export", "graphml", str(saved_small), str(out)]) == 0
     assert nx.read_graphml(out).number_of_nodes() == 6
     assert main(["export", "graphml", str(saved_small), str(out)]) == 2  # exists, no --force
+
+
+@pytest.mark.parametrize("fmt", WRITERS)
+def test_anchor_counts_of_young_people_are_suppressed_by_default(tmp_path, small_project, fmt):
+    """o1 reaches 2 young people (yp1 via s1, yp3 via ad1) and is the sole link of both: in the
+    default (pseudonymous) export these counts read "<5", as in the GeoJSON and CSV exports
+    (SPEC section 8); with --include-people the exact figure is kept (test above)."""
+    write, read = WRITERS[fmt]
+    g = read(write(small_project, tmp_path / f"g.{fmt}"))
+    assert g.nodes["o1"]["young_people_reached"] == "<5"
+    assert g.nodes["o1"]["sole_link_young_people"] == "<5"
