@@ -299,11 +299,14 @@ def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, look
                 problems.append(table.problem(f"has a postcode but no latitude/longitude; give --postcodes "
                                               f"LOOKUP.csv to place this {rec['kind']} by its postcode",
                                               row=rec["_row"], column="postcode", record=rec["_record"]))
+        dropped = 0
         for rec in records:
             if rec.get("postcode") and rec["kind"] in _PEOPLE:
                 rec.pop("postcode")
-                batch.notes.append(f"{table.file}: postcodes of people are not stored; give --postcodes "
-                                   "to set their area from them")
+                dropped += 1
+        if dropped:
+            batch.notes.append(f"{table.file}: the postcodes of {dropped} {'person were' if dropped == 1 else 'people were'} "
+                               "not stored (privacy); give --postcodes to set their area from them")
     people_with_points = [r for r in records if r["kind"] in _PEOPLE and (r.get("lat") is not None or r.get("lon") is not None)]
     if people_with_points:
         _areas_from_points(people_with_points, areas)
