@@ -11,18 +11,32 @@ Gi* rather than Gi),
 
 .. math:: G^*_i = \\frac{\\sum_j w_{ij} y_j}{\\sum_j y_j}
 
-where :math:`y` is the NEET isolation rate (null as 0). ``gi_z`` is its
-z-value under the normal approximation (``esda.G_Local.Zs``) and ``gi_p`` the
-pseudo p-value from conditional permutations: :math:`y_i` held fixed, the
-other values shuffled among the neighbours ``permutations`` times,
-``(min(larger, permutations - larger) + 1) / (permutations + 1)``
-(``G_Local.p_sim``). An area is a **hotspot** when ``gi_z > 0`` and
-``gi_p < alpha``.
+where :math:`y` is the NEET isolation rate (null as 0). Inference is by
+conditional permutation (Anselin 1995; esda): :math:`y_i` is held fixed and
+the other values are shuffled among the neighbours ``permutations`` times
+(fixed seed), which gives a reference distribution of Gi* for the area.
+``gi_z`` and ``gi_p`` both come from that one distribution, so they agree:
+
+- ``gi_z`` is :math:`(G^*_i - \bar G^*_{sim}) / s_{sim}` (``esda.G_Local.z_sim``);
+- ``gi_p`` is the one-sided pseudo p-value on the side ``gi_z`` points to:
+  (the number of shuffles whose Gi* is at least as high, for ``gi_z >= 0``,
+  or at least as low, for ``gi_z < 0``, as the observed one, plus 1) /
+  (``permutations`` + 1). Ties count as at least as extreme: the rate is
+  often 0, and many shuffles then give exactly the observed Gi*.
+
+``esda.G_Local.p_sim`` is not used: it counts the shuffles at least as high
+and, when they are more than half, the shuffles *strictly* lower, so an area
+whose Gi* ties with most shuffles at the bottom of the range (all neighbours
+at rate 0) gets the smallest p possible, 0.001; and the analytical z
+(``G_Local.Zs``, kept as ``gi_z_normal``) ignores the conditioning on
+:math:`y_i`, so its sign can disagree with the side the permutations put the
+area on. An area is a **hotspot** when ``gi_z > 0`` and ``gi_p < alpha``.
 
 An area without a neighbouring area (an island), a project with a single
 area, a rate that is the same in every area, or an area whose neighbourhood
-takes in every area (the variance of Gi* is then 0) has no Gi*: its values
-are null and ``reason`` says why. Islands stay in the study region (they
+takes in every area (the variance of Gi* is then 0), or an area whose
+shuffles cannot change its Gi* (every other area has the same rate) has no
+Gi*: its values are null and ``reason`` says why. Islands stay in the study region (they
 count in the sum of *y*).
 """
 
@@ -42,6 +56,7 @@ NO_NEIGHBOUR = "no neighbouring area"
 SINGLE_AREA = "only one area in the project: Gi* compares an area with its neighbours"
 NO_VARIATION = "the NEET isolation rate is the same in every area, so Gi* is undefined"
 WHOLE_MAP = "its neighbourhood takes in every area, so Gi* is undefined"
+FIXED_BY_OTHERS = "every other area has the same rate, so shuffling them cannot test its Gi*"
 
 
 @dataclass
@@ -52,8 +67,10 @@ class HotspotResult:
     ----------
     areas
         Indexed by area code: ``rate`` (the NEET isolation rate used, null as
-        0), ``gi_z``, ``gi_p`` (pseudo p-value), ``hotspot`` (bool, or None
-        when undefined) and ``reason`` (None, or why the area has no Gi*).
+        0), ``gi_z`` (from the permutations), ``gi_p`` (one-sided pseudo
+        p-value on the side of ``gi_z``), ``hotspot`` (bool, or None when
+        undefined), ``reason`` (None, or why the area has no Gi*) and
+        ``gi_z_normal`` (the analytical z, ``G_Local.Zs``, for reference).
     permutations, seed, alpha
         Conditional permutations, the random seed, and the significance level.
     weights
@@ -83,6 +100,7 @@ class HotspotResult:
             "seed": self.seed,
             "alpha": self.alpha,
             "hotspot_rule": f"gi_z > 0 and gi_p < {self.alpha:g}",
+            "inference": "gi_z and gi_p from the conditional permutations; gi_p one-sided on the side of gi_z, ties counted",
             "islands": list(self.islands),
         }
 
@@ -141,6 +159,7 @@ def hotspots(project: Project, analysis: AnalysisResult | None = None) -> Hotspo
     y = np.nan_to_num(rate, nan=0.0)
     gi_z = np.full(n, np.nan)
     gi_p = np.full(n, np.nan)
+    gi_z_normal = np.full(n, np.nan)
     hotspot: list[bool | None] = [None] * n
     reason: list[str | None] = [None] * n
     islands: tuple[str, ...] = ()
@@ -159,13 +178,16 @@ def hotspots(project: Project, analysis: AnalysisResult | None = None) -> Hotspo
                 for i in np.nonzero(linked)[0]:
                     reason[i] = NO_VARIATION
             else:
-                z, p = _gi_star(y, w, permutations, seed)
+                z, p, z_normal = _gi_star(y, w, permutations, seed)
                 for i in np.nonzero(linked)[0]:
-                    if np.isfinite(z[i]):
+                    gi_z_normal[i] = z_normal[i]
+                    if not np.isfinite(z_normal[i]):  # the variance of Gi* is 0 when an area neighbours all the others
+                        reason[i] = WHOLE_MAP
+                    elif not np.isfinite(z[i]):  # every shuffle gives the same Gi*
+                        reason[i] = FIXED_BY_OTHERS
+                    else:
                         gi_z[i], gi_p[i] = z[i], p[i]
                         hotspot[i] = bool(z[i] > 0 and p[i] < alpha)
-                    else:  # the variance of Gi* is 0 when an area neighbours all the others
-                        reason[i] = WHOLE_MAP
     areas = pd.DataFrame(
         {
             "rate": y,
@@ -173,13 +195,17 @@ def hotspots(project: Project, analysis: AnalysisResult | None = None) -> Hotspo
             "gi_p": gi_p,
             "hotspot": pd.Series(hotspot, dtype=object).to_numpy(),
             "reason": pd.Series(reason, dtype=object).to_numpy(),
+            "gi_z_normal": gi_z_normal,
         },
         index=pd.Index(codes, name="code", dtype=object),
     )
     return HotspotResult(areas, permutations, seed, alpha, islands=islands)
 
 
-def _gi_star(y: np.ndarray, w, permutations: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _gi_star(y: np.ndarray, w, permutations: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(z, p, z_normal)`` per area: the permutation z, its one-sided pseudo p (module
+    docstring) and esda's analytical z. ``z`` is ``nan`` where the shuffles all give the
+    same Gi* (within rounding)."""
     import copy
 
     from esda.getisord import G_Local
@@ -195,6 +221,20 @@ def _gi_star(y: np.ndarray, w, permutations: int, seed: int) -> tuple[np.ndarray
             star=True,
             seed=seed,
             n_jobs=1,
-            keep_simulations=False,
+            keep_simulations=True,
         )
-    return np.asarray(g.Zs, dtype=np.float64), np.asarray(g.p_sim, dtype=np.float64)
+    observed = np.asarray(g.Gs, dtype=np.float64)
+    simulated = np.asarray(g.rGs, dtype=np.float64)  # (areas, permutations)
+    # esda computes the observed and simulated Gi* in different orders of summation:
+    # values equal up to rounding are ties
+    tolerance = 1e-9 * max(float(np.abs(observed).max()), 1.0)
+    high = (simulated >= observed[:, None] - tolerance).sum(axis=1)
+    low = (simulated <= observed[:, None] + tolerance).sum(axis=1)
+    mean = simulated.mean(axis=1)
+    spread = simulated.std(axis=1)
+    varies = spread > tolerance
+    z = np.full(len(y), np.nan)
+    z[varies] = (observed[varies] - mean[varies]) / spread[varies]
+    p = np.where(z >= 0, high + 1.0, low + 1.0) / (permutations + 1.0)
+    p[~varies] = np.nan
+    return z, p, np.asarray(g.Zs, dtype=np.float64)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from shapely.geometry import box
 
 from socialmap.analysis import analyse, hotspots
-from socialmap.analysis.hotspots import NO_NEIGHBOUR, NO_VARIATION, SINGLE_AREA, WHOLE_MAP
+from socialmap.analysis.hotspots import (
+    FIXED_BY_OTHERS,
+    NO_NEIGHBOUR,
+    NO_VARIATION,
+    SINGLE_AREA,
+    WHOLE_MAP,
+)
 from socialmap.model import Area, Node, Tie
 from tests.analysis.conftest import grid_areas, project_with
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sample.gpkg"
 
 
 def _with_rates(areas, isolated_neet: dict[str, int], neet: dict[str, int] | None = None):
@@ -35,16 +44,20 @@ def test_gi_star_z_by_hand_on_a_row_of_four():
     A: k = 2 (A, B): G = 1, E = 1/2, Var = 2 x 2/3 / 16 x 3 = 1/4: z = (1/2)/(1/2) = 1.
     B: k = 3 (A, B, C): G = 1, E = 3/4, Var = 3 x 1/3 / 16 x 3 = 3/16: z = (1/4)/(sqrt 3/4) = 1/sqrt 3.
     C: k = 3 (B, C, D): G = 0: z = -(3/4)/(sqrt 3/4) = -sqrt 3.
-    D: k = 2 (C, D): G = 0: z = -(1/2)/(1/2) = -1."""
+    D: k = 2 (C, D): G = 0: z = -(1/2)/(1/2) = -1.
+    These analytical z-values are kept as ``gi_z_normal``; ``gi_z`` and ``gi_p`` come from the
+    conditional permutations (next test). A's shuffles draw from B, C, D, all 0: every
+    shuffle gives the same Gi*, so A cannot be tested and gets a reason."""
     areas = grid_areas(1, 4)
     p = _with_rates(areas, {"R0C0": 1})
     result = hotspots(p)
     assert result.areas["rate"].tolist() == [1.0, 0.0, 0.0, 0.0]
-    assert result.areas["gi_z"].tolist() == pytest.approx([1.0, 1 / math.sqrt(3), -math.sqrt(3), -1.0])
-    assert result.areas["reason"].isna().all()
-    # pseudo p-values: (min(larger, 999 - larger) + 1) / 1000
-    for p_value in result.areas["gi_p"]:
-        assert 1 / 1000 <= p_value <= 0.5
+    assert result.areas["gi_z_normal"].tolist() == pytest.approx([1.0, 1 / math.sqrt(3), -math.sqrt(3), -1.0])
+    assert result.areas["reason"].iloc[0] == FIXED_BY_OTHERS and result.areas["reason"].iloc[1:].isna().all()
+    assert math.isnan(result.areas.loc["R0C0", "gi_z"]) and result.areas.loc["R0C0", "hotspot"] is None
+    # pseudo p-values: (shuffles at least as extreme on the side of z, + 1) / 1000
+    for p_value in result.areas["gi_p"].dropna():
+        assert 1 / 1000 <= p_value <= 1
         assert (p_value * 1000) == pytest.approx(round(p_value * 1000))
 
 
@@ -126,3 +139,48 @@ def test_uses_a_given_analysis(two_areas):
     p = project_with(two_areas, nodes, [Tie("y1", "y2", "friend")])
     assert hotspots(p).areas["rate"].tolist() == [0.0, 0.0]
     assert hotspots(p, analyse(p, "club")).areas["rate"].tolist() == [1.0, 1.0]
+
+
+def test_pseudo_p_counts_ties_and_z_comes_from_the_same_permutations():
+    """Row A B C D, y = (1, 0, 0, 0) as above. D's only other neighbour is C (y = 0), so
+    Gi*_D = (y_D + y_C) / sum y = 0. Conditional permutations hold y_D = 0 and draw C's
+    value from the others {A: 1, B: 0, C: 0}: 1 with probability 1/3, 0 with 2/3, so the
+    simulated Gi*_D is 1 or 0: mean 1/3, sd sqrt(1/3 x 2/3) = sqrt 2 / 3.
+    z from the permutations: (0 - 1/3) / (sqrt 2 / 3) = -1/sqrt 2 = -0.71 (about).
+    Pseudo p on the low side (z < 0): shuffles at least as low as 0, i.e. equal to it,
+    about 2/3 of 999, so p is about 0.67: D is unremarkable. esda's p_sim counts only the
+    strictly lower shuffles (none) and gives the smallest possible 0.001."""
+    p = _with_rates(grid_areas(1, 4), {"R0C0": 1})
+    d = hotspots(p).areas.loc["R0C3"]
+    assert d["gi_z"] == pytest.approx(-1 / math.sqrt(2), abs=0.1)
+    assert d["gi_p"] == pytest.approx(2 / 3, abs=0.06)
+    assert d["hotspot"] is False
+
+
+def test_high_area_among_low_neighbours_is_not_significant():
+    """Crowther Vale in the sample: rate 1, every neighbour 0. Held fixed, its own value
+    cannot make the shuffles differ; among the other areas (rates 1, 0, 0, 0, 0 in a 2x3
+    grid: R0C0 = 1, R1C2 = 1) its neighbours R0C1, R1C0, R1C1 draw 0 often, so its observed
+    Gi* (the lowest possible given its own value) ties with many shuffles: p is large, z < 0,
+    no hotspot, never 'z -0.49 and p 0.001'."""
+    p = _with_rates(grid_areas(2, 3), {"R0C0": 1, "R1C2": 1})
+    row = hotspots(p).areas.loc["R0C0"]
+    assert row["gi_z"] < 0
+    assert row["gi_p"] > 0.05
+    assert row["hotspot"] is False
+
+
+def test_z_and_p_agree_on_the_sample():
+    """On the bundled sample, no area pairs a small pseudo p with a z near 0 (the CLI showed
+    Crowther Vale, rate 1.00, with z -0.49 and p 0.001), and the hotspot flag is exactly
+    z > 0 and p < 0.05. Crowther Vale's neighbours all have rate 0; shuffles drawing zeros
+    tie with it, so its p is large."""
+    from socialmap.store import load_project
+
+    result = hotspots(load_project(SAMPLE)).areas
+    assert result["reason"].isna().all()
+    for code, row in result.iterrows():
+        assert row["hotspot"] == (row["gi_z"] > 0 and row["gi_p"] < 0.05), code
+        assert not (row["gi_p"] < 0.05 and abs(row["gi_z"]) < 1.0), code
+    crowther = result.loc["X01000018"]
+    assert crowther["rate"] == 1.0 and crowther["gi_z"] < 0 and crowther["gi_p"] > 0.05
