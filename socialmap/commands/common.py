@@ -21,16 +21,11 @@ def open_project(path: str) -> Project:
 def check_output(out: str | None, force: bool, what: str = "output", folder: bool = False) -> Path:
     """The output path, refusing to overwrite an existing file without ``--force``, and a folder
     where a file is to be written (``folder`` True when the output is itself a folder)."""
+    from socialmap.interchange.exporting import check_output_path
+
     if not out:
         raise InputError(Problem(f"no {what} file given"))
-    path = Path(out)
-    if path.is_dir() and not folder:
-        raise InputError(Problem(f"{path} is a folder; give a file name"))
-    if path.exists() and not force:
-        raise InputError(Problem(f"{path} already exists; give --force to overwrite it"))
-    if not path.parent.exists() and str(path.parent) not in ("", "."):
-        raise InputError(Problem(f"{path}: folder {path.parent} does not exist"))
-    return path
+    return check_output_path(out, force, folder=folder)
 
 
 def _clean(value: Any) -> Any:

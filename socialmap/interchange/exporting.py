@@ -24,6 +24,20 @@ SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "html": ".html", "report": "
             "scenario-report": ".pdf"}
 
 
+def check_output_path(out: str | os.PathLike, overwrite: bool, *, folder: bool = False) -> Path:
+    """``out`` as a Path, or an InputError when it cannot be written: an existing output without
+    ``overwrite`` (``--force``), a folder where a file is to be written (``folder`` is True when the
+    output is itself a folder), or a parent folder that does not exist."""
+    path = Path(out)
+    if path.is_dir() and not folder:
+        raise InputError(Problem(f"{path} is a folder; give a file name"))
+    if path.exists() and not overwrite:
+        raise InputError(Problem(f"{path} already exists; give --force to overwrite it"))
+    if not path.parent.exists() and str(path.parent) not in ("", "."):
+        raise InputError(Problem(f"{path}: folder {path.parent} does not exist"))
+    return path
+
+
 def _usual_mode(path: Path, full: int) -> None:
     """Give ``path`` the permissions a newly created file or folder gets (``full`` less the umask):
     ``mkstemp``/``mkdtemp`` make them private (0600/0700)."""
@@ -100,13 +114,7 @@ def export_project(
     """
     if fmt not in FORMATS:
         raise InputError(Problem(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}"))
-    out = Path(out)
-    if out.is_dir() and fmt not in FOLDER_FORMATS:
-        raise InputError(Problem(f"{out} is a folder; give a file name"))
-    if out.exists() and not overwrite:
-        raise InputError(Problem(f"{out} already exists; give --force to overwrite it"))
-    if not out.parent.exists() and str(out.parent) not in ("", "."):
-        raise InputError(Problem(f"{out}: folder {out.parent} does not exist"))
+    out = check_output_path(out, overwrite, folder=fmt in FOLDER_FORMATS)
     written = [out]
     if fmt == "graphml":
         from socialmap.interchange.graph_export import write_graphml
