@@ -157,9 +157,11 @@ def as_float(value: Any) -> float | None:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = str(value).strip().replace(",", "").lstrip("£")
+        from socialmap.interchange.csv_bundle import parse_float
+
+        # the CSV importer's rule: "£1,200" is 1200, but "2,5" (a decimal comma) is refused, not 25
         try:
-            number = float(text)
+            number = parse_float(str(value).strip())
         except ValueError:
             raise BadValue(f"{str(value).strip()!r} is not a number") from None
     if not math.isfinite(number):

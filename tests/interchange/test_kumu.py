@@ -257,3 +257,24 @@ def test_dropped_postcodes_of_people_are_one_note_with_a_count(tmp_path, areas_g
     assert main(["import", "kumu", str(elements), "--areas", str(areas_geojson), str(tmp_path / "o.gpkg")]) == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if "not stored" in line]
     assert len(notes) == 1 and "3 people" in notes[0], notes
+
+
+def test_a_decimal_comma_is_refused_not_read_as_a_thousands_separator(tmp_path, areas_geojson, capsys):
+    """"2,5" hours a week (a decimal comma) was read as 25: the comma was dropped wherever it stood.
+    As in ``import csv``, only a thousands separator in its place ("1,200") is accepted."""
+    header = ["Label", "Type", "Latitude", "Longitude", "Hours per week", "Annual value"]
+    elements = [header,
+                ["Club", "Service", 53.405, -2.285, "2,5", "£1,200"],
+                ["Hall", "Service", 53.405, -2.285, "3", "£12,000.50"]]
+    out = tmp_path / "out.gpkg"
+    book = write_xlsx(tmp_path / "map.xlsx", elements, None)
+    assert main(["import", "kumu", str(book), "--areas", str(areas_geojson), str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "row 2" in err and "'Hours per week'" in err and "'2,5' is not a number" in err, err
+    assert "row 3" not in err
+    elements[1][4] = "2.5"
+    book = write_xlsx(tmp_path / "map.xlsx", elements, None)
+    assert main(["import", "kumu", str(book), "--areas", str(areas_geojson), str(out)]) == 0
+    p = load_project(out)
+    assert (p.nodes["Club"].hours_per_week, p.nodes["Club"].annual_value) == (2.5, 1200.0)
+    assert p.nodes["Hall"].annual_value == 12000.5
