@@ -69,8 +69,10 @@ class HotspotResult:
         Indexed by area code: ``rate`` (the NEET isolation rate used, null as
         0), ``gi_z`` (from the permutations), ``gi_p`` (one-sided pseudo
         p-value on the side of ``gi_z``), ``hotspot`` (bool, or None when
-        undefined), ``reason`` (None, or why the area has no Gi*) and
-        ``gi_z_normal`` (the analytical z, ``G_Local.Zs``, for reference).
+        undefined), ``reason`` (None, or why the area has no Gi*),
+        ``gi_z_normal`` (the analytical z, ``G_Local.Zs``, for reference) and
+        ``neet_isolation_rate`` (the rate as measured: null when the area has
+        no NEET young person).
     permutations, seed, alpha
         Conditional permutations, the random seed, and the significance level.
     weights
@@ -188,16 +190,20 @@ def hotspots(project: Project, analysis: AnalysisResult | None = None) -> Hotspo
                     else:
                         gi_z[i], gi_p[i] = z[i], p[i]
                         hotspot[i] = bool(z[i] > 0 and p[i] < alpha)
+    index = pd.Index(codes, name="code", dtype=object)
     areas = pd.DataFrame(
         {
             "rate": y,
             "gi_z": gi_z,
             "gi_p": gi_p,
-            "hotspot": pd.Series(hotspot, dtype=object).to_numpy(),
-            "reason": pd.Series(reason, dtype=object).to_numpy(),
+            # object Series with the index: a plain array of str/None would become pandas'
+            # string dtype, None turning into NaN (shown as 'nan')
+            "hotspot": pd.Series(hotspot, index=index, dtype=object),
+            "reason": pd.Series(reason, index=index, dtype=object),
             "gi_z_normal": gi_z_normal,
+            "neet_isolation_rate": rate,
         },
-        index=pd.Index(codes, name="code", dtype=object),
+        index=index,
     )
     return HotspotResult(areas, permutations, seed, alpha, islands=islands)
 

@@ -22,7 +22,9 @@ def _plain(text: Any) -> str:
 def _number(value: Any, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    return f"{float(value):.{digits}f}"
+    text = f"{float(value):.{digits}f}"
+    # a small negative value rounds to "-0.00": show it as 0
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _count(value: Any) -> str:
@@ -94,11 +96,11 @@ def cmd_hotspots(args) -> int:
         rows.append([
             _plain(code),
             _plain(project.areas[code].name),
-            _number(r["rate"]),
+            _number(r["neet_isolation_rate"]),
             _number(r["gi_z"]),
             _number(r["gi_p"], 3),
             flag,
-            _plain(r["reason"] or ""),
+            _plain(r["reason"] if isinstance(r["reason"], str) else ""),
         ])
     print_table(["area", "name", "NEET isolation rate", "Gi* z", "pseudo p", "hotspot", "note"], rows)
     print()
@@ -106,8 +108,9 @@ def cmd_hotspots(args) -> int:
     print(
         f"{n_hot} hotspot area(s): Getis-Ord Gi* of the NEET isolation rate, {result.weights}; "
         f"{result.permutations} conditional permutations, seed {result.seed}; "
-        f"hotspot when z > 0 and pseudo p < {result.alpha:g}."
+        f"hotspot when z > 0 and pseudo p < {result.alpha:g}; z and p both from the permutations."
     )
+    print("A NEET isolation rate of '-' (no NEET young person there) counts as 0 in Gi*.")
     return 0
 
 

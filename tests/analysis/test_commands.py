@@ -131,3 +131,41 @@ def test_importing_the_analysis_leaves_pysal_unloaded():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_hotspots_table_blank_note_and_no_neet_rate_shown_as_dash(capsys, tmp_path):
+    """Three areas: A1 (a NEET young person with no ties: rate 1), A2 next to it with no
+    young people (rate null, used as 0), F far away (an island, rate 0). A2 has a Gi* and no
+    reason: its note is blank, never 'nan'; its rate is shown as '-' (no NEET young person),
+    not as a measured 0.00; F's note names the reason."""
+    from shapely.geometry import box
+
+    from socialmap.model import Area, Node, Project, Tie
+
+    p = Project()
+    p.add_area(Area("A1", "One", box(-2.30, 53.40, -2.29, 53.41)))
+    p.add_area(Area("A2", "Two", box(-2.29, 53.40, -2.28, 53.41)))
+    p.add_area(Area("F", "Far", box(-2.0, 53.0, -1.99, 53.01)))
+    p.add_node(Node("y1", "young_person", area_code="A1", neet=True))
+    p.add_node(Node("y2", "young_person", area_code="F", neet=True))
+    p.add_node(Node("s", "service", lat=53.005, lon=-1.995))
+    p.add_tie(Tie("y2", "s", "attends"))
+    path = tmp_path / "three.gpkg"
+    save_project(p, path)
+    assert main(["hotspots", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "nan" not in out
+    a2 = next(line for line in out.splitlines() if line.startswith("A2 "))
+    assert a2.split()[2] == "-"
+    f = next(line for line in out.splitlines() if line.startswith("F "))
+    assert f.split()[2] == "0.00" and "no neighbouring area" in f
+    doc = _json(capsys, ["hotspots", str(path), "--json"])
+    assert doc["areas"]["A2"]["reason"] is None
+
+
+def test_table_numbers_never_read_minus_zero():
+    """Fernlea's Gi* z of -0.004 was printed '-0.00'."""
+    from socialmap.commands.analysis import _number
+
+    assert _number(-0.004) == "0.00" and _number(-0.006) == "-0.01" and _number(0.0) == "0.00"
+    assert _number(float("nan")) == "-" and _number(None) == "-"
