@@ -31,6 +31,7 @@ def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_peo
         public_organisations,
         public_services,
     )
+    from socialmap.interchange.privacy import spreadsheet_safe
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +46,10 @@ def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_peo
                         ("organisations.csv", public_organisations(project)),
                         ("services.csv", public_services(project))):
         path = folder / name
+        frame = frame.copy()
+        for col in [c for c in frame.columns if frame[c].dtype.kind == "O"]:  # data text must not run in Excel
+            frame[col] = frame[col].map(spreadsheet_safe)
+        frame.index = frame.index.map(spreadsheet_safe)
         frame.index.name = "code" if name == "area_measures.csv" else "id"
         frame.to_csv(path, encoding="utf-8-sig", float_format="%.15g")  # exact money and places
         written.append(path)

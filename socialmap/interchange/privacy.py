@@ -37,6 +37,25 @@ def suppress(count: Any) -> str:
     return "<5" if 1 <= n <= 4 else str(n)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text that a spreadsheet will not run as a formula: a leading apostrophe before ``= + - @``
+    (CSV injection, OWASP). Anything that is not text, and text that is a number, is unchanged.
+
+    >>> [spreadsheet_safe(v) for v in ("=1+1", "@SUM(A1)", "-2.5", "Youth club", 3)]
+    ["'=1+1", "'@SUM(A1)", '-2.5', 'Youth club', 3]
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
 def is_suppressed(count: Any) -> bool:
     return suppress(count) == "<5"
 

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from socialmap.interchange.privacy import suppress
+from socialmap.interchange.privacy import spreadsheet_safe, suppress
 from socialmap.model.project import Project
 from socialmap.reports.pdf import esc, fmt_number, fmt_pct
 
@@ -90,8 +90,8 @@ def write_evidence_figures(project: Project, org_id: str, path: str | os.PathLik
         w.writerow(["organisation_id", "organisation", "figure", "description", "value", "percentile",
                     "organisations_compared"])
         for r in evidence_figures(project, org_id):
-            w.writerow([org_id, node.label, r["figure"], r["description"], r["value"],
-                        "" if r["percentile"] is None else r["percentile"], r["organisations_compared"]])
+            w.writerow([spreadsheet_safe(org_id), spreadsheet_safe(node.label), r["figure"], r["description"],
+                        r["value"], "" if r["percentile"] is None else r["percentile"], r["organisations_compared"]])
     return path
 
 

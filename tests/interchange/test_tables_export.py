@@ -140,3 +140,23 @@ def test_evidence_pack_named_csv_does_not_overwrite_itself(tmp_path, small_proje
     with pytest.raises(InputError, match="the same file"):
         export_project(small_project, "evidence", tmp_path / "pack.csv", org="o1")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_spreadsheet_tables_never_start_a_cell_with_a_formula(tmp_path, small_project):
+    """A label typed (or imported) as '=HYPERLINK("http://evil","Click")' must not become a live formula
+    when organisations.csv, services.csv or the evidence figures are opened in Excel (CSV injection,
+    OWASP): text cells starting with = + - @ get a leading apostrophe. Numbers (-2.295) stay numbers."""
+    from socialmap.reports import write_evidence_figures
+
+    small_project.update_node("o1", label='=HYPERLINK("http://evil","Click")')
+    small_project.update_node("s1", label="@SUM(A1)", commissioner="+Council")
+    write_csv_tables(small_project, tmp_path / "t")
+    with open(tmp_path / "t" / "organisations.csv", encoding="utf-8-sig") as fh:
+        org = next(csv.DictReader(fh))
+    assert org["label"] == "'=HYPERLINK(\"http://evil\",\"Click\")" and org["lon"] == "-2.295"
+    with open(tmp_path / "t" / "services.csv", encoding="utf-8-sig") as fh:
+        svc = next(csv.DictReader(fh))
+    assert (svc["label"], svc["commissioner"]) == ("'@SUM(A1)", "'+Council")
+    path = write_evidence_figures(small_project, "o1", tmp_path / "e.csv")
+    with open(path, encoding="utf-8-sig") as fh:
+        assert {r["organisation"] for r in csv.DictReader(fh)} == {"'=HYPERLINK(\"http://evil\",\"Click\")"}
