@@ -48,6 +48,17 @@ def describe_change(project: Project, change) -> str:
     return change.describe()
 
 
+def site_points(project: Project, changes: list, removed: set[str]) -> tuple[list, list, list]:
+    """``(lon, lat)`` of the services kept where they are, of the services and organisations that go,
+    and of the new sites of relocated services that stay (each at its last site, drawn once)."""
+    from socialmap.reports.maps import place_points
+
+    new_site = {c.service: (c.lon, c.lat) for c in changes if c.kind == "relocate" and c.service not in removed}
+    kept = place_points(project, "service", {n for n in project.nodes if n not in removed and n not in new_site})
+    gone = place_points(project, "service", removed) + place_points(project, "organisation", removed)
+    return kept, gone, list(new_site.values())
+
+
 def _one(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
@@ -62,7 +73,7 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
     from reportlab.platypus import PageBreak
 
     from socialmap.analysis import analyse
-    from socialmap.reports.maps import PointLayer, area_map_png, place_points
+    from socialmap.reports.maps import PointLayer, area_map_png
     from socialmap.reports.pdf import bullets, image, paragraph, table
     from socialmap.scenarios import evaluate, rank
 
@@ -108,9 +119,7 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
     lost = areas["lost_bridging"].reindex(before.index).astype(float).fillna(0.0)
     mean_after = (mean_before * yp - lost) / yp.where(yp > 0)
     hi = float(max(mean_before.max(skipna=True) if mean_before.notna().any() else 1.0, 0.1))
-    services_kept = place_points(project, "service", {n for n in project.nodes if n not in removed})
-    services_gone = place_points(project, "service", removed) + place_points(project, "organisation", removed)
-    moved = [(c.lon, c.lat) for c in changes if c.kind == "relocate"]
+    services_kept, services_gone, moved = site_points(project, changes, removed)
     common = dict(vmin=0.0, vmax=hi, legend="bridging ties per young person", cmap="PuBu", width_in=5.2)
     story.append(PageBreak())
     story.append(paragraph("Before and after", "h1"))

@@ -220,3 +220,16 @@ def test_scenario_report_uses_the_projects_retention_like_the_scenario_command(t
     out = tmp_path / "s.pdf"
     assert main(["export", "scenario-report", str(path), str(out), "--transfer", "s1:o2"]) == 0
     assert "each of its staff stays with probability 0.9" in flat(pdf_text(out))
+
+
+def test_after_map_draws_a_relocated_service_once_at_its_new_site(small_project):
+    """s1 moved (twice) is drawn only at its last new site, not also as "kept" at the old one; a service
+    relocated and then decommissioned is drawn only as going."""
+    from socialmap.reports.scenario_report import site_points
+    from socialmap.scenarios import Relocate
+
+    moves = [Relocate("s1", 53.40, -2.29), Relocate("s1", 53.41, -2.28)]
+    kept, gone, new = site_points(small_project, moves, set())
+    assert kept == [] and gone == [] and new == [(-2.28, 53.41)]
+    kept, gone, new = site_points(small_project, [moves[0], Decommission("s1")], {"s1"})
+    assert kept == [] and gone == [(-2.285, 53.405)] and new == []
