@@ -211,10 +211,18 @@
 
   /* The "after" view of a scenario: ties of removed services/organisations are not drawn. */
   SM.hideTiesOf = function (ids) {
+    Object.keys(SM.hiddenNodes || {}).forEach(function (i) {
+      var layer = SM.nodeIndex[i];
+      if (layer) layer.setStyle({ opacity: 1, fillOpacity: NODE_STYLE[layer.feature.properties.kind].fillOpacity });
+    });
     SM.hiddenNodes = null;
     if (ids && ids.length) {
       SM.hiddenNodes = {};
-      ids.forEach(function (i) { SM.hiddenNodes[i] = true; });
+      ids.forEach(function (i) {
+        SM.hiddenNodes[i] = true;
+        var layer = SM.nodeIndex[i];
+        if (layer) layer.setStyle({ opacity: 0.3, fillOpacity: 0.2 });  // gone in this scenario
+      });
     }
     redrawTies();
     report();

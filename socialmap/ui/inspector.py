@@ -213,7 +213,8 @@ class Inspector(QWidget):
             self._add_field("a", tie.a, editable=False)
             self._add_field("b", tie.b, editable=False)
             self._add_field("type", tie.type, choices=TIE_TYPES)
-            self._add_field("context", tie.context)
+            places = sorted(n.id for n in project.nodes.values() if n.kind in PLACE_KINDS)
+            self._add_field("context", tie.context, choices=places)
             self._add_field("strength", tie.strength)
         elif kind and ident in project.nodes:
             node = project.nodes[ident]
@@ -228,6 +229,9 @@ class Inspector(QWidget):
                     self._add_field(name, node.area_code, choices=sorted(project.areas))
                 elif name in BOOL_FIELDS:
                     self._add_field(name, display(getattr(node, name)) or None, choices=("yes", "no"))
+                elif name == "provider":
+                    orgs = sorted(n.id for n in project.nodes.values() if n.kind == "organisation")
+                    self._add_field(name, node.provider, choices=orgs)
                 else:
                     self._add_field(name, getattr(node, name), choices=CHOICES.get(name))
             self._show_measures(node.id)

@@ -212,17 +212,17 @@ def test_cancel_stops_a_running_job(make_window, qtbot):
         QTimer.singleShot(50, worker.cancel)
 
 
-def test_autosave_writes_a_recovery_copy_that_restores(make_window, qtbot, project_file):
+def test_autosave_writes_a_recovery_copy_that_restores(make_window, qtbot, project_file, tmp_path, monkeypatch):
+    folder = tmp_path / "recovery"
+    folder.mkdir()
+    monkeypatch.setattr(recovery, "recovery_dir", lambda: folder)
     window = make_window()
     open_and_wait(window, qtbot, project_file)
-    recovery.discard()
+    assert window.autosave() is None  # nothing unsaved: no copy
     window.add_person("adult", "Pat", "A1", role="mentor")
     edited = state(window.doc.project)
-    worker = window.autosave()
-    assert worker is not None
-    with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
-        pass
-    qtbot.waitUntil(lambda: recovery.info_file().exists(), timeout=WAIT_MS)
+    assert window.autosave() is not None
+    qtbot.waitUntil(lambda: window.autosave_worker is None and recovery.info_file().exists(), timeout=WAIT_MS)
     recovery.start_session()  # as if this session had crashed: the lock stays
     info = recovery.pending_recovery()
     assert info is not None and info["path"] == str(project_file)
