@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
+from socialmap.interchange.privacy import suppress  # noqa: F401 - one rule, re-exported for the commands
 from socialmap.model import Project
 
 
@@ -44,15 +45,6 @@ def print_json(document: Any) -> None:
     """Print one JSON document on stdout (NaN and infinities as null)."""
     json.dump(_clean(document), sys.stdout, ensure_ascii=False, indent=1, default=str)
     sys.stdout.write("\n")
-
-
-def suppress(count: int | None) -> str:
-    """Small-number suppression (SPEC section 8): 1..4 is shown as ``<5``."""
-    if count is None:
-        return ""
-    if 1 <= count <= 4:
-        return "<5"
-    return str(int(count))
 
 
 def print_table(headers: list[str], rows: list[list[Any]]) -> None:
