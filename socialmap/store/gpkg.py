@@ -195,6 +195,15 @@ def _write(project: Project, tmp: Path, after_layers) -> None:
 
 
 # --------------------------------------------------------------------- open
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI opening ``path`` read-only and immutable, so the file is never modified.
+
+    ``Path.as_uri`` percent-encodes the name: '#', '?' and '%' in a file name would
+    otherwise be read as the URI's fragment, query or an escape.
+    """
+    return f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+
+
 def read_schema_version(path: str | os.PathLike) -> int:
     """The schema version of a project file, checking it is a SocialMap GeoPackage.
 
@@ -210,7 +219,7 @@ def read_schema_version(path: str | os.PathLike) -> int:
     if head != b"SQLite format 3\x00":
         raise ProjectFileError(f"{path}: not a GeoPackage project file (damaged, or another kind of file)")
     try:
-        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro&immutable=1", uri=True)
+        con = sqlite3.connect(_read_only_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise ProjectFileError(f"{path}: cannot be opened ({exc})") from None
     try:
@@ -395,7 +404,7 @@ def _read_nodes(path: Path) -> list[Node]:
 def _load(path: Path) -> Project:
     import pyogrio
 
-    uri = f"file:{path.resolve()}?mode=ro&immutable=1"
+    uri = _read_only_uri(path)
     areas_df = pyogrio.read_dataframe(path, layer="areas")
     if areas_df.crs is not None and areas_df.crs.to_epsg() != 4326:
         areas_df = areas_df.to_crs(4326)

@@ -294,3 +294,15 @@ def test_a_project_file_with_a_damaged_setting_is_refused_on_open(tmp_path, smal
         load_project(path)
     assert f"project settings, field {name!r}" in str(err.value) and words in str(err.value)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize("name", ["plan#2.gpkg", "what?.gpkg", "a%20b.gpkg", "youth 100%.gpkg"])
+def test_file_names_with_uri_characters_open(tmp_path, full_project, name):
+    """SQLite opens the file read-only through a URI: '#', '?' and '%' in a file name must be
+    escaped, or 'plan#2.gpkg' is read as 'plan' ('not a SocialMap project') and 'a%20b.gpkg'
+    as 'a b.gpkg' ('cannot be opened')."""
+    path = tmp_path / name
+    save_project(full_project, path)
+    assert read_schema_version(path) == SCHEMA_VERSION
+    loaded = load_project(path)
+    assert set(loaded.nodes) == set(full_project.nodes) and set(loaded.ties) == set(full_project.ties)
