@@ -122,11 +122,9 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
         out.node_ids = real_ids
         exported = None
     else:
-        exported = {}
-        width = max(5, len(str(len(nodes))))
-        for n in nodes:
-            if n.kind == "young_person":
-                exported[n.id] = f"yp{len(exported) + 1:0{width}d}"
+        from socialmap.interchange.privacy import pseudonyms
+
+        exported = pseudonyms(project)
         out.node_ids = [exported.get(i, i) for i in real_ids]
     hidden = [n.kind == "young_person" and not include_people for n in nodes]
     cols = out.node_cols

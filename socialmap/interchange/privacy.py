@@ -82,6 +82,14 @@ def public_area_table(areas_frame, extra=None):
     return table
 
 
+def pseudonyms(project: Project) -> dict[str, str]:
+    """Each young person's export id, ``yp00001``, ``yp00002``... in the project's order of nodes: the
+    same in every export (CSV bundle, GraphML, GEXF), so files made from one project join up."""
+    width = max(5, len(str(len(project.nodes))))
+    young = (n.id for n in project.nodes.values() if n.kind == "young_person")
+    return {node_id: f"yp{i:0{width}d}" for i, node_id in enumerate(young, 1)}
+
+
 def pseudonymise(project: Project) -> tuple[Project, dict[str, str]]:
     """A copy of ``project`` whose young people are ``yp00001``, ``yp00002``... with no label, age or
     extra attributes; returns it with the map from real id to pseudonymous id.
@@ -89,14 +97,11 @@ def pseudonymise(project: Project) -> tuple[Project, dict[str, str]]:
     The numbering follows the project's order of nodes, not the ids, so it reveals nothing
     about them. Points stay the deterministic ones inside the home area.
     """
-    mapping: dict[str, str] = {}
+    mapping = pseudonyms(project)
     nodes = []
-    width = max(5, len(str(len(project.nodes))))
     for node in project.nodes.values():
         if node.kind == "young_person":
-            new_id = f"yp{len(mapping) + 1:0{width}d}"
-            mapping[node.id] = new_id
-            nodes.append(replace(node, id=new_id, label="young person", age=None, attrs={}))
+            nodes.append(replace(node, id=mapping[node.id], label="young person", age=None, attrs={}))
         else:
             nodes.append(replace(node, attrs=dict(node.attrs)))
     ties = [Tie(mapping.get(t.a, t.a), mapping.get(t.b, t.b), t.type, t.context, t.strength)

@@ -88,3 +88,17 @@ def test_anchor_counts_of_young_people_are_suppressed_by_default(tmp_path, small
     g = read(write(small_project, tmp_path / f"g.{fmt}"))
     assert g.nodes["o1"]["young_people_reached"] == "<5"
     assert g.nodes["o1"]["sole_link_young_people"] == "<5"
+
+
+def test_pseudonyms_are_the_same_in_every_export(tmp_path, small_project):
+    """The CSV bundle and the GraphML name each young person alike (yp00001 = yp1 ...), so the
+    files of one project join up."""
+    import csv
+
+    from socialmap.interchange.csv_export import write_csv_tables
+
+    write_csv_tables(small_project, tmp_path / "t")
+    with open(tmp_path / "t" / "ties.csv", encoding="utf-8") as fh:
+        csv_ties = {frozenset((r["a"], r["b"])) for r in csv.DictReader(fh)}
+    g = nx.read_graphml(write_graphml(small_project, tmp_path / "g.graphml"))
+    assert {frozenset(e) for e in g.edges} == csv_ties
