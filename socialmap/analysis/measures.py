@@ -17,7 +17,16 @@ import pandas as pd
 from scipy import sparse
 
 from socialmap.analysis import geography as geo
-from socialmap.analysis.arrays import ADULT, ORG, SERVICE, TYPE_CODE, YP, GraphArrays, graph_arrays
+from socialmap.analysis.arrays import (
+    ADULT,
+    ORG,
+    PROFESSIONAL_CODES,
+    SERVICE,
+    TYPE_CODE,
+    YP,
+    GraphArrays,
+    graph_arrays,
+)
 from socialmap.analysis.structural import structural_holes
 from socialmap.analysis.ties import (
     BONDING,
@@ -255,13 +264,16 @@ def _per_area(area: np.ndarray, values: np.ndarray | None, n_areas: int) -> np.n
     return np.bincount(area[ok], weights=weights, minlength=n_areas)
 
 
-def ei_index(project: Project, group_by: str | None = None) -> np.ndarray:
+def ei_index(project: Project) -> np.ndarray:
     """Krackhardt–Stern E–I index of each area (project order), ``nan`` when undefined.
 
     ``(E - I) / (E + I)`` over the bonding and bridging ties of the area's
     young people, each tie once: E the ties whose other end lives in another
     area, I those whose other end lives in the area. A tie to someone with no
-    known area is neither. -1 is a closed area, +1 one whose young people's
+    known area is neither. The ties are the informal person–person ties
+    (bonding and bridging by home area), whatever group key the rest of the
+    analysis uses: E and I are about areas, so a key with gaps (a tie
+    unclassified under it) must not drop a tie from them. -1 is a closed area, +1 one whose young people's
     informal ties all leave it. Krackhardt & Stern (1988), "Informal networks
     and organizational crises", Social Psychology Quarterly 51(2).
 
@@ -282,8 +294,9 @@ def ei_index(project: Project, group_by: str | None = None) -> np.ndarray:
     """
     ga = graph_arrays(project)
     n_areas = len(ga.area_codes)
-    classes = tie_counts(project, group_by).classes
-    sel = (classes == BONDING) | (classes == BRIDGING)
+    person_a = (ga.kind[ga.tie_a] == YP) | (ga.kind[ga.tie_a] == ADULT)
+    person_b = (ga.kind[ga.tie_b] == YP) | (ga.kind[ga.tie_b] == ADULT)
+    sel = person_a & person_b & ~np.isin(ga.tie_type, PROFESSIONAL_CODES)
     a, b = ga.tie_a[sel], ga.tie_b[sel]
     ya, yb = ga.kind[a] == YP, ga.kind[b] == YP
     ra, rb = ga.area[a], ga.area[b]
@@ -517,7 +530,7 @@ def _areas_frame(project: Project, ga: GraphArrays, counts: TieCounts, key: str)
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["mean_bridging"] = np.where(young > 0, bridging_ties / young, np.nan)
         frame["mean_linking"] = np.where(young > 0, linking_ties / young, np.nan)
-    frame["ei_index"] = ei_index(project, key)
+    frame["ei_index"] = ei_index(project)
     frame["eet_connectedness"] = eet_connectedness(project)
     frame["services_in_area"] = geo.services_in_area(project)
     frame["nearest_service_km"] = geo.nearest_service_km(project)

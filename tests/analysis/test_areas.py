@@ -220,3 +220,19 @@ def test_one_area_only():
                      [Node("y", "young_person", area_code="Z", neet=True)])
     z = analyse(p).areas.loc["Z"]
     assert (z["young_people"], z["neet"], z["neet_isolated"], z["neet_isolation_rate"]) == (1, 1, 1, 1.0)
+
+
+def test_ei_index_is_about_areas_whatever_the_group_key(two_areas):
+    """E and I are defined by home areas, so the group key chosen for bonding/bridging must
+    not change them. y1 (A1, school X), y2 (A1, no school recorded), z1 (A2, school X);
+    friends y1-y2 and y1-z1.
+    By area: A1: I = 1 (y1-y2), E = 1 (y1-z1): 0; A2: E = 1: +1.
+    Grouped by school, y1-y2 is unclassified (y2's school unknown) and y1-z1 bonding; the
+    E-I index was computed over bonding/bridging ties under that key, so A1 lost its
+    internal tie and read +1. It must still read 0."""
+    nodes = [Node("y1", "young_person", area_code="A1", attrs={"school": "X"}),
+             Node("y2", "young_person", area_code="A1"),
+             Node("z1", "young_person", area_code="A2", attrs={"school": "X"})]
+    p = project_with(two_areas, nodes, [Tie("y1", "y2", "friend"), Tie("y1", "z1", "friend")])
+    assert analyse(p).areas["ei_index"].tolist() == [0.0, 1.0]
+    assert analyse(p, "school").areas["ei_index"].tolist() == [0.0, 1.0]
