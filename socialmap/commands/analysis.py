@@ -127,7 +127,10 @@ def cmd_anchors(args) -> int:
     )
 
     def with_pct(value: str, pct: Any) -> str:
-        if value == "-":
+        # a suppressed count keeps its percentile hidden too: the percentiles of the whole
+        # table would otherwise give the suppressed counts back (8 organisations at 0, then
+        # p40, p47, p63 and p70 for '<5' read as 1, 2, 3 and 4)
+        if value in ("-", "<5"):
             return value
         return f"{value} (p{_number(pct, 0)})"
 
@@ -150,5 +153,8 @@ def cmd_anchors(args) -> int:
         rows,
     )
     print()
-    print("(pNN): percentile among all organisations with a value. Counts of 1 to 4 young people are shown as <5.")
+    print(
+        "(pNN): percentile among all organisations with a value. Counts of 1 to 4 young people are shown as <5, "
+        "without their percentile."
+    )
     return 0
