@@ -47,9 +47,15 @@ def print_json(document: Any) -> None:
     sys.stdout.write("\n")
 
 
+def plain(text: Any) -> str:
+    """Data text made safe for a terminal: control characters (escape sequences, bells, newlines)
+    shown as U+FFFD, so a label can neither drive the terminal nor break a table's lines."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in str(text))
+
+
 def print_table(headers: list[str], rows: list[list[Any]]) -> None:
-    """A plain aligned text table on stdout."""
-    text = [[("" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))) for v in r] for r in rows]
+    """A plain aligned text table on stdout (every cell through :func:`plain`)."""
+    text = [[("" if v is None else plain(f"{v:.3g}" if isinstance(v, float) else v)) for v in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in text]) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))

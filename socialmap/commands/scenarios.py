@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from socialmap.commands.common import open_project, print_json, print_table, suppress
+from socialmap.commands.common import open_project, plain, print_json, print_table, suppress
 from socialmap.errors import InputError, Problem
 
 
@@ -62,7 +62,7 @@ def cmd_scenario(args) -> int:
         return 0
 
     s = result.summary
-    print(f"Scenario on {args.project}: " + "; then ".join(s["changes"]))
+    print(plain(f"Scenario on {args.project}: " + "; then ".join(s["changes"])))
     print(
         f"Ties made at a removed place survive with probability {result.context_survival:g}. "
         "Figures are expected values under the model's independence assumptions (not counts)."
@@ -132,7 +132,7 @@ def cmd_scenario(args) -> int:
     if len(flagged):
         print(f"Flagged areas ({len(flagged)}):")
         for code, r in flagged.iterrows():
-            print(f"  {code} {project.areas[code].name}:")
+            print(f"  {plain(code)} {plain(project.areas[code].name)}:")
             for reason in r["reasons"]:
                 print(f"    - {reason}")
     else:

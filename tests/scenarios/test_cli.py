@@ -171,3 +171,27 @@ def test_rank_human_output(capsys, town_file):
     assert code == 0
     assert "Services (decommissioned): 3" in out and "Organisations (closed): 3" in out
     assert "Youth club" in out
+
+
+def test_data_text_cannot_drive_the_terminal(tmp_path, capsys):
+    """An area name or label carrying terminal control sequences (ESC[2J clears the screen) is printed
+    with the control characters replaced, in the scenario table, the flag list and the ranking."""
+    from shapely.geometry import box
+
+    from socialmap.model import Area, Node, Project, Tie
+    from socialmap.store import save_project
+
+    evil = "Evil\x1b[2J\x07"
+    p = Project()
+    p.add_area(Area("A1", evil, box(-2.30, 53.40, -2.29, 53.41)))
+    p.add_node(Node("o1", "organisation", evil, lat=53.405, lon=-2.295))
+    p.add_node(Node("s1", "service", evil, lat=53.405, lon=-2.295, provider="o1"))
+    p.add_node(Node("y1", "young_person", area_code="A1", neet=True))
+    p.add_tie(Tie("y1", "s1", "attends"))
+    path = tmp_path / "p.gpkg"
+    save_project(p, path)
+    assert main(["scenario", str(path), "--decommission", "s1"]) == 0
+    assert main(["rank", str(path)]) == 0
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Evil" in out and "\x1b" not in out and "\x07" not in out
