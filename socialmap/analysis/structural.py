@@ -32,7 +32,6 @@ near :math:`O(m^{3/2})` in the worst case and far less on social networks.
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -162,10 +161,3 @@ def structural_holes(
     effective_size[degree == 0] = np.nan
     return constraint, effective_size
 
-
-def adjacency_matrix(n_nodes: int, tie_a: np.ndarray, tie_b: np.ndarray, dtype=np.float64) -> sparse.csr_matrix:
-    """Symmetric 0/1 adjacency matrix (CSR) of an undirected tie list."""
-    rows = np.concatenate([tie_a, tie_b])
-    cols = np.concatenate([tie_b, tie_a])
-    data = np.ones(len(rows), dtype=dtype)
-    return sparse.csr_matrix((data, (rows, cols)), shape=(n_nodes, n_nodes))
