@@ -61,11 +61,13 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
         paragraph("Summary", "h1"),
     ]
     rate_total = neet_iso_total / neet_total if neet_total and not 1 <= neet_iso_total <= 4 and not 1 <= neet_total <= 4 else None
+    key = analysis.group_by
+    group_word = {"area_code": "area", "community": "community"}.get(key, f"group by {esc(key)}")
     summary = [
         f"The project covers <b>{len(project.areas)}</b> areas and <b>{suppress(yp_total)}</b> young people, "
         f"of whom <b>{suppress(neet_total)}</b> are not in education, employment or training (NEET).",
         f"<b>{suppress(iso_total)}</b> young people are <i>isolated</i>: they have no bridging tie (to someone "
-        f"outside their own area) and no linking tie (to a service, organisation, youth worker or mentor). "
+        f"outside their own {group_word}) and no linking tie (to a service, organisation, youth worker or mentor). "
         f"Of the NEET young people, <b>{suppress(neet_iso_total)}</b> are isolated"
         + (f" ({fmt_pct(rate_total)})." if rate_total is not None else "."),
     ]

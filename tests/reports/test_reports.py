@@ -233,3 +233,12 @@ def test_after_map_draws_a_relocated_service_once_at_its_new_site(small_project)
     assert kept == [] and gone == [] and new == [(-2.28, 53.41)]
     kept, gone, new = site_points(small_project, [moves[0], Decommission("s1")], {"s1"})
     assert kept == [] and gone == [(-2.285, 53.405)] and new == []
+
+
+def test_area_report_says_what_bridging_crosses_under_another_group_key(tmp_path, small_project):
+    """With the group key set to ``community`` a bridging tie crosses communities, not areas: the
+    summary must not tell the reader it means "someone outside their own area"."""
+    small_project.settings["group_by"] = "community"
+    text = flat(pdf_text(write_area_report(small_project, tmp_path / "a.pdf")))
+    assert "outside their own area" not in text
+    assert "outside their own community" in text
