@@ -5,9 +5,9 @@ attribute table ``ties`` registered in ``gpkg_contents`` so GDAL and QGIS list
 it; and ``socialmap_settings``, ``socialmap_scenarios`` and ``socialmap_meta``
 (which holds the schema version).
 
-Saving writes a complete new file beside the old one, flushes it to disk and
-atomically replaces the old one with :func:`os.replace`, so an interrupted
-save never damages the last good file. Opening never modifies the file.
+Saving writes a complete new file beside the old one (with the old one's
+permissions), flushes it to disk and atomically replaces the old one with
+:func:`os.replace`, so an interrupted save never damages the last good file. Opening never modifies the file.
 """
 
 from __future__ import annotations
@@ -80,6 +80,10 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
     try:
         with _gc_paused():
             _write(project, tmp, _after_layers)
+        try:  # the new file keeps the old one's permissions (a private file stays private)
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        except FileNotFoundError:
+            pass
         with open(tmp, "rb+") as fh:
             fh.flush()
             os.fsync(fh.fileno())

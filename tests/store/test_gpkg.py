@@ -306,3 +306,18 @@ def test_file_names_with_uri_characters_open(tmp_path, full_project, name):
     assert read_schema_version(path) == SCHEMA_VERSION
     loaded = load_project(path)
     assert set(loaded.nodes) == set(full_project.nodes) and set(loaded.ties) == set(full_project.ties)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_saving_over_a_file_keeps_its_permissions(tmp_path, full_project):
+    """A project holds personal data about young people; a worker who made the file
+    private (0600) must not find it readable by everyone (0644, from the umask) after the
+    next save, which writes a new file and renames it over the old one."""
+    path = tmp_path / "private.gpkg"
+    save_project(full_project, path)
+    os.chmod(path, 0o600)
+    save_project(full_project, path)
+    assert (os.stat(path).st_mode & 0o777) == 0o600
+    os.chmod(path, 0o640)
+    save_project(full_project, path)
+    assert (os.stat(path).st_mode & 0o777) == 0o640
