@@ -175,6 +175,8 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
         else:
             story.append(paragraph("None in the project."))
 
+    key = project.setting("group_by")
+    groups = {"area_code": "areas", "community": "communities"}.get(key, f"groups (by {esc(key)})")
     story.append(PageBreak())
     story.append(paragraph("Methods and assumptions", "h1"))
     story += bullets([
@@ -188,8 +190,8 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
         "All impacts are <b>exact expected values</b> under these independence assumptions, computed without "
         "sampling, so the same input always gives the same report.",
         "Tie classes, isolation and nearest-service distance are as in the area report: linking ties join a person "
-        "to a service, organisation, youth worker or mentor; bridging ties join young people from different areas; "
-        "a young person is isolated with neither.",
+        "to a service, organisation, youth worker or mentor; bridging ties join young people from different "
+        f"{groups}; a young person is isolated with neither.",
         f"Flag thresholds (project settings): newly isolated NEET ≥ {th['flag_newly_isolated_neet']:g}; bridging "
         f"fall ≥ {th['flag_bridging_loss_pct']:g}%; nearest service further away and beyond "
         f"{th['flag_nearest_service_km']:g} km.",

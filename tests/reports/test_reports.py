@@ -242,3 +242,10 @@ def test_area_report_says_what_bridging_crosses_under_another_group_key(tmp_path
     text = flat(pdf_text(write_area_report(small_project, tmp_path / "a.pdf")))
     assert "outside their own area" not in text
     assert "outside their own community" in text
+
+
+def test_scenario_report_says_what_bridging_crosses_under_another_group_key(tmp_path, small_project):
+    small_project.settings["group_by"] = "community"
+    text = flat(pdf_text(write_scenario_report(small_project, [Decommission("s1")], tmp_path / "s.pdf")))
+    assert "young people from different areas" not in text
+    assert "young people from different communities" in text
