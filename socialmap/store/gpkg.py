@@ -70,6 +70,8 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
     to the temporary file (to simulate a crash midway).
     """
     path = Path(path)
+    if path.is_symlink():  # save into the file the link points to; the link stays
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ProjectFileError(f"{path}: folder {folder} does not exist")

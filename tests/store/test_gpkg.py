@@ -321,3 +321,20 @@ def test_saving_over_a_file_keeps_its_permissions(tmp_path, full_project):
     os.chmod(path, 0o640)
     save_project(full_project, path)
     assert (os.stat(path).st_mode & 0o777) == 0o640
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_saving_through_a_symbolic_link_writes_the_target(tmp_path, full_project):
+    """A project opened through a link (e.g. a shortcut into a shared folder) is saved into
+    the file the link points to; the link stays a link."""
+    real = tmp_path / "shared" / "p.gpkg"
+    real.parent.mkdir()
+    save_project(full_project, real)
+    link = tmp_path / "p.gpkg"
+    link.symlink_to(real)
+    changed = full_project.copy()
+    changed.update_node("yp1", label="Changed")
+    save_project(changed, link)
+    assert link.is_symlink()
+    assert load_project(real).nodes["yp1"].label == "Changed"
+    assert sorted(os.listdir(real.parent)) == ["p.gpkg"]
