@@ -202,12 +202,16 @@ def _write(project: Project, tmp: Path, after_layers) -> None:
 
 # --------------------------------------------------------------------- open
 def _read_only_uri(path: Path) -> str:
-    """An SQLite URI opening ``path`` read-only and immutable, so the file is never modified.
+    """An SQLite URI opening ``path`` read-only, so the file is never modified.
 
     ``Path.as_uri`` percent-encodes the name: '#', '?' and '%' in a file name would
-    otherwise be read as the URI's fragment, query or an escape.
+    otherwise be read as the URI's fragment, query or an escape. The file is opened
+    ``immutable`` (no locks, no side files) unless a write-ahead log lies beside it: a
+    program editing it in WAL mode (QGIS) keeps its latest commits there, which an
+    immutable connection would not see.
     """
-    return f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return uri if Path(f"{path}-wal").exists() else uri + "&immutable=1"
 
 
 def read_schema_version(path: str | os.PathLike) -> int:

@@ -338,3 +338,23 @@ def test_saving_through_a_symbolic_link_writes_the_target(tmp_path, full_project
     assert link.is_symlink()
     assert load_project(real).nodes["yp1"].label == "Changed"
     assert sorted(os.listdir(real.parent)) == ["p.gpkg"]
+
+
+def test_a_file_in_wal_mode_is_read_with_its_log(tmp_path, full_project):
+    """A GeoPackage edited by another program in WAL mode (QGIS does this) keeps recent
+    commits in 'p.gpkg-wal' until a checkpoint. SQLite's immutable flag ignores that log, so
+    the schema version (and nodes and ties) were read as they were before those commits:
+    here a newer schema written by another program was not seen."""
+    path = tmp_path / "p.gpkg"
+    save_project(full_project, path)
+    writer = sqlite3.connect(path)
+    try:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("UPDATE socialmap_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+        writer.commit()
+        assert Path(str(path) + "-wal").exists()
+        with pytest.raises(ProjectFileError, match="newer"):
+            read_schema_version(path)
+    finally:
+        writer.close()
