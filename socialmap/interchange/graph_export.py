@@ -166,6 +166,12 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
             if name in ANCHOR_COUNTS and not include_people:  # counts of young people: 1..4 as "<5" (SPEC 8)
                 cols.append((name, "string", [None if v is None else suppress(v) for v in values]))
                 continue
+            count = name.removesuffix("_percentile")
+            if count in ANCHOR_COUNTS and count != name and not include_people:
+                # withheld with a suppressed count: the percentiles would give it back
+                shown = _measure_column(orgs, count, real_ids)
+                values = [None if c is not None and suppress(c) == "<5" else v
+                          for v, c in zip(values, shown, strict=True)]
             if name == "areas_reached":  # the organisation's figure shares the person measure's column
                 person = next(c for c in cols if c[0] == "areas_reached")[2]
                 values = [p if v is None else v for p, v in zip(person, values, strict=False)]

@@ -75,6 +75,9 @@ def public_organisations(project: Project, anchors=None):
         for col in ANCHOR_COUNTS:
             if col in figures.columns:
                 figures[col] = figures[col].map(suppress)
+                pct = f"{col}_percentile"
+                if pct in figures.columns:  # withheld with the count: the percentiles would give it back
+                    figures[pct] = figures[pct].astype(float).where(figures[col] != "<5")
         frame = frame.join(figures, how="left")
     return frame
 

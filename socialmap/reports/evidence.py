@@ -74,6 +74,8 @@ def evidence_figures(project: Project, org_id: str) -> list[dict[str, Any]]:
         else:
             shown = fmt_number(value)
         pct = row.get(f"{name}_percentile")
+        if shown == "<5":
+            pct = None  # withheld with the count: percentiles across organisations would give it back
         compared = int(frame[name].notna().sum()) if name in frame.columns else 0
         rows.append({"figure": name, "description": words, "value": shown,
                      "percentile": None if _missing(pct) else round(float(pct), 1),

@@ -160,3 +160,29 @@ def test_spreadsheet_tables_never_start_a_cell_with_a_formula(tmp_path, small_pr
     path = write_evidence_figures(small_project, "o1", tmp_path / "e.csv")
     with open(path, encoding="utf-8-sig") as fh:
         assert {r["organisation"] for r in csv.DictReader(fh)} == {"'=HYPERLINK(\"http://evil\",\"Click\")"}
+
+
+def test_a_suppressed_count_is_exported_without_its_percentile(tmp_path, small_project):
+    """o1 reaches 2 young people and is the sole link of 2: both read "<5", and their percentiles are
+    left empty too; across all organisations the percentiles would give the counts back (the anchors
+    table showed p40/p47/p63/p70 for '<5' read as 1, 2, 3, 4). Same in the GeoJSON layer, the
+    evidence figures and the default GraphML."""
+    import networkx as nx
+
+    from socialmap.interchange.graph_export import write_graphml
+    from socialmap.reports import write_evidence_figures
+
+    write_csv_tables(small_project, tmp_path / "t")
+    with open(tmp_path / "t" / "organisations.csv", encoding="utf-8-sig") as fh:
+        org = next(csv.DictReader(fh))
+    assert org["young_people_reached"] == "<5" and org["young_people_reached_percentile"] == ""
+    assert org["sole_link_young_people"] == "<5" and org["sole_link_young_people_percentile"] == ""
+    assert org["local_employment_share_percentile"] == "100"
+    write_geojson_layers(small_project, tmp_path / "l")
+    props = json.loads((tmp_path / "l" / "organisations.geojson").read_text())["features"][0]["properties"]
+    assert props["young_people_reached_percentile"] is None
+    with open(write_evidence_figures(small_project, "o1", tmp_path / "e.csv"), encoding="utf-8-sig") as fh:
+        rows = {r["figure"]: r for r in csv.DictReader(fh)}
+    assert rows["young_people_reached"]["percentile"] == "" and rows["years_in_area"]["percentile"] == "100.0"
+    g = nx.read_graphml(write_graphml(small_project, tmp_path / "g.graphml"))
+    assert "young_people_reached_percentile" not in g.nodes["o1"]
