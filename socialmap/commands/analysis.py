@@ -33,6 +33,15 @@ def _count(value: Any) -> str:
     return suppress(int(value))
 
 
+WITHHELD = "withheld"
+
+
+def _rate(rate: Any, numerator: Any) -> str:
+    """A rate for a table, withheld where the count of young people it is made of is shown
+    as ``<5`` (else rate and denominator give the count back), as in the exports."""
+    return WITHHELD if _count(numerator) == "<5" else _number(rate)
+
+
 def cmd_analyse(args) -> int:
     from socialmap.analysis import analyse
 
@@ -67,7 +76,7 @@ def cmd_analyse(args) -> int:
             _count(r["neet"]),
             _count(r["isolated"]),
             _count(r["neet_isolated"]),
-            _number(r["neet_isolation_rate"]),
+            _rate(r["neet_isolation_rate"], r["neet_isolated"]),
             _number(r["mean_bridging"]),
             _number(r["mean_linking"]),
             _number(r["ei_index"]),
@@ -78,25 +87,29 @@ def cmd_analyse(args) -> int:
         ])
     print_table(headers, rows)
     print()
-    print("Counts of 1 to 4 young people are shown as <5. Measures are explained in docs/measures.md.")
+    print(
+        "Counts of 1 to 4 young people are shown as <5, and a NEET isolation rate made of such a count is "
+        f"{WITHHELD}. Measures are explained in docs/measures.md."
+    )
     return 0
 
 
 def cmd_hotspots(args) -> int:
-    from socialmap.analysis import hotspots
+    from socialmap.analysis import area_isolation, hotspots
 
     project = open_project(args.project)
     result = hotspots(project)
     if args.json:
         print_json(result.to_json())
         return 0
+    neet_isolated = area_isolation(project)["neet_isolated"]
     rows = []
     for code, r in result.areas.iterrows():
         flag = "-" if r["hotspot"] is None else ("HOTSPOT" if r["hotspot"] else "no")
         rows.append([
             _plain(code),
             _plain(project.areas[code].name),
-            _number(r["neet_isolation_rate"]),
+            _rate(r["neet_isolation_rate"], neet_isolated[code]),
             _number(r["gi_z"]),
             _number(r["gi_p"], 3),
             flag,
@@ -110,7 +123,10 @@ def cmd_hotspots(args) -> int:
         f"{result.permutations} conditional permutations, seed {result.seed}; "
         f"hotspot when z > 0 and pseudo p < {result.alpha:g}; z and p both from the permutations."
     )
-    print("A NEET isolation rate of '-' (no NEET young person there) counts as 0 in Gi*.")
+    print(
+        "A NEET isolation rate of '-' (no NEET young person there) counts as 0 in Gi*; one made of 1 to 4 "
+        f"isolated NEET young people is {WITHHELD} here (Gi* uses it)."
+    )
     return 0
 
 
