@@ -465,6 +465,7 @@ class MainWindow(QMainWindow):
         """Open a project file in the background; errors become a dialog."""
         path = str(path)
         if self.io_worker is not None:
+            self.statusBar().showMessage("Still opening the previous file…", 3000)
             return None
         worker = workers.Worker(_load, path, with_callbacks=False)
         worker.signals.finished.connect(lambda loaded: self._opened(*loaded, path, remember))
@@ -479,6 +480,7 @@ class MainWindow(QMainWindow):
         self.io_progress.hide()
 
     def _opened(self, project, payload_json: str, path: str, remember: bool) -> None:
+        self.io_worker = None  # now, not at "done": a slot of projectLoaded may open another file
         self.map.preloaded = (project, payload_json)
         self.doc.set_project(project, path if remember else None)
         if remember:
@@ -488,6 +490,7 @@ class MainWindow(QMainWindow):
         self.projectLoaded.emit(path)
 
     def _open_failed(self, path: str, exc: BaseException) -> None:
+        self.io_worker = None
         self._busy(False, "")
         text = error_text(exc)
         self.show_error("Cannot open the project", f"{path} could not be opened.\n\n{text}")
