@@ -75,7 +75,10 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ProjectFileError(f"{path}: folder {folder} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".saving.gpkg", dir=folder)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".saving.gpkg", dir=folder)
+    except OSError as exc:
+        raise ProjectFileError(f"{path}: cannot be saved ({exc.strerror or exc}); the previous file is unchanged") from None
     os.close(fd)
     os.unlink(tmp_name)  # GDAL must create the file itself
     tmp = Path(tmp_name)
@@ -98,12 +101,15 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
                 os.close(dfd)
         except OSError:
             pass
-    except BaseException:
+    except BaseException as exc:
         for leftover in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal")):
             try:
                 leftover.unlink()
             except FileNotFoundError:
                 pass
+        if isinstance(exc, (OSError, sqlite3.Error)):  # a full disk, a file one may not replace...
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise ProjectFileError(f"{path}: cannot be saved ({reason}); the previous file is unchanged") from exc
         raise
 
 

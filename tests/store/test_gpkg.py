@@ -358,3 +358,22 @@ def test_a_file_in_wal_mode_is_read_with_its_log(tmp_path, full_project):
             read_schema_version(path)
     finally:
         writer.close()
+
+
+def test_a_save_that_fails_on_disk_says_why_and_keeps_the_old_file(tmp_path, full_project):
+    """A full disk (or a folder one may not write in) while saving: a ProjectFileError naming
+    the file and the reason, which the CLI prints as one line (it was an OSError, printed as
+    'internal error: OSError ...'); the previous file is untouched and nothing is left over."""
+    import errno
+
+    path = tmp_path / "p.gpkg"
+    save_project(full_project, path)
+    digest = _sha(path)
+
+    def disk_full(_tmp):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(ProjectFileError, match=r"p\.gpkg.*No space left on device.*unchanged"):
+        save_project(full_project, path, _after_layers=disk_full)
+    assert _sha(path) == digest
+    assert sorted(os.listdir(tmp_path)) == ["p.gpkg"]
