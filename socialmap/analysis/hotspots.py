@@ -57,6 +57,7 @@ SINGLE_AREA = "only one area in the project: Gi* compares an area with its neigh
 NO_VARIATION = "the NEET isolation rate is the same in every area, so Gi* is undefined"
 WHOLE_MAP = "its neighbourhood takes in every area, so Gi* is undefined"
 FIXED_BY_OTHERS = "every other area has the same rate, so shuffling them cannot test its Gi*"
+NO_SPREAD = "every permutation gave the same Gi*: too few permutations (project setting hotspot_permutations)"
 
 
 @dataclass
@@ -185,8 +186,8 @@ def hotspots(project: Project, analysis: AnalysisResult | None = None) -> Hotspo
                     gi_z_normal[i] = z_normal[i]
                     if not np.isfinite(z_normal[i]):  # the variance of Gi* is 0 when an area neighbours all the others
                         reason[i] = WHOLE_MAP
-                    elif not np.isfinite(z[i]):  # every shuffle gives the same Gi*
-                        reason[i] = FIXED_BY_OTHERS
+                    elif not np.isfinite(z[i]):  # every shuffle gave the same Gi*
+                        reason[i] = FIXED_BY_OTHERS if np.ptp(np.delete(y, i)) == 0 else NO_SPREAD
                     else:
                         gi_z[i], gi_p[i] = z[i], p[i]
                         hotspot[i] = bool(z[i] > 0 and p[i] < alpha)

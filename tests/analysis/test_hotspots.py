@@ -184,3 +184,14 @@ def test_z_and_p_agree_on_the_sample():
         assert not (row["gi_p"] < 0.05 and abs(row["gi_z"]) < 1.0), code
     crowther = result.loc["X01000018"]
     assert crowther["rate"] == 1.0 and crowther["gi_z"] < 0 and crowther["gi_p"] > 0.05
+
+
+def test_one_permutation_is_not_blamed_on_the_rates():
+    """With the project setting hotspot_permutations = 1 (the least the model accepts) every
+    area's shuffles have no spread; the reason must say so, not that every other area has
+    the same rate (rates here: 1, 1 and 0 elsewhere in a 3x3 grid)."""
+    p = _with_rates(grid_areas(3, 3), {"R0C0": 1, "R2C2": 1})
+    p.settings["hotspot_permutations"] = 1
+    reasons = hotspots(p).areas["reason"]
+    assert FIXED_BY_OTHERS not in reasons.tolist()
+    assert all("permutation" in r for r in reasons)
