@@ -75,6 +75,8 @@ class AnchorPanel(QWidget):
     anchorDone = Signal(dict)
     #: (origin [lat, lon] or None, reached points, reached area codes)
     reachRequested = Signal(object, list, list)
+    #: The user asked for the PDF evidence pack of this organisation.
+    evidenceRequested = Signal(str)
 
     def __init__(self, doc: ProjectDocument, parent=None) -> None:
         super().__init__(parent)
@@ -94,6 +96,13 @@ class AnchorPanel(QWidget):
         row.addWidget(self.show_button)
         row.addWidget(self.clear_button)
         lay.addLayout(row)
+        self.pack_button = QPushButton("Evidence pack (PDF + CSV)…")
+        self.pack_button.clicked.connect(lambda: self.org_pick.currentData()
+                                         and self.evidenceRequested.emit(self.org_pick.currentData()))
+        pack_row = QHBoxLayout()
+        pack_row.addStretch(1)
+        pack_row.addWidget(self.pack_button)
+        lay.addLayout(pack_row)
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)

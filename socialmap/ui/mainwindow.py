@@ -284,6 +284,7 @@ class MainWindow(QMainWindow):
         self.scenario_panel.mapStateRequested.connect(self._on_scenario_state)
         self.scenario_panel.relocatePointRequested.connect(self.begin_relocate)
         self.anchor_panel.reachRequested.connect(self.map.set_reach)
+        self.anchor_panel.evidenceRequested.connect(self.evidence_pack)
 
     def _fill_colour_by(self) -> None:
         current = self.colour_by.currentData()
@@ -901,6 +902,16 @@ class MainWindow(QMainWindow):
             self.map.set_area_style(choropleth(values, "Bridging ties lost (%)"))
         else:
             self.apply_map_mode(self.map_mode)
+
+    def evidence_pack(self, org_id: str) -> None:
+        """Write the anchor evidence pack of ``org_id`` (asks where)."""
+        try:
+            from socialmap.ui.interchange_dialogs import report_with_dialog
+        except ImportError:
+            self.show_error("Evidence pack", "The evidence pack is not available yet in this build.")
+            return
+        self.doc.select(ORGANISATION, org_id)  # the report takes the selected organisation
+        report_with_dialog(self, self.doc, "evidence")
 
     # ================================================================ help
     def show_guide(self) -> None:

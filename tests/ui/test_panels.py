@@ -307,3 +307,16 @@ def test_change_list_from_lists_and_a_map_click(make_window, qtbot, three_area_f
     with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS):
         panel.run()
     assert set(panel.result.areas.index) == {"A1", "A2", "A3"}
+
+
+def test_evidence_pack_button_asks_for_the_chosen_organisations_pack(make_window, qtbot, project_file, monkeypatch):
+    import socialmap.ui.interchange_dialogs as dialogs
+
+    calls = []
+    monkeypatch.setattr(dialogs, "report_with_dialog", lambda window, doc, fmt: calls.append((fmt, doc.selection)))
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.anchor_panel
+    panel.org_pick.setCurrentIndex(panel.org_pick.findData("o1"))
+    panel.pack_button.click()
+    assert calls == [("evidence", ("organisation", "o1"))]
