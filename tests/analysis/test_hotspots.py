@@ -12,6 +12,7 @@ from socialmap.analysis import analyse, hotspots
 from socialmap.analysis.hotspots import (
     FIXED_BY_OTHERS,
     NO_NEIGHBOUR,
+    NO_SPREAD,
     NO_VARIATION,
     SINGLE_AREA,
     WHOLE_MAP,
@@ -193,5 +194,5 @@ def test_one_permutation_is_not_blamed_on_the_rates():
     p = _with_rates(grid_areas(3, 3), {"R0C0": 1, "R2C2": 1})
     p.settings["hotspot_permutations"] = 1
     reasons = hotspots(p).areas["reason"]
-    assert FIXED_BY_OTHERS not in reasons.tolist()
-    assert all("permutation" in r for r in reasons)
+    assert reasons["R1C1"] == WHOLE_MAP  # the centre touches every other area
+    assert all(r == NO_SPREAD for r in reasons.drop("R1C1"))
