@@ -436,8 +436,11 @@ class MainWindow(QMainWindow):
         """While a job copies the project, undo and redo wait (edits are refused by push_edit)."""
         self.act_undo.setEnabled(not locked and self.doc.undo_stack.canUndo())
         self.act_redo.setEnabled(not locked and self.doc.undo_stack.canRedo())
-        if locked:
-            self.statusBar().showMessage(f"Taking a copy of the project for {self.doc.locked_for}…", 2000)
+        if locked:  # say so only if it takes a noticeable time
+            QTimer.singleShot(300, lambda: self.doc.locked_for and self.statusBar().showMessage(
+                f"Taking a copy of the project for {self.doc.locked_for}…"))
+        elif self.statusBar().currentMessage().startswith("Taking a copy"):
+            self.statusBar().clearMessage()
 
     def _on_areas_changed(self, _codes: list) -> None:
         if self.map_mode.startswith("field:"):
