@@ -78,7 +78,8 @@ def test_same_seed_same_p_values():
 
 
 def test_hotspot_rule_is_positive_z_and_small_p():
-    """With alpha raised to 1 every area with z > 0 is a hotspot (pseudo p <= 0.5 < 1) and no
+    """With alpha raised to 1 every area with z > 0 is a hotspot (z > 0 puts some shuffles below
+    the observed Gi*, so p < 1) and no
     area with z < 0 is; with the default 0.05 a hotspot has z > 0 and p < 0.05."""
     areas = grid_areas(5, 5)
     high = {f"R{r}C{c}": 1 for r in range(2) for c in range(2)}
