@@ -12,12 +12,13 @@ Gi* rather than Gi),
 .. math:: G^*_i = \\frac{\\sum_j w_{ij} y_j}{\\sum_j y_j}
 
 where :math:`y` is the NEET isolation rate (null as 0). Inference is by
-conditional permutation (Anselin 1995; esda): :math:`y_i` is held fixed and
+conditional permutation (Anselin 1995, "Local indicators of spatial
+association: LISA", Geographical Analysis 27(2); esda): :math:`y_i` is held fixed and
 the other values are shuffled among the neighbours ``permutations`` times
 (fixed seed), which gives a reference distribution of Gi* for the area.
 ``gi_z`` and ``gi_p`` both come from that one distribution, so they agree:
 
-- ``gi_z`` is :math:`(G^*_i - \bar G^*_{sim}) / s_{sim}` (``esda.G_Local.z_sim``);
+- ``gi_z`` is :math:`(G^*_i - \\bar G^*_{sim}) / s_{sim}` (``esda.G_Local.z_sim``);
 - ``gi_p`` is the one-sided pseudo p-value on the side ``gi_z`` points to:
   (the number of shuffles whose Gi* is at least as high, for ``gi_z >= 0``,
   or at least as low, for ``gi_z < 0``, as the observed one, plus 1) /
@@ -36,8 +37,8 @@ An area without a neighbouring area (an island), a project with a single
 area, a rate that is the same in every area, or an area whose neighbourhood
 takes in every area (the variance of Gi* is then 0), or an area whose
 shuffles cannot change its Gi* (every other area has the same rate) has no
-Gi*: its values are null and ``reason`` says why. Islands stay in the study region (they
-count in the sum of *y*).
+Gi*: its values are null and ``reason`` says why. Islands stay in the study
+region (they count in the sum of *y*).
 """
 
 from __future__ import annotations
