@@ -52,9 +52,6 @@ class GraphArrays:
     def is_person(self) -> np.ndarray:
         return (self.kind == YP) | (self.kind == ADULT)
 
-    def is_place(self) -> np.ndarray:
-        return (self.kind == ORG) | (self.kind == SERVICE)
-
 
 def _codes(values, lookup: dict, dtype=np.int32) -> np.ndarray:
     """``lookup[value]`` for each value (-1 when absent or None) as an array."""
