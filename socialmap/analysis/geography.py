@@ -7,8 +7,8 @@ the WGS 84 UTM zone of the centre of the data (EPSG:326zz north of the
 equator, 327zz south). Data count as British when every area and every
 organisation or service lies inside the grid's area of use (Great Britain and
 its waters, 9.01 W to 2.01 E, 49.75 N to 61.01 N) and not all of it lies on
-the island of Ireland (10.7 W to 5.4 W, 51.4 N to 55.45 N), which that box
-also covers. Either way the scale error over a town is well under 0.1 %.
+the island of Ireland (10.7 W to 5.4 W, 51.4 N to 55.45 N, less southern
+Kintyre, which is Scotland), which that box also covers. Either way the scale error over a town is well under 0.1 %.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from socialmap.model import Project
 BRITISH_NATIONAL_GRID_BOUNDS = (-9.01, 49.75, 2.01, 61.01)
 #: A box around the island of Ireland, inside the grid's area of use but not British.
 IRELAND_BOUNDS = (-10.7, 51.4, -5.4, 55.45)
+#: The part of that box that is Scotland (southern Kintyre): no part of Ireland lies in it
+#: (the Antrim coast north of 55.25 N, Rathlin Island included, lies west of 5.9 W).
+KINTYRE_BOUNDS = (-5.85, 55.25, -5.4, 55.45)
 
 
 def metric_crs_for_bounds(west: float, south: float, east: float, north: float) -> str:
@@ -44,7 +47,12 @@ def metric_crs_for_bounds(west: float, south: float, east: float, north: float) 
         w, s, e, n = bounds
         return west >= w and east <= e and south >= s and north <= n
 
-    if inside(BRITISH_NATIONAL_GRID_BOUNDS) and not inside(IRELAND_BOUNDS):
+    def touches(bounds: tuple[float, float, float, float]) -> bool:
+        w, s, e, n = bounds
+        return west <= e and east >= w and south <= n and north >= s
+
+    irish = inside(IRELAND_BOUNDS) and not touches(KINTYRE_BOUNDS)
+    if inside(BRITISH_NATIONAL_GRID_BOUNDS) and not irish:
         return "EPSG:27700"
     lon = (west + east) / 2.0
     lat = (south + north) / 2.0

@@ -236,3 +236,13 @@ def test_ei_index_is_about_areas_whatever_the_group_key(two_areas):
     p = project_with(two_areas, nodes, [Tie("y1", "y2", "friend"), Tie("y1", "z1", "friend")])
     assert analyse(p).areas["ei_index"].tolist() == [0.0, 1.0]
     assert analyse(p, "school").areas["ei_index"].tolist() == [0.0, 1.0]
+
+
+def test_southern_kintyre_is_british():
+    """Campbeltown (5.61 W, 55.42 N) lies in Scotland but inside the box drawn around the
+    island of Ireland (10.7 W-5.4 W, 51.4 N-55.45 N): it was measured in UTM zone 30 instead
+    of the British National Grid. Belfast to Ballycastle (6.24 W-5.93 W, 54.6 N-55.2 N) is
+    Northern Ireland and stays UTM (zone 29: its centre, 6.09 W, is west of 6 W)."""
+    assert metric_crs_for_bounds(-5.65, 55.40, -5.58, 55.44) == "EPSG:27700"
+    assert metric_crs_for_bounds(-6.24, 54.60, -5.93, 55.20) == "EPSG:32629"
+    assert metric_crs_for_bounds(-6.3, 55.27, -6.15, 55.30) == "EPSG:32629"  # Rathlin Island
