@@ -30,6 +30,7 @@ import pandas as pd
 
 from socialmap.analysis.arrays import ADULT, ORG, SERVICE, TYPE_CODE, YP, graph_arrays
 from socialmap.analysis.measures import frame_to_json
+from socialmap.analysis.ties import LINKING, tie_class_codes
 from socialmap.errors import InputError, Problem
 from socialmap.model import Project
 
@@ -73,10 +74,9 @@ def _linking_routes(project: Project) -> tuple[np.ndarray, np.ndarray, np.ndarra
     n = ga.n_nodes
     a, b, t = ga.tie_a, ga.tie_b, ga.tie_type
     ka, kb = ga.kind[a], ga.kind[b]
-    person_a = (ka == YP) | (ka == ADULT)
-    person_b = (kb == YP) | (kb == ADULT)
     professional = (t == TYPE_CODE["worker"]) | (t == TYPE_CODE["mentor"])
-    linking = (person_a != person_b) | professional
+    # linking does not depend on the group key: area_code is the cheap one to ask for
+    linking = tie_class_codes(project, "area_code") == LINKING
     # a young person's linking ties, as (young person, other end, tie position)
     tie_ids = np.arange(len(a))
     ya, yb = linking & (ka == YP), linking & (kb == YP)
