@@ -17,16 +17,7 @@ import pandas as pd
 from scipy import sparse
 
 from socialmap.analysis import geography as geo
-from socialmap.analysis.arrays import (
-    ADULT,
-    ORG,
-    PROFESSIONAL_CODES,
-    SERVICE,
-    TYPE_CODE,
-    YP,
-    GraphArrays,
-    graph_arrays,
-)
+from socialmap.analysis.arrays import ADULT, ORG, SERVICE, TYPE_CODE, YP, GraphArrays, graph_arrays
 from socialmap.analysis.structural import structural_holes
 from socialmap.analysis.ties import (
     BONDING,
@@ -273,8 +264,8 @@ def ei_index(project: Project) -> np.ndarray:
     known area is neither. The ties are the informal person–person ties
     (bonding and bridging by home area), whatever group key the rest of the
     analysis uses: E and I are about areas, so a key with gaps (a tie
-    unclassified under it) must not drop a tie from them. -1 is a closed area, +1 one whose young people's
-    informal ties all leave it. Krackhardt & Stern (1988), "Informal networks
+    unclassified under it) must not drop a tie from them. -1 is a closed
+    area, +1 one whose young people's informal ties all leave it. Krackhardt & Stern (1988), "Informal networks
     and organizational crises", Social Psychology Quarterly 51(2).
 
     Examples
@@ -294,9 +285,8 @@ def ei_index(project: Project) -> np.ndarray:
     """
     ga = graph_arrays(project)
     n_areas = len(ga.area_codes)
-    person_a = (ga.kind[ga.tie_a] == YP) | (ga.kind[ga.tie_a] == ADULT)
-    person_b = (ga.kind[ga.tie_b] == YP) | (ga.kind[ga.tie_b] == ADULT)
-    sel = person_a & person_b & ~np.isin(ga.tie_type, PROFESSIONAL_CODES)
+    classes = tie_counts(project, "area_code").classes  # by home area, whatever the group key
+    sel = (classes == BONDING) | (classes == BRIDGING)
     a, b = ga.tie_a[sel], ga.tie_b[sel]
     ya, yb = ga.kind[a] == YP, ga.kind[b] == YP
     ra, rb = ga.area[a], ga.area[b]
