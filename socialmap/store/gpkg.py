@@ -17,6 +17,7 @@ import gc
 import json
 import math
 import os
+import shutil
 import sqlite3
 import struct
 import tempfile
@@ -283,7 +284,16 @@ def load_project(path: str | os.PathLike) -> Project:
     read_schema_version(path)
     try:
         with _gc_paused():
-            return _load(path)
+            if not Path(f"{path}-wal").exists():
+                return _load(path, path)
+            # Another program (QGIS) keeps recent commits in a write-ahead log. GDAL, reading
+            # the areas layer, would checkpoint that log into the file and delete it: read a
+            # copy of the two instead, so the file and its log are left as they are.
+            with tempfile.TemporaryDirectory() as folder:
+                copy = Path(folder) / "project.gpkg"
+                shutil.copyfile(path, copy)
+                shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+                return _load(copy, path)
     except ProjectFileError:
         raise
     except Exception as exc:  # any failure to decode means a damaged file
@@ -417,7 +427,8 @@ def _read_nodes(path: Path) -> list[Node]:
     return list(map(Node, *(columns[name] for name in NODE_FIELDS)))
 
 
-def _load(path: Path) -> Project:
+def _load(path: Path, shown: Path) -> Project:
+    """The project in the file at ``path``; ``shown`` is the file's name in messages."""
     import pyogrio
 
     uri = _read_only_uri(path)
@@ -447,6 +458,6 @@ def _load(path: Path) -> Project:
     finally:
         con.close()
     try:
-        return Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(path))
+        return Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(shown))
     except Exception as exc:
-        raise ProjectFileError(f"{path}: the project inside is inconsistent: {exc}") from None
+        raise ProjectFileError(f"{shown}: the project inside is inconsistent: {exc}") from None

@@ -377,3 +377,24 @@ def test_a_save_that_fails_on_disk_says_why_and_keeps_the_old_file(tmp_path, ful
         save_project(full_project, path, _after_layers=disk_full)
     assert _sha(path) == digest
     assert sorted(os.listdir(tmp_path)) == ["p.gpkg"]
+
+
+def test_opening_a_file_in_wal_mode_leaves_it_and_its_log_untouched(tmp_path, full_project):
+    """Opening never modifies the file (SPEC 5). With another program's commits still in
+    'p.gpkg-wal', GDAL's read of the areas layer checkpointed the log into the file and
+    deleted the log. The project is read with those commits, and both files keep their bytes."""
+    path = tmp_path / "p.gpkg"
+    save_project(full_project, path)
+    writer = sqlite3.connect(path)
+    try:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("UPDATE socialmap_settings SET value = '0.2' WHERE key = 'hotspot_alpha'")
+        writer.commit()
+        wal = Path(str(path) + "-wal")
+        before = (_sha(path), _sha(wal))
+        loaded = load_project(path)
+        assert loaded.settings["hotspot_alpha"] == 0.2
+        assert wal.exists() and (_sha(path), _sha(wal)) == before
+    finally:
+        writer.close()
