@@ -2,7 +2,14 @@
 
 Used by the analysis, scenario and anchor panels. Columns named in
 ``suppressed`` are counts of young people: values 1..4 show as "<5"
-(SPEC section 8) while sorting still uses the exact value.
+(SPEC section 8) and sort together, as one value between 0 and 5 (sorting by
+the exact value would give away their order). A rate made of such a count
+(``neet_isolation_rate`` from ``neet_isolated``, the rule of
+:mod:`socialmap.interchange.privacy` that the CLI and the exports follow) shows
+as "withheld" where that count is suppressed: rate and denominator would give
+the count back (6 NEET at 0.67 are 4 isolated). Columns named in
+``one_decimal`` are expected values, shown with one decimal as the CLI and the
+PDF report show them.
 """
 
 from __future__ import annotations
@@ -12,20 +19,32 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from socialmap.interchange.privacy import RATE_PARTS, is_suppressed
+from socialmap.interchange.privacy import YOUNG_PEOPLE_COUNTS as AREA_COUNTS
+from socialmap.scenarios.impact import one_decimal
 from socialmap.ui.models import ID_ROLE, SORT_ROLE, suppress_count
 
-#: Area-table columns that count young people (suppressed when 1..4).
-YOUNG_PEOPLE_COUNTS = frozenset({"young_people", "neet", "isolated", "neet_isolated",
-                                 "young_people_reached", "sole_link_young_people"})
+#: Columns that count young people (suppressed when 1..4).
+YOUNG_PEOPLE_COUNTS = frozenset({*AREA_COUNTS, "young_people_reached", "sole_link_young_people"})
+#: What a withheld rate reads (as in ``socialmap analyse``).
+WITHHELD = "withheld"
+#: Where a suppressed count sorts: after 0, before 5, all of them together.
+SUPPRESSED_SORT_VALUE = 2.5
 
 
-def format_cell(column: str, value: Any, suppressed: frozenset[str]) -> str:
+def format_cell(column: str, value: Any, suppressed: frozenset[str],
+                one_decimal_columns: frozenset[str] = frozenset()) -> str:
+    """The text of one cell: counts of young people in ``suppressed`` as ``<5`` when 1..4,
+    values in ``one_decimal_columns`` with one decimal (halves up), other numbers to 2 decimals
+    (3 significant figures below 1, whole with thousands separators from 1,000)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, (list, tuple)):
         return "; ".join(str(v) for v in value)
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "yes" if bool(value) else "no"
+    if column in one_decimal_columns and isinstance(value, (int, float)):
+        return one_decimal(float(value))
     if column in suppressed:
         try:
             as_int = float(value)
@@ -44,9 +63,11 @@ class FrameModel(QAbstractTableModel):
     """Rows of a DataFrame (its index first, as the id column)."""
 
     def __init__(self, parent=None, *, suppressed: frozenset[str] = YOUNG_PEOPLE_COUNTS,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 one_decimal_columns: frozenset[str] = frozenset()) -> None:
         super().__init__(parent)
         self.suppressed = suppressed
+        self.one_decimal_columns = one_decimal_columns
         self.headers = headers or {}
         self.index_name = "id"
         self.columns: list[str] = []
@@ -80,16 +101,30 @@ class FrameModel(QAbstractTableModel):
         ident, values = self.rows[row]
         return ident if column == 0 else values[column - 1]
 
+    def withheld(self, row: int, name: str) -> bool:
+        """Whether the rate ``name`` of ``row`` is made of a count of young people shown as <5."""
+        parts = RATE_PARTS.get(name)
+        if not parts or name not in self.columns:
+            return False
+        values = self.rows[row][1]
+        return any(part in self.columns and is_suppressed(values[self.columns.index(part)])
+                   for part in parts if part in self.suppressed)
+
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         value = self.raw(index.row(), index.column())
         if role == ID_ROLE:
             return str(self.rows[index.row()][0])
+        name = self.index_name if index.column() == 0 else self.columns[index.column() - 1]
+        hidden = self.withheld(index.row(), name)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            name = self.index_name if index.column() == 0 else self.columns[index.column() - 1]
-            return format_cell(name, value, self.suppressed)
+            return WITHHELD if hidden else format_cell(name, value, self.suppressed, self.one_decimal_columns)
         if role == SORT_ROLE:
+            if hidden:
+                return -math.inf
+            if name in self.suppressed and is_suppressed(value):
+                return SUPPRESSED_SORT_VALUE
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 return -math.inf
             if isinstance(value, (list, tuple)):

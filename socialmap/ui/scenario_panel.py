@@ -46,6 +46,12 @@ HEADERS = {
     "bridging_loss_pct": "Bridging loss %", "nearest_service_km_before": "Nearest service km (before)",
     "nearest_service_km_after": "Nearest service km (after)", "flagged_areas": "Flagged areas",
 }
+#: Expected values (probabilities summed) and distances: one decimal, halves up, as in
+#: ``socialmap scenario``/``rank`` and the scenario report.
+EXPECTED_VALUES = frozenset({
+    "newly_isolated", "newly_isolated_neet", "lost_bonding", "lost_bridging", "lost_linking",
+    "bridging_loss_pct", "nearest_service_km_before", "nearest_service_km_after",
+})
 
 
 def scenarios_api(name: str):
@@ -227,7 +233,7 @@ class ScenarioPanel(QWidget):
         lay.addWidget(self.status)
 
         self.tabs = QTabWidget()
-        self.area_model = FrameModel(self, headers=HEADERS)
+        self.area_model = FrameModel(self, headers=HEADERS, one_decimal_columns=EXPECTED_VALUES)
         self.area_proxy = SearchProxy(self.area_model, self)
         self.area_table = self._table(self.area_proxy)
         self.area_table.clicked.connect(self._on_area_row)
@@ -246,8 +252,8 @@ class ScenarioPanel(QWidget):
         rrow.addStretch(1)
         rl.addLayout(rrow)
         self.rank_tabs = QTabWidget()
-        self.rank_service_model = FrameModel(self, headers=HEADERS)
-        self.rank_org_model = FrameModel(self, headers=HEADERS)
+        self.rank_service_model = FrameModel(self, headers=HEADERS, one_decimal_columns=EXPECTED_VALUES)
+        self.rank_org_model = FrameModel(self, headers=HEADERS, one_decimal_columns=EXPECTED_VALUES)
         self.rank_service_table = self._table(SearchProxy(self.rank_service_model, self))
         self.rank_org_table = self._table(SearchProxy(self.rank_org_model, self))
         self.rank_tabs.addTab(self.rank_service_table, "Services")

@@ -1,0 +1,78 @@
+"""What the panels' tables show: withheld rates, percentiles hidden beside ``<5``,
+expected values with one decimal (SPEC section 8; as ``socialmap analyse``,
+``anchors`` and ``scenario`` print them)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from PySide6.QtCore import Qt
+
+from socialmap.ui.frame_model import FrameModel
+from socialmap.ui.models import SORT_ROLE
+from socialmap.ui.scenario_panel import EXPECTED_VALUES
+from tests.ui.conftest import WAIT_MS, open_and_wait
+
+
+def _cells(model: FrameModel, role=Qt.ItemDataRole.DisplayRole) -> dict[str, dict[str, object]]:
+    names = [model.index_name, *model.columns]
+    return {model.rows[r][0]: {names[c]: model.index(r, c).data(role) for c in range(len(names))}
+            for r in range(model.rowCount())}
+
+
+def test_neet_isolation_rate_is_withheld_where_its_count_is_suppressed(qapp):
+    """X: 6 NEET, 4 isolated, rate 4/6 = 0.667: shown, 6 x 0.667 gives the 4 back, so it
+    is withheld. Y: 6 NEET, none isolated: rate 0 (nothing to give back), shown.
+    Z: 10 NEET, 5 isolated: 0.5, shown. Counts 1..4 read <5 and sort together, between
+    0 and 5; the withheld rate sorts as a missing value."""
+    frame = pd.DataFrame(
+        {"neet": [6, 6, 10], "neet_isolated": [4, 0, 5], "neet_isolation_rate": [4 / 6, 0.0, 0.5]},
+        index=["X", "Y", "Z"],
+    )
+    model = FrameModel()
+    model.set_frame(frame, index_name="code")
+    shown = _cells(model)
+    assert shown["X"]["neet_isolation_rate"] == "withheld"
+    assert shown["X"]["neet_isolated"] == "<5"
+    assert shown["Y"]["neet_isolation_rate"] == "0"
+    assert shown["Z"]["neet_isolation_rate"] == "0.5"
+    assert "0.667" not in {str(v) for row in shown.values() for v in row.values()}
+    assert _cells(model, Qt.ItemDataRole.ToolTipRole)["X"]["neet_isolation_rate"] == "withheld"
+    sort = _cells(model, SORT_ROLE)
+    assert sort["X"]["neet_isolation_rate"] == -math.inf
+    assert sort["X"]["neet_isolated"] == 2.5 and sort["Y"]["neet_isolated"] == 0 and sort["Z"]["neet_isolated"] == 5
+
+
+def test_expected_values_read_with_one_decimal_halves_up(qapp):
+    """0.25 -> 0.3 and 3.75 -> 3.8 (halves up, as one_decimal), 2 -> 2.0, 12.5% -> 12.5;
+    the whole count of flagged areas stays whole."""
+    frame = pd.DataFrame(
+        {"newly_isolated": [0.25, 3.75], "lost_bridging": [2.0, 0.0], "bridging_loss_pct": [12.5, 0.04],
+         "flagged_areas": [2, 0]},
+        index=["s1", "s2"],
+    )
+    model = FrameModel(one_decimal_columns=EXPECTED_VALUES)
+    model.set_frame(frame)
+    shown = _cells(model)
+    assert shown["s1"] == {"id": "s1", "newly_isolated": "0.3", "lost_bridging": "2.0",
+                           "bridging_loss_pct": "12.5", "flagged_areas": "2"}
+    assert shown["s2"] == {"id": "s2", "newly_isolated": "3.8", "lost_bridging": "0.0",
+                           "bridging_loss_pct": "0.0", "flagged_areas": "0"}
+
+
+def test_ranking_table_shows_expected_values_with_one_decimal(make_window, qtbot, project_file):
+    """small_project, s1 goes: yp1 loses its one linking tie and has no bridging tie (1.0);
+    the friend tie yp2-yp3 was made at s1 and survives with 0.5, and it is yp2's only bridging
+    tie and (the worker tie through ad1, employed at s1, gone) yp3's last one: 0.5 each.
+    Expected newly isolated 2.0, shown "2.0" (was "2.00"); linking ties lost yp1-s1 and
+    ad1-yp3: "2.0"."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.scenario_panel
+    with qtbot.waitSignal(panel.rankDone, timeout=WAIT_MS):
+        panel.run_rank()
+    shown = _cells(panel.rank_service_model)
+    assert shown["s1"]["newly_isolated"] == "2.0"
+    assert shown["s1"]["lost_linking"] == "2.0"
+
