@@ -187,8 +187,12 @@ class AnchorPanel(QWidget):
         for name, title in FIGURES:
             if name in row.index:
                 pct = _plain(row.get(f"{name}_percentile"))
-                records.append({"figure": title, "value": figure_text(name, _plain(row[name])),
-                                "percentile": "" if pct is None else f"{float(pct):.0f}"})
+                value = figure_text(name, _plain(row[name]))
+                # a count shown as <5 goes without its percentile, as in `socialmap anchors` and
+                # the exports: across organisations the percentiles would give the counts back
+                hide = pct is None or value == "<5"
+                records.append({"figure": title, "value": value,
+                                "percentile": "" if hide else f"{float(pct):.0f}"})
         df = pd.DataFrame(records).set_index("figure")
         self.model.suppressed = frozenset()
         self.model.set_frame(df[["value", "percentile"]], index_name="figure")

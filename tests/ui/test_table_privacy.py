@@ -76,3 +76,18 @@ def test_ranking_table_shows_expected_values_with_one_decimal(make_window, qtbot
     assert shown["s1"]["newly_isolated"] == "2.0"
     assert shown["s1"]["lost_linking"] == "2.0"
 
+
+def test_anchor_panel_hides_the_percentile_of_a_count_shown_as_less_than_five(make_window, qtbot, project_file):
+    """Northfield College reaches 1 to 4 young people in small_project (yp1 attends its
+    service s1; yp3 through its employee ad1): shown "<5" without a percentile. Its areas
+    reached (a count of areas, not of people) keeps its percentile."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.anchor_panel
+    panel.org_pick.setCurrentIndex(panel.org_pick.findData("o1"))
+    with qtbot.waitSignal(panel.anchorDone, timeout=WAIT_MS):
+        panel.run()
+    rows = {panel.model.index(r, 0).data(): (panel.model.index(r, 1).data(), panel.model.index(r, 2).data())
+            for r in range(panel.model.rowCount())}
+    assert rows["Young people reached"] == ("<5", "")
+    assert rows["Areas reached"][1] != ""
