@@ -626,7 +626,7 @@ def _flag_masks(
             had
             & ~np.isnan(after_km)
             & (after_km > before_km + _EPS)
-            & (after_km >= th.nearest_service_km - _EPS)
+            & (after_km > th.nearest_service_km)
         )
     none_left = had & np.isnan(after_km)
     return isolation, bridging, farther | none_left
@@ -681,7 +681,7 @@ def _reasons(
     if not math.isnan(before_km):
         if math.isnan(after_km):
             out.append(f"no service left to reach (nearest was {before_km:.1f} km)")
-        elif after_km > before_km + _EPS and after_km >= th.nearest_service_km - _EPS:
+        elif after_km > before_km + _EPS and after_km > th.nearest_service_km:
             near, far = _km_pair(before_km, after_km, th.nearest_service_km)
             out.append(f"nearest service moves from {near} km to {far} km")
     return out

@@ -66,19 +66,20 @@ def test_bridging_loss_pct_is_zero_without_bridging_ties(town):
     assert r.areas.loc["A3", "bridging_loss_pct"] == 0
 
 
-def test_nearest_service_flag_at_exactly_the_threshold(town):
+def test_nearest_service_flag_only_above_the_threshold(town):
     """Relocate s2 from A3's centre far north: A3's nearest becomes s1 (~1.33 km).
-    With the km threshold set to exactly that distance A3 is flagged; a metre more and it is not."""
+    SPEC 4 flags a nearest service that "increases and ends above" the threshold: with the
+    km threshold set to exactly that distance A3 is not flagged; a metre less and it is."""
     r = evaluate(town, [Relocate("s2", 53.6, -2.275, 50.0)])
     after = float(r.areas.loc["A3", "nearest_service_km_after"])
     town.settings["flag_nearest_service_km"] = after
+    assert not evaluate(town, [Relocate("s2", 53.6, -2.275, 50.0)]).areas.loc["A3", "flagged"]
+    town.settings["flag_nearest_service_km"] = after - 0.001
     r = evaluate(town, [Relocate("s2", 53.6, -2.275, 50.0)])
     assert r.areas.loc["A3", "flagged"]
     assert list(r.areas.loc["A3", "reasons"]) == [
         f"nearest service moves from 0.0 km to {after:.1f} km"
     ]
-    town.settings["flag_nearest_service_km"] = after + 0.001
-    assert not evaluate(town, [Relocate("s2", 53.6, -2.275, 50.0)]).areas.loc["A3", "flagged"]
 
 
 def test_nearest_service_getting_closer_is_never_flagged(town):
