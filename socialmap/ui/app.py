@@ -67,18 +67,29 @@ def run_app(argv: list[str]) -> int:
     from socialmap.ui import recovery
     from socialmap.ui.mainwindow import MainWindow, sample_project_path
 
-    window = MainWindow()
     if args.screenshot:
+        import tempfile
+
+        from PySide6.QtCore import QSettings
+
         from socialmap.ui.screenshot import ScreenshotDirector
 
-        width, _, height = args.size.partition("x")
-        window.resize(int(width), int(height))
-        director = ScreenshotDirector(window, args.screenshot, args.view)
-        window.show()
-        window.open_path(args.project or sample_project_path(), remember=False)
-        app.exec()
-        _dispose(app, window)
+        # A picture of the first-start layout: the user's kept window layout and recent files
+        # are neither read (the picture would depend on them) nor overwritten by this window.
+        with tempfile.TemporaryDirectory() as folder:
+            settings = QSettings(str(Path(folder) / "screenshot.ini"), QSettings.Format.IniFormat)
+            window = MainWindow(settings=settings)
+            width, _, height = args.size.partition("x")
+            window.resize(int(width), int(height))
+            director = ScreenshotDirector(window, args.screenshot, args.view)
+            window.show()
+            window.open_path(args.project or sample_project_path(), remember=False)
+            app.exec()
+            _dispose(app, window)
+            del settings
         return director.exit_code
+
+    window = MainWindow()
 
     pending = recovery.pending_recovery()
     recovery.start_session()

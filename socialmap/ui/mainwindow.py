@@ -195,8 +195,34 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1500, 920)
         state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
+        #: Whether the docks still need their first sizes (no layout kept from a previous session).
+        self._default_docks_pending = state is None or not self.restoreState(state)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._default_docks_pending:
+            self._default_docks_pending = False
+            # Dock sizes asked for before the window has its size are lost (the tables dock
+            # came out two rows high): set them once the window is laid out.
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        """First-start layout: layers 190 px, the right-hand panels 430 px, and the tables
+        dock about 30% of the window's height (at least about eight rows)."""
+        self.resizeDocks([self.layers_dock], [190], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.inspector_dock], [430], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.tables_dock], [max(260, int(self.height() * 0.3))], Qt.Orientation.Vertical)
+
+    def _fit_table_columns(self) -> None:
+        """Columns wide enough for what the visible rows hold (labels were cut at 100 px),
+        none wider than 320 px."""
+        for entry in self.tables.values():
+            view = entry["view"]
+            view.resizeColumnsToContents()
+            header = view.horizontalHeader()
+            for col in range(header.count()):
+                if header.sectionSize(col) > 320:
+                    header.resizeSection(col, 320)
 
     # ================================================================ building
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -275,9 +301,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.analysis_dock, self.scenario_dock)
         self.tabifyDockWidget(self.scenario_dock, self.anchor_dock)
         self.inspector_dock.raise_()
-        self.resizeDocks([self.layers_dock], [190], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.inspector_dock], [430], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.tables_dock], [230], Qt.Orientation.Vertical)
 
         self.analysis_panel.analysisDone.connect(self._on_analysis)
         self.analysis_panel.mapModeRequested.connect(self._request_map_mode)
@@ -421,6 +444,7 @@ class MainWindow(QMainWindow):
 
     def _on_replaced(self) -> None:
         self._update_counts()
+        self._fit_table_columns()
         self.map.tie_classes = None
         self.cancel_modes()
         self._fill_colour_by()

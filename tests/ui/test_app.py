@@ -29,6 +29,8 @@ def test_screenshot_option_writes_a_picture_of_the_drawn_map(tmp_path, project_f
     assert 0xE6550D in colours  # young people
     assert 0x238B45 in colours  # the service
     assert len(colours) > 100
+    # the picture is of the first-start layout: the user's settings are neither read nor written
+    assert not any((tmp_path / "config").rglob("*.conf"))
 
 
 def test_start_opens_the_named_project_else_the_last_else_the_sample(tmp_path):
