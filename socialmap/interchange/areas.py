@@ -128,13 +128,12 @@ def _whole_number(value: Any) -> int | None | str:
     text = str(value).strip()
     if not text:
         return None
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
+    from socialmap.interchange.cells import BadValue, parse_int
+
+    try:  # the importers' one rule for whole numbers ("1,200" yes, "2,5" no)
+        return parse_int(text)
+    except BadValue:
         return text
-    if math.isfinite(number) and number.is_integer():
-        return int(number)
-    return text
 
 
 def _code_text(value: Any) -> str | None:

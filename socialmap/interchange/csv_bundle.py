@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
+from socialmap.interchange.cells import parse_bool, parse_date, parse_int, parse_number
 from socialmap.model.kinds import KIND_FIELDS, NODE_KINDS, YOUNG_PERSON
 from socialmap.model.project import Area, Node, Project, Tie, tie_key
 
@@ -59,66 +60,6 @@ _FLOAT = (
     "employees_total", "employees_local", "spend_total", "spend_local",
     "years_in_area", "annual_value", "hours_per_week",
 )
-_TRUE = frozenset({"true", "yes", "1", "y"})
-_FALSE = frozenset({"false", "no", "0", "n"})
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-
-
-# --------------------------------------------------------------------- cells
-def parse_bool(text: str) -> bool:
-    """``true/false/yes/no/1/0/y/n`` in any case; anything else is a ValueError."""
-    low = text.strip().lower()
-    if low in _TRUE:
-        return True
-    if low in _FALSE:
-        return False
-    raise ValueError(f"{text!r} is not yes/no (use true/false, yes/no, y/n or 1/0)")
-
-
-def parse_float(text: str) -> float:
-    """A finite number; ``1,200`` and a leading ``£`` are accepted as people type them."""
-    clean = text.strip().lstrip("£").strip()
-    if _THOUSANDS.match(clean):
-        clean = clean.replace(",", "")
-    try:
-        value = float(clean)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{text!r} is not a finite number")
-    return value
-
-
-def parse_int(text: str) -> int:
-    """A whole number (``17`` or ``17.0``)."""
-    try:
-        value = parse_float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a whole number") from None
-    if not value.is_integer():
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(value)
-
-
-def parse_date(text: str) -> dt.date:
-    """An ISO date (``2026-03-31``, a time after it ignored) or a UK one (``31/03/2026``)."""
-    clean = text.strip()
-    m = _ISO_DATE.match(clean)
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
-    else:
-        m = _UK_DATE.match(clean)
-        if not m:
-            raise ValueError(f"{text!r} is not a date (use 2026-03-31 or 31/03/2026)")
-        d, mo, y = (int(g) for g in m.groups())
-    try:
-        return dt.date(y, mo, d)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a real date") from None
-
-
 @functools.lru_cache(maxsize=4096)
 def _normal_word(text: str) -> str:
     """``Young person`` -> ``young_person``: vocabulary words as people type them."""
@@ -347,13 +288,13 @@ def _parse_nodes(table: CsvTable, problems: list[Problem], base: Project | None)
                 elif name in _BOOL:
                     values[name] = parse_bool(text)
                 elif name in _FLOAT:
-                    values[name] = parse_float(text)
+                    values[name] = parse_number(text)
                 elif name == "age":
                     values[name] = parse_int(text)
                 elif name == "contract_end":
                     values[name] = parse_date(text)
                 elif name in ("lat", "lon"):
-                    values[name] = parse_float(text)
+                    values[name] = parse_number(text)
                 else:  # pragma: no cover - every column of NODE_COLUMNS is handled above
                     values[name] = text
             except ValueError as exc:

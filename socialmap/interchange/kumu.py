@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
+from socialmap.interchange.cells import parse_int
 from socialmap.interchange.merge import ImportBatch, node_from_record
 from socialmap.interchange.tabular import (
     BadValue,
@@ -422,10 +423,10 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
                     strength = _STRENGTH_WORDS[raw.lower()]
                 else:
                     try:
-                        strength = int(float(raw))
-                        if strength != float(raw) or strength not in (1, 2, 3):
-                            raise ValueError
-                    except ValueError:
+                        strength = parse_int(raw)
+                        if strength not in (1, 2, 3):
+                            raise BadValue(raw)
+                    except BadValue:
                         problems.append(table.problem(f"strength {raw!r} is not 1, 2, 3 or weak/medium/strong",
                                                       row=row, column=strength_col))
         context = None

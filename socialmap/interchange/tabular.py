@@ -11,13 +11,23 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
+from socialmap.interchange.cells import (
+    BadValue,
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_number,
+)
+
+__all__ = ["BadValue", "Table", "as_bool", "as_date", "as_float", "as_int", "as_text", "field_for_column",
+           "is_blank", "norm_key", "parse_field", "read_csv_table", "read_xlsx_tables"]
 
 
 @dataclass
@@ -117,21 +127,13 @@ def read_xlsx_tables(path: str | Path) -> dict[str, Table]:
 
 
 # ---------------------------------------------------------------- cell values
-_TRUE = {"true", "yes", "y", "1", "t", "x"}
-_FALSE = {"false", "no", "n", "0", "f"}
+# The parsers and their accepted spellings live in one place, socialmap.interchange.cells, shared
+# with the CSV bundle; here they are wrapped so that an empty cell is None.
 
 
 def norm_key(text: str) -> str:
     """A header or type name reduced for matching: lower case, words joined by ``_``."""
     return re.sub(r"[^0-9a-z]+", "_", str(text).strip().lower()).strip("_")
-
-
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 def as_text(value: Any) -> str | None:
@@ -145,68 +147,24 @@ def as_text(value: Any) -> str | None:
     return str(value).strip()
 
 
-class BadValue(ValueError):
-    """A cell that does not parse; the message says why in plain words."""
-
-
 def as_float(value: Any) -> float | None:
-    if is_blank(value):
-        return None
-    if isinstance(value, bool):
-        raise BadValue(f"{value!r} is not a number")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        from socialmap.interchange.csv_bundle import parse_float
-
-        # the CSV importer's rule: "£1,200" is 1200, but "2,5" (a decimal comma) is refused, not 25
-        try:
-            number = parse_float(str(value).strip())
-        except ValueError:
-            raise BadValue(f"{str(value).strip()!r} is not a number") from None
-    if not math.isfinite(number):
-        raise BadValue(f"{value!r} is not a finite number")
-    return number
+    """:func:`~socialmap.interchange.cells.parse_number`, or ``None`` for an empty cell."""
+    return None if is_blank(value) else parse_number(value)
 
 
 def as_int(value: Any) -> int | None:
-    number = as_float(value)
-    if number is None:
-        return None
-    if not number.is_integer():
-        raise BadValue(f"{value!r} is not a whole number")
-    return int(number)
+    """:func:`~socialmap.interchange.cells.parse_int`, or ``None`` for an empty cell."""
+    return None if is_blank(value) else parse_int(value)
 
 
 def as_bool(value: Any) -> bool | None:
-    if is_blank(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise BadValue(f"{str(value).strip()!r} is not yes/no (true/false, 1/0)")
+    """:func:`~socialmap.interchange.cells.parse_bool`, or ``None`` for an empty cell."""
+    return None if is_blank(value) else parse_bool(value)
 
 
 def as_date(value: Any) -> dt.date | None:
-    if is_blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%d-%m-%Y"):
-        try:
-            return dt.datetime.strptime(text[:19] if "T" in text else text, fmt).date()
-        except ValueError:
-            continue
-    raise BadValue(f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+    """:func:`~socialmap.interchange.cells.parse_date`, or ``None`` for an empty cell."""
+    return None if is_blank(value) else parse_date(value)
 
 
 # ---------------------------------------------------------------- our fields
