@@ -25,7 +25,12 @@
     institutional: "#222222",
     unclassified: "#bdbdbd",
   };
-  var TIE_OPACITY = { bonding: 0.35, bridging: 0.6, linking: 0.3, institutional: 0.5, unclassified: 0.3 };
+  // Light enough that 1,800 ties over a town leave the areas, places and people readable;
+  // the selected person's or place's own ties are drawn strong on top (see focusTies).
+  var TIE_OPACITY = { bonding: 0.25, bridging: 0.45, linking: 0.22, institutional: 0.3, unclassified: 0.2 };
+  var TIE_WEIGHT = { bonding: 0.9, bridging: 1.2, linking: 0.9, institutional: 0.9, unclassified: 0.8 };
+  //: While a person or place is selected, the other ties fade to this share of their opacity.
+  var FADE = 0.4;
   var FIELD_NAMES = {
     area_code: "Home area", age: "Age", neet: "NEET", org_type: "Type", sector: "Sector",
     is_anchor: "Anchor institution", years_in_area: "Years in area", provider: "Provider",
@@ -39,7 +44,7 @@
     areas: null, areaIndex: {}, areaStyle: {}, outlines: {}, reachAreas: {},
     nodeGroups: {}, nodeIndex: {},
     ties: {}, tieLayers: {}, tieVisible: {},
-    selection: null, selectionLayer: null, reachLayer: null,
+    selection: null, selectionLayer: null, focusLayer: null, reachLayer: null,
     legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null,
   };
   window.SM = SM;
@@ -180,7 +185,7 @@
     wire(SM.areas);
     ["bonding", "bridging", "linking", "institutional", "unclassified"].forEach(function (cls) {
       SM.tieLayers[cls] = L.polyline([], {
-        renderer: SM.renderer, color: TIE_COLOUR[cls], weight: cls === "bridging" ? 1.4 : 1.0,
+        renderer: SM.renderer, color: TIE_COLOUR[cls], weight: TIE_WEIGHT[cls],
         opacity: TIE_OPACITY[cls], interactive: false,
       });
       if (SM.tieVisible[cls] !== false) SM.tieLayers[cls].addTo(map);
@@ -239,7 +244,49 @@
     Object.keys(SM.tieLayers).forEach(function (c) {
       if (!onlyClasses || onlyClasses[c]) SM.tieLayers[c].setLatLngs(lines[c]);
     });
+    focusTies();
   }
+
+  /* The selected person's or place's ties, strong and on top, the other ties faded (a town's
+   * 1,800 ties at once hide whose tie is whose). Ties of a class switched off stay off. */
+  function focusTies() {
+    var map = SM.map;
+    if (SM.focusLayer) { map.removeLayer(SM.focusLayer); SM.focusLayer = null; }
+    var id = SM.selection && SM.selection.kind !== "area" ? SM.selection.id : null;
+    var lines = {};
+    var n = 0;
+    if (id) {
+      Object.keys(SM.ties).forEach(function (k) {
+        var ends = k.split("|");
+        if (ends[0] !== id && ends[1] !== id) return;
+        var t = SM.ties[k];
+        if (tieHidden(k) || SM.tieVisible[t.cls] === false || !SM.tieLayers[t.cls]) return;
+        (lines[t.cls] = lines[t.cls] || []).push(t.ends);
+        n += 1;
+      });
+    }
+    var fade = !!id || !!SM.reachLayer;  // an organisation's reach is drawn over faded ties too
+    Object.keys(SM.tieLayers).forEach(function (c) {
+      SM.tieLayers[c].setStyle({ opacity: fade ? TIE_OPACITY[c] * FADE : TIE_OPACITY[c] });
+    });
+    if (n) {
+      var group = L.featureGroup();
+      Object.keys(lines).forEach(function (c) {
+        L.polyline(lines[c], { renderer: SM.renderer, color: TIE_COLOUR[c], weight: 2.6, opacity: 0.95,
+                               interactive: false }).addTo(group);
+      });
+      SM.focusLayer = group.addTo(map);
+      ["young_person", "service", "organisation"].forEach(function (kind) {
+        var g = SM.nodeGroups[kind];
+        if (g && map.hasLayer(g)) g.bringToFront();
+      });
+      if (SM.selectionLayer) SM.selectionLayer.bringToFront();
+    }
+    SM.focused = n;
+  }
+
+  /* How many ties of the selection are drawn strong (tests). */
+  SM.focusCount = function () { return SM.focused || 0; };
 
   function fitIfSized() {
     var size = SM.map.getSize();
@@ -285,6 +332,7 @@
     var map = SM.map;
     if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
     SM.selection = id ? { kind: kind, id: id } : null;
+    focusTies();
     if (!id) return null;
     if (kind === "area") {
       var area = SM.areaIndex[id];
@@ -402,10 +450,10 @@
     var map = SM.map;
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
     SM.reachAreas = {};
-    if (!origin) { restyleAreas(); return 0; }
+    if (!origin) { restyleAreas(); focusTies(); return 0; }
     var group = L.featureGroup();
     (points || []).forEach(function (p) {
-      L.polyline([origin, p], { renderer: SM.renderer, color: "#ff7f00", weight: 1.5, opacity: 0.8,
+      L.polyline([origin, p], { renderer: SM.renderer, color: "#ff7f00", weight: 1.2, opacity: 0.7,
                                interactive: false }).addTo(group);
       L.circleMarker(p, { renderer: SM.renderer, radius: 6, color: "#ff7f00", weight: 2, fill: false,
                           interactive: false }).addTo(group);
@@ -415,6 +463,7 @@
     SM.reachLayer = group.addTo(map);
     (codes || []).forEach(function (c) { SM.reachAreas[c] = true; });
     restyleAreas();
+    focusTies();
     return (points || []).length;
   };
 
@@ -431,6 +480,7 @@
     } else if (!visible && SM.map.hasLayer(layer)) {
       SM.map.removeLayer(layer);
     }
+    if (SM.tieLayers[name]) focusTies();
     return SM.map.hasLayer(layer);
   };
 

@@ -25,3 +25,33 @@ def test_table_columns_fit_their_labels_after_opening(make_window, qtbot, projec
     col = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal) == "Label")
     needed = view.fontMetrics().horizontalAdvance("Northfield College")
     assert view.horizontalHeader().sectionSize(col) > needed
+
+
+def test_selecting_a_person_draws_their_ties_strong_and_fades_the_rest(make_window, qtbot, project_file):
+    """small_project: yp2 has two ties (friend yp1, friend yp3); o1 has one on the map (it
+    provides s1; its employs tie goes to ad1, an adult, who is not drawn). Selecting yp2 draws 2 ties
+    strong and fades the others to 40% of their opacity; with bridging ties switched off only
+    the bonding one (yp1-yp2, both in A1) stays strong; selecting an area or nothing draws none."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    from tests.ui.conftest import js
+
+    def focused():
+        return js(window, qtbot, "SM.focusCount()")
+
+    window.doc.select("young_person", "yp2")
+    qtbot.waitUntil(lambda: focused() == 2, timeout=WAIT_MS)
+    assert js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25 * 0.4
+    window.layer_checks["bridging"].setChecked(False)
+    qtbot.waitUntil(lambda: focused() == 1, timeout=WAIT_MS)
+    window.layer_checks["bridging"].setChecked(True)
+    window.doc.select("organisation", "o1")
+    qtbot.waitUntil(lambda: focused() == 1, timeout=WAIT_MS)
+    window.doc.select("area", "A1")
+    qtbot.waitUntil(lambda: focused() == 0, timeout=WAIT_MS)
+    assert js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25
+    # an organisation's reach is drawn over faded ties, which come back when it is cleared
+    window.map.set_reach([53.405, -2.295], [[53.405, -2.285]], ["A1"])
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25 * 0.4, timeout=WAIT_MS)
+    window.map.set_reach(None, [], [])
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25, timeout=WAIT_MS)
