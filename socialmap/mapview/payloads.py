@@ -216,19 +216,28 @@ def tie_key_text(a: str, b: str) -> str:
     return "|".join(tie_key(a, b))
 
 
-def _fmt(value: float) -> str:
-    if abs(value) >= 100 or value == int(value):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+def _fmt(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
 
 
-def choropleth(values: Mapping[str, Any], title: str, *, n_classes: int = 5) -> dict[str, Any]:
+def _legend_digits(width: float, whole: bool) -> int:
+    """Decimals of the class bounds: none for classes 10 wide or more (or whole numbers in
+    classes 1 wide or more), one for classes 1 to 10 wide, two below (so a legend reads
+    "2.1 – 4.2", not "2.11 – 4.21")."""
+    if width >= 10 or (whole and width >= 1):
+        return 0
+    return 1 if width >= 1 else 2
+
+
+def choropleth(values: Mapping[str, Any], title: str, *, n_classes: int = 5,
+               missing_label: str = "no data") -> dict[str, Any]:
     """Fill colours of areas by a measure, with the legend that explains them.
 
     Classes are equal-width intervals between the smallest and largest known
     value (one class when they are all equal); whole numbers over a short
-    range get classes of whole numbers; unknown values (None or NaN) are grey
-    and listed as "no data".
+    range get classes of whole numbers; the bounds of every class have the same
+    decimals, as few as the class width needs. Unknown values (None or NaN)
+    are grey and listed as ``missing_label``.
     """
     known = {c: float(v) for c, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
     colours: dict[str, str] = {c: NO_DATA_COLOUR for c in values}
@@ -256,13 +265,16 @@ def choropleth(values: Mapping[str, Any], title: str, *, n_classes: int = 5) -> 
         for code, v in known.items():
             idx = 0 if k == 1 else min(int((v - lo) / width), k - 1)
             colours[code] = palette[idx]
+        digits = _legend_digits(width, all(float(v).is_integer() for v in known.values()))
+        if k == 1:
+            digits = 0 if float(lo).is_integer() else 2
         for i in range(k):
             a = lo + i * width
             b = hi if i == k - 1 else lo + (i + 1) * width
-            label = _fmt(lo) if k == 1 else f"{_fmt(a)} – {_fmt(b)}"
+            label = _fmt(lo, digits) if k == 1 else f"{_fmt(a, digits)} – {_fmt(b, digits)}"
             entries.append({"colour": palette[i], "label": label})
     if len(known) < len(values):
-        entries.append({"colour": NO_DATA_COLOUR, "label": "no data"})
+        entries.append({"colour": NO_DATA_COLOUR, "label": missing_label})
     return {"colours": colours, "legend": {"title": title, "entries": entries}}
 
 

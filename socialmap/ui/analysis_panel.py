@@ -43,7 +43,7 @@ MEASURE_TITLES = {
     "hotspot": "Hotspot", "imd_decile": "IMD decile", "population_16_24": "Population 16-24",
     "young_people": "Young people", "neet": "NEET", "isolated": "Isolated",
     "neet_isolated": "NEET and isolated", "bonding_ties": "Bonding ties", "bridging_ties": "Bridging ties",
-    "linking_ties": "Linking ties", "hotspot_note": "Hotspot note",
+    "linking_ties": "Linking ties", "hotspot_note": "Hotspot note", "code": "Code", "name": "Name",
 }
 NOT_AVAILABLE = "not available yet"
 
@@ -163,8 +163,9 @@ class AnalysisPanel(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.clicked.connect(self._on_row)
         lay.addWidget(self.table, 1)
-        self.note = QLabel("Counts of 1 to 4 young people are shown as <5.")
+        self.note = QLabel("Counts of 1 to 4 young people are shown as <5, and a rate made of one is withheld.")
         self.note.setObjectName("noteLabel")
+        self.note.setWordWrap(True)
         lay.addWidget(self.note)
 
         doc.projectReplaced.connect(self._on_replaced)
@@ -283,7 +284,14 @@ class AnalysisPanel(QWidget):
         areas = self.result["analysis"].areas
         if measure not in areas.columns:
             return None
-        return {str(c): (None if v is None or v != v else float(v)) for c, v in areas[measure].items()}
+        from socialmap.interchange.privacy import RATE_PARTS, is_suppressed
+
+        # a rate made of a count shown as <5 is withheld on the map as in the table: its colour
+        # class and the denominator would give the count back
+        hidden = {str(c) for part in RATE_PARTS.get(measure, ()) if part in areas.columns
+                  for c, v in areas[part].items() if is_suppressed(v)}
+        return {str(c): (None if v is None or v != v or str(c) in hidden else float(v))
+                for c, v in areas[measure].items()}
 
     def hotspot_flags(self) -> dict[str, Any] | None:
         if self.result is None or self.result.get("hotspots") is None:

@@ -117,7 +117,7 @@ class AnchorPanel(QWidget):
         self.table.verticalHeader().hide()
         lay.addWidget(self.table, 1)
         self.note = QLabel("Percentile: share of the project's organisations with this figure or lower. "
-                           "Counts of 1 to 4 young people are shown as <5.")
+                           "Counts of 1 to 4 young people are shown as <5, without their percentile.")
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
         doc.projectReplaced.connect(self._fill)

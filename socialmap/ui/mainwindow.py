@@ -898,7 +898,10 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Running the analysis first…", 3000)
                 self.analysis_panel.run()
                 return
-            self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name)))
+            from socialmap.interchange.privacy import RATE_PARTS
+
+            missing = "no data, or withheld (<5)" if name in RATE_PARTS else "no data"
+            self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name), missing_label=missing))
             return
         if mode == "hotspots":
             flags = self.analysis_panel.hotspot_flags()

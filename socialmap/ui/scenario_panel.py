@@ -45,6 +45,7 @@ HEADERS = {
     "lost_bonding": "Lost bonding", "lost_bridging": "Lost bridging", "lost_linking": "Lost linking",
     "bridging_loss_pct": "Bridging loss %", "nearest_service_km_before": "Nearest service km (before)",
     "nearest_service_km_after": "Nearest service km (after)", "flagged_areas": "Flagged areas",
+    "code": "Code", "name": "Name", "id": "Id", "label": "Label", "flagged": "Flagged", "reasons": "Reasons",
 }
 #: Expected values (probabilities summed) and distances: one decimal, halves up, as in
 #: ``socialmap scenario``/``rank`` and the scenario report.

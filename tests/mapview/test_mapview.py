@@ -63,7 +63,18 @@ def test_choropleth_classes_and_legend():
     assert style["colours"] == {"A": CHOROPLETH_COLOURS[0], "B": CHOROPLETH_COLOURS[4],
                                 "C": NO_DATA_COLOUR, "D": CHOROPLETH_COLOURS[2]}
     labels = [e["label"] for e in style["legend"]["entries"]]
-    assert labels[0] == "1 – 1.40" and labels[-2] == "2.60 – 3" and labels[-1] == "no data"
+    assert labels[0] == "1.00 – 1.40" and labels[-2] == "2.60 – 3.00" and labels[-1] == "no data"
+
+
+def test_legend_bounds_have_as_few_decimals_as_the_class_width_needs():
+    """Bridging loss 0..10.53 %: classes 2.106 wide read with one decimal; a population of
+    135..258 (whole numbers, classes 24.6 wide) with none; a withheld value is named."""
+    style = choropleth({"A": 0.0, "B": 10.53, "C": None}, "Bridging ties lost (%)", missing_label="withheld")
+    labels = [e["label"] for e in style["legend"]["entries"]]
+    assert labels == ["0.0 – 2.1", "2.1 – 4.2", "4.2 – 6.3", "6.3 – 8.4", "8.4 – 10.5", "withheld"]
+    style = choropleth({"A": 135, "B": 258}, "Population 16-24")
+    assert [e["label"] for e in style["legend"]["entries"]] == [
+        "135 – 160", "160 – 184", "184 – 209", "209 – 233", "233 – 258"]
 
 
 def test_whole_number_measures_get_whole_number_classes():

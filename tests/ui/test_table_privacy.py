@@ -91,3 +91,27 @@ def test_anchor_panel_hides_the_percentile_of_a_count_shown_as_less_than_five(ma
             for r in range(panel.model.rowCount())}
     assert rows["Young people reached"] == ("<5", "")
     assert rows["Areas reached"][1] != ""
+
+
+def test_withheld_neet_isolation_rate_in_the_area_table_and_on_the_map(make_window, qtbot, tmp_path, small_project):
+    """Without yp1's tie to s1, yp1 (NEET, A1) keeps only the bonding tie to yp2: A1 has 1
+    NEET young person, 1 isolated, rate 1.0, which gives the <5 count back. The area table
+    reads "withheld", and the map leaves A1 out of the rate's colours, its legend saying so."""
+    from socialmap.store import save_project
+    from tests.ui.conftest import js
+
+    small_project.remove_tie("yp1", "s1")
+    path = tmp_path / "isolated.gpkg"
+    save_project(small_project, path)
+    window = make_window()
+    open_and_wait(window, qtbot, path)
+    panel = window.analysis_panel
+    with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
+        panel.run()
+    shown = _cells(panel.model)
+    assert shown["A1"]["neet_isolated"] == "<5"
+    assert shown["A1"]["neet_isolation_rate"] == "withheld"
+    assert panel.area_values("neet_isolation_rate")["A1"] is None
+    window.colour_by.setCurrentIndex(window.colour_by.findData("measure:neet_isolation_rate"))
+    qtbot.waitUntil(lambda: "no data, or withheld (<5)" in (js(window, qtbot, "SM.legend.getContainer().textContent") or ""),
+                    timeout=WAIT_MS)
