@@ -10,47 +10,57 @@ from socialmap.errors import InputError, Problem
 
 
 # --------------------------------------------------------------------- import
-def _run_import(args, read_batch, what: str) -> int:
-    """The shared flow of every importer: a new project over ``--areas``, or ``--into`` one,
-    all or nothing."""
-    from socialmap.interchange.merge import build_import, write_project
+def run_import(args, read_batch, what: str, *, assign_areas: bool = True) -> int:
+    """The one flow of every ``socialmap import``: a new project over ``--areas`` written to OUT
+    (refused if it exists, unless ``--force``), or a merge ``--into`` a project; all or nothing
+    (:func:`socialmap.interchange.merge.import_project`), the file written atomically, warnings
+    and a summary on stderr."""
+    from socialmap.interchange.merge import INTO_WITH_AREAS, import_project, write_project
 
-    if args.into and (args.out or args.areas):
-        raise InputError(Problem("give either --into P.gpkg (merge into it) or --areas AREAS OUT.gpkg "
-                                 "(a new project), not both"))
-    if not args.into and not (args.areas and args.out):
-        raise InputError(Problem("give --into P.gpkg to merge into a project, or --areas AREAS and OUT.gpkg "
-                                 "for a new one"))
-    notes: list[str] = []
-    base = areas = None
+    if args.into and args.out:
+        raise InputError(Problem(f"give either --into P.gpkg (merge into it) or OUT.gpkg (a new project), "
+                                 f"not both ({args.out})"))
+    if args.into and args.areas:
+        raise InputError(Problem(INTO_WITH_AREAS))
+    if not args.into and not args.out:
+        raise InputError(Problem("no output file given (OUT.gpkg), and no --into project to merge into; "
+                                 "give --into P.gpkg, or --areas AREAS and OUT.gpkg for a new project"))
+    if not args.into and not args.areas:
+        raise InputError(Problem("--areas is needed to make a new project; or give --into P.gpkg to merge "
+                                 "into an existing one"))
+    base = None
     if args.into:
         target = Path(args.into)
         base = open_project(args.into)
-        area_map = base.areas
     else:
-        from socialmap.interchange.areas import read_areas
-
         target = check_output(args.out, args.force)
-        areas = read_areas(args.areas, args.area_code_field, args.area_name_field, warnings=notes)
-        area_map = {a.code: a for a in areas}
-    lookup = None
-    if args.postcodes:
-        from socialmap.interchange.postcodes import load_postcode_lookup
-
-        lookup = load_postcode_lookup(args.postcodes, postcode_field=args.postcode_field,
-                                      lat_field=args.lat_field, lon_field=args.lon_field,
-                                      lsoa_field=args.lsoa_field)
-    batch = read_batch(lookup=lookup, areas=area_map, existing=base)
-    project = build_import(batch, base=base, areas=areas, base_name=str(args.into) if args.into else None)
+    project, warnings = import_project(
+        read_batch, base=base, areas_path=args.areas, area_code_field=args.area_code_field,
+        area_name_field=args.area_name_field, postcodes=args.postcodes,
+        postcode_fields={name: getattr(args, name, None)
+                         for name in ("postcode_field", "lat_field", "lon_field", "lsoa_field")},
+        base_name=str(args.into) if args.into else None, assign_areas=assign_areas)
     write_project(project, target)
-    for note in notes + batch.notes:
-        print(f"socialmap: note: {note}", file=sys.stderr)
+    for text in warnings:
+        print(f"socialmap: warning: {text}", file=sys.stderr)
     # what the project gained, derived ``provides`` ties included
     nodes_added = len(project.nodes) - (len(base.nodes) if base is not None else 0)
     ties_added = len(project.ties) - (len(base.ties) if base is not None else 0)
-    print(f"imported {nodes_added} nodes and {ties_added} ties from {what} "
-          f"{'into' if args.into else 'to'} {target}", file=sys.stderr)
+    counts = project.counts()
+    print(f"socialmap: {'merged into' if args.into else 'wrote'} {target}: imported {nodes_added} nodes and "
+          f"{ties_added} ties from {what} ({counts['areas']} areas, {counts['nodes']} nodes, "
+          f"{counts['ties']} ties in all)", file=sys.stderr)
     return 0
+
+
+def cmd_import_csv(args) -> int:
+    from socialmap.interchange.csv_bundle import read_csv_batch
+
+    def read(**kw):
+        return read_csv_batch(args.nodes, args.ties, **kw)
+
+    # the canonical bundle's area_code is taken as written (it reads back as it was exported)
+    return run_import(args, read, args.nodes, assign_areas=False)
 
 
 def cmd_import_kumu(args) -> int:
@@ -60,7 +70,7 @@ def cmd_import_kumu(args) -> int:
         return read_kumu(args.file, connections=args.connections, kind_map=args.kind_map,
                          tie_map=args.tie_map, **kw)
 
-    return _run_import(args, read, args.file)
+    return run_import(args, read, args.file)
 
 
 def cmd_import_openreferral(args) -> int:
@@ -69,7 +79,7 @@ def cmd_import_openreferral(args) -> int:
     def read(**kw):
         return read_openreferral(args.source, **kw)
 
-    return _run_import(args, read, args.source)
+    return run_import(args, read, args.source)
 
 
 # --------------------------------------------------------------------- export

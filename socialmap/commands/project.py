@@ -31,9 +31,10 @@ def cmd_info(args) -> int:
 
 
 def cmd_import_csv(args) -> int:
-    from socialmap.interchange.csv_bundle import run_import_csv
+    # one import flow for every format (socialmap.commands.interchange.run_import)
+    from socialmap.commands.interchange import cmd_import_csv as run
 
-    return run_import_csv(args)
+    return run(args)
 
 
 def cmd_gui(args) -> int:

@@ -28,13 +28,13 @@ import json
 import math
 import os
 import re
-import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
 from socialmap.interchange.cells import parse_bool, parse_date, parse_int, parse_number
+from socialmap.interchange.merge import ImportBatch
 from socialmap.model.kinds import KIND_FIELDS, NODE_KINDS, YOUNG_PERSON
 from socialmap.model.project import Area, Node, Project, Tie, tie_key
 
@@ -233,7 +233,7 @@ class _Parsed:
     dropped_locations: int
 
 
-def _parse_nodes(table: CsvTable, problems: list[Problem], base: Project | None) -> _Parsed:
+def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
     where = table.file
     col = table.columns
     positions = [(name, col[name]) for name in NODE_COLUMNS if name in col and name not in ("id", "kind")]
@@ -261,9 +261,6 @@ def _parse_nodes(table: CsvTable, problems: list[Problem], base: Project | None)
             bad("kind", f"unknown kind {kind_text!r}; expected one of {', '.join(NODE_KINDS)}")
         if node_id in node_rows:
             bad("id", f"duplicate id {node_id!r} (first at row {node_rows[node_id]})")
-            continue
-        if base is not None and node_id in base.nodes:
-            bad("id", f"id {node_id!r} is already in the project")
             continue
         if kind not in NODE_KINDS:
             broken.add(node_id)
@@ -354,6 +351,76 @@ def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> No
 
 
 # --------------------------------------------------------------------- bundle
+def read_csv_batch(
+    nodes_path: str | os.PathLike,
+    ties_path: str | os.PathLike | None = None,
+    *,
+    lookup: Any = None,
+    areas: dict[str, Area] | None = None,
+    existing: Project | None = None,
+) -> ImportBatch:
+    """Read ``nodes.csv`` and ``ties.csv`` into an :class:`~socialmap.interchange.merge.ImportBatch`.
+
+    Every cell is parsed and every problem kept against its file, row and
+    field; :func:`~socialmap.interchange.merge.build_import` then checks the
+    records as a whole. ``lookup`` (a loaded postcode lookup) places records
+    that have a ``postcode`` column; ``areas`` are the area codes a postcode
+    may give. ``existing`` is the project being merged into (unused here: its
+    ids are checked by ``build_import``). Raises :class:`InputError` when a
+    file cannot be read as a table at all.
+    """
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    nodes_file, ties_file = str(nodes_path), str(ties_path) if ties_path is not None else None
+
+    node_table = read_csv_table(nodes_path, NODE_COLUMNS, NODE_REQUIRED, NODE_SYNONYMS, problems)
+    parsed = _parse_nodes(node_table, problems) if node_table is not None else None
+    tie_table = None
+    if ties_file is not None:
+        tie_table = read_csv_table(ties_path, TIE_COLUMNS, TIE_REQUIRED, TIE_SYNONYMS, problems)
+        if tie_table is not None:
+            unused = [n for n in tie_table.extras if not n.startswith("column ")]
+            if unused:
+                warnings.append(f"{ties_file}: ignored column(s) that ties do not have: {', '.join(unused)}")
+            if parsed is not None:
+                _parse_ties(tie_table, problems, parsed)
+    if parsed is None or (ties_file is not None and tie_table is None):
+        raise InputError(_in_order(problems, nodes_file, ties_file))
+
+    nodes = parsed.nodes
+    for node in nodes:
+        if node.provider is not None and node.provider in parsed.broken_ids:
+            # the provider's own row is already reported (as ties to it are skipped); the import
+            # fails anyway, so do not report this service again as having an "unknown provider"
+            node.provider = None
+    if lookup is not None:
+        problems += _place_by_postcode(nodes, parsed, nodes_file, lookup, set(areas or ()))
+    dropped_postcodes = 0
+    for node in nodes:
+        if node.kind == YOUNG_PERSON:
+            node.lat = node.lon = None
+            for key in [k for k in node.attrs if k.strip().lower() in ("postcode", "post_code", "post code")]:
+                del node.attrs[key]
+                dropped_postcodes += 1
+    if parsed.dropped_locations:
+        warnings.append(
+            f"{nodes_file}: dropped the exact location given for {parsed.dropped_locations} young "
+            f"{'person' if parsed.dropped_locations == 1 else 'people'}; young people are placed "
+            "at a pseudo-random point inside their home area instead (privacy)"
+        )
+    if dropped_postcodes:
+        warnings.append(
+            f"{nodes_file}: did not keep the postcode of {dropped_postcodes} young "
+            f"{'person' if dropped_postcodes == 1 else 'people'} (privacy); give --postcodes LOOKUP.csv "
+            "to set their home area from it"
+        )
+    return ImportBatch(
+        source=nodes_file, nodes=nodes, ties=parsed.ties, problems=_in_order(problems, nodes_file, ties_file),
+        notes=warnings, refused=set(parsed.broken_ids), files=[f for f in (nodes_file, ties_file) if f],
+        locator=functools.partial(_locate, parsed=parsed, nodes_file=nodes_file, ties_file=ties_file),
+    )
+
+
 def read_csv_bundle(
     nodes_path: str | os.PathLike,
     ties_path: str | os.PathLike | None,
@@ -365,16 +432,21 @@ def read_csv_bundle(
     postcode_fields: dict[str, str | None] | None = None,
     base: Project | None = None,
 ) -> tuple[Project, list[str]]:
-    """Read a CSV bundle into a new project, or into a copy of ``base``.
+    """Read a CSV bundle into a new project over ``areas_path``, or into a copy of ``base``.
+
+    The flow every importer shares (:func:`socialmap.interchange.merge.import_project`)
+    over :func:`read_csv_batch`. The bundle's ``area_code`` column is taken as
+    written: an organisation or service without one is not given the area its
+    point lies in, so a bundle reads back exactly as it was written.
 
     Parameters
     ----------
     nodes_path, ties_path
         ``nodes.csv`` and ``ties.csv`` (``ties_path`` may be ``None``: no ties).
     areas_path
-        The areas file (GeoJSON, GeoPackage or shapefile); optional only when
-        merging into ``base``. Areas whose code is already in ``base`` are kept
-        as they are there.
+        The areas file (GeoJSON, GeoPackage or shapefile) of a new project;
+        ``None`` when merging into ``base`` (which keeps its own areas; giving
+        both is refused).
     area_code_field, area_name_field
         Columns of the areas file (found by name when not given).
     postcodes
@@ -398,103 +470,14 @@ def read_csv_bundle(
     InputError
         Listing every problem of every file, each with its file, row and field.
     """
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    nodes_file, ties_file = str(nodes_path), str(ties_path) if ties_path is not None else None
+    from socialmap.interchange.merge import import_project
 
-    areas: list[Area] = []
-    areas_ok = True
-    area_rows: dict[str, int] = {}
-    if areas_path is not None:
-        try:
-            areas = _read_areas(areas_path, area_code_field, area_name_field, warnings)
-        except InputError as exc:
-            problems += exc.problems
-            areas_ok = False
-        area_rows = {a.code: i + 1 for i, a in enumerate(areas)}
-    elif base is None:
-        problems.append(Problem("an areas file is needed to make a new project (--areas)"))
-        areas_ok = False
+    def read(**kw: Any) -> ImportBatch:
+        return read_csv_batch(nodes_path, ties_path, **kw)
 
-    node_table = read_csv_table(nodes_path, NODE_COLUMNS, NODE_REQUIRED, NODE_SYNONYMS, problems)
-    parsed = _parse_nodes(node_table, problems, base) if node_table is not None else None
-    tie_table = None
-    if ties_file is not None:
-        tie_table = read_csv_table(ties_path, TIE_COLUMNS, TIE_REQUIRED, TIE_SYNONYMS, problems)
-        if tie_table is not None:
-            unused = [n for n in tie_table.extras if not n.startswith("column ")]
-            if unused:
-                warnings.append(f"{ties_file}: ignored column(s) that ties do not have: {', '.join(unused)}")
-            if parsed is not None:
-                _parse_ties(tie_table, problems, parsed)
-    if parsed is None or not areas_ok or (ties_file is not None and tie_table is None):
-        raise InputError(_in_order(problems, nodes_file, ties_file))
-
-    nodes = parsed.nodes
-    for node in nodes:
-        if node.provider is not None and node.provider in parsed.broken_ids:
-            # the provider's own row is already reported (as ties to it are skipped); the import
-            # fails anyway, so do not report this service again as having an "unknown provider"
-            node.provider = None
-    unplaced_rows: set[int] = set()  # rows of records a refused lookup could not place
-    if postcodes is not None:
-        area_codes = {a.code for a in areas} | (set(base.areas) if base is not None else set())
-        lookup_problems = _place_by_postcode(nodes, parsed, nodes_file, postcodes, postcode_fields or {}, area_codes)
-        if any(p.file != nodes_file for p in lookup_problems):  # the lookup itself is refused
-            unplaced_rows = {parsed.node_rows[n.id] for n in nodes if _postcode_key(n) is not None}
-        problems += lookup_problems
-    dropped_postcodes = 0
-    for node in nodes:
-        if node.kind == YOUNG_PERSON:
-            node.lat = node.lon = None
-            for key in [k for k in node.attrs if k.strip().lower() in ("postcode", "post_code", "post code")]:
-                del node.attrs[key]
-                dropped_postcodes += 1
-    if parsed.dropped_locations:
-        warnings.append(
-            f"{nodes_file}: dropped the exact location given for {parsed.dropped_locations} young "
-            f"{'person' if parsed.dropped_locations == 1 else 'people'}; young people are placed "
-            "at a pseudo-random point inside their home area instead (privacy)"
-        )
-    if dropped_postcodes:
-        warnings.append(
-            f"{nodes_file}: did not keep the postcode of {dropped_postcodes} young "
-            f"{'person' if dropped_postcodes == 1 else 'people'} (privacy); give --postcodes LOOKUP.csv "
-            "to set their home area from it"
-        )
-
-    all_areas = list(areas)
-    all_nodes = list(nodes)
-    all_ties = list(parsed.ties)
-    settings = scenarios = None
-    if base is not None:
-        kept = [a for a in areas if a.code in base.areas]
-        if kept:
-            warnings.append(
-                f"{areas_path}: {len(kept)} area(s) already in the project were kept as they are there"
-            )
-        fresh = [a for a in areas if a.code not in base.areas]
-        copy = base.copy()
-        all_areas = list(copy.areas.values()) + fresh
-        all_nodes = list(copy.nodes.values()) + all_nodes
-        all_ties = list(copy.ties.values()) + all_ties
-        settings, scenarios = copy.settings, copy.scenarios
-    project = None
-    try:
-        project = Project.build(all_areas, all_nodes, all_ties, settings, scenarios)
-    except InputError as exc:
-        seen = {(p.file, p.row, p.field) for p in problems}
-        # a record whose postcode could not place it is not also told it lacks a place
-        seen |= {(p.file, p.row, f) for p in problems if p.field == "postcode" for f in ("lat", "lon", "area_code")}
-        seen |= {(nodes_file, row, f) for row in unplaced_rows for f in ("lat", "lon", "area_code")}
-        for p in exc.problems:
-            located = _locate(p, parsed, nodes_file, ties_file, area_rows, areas_path)
-            if located.row is not None and (located.file, located.row, located.field) in seen:
-                continue  # the cell's own problem is already reported
-            problems.append(located)
-    if problems or project is None:
-        raise InputError(_in_order(problems, nodes_file, ties_file))
-    return project, warnings
+    return import_project(read, base=base, areas_path=areas_path, area_code_field=area_code_field,
+                          area_name_field=area_name_field, postcodes=postcodes, postcode_fields=postcode_fields,
+                          assign_areas=False)
 
 
 def _postcode_key(node: Node) -> str | None:
@@ -502,15 +485,11 @@ def _postcode_key(node: Node) -> str | None:
     return next((k for k in node.attrs if k.strip().lower() in ("postcode", "post_code", "post code")), None)
 
 
-def _place_by_postcode(nodes: list[Node], parsed: _Parsed, nodes_file: str, lookup_path,
-                       fields: dict[str, str | None], area_codes: set[str]) -> list[Problem]:
-    """Place the nodes that have a ``postcode`` attribute with the user's lookup; the problems."""
-    from socialmap.interchange.postcodes import apply_postcodes, load_postcode_lookup
+def _place_by_postcode(nodes: list[Node], parsed: _Parsed, nodes_file: str, lookup: Any,
+                       area_codes: set[str]) -> list[Problem]:
+    """Place the nodes that have a ``postcode`` attribute with the user's (loaded) lookup; the problems."""
+    from socialmap.interchange.postcodes import apply_postcodes
 
-    try:
-        lookup = load_postcode_lookup(lookup_path, **{k: v for k, v in fields.items() if v})
-    except InputError as exc:
-        return list(exc.problems)
     todo: list[tuple[Node, str, dict[str, Any]]] = []
     for node in nodes:
         key = _postcode_key(node)
@@ -534,41 +513,30 @@ def _place_by_postcode(nodes: list[Node], parsed: _Parsed, nodes_file: str, look
     return problems
 
 
-def _read_areas(path, code_field, name_field, warnings: list[str]) -> list[Area]:
-    from socialmap.interchange.areas import read_areas
-
-    return read_areas(path, code_field, name_field, warnings=warnings)
+_RECORD = re.compile(r"^(node|tie) (.*)$")
 
 
-_RECORD = re.compile(r"^(node|tie|area) (.*)$")
-
-
-def _locate(problem: Problem, parsed: _Parsed, nodes_file: str, ties_file: str | None,
-            area_rows: dict[str, int], areas_path) -> Problem:
-    """The problem with the file and row of the record it names."""
-    if problem.file is not None and problem.row is not None:
-        return problem
-    m = _RECORD.match(problem.record or "")
+def _locate(record: str, *, parsed: _Parsed, nodes_file: str,
+            ties_file: str | None) -> tuple[str, None, int] | None:
+    """The file, sheet (none) and row of the node or tie that ``record`` (``node 'x'``,
+    ``tie 'a'-'b'`` as :meth:`Project.build` names them) was read from, or None."""
+    m = _RECORD.match(record)
     if not m:
-        return problem
+        return None
     what, rest = m.groups()
     try:
         if what == "node":
             node_id = _literal(rest)
             if node_id in parsed.node_rows:
-                return replace(problem, file=nodes_file, row=parsed.node_rows[node_id])
+                return nodes_file, None, parsed.node_rows[node_id]
         elif what == "tie":
             a, b = _tie_ends(rest)
             key = tie_key(a, b)
             if key in parsed.tie_rows and ties_file is not None:
-                return replace(problem, file=ties_file, row=parsed.tie_rows[key])
-        elif what == "area":
-            code = _literal(rest)
-            if code in area_rows:
-                return replace(problem, file=str(areas_path), row=area_rows[code])
-    except ValueError:
+                return ties_file, None, parsed.tie_rows[key]
+    except (ValueError, SyntaxError):
         pass
-    return problem
+    return None
 
 
 def _literal(text: str) -> str:
@@ -678,53 +646,3 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
     with open(areas_path, "w", encoding="utf-8") as fh:
         json.dump({"type": "FeatureCollection", "features": features}, fh, ensure_ascii=False)
     return [nodes_path, ties_path, areas_path]
-
-
-# --------------------------------------------------------------------- command
-def run_import_csv(args) -> int:
-    """``socialmap import csv``: read the bundle, then write a new project or merge ``--into`` one.
-
-    Nothing is written unless every row of every file is good; a new project
-    never overwrites an existing file without ``--force``; a merge replaces the
-    project file atomically.
-    """
-    from socialmap.commands.common import check_output
-    from socialmap.store import load_project, save_project
-
-    if args.into and args.out:
-        raise InputError(Problem(f"give either --into P.gpkg or an output file, not both ({args.out})"))
-    if not args.into and not args.out:
-        raise InputError(Problem("no output file given (OUT.gpkg), and no --into project to merge into"))
-    if not args.into and not args.areas:
-        raise InputError(Problem("--areas is needed to make a new project (or merge with --into P.gpkg)"))
-    base = None
-    if args.into:
-        target = Path(args.into)
-        base = load_project(target)
-    else:
-        target = check_output(args.out, args.force)
-        if target.is_dir():
-            raise InputError(Problem(f"{target} is a folder; give a file name ending .gpkg"))
-    project, warnings = read_csv_bundle(
-        args.nodes,
-        args.ties,
-        args.areas,
-        args.area_code_field,
-        args.area_name_field,
-        postcodes=args.postcodes,
-        postcode_fields={
-            name: getattr(args, name, None)
-            for name in ("postcode_field", "lat_field", "lon_field", "lsoa_field")
-        },
-        base=base,
-    )
-    for text in warnings:
-        print(f"socialmap: warning: {text}", file=sys.stderr)
-    save_project(project, target)
-    counts = project.counts()
-    verb = "merged into" if base is not None else "wrote"
-    print(
-        f"socialmap: {verb} {target}: {counts['areas']} areas, {counts['nodes']} nodes, {counts['ties']} ties",
-        file=sys.stderr,
-    )
-    return 0

@@ -84,7 +84,7 @@ def import_into(
         from socialmap.interchange.openreferral import read_openreferral
 
         batch = read_openreferral(source, lookup=lookup, areas=project.areas, existing=project)
-    merged = build_import(batch, base=project, base_name="the open project")
+    merged = build_import(batch, base=project)
     return merged, batch.notes, len(batch.nodes), len(merged.ties) - before_ties
 
 

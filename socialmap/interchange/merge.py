@@ -13,6 +13,7 @@ problem the project file is exactly as it was.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,11 @@ class ImportBatch:
     notes: list[str] = field(default_factory=list)
     #: ids of records refused at their own row: references to them are not reported again
     refused: set[str] = field(default_factory=set)
+    #: the files read, in reading order: problems are listed file by file in this order
+    files: list[str] = field(default_factory=list)
+    #: where ``origin`` has no entry: record text -> (file, sheet, row), or None (an importer that
+    #: keeps its own row index, instead of one origin string per record)
+    locator: Callable[[str], tuple[str | None, str | None, int | None] | None] | None = None
 
     def add_node(self, node: Node, file: str | None, sheet: str | None, row: int | None) -> None:
         self.nodes.append(node)
@@ -85,12 +91,18 @@ def _copy_project_records(base: Project) -> tuple[list[Area], list[Node], list[T
 
 
 def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list[Area] | None = None,
-                 base_name: str | None = None) -> Project:
+                 base_name: str | None = None, assign_areas: bool = True) -> Project:
     """The project that results from ``batch``: merged into ``base``, or new over ``areas``.
+
+    ``assign_areas`` gives organisations and services without an ``area_code``
+    the area their point lies in (:func:`assign_areas_by_point`); the canonical
+    CSV bundle turns it off, as its ``area_code`` column says what it means.
 
     Raises one :class:`InputError` listing every problem (the batch's own, ids
     that clash with the existing project, and every rule :meth:`Project.build`
-    finds), each with the file, sheet and row of the imported record.
+    finds), each with the file, sheet and row of the imported record. A rule
+    broken at a cell the batch already reported (the same file, sheet, row and
+    field; or a record whose postcode could not place it) is not reported again.
     """
     if (base is None) == (areas is None):
         raise ValueError("give exactly one of base and areas")
@@ -98,7 +110,7 @@ def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list
     new_nodes, new_ties = batch.nodes, batch.ties
     if base is not None:
         base_areas, base_nodes, base_ties = _copy_project_records(base)
-        where = base_name or "the project"
+        where = f"the project ({base_name})" if base_name else "the project"
         clashing = {n.id for n in batch.nodes if n.id in base.nodes}
         for node_id in sorted(clashing):
             problems.append(_located(Problem(f"id {node_id!r} is already in {where}", field="id",
@@ -117,17 +129,28 @@ def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list
     else:
         base_areas, base_nodes, base_ties = list(areas), [], []
         settings, scenarios = None, None
-    area_map = {a.code: a for a in base_areas}
-    assign_areas_by_point(new_nodes, area_map)
+    if assign_areas:
+        assign_areas_by_point(new_nodes, {a.code: a for a in base_areas})
+    project = None
     try:
         project = Project.build(base_areas, base_nodes + new_nodes, base_ties + new_ties, settings, scenarios,
                                 place_young_people=not problems)
     except InputError as exc:
-        problems += [_located(p, batch) for p in exc.problems]
-    if problems:
+        covered = {(p.file, p.sheet, p.row, p.field) for p in problems if p.row is not None}
+        # a record whose postcode could not place it is not also told it lacks a place
+        covered |= {(p.file, p.sheet, p.row, f) for p in problems
+                    if p.row is not None and _is_postcode_field(p.field) for f in ("lat", "lon", "area_code")}
+        for p in exc.problems:
+            located = _located(p, batch)
+            if located.row is not None and (located.file, located.sheet, located.row, located.field) in covered:
+                continue  # the cell's own problem is already reported
+            problems.append(located)
+    if problems or project is None:
         unique = _unique(problems)
-        sheets: dict[tuple, int] = {}
-        for p in unique:  # files and sheets in the order they were read
+        sheets: dict[tuple, int] = {("", ""): 0}  # problems of no file first
+        for name in batch.files:
+            sheets.setdefault((name, ""), len(sheets))
+        for p in unique:  # then files and sheets in the order they were read
             sheets.setdefault((p.file or "", p.sheet or ""), len(sheets))
         ordered = sorted(unique, key=lambda p: (sheets[(p.file or "", p.sheet or "")], p.row or 0))
         raise InputError(ordered)
@@ -143,12 +166,104 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+def _is_postcode_field(name: str | None) -> bool:
+    return name is not None and name.strip().lower().replace(" ", "_") in ("postcode", "post_code", "postal_code")
+
+
 def _located(problem: Problem, batch: ImportBatch) -> Problem:
     origin = batch.origin.get(problem.record or "")
+    if origin is None and batch.locator is not None and problem.row is None:
+        origin = batch.locator(problem.record or "")
     if origin is None or problem.row is not None:
         return problem if problem.file else replace(problem, file=batch.source)
     file, sheet, row = origin
     return replace(problem, file=file or batch.source, sheet=sheet, row=row)
+
+
+#: Why ``--areas`` is refused together with ``--into`` (every importer, one rule).
+INTO_WITH_AREAS = ("--areas makes a new project and --into merges into an existing one, which keeps its own "
+                   "areas; give one or the other, not both")
+
+
+def import_project(
+    read_batch: Callable[..., ImportBatch],
+    *,
+    base: Project | None = None,
+    areas_path: str | os.PathLike | None = None,
+    area_code_field: str | None = None,
+    area_name_field: str | None = None,
+    postcodes: str | os.PathLike | None = None,
+    postcode_fields: dict[str, str | None] | None = None,
+    base_name: str | None = None,
+    assign_areas: bool = True,
+) -> tuple[Project, list[str]]:
+    """The one import flow of every importer: read the areas (new project) or take ``base``'s,
+    load the postcode lookup, read the batch, build the result all or nothing.
+
+    Parameters
+    ----------
+    read_batch
+        Called as ``read_batch(lookup=..., areas={code: Area}, existing=base)``; returns the
+        :class:`ImportBatch` of the file(s) being imported.
+    base
+        The project to merge into (it is not modified), or None for a new project over
+        ``areas_path``. Giving both is refused (:data:`INTO_WITH_AREAS`).
+    areas_path, area_code_field, area_name_field
+        The areas file of a new project and how to read it (:func:`read_areas`).
+    postcodes, postcode_fields
+        A postcode lookup CSV and its column names where they differ from the ONS ones.
+    base_name
+        How problems name ``base`` (its file).
+    assign_areas
+        See :func:`build_import`.
+
+    Returns
+    -------
+    The project, and the warnings to show the user.
+
+    Raises
+    ------
+    InputError
+        Every problem found: the areas file's and the records' own together; a refused postcode
+        lookup on its own (what it would have placed cannot be judged without it).
+    """
+    if base is not None and areas_path is not None:
+        raise InputError(Problem(INTO_WITH_AREAS))
+    if base is None and areas_path is None:
+        raise InputError(Problem("an areas file is needed to make a new project (--areas)"))
+    warnings: list[str] = []
+    problems: list[Problem] = []
+    areas: list[Area] = []
+    if base is None:
+        from socialmap.interchange.areas import read_areas
+
+        try:
+            areas = read_areas(areas_path, area_code_field, area_name_field, warnings=warnings)
+        except InputError as exc:
+            problems += exc.problems
+    lookup = None
+    if postcodes is not None:
+        from socialmap.interchange.postcodes import load_postcode_lookup
+
+        try:
+            lookup = load_postcode_lookup(postcodes, **{k: v for k, v in (postcode_fields or {}).items() if v})
+        except InputError as exc:
+            raise InputError(problems + exc.problems) from None
+    area_map = base.areas if base is not None else {a.code: a for a in areas}
+    try:
+        batch = read_batch(lookup=lookup, areas=area_map, existing=base)
+    except InputError as exc:
+        raise InputError(problems + exc.problems) from None
+    if problems:  # the areas file is refused: the records' own problems with it, not what follows from it
+        raise InputError(problems + _unique(batch.problems))
+    if base is None:
+        where = str(areas_path)
+        batch.files.insert(0, where)
+        for row, area in enumerate(areas, start=1):  # an areas file's features are numbered from 1
+            batch.origin.setdefault(f"area {area.code!r}", (where, None, row))
+    project = build_import(batch, base=base, areas=None if base is not None else areas, base_name=base_name,
+                           assign_areas=assign_areas)
+    return project, warnings + batch.notes
 
 
 def write_project(project: Project, path: str | os.PathLike) -> None:
