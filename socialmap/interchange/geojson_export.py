@@ -14,31 +14,12 @@ Coordinates are longitude/latitude (EPSG:4326, RFC 7946).
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
 
+from socialmap.interchange.graph_export import plain_value
 from socialmap.model.project import Project
-
-
-def _json_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return None
-    except ImportError:  # pragma: no cover
-        pass
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
 
 
 def frame_features(frame, geometry_of, key_name: str = "id") -> list[dict[str, Any]]:
@@ -48,7 +29,7 @@ def frame_features(frame, geometry_of, key_name: str = "id") -> list[dict[str, A
     out = []
     for i, key in enumerate(frame.index.tolist()):
         props = {key_name: str(key)}
-        props.update({c: _json_value(values[c][i]) for c in cols})
+        props.update({c: plain_value(values[c][i]) for c in cols})
         out.append({"type": "Feature", "id": str(key), "properties": props, "geometry": geometry_of(key)})
     return out
 

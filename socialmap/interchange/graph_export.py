@@ -52,25 +52,30 @@ _PERSON_MEASURES = ("degree", "bonding", "bridging", "linking", "areas_reached",
                     "isolated", "service_links")
 
 
-def _value(value: Any) -> Any:
-    """A plain bool/int/float/str, or None for missing values."""
+def plain_value(value: Any) -> Any:
+    """A plain bool/int/float/str for a file (GraphML, GEXF, GeoJSON), or None for a missing value.
+
+    numpy scalars become Python ones; NaN, infinities, ``pd.NA`` and ``pd.NaT`` are missing;
+    dates and times are ISO 8601 text (``2027-03-31``, ``2027-03-31T12:00:00``); anything
+    else is its ``str``. The one conversion every export uses.
+    """
     if value is None:
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
     if isinstance(value, (bool, int, float, str)):
         return value
     try:
         import pandas as pd
 
-        if value is pd.NA or value is pd.NaT:
+        if value is pd.NA or value is pd.NaT:  # NaT is a datetime: checked before dates
             return None
     except ImportError:  # pragma: no cover
         pass
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
     return str(value)
 
 
@@ -132,7 +137,7 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
     cols.append(("label", "string", ["young person" if h else n.label for n, h in zip(nodes, hidden, strict=False)]))
     fields = [f for f in dict.fromkeys(f for k in KIND_FIELDS.values() for f in k)]
     for name in fields:
-        values = [_value(getattr(n, name)) if name in KIND_FIELDS[n.kind] else None for n in nodes]
+        values = [plain_value(getattr(n, name)) if name in KIND_FIELDS[n.kind] else None for n in nodes]
         if name == "age":
             values = [None if h else v for v, h in zip(values, hidden, strict=False)]
         cols.append((name, _TYPES.get(name) or _infer(values), values))
@@ -141,7 +146,7 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
     extra_keys = list(dict.fromkeys(k for n, h in zip(nodes, hidden, strict=False) if not h for k in n.attrs))
     taken = {c[0] for c in cols} | set(_PERSON_MEASURES) | _NODE_EXTRA_RESERVED
     for key in extra_keys:
-        values = [None if h else _value(n.attrs.get(key)) for n, h in zip(nodes, hidden, strict=False)]
+        values = [None if h else plain_value(n.attrs.get(key)) for n, h in zip(nodes, hidden, strict=False)]
         kind = _infer(values)
         if kind == "string":
             values = [None if v is None else str(v) for v in values]

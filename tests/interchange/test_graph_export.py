@@ -102,3 +102,26 @@ def test_pseudonyms_are_the_same_in_every_export(tmp_path, small_project):
         csv_ties = {frozenset((r["a"], r["b"])) for r in csv.DictReader(fh)}
     g = nx.read_graphml(write_graphml(small_project, tmp_path / "g.graphml"))
     assert {frozenset(e) for e in g.edges} == csv_ties
+
+
+def test_one_value_conversion_for_graph_and_geojson_exports():
+    """GraphML/GEXF and the GeoJSON layers convert cells with the one plain_value: a time is ISO 8601
+    with its 'T' in both (GeoJSON wrote '2027-03-31 12:00:00'), pd.NaT is missing in both (GraphML
+    wrote the text 'NaT')."""
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from socialmap.interchange import geojson_export
+    from socialmap.interchange.graph_export import plain_value
+
+    assert not hasattr(geojson_export, "_json_value")
+    frame = pd.DataFrame({"when": [dt.datetime(2027, 3, 31, 12), pd.NaT], "n": [np.int64(3), np.nan]},
+                         index=["x", "y"], dtype=object)
+    features = geojson_export.frame_features(frame, lambda key: None)
+    assert [f["properties"]["when"] for f in features] == ["2027-03-31T12:00:00", None]
+    assert [f["properties"]["n"] for f in features] == [3, None]
+    assert plain_value(dt.datetime(2027, 3, 31, 12)) == "2027-03-31T12:00:00"
+    assert plain_value(pd.NaT) is None and plain_value(pd.NA) is None
+    assert plain_value(dt.date(2027, 3, 31)) == "2027-03-31" and plain_value(np.bool_(True)) is True
