@@ -591,8 +591,10 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
 
     The inverse of :func:`read_csv_bundle`: reading the folder back gives the
     same project (attribute values come back as text). Young people's points
-    are not written: they are derived from their home area. Files are UTF-8
-    without a byte-order mark. Returns the paths written.
+    are not written: they are derived from their home area. ``nodes.csv`` and
+    ``ties.csv`` are UTF-8 with a byte-order mark, as the other CSV tables, so
+    Excel shows non-ASCII labels (Zoë) rightly (the reader accepts the mark).
+    Returns the paths written.
     """
     from shapely.geometry import mapping
 
@@ -611,7 +613,7 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
         for k in attr_keys
     ]
     nodes_path = folder / "nodes.csv"
-    with open(nodes_path, "w", encoding="utf-8", newline="") as fh:
+    with open(nodes_path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([*NODE_COLUMNS, *headers])
         for node in project.nodes.values():
@@ -624,7 +626,7 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
             row += [_cell(node.attrs.get(k)) for k in attr_keys]
             w.writerow(row)
     ties_path = folder / "ties.csv"
-    with open(ties_path, "w", encoding="utf-8", newline="") as fh:
+    with open(ties_path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(TIE_COLUMNS)
         for tie in project.ties.values():

@@ -623,7 +623,7 @@ def test_bundle_round_trip(tmp_path, small_project):
 
 def test_written_bundle_has_no_young_person_points(tmp_path, small_project):
     write_csv_bundle(small_project, tmp_path)
-    with open(tmp_path / "nodes.csv", encoding="utf-8", newline="") as fh:
+    with open(tmp_path / "nodes.csv", encoding="utf-8-sig", newline="") as fh:
         rows = {r["id"]: r for r in csv.DictReader(fh)}
     assert rows["yp1"]["lat"] == "" and rows["yp1"]["lon"] == ""
     assert rows["o1"]["lat"] == "53.405"
@@ -713,3 +713,17 @@ def test_a_bad_postcode_lookup_is_the_one_problem_not_every_record_it_would_plac
     lines = _refused(bundle, capsys, "--postcodes", str(lookup))
     _one_line(lines, "nspl.csv", "row 3", "'abc' is not a number")
     assert len(lines) == 1, lines
+
+
+def test_bundle_tables_carry_a_byte_order_mark_and_keep_accents(tmp_path, small_project):
+    """nodes.csv and ties.csv start with the UTF-8 byte-order mark (EF BB BF), as the other CSV
+    tables do, so Excel reads 'Zoë' as Zoë and not as ZoÃ«; reading the bundle back gives 'Zoë'."""
+    small_project.update_node("ad1", label="Zoë")
+    write_csv_bundle(small_project, tmp_path)
+    for name in ("nodes.csv", "ties.csv"):
+        raw = (tmp_path / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"), name
+    assert "Zoë".encode() in (tmp_path / "nodes.csv").read_bytes()
+    back, _ = read_csv_bundle(tmp_path / "nodes.csv", tmp_path / "ties.csv", tmp_path / "areas.geojson")
+    assert back.nodes["ad1"].label == "Zoë"
+    assert back.nodes == small_project.nodes

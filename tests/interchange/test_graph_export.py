@@ -98,7 +98,7 @@ def test_pseudonyms_are_the_same_in_every_export(tmp_path, small_project):
     from socialmap.interchange.csv_export import write_csv_tables
 
     write_csv_tables(small_project, tmp_path / "t")
-    with open(tmp_path / "t" / "ties.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "t" / "ties.csv", encoding="utf-8-sig") as fh:
         csv_ties = {frozenset((r["a"], r["b"])) for r in csv.DictReader(fh)}
     g = nx.read_graphml(write_graphml(small_project, tmp_path / "g.graphml"))
     assert {frozenset(e) for e in g.edges} == csv_ties
