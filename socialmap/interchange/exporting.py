@@ -72,6 +72,50 @@ def atomic_file(out: Path, write: Callable[[Path], Any]) -> None:
         raise
 
 
+def atomic_files(outputs: list[tuple[Path, Callable[[Path], Any]]]) -> None:
+    """Several files all or nothing: each ``write(tmp)`` to a temporary file beside its output, then
+    every one moved into place. If a write fails, every temporary file is removed and no output is
+    touched; if a move fails, the outputs already moved are taken back (an output that existed
+    before is restored), so either every output is new or every one is as it was."""
+    temps: list[Path] = []
+    try:
+        for out, write in outputs:
+            folder = out.parent if str(out.parent) else Path(".")
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
+            os.close(fd)
+            temps.append(Path(tmp))
+            write(Path(tmp))
+            _usual_mode(Path(tmp), 0o666)
+    except BaseException:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    moved: list[tuple[Path, Path | None]] = []  # (output, where its previous version was put aside)
+    try:
+        for (out, _), tmp in zip(outputs, temps, strict=True):
+            previous = None
+            if out.exists():
+                folder = out.parent if str(out.parent) else Path(".")
+                fd, aside = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".old", dir=folder)
+                os.close(fd)
+                previous = Path(aside)
+                os.replace(out, previous)
+            moved.append((out, previous))
+            os.replace(tmp, out)
+    except BaseException:
+        for out, previous in reversed(moved):
+            if previous is not None:
+                os.replace(previous, out)
+            else:
+                out.unlink(missing_ok=True)
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    for _, previous in moved:
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+
+
 def atomic_folder(out: Path, write: Callable[[Path], Any]) -> None:
     """As :func:`atomic_file`, for an output folder (an existing one is replaced only at the end)."""
     parent = out.parent if str(out.parent) else Path(".")
@@ -155,8 +199,9 @@ def export_project(
                                      "name the pack .pdf"))
         if figures.exists() and not overwrite:
             raise InputError(Problem(f"{figures} already exists; give --force to overwrite it"))
-        atomic_file(out, lambda p: write_evidence_pack(project, org, p, source=source))
-        atomic_file(figures, lambda p: write_evidence_figures(project, org, p))
+        # the pack and its figures go together: both written, or neither
+        atomic_files([(out, lambda p: write_evidence_pack(project, org, p, source=source)),
+                      (figures, lambda p: write_evidence_figures(project, org, p))])
         written.append(figures)
     elif fmt == "scenario-report":
         from socialmap.reports import write_scenario_report

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+
+import pytest
 
 from socialmap.cli import main
 from socialmap.interchange.csv_export import write_csv_tables
@@ -186,3 +189,79 @@ def test_a_suppressed_count_is_exported_without_its_percentile(tmp_path, small_p
     assert rows["young_people_reached"]["percentile"] == "" and rows["years_in_area"]["percentile"] == "100.0"
     g = nx.read_graphml(write_graphml(small_project, tmp_path / "g.graphml"))
     assert "young_people_reached_percentile" not in g.nodes["o1"]
+
+
+# ------------------------------------------------------------------ evidence: the pack and its figures together
+def _fake_pack(project, org, path, source=None):
+    path.write_bytes(b"%PDF new pack")
+    return path
+
+
+def _failing_figures(project, org, path):
+    path.write_text("half a table")
+    raise OSError(28, "No space left on device")
+
+
+def test_evidence_figures_failing_leaves_no_pack(tmp_path, small_project, monkeypatch):
+    """The figures CSV fails after the PDF was made: neither file is left (the PDF used to stay),
+    and no temporary file either."""
+    import socialmap.reports as reports
+    from socialmap.interchange.exporting import export_project
+
+    monkeypatch.setattr(reports, "write_evidence_pack", _fake_pack)
+    monkeypatch.setattr(reports, "write_evidence_figures", _failing_figures)
+    with pytest.raises(OSError, match="No space left"):
+        export_project(small_project, "evidence", tmp_path / "e.pdf", org="o1")
+    assert sorted(os.listdir(tmp_path)) == []
+
+
+def test_evidence_figures_failing_keeps_the_previous_pair(tmp_path, small_project, monkeypatch):
+    """With --force over an earlier pack and figures, a failure leaves both earlier files as they were."""
+    import socialmap.reports as reports
+    from socialmap.interchange.exporting import export_project
+
+    (tmp_path / "e.pdf").write_bytes(b"%PDF old pack")
+    (tmp_path / "e.csv").write_text("old figures")
+    monkeypatch.setattr(reports, "write_evidence_pack", _fake_pack)
+    monkeypatch.setattr(reports, "write_evidence_figures", _failing_figures)
+    with pytest.raises(OSError):
+        export_project(small_project, "evidence", tmp_path / "e.pdf", org="o1", overwrite=True)
+    assert (tmp_path / "e.pdf").read_bytes() == b"%PDF old pack"
+    assert (tmp_path / "e.csv").read_text() == "old figures"
+    assert sorted(os.listdir(tmp_path)) == ["e.csv", "e.pdf"]
+
+
+def test_evidence_move_failing_takes_the_pack_back(tmp_path, small_project, monkeypatch):
+    """Both written, but moving the figures into place fails: the pack already moved is taken back
+    and the earlier pack restored."""
+    import socialmap.interchange.exporting as exporting
+    import socialmap.reports as reports
+
+    (tmp_path / "e.pdf").write_bytes(b"%PDF old pack")
+    monkeypatch.setattr(reports, "write_evidence_pack", _fake_pack)
+    monkeypatch.setattr(reports, "write_evidence_figures", lambda project, org, path: path.write_text("figures"))
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith("e.csv"):
+            raise PermissionError(13, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(exporting.os, "replace", replace)
+    with pytest.raises(PermissionError):
+        exporting.export_project(small_project, "evidence", tmp_path / "e.pdf", org="o1", overwrite=True)
+    monkeypatch.setattr(exporting.os, "replace", real_replace)
+    assert (tmp_path / "e.pdf").read_bytes() == b"%PDF old pack"
+    assert sorted(os.listdir(tmp_path)) == ["e.pdf"]
+
+
+def test_evidence_pair_written_together(tmp_path, small_project, monkeypatch):
+    import socialmap.reports as reports
+    from socialmap.interchange.exporting import export_project
+
+    monkeypatch.setattr(reports, "write_evidence_pack", _fake_pack)
+    monkeypatch.setattr(reports, "write_evidence_figures", lambda project, org, path: path.write_text("figures"))
+    written = export_project(small_project, "evidence", tmp_path / "e.pdf", org="o1")
+    assert written == [tmp_path / "e.pdf", tmp_path / "e.csv"]
+    assert (tmp_path / "e.pdf").read_bytes() == b"%PDF new pack" and (tmp_path / "e.csv").read_text() == "figures"
+    assert sorted(os.listdir(tmp_path)) == ["e.csv", "e.pdf"]
