@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -271,7 +271,10 @@ class AnalysisPanel(QWidget):
             + (f"{n_hot} hotspot area(s)." if hot is not None else "hotspots not available yet.")
             + (" The project changed meanwhile: run again to update." if stale else "")
         )
-        self.analysisDone.emit(result)
+        # the map and the inspector follow in the next turn of the event loop: the table and the
+        # map updates in one go held the UI thread for about 100 ms on the sample
+        source = self.doc.project
+        QTimer.singleShot(0, lambda: self.doc.project is source and self.analysisDone.emit(result))
 
     def people_measures(self) -> dict[str, dict[str, Any]]:
         if self.result is None:
