@@ -6,8 +6,9 @@ a code that is present and unique, a polygonal geometry (an invalid one is
 repaired with :func:`shapely.make_valid` when the repair still has polygonal
 area, otherwise refused), and optional ``imd_decile`` / ``population_16_24``
 columns that parse as whole numbers. Every problem is collected and raised
-once as an :class:`~socialmap.errors.InputError` naming the feature (its
-1-based position in the file, reported as the row) and the column.
+once as an :class:`~socialmap.errors.InputError` naming the file, the feature
+(``feature N``: its position in the layer, counting from 1; a map layer has
+features, not rows), the column and the reason (:class:`FeatureProblem`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,31 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
 from socialmap.model.project import Area
+
+
+@dataclass(frozen=True)
+class FeatureProblem(Problem):
+    """A problem of one feature of a GeoJSON, GeoPackage or shapefile layer: ``row`` holds the
+    feature's position (from 1), shown as ``feature N`` (file, feature N, field, reason)."""
+
+    def __str__(self) -> str:
+        where = [w for w in (self.file, f"sheet {self.sheet}" if self.sheet else None,
+                             f"feature {self.row}" if self.row is not None else None, self.record,
+                             f"field {self.field!r}" if self.field else None) if w]
+        return (", ".join(where) + ": " if where else "") + self.reason
+
+
+def as_feature_problem(problem: Problem) -> FeatureProblem:
+    """``problem`` (about a feature of an areas file) shown as ``feature N`` rather than ``row N``."""
+    if isinstance(problem, FeatureProblem):
+        return problem
+    return FeatureProblem(problem.reason, problem.file, problem.row, problem.field, problem.record, problem.sheet)
 
 #: Column names (lower-case) taken as the area code when ``code_field`` is not given,
 #: in order of preference; then any ONS-style ``<prefix><yy>cd`` column (LSOA21CD, lad19cd...).
@@ -304,36 +325,36 @@ def read_areas(
         code = _code_text(code_v)
         rec = f"area {code!r}" if code else None
         if code is None:
-            problems.append(Problem("the area code is empty", file=where, row=row, field=code_col))
+            problems.append(FeatureProblem("the area code is empty", file=where, row=row, field=code_col))
         elif code in first_row:
             problems.append(
-                Problem(f"duplicate area code (first at row {first_row[code]})", file=where, row=row,
+                FeatureProblem(f"duplicate area code (first at feature {first_row[code]})", file=where, row=row,
                         field=code_col, record=rec)
             )
         else:
             first_row[code] = row
         fixed, why = repair_polygon(geom)
         if why is not None:
-            problems.append(Problem(why, file=where, row=row, field="geometry", record=rec))
+            problems.append(FeatureProblem(why, file=where, row=row, field="geometry", record=rec))
         elif fixed is not geom and geom is not None and not geom.equals(fixed) and not geom.is_valid:
-            repaired.append(code or f"row {row}")
+            repaired.append(code or f"feature {row}")
         if fixed is not None:
             minx, miny, maxx, maxy = fixed.bounds
             if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
                 problems.append(
-                    Problem("coordinates are not longitude/latitude after reprojection; check the file's CRS",
+                    FeatureProblem("coordinates are not longitude/latitude after reprojection; check the file's CRS",
                             file=where, row=row, field="geometry", record=rec)
                 )
         imd = _whole_number(imd_v)
         if isinstance(imd, str):
-            problems.append(Problem(f"{imd!r} is not a whole number", file=where, row=row, field=imd_col, record=rec))
+            problems.append(FeatureProblem(f"{imd!r} is not a whole number", file=where, row=row, field=imd_col, record=rec))
         elif imd is not None and not 1 <= imd <= 10:
-            problems.append(Problem(f"IMD decile {imd} is not 1..10", file=where, row=row, field=imd_col, record=rec))
+            problems.append(FeatureProblem(f"IMD decile {imd} is not 1..10", file=where, row=row, field=imd_col, record=rec))
         pop = _whole_number(pop_v)
         if isinstance(pop, str):
-            problems.append(Problem(f"{pop!r} is not a whole number", file=where, row=row, field=pop_col, record=rec))
+            problems.append(FeatureProblem(f"{pop!r} is not a whole number", file=where, row=row, field=pop_col, record=rec))
         elif pop is not None and pop < 0:
-            problems.append(Problem(f"{pop} is negative", file=where, row=row, field=pop_col, record=rec))
+            problems.append(FeatureProblem(f"{pop} is negative", file=where, row=row, field=pop_col, record=rec))
         if len(problems) == bad:
             name = _code_text(name_v) if name_col else None
             areas.append(Area(code, name if name is not None else code, fixed,

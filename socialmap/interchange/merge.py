@@ -261,8 +261,18 @@ def import_project(
         batch.files.insert(0, where)
         for row, area in enumerate(areas, start=1):  # an areas file's features are numbered from 1
             batch.origin.setdefault(f"area {area.code!r}", (where, None, row))
-    project = build_import(batch, base=base, areas=None if base is not None else areas, base_name=base_name,
-                           assign_areas=assign_areas)
+    try:
+        project = build_import(batch, base=base, areas=None if base is not None else areas, base_name=base_name,
+                               assign_areas=assign_areas)
+    except InputError as exc:
+        if base is not None:
+            raise
+        from socialmap.interchange.areas import as_feature_problem
+
+        # a rule broken by an area is shown at its feature of the areas file, as read_areas shows them
+        where = str(areas_path)
+        raise InputError([as_feature_problem(p) if p.file == where and p.row is not None else p
+                          for p in exc.problems]) from None
     return project, warnings + batch.notes
 
 

@@ -445,7 +445,7 @@ def test_invalid_area_geometry_without_area_is_refused(bundle, capsys):
     assert not flat.is_valid and flat.area == 0
     write_areas(bundle.areas_path, [SQUARES[0], ({"code": "A2", "name": "East"}, flat)])
     lines = _refused(bundle, capsys)
-    _one_line(lines, "areas.geojson", "row 2", "area 'A2'", "field 'geometry'", "cannot be repaired")
+    _one_line(lines, "areas.geojson", "feature 2", "area 'A2'", "field 'geometry'", "cannot be repaired")
 
 
 @pytest.mark.parametrize(
@@ -464,7 +464,7 @@ def test_invalid_area_geometry_without_area_is_refused(bundle, capsys):
 def test_bad_area_feature(bundle, capsys, features, row, field, words):
     write_areas(bundle.areas_path, features)
     lines = _refused(bundle, capsys)
-    _one_line(lines, "areas.geojson", f"row {row}", f"field {field!r}", words)
+    _one_line(lines, "areas.geojson", f"feature {row}", f"field {field!r}", words)
 
 
 def test_real_boundaries_as_areas_file(tmp_path, capsys):
@@ -681,7 +681,7 @@ def test_areas_and_rows_problems_reported_together(bundle, capsys):
     write_areas(bundle.areas_path, [SQUARES[0], ({"code": "A2", "name": "Dot"}, Point(-2.285, 53.405))])
     bundle.nodes[0]["age"] = "old"
     lines = _refused(bundle, capsys)
-    _one_line(lines, "areas.geojson", "row 2", "field 'geometry'")
+    _one_line(lines, "areas.geojson", "feature 2", "field 'geometry'")
     _one_line(lines, "nodes.csv", "row 2", "field 'age'")
 
 
