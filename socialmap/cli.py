@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--areas", metavar="AREAS", help="areas file: GeoJSON, GeoPackage or shapefile")
         q.add_argument("--area-code-field", metavar="F", help="column of the areas file holding the area code")
         q.add_argument("--area-name-field", metavar="F", help="column of the areas file holding the area name")
+        q.add_argument("--areas-layer", metavar="NAME", help="layer of a GeoPackage areas file with several polygon layers")
         q.add_argument("--postcodes", metavar="LOOKUP.csv", help="ONS Postcode Directory / NSPL extract to place records by postcode")
         q.add_argument("--postcode-field", metavar="F", help="postcode column of the lookup (default: pcds, pcd, pcd7...)")
         q.add_argument("--lat-field", metavar="F", help="latitude column of the lookup (default: lat)")

@@ -25,6 +25,9 @@ def run_import(args, read_batch, what: str, *, assign_areas: bool = True) -> int
     if not args.into and not args.out:
         raise InputError(Problem("no output file given (OUT.gpkg), and no --into project to merge into; "
                                  "give --into P.gpkg, or --areas AREAS and OUT.gpkg for a new project"))
+    if args.into and getattr(args, "areas_layer", None):
+        raise InputError(Problem("--areas-layer chooses the layer of the --areas file of a new project; "
+                                 "--into keeps the project's own areas"))
     if not args.into and not args.areas:
         raise InputError(Problem("--areas is needed to make a new project; or give --into P.gpkg to merge "
                                  "into an existing one"))
@@ -36,7 +39,8 @@ def run_import(args, read_batch, what: str, *, assign_areas: bool = True) -> int
         target = check_output(args.out, args.force)
     project, warnings = import_project(
         read_batch, base=base, areas_path=args.areas, area_code_field=args.area_code_field,
-        area_name_field=args.area_name_field, postcodes=args.postcodes,
+        area_name_field=args.area_name_field, areas_layer=getattr(args, "areas_layer", None),
+        postcodes=args.postcodes,
         postcode_fields={name: getattr(args, name, None)
                          for name in ("postcode_field", "lat_field", "lon_field", "lsoa_field")},
         base_name=str(args.into) if args.into else None, assign_areas=assign_areas)

@@ -57,29 +57,45 @@ _ONS_NAME = re.compile(r"^([a-z]+)(\d{2})?nmw?$")
 AREA_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 
 
-def _pick_layer(path: Path, problems: list[Problem]) -> str | None:
-    """The polygon layer to read: the only one, or one called ``areas``."""
+def _pick_layer(path: Path, problems: list[Problem], wanted: str | None = None) -> str | None:
+    """The polygon layer to read: the one named ``wanted`` (``--areas-layer``), else the only one,
+    one called ``areas``, or the only polygon layer; otherwise a problem listing the layers."""
     import pyogrio
 
     layers = [(str(name), str(kind) if kind is not None else "") for name, kind in pyogrio.list_layers(path)]
     if not layers:
         problems.append(Problem("has no layers", file=str(path)))
         return None
+    names = [n for n, _ in layers]
+    described = ", ".join(f"{n} ({k.lower() or 'no geometry'})" for n, k in layers)
+    if wanted is not None:
+        kinds = dict(layers)
+        if wanted not in kinds:
+            by_lower = {n.lower(): n for n in names}
+            if wanted.lower() not in by_lower:
+                problems.append(Problem(f"has no layer {wanted!r} (given by --areas-layer); its layers are {described}",
+                                        file=str(path)))
+                return None
+            wanted = by_lower[wanted.lower()]
+        kind = kinds[wanted].lower()
+        if kind and "polygon" not in kind and kind != "unknown":
+            problems.append(Problem(f"layer {wanted!r} holds {kind} geometry, not polygons; its layers are "
+                                    f"{described}", file=str(path)))
+            return None
+        return wanted
     if len(layers) == 1:
         return layers[0][0]
-    names = [n for n, _ in layers]
     if "areas" in names:
         return "areas"
     polygonal = [n for n, k in layers if "polygon" in k.lower()]
     if len(polygonal) == 1:
         return polygonal[0]
-    problems.append(
-        Problem(
-            f"has several layers ({', '.join(names)}) and none is called 'areas'; "
-            "keep only the areas layer in the file",
-            file=str(path),
-        )
-    )
+    if polygonal:
+        reason = (f"has {len(polygonal)} polygon layers ({', '.join(polygonal)}) and none is called 'areas'; "
+                  "choose one with --areas-layer NAME")
+    else:
+        reason = f"has several layers ({described}) and none holds polygons"
+    problems.append(Problem(reason, file=str(path)))
     return None
 
 
@@ -213,6 +229,7 @@ def read_areas(
     code_field: str | None = None,
     name_field: str | None = None,
     *,
+    layer: str | None = None,
     warnings: list[str] | None = None,
 ) -> list[Area]:
     """Read areas from a GeoJSON, GeoPackage or shapefile, in EPSG:4326.
@@ -222,12 +239,14 @@ def read_areas(
     path
         The areas file (``.geojson``/``.json``, ``.gpkg``, ``.shp`` or a zipped shapefile).
         A GeoPackage with several layers must have one called ``areas`` or only one
-        polygon layer.
+        polygon layer, unless ``layer`` names the one to read.
     code_field, name_field
         Columns holding the area code and name. When not given they are found by
         name: ``code``/``area_code``... or an ONS-style ``LSOA21CD``/``lad19cd``
         column, and the ``...NM`` column that goes with it (or ``name``). Without
         a name column the code is used as the name.
+    layer
+        The layer to read (``--areas-layer``), for a GeoPackage with several polygon layers.
     warnings
         When given, notes about repaired geometry or an assumed CRS are appended.
 
@@ -255,7 +274,7 @@ def read_areas(
     import pyogrio
 
     try:
-        layer = _pick_layer(path, problems)
+        layer = _pick_layer(path, problems, layer)
         if problems:
             raise InputError(problems)
         frame = pyogrio.read_dataframe(path, layer=layer)

@@ -192,6 +192,7 @@ def import_project(
     areas_path: str | os.PathLike | None = None,
     area_code_field: str | None = None,
     area_name_field: str | None = None,
+    areas_layer: str | None = None,
     postcodes: str | os.PathLike | None = None,
     postcode_fields: dict[str, str | None] | None = None,
     base_name: str | None = None,
@@ -208,7 +209,7 @@ def import_project(
     base
         The project to merge into (it is not modified), or None for a new project over
         ``areas_path``. Giving both is refused (:data:`INTO_WITH_AREAS`).
-    areas_path, area_code_field, area_name_field
+    areas_path, area_code_field, area_name_field, areas_layer
         The areas file of a new project and how to read it (:func:`read_areas`).
     postcodes, postcode_fields
         A postcode lookup CSV and its column names where they differ from the ONS ones.
@@ -238,7 +239,7 @@ def import_project(
         from socialmap.interchange.areas import read_areas
 
         try:
-            areas = read_areas(areas_path, area_code_field, area_name_field, warnings=warnings)
+            areas = read_areas(areas_path, area_code_field, area_name_field, layer=areas_layer, warnings=warnings)
         except InputError as exc:
             problems += exc.problems
     lookup = None
