@@ -26,7 +26,9 @@ the organisation as provider (so a ``provides`` tie). A location without
 coordinates is placed by its postcode with ``--postcodes``. Services with no
 physical location (online or telephone only) and organisations with no
 located service are skipped and counted in the notes, since they cannot be
-drawn on a map.
+drawn on a map; so are services whose ``status`` is ``inactive`` or
+``defunct`` (they no longer run). A directory with no organisations and no
+services at all is refused rather than making an empty project.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ TABLE_NAMES = {
     "physical_address": ("physical_address", "physical_addresses", "address", "addresses"),
 }
 _ORG_ATTRS = ("description", "email", "url", "website")
+#: Service ``status`` values (HSDS/ORUK: active, inactive, defunct, temporarily closed) of a service that
+#: no longer runs; such services are skipped and counted in a note.
+CLOSED_STATUSES = frozenset({"inactive", "defunct"})
 _SERVICE_ATTRS = ("description", "email", "url", "status", "minimum_age", "maximum_age")
 
 Where = tuple  # (file, sheet, row, record)
@@ -244,6 +249,9 @@ def read_openreferral(
     if not source.exists():
         raise InputError(Problem("no such file or folder", file=str(source)))
     data = _read_folder(source) if source.is_dir() else _read_json(source)
+    if not data.orgs and not data.services and not data.problems:
+        what = "its organization and service tables have no rows" if source.is_dir() else "the export's list is empty"
+        raise InputError(Problem(f"has no organisations or services to import ({what})", file=str(source)))
     batch = ImportBatch(str(source))
     problems = data.problems
 
@@ -307,7 +315,11 @@ def read_openreferral(
         if owner and loc_id in located and owner not in org_place:
             org_place[owner] = located[loc_id]
     skipped_services = 0
+    closed: set[str] = set()
     for svc_id, svc in data.services.items():
+        if norm_key(as_text(svc.get("status")) or "") in CLOSED_STATUSES:
+            closed.add(svc_id)  # no longer runs: not on the map, and its references are not checked
+            continue
         org_id = as_text(svc.get("organization_id"))
         if org_id is None:
             data.bad(svc["_where"], f"service {svc_id!r} has no organization_id", "organization_id")
@@ -339,6 +351,8 @@ def read_openreferral(
     skipped_orgs = sum(1 for o in data.orgs if o not in org_place)
 
     for svc_id, here in sites.items():
+        if svc_id in closed:
+            continue
         svc = data.services[svc_id]
         name = as_text(svc.get("name")) or svc_id
         org_id = as_text(svc.get("organization_id"))
@@ -358,6 +372,8 @@ def read_openreferral(
             file, sheet, row, _ = data.sals[sal_id]["_where"]
             batch.add_node(Node(sal_id, "service", label, area_code=area_code, lat=lat, lon=lon, provider=org_id,
                                 attrs=attrs), file, sheet, row)
+    if closed:
+        batch.notes.append(f"{source}: {len(closed)} service(s) whose status is inactive or defunct were skipped")
     if skipped_services:
         batch.notes.append(f"{source}: {skipped_services} service(s) with no physical location were skipped "
                            "(online or telephone only, or no service_at_location)")

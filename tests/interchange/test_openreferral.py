@@ -185,3 +185,67 @@ def test_the_summary_counts_the_ties_the_project_gained(tmp_path, areas_geojson,
     assert main(["import", "openreferral", str(folder), "--postcodes", str(lookup_csv),
                  "--areas", str(areas_geojson), str(tmp_path / "out.gpkg")]) == 0
     assert "imported 4 nodes and 3 ties" in capsys.readouterr().err
+
+
+def test_inactive_and_defunct_services_are_skipped_with_a_note(tmp_path, areas_geojson, capsys):
+    """svc-1 (at loc-1) is 'inactive' and svc-2 (at loc-1 and loc-2) 'Defunct': neither runs any
+    more, so of org-1's services none is left: no service node, org-1 has no located service and is
+    skipped too; the note counts the 2 closed services. svc-4 (active, at loc-1) stays."""
+    tables = dict(TABLES)
+    tables["service.csv"] = ("id,organization_id,name,description,status,minimum_age,maximum_age\n"
+                             "svc-1,org-1,Youth club,Evenings,inactive,11,19\n"
+                             "svc-2,org-1,Careers advice,,Defunct,16,24\n"
+                             "svc-3,org-2,Helpline,,active,,\n"
+                             "svc-4,org-2,Drop-in,,active,,\n")
+    tables["service_at_location.csv"] += "sal-4,svc-4,loc-1\n"
+    tables.pop("physical_address.csv")
+    tables["location.csv"] = "id,name,description,latitude,longitude\nloc-1,Civic Centre,,53.405,-2.295\n" \
+                             "loc-2,East Hall,,53.405,-2.285\n"
+    folder = write_tables(tmp_path / "oruk", tables)
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "openreferral", str(folder), "--areas", str(areas_geojson), str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "2 service(s) whose status is inactive or defunct were skipped" in err
+    p = load_project(out)
+    assert sorted(p.nodes) == ["org-2", "sal-4"]
+
+
+def test_an_inactive_service_in_a_json_export_is_skipped(tmp_path, areas_geojson, capsys):
+    org = {"id": "org-1", "name": "Northside Trust"}
+    loc = {"id": "loc-1", "name": "Civic Centre", "latitude": 53.405, "longitude": -2.295}
+    doc = [{"id": "svc-1", "name": "Youth club", "status": "active", "organization": org,
+            "service_at_locations": [{"id": "sal-1", "location": loc}]},
+           {"id": "svc-2", "name": "Old club", "status": "inactive", "organization": org,
+            "service_at_locations": [{"id": "sal-2", "location": loc}]}]
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "openreferral", str(path), "--areas", str(areas_geojson), str(out)]) == 0
+    assert "1 service(s) whose status is inactive or defunct were skipped" in capsys.readouterr().err
+    assert sorted(load_project(out).nodes) == ["org-1", "sal-1"]
+
+
+def test_an_empty_json_list_is_refused(tmp_path, areas_geojson, saved_small, capsys):
+    """[] (or a page with no content) has nothing to import: refused with the reason, no project
+    made and none changed."""
+    out = tmp_path / "out.gpkg"
+    for i, document in enumerate(([], {"content": []})):
+        path = tmp_path / f"empty{i}.json"
+        path.write_text(json.dumps(document))
+        assert main(["import", "openreferral", str(path), "--areas", str(areas_geojson), str(out)]) == 2
+        assert capsys.readouterr().err == (f"socialmap: {path}: has no organisations or services to import "
+                                           "(the export's list is empty)\n")
+        assert not out.exists()
+    before = hashlib.sha256(saved_small.read_bytes()).digest()
+    assert main(["import", "openreferral", str(tmp_path / "empty0.json"), "--into", str(saved_small)]) == 2
+    assert hashlib.sha256(saved_small.read_bytes()).digest() == before
+
+
+def test_tables_with_no_rows_are_refused(tmp_path, areas_geojson, capsys):
+    folder = write_tables(tmp_path / "oruk", {"organization.csv": "id,name\n",
+                                              "service.csv": "id,organization_id,name\n",
+                                              "service_at_location.csv": "id,service_id,location_id\n"})
+    assert main(["import", "openreferral", str(folder), "--areas", str(areas_geojson),
+                 str(tmp_path / "out.gpkg")]) == 2
+    assert "has no organisations or services to import (its organization and service tables have no rows)" \
+        in capsys.readouterr().err
