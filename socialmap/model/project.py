@@ -449,9 +449,9 @@ class Project:
         old = {k: getattr(node, k) for k in changes}
         old_provider = node.provider
         if node.kind == YOUNG_PERSON and candidate.area_code != node.area_code:
+            # the old values leave the point out: giving back the old area places the person
+            # at the same deterministic point again (a young person's lat/lon is never given)
             self._place(candidate)
-            old.setdefault("lat", node.lat)
-            old.setdefault("lon", node.lon)
         if node.kind == SERVICE and candidate.provider != old_provider:
             if old_provider is not None and tie_key(old_provider, node_id) in self.ties:
                 self._unlink(old_provider, node_id)

@@ -277,6 +277,17 @@ def test_moving_a_young_person_replaces_them(small_project):
         small_project.update_node("yp1", lat=53.0)
 
 
+def test_the_old_values_of_a_move_undo_it(small_project):
+    """update_node returns the old values for an undo: applying them moves yp1 back to A1 at
+    the same point (they used to hold lat/lon, which a young person refuses)."""
+    before = small_project.nodes["yp1"]
+    old = small_project.update_node("yp1", area_code="A2")
+    assert old == {"area_code": "A1"}
+    small_project.update_node("yp1", **old)
+    after = small_project.nodes["yp1"]
+    assert (after.area_code, after.lat, after.lon) == (before.area_code, before.lat, before.lon)
+
+
 def test_counts(small_project):
     c = small_project.counts()
     assert c["nodes_by_kind"] == {"young_person": 3, "adult": 1, "organisation": 1, "service": 1}
