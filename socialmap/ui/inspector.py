@@ -48,6 +48,11 @@ MEASURE_NAMES = {
 }
 
 
+
+def node_choice(project, ident: str) -> str:
+    """A node as a choice in a list: its label and id, "Youth club (s1)"."""
+    return f"{project.nodes[ident].label} ({ident})"
+
 class FieldError(ValueError):
     pass
 
@@ -160,19 +165,22 @@ class Inspector(QWidget):
 
     def _add_field(self, name: str, value: Any, *, editable: bool = True, choices=None) -> None:
         if choices is not None:
+            # a choice is a value, or (text shown, value): areas, providers and places read
+            # "Millbrook North (X01000001)", not the bare code
             editor = QComboBox()
             editor.setEditable(False)
-            editor.addItem("")
+            editor.addItem("", "")
             for c in choices:
-                editor.addItem(str(c))
-            editor.setCurrentText("" if value is None else str(value))
+                text, data = (c if isinstance(c, tuple) else (str(c), str(c)))
+                editor.addItem(text, data)
+            editor.setCurrentIndex(max(editor.findData("" if value is None else str(value)), 0))
             editor.setEnabled(editable)
         else:
             editor = QLineEdit(display(value))
             editor.setReadOnly(not editable)
             editor.returnPressed.connect(self.apply)
         editor.setObjectName(f"field_{name}")
-        self.original[name] = editor.currentText() if isinstance(editor, QComboBox) else editor.text()
+        self.original[name] = self._editor_text(editor)
         error = QLabel("")
         error.setObjectName(f"error_{name}")
         error.setTextFormat(Qt.TextFormat.PlainText)
@@ -214,7 +222,7 @@ class Inspector(QWidget):
             self._add_field("b", tie.b, editable=False)
             self._add_field("type", tie.type, choices=TIE_TYPES)
             places = sorted(n.id for n in project.nodes.values() if n.kind in PLACE_KINDS)
-            self._add_field("context", tie.context, choices=places)
+            self._add_field("context", tie.context, choices=[(node_choice(project, i), i) for i in places])
             self._add_field("strength", tie.strength)
         elif kind and ident in project.nodes:
             node = project.nodes[ident]
@@ -226,12 +234,13 @@ class Inspector(QWidget):
                 self._add_field("lon", node.lon)
             for name in KIND_FIELDS[node.kind]:
                 if name == "area_code":
-                    self._add_field(name, node.area_code, choices=sorted(project.areas))
+                    self._add_field(name, node.area_code, choices=[
+                        (f"{project.areas[c].name} ({c})", c) for c in sorted(project.areas)])
                 elif name in BOOL_FIELDS:
                     self._add_field(name, display(getattr(node, name)) or None, choices=("yes", "no"))
                 elif name == "provider":
                     orgs = sorted(n.id for n in project.nodes.values() if n.kind == "organisation")
-                    self._add_field(name, node.provider, choices=orgs)
+                    self._add_field(name, node.provider, choices=[(node_choice(project, i), i) for i in orgs])
                 else:
                     self._add_field(name, getattr(node, name), choices=CHOICES.get(name))
             self._show_measures(node.id)
@@ -302,11 +311,15 @@ class Inspector(QWidget):
             self.show_record(self.kind, self.ident)
 
     # ----------------------------------------------------------------- edit
-    def _text(self, name: str) -> str:
-        editor = self.editors[name]
+    @staticmethod
+    def _editor_text(editor) -> str:
         if isinstance(editor, QComboBox):
-            return editor.currentText()
+            data = editor.currentData()
+            return editor.currentText() if data is None else str(data)
         return editor.text()
+
+    def _text(self, name: str) -> str:
+        return self._editor_text(self.editors[name])
 
     def show_error(self, name: str | None, reason: str) -> None:
         if name in self.errors:
