@@ -278,3 +278,15 @@ def test_a_decimal_comma_is_refused_not_read_as_a_thousands_separator(tmp_path, 
     p = load_project(out)
     assert (p.nodes["Club"].hours_per_week, p.nodes["Club"].annual_value) == (2.5, 1200.0)
     assert p.nodes["Hall"].annual_value == 12000.5
+
+
+def test_a_strength_of_inf_is_a_bad_cell_not_an_internal_error(tmp_path, areas_geojson, capsys):
+    """'inf' used to reach int(float('inf')) and stop with 'internal error: OverflowError' (exit 1);
+    through the shared whole-number parser it is one refused cell (exit 2)."""
+    connections = [CONNECTIONS[0], ["Robin", "Sam", "Friends", "inf", None]]
+    book = write_xlsx(tmp_path / "map.xlsx", connections=connections)
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "kumu", str(book), "--areas", str(areas_geojson), str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "sheet Connections, row 2" in err and "strength 'inf' is not 1, 2, 3 or weak/medium/strong" in err
+    assert "internal error" not in err and not out.exists()
