@@ -55,3 +55,14 @@ def test_selecting_a_person_draws_their_ties_strong_and_fades_the_rest(make_wind
     qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25 * 0.4, timeout=WAIT_MS)
     window.map.set_reach(None, [], [])
     qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25, timeout=WAIT_MS)
+
+
+def test_anchor_panel_shows_the_whole_organisation_name(make_window, qtbot, project_file):
+    """The organisation list has its own row: "Northfield College (o1) — anchor" is not cut."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    window.anchor_dock.raise_()
+    pick = window.anchor_panel.org_pick
+    pick.setCurrentIndex(pick.findData("o1"))
+    qtbot.waitUntil(lambda: pick.isVisible(), timeout=WAIT_MS)
+    assert pick.width() > pick.fontMetrics().horizontalAdvance(pick.currentText()) + 20
