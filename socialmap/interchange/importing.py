@@ -51,41 +51,41 @@ def import_into(
     ``kind_map``/``tie_map`` (Kumu: type text -> node kind / tie type) and
     ``columns`` (Kumu or CSV: header -> our field) are the mapping step's choices.
     """
-    from socialmap.interchange.merge import build_import
+    from socialmap.interchange.merge import import_project
     from socialmap.interchange.tabular import norm_key
 
     if fmt not in IMPORT_FORMATS:
         raise InputError(Problem(f"unknown import format {fmt!r}"))
     fields = postcode_fields or {}
-    lookup = None
-    if postcodes and fmt != "csv":
-        from socialmap.interchange.postcodes import load_postcode_lookup
-
-        lookup = load_postcode_lookup(postcodes, **fields)
     before_nodes, before_ties = len(project.nodes), len(project.ties)
-    if fmt == "csv":
-        from socialmap.interchange.csv_bundle import read_csv_bundle
+    with tempfile.TemporaryDirectory(prefix="socialmap-import-") as tmp:
+        if fmt == "csv":
+            from socialmap.interchange.csv_bundle import read_csv_batch
 
-        nodes_path = Path(source)
-        with tempfile.TemporaryDirectory(prefix="socialmap-import-") as tmp:
+            nodes_path = Path(source)
             if columns:
                 nodes_path = _renamed_csv(nodes_path, columns, Path(tmp))
-            merged, notes = read_csv_bundle(nodes_path, ties, None, postcodes=postcodes,
-                                            postcode_fields=fields or None, base=project)
-        return merged, list(notes), len(merged.nodes) - before_nodes, len(merged.ties) - before_ties
-    if fmt == "kumu":
-        from socialmap.interchange.kumu import read_kumu
 
-        batch = read_kumu(source, connections=connections,
-                          kind_map={norm_key(k): v for k, v in (kind_map or {}).items()},
-                          tie_map={norm_key(k): v for k, v in (tie_map or {}).items()},
-                          lookup=lookup, areas=project.areas, existing=project, columns=columns)
-    else:
-        from socialmap.interchange.openreferral import read_openreferral
+            def read(**kw: Any):
+                return read_csv_batch(nodes_path, ties, **kw)
+        elif fmt == "kumu":
+            from socialmap.interchange.kumu import read_kumu
 
-        batch = read_openreferral(source, lookup=lookup, areas=project.areas, existing=project)
-    merged = build_import(batch, base=project)
-    return merged, batch.notes, len(batch.nodes), len(merged.ties) - before_ties
+            def read(**kw: Any):
+                return read_kumu(source, connections=connections,
+                                 kind_map={norm_key(k): v for k, v in (kind_map or {}).items()},
+                                 tie_map={norm_key(k): v for k, v in (tie_map or {}).items()},
+                                 columns=columns, **kw)
+        else:
+            from socialmap.interchange.openreferral import read_openreferral
+
+            def read(**kw: Any):
+                return read_openreferral(source, **kw)
+
+        # the flow of `socialmap import ... --into` (socialmap.commands.interchange.run_import)
+        merged, notes = import_project(read, base=project, postcodes=postcodes, postcode_fields=fields,
+                                       assign_areas=fmt != "csv")
+    return merged, list(notes), len(merged.nodes) - before_nodes, len(merged.ties) - before_ties
 
 
 def preview_table(fmt: str, source: str | os.PathLike, limit: int = 100, *,

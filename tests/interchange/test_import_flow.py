@@ -111,3 +111,31 @@ def test_areas_and_records_problems_come_together(fmt, tmp_path, capsys):
     assert "areas.geojson" in err and "not a polygon" in err
     assert ("'old' is not a whole number" in err) if fmt != "openreferral" else ("'north' is not a number" in err)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_desktop_import_uses_the_same_flow(fmt, tmp_path, small_project):
+    """File > Import (importing.import_into) merges through the flow of `import ... --into`: the
+    same result, warnings included, and the open project is not changed."""
+    from socialmap.interchange.importing import import_into
+
+    argv = _inputs(fmt, tmp_path)
+    source = argv[2] if fmt == "csv" else argv[1]
+    extra = {"ties": argv[4]} if fmt == "csv" else {"connections": argv[3]} if fmt == "kumu" else {}
+    before = len(small_project.nodes)
+    merged, notes, nodes_added, _ = import_into(small_project, fmt, source, **extra)
+    assert len(small_project.nodes) == before
+    assert nodes_added == (2 if fmt == "openreferral" else 1) and len(merged.nodes) == before + nodes_added
+    expected = {"csv": "dropped the exact location", "kumu": "Colour", "openreferral": "no physical location"}[fmt]
+    assert any(expected in note for note in notes), notes
+
+
+def test_the_desktop_import_refuses_an_id_already_in_the_project(tmp_path, small_project):
+    from socialmap.errors import InputError
+    from socialmap.interchange.importing import import_into
+
+    (tmp_path / "elements.csv").write_text("Label,Type,Area code\nyp1,Young person,A1\n")
+    with pytest.raises(InputError) as caught:
+        import_into(small_project, "kumu", tmp_path / "elements.csv")
+    assert caught.value.lines() == [f"{tmp_path / 'elements.csv'}, row 2, node 'yp1', field 'id': "
+                                    "id 'yp1' is already in the project"]
