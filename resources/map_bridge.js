@@ -235,6 +235,7 @@
   };
 
   function redrawTies(onlyClasses) {
+    SM.tieIndex = null;  // the ties changed (every change of SM.ties redraws them)
     var lines = {};
     Object.keys(SM.tieLayers).forEach(function (c) { lines[c] = []; });
     Object.keys(SM.ties).forEach(function (k) {
@@ -256,9 +257,7 @@
     var lines = {};
     var n = 0;
     if (id) {
-      Object.keys(SM.ties).forEach(function (k) {
-        var ends = k.split("|");
-        if (ends[0] !== id && ends[1] !== id) return;
+      tiesOf(id).forEach(function (k) {
         var t = SM.ties[k];
         if (tieHidden(k) || SM.tieVisible[t.cls] === false || !SM.tieLayers[t.cls]) return;
         (lines[t.cls] = lines[t.cls] || []).push(t.ends);
@@ -283,6 +282,20 @@
       if (SM.selectionLayer) SM.selectionLayer.bringToFront();
     }
     SM.focused = n;
+  }
+
+  /* The keys of a node's ties, from an index built once per change of the ties (a city's
+   * 400,000 ties are not scanned on every click). */
+  function tiesOf(id) {
+    if (!SM.tieIndex) {
+      SM.tieIndex = {};
+      Object.keys(SM.ties).forEach(function (k) {
+        var ends = k.split("|");
+        (SM.tieIndex[ends[0]] = SM.tieIndex[ends[0]] || []).push(k);
+        (SM.tieIndex[ends[1]] = SM.tieIndex[ends[1]] || []).push(k);
+      });
+    }
+    return (SM.tieIndex[id] || []).filter(function (k) { return SM.ties[k]; });
   }
 
   /* How many ties of the selection are drawn strong (tests). */

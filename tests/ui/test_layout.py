@@ -44,6 +44,11 @@ def test_selecting_a_person_draws_their_ties_strong_and_fades_the_rest(make_wind
     window.doc.select("young_person", "yp2")
     qtbot.waitUntil(lambda: focused() == 2, timeout=WAIT_MS)
     assert js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25 * 0.4
+    # a new tie of yp2 is drawn strong at once, a removed one goes (the index of ties follows)
+    js(window, qtbot, '(SM.upsertTies([{key: "s1|yp2", cls: "linking", ends: [[53.405, -2.285], [53.405, -2.295]]}]), 0)')
+    assert focused() == 3
+    js(window, qtbot, '(SM.removeTies(["s1|yp2"]), 0)')
+    assert focused() == 2
     window.layer_checks["bridging"].setChecked(False)
     qtbot.waitUntil(lambda: focused() == 1, timeout=WAIT_MS)
     window.layer_checks["bridging"].setChecked(True)
