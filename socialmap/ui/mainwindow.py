@@ -646,6 +646,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.autosave_timer.stop()
+        if getattr(self, "guide_dialog", None) is not None:
+            self.guide_dialog.close()
         for w in (self.analysis_panel.worker, self.scenario_panel.worker, self.scenario_panel.rank_worker,
                   self.anchor_panel.worker):
             if w is not None:
@@ -964,12 +966,39 @@ class MainWindow(QMainWindow):
         report_with_dialog(self, self.doc, "evidence")
 
     # ================================================================ help
-    def show_guide(self) -> None:
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
+    def show_guide(self) -> QDialog:
+        """The user guide in a window of its own, read from docs/ with its pictures (it was
+        handed to the desktop as a .md file: raw text in an editor, or nothing at all)."""
+        import re
 
-        guide = RESOURCES.parent / "docs" / "user-guide.md"
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtWidgets import QTextBrowser
+
+        if getattr(self, "guide_dialog", None) is not None:
+            self.guide_dialog.show()
+            self.guide_dialog.raise_()
+            return self.guide_dialog
+        docs = RESOURCES.parent / "docs"
+        document = QTextDocument()
+        document.setMarkdown((docs / "user-guide.md").read_text(encoding="utf-8"))
+        # screenshots are 1,600 px wide: shown at the width of the text
+        html = re.sub(r"<img ", '<img width="760" ', document.toHtml())
+        browser = QTextBrowser()
+        browser.setObjectName("guideBrowser")
+        browser.setSearchPaths([str(docs)])
+        browser.setOpenLinks(False)  # other documents are not in this window: nothing is fetched
+        browser.setHtml(html)
+        dialog = QDialog(self)
+        dialog.setWindowTitle("SocialMap user guide")
+        lay = QVBoxLayout(dialog)
+        lay.addWidget(browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.close)
+        lay.addWidget(buttons)
+        dialog.resize(840, 760)
+        dialog.show()
+        self.guide_dialog = dialog
+        return dialog
 
     def show_about(self) -> None:
         from socialmap import __version__

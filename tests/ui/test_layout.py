@@ -73,3 +73,22 @@ def test_anchor_panel_shows_the_whole_organisation_name(make_window, qtbot, proj
     pick.setCurrentIndex(pick.findData("o1"))
     qtbot.waitUntil(lambda: pick.isVisible(), timeout=WAIT_MS)
     assert pick.width() > pick.fontMetrics().horizontalAdvance(pick.currentText()) + 20
+
+
+def test_help_opens_the_user_guide_with_its_pictures_in_a_window(make_window, qtbot):
+    """F1 shows docs/user-guide.md rendered in the application, its screenshots found in docs/."""
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QTextBrowser
+
+    window = make_window()
+    window.act_guide.trigger()
+    dialog = window.guide_dialog
+    qtbot.waitExposed(dialog)
+    browser = dialog.findChild(QTextBrowser, "guideBrowser")
+    text = browser.toPlainText()
+    assert "Job 1: plot your network offline" in text and "##" not in text
+    image = browser.loadResource(QTextDocument.ResourceType.ImageResource.value, "screenshot-main.png")
+    assert image is not None and not image.isNull()
+    window.act_guide.trigger()  # a second F1 raises the same window
+    assert window.guide_dialog is dialog
+    dialog.close()
