@@ -980,7 +980,10 @@ class MainWindow(QMainWindow):
             return self.guide_dialog
         docs = RESOURCES.parent / "docs"
         document = QTextDocument()
-        document.setMarkdown((docs / "user-guide.md").read_text(encoding="utf-8"))
+        try:
+            document.setMarkdown((docs / "user-guide.md").read_text(encoding="utf-8"))
+        except OSError as exc:
+            document.setPlainText(f"The user guide could not be read: {docs / 'user-guide.md'}: {exc.strerror or exc}")
         # screenshots are 1,600 px wide: shown at the width of the text
         html = re.sub(r"<img ", '<img width="760" ', document.toHtml())
         browser = QTextBrowser()

@@ -92,3 +92,17 @@ def test_help_opens_the_user_guide_with_its_pictures_in_a_window(make_window, qt
     window.act_guide.trigger()  # a second F1 raises the same window
     assert window.guide_dialog is dialog
     dialog.close()
+
+
+def test_a_missing_user_guide_is_said_in_its_window(make_window, qtbot, tmp_path, monkeypatch):
+    """An installation without docs/: the guide window says which file it could not read."""
+    from PySide6.QtWidgets import QTextBrowser
+
+    from socialmap.ui import mainwindow
+
+    monkeypatch.setattr(mainwindow, "RESOURCES", tmp_path / "resources")
+    window = make_window()
+    dialog = window.show_guide()
+    text = dialog.findChild(QTextBrowser, "guideBrowser").toPlainText()
+    assert "could not be read" in text and "user-guide.md" in text
+    dialog.close()
