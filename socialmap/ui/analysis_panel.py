@@ -46,6 +46,19 @@ MEASURE_TITLES = {
     "linking_ties": "Linking ties", "hotspot_note": "Hotspot note", "code": "Code", "name": "Name",
 }
 NOT_AVAILABLE = "not available yet"
+#: Column headers of the area table: two lines where one would make the column wider than
+#: its figures (the side panel showed four columns).
+TABLE_HEADERS = {
+    **MEASURE_TITLES, "young_people": "Young\npeople", "neet_isolated": "NEET\nisolated",
+    "neet_isolation_rate": "NEET\nisolation rate", "mean_bridging": "Mean\nbridging", "mean_linking": "Mean\nlinking",
+    "eet_connectedness": "EET\nconnectedness", "services_in_area": "Services\nin area",
+    "nearest_service_km": "Nearest\nservice (km)", "anchors_in_area": "Anchors\nin area", "gi_z": "Gi*\nz-score",
+    "gi_p": "Gi* pseudo\np", "bonding_ties": "Bonding\nties", "bridging_ties": "Bridging\nties",
+    "linking_ties": "Linking\nties",
+}
+#: The area table's first columns, in this order.
+FIRST_COLUMNS = ("name", "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate",
+                 "hotspot", "gi_z", "gi_p")
 
 
 def analysis_api(name: str):
@@ -151,7 +164,7 @@ class AnalysisPanel(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search areas…")
         lay.addWidget(self.search)
-        self.model = FrameModel(self, suppressed=YOUNG_PEOPLE_COUNTS, headers=MEASURE_TITLES)
+        self.model = FrameModel(self, suppressed=YOUNG_PEOPLE_COUNTS, headers=TABLE_HEADERS)
         self.proxy = SearchProxy(self.model, self)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = QTableView()
@@ -262,8 +275,16 @@ class AnalysisPanel(QWidget):
                 areas["hotspot_note"] = hot.areas["reason"].reindex(areas.index)
         names = {c: a.name for c, a in self.doc.project.areas.items()}
         areas.insert(0, "name", [names.get(c, "") for c in areas.index])
+        # what a youth service reads first, then the other measures (the hotspot columns were
+        # last, off the side of the panel)
+        first = [c for c in FIRST_COLUMNS if c in areas.columns]
+        areas = areas[first + [c for c in areas.columns if c not in first]]
         self.model.set_frame(areas, index_name="code")
         self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for col in range(header.count()):  # a long hotspot note pushed the figures out of the panel
+            if header.sectionSize(col) > 170:
+                header.resizeSection(col, 170)
         self.hotspot_button.setEnabled(hot is not None)
         n_hot = int(sum(1 for v in hot.areas["hotspot"] if v is True or v == 1)) if hot is not None else 0
         stale = result["version"] != self.doc.project.version

@@ -165,6 +165,10 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(RESOURCES / "icon.svg")))
         self.setObjectName("MainWindow")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        # the side panels run the full height, the tables sit under the map only (as QGIS's
+        # attribute table): the scenario and analysis panels keep room for their own tables
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
         self.map = MapWidget(self.doc, self)
         self.setCentralWidget(self.map)

@@ -41,10 +41,11 @@ AREA_COLUMNS = [
     "lost_linking", "bridging_loss_pct", "nearest_service_km_before", "nearest_service_km_after",
 ]
 HEADERS = {
-    "newly_isolated": "Newly isolated (expected)", "newly_isolated_neet": "Newly isolated NEET (expected)",
-    "lost_bonding": "Lost bonding", "lost_bridging": "Lost bridging", "lost_linking": "Lost linking",
-    "bridging_loss_pct": "Bridging loss %", "nearest_service_km_before": "Nearest service km (before)",
-    "nearest_service_km_after": "Nearest service km (after)", "flagged_areas": "Flagged areas",
+    # two-line headers: one-line ones made the figures' columns wider than the panel
+    "newly_isolated": "Newly isolated\n(expected)", "newly_isolated_neet": "Newly isolated\nNEET (expected)",
+    "lost_bonding": "Lost\nbonding", "lost_bridging": "Lost\nbridging", "lost_linking": "Lost\nlinking",
+    "bridging_loss_pct": "Bridging\nloss %", "nearest_service_km_before": "Nearest service\nkm (before)",
+    "nearest_service_km_after": "Nearest service\nkm (after)", "flagged_areas": "Flagged\nareas",
     "code": "Code", "name": "Name", "id": "Id", "label": "Label", "flagged": "Flagged", "reasons": "Reasons",
 }
 #: Expected values (probabilities summed) and distances: one decimal, halves up, as in
@@ -53,6 +54,16 @@ EXPECTED_VALUES = frozenset({
     "newly_isolated", "newly_isolated_neet", "lost_bonding", "lost_bridging", "lost_linking",
     "bridging_loss_pct", "nearest_service_km_before", "nearest_service_km_after",
 })
+
+
+def fit_columns(table, widest: int = 170) -> None:
+    """Columns fitted to their contents, none wider than ``widest`` px: a long label or reason
+    pushed the figures out of the side panel (the whole text is in the cell's tooltip)."""
+    table.resizeColumnsToContents()
+    header = table.horizontalHeader()
+    for col in range(header.count()):
+        if header.sectionSize(col) > widest:
+            header.resizeSection(col, widest)
 
 
 def scenarios_api(name: str):
@@ -473,9 +484,15 @@ class ScenarioPanel(QWidget):
         self.area_model.set_frame(areas, index_name="code", columns=["name", *AREA_COLUMNS])
         self.area_table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep flagged first
         self.area_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.area_table.resizeColumnsToContents()
+        fit_columns(self.area_table)
         flagged = self.flagged_codes()
-        self.status.setText(f"{len(flagged)} area(s) flagged: " + (", ".join(f"{names.get(c, c)} ({c})" for c in flagged) or "none"))
+        # each flagged area with its reasons in full (in the table they are cut at the side of
+        # the panel)
+        reasons = result.areas["reasons"] if "reasons" in result.areas else {}
+        lines = [f"{names.get(c, c)} ({c}): " + "; ".join(str(r) for r in (reasons.get(c) or [])) for c in flagged[:6]]
+        if len(flagged) > 6:
+            lines.append(f"and {len(flagged) - 6} more (see the table)")
+        self.status.setText(f"{len(flagged)} area(s) flagged" + (":\n" + "\n".join(lines) if lines else ": none"))
         self.after.setChecked(True)
         self.show_on_map()
         self.scenarioDone.emit(result)
@@ -543,8 +560,8 @@ class ScenarioPanel(QWidget):
         for table in (self.rank_service_table, self.rank_org_table):
             table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # most damaging first
             table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.rank_service_table.resizeColumnsToContents()
-        self.rank_org_table.resizeColumnsToContents()
+        fit_columns(self.rank_service_table)
+        fit_columns(self.rank_org_table)
         self._rank_end(f"Ranked {len(result.services)} services and {len(result.organisations)} organisations.")
         self.tabs.setCurrentIndex(1)
         self.rankDone.emit(result)

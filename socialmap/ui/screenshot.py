@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import Qt, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from socialmap.model.kinds import ORGANISATION
@@ -60,10 +60,13 @@ class ScreenshotDirector(QObject):
     def _view_analysis(self) -> None:
         w = self.window
         w.analysis_dock.raise_()
+        # the area table's NEET columns and hotspot flag in the picture, as a user widens the panel
+        w.resizeDocks([w.analysis_dock], [700], Qt.Orientation.Horizontal)
         if not w.analysis_panel.available():
             self._grab_later()
             return
-        w.analysis_panel.analysisDone.connect(lambda _r: (w._request_map_mode("hotspots"), self._grab_later()))
+        w.analysis_panel.analysisDone.connect(
+            lambda _r: (w._request_map_mode("hotspots"), w.map.call("fit"), self._grab_later()))
         w.analysis_panel.run()
 
     def _view_scenario(self) -> None:

@@ -106,3 +106,43 @@ def test_a_missing_user_guide_is_said_in_its_window(make_window, qtbot, tmp_path
     text = dialog.findChild(QTextBrowser, "guideBrowser").toPlainText()
     assert "could not be read" in text and "user-guide.md" in text
     dialog.close()
+
+
+def test_side_panels_run_the_full_height_beside_the_tables(make_window, qtbot):
+    """The tables dock sits under the map only: the panels on the right and the layers on the
+    left reach below its top edge (the scenario panel's ranking had three rows of room)."""
+    window = make_window()
+    qtbot.waitUntil(lambda: window.tables_dock.height() >= 0.25 * window.height(), timeout=WAIT_MS)
+    tables = window.tables_dock.geometry()
+    for dock in (window.inspector_dock, window.layers_dock):
+        assert dock.geometry().bottom() > tables.top() + 100
+        assert not dock.geometry().intersects(tables)
+
+
+def test_ranking_columns_leave_room_for_the_figures(make_window, qtbot, project_file):
+    """No column of the ranking is wider than 170 px, so the figures beside a long label show
+    ("Newly isolated (expected)" on one line made its column 190 px)."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.scenario_panel
+    with qtbot.waitSignal(panel.rankDone, timeout=WAIT_MS):
+        panel.run_rank()
+    header = panel.rank_service_table.horizontalHeader()
+    assert max(header.sectionSize(c) for c in range(header.count())) <= 170
+
+
+def test_scenario_status_gives_each_flagged_areas_reasons_in_full(make_window, qtbot, project_file):
+    """Decommissioning s1 in small_project flags A1 and A2 (test_panels works out why); the
+    panel's status names each with its reasons, which the table cuts at the panel's side."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.scenario_panel
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS) as blocker:
+        panel.run()
+    areas = blocker.args[0].areas
+    lines = panel.status.text().splitlines()
+    assert lines[0] == "2 area(s) flagged:"
+    for line, code, name in zip(lines[1:], ("A1", "A2"), ("West", "East"), strict=True):
+        assert line == f"{name} ({code}): " + "; ".join(areas.loc[code, "reasons"])

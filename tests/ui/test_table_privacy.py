@@ -115,3 +115,16 @@ def test_withheld_neet_isolation_rate_in_the_area_table_and_on_the_map(make_wind
     window.colour_by.setCurrentIndex(window.colour_by.findData("measure:neet_isolation_rate"))
     qtbot.waitUntil(lambda: "no data, or withheld (<5)" in (js(window, qtbot, "SM.legend.getContainer().textContent") or ""),
                     timeout=WAIT_MS)
+
+
+def test_area_table_opens_with_the_neet_columns_and_the_hotspot_flag_first(make_window, qtbot, project_file):
+    """After the name: young people, NEET, isolated, NEET isolated, the rate, then the hotspot
+    columns (they came last, off the side of the panel)."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.analysis_panel
+    with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
+        panel.run()
+    cols = panel.model.columns
+    assert cols[:6] == ["name", "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate"]
+    assert cols[6] == "hotspot"
