@@ -76,6 +76,10 @@ def area_measures() -> tuple[str, ...]:
 
 def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[str, Any]:
     """Analysis, hotspots and tie classes of ``project`` (a copy: runs in a worker)."""
+    import json
+
+    from socialmap.ui.mapwidget import RawJSON
+
     analyse = analysis_api("analyse")
     if analyse is None:
         raise RuntimeError("The analysis is not available yet in this build.")
@@ -101,18 +105,19 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
         classes = {}
         for a, b, cls in zip(df["a"], df["b"], df["tie_class"], strict=False):
             classes[(a, b) if a <= b else (b, a)] = cls
-    tie_records = None
+    tie_records = tie_records_json = None
     if classes is not None:
         from socialmap.mapview import ties_payload
 
         tie_records = ties_payload(project, classes, group_by=group_by)
+        tie_records_json = RawJSON(json.dumps(tie_records))  # here, not on the UI thread
     people = {
         str(i): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         for i, row in result.people.to_dict(orient="index").items()
     }
     if progress:
         progress(1.0)
-    return {"analysis": result, "hotspots": hot, "classes": classes, "tie_records": tie_records,
+    return {"analysis": result, "hotspots": hot, "classes": classes, "tie_records": tie_records, "tie_records_json": tie_records_json,
             "people": people, "version": project.version, "group_by": group_by}
 
 
@@ -120,7 +125,7 @@ class AnalysisPanel(QWidget):
     """Area table, group key, run/cancel, hotspot mode."""
 
     #: Emitted with the result dict when an analysis run has finished.
-    analysisDone = Signal(dict)
+    analysisDone = Signal(object)  # a dict; "object": Signal(dict) converted it to a QVariantMap, 1.2 s for a city
     #: The user asked for a map colouring ("measure:<name>" or "hotspots").
     mapModeRequested = Signal(str)
 

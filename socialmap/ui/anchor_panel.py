@@ -72,9 +72,9 @@ def compute_anchor(project, org_id: str, progress=None, cancelled=None) -> dict[
 class AnchorPanel(QWidget):
     """Figures and percentiles of one organisation; its reach on the map."""
 
-    anchorDone = Signal(dict)
+    anchorDone = Signal(object)  # a dict, passed as it is (not converted to a QVariantMap)
     #: (origin [lat, lon] or None, reached points, reached area codes)
-    reachRequested = Signal(object, list, list)
+    reachRequested = Signal(object, object, object)
     #: The user asked for the PDF evidence pack of this organisation.
     evidenceRequested = Signal(str)
 

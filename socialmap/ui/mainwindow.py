@@ -945,7 +945,7 @@ class MainWindow(QMainWindow):
         self._fill_colour_by()
         if result.get("tie_records") is not None and result["version"] == self.doc.project.version:
             self.map.tie_classes = result["classes"]
-            self.map.show_ties(result["tie_records"])
+            self.map.show_ties(result.get("tie_records_json") or result["tie_records"])
         if self.map_mode and self.map_mode != "":
             self.apply_map_mode(self.map_mode)
 

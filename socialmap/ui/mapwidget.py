@@ -20,6 +20,11 @@ from socialmap.mapview import payloads
 from socialmap.ui.document import ProjectDocument
 
 
+class RawJSON(str):
+    """A JSON text made already (in a worker): :meth:`MapWidget.call` passes it to the page as
+    it is. Serialising a city's 78,000 tie records on the UI thread held it 120 ms."""
+
+
 class MapBridge(QObject):
     """The Python end of the page's QWebChannel: the page calls its slots.
 
@@ -105,7 +110,7 @@ class MapWidget(QWebEngineView):
     # ------------------------------------------------------------ JS plumbing
     def call(self, function: str, *args: Any, callback=None) -> None:
         """Call ``SM.<function>(*args)`` with JSON-serialised arguments."""
-        script = f"SM.{function}({', '.join(json.dumps(a) for a in args)})"
+        script = f"SM.{function}({', '.join(a if isinstance(a, RawJSON) else json.dumps(a) for a in args)})"
         if not self.ready:
             self._pending.append(script)
             return
@@ -149,8 +154,9 @@ class MapWidget(QWebEngineView):
         if ident:
             self.call("select", kind, ident, False)
 
-    def show_ties(self, records: list[dict]) -> None:
-        """Draw exactly these tie records (classes from an analysis' group key)."""
+    def show_ties(self, records: list[dict] | RawJSON) -> None:
+        """Draw exactly these tie records (classes from an analysis' group key), given as a list
+        or as their JSON text made off the UI thread."""
         self.call("setTies", records)
 
     def _on_nodes(self, added: list, changed: list, removed: list) -> None:

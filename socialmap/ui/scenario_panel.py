@@ -137,7 +137,7 @@ class ScenarioPanel(QWidget):
     relocatePointRequested = Signal(str)
     rankDone = Signal(object)
     #: Show the scenario state on the map: ("before"|"after", flagged codes, removed node ids, area values).
-    mapStateRequested = Signal(str, list, list, dict)
+    mapStateRequested = Signal(str, object, object, object)  # lists and a dict, not converted
 
     def __init__(self, doc: ProjectDocument, parent=None) -> None:
         super().__init__(parent)
