@@ -234,18 +234,19 @@ def choropleth(values: Mapping[str, Any], title: str, *, n_classes: int = 5,
     """Fill colours of areas by a measure, with the legend that explains them.
 
     Classes are equal-width intervals between the smallest and largest known
-    value (one class when they are all equal); whole numbers over a short
-    range get classes of whole numbers; the bounds of every class have the same
-    decimals, as few as the class width needs. Unknown values (None or NaN)
-    are grey and listed as ``missing_label``.
+    value (one class when they are all equal); whole numbers get classes of
+    whole numbers that do not overlap; other bounds have the same decimals, as
+    few as the class width needs. Unknown values (None or NaN) are grey and
+    listed as ``missing_label``.
     """
     known = {c: float(v) for c, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
     colours: dict[str, str] = {c: NO_DATA_COLOUR for c in values}
     entries: list[dict[str, str]] = []
-    whole = [v for v in values.values() if isinstance(v, int) and not isinstance(v, bool)]
-    if known and len(whole) == len(known) and max(whole) - min(whole) < 20:
-        # Whole numbers over a short range (an IMD decile): classes of whole
-        # numbers, so no legend reads "2.80 – 4.60".
+    whole = [int(v) for v in known.values() if float(v).is_integer()]
+    if known and len(whole) == len(known):
+        # Whole numbers (an IMD decile, a population, services in an area, which an analysis
+        # gives as floats): classes of whole numbers that do not overlap, so no legend reads
+        # "2.80 – 4.60", nor "0 – 1", "1 – 2" leaving 1 in doubt.
         lo, hi = min(whole), max(whole)
         span = hi - lo + 1
         k = min(n_classes, span)
@@ -256,7 +257,7 @@ def choropleth(values: Mapping[str, Any], title: str, *, n_classes: int = 5,
             colours[code] = palette[idx]
         for i in range(k):
             a, b = bounds[i], bounds[i + 1] - 1
-            entries.append({"colour": palette[i], "label": str(a) if a == b else f"{a} – {b}"})
+            entries.append({"colour": palette[i], "label": f"{a:,}" if a == b else f"{a:,} – {b:,}"})
     elif known:
         lo, hi = min(known.values()), max(known.values())
         k = 1 if hi == lo else min(n_classes, len(CHOROPLETH_COLOURS))

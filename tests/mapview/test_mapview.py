@@ -57,24 +57,33 @@ def test_a_person_tie_with_an_unknown_key_is_unclassified(small_project):
 
 
 def test_choropleth_classes_and_legend():
-    """Equal-width classes over 1..3 (width 0.4): 1 falls in the first class,
-    3 in the last; None is grey "no data"."""
-    style = choropleth({"A": 1.0, "B": 3.0, "C": None, "D": 2.0}, "Measure")
+    """Equal-width classes over 1..3 (width 0.4): 1 falls in the first class, 1.5 in the
+    second ((1.5 - 1) / 0.4 = 1.25), 2 in the third, 3 in the last; None is grey "no data"."""
+    style = choropleth({"A": 1.0, "B": 3.0, "C": None, "D": 2.0, "E": 1.5}, "Measure")
     assert style["colours"] == {"A": CHOROPLETH_COLOURS[0], "B": CHOROPLETH_COLOURS[4],
-                                "C": NO_DATA_COLOUR, "D": CHOROPLETH_COLOURS[2]}
+                                "C": NO_DATA_COLOUR, "D": CHOROPLETH_COLOURS[2], "E": CHOROPLETH_COLOURS[1]}
     labels = [e["label"] for e in style["legend"]["entries"]]
     assert labels[0] == "1.00 – 1.40" and labels[-2] == "2.60 – 3.00" and labels[-1] == "no data"
 
 
 def test_legend_bounds_have_as_few_decimals_as_the_class_width_needs():
     """Bridging loss 0..10.53 %: classes 2.106 wide read with one decimal; a population of
-    135..258 (whole numbers, classes 24.6 wide) with none; a withheld value is named."""
+    135..258 (124 whole values) in whole-number classes 135 + 124 * i // 5; a withheld value
+    is named."""
     style = choropleth({"A": 0.0, "B": 10.53, "C": None}, "Bridging ties lost (%)", missing_label="withheld")
     labels = [e["label"] for e in style["legend"]["entries"]]
     assert labels == ["0.0 – 2.1", "2.1 – 4.2", "4.2 – 6.3", "6.3 – 8.4", "8.4 – 10.5", "withheld"]
     style = choropleth({"A": 135, "B": 258}, "Population 16-24")
     assert [e["label"] for e in style["legend"]["entries"]] == [
-        "135 – 160", "160 – 184", "184 – 209", "209 – 233", "233 – 258"]
+        "135 – 158", "159 – 183", "184 – 208", "209 – 233", "234 – 258"]
+
+
+def test_whole_numbers_given_as_floats_get_classes_that_do_not_overlap():
+    """Services in an area (floats from the analysis) 0, 1, 3, 5: six whole values in five
+    classes, 0 | 1 | 2 | 3 | 4-5, not "0 – 1", "1 – 2"... with 1 in doubt; 3 is in the fourth."""
+    style = choropleth({"A": 0.0, "B": 1.0, "C": 3.0, "D": 5.0}, "Services in area")
+    assert [e["label"] for e in style["legend"]["entries"]] == ["0", "1", "2", "3", "4 – 5"]
+    assert style["colours"]["C"] == CHOROPLETH_COLOURS[3] and style["colours"]["D"] == CHOROPLETH_COLOURS[4]
 
 
 def test_whole_number_measures_get_whole_number_classes():
