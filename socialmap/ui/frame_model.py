@@ -22,7 +22,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from socialmap.interchange.privacy import RATE_PARTS, is_suppressed
 from socialmap.interchange.privacy import YOUNG_PEOPLE_COUNTS as AREA_COUNTS
 from socialmap.scenarios.impact import one_decimal
-from socialmap.ui.models import ID_ROLE, SORT_ROLE, suppress_count
+from socialmap.ui.models import ID_ROLE, SORT_ROLE, plain_tooltip, suppress_count
 
 #: Columns that count young people (suppressed when 1..4).
 YOUNG_PEOPLE_COUNTS = frozenset({*AREA_COUNTS, "young_people_reached", "sole_link_young_people"})
@@ -119,7 +119,8 @@ class FrameModel(QAbstractTableModel):
         name = self.index_name if index.column() == 0 else self.columns[index.column() - 1]
         hidden = self.withheld(index.row(), name)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return WITHHELD if hidden else format_cell(name, value, self.suppressed, self.one_decimal_columns)
+            text = WITHHELD if hidden else format_cell(name, value, self.suppressed, self.one_decimal_columns)
+            return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         if role == SORT_ROLE:
             if hidden:
                 return -math.inf

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from socialmap.errors import InputError, Problem
 from socialmap.model.kinds import NODE_KINDS, TIE_TYPES
 from socialmap.ui import workers
+from socialmap.ui.models import plain_tooltip
 
 IMPORT_TITLES = {"kumu": "Kumu map", "openreferral": "Open Referral UK directory", "csv": "CSV bundle"}
 EXPORT_TITLES = {
@@ -97,7 +98,8 @@ class RowsModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             row = self.rows[index.row()]
-            return row[index.column()] if index.column() < len(row) else ""
+            text = row[index.column()] if index.column() < len(row) else ""
+            return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802

@@ -432,6 +432,7 @@ class MainWindow(QMainWindow):
     def _build_status(self) -> None:
         self.counts_label = QLabel("")
         self.mode_label = QLabel("")
+        self.mode_label.setTextFormat(Qt.TextFormat.PlainText)  # it can name a service
         self.io_progress = QProgressBar()
         self.io_progress.setRange(0, 0)
         self.io_progress.setMaximumWidth(140)
@@ -878,9 +879,24 @@ class MainWindow(QMainWindow):
         if tie_type:
             self.add_tie(a, b, tie_type)
 
-    def ask_tie_type(self, a: str, b: str, types: list[str]) -> str | None:
+    def tie_type_dialog(self, a: str, b: str, types: list[str]) -> QInputDialog:
+        """The question of :meth:`ask_tie_type`; the two labels shown as written (QInputDialog's
+        label would render a label that looks like markup as HTML)."""
         la, lb = self.doc.project.nodes[a].label, self.doc.project.nodes[b].label
-        tie_type, ok = QInputDialog.getItem(self, "New tie", f"Type of the tie between {la} and {lb}:", types, 0, False)
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("New tie")
+        dialog.setLabelText(f"Type of the tie between {la} and {lb}:")
+        dialog.setComboBoxItems(types)
+        dialog.setComboBoxEditable(False)
+        for label in dialog.findChildren(QLabel):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        return dialog
+
+    def ask_tie_type(self, a: str, b: str, types: list[str]) -> str | None:
+        dialog = self.tie_type_dialog(a, b, types)
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        tie_type = dialog.textValue()
+        dialog.deleteLater()
         return tie_type if ok else None
 
     def add_tie(self, a: str, b: str, tie_type: str, **fields: Any) -> bool:

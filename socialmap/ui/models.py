@@ -34,6 +34,19 @@ HEADERS = {
 }
 
 
+def plain_tooltip(text: Any) -> Any:
+    """A tooltip that shows ``text`` as it is written: Qt renders a tooltip that looks like
+    markup as HTML (a label "<b>Youth</b> club" came out bold, an <img> tag as a picture), so
+    such text is escaped and marked as rich text. Other values are returned unchanged."""
+    from PySide6 import QtGui
+
+    if not isinstance(text, str) or not QtGui.Qt.mightBeRichText(text):
+        return text
+    import html
+
+    return "<qt>" + html.escape(text, quote=False).replace("\n", "<br>") + "</qt>"
+
+
 def suppress_count(count: int | None) -> str:
     """A count of young people as shown to people: 1..4 become "<5" (SPEC section 8)."""
     if count is None:
@@ -115,8 +128,10 @@ class _RecordModel(QAbstractTableModel):
         column = self.columns[index.column()]
         if role == ID_ROLE:
             return self.id_text(ident)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return display(self.value(ident, column))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(display(self.value(ident, column)))
         if role == SORT_ROLE:
             return sort_key(self.value(ident, column))
         return None
