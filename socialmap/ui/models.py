@@ -243,8 +243,13 @@ class AreaTableModel(_RecordModel):
         return None if area is None else getattr(area, column)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if index.isValid() and role == Qt.ItemDataRole.DisplayRole and self.columns[index.column()] == "young_people":
-            return suppress_count(self._counts.get(self.ids[index.row()], 0))
+        if index.isValid() and self.columns[index.column()] == "young_people":
+            count = self._counts.get(self.ids[index.row()], 0)
+            # the tooltip showed the exact count behind "<5"; sorting by it gave their order
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return suppress_count(count)
+            if role == SORT_ROLE:
+                return 2.5 if 1 <= count <= 4 else count
         return super().data(index, role)
 
 

@@ -128,3 +128,29 @@ def test_area_table_opens_with_the_neet_columns_and_the_hotspot_flag_first(make_
     cols = panel.model.columns
     assert cols[:6] == ["name", "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate"]
     assert cols[6] == "hotspot"
+
+
+def test_area_table_tooltip_and_sorting_keep_counts_of_one_to_four_hidden(make_window, qtbot, tmp_path, two_areas):
+    """A1 holds 2 young people, A2 5, A3 3: the tooltip of A1's and A3's "<5" says "<5" (it said
+    2 and 3), and sorting puts them together between 0 and 5 without ordering them."""
+    from shapely.geometry import box
+
+    from socialmap.model import Area, Node, Project
+    from socialmap.store import save_project
+    from socialmap.ui.models import SORT_ROLE
+
+    areas = [*two_areas, Area("A3", "South", box(-2.30, 53.39, -2.29, 53.40))]
+    nodes = [Node(f"a{i}", "young_person", f"P{i}", area_code="A1") for i in range(2)]
+    nodes += [Node(f"b{i}", "young_person", f"Q{i}", area_code="A2") for i in range(5)]
+    nodes += [Node(f"c{i}", "young_person", f"R{i}", area_code="A3") for i in range(3)]
+    path = tmp_path / "counts.gpkg"
+    save_project(Project.build(areas, nodes, []), path)
+    window = make_window()
+    open_and_wait(window, qtbot, path)
+    model = window.tables["area"]["model"]
+    col = model.columns.index("young_people")
+    rows = {model.index(r, 0).data(): r for r in range(model.rowCount())}
+    tips = {c: model.index(r, col).data(Qt.ItemDataRole.ToolTipRole) for c, r in rows.items()}
+    assert tips == {"A1": "<5", "A2": "5", "A3": "<5"}
+    keys = {c: model.index(r, col).data(SORT_ROLE) for c, r in rows.items()}
+    assert keys["A1"] == keys["A3"] and keys["A2"] == 5
