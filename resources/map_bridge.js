@@ -14,7 +14,7 @@
   "use strict";
 
   var NODE_STYLE = {
-    young_person: { radius: 3.5, color: "#ffffff", weight: 0.8, fillColor: "#e6550d", fillOpacity: 0.95 },
+    young_person: { radius: 3.5, color: "#ffffff", weight: 0.8, fillColor: "#e6550d", fillOpacity: 1.0 },
     service: { radius: 6.5, color: "#ffffff", weight: 1.5, fillColor: "#238b45", fillOpacity: 1.0 },
     organisation: { radius: 7.5, color: "#ffffff", weight: 1.5, fillColor: "#3f2c8c", fillOpacity: 1.0 },
   };
@@ -151,6 +151,7 @@
       var div = L.DomUtil.create("div", "sm-legend");
       div.style.cssText = "background:rgba(255,255,255,0.92);padding:6px 9px;border-radius:4px;" +
         "font:13px sans-serif;line-height:18px;box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px";
+      L.DomEvent.disableClickPropagation(div);  // a click on the legend is not a click on the map
       return div;
     };
     SM.legend.addTo(SM.map);
@@ -304,7 +305,10 @@
   function fitIfSized() {
     var size = SM.map.getSize();
     if (!SM.fitted && SM.bounds && size.x > 0 && size.y > 0) {
-      SM.map.fitBounds(SM.bounds, { paddingTopLeft: [12, 12], paddingBottomRight: [size.x > 700 ? 200 : 12, 12] });
+      // room on the right for the legend when the map is wide enough to spare it
+      var legend = SM.legend.getContainer().offsetWidth || 0;
+      SM.map.fitBounds(SM.bounds, { paddingTopLeft: [12, 12],
+                                    paddingBottomRight: [size.x > 2.5 * legend ? legend + 12 : 12, 12] });
       SM.fitted = true;
     }
   }
@@ -410,9 +414,31 @@
     }
   };
 
+  /* The symbols' key can be folded away (on a 1366 x 768 laptop it covered a third of the
+   * map); folded from the start when the map is less than 560 px high. */
+  SM.keyOpen = null;
+  SM.toggleKey = function () {
+    SM.keyOpen = !SM.keyShown();
+    var key = SM.legend.getContainer().querySelector(".sm-key");
+    var toggle = SM.legend.getContainer().querySelector(".sm-key-toggle");
+    if (key) key.style.display = SM.keyOpen ? "grid" : "none";
+    if (toggle) toggle.textContent = SM.keyOpen ? "Key \u25BE" : "Key \u25B8";
+    return SM.keyOpen;
+  };
+  SM.keyShown = function () {
+    return SM.keyOpen === null ? SM.map.getSize().y >= 560 : SM.keyOpen;
+  };
+
   function addKey(div) {
-    var key = el("div");
-    key.style.cssText = "margin-top:6px;display:grid;grid-template-columns:auto auto;column-gap:10px;font-size:12px";
+    var open = SM.keyShown();
+    var toggle = el("div", open ? "Key \u25BE" : "Key \u25B8", "sm-key-toggle");
+    toggle.style.cssText = "margin-top:4px;cursor:pointer;color:#1f4e79;font-size:12px;user-select:none";
+    toggle.title = "Show or hide the key to the symbols";
+    L.DomEvent.on(toggle, "click", function (e) { L.DomEvent.stop(e); SM.toggleKey(); });
+    div.appendChild(toggle);
+    var key = el("div", null, "sm-key");
+    key.style.cssText = "margin-top:2px;display:" + (open ? "grid" : "none") +
+      ";grid-template-columns:auto auto;column-gap:10px;font-size:12px";
     [["Anchor institution", "#3f2c8c", "#111111", 9], ["Organisation", "#3f2c8c", "#ffffff", 7],
      ["Service", "#238b45", "#ffffff", 6], ["Young person", "#e6550d", "#ffffff", 4],
      ["NEET young person", "#a63603", "#ffffff", 4]].forEach(function (k) {

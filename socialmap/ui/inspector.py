@@ -112,6 +112,7 @@ class Inspector(QWidget):
         outer.addWidget(self.title)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body = QWidget()
         self.form = QFormLayout(self.body)
         scroll.setWidget(self.body)
@@ -169,6 +170,10 @@ class Inspector(QWidget):
             # "Millbrook North (X01000001)", not the bare code
             editor = QComboBox()
             editor.setEditable(False)
+            # as wide as the panel, not as its longest choice (a provider's full name made the
+            # form wider than the panel on a 1366 px screen, with a sideways scroll bar)
+            editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            editor.setMinimumContentsLength(10)
             editor.addItem("", "")
             for c in choices:
                 text, data = (c if isinstance(c, tuple) else (str(c), str(c)))

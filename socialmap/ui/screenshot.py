@@ -66,7 +66,8 @@ class ScreenshotDirector(QObject):
             self._grab_later()
             return
         w.analysis_panel.analysisDone.connect(
-            lambda _r: (w._request_map_mode("hotspots"), w.map.call("fit"), self._grab_later()))
+            lambda _r: (w._request_map_mode("hotspots"), w.map.call("toggleKey"), w.map.call("fit"),
+                        self._grab_later()))  # the key folded: the hotspots legend and map in view
         w.analysis_panel.run()
 
     def _view_scenario(self) -> None:

@@ -146,3 +146,34 @@ def test_scenario_status_gives_each_flagged_areas_reasons_in_full(make_window, q
     assert lines[0] == "2 area(s) flagged:"
     for line, code, name in zip(lines[1:], ("A1", "A2"), ("West", "East"), strict=True):
         assert line == f"{name} ({code}): " + "; ".join(areas.loc[code, "reasons"])
+
+
+def test_the_key_to_the_symbols_folds_and_stays_folded(make_window, qtbot, project_file):
+    """The legend's key folds with a click on "Key" and stays as the user left it when the
+    legend is rebuilt (another colouring of the areas); the colour classes stay shown."""
+    from tests.ui.conftest import js
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    shown = js(window, qtbot, "SM.keyShown()")
+    js(window, qtbot, '(document.querySelector(".sm-key-toggle").click(), 0)')
+    assert js(window, qtbot, "SM.keyShown()") is (not shown)
+    display = "grid" if not shown else "none"
+    assert js(window, qtbot, 'document.querySelector(".sm-key").style.display') == display
+    window.colour_by.setCurrentIndex(window.colour_by.findData("field:population_16_24"))
+    qtbot.waitUntil(lambda: "Population" in js(window, qtbot, "SM.legend.getContainer().textContent"), timeout=WAIT_MS)
+    assert js(window, qtbot, 'document.querySelector(".sm-key").style.display') == display
+    assert js(window, qtbot, "SM.mode") != "add" and not window.add_mode  # the click did not reach the map
+
+
+def test_inspector_fits_its_panel_without_a_sideways_scroll_bar(make_window, qtbot, project_file):
+    """A service's provider list holds long names: the form stays as wide as the panel."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    window.doc.project.update_node("o1", label="Northfield College of Further and Higher Education, Main Site")
+    window.doc.select("service", "s1")
+    scroll = window.inspector.findChild(QScrollArea)
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert scroll.widget().width() <= scroll.viewport().width()
