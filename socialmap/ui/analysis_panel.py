@@ -170,6 +170,7 @@ class AnalysisPanel(QWidget):
         self.search.setPlaceholderText("Search areas…")
         lay.addWidget(self.search)
         self.model = FrameModel(self, suppressed=YOUNG_PEOPLE_COUNTS, headers=TABLE_HEADERS)
+        self.model.index_name = "code"  # the empty table's one header reads Code, not id
         self.proxy = SearchProxy(self.model, self)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = QTableView()
@@ -200,7 +201,7 @@ class AnalysisPanel(QWidget):
 
     def _on_replaced(self) -> None:
         self.result = None
-        self.model.set_frame(None)
+        self.model.set_frame(None, index_name="code")
         self.hotspot_button.setEnabled(False)
         self.status.setText("Press Run analysis to compute the measures." if self.available() else "Analysis: " + NOT_AVAILABLE + ".")
         key = self.doc.project.setting("group_by") or "area_code"

@@ -246,6 +246,7 @@ class ScenarioPanel(QWidget):
 
         self.tabs = QTabWidget()
         self.area_model = FrameModel(self, headers=HEADERS, one_decimal_columns=EXPECTED_VALUES)
+        self.area_model.index_name = "code"
         self.area_proxy = SearchProxy(self.area_model, self)
         self.area_table = self._table(self.area_proxy)
         self.area_table.clicked.connect(self._on_area_row)
@@ -329,7 +330,7 @@ class ScenarioPanel(QWidget):
         self.clear()
         self.result = None
         self.rank_result = None
-        self.area_model.set_frame(None)
+        self.area_model.set_frame(None, index_name="code")
         self.rank_service_model.set_frame(None)
         self.rank_org_model.set_frame(None)
         self._fill_pickers()

@@ -177,3 +177,13 @@ def test_inspector_fits_its_panel_without_a_sideways_scroll_bar(make_window, qtb
     scroll = window.inspector.findChild(QScrollArea)
     assert not scroll.horizontalScrollBar().isVisible()
     assert scroll.widget().width() <= scroll.viewport().width()
+
+
+def test_empty_area_tables_are_headed_code(make_window, qtbot, project_file):
+    """Before any run the analysis and scenario area tables show one column headed Code (it
+    read "id" with a sort arrow)."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    for model in (window.analysis_panel.model, window.scenario_panel.area_model):
+        assert model.columnCount() == 1
+        assert model.headerData(0, Qt.Orientation.Horizontal) == "Code"
