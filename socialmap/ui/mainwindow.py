@@ -64,6 +64,9 @@ LAYERS = (
     ("bonding", "Bonding ties"), ("bridging", "Bridging ties"), ("linking", "Linking ties"),
     ("institutional", "Institutional ties"), ("unclassified", "Unclassified ties"),
 )
+#: Version of the dock layout kept in the settings: a layout kept by an earlier version (with the
+#: tables dock two rows high, the side panels shortened by it) gives way to the new first-start one.
+LAYOUT_VERSION = 1
 #: Area measures that count young people: not offered as a choropleth (small numbers).
 COUNT_MEASURES = {"young_people", "neet", "isolated", "neet_isolated"}
 
@@ -200,7 +203,7 @@ class MainWindow(QMainWindow):
             self.resize(1500, 920)
         state = self.settings.value("window/state")
         #: Whether the docks still need their first sizes (no layout kept from a previous session).
-        self._default_docks_pending = state is None or not self.restoreState(state)
+        self._default_docks_pending = state is None or not self.restoreState(state, LAYOUT_VERSION)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
@@ -649,7 +652,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self.autosave_timer.stop()
         if getattr(self, "guide_dialog", None) is not None:
             self.guide_dialog.close()

@@ -187,3 +187,24 @@ def test_empty_area_tables_are_headed_code(make_window, qtbot, project_file):
     for model in (window.analysis_panel.model, window.scenario_panel.area_model):
         assert model.columnCount() == 1
         assert model.headerData(0, Qt.Orientation.Horizontal) == "Code"
+
+
+def test_a_layout_kept_by_an_earlier_version_gives_way_to_the_new_one(make_window, qtbot):
+    """A window state saved without a layout version (as earlier versions saved the two-row
+    tables dock) is not restored: the first-start layout is used. A state saved by this
+    version is restored as the user left it. (The windows of one test share one settings file.)"""
+    from socialmap.ui import mainwindow
+
+    first = make_window()
+    qtbot.waitUntil(lambda: first.tables_dock.height() >= 0.25 * first.height(), timeout=WAIT_MS)
+    first.resizeDocks([first.tables_dock], [90], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: first.tables_dock.height() < 0.2 * first.height(), timeout=WAIT_MS)
+    first.settings.setValue("window/state", first.saveState())  # version 0
+    first.settings.sync()
+    second = make_window()
+    qtbot.waitUntil(lambda: second.tables_dock.height() >= 0.25 * second.height(), timeout=WAIT_MS)
+    first.settings.setValue("window/state", first.saveState(mainwindow.LAYOUT_VERSION))
+    first.settings.sync()
+    third = make_window()
+    qtbot.wait(50)  # the first-start sizes would be set in the next turn of the event loop
+    assert third.tables_dock.height() < 0.2 * third.height()
