@@ -49,7 +49,14 @@ from socialmap.ui.anchor_panel import AnchorPanel
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.inspector import Inspector
 from socialmap.ui.mapwidget import MapWidget
-from socialmap.ui.models import ID_ROLE, AreaTableModel, NodeTableModel, SearchProxy, TieTableModel
+from socialmap.ui.models import (
+    ID_ROLE,
+    AreaTableModel,
+    NodeTableModel,
+    SearchProxy,
+    TieTableModel,
+    plain_tooltip,
+)
 from socialmap.ui.scenario_panel import ScenarioPanel
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -609,7 +616,9 @@ class MainWindow(QMainWindow):
         if not self.doc.dirty:
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to {self.doc.path.name if self.doc.path else 'this project'}?",
+            self, "Unsaved changes",
+            # a file name that looks like markup is shown as written, never rendered
+            plain_tooltip(f"Save the changes to {self.doc.path.name if self.doc.path else 'this project'}?"),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
@@ -623,7 +632,7 @@ class MainWindow(QMainWindow):
             try:
                 save_project(self.doc.project, self.doc.path)  # synchronous: the window is closing
             except (SocialMapError, OSError) as exc:
-                QMessageBox.warning(self, "Cannot save the project", error_text(exc))
+                QMessageBox.warning(self, "Cannot save the project", plain_tooltip(error_text(exc)))
                 return False
             self.doc.undo_stack.setClean()
         return True
@@ -690,8 +699,10 @@ class MainWindow(QMainWindow):
         original = info.get("path") or "an unsaved project"
         answer = QMessageBox.question(
             self, "Restore unsaved work?",
-            f"SocialMap did not close properly last time. A recovery copy of {original} "
-            f"from {info.get('saved', 'the last session')} was found.\n\nRestore it?",
+            plain_tooltip(
+                f"SocialMap did not close properly last time. A recovery copy of {original} "
+                f"from {info.get('saved', 'the last session')} was found.\n\nRestore it?"
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:

@@ -327,3 +327,26 @@ def test_standard_keys_delete_undo_and_find(make_window, qtbot, project_file):
     assert "yp3" in window.doc.project.nodes
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.tables["young_person"]["search"].hasFocus()
+
+
+def test_a_file_name_that_looks_like_markup_is_asked_about_as_written(
+    make_window, qtbot, tmp_path, small_project, monkeypatch
+):
+    """Closing with unsaved changes names the file; a name like '<u>plan<u>.gpkg' must be
+    shown as those characters (escaped rich text), not rendered bold (SPEC 8)."""
+    from socialmap.store import save_project
+
+    path = tmp_path / "<u>plan<u>.gpkg"
+    save_project(small_project, path)
+    window = make_window()
+    open_and_wait(window, qtbot, path)
+    window.add_person("adult", "Pat", None)
+    texts = []
+
+    def discard(parent, title, text, *args, **kwargs):
+        texts.append(text)
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(QMessageBox, "question", discard)
+    assert window.close()
+    assert texts and "<u>plan" not in texts[0] and "&lt;u&gt;plan&lt;u&gt;.gpkg" in texts[0]
