@@ -10,8 +10,12 @@ from PySide6.QtWidgets import QApplication
 
 from socialmap.model.kinds import ORGANISATION
 
-#: Time for the page to paint its canvas after the last JavaScript call.
-PAINT_MS = 900
+#: The window is grabbed every POLL_MS after the last JavaScript call until two grabs in a
+#: row are the same picture (the page has finished painting), at least MIN_POLLS times and
+#: at most MAX_POLLS times: a fixed delay raced the compositor on a busy machine.
+POLL_MS = 300
+MIN_POLLS = 2
+MAX_POLLS = 40
 TIMEOUT_MS = 120_000
 
 
@@ -107,11 +111,22 @@ class ScreenshotDirector(QObject):
     def _grab_later(self) -> None:
         # A JavaScript round trip makes sure every queued call has run; then
         # give the canvas time to paint.
-        self.window.map.evaluate("1", lambda _r: QTimer.singleShot(PAINT_MS, self._grab))
+        self._polls = 0
+        self._previous = None
+        self.window.map.evaluate("1", lambda _r: QTimer.singleShot(POLL_MS, self._poll))
 
-    def _grab(self) -> None:
-        pixmap = self.window.grab()
-        if pixmap.save(self.out):
+    def _poll(self) -> None:
+        image = self.window.grab().toImage()
+        self._polls += 1
+        settled = self._previous is not None and image == self._previous
+        if (settled and self._polls > MIN_POLLS) or self._polls >= MAX_POLLS:
+            self._save(image)
+            return
+        self._previous = image
+        QTimer.singleShot(POLL_MS, self._poll)
+
+    def _save(self, image) -> None:
+        if image.save(self.out):
             print(f"screenshot: wrote {self.out}", file=sys.stderr)
             self.exit_code = 0
         else:
