@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
             ll.addWidget(box)
             self.layer_checks[name] = box
         colour_box = QGroupBox("Colour areas by")
+        self.colour_box = colour_box
         cl = QVBoxLayout(colour_box)
         self.colour_by = QComboBox()
         self.colour_by.setObjectName("colourBy")
@@ -984,7 +985,14 @@ class MainWindow(QMainWindow):
 
         self.map.set_outlines(flagged)
         self.map.call("hideTiesOf", list(removed))
-        if state == "after" and values:
+        showing_after = state == "after" and bool(values)
+        # the scenario's colours replace the chosen measure while its after view is shown:
+        # say so in the Layers panel instead of naming a measure the map no longer shows
+        self.colour_by.setEnabled(not showing_after)
+        self.colour_box.setTitle(
+            "Colour areas by (scenario shown)" if showing_after else "Colour areas by"
+        )
+        if showing_after:
             self.map.set_area_style(choropleth(values, "Bridging ties lost (%)"))
         else:
             self.apply_map_mode(self.map_mode)

@@ -350,3 +350,17 @@ def test_a_file_name_that_looks_like_markup_is_asked_about_as_written(
     monkeypatch.setattr(QMessageBox, "question", discard)
     assert window.close()
     assert texts and "<u>plan" not in texts[0] and "&lt;u&gt;plan&lt;u&gt;.gpkg" in texts[0]
+
+
+def test_layers_panel_says_when_the_scenario_colours_the_map(make_window, qtbot, project_file):
+    """While a scenario's after view colours the areas by bridging ties lost, the Layers
+    panel's colour choice is switched off and says what the map shows; back to before, the
+    user's choice returns."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    window._on_scenario_state("after", ["A1"], [], {"A1": 50.0, "A2": 0.0})
+    assert not window.colour_by.isEnabled()
+    assert "scenario" in window.colour_box.title()
+    window._on_scenario_state("before", ["A1"], [], {})
+    assert window.colour_by.isEnabled()
+    assert window.colour_box.title() == "Colour areas by"
