@@ -121,8 +121,11 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
             "people": people, "version": project.version, "group_by": group_by}
 
 
-class AnalysisPanel(QWidget):
+class AnalysisPanel(QWidget, workers.PanelJob):
     """Area table, group key, run/cancel, hotspot mode."""
+
+    job_cancelled_text = "Analysis cancelled."
+    job_failed_text = "The analysis could not run"
 
     #: Emitted with the result dict when an analysis run has finished.
     analysisDone = Signal(object)  # a dict; "object": Signal(dict) converted it to a QVariantMap, 1.2 s for a city
@@ -235,36 +238,9 @@ class AnalysisPanel(QWidget):
             return self.worker
         group_by = self.group_key.currentData()
         self._source = self.doc.project
-        self.worker = workers.Worker(run_analysis, group_by)
-        self.worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
-        self.worker.signals.finished.connect(self._finished)
-        self.worker.signals.failed.connect(self._failed)
-        self.worker.signals.cancelled.connect(self._cancelled)
-        self.progress.setValue(0)
-        self.progress.show()
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.status.setText("Analysing…")
-        return self.doc.run_on_snapshot(self.worker, "the analysis")
-
-    def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-            self.status.setText("Cancelling…")
-
-    def _end(self) -> None:
-        self.worker = None
-        self.progress.hide()
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-
-    def _cancelled(self) -> None:
-        self._end()
-        self.status.setText("Analysis cancelled.")
-
-    def _failed(self, exc: Exception) -> None:
-        self._end()
-        self.status.setText(f"The analysis could not run: {exc}")
+        return self._start_job(
+            workers.Worker(run_analysis, group_by), self._finished, "Analysing…", "the analysis"
+        )
 
     def _finished(self, result: dict[str, Any]) -> None:
         self._end()

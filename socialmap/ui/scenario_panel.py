@@ -129,8 +129,11 @@ class SaveScenario(QUndoCommand):
         self.doc.settingsChanged.emit()
 
 
-class ScenarioPanel(QWidget):
+class ScenarioPanel(QWidget, workers.PanelJob):
     """Change list, run/cancel, flagged areas, before/after, saved scenarios, ranking."""
+
+    job_cancelled_text = "Scenario run cancelled."
+    job_failed_text = "The scenario could not run"
 
     scenarioDone = Signal(object)
     #: The user wants to pick the new site of this service on the map.
@@ -440,37 +443,10 @@ class ScenarioPanel(QWidget):
             return self.worker
         changes = list(self.changes)
         self._source = self.doc.project
-        self.worker = workers.Worker(evaluate, changes, context_survival=self.context_survival.value())
-        self.worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
-        self.worker.signals.finished.connect(lambda r: self._finished(r, changes))
-        self.worker.signals.failed.connect(self._failed)
-        self.worker.signals.cancelled.connect(self._cancelled)
-        self.progress.setValue(0)
-        self.progress.show()
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.status.setText("Running the scenario…")
-        return self.doc.run_on_snapshot(self.worker, "the scenario")
-
-    def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-
-    def _end(self) -> None:
-        self.worker = None
-        self.progress.hide()
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-
-    def _cancelled(self) -> None:
-        self._end()
-        self.status.setText("Scenario run cancelled.")
-
-    def _failed(self, exc: Exception) -> None:
-        self._end()
-        lines = getattr(exc, "lines", None)
-        detail = "; ".join(lines()) if callable(lines) else str(exc)
-        self.status.setText(f"The scenario could not run: {detail}")
+        worker = workers.Worker(evaluate, changes, context_survival=self.context_survival.value())
+        return self._start_job(
+            worker, lambda r: self._finished(r, changes), "Running the scenario…", "the scenario"
+        )
 
     def _finished(self, result, changes) -> None:
         self._end()

@@ -187,3 +187,49 @@ def start(worker: Worker) -> Worker:
 def wait_all(msecs: int = 30000) -> bool:
     """Wait for every queued worker (used when the application quits)."""
     return executor().idle.wait(msecs / 1000)
+
+
+class PanelJob:
+    """Mixin for a panel that runs one background job at a time, with a progress bar,
+    Run and Cancel buttons and a status line (the analysis and scenario panels).
+
+    The panel provides ``doc``, ``progress``, ``run_button``, ``cancel_button``, ``status``
+    and ``worker``, and sets ``job_cancelled_text`` and ``job_failed_text``.
+    """
+
+    job_cancelled_text = "Cancelled."
+    job_failed_text = "The job could not run"
+
+    def _start_job(self, worker: Worker, on_finished: Callable[..., Any], running_text: str, what: str):
+        self.worker = worker
+        worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
+        worker.signals.finished.connect(on_finished)
+        worker.signals.failed.connect(self._failed)
+        worker.signals.cancelled.connect(self._cancelled)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText(running_text)
+        return self.doc.run_on_snapshot(worker, what)
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.status.setText("Cancelling…")
+
+    def _end(self) -> None:
+        self.worker = None
+        self.progress.hide()
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _cancelled(self) -> None:
+        self._end()
+        self.status.setText(self.job_cancelled_text)
+
+    def _failed(self, exc: Exception) -> None:
+        self._end()
+        lines = getattr(exc, "lines", None)  # an InputError lists every problem
+        detail = "; ".join(lines()) if callable(lines) else str(exc)
+        self.status.setText(f"{self.job_failed_text}: {detail}")
