@@ -11,12 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from socialmap.commands.common import open_project, print_json, print_table, suppress
-
-
-def _plain(text: Any) -> str:
-    """Data text made safe for a terminal: control characters shown as U+FFFD."""
-    return "".join(c if c.isprintable() else "\ufffd" for c in str(text))
+from socialmap.commands.common import open_project, plain, print_json, print_table, suppress
 
 
 def _number(value: Any, digits: int = 2) -> str:
@@ -52,8 +47,8 @@ def cmd_analyse(args) -> int:
         return 0
     s = result.summary
     print(
-        f"{_plain(args.project)}: {s['areas']} areas, {_count(s['young_people'])} young people "
-        f"({_count(s['neet'])} NEET), {s['adults']} adults; bonding/bridging by {_plain(s['group_by'])}"
+        f"{plain(args.project)}: {s['areas']} area{'' if s['areas'] == 1 else 's'}, {_count(s['young_people'])} young people "
+        f"({_count(s['neet'])} NEET), {s['adults']} adults; bonding/bridging by {plain(s['group_by'])}"
     )
     print(
         f"isolated young people: {_count(s['isolated'])} (NEET: {_count(s['neet_isolated'])}); "
@@ -70,8 +65,8 @@ def cmd_analyse(args) -> int:
     rows = []
     for code, r in result.areas.iterrows():
         rows.append([
-            _plain(code),
-            _plain(project.areas[code].name),
+            plain(code),
+            plain(project.areas[code].name),
             _count(r["young_people"]),
             _count(r["neet"]),
             _count(r["isolated"]),
@@ -107,13 +102,13 @@ def cmd_hotspots(args) -> int:
     for code, r in result.areas.iterrows():
         flag = "-" if r["hotspot"] is None else ("HOTSPOT" if r["hotspot"] else "no")
         rows.append([
-            _plain(code),
-            _plain(project.areas[code].name),
+            plain(code),
+            plain(project.areas[code].name),
             _rate(r["neet_isolation_rate"], neet_isolated[code]),
             _number(r["gi_z"]),
             _number(r["gi_p"], 3),
             flag,
-            _plain(r["reason"] if isinstance(r["reason"], str) else ""),
+            plain(r["reason"] if isinstance(r["reason"], str) else ""),
         ])
     print_table(["area", "name", "NEET isolation rate", "Gi* z", "pseudo p", "hotspot", "note"], rows)
     print()
@@ -153,8 +148,8 @@ def cmd_anchors(args) -> int:
     rows = []
     for org_id, r in orgs.iterrows():
         rows.append([
-            _plain(org_id),
-            _plain(r["label"]),
+            plain(org_id),
+            plain(r["label"]),
             "yes" if r["is_anchor"] else "",
             with_pct(_number(r["local_employment_share"]), r["local_employment_share_percentile"]),
             with_pct(_number(r["local_spend_share"]), r["local_spend_share_percentile"]),

@@ -200,3 +200,17 @@ def test_rate_made_of_a_suppressed_count_is_withheld_in_the_tables(capsys):
     out = capsys.readouterr().out
     crowther = next(line for line in out.splitlines() if line.startswith("X01000018"))
     assert "1.00" not in crowther and "withheld" in crowther
+
+
+def test_analyse_header_counts_one_area_in_the_singular(capsys, tmp_path, small_project):
+    """A project of one area reads '1 area', two areas '2 areas'."""
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    assert main(["analyse", str(path)]) == 0
+    assert ": 2 areas," in capsys.readouterr().out
+    for node in [n for n in small_project.nodes.values() if n.area_code == "A2"]:
+        small_project.update_node(node.id, area_code="A1")
+    small_project.remove_area("A2")
+    save_project(small_project, path)
+    assert main(["analyse", str(path)]) == 0
+    assert ": 1 area," in capsys.readouterr().out
