@@ -81,13 +81,11 @@ COUNT_MEASURES = {"young_people", "neet", "isolated", "neet_isolated"}
 def _load(path: str):
     """Load a project and build the map's first payload, both off the UI thread
     (nothing can edit the new project before it is shown)."""
-    import json
-
     from socialmap.mapview import full_payload
     from socialmap.store import load_project
 
     project = load_project(path)
-    return project, json.dumps(full_payload(project))
+    return project, workers.json_in_chunks(full_payload(project))
 
 
 def _save(project, path: str) -> str:
@@ -472,7 +470,10 @@ class MainWindow(QMainWindow):
 
     def _on_replaced(self) -> None:
         self._update_counts()
-        self._fit_table_columns()
+        # in a later turn of the event loop: with the rest of opening a city of 20,000 young
+        # people it held the UI thread for more than 100 ms
+        source = self.doc.project
+        QTimer.singleShot(1, lambda: self.doc.project is source and self._fit_table_columns())
         self.map.tie_classes = None
         self.cancel_modes()
         self._fill_colour_by()
@@ -524,6 +525,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Still opening the previous file…", 3000)
             return None
         worker = workers.Worker(_load, path, with_callbacks=False)
+        worker.keeps_result = True
         worker.signals.finished.connect(lambda loaded: self._opened(*loaded, path, remember))
         worker.signals.failed.connect(lambda exc: self._open_failed(path, exc))
         worker.signals.done.connect(self._io_done)

@@ -106,7 +106,7 @@ class _RecordModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self.ids = self._all_ids()
-        self.row_of = {i: r for r, i in enumerate(self.ids)}
+        self.row_of = dict(zip(self.ids, range(len(self.ids)), strict=True))  # a city's ties: faster than a loop
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008

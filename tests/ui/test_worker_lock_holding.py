@@ -1,0 +1,77 @@
+"""Background jobs hand Python's lock back to the UI thread often (SPEC 10): big JSON texts are
+made a piece at a time, and loading a project runs no full garbage collection over it."""
+
+from __future__ import annotations
+
+import gc
+import json
+
+from socialmap.ui import workers
+from tests.ui.conftest import WAIT_MS
+
+
+def test_json_in_chunks_is_exactly_json_dumps():
+    """The map's payload shapes, written in pieces of 3: the same text as ``json.dumps``
+    (separators ", " and ": ", non-ASCII escaped, NaN as NaN, integer keys as text, empty
+    containers), for lists shorter than, equal to and longer than a piece."""
+    values = [
+        {},
+        [],
+        {"ties": [{"key": f"yp{i}|yp{i + 1}", "cls": "bonding", "ends": [[53.5, -2.2], [53.6, -2.1]]}
+                  for i in range(7)]},
+        {"nodes": {"young_person": list(range(3)), "service": list(range(4))}, "bounds": None},
+        {1: "one", "two": [1.5, float("nan"), None, True]},
+        ["Café <b>", "\u2603", [], {}],
+        [[i, [i]] for i in range(10)],
+    ]
+    for value in values:
+        assert workers.json_in_chunks(value, chunk=3) == json.dumps(value)
+
+
+def _job(probe: dict) -> list:
+    probe["collector_on"] = gc.isenabled()
+    return [{"made": i} for i in range(10)]
+
+
+def _failing_job(probe: dict) -> None:
+    probe["collector_on"] = gc.isenabled()
+    raise ValueError("no such file")
+
+
+def test_a_job_keeping_its_result_runs_without_the_collector_and_freezes_what_it_made(qtbot):
+    """``keeps_result`` (opening a project): the collector is off during the job and on again
+    after; on success what the job made is set aside from collection (the freeze count grows
+    by at least the 11 objects returned: a list of 10 dicts), on failure nothing is frozen."""
+    assert gc.isenabled()
+    probe: dict = {}
+    worker = workers.Worker(_job, probe, with_callbacks=False)
+    worker.keeps_result = True
+    kept: list = []
+    worker.signals.finished.connect(kept.append)  # frozen objects that are freed leave the count
+    before = gc.get_freeze_count()
+    with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
+        workers.start(worker)
+    workers.wait_all(WAIT_MS)
+    assert probe["collector_on"] is False
+    assert gc.isenabled()
+    assert len(kept[0]) == 10
+    assert gc.get_freeze_count() >= before + 11
+
+    probe = {}
+    worker = workers.Worker(_failing_job, probe, with_callbacks=False)
+    worker.keeps_result = True
+    before = gc.get_freeze_count()
+    with qtbot.waitSignal(worker.signals.failed, timeout=WAIT_MS):
+        workers.start(worker)
+    workers.wait_all(WAIT_MS)
+    assert probe["collector_on"] is False
+    assert gc.isenabled()
+    assert gc.get_freeze_count() <= before  # (it can fall: frozen objects are still freed)
+
+
+def test_other_jobs_leave_the_collector_on(qtbot):
+    probe: dict = {}
+    worker = workers.Worker(_job, probe, with_callbacks=False)
+    with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
+        workers.start(worker)
+    assert probe["collector_on"] is True
