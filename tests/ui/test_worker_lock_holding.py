@@ -75,3 +75,18 @@ def test_other_jobs_leave_the_collector_on(qtbot):
     with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
         workers.start(worker)
     assert probe["collector_on"] is True
+
+
+def test_page_calls_made_while_an_opened_project_is_handed_over_run_after_it(make_window, qtbot, project_file):
+    """The first payload of an opened project reaches the page in a turn of the event loop of
+    its own; a script run as soon as ``projectLoaded`` is emitted (before that turn) waits for
+    it, so it already sees every drawable tie of the small project."""
+    from tests.ui.conftest import drawable_counts, js
+
+    window = make_window()
+    with qtbot.waitSignal(window.projectLoaded, timeout=WAIT_MS):
+        window.open_path(project_file)
+    assert window.map._deferred is not None  # the hand-over is still to come
+    expected = drawable_counts(window.doc.project)
+    assert expected["ties"] > 0
+    assert js(window, qtbot, "Object.keys(SM.ties).length") == expected["ties"]
