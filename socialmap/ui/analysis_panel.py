@@ -236,9 +236,9 @@ class AnalysisPanel(QWidget, workers.PanelJob):
             return self.worker
         group_by = self.group_key.currentData()
         self._source = self.doc.project
-        return self._start_job(
-            workers.Worker(run_analysis, group_by), self._finished, "Analysing…", "the analysis"
-        )
+        worker = workers.Worker(run_analysis, group_by)
+        worker.preload = workers.ANALYSIS_MODULES  # imported before the job, then frozen (workers._loop)
+        return self._start_job(worker, self._finished, "Analysing…", "the analysis")
 
     def _finished(self, result: dict[str, Any]) -> None:
         self._end()

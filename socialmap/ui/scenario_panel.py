@@ -506,6 +506,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
             return self.rank_worker
         self._rank_source = self.doc.project
         self.rank_worker = workers.Worker(rank)
+        self.rank_worker.preload = workers.ANALYSIS_MODULES  # imported before the job, then frozen
         self.rank_worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.rank_worker.signals.finished.connect(self._rank_finished)
         self.rank_worker.signals.failed.connect(lambda e: self._rank_end(f"The ranking could not run: {e}"))

@@ -90,3 +90,25 @@ def test_page_calls_made_while_an_opened_project_is_handed_over_run_after_it(mak
     expected = drawable_counts(window.doc.project)
     assert expected["ties"] > 0
     assert js(window, qtbot, "Object.keys(SM.ties).length") == expected["ties"]
+
+
+def test_modules_a_job_imports_are_set_aside_from_collection(qtbot):
+    """A job whose preload imports a module (here the standard library's ``tabnanny``, which
+    nothing else imports) leaves the freeze count higher by at least the module's own objects:
+    collections no longer walk them (esda, libpysal and scipy's parts in a first analysis)."""
+    import sys
+
+    import pytest
+
+    if "tabnanny" in sys.modules:
+        pytest.skip("tabnanny is imported already")
+    kept: list = []
+    worker = workers.Worker(_job, {}, with_callbacks=False)
+    worker.preload = ("tabnanny",)
+    worker.signals.finished.connect(kept.append)
+    before = gc.get_freeze_count()
+    with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
+        workers.start(worker)
+    workers.wait_all(WAIT_MS)
+    assert "tabnanny" in sys.modules
+    assert gc.get_freeze_count() > before + len(vars(sys.modules["tabnanny"]))
