@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
-from socialmap.interchange.privacy import suppress  # noqa: F401 - one rule, re-exported for the commands
+from socialmap.privacy import suppress  # noqa: F401 - one rule, re-exported for the commands
 from socialmap.model import Project
 
 

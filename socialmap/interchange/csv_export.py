@@ -31,14 +31,14 @@ def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_peo
         public_organisations,
         public_services,
     )
-    from socialmap.interchange.privacy import spreadsheet_safe
+    from socialmap.privacy import spreadsheet_safe
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     analysis, hot = area_results(project)
     source = project
     if not include_people:
-        from socialmap.interchange.privacy import pseudonymise
+        from socialmap.privacy import pseudonymise
 
         source, _ = pseudonymise(project)
     written = list(write_csv_bundle(source, folder))

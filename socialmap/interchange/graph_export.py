@@ -127,7 +127,7 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
         out.node_ids = real_ids
         exported = None
     else:
-        from socialmap.interchange.privacy import pseudonyms
+        from socialmap.privacy import pseudonyms
 
         exported = pseudonyms(project)
         out.node_ids = [exported.get(i, i) for i in real_ids]
@@ -156,7 +156,7 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
     if with_measures:
         from socialmap.analysis import analyse, anchor_presence, classify_ties
         from socialmap.interchange.layers import ANCHOR_COUNTS
-        from socialmap.interchange.privacy import suppress
+        from socialmap.privacy import suppress
 
         people = analyse(project).people
         for name in _PERSON_MEASURES:

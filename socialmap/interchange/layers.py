@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from socialmap.interchange.privacy import public_area_table, suppress
+from socialmap.privacy import public_area_table, suppress
 from socialmap.model.kinds import KIND_FIELDS
 from socialmap.model.project import Project
 

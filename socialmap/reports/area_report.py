@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from socialmap.interchange.privacy import suppress
+from socialmap.privacy import suppress
 from socialmap.model.project import Project
 from socialmap.reports.pdf import esc, fmt_pct
 

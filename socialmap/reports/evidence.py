@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from socialmap.interchange.privacy import spreadsheet_safe, suppress
+from socialmap.privacy import spreadsheet_safe, suppress
 from socialmap.model.project import Project
 from socialmap.reports.pdf import esc, fmt_number, fmt_pct
 

@@ -296,7 +296,7 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         areas = self.result["analysis"].areas
         if measure not in areas.columns:
             return None
-        from socialmap.interchange.privacy import RATE_PARTS, is_suppressed
+        from socialmap.privacy import RATE_PARTS, is_suppressed
 
         # a rate made of a count shown as <5 is withheld on the map as in the table: its colour
         # class and the denominator would give the count back

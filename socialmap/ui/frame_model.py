@@ -5,7 +5,7 @@ Used by the analysis, scenario and anchor panels. Columns named in
 (SPEC section 8) and sort together, as one value between 0 and 5 (sorting by
 the exact value would give away their order). A rate made of such a count
 (``neet_isolation_rate`` from ``neet_isolated``, the rule of
-:mod:`socialmap.interchange.privacy` that the CLI and the exports follow) shows
+:mod:`socialmap.privacy` that the CLI and the exports follow) shows
 as "withheld" where that count is suppressed: rate and denominator would give
 the count back (6 NEET at 0.67 are 4 isolated). Columns named in
 ``one_decimal`` are expected values, shown with one decimal as the CLI and the
@@ -19,8 +19,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from socialmap.interchange.privacy import RATE_PARTS, is_suppressed
-from socialmap.interchange.privacy import YOUNG_PEOPLE_COUNTS as AREA_COUNTS
+from socialmap.privacy import RATE_PARTS, is_suppressed
+from socialmap.privacy import YOUNG_PEOPLE_COUNTS as AREA_COUNTS
 from socialmap.scenarios.impact import one_decimal
 from socialmap.ui.models import ID_ROLE, SORT_ROLE, plain_tooltip, suppress_count
 

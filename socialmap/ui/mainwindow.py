@@ -957,7 +957,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Running the analysis first…", 3000)
                 self.analysis_panel.run()
                 return
-            from socialmap.interchange.privacy import RATE_PARTS
+            from socialmap.privacy import RATE_PARTS
 
             missing = "no data, or withheld (<5)" if name in RATE_PARTS else "no data"
             self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name), missing_label=missing))

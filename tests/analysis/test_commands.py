@@ -187,7 +187,7 @@ def test_anchors_table_percentiles_do_not_give_suppressed_counts_back(capsys):
 def test_rate_made_of_a_suppressed_count_is_withheld_in_the_tables(capsys):
     """Crowther Vale in the sample: NEET <5, NEET isolated <5 and a NEET isolation rate of
     1.00, which says every NEET young person there is isolated (and 0.50 would say 1 of 2 or
-    2 of 4). As in the exports and reports (interchange/privacy.py), a rate whose numerator
+    2 of 4). As in the exports and reports (socialmap/privacy.py), a rate whose numerator
     is suppressed is withheld, in the analyse table and in the hotspots table; Redbrook
     (7 of 7) keeps its 1.00."""
     assert main(["analyse", str(SAMPLE)]) == 0

@@ -11,7 +11,7 @@ import pytest
 from socialmap.cli import main
 from socialmap.interchange.csv_export import write_csv_tables
 from socialmap.interchange.geojson_export import write_geojson_layers
-from socialmap.interchange.privacy import public_area_table, suppress
+from socialmap.privacy import public_area_table, suppress
 from socialmap.store import load_project
 
 
