@@ -43,9 +43,9 @@ NODE_COLUMNS: tuple[str, ...] = (
     "id", "kind", "label", "area_code", "age", "neet", "role", "org_type", "sector",
     "is_anchor", "employees_total", "employees_local", "spend_total", "spend_local",
     "years_in_area", "provider", "service_type", "commissioner", "contract_end",
-    "annual_value", "hours_per_week", "lat", "lon",
+    "annual_value", "hours_per_week", "lat", "lon", "recorded", "updated",
 )
-TIE_COLUMNS: tuple[str, ...] = ("a", "b", "type", "context", "strength")
+TIE_COLUMNS: tuple[str, ...] = ("a", "b", "type", "context", "strength", "since", "until")
 NODE_SYNONYMS = {"latitude": "lat", "longitude": "lon", "lng": "lon"}
 TIE_SYNONYMS = {"source": "a", "target": "b"}
 NODE_REQUIRED = ("id", "kind")
@@ -266,7 +266,7 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
             broken.add(node_id)
             node_rows[node_id] = row
             continue
-        applies = set(KIND_FIELDS[kind]) | {"label", "lat", "lon"}
+        applies = set(KIND_FIELDS[kind]) | {"label", "lat", "lon", "recorded", "updated"}
         values: dict[str, Any] = {}
         for name, pos in positions:
             text = cells[pos].strip()
@@ -288,7 +288,7 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
                     values[name] = parse_number(text)
                 elif name == "age":
                     values[name] = parse_int(text)
-                elif name == "contract_end":
+                elif name in ("contract_end", "recorded", "updated"):
                     values[name] = parse_date(text)
                 elif name in ("lat", "lon"):
                     values[name] = parse_number(text)
@@ -333,6 +333,14 @@ def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> No
                 strength = parse_int(cells[str_pos])
             except ValueError as exc:
                 problems.append(Problem(str(exc), file=where, row=row, field="strength", record=rec))
+        dated: dict[str, Any] = {}
+        for name in ("since", "until"):
+            pos = col.get(name)
+            if pos is not None and cells[pos].strip():
+                try:
+                    dated[name] = parse_date(cells[pos])
+                except ValueError as exc:
+                    problems.append(Problem(str(exc), file=where, row=row, field=name, record=rec))
         if len(problems) > count:
             continue
         key = tie_key(a, b)
@@ -347,7 +355,7 @@ def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> No
         parsed.tie_rows[key] = row
         if a in broken or b in broken or (context is not None and context in broken):
             continue  # the node's own row is already reported
-        parsed.ties.append(Tie(a, b, _normal_word(type_text), context, strength))
+        parsed.ties.append(Tie(a, b, _normal_word(type_text), context, strength, **dated))
 
 
 # --------------------------------------------------------------------- bundle
@@ -630,7 +638,8 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
         w = csv.writer(fh)
         w.writerow(TIE_COLUMNS)
         for tie in project.ties.values():
-            w.writerow([tie.a, tie.b, tie.type, _cell(tie.context), _cell(tie.strength)])
+            w.writerow([tie.a, tie.b, tie.type, _cell(tie.context), _cell(tie.strength), _cell(tie.since),
+                        _cell(tie.until)])
     areas_path = folder / "areas.geojson"
     features = [
         {

@@ -12,6 +12,7 @@ problem the project file is exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
+from socialmap.model.dates import today
 from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie
 
 # Node fields an importer may fill from a record, with the parser for each.
@@ -64,6 +66,17 @@ def node_from_record(rec: dict[str, Any]) -> Node:
         if k not in known and k != "attrs" and not k.startswith("_") and v is not None:
             attrs[k] = v
     return Node(**kwargs, attrs=attrs)
+
+
+def stamp_imported(nodes: list[Node], on: dt.date | None = None) -> None:
+    """Give imported records their dates: first recorded and last updated ``on`` (default
+    today) where the file did not say (:mod:`socialmap.model.dates`)."""
+    on = on or today()
+    for node in nodes:
+        if node.recorded is None:
+            node.recorded = min(on, node.updated) if node.updated is not None else on
+        if node.updated is None:
+            node.updated = max(on, node.recorded)
 
 
 def assign_areas_by_point(nodes: list[Node], areas: dict[str, Area]) -> None:
@@ -131,6 +144,7 @@ def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list
         settings, scenarios = None, None
     if assign_areas:
         assign_areas_by_point(new_nodes, {a.code: a for a in base_areas})
+    stamp_imported(new_nodes)
     project = None
     try:
         project = Project.build(base_areas, base_nodes + new_nodes, base_ties + new_ties, settings, scenarios,
@@ -145,6 +159,8 @@ def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list
             if located.row is not None and (located.file, located.sheet, located.row, located.field) in covered:
                 continue  # the cell's own problem is already reported
             problems.append(located)
+    if project is not None and base is not None:
+        project.snapshots = dict(base.snapshots)
     if problems or project is None:
         unique = _unique(problems)
         sheets: dict[tuple, int] = {("", ""): 0}  # problems of no file first

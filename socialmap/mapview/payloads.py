@@ -12,10 +12,12 @@ adults have no location of their own and are not drawn.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from socialmap.model.dates import in_force, today
 from socialmap.model.kinds import ORGANISATION, PERSON_KINDS, PLACE_KINDS, SERVICE, YOUNG_PERSON
 from socialmap.model.project import Node, Project, Tie, tie_key
 
@@ -162,18 +164,22 @@ def ties_payload(
     *,
     group_by: str = "area_code",
     keys: Iterable[tuple[str, str]] | None = None,
+    on: dt.date | None = None,
 ) -> list[dict[str, Any]]:
-    """Drawn ties (all of them, or those of ``keys``) with their classes.
+    """Drawn ties (all of them, or those of ``keys``) in force on ``on`` (default today;
+    :mod:`socialmap.model.dates`), with their classes: an ended tie is kept in the project
+    but not drawn.
 
     ``classes`` maps a tie key to its class (from
     ``socialmap.analysis.classify_ties``); ties missing from it are
     classified with :func:`tie_class`.
     """
+    on = on or today()
     if keys is not None:
         out = []
         for key in keys:
             tie = project.ties.get(key)
-            if tie is None:
+            if tie is None or not in_force(tie.since, tie.until, on):
                 continue
             cls = (classes or {}).get(tie.key) or tie_class(project, tie, group_by)
             rec = tie_record(project, tie, cls)
@@ -192,10 +198,11 @@ def ties_payload(
         group[node.id] = group_key(node, group_by)
     known = classes or {}
     out = []
+    dated = project.has_dated_ties()
     for key, tie in project.ties.items():
         pa = points.get(tie.a)
         pb = points.get(tie.b)
-        if pa is None or pb is None:
+        if pa is None or pb is None or (dated and not in_force(tie.since, tie.until, on)):
             continue
         cls = known.get(key)
         if cls is None:
@@ -309,11 +316,12 @@ def project_bounds(project: Project) -> list[list[float]] | None:
     return [[min(ys), min(xs)], [max(ys), max(xs)]]
 
 
-def full_payload(project: Project, classes: Mapping[tuple[str, str], str] | None = None) -> dict[str, Any]:
+def full_payload(project: Project, classes: Mapping[tuple[str, str], str] | None = None,
+                 on: dt.date | None = None) -> dict[str, Any]:
     """Everything the page draws for a project, in one document."""
     return {
         "areas": areas_payload(project),
         "nodes": {kind: nodes_payload(project, kind) for kind in DRAWN_KINDS},
-        "ties": ties_payload(project, classes, group_by=project.setting("group_by") or "area_code"),
+        "ties": ties_payload(project, classes, group_by=project.setting("group_by") or "area_code", on=on),
         "bounds": project_bounds(project),
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from socialmap.errors import InputError, Problem
-from socialmap.model import kinds
+from socialmap.model import dates, kinds
 from socialmap.model.kinds import (
     ADULT,
     NODE_KINDS,
@@ -126,6 +126,9 @@ class Node:
     contract_end: dt.date | None = None
     annual_value: float | None = None
     hours_per_week: float | None = None
+    # every kind: the day the record was first entered and last changed (socialmap.model.dates)
+    recorded: dt.date | None = None
+    updated: dt.date | None = None
     #: Further attributes from imports (kept, shown, exported; never analysed).
     attrs: dict[str, Any] = field(default_factory=dict)
 
@@ -151,6 +154,9 @@ class Tie:
     type: str
     context: str | None = None
     strength: int | None = None
+    #: in force from ``since`` (inclusive) to ``until`` (exclusive); None: open (socialmap.model.dates)
+    since: dt.date | None = None
+    until: dt.date | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -211,6 +217,12 @@ def node_problems(node: Node, project: Project, *, record: str | None = None) ->
         value = getattr(node, name)
         if value is not None and (_bad_number(value) or value < 0):
             bad(name, f"{value} is not a non-negative number")
+    for name in ("contract_end", "recorded", "updated"):
+        value = getattr(node, name)
+        if value is not None and not isinstance(value, dt.date):
+            bad(name, f"{value!r} is not a date")
+    if isinstance(node.recorded, dt.date) and isinstance(node.updated, dt.date) and node.updated < node.recorded:
+        bad("updated", f"last updated {node.updated.isoformat()} is before first recorded {node.recorded.isoformat()}")
     for local, total in (("employees_local", "employees_total"), ("spend_local", "spend_total")):
         lv, tv = getattr(node, local), getattr(node, total)
         if lv is not None and tv is not None and lv > tv:
@@ -266,6 +278,12 @@ def tie_problems(tie: Tie, project: Project, *, record: str | None = None) -> li
             bad("context", f"context {tie.context!r} is a {ctx.kind}, not a service or organisation")
     if tie.strength is not None and tie.strength not in (1, 2, 3):
         bad("strength", f"strength {tie.strength} is not 1, 2 or 3")
+    for name in ("since", "until"):
+        value = getattr(tie, name)
+        if value is not None and not isinstance(value, dt.date):
+            bad(name, f"{value!r} is not a date")
+    if isinstance(tie.since, dt.date) and isinstance(tie.until, dt.date) and tie.until < tie.since:
+        bad("until", f"the tie ends ({tie.until.isoformat()}) before it starts ({tie.since.isoformat()})")
     return out
 
 
@@ -310,6 +328,10 @@ class Project:
         self.adjacency: dict[str, set[str]] = {}
         self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
         self.scenarios: dict[str, dict[str, Any]] = {}
+        #: saved snapshots by name (socialmap.model.snapshots.Snapshot): compressed copies
+        self.snapshots: dict[str, Any] = {}
+        #: the date this project shows the ties of, when it is a view made by in_force
+        self.as_of: dt.date | None = None
         self.version = 0
         self._cache: dict[str, tuple[int, Any]] = {}
 
@@ -353,6 +375,8 @@ class Project:
         other.adjacency = {i: set(s) for i, s in self.adjacency.items()}
         other.settings = dict(self.settings)
         other.scenarios = copy.deepcopy(self.scenarios)
+        other.snapshots = dict(self.snapshots)  # a snapshot is immutable: shared
+        other.as_of = self.as_of
         return other
 
     # ------------------------------------------------------------------ areas
@@ -418,6 +442,10 @@ class Project:
             self._place(node)
         if not node.label:
             node.label = node.id
+        if node.recorded is None:
+            node.recorded = node.updated or dates.today()
+        if node.updated is None:
+            node.updated = max(node.recorded, dates.today())
         self.nodes[node.id] = node
         self.adjacency.setdefault(node.id, set())
         if node.kind == SERVICE and node.provider is not None:
@@ -428,9 +456,14 @@ class Project:
         """Change fields of a node (not its id or kind); returns the old values.
 
         Moving a young person to another area re-places them there; changing a
-        service's provider moves its ``provides`` tie.
+        service's provider moves its ``provides`` tie. A change that alters a
+        field sets ``updated`` to today unless ``updated`` is itself given, and
+        the old ``updated`` is then among the returned values, so that giving
+        them back (undo) restores the record exactly.
         """
         node = self.node(node_id)
+        if "updated" not in changes and any(getattr(node, k, None) != v for k, v in changes.items()):
+            changes = {**changes, "updated": dates.today()}
         for fixed in ("id", "kind"):
             if fixed in changes and changes[fixed] != getattr(node, fixed):
                 raise InputError(Problem(f"a node's {fixed} cannot be changed", record=f"node {node_id!r}", field=fixed))
@@ -550,6 +583,77 @@ class Project:
         self.touch()
         return old
 
+    def end_tie(self, a: str, b: str, on: dt.date | None = None) -> dict[str, Any]:
+        """End a tie on ``on`` (default today): it is kept, with ``until = on``, and is
+        no longer in force from that day (:func:`socialmap.model.dates.in_force`).
+
+        Returns the old values, as :meth:`update_tie` does (undo gives them back).
+        """
+        on = on or dates.today()
+        tie = self.get_tie(a, b)
+        if tie is None:
+            raise InputError(Problem(f"no tie between {a!r} and {b!r}"))
+        if tie.until is not None and tie.until <= on:
+            raise InputError(Problem(f"the tie already ended on {tie.until.isoformat()}",
+                                     record=f"tie {a!r}-{b!r}", field="until"))
+        if tie.type == "provides":
+            raise InputError(Problem("a provides tie is the service's provider: change the provider instead",
+                                     record=f"tie {a!r}-{b!r}", field="until"))
+        return self.update_tie(a, b, until=on)
+
+    def has_dated_ties(self) -> bool:
+        """Whether any tie has a ``since`` or ``until`` date (cached per version)."""
+        return self.cached("has_dated_ties", lambda: any(
+            t.since is not None or t.until is not None for t in self.ties.values()))
+
+    def in_force(self, on: dt.date | None = None) -> Project:
+        """The project as of ``on`` (default today): the same areas, nodes, settings and
+        scenarios with only the ties in force that day (``since <= on < until``, see
+        :mod:`socialmap.model.dates`).
+
+        Returns the project itself when every tie is in force, else a new project that
+        shares the node and area records (the measures read it; do not edit it).
+        Cached per project version and date.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> from shapely.geometry import box
+        >>> p = Project()
+        >>> p.add_area(Area("A1", "North", box(0, 0, 1, 1)))
+        >>> for i in "123": p.add_node(Node(f"y{i}", "young_person", area_code="A1"))
+        >>> p.add_tie(Tie("y1", "y2", "friend", until=dt.date(2025, 9, 1)))
+        >>> p.add_tie(Tie("y2", "y3", "friend", since=dt.date(2025, 9, 1)))
+        >>> sorted(p.in_force(dt.date(2025, 8, 31)).ties), sorted(p.in_force(dt.date(2025, 9, 1)).ties)
+        ([('y1', 'y2')], [('y2', 'y3')])
+        """
+        on = on or dates.today()
+        if not self.has_dated_ties():
+            return self
+
+        def build() -> Project:
+            other = Project()
+            other.areas = self.areas
+            other.nodes = self.nodes
+            other.settings = self.settings
+            other.scenarios = self.scenarios
+            other.snapshots = self.snapshots
+            other.adjacency = {i: set() for i in self.nodes}
+            for key, tie in self.ties.items():
+                if (tie.since is None or tie.since <= on) and (tie.until is None or on < tie.until):
+                    other.ties[key] = tie
+                    other.adjacency[tie.a].add(tie.b)
+                    other.adjacency[tie.b].add(tie.a)
+            other.as_of = on
+            return other
+
+        hit = self._cache.get("in_force")  # one view kept: a date control moved day by day keeps no pile
+        if hit is not None and hit[0] == self.version and hit[1][0] == on:
+            return hit[1][1]
+        view = build()
+        self._cache["in_force"] = (self.version, (on, view))
+        return view
+
     def remove_tie(self, a: str, b: str) -> Tie:
         tie = self.get_tie(a, b)
         if tie is None:
@@ -623,6 +727,9 @@ class Project:
                 and (tie.type, na.kind, nb.kind) in _FITTING and tie.type != "provides"
                 and (ctx is None or (ctx in nodes_by_id and nodes_by_id[ctx].kind in PLACE_KINDS))
                 and (tie.strength is None or tie.strength in (1, 2, 3))
+                and (tie.since is None or type(tie.since) is dt.date)
+                and (tie.until is None or type(tie.until) is dt.date)
+                and (tie.since is None or tie.until is None or tie.since <= tie.until)
             ):
                 key = (a, b) if a <= b else (b, a)
                 if key not in linked:

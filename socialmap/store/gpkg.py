@@ -2,8 +2,16 @@
 
 Layers ``areas`` (multipolygons) and ``nodes`` (points) in EPSG:4326; an
 attribute table ``ties`` registered in ``gpkg_contents`` so GDAL and QGIS list
-it; and ``socialmap_settings``, ``socialmap_scenarios`` and ``socialmap_meta``
-(which holds the schema version).
+it; and ``socialmap_settings``, ``socialmap_scenarios``, ``socialmap_snapshots``
+(named, dated, compressed copies of the network) and ``socialmap_meta`` (which
+holds the schema version).
+
+Schema versions: 1 (first release); 2 adds the dates of records (nodes
+``recorded``/``updated``, ties ``since``/``until``, ISO ``YYYY-MM-DD`` text)
+and the snapshots table. An older file is brought up to date by the ordered
+chain :data:`MIGRATIONS` (n -> n+1, each an SQL step) run on a temporary copy
+when it is opened, so the file itself is never modified; saving writes the
+current schema.
 
 Saving writes a complete new file beside the old one (with the old one's
 permissions), flushes it to disk and atomically replaces the old one with
@@ -33,10 +41,12 @@ import pandas as pd
 from socialmap import __version__
 from socialmap.errors import ProjectFileError
 from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie
+from socialmap.model.snapshots import Snapshot
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CRS = "EPSG:4326"
 _NODE_COLUMNS = [f for f in NODE_FIELDS if f not in ("lat", "lon", "attrs")]
+_DATE_FIELDS = {"contract_end", "recorded", "updated"}
 _INT_FIELDS = {"age"}
 _BOOL_FIELDS = {"neet", "is_anchor"}
 _FLOAT_FIELDS = {
@@ -147,7 +157,7 @@ def _nodes_frame(project: Project):
             cols[name] = pd.array(values, dtype="boolean")
         elif name in _FLOAT_FIELDS:
             cols[name] = np.array(values, dtype=np.float64)  # None becomes NaN
-        elif name == "contract_end":
+        elif name in _DATE_FIELDS:
             cols[name] = [v.isoformat() if v is not None else None for v in values]
         else:
             cols[name] = values
@@ -159,7 +169,7 @@ def _nodes_frame(project: Project):
     return gpd.GeoDataFrame(pd.DataFrame(cols), geometry=geoms, crs=CRS)
 
 
-def _write(project: Project, tmp: Path, after_layers) -> None:
+def _write(project: Project, tmp: Path, after_layers, *, with_snapshots: bool = True) -> None:
     import pyogrio
 
     pyogrio.write_dataframe(_areas_frame(project), tmp, layer="areas", driver="GPKG", geometry_type="MultiPolygon")
@@ -173,11 +183,13 @@ def _write(project: Project, tmp: Path, after_layers) -> None:
         with con:
             con.execute(
                 "CREATE TABLE ties (fid INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT NOT NULL, b TEXT NOT NULL,"
-                " type TEXT NOT NULL, context TEXT, strength INTEGER)"
+                " type TEXT NOT NULL, context TEXT, strength INTEGER, since TEXT, until TEXT)"
             )
             con.executemany(
-                "INSERT INTO ties (a, b, type, context, strength) VALUES (?, ?, ?, ?, ?)",
-                map(attrgetter("a", "b", "type", "context", "strength"), project.ties.values()),
+                "INSERT INTO ties (a, b, type, context, strength, since, until) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((t.a, t.b, t.type, t.context, t.strength,
+                  None if t.since is None else t.since.isoformat(), None if t.until is None else t.until.isoformat())
+                 for t in project.ties.values()),
             )
             con.execute(
                 "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
@@ -203,8 +215,54 @@ def _write(project: Project, tmp: Path, after_layers) -> None:
                 "INSERT INTO socialmap_scenarios VALUES (?, ?)",
                 [(k, json.dumps(v)) for k, v in project.scenarios.items()],
             )
+            con.execute(_SNAPSHOTS_TABLE)
+            if with_snapshots:
+                con.executemany(
+                    "INSERT INTO socialmap_snapshots (name, taken, as_of, note, format, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(s.name, s.taken, s.as_of.isoformat(), s.note, s.format, s.data)
+                     for s in project.snapshots.values()],
+                )
     finally:
         con.close()
+
+
+_SNAPSHOTS_TABLE = (
+    "CREATE TABLE socialmap_snapshots (name TEXT PRIMARY KEY, taken TEXT NOT NULL, as_of TEXT NOT NULL,"
+    " note TEXT, format TEXT NOT NULL, data BLOB NOT NULL)"
+)
+
+
+# --------------------------------------------------------------------- migrations
+def _v1_to_v2(con: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: dates of records (nodes ``recorded``/``updated``, ties ``since``/``until``,
+    all empty: unknown for records made before dates were kept) and the snapshots table."""
+    node_columns = {row[1] for row in con.execute('PRAGMA table_info("nodes")')}
+    for name in ("recorded", "updated"):
+        if name not in node_columns:
+            con.execute(f'ALTER TABLE nodes ADD COLUMN "{name}" TEXT')
+    tie_columns = {row[1] for row in con.execute('PRAGMA table_info("ties")')}
+    for name in ("since", "until"):
+        if name not in tie_columns:
+            con.execute(f'ALTER TABLE ties ADD COLUMN "{name}" TEXT')
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'socialmap_snapshots'").fetchone() is None:
+        con.execute(_SNAPSHOTS_TABLE)
+
+
+#: The ordered chain of schema migrations: ``MIGRATIONS[n]`` brings a file from schema n to
+#: n + 1 (SQL on a writable temporary copy). A change of schema bumps SCHEMA_VERSION and adds
+#: the next step here; every older file then runs the steps from its version on, in order.
+MIGRATIONS: dict[int, Any] = {
+    1: _v1_to_v2,
+}
+assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION)), "one migration per schema step, none missing"
+
+
+def migrate(con: sqlite3.Connection, version: int) -> None:
+    """Run every migration from schema ``version`` up to :data:`SCHEMA_VERSION` on ``con``, in order."""
+    with con:
+        for step in range(version, SCHEMA_VERSION):
+            MIGRATIONS[step](con)
+        con.execute("UPDATE socialmap_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 # --------------------------------------------------------------------- open
@@ -281,9 +339,11 @@ def load_project(path: str | os.PathLike) -> Project:
     """Open a project file. Damaged or newer files raise :class:`ProjectFileError`
     and are left untouched."""
     path = Path(path)
-    read_schema_version(path)
+    version = read_schema_version(path)
     try:
         with _gc_paused():
+            if version < SCHEMA_VERSION:
+                return _load_migrated(path, version)
             if not Path(f"{path}-wal").exists():
                 return _load(path, path)
             # Another program (QGIS) keeps recent commits in a write-ahead log. GDAL, reading
@@ -298,6 +358,25 @@ def load_project(path: str | os.PathLike) -> Project:
         raise
     except Exception as exc:  # any failure to decode means a damaged file
         raise ProjectFileError(f"{path}: the file is damaged and cannot be read ({exc}); it was not changed") from None
+
+
+def _load_migrated(path: Path, version: int) -> Project:
+    """A file of an older schema: copied (with its write-ahead log), migrated, read; the file is untouched."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "project.gpkg"
+        shutil.copyfile(path, copy)
+        if Path(f"{path}-wal").exists():
+            shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+        con = sqlite3.connect(copy)
+        try:
+            migrate(con, version)
+        finally:
+            con.close()
+        return _load(copy, path)
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    return None if value is None or value == "" else dt.date.fromisoformat(str(value)[:10])
 
 
 def _object_column(values: np.ndarray, kind: str) -> list:
@@ -371,7 +450,7 @@ def _read_nodes_direct(con: sqlite3.Connection) -> list[Node] | None:
             columns[name] = [None if v is None else bool(v) for v in column]
         elif name in _FLOAT_FIELDS:
             columns[name] = [None if v is None else float(v) for v in column]
-        elif name == "contract_end":
+        elif name in _DATE_FIELDS:
             columns[name] = [None if v is None else dt.date.fromisoformat(v[:10]) for v in column]
         elif name == "attrs":
             columns[name] = [json.loads(v) if v else {} for v in column]
@@ -416,9 +495,8 @@ def _read_nodes(path: Path) -> list[Node]:
             columns[name] = _object_column(raw, "float")
         else:
             columns[name] = _object_column(raw, "text")
-    columns["contract_end"] = [
-        None if v is None else dt.date.fromisoformat(str(v)[:10]) for v in columns["contract_end"]
-    ]
+    for name in _DATE_FIELDS:
+        columns[name] = list(map(_date_or_none, columns[name]))
     columns["lon"] = _object_column(xs, "float")
     columns["lat"] = _object_column(ys, "float")
     attrs = by_name.get("attrs")
@@ -451,13 +529,42 @@ def _load(path: Path, shown: Path) -> Project:
         if nodes is None:
             nodes = _read_nodes(path)
         # CAST keeps strength an int (or NULL) whatever was stored; validation judges it.
-        ties = list(starmap(Tie, con.execute(
-            "SELECT a, b, type, context, CAST(strength AS INTEGER) FROM ties ORDER BY fid")))
+        rows = con.execute(
+            "SELECT a, b, type, context, CAST(strength AS INTEGER), since, until FROM ties ORDER BY fid").fetchall()
+        if any(r[5] is not None or r[6] is not None for r in rows):
+            ties = [Tie(a, b, t, c, st, _tie_date(since, a, b, "since", shown), _tie_date(until, a, b, "until", shown))
+                    for a, b, t, c, st, since, until in rows]
+        else:
+            ties = list(starmap(Tie, (r[:5] for r in rows)))
+        del rows
         settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
         scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
+        snapshots = _read_snapshots(con)
     finally:
         con.close()
     try:
-        return Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(shown))
+        project = Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(shown))
+        project.snapshots = snapshots
+        return project
     except Exception as exc:
         raise ProjectFileError(f"{shown}: the project inside is inconsistent: {exc}") from None
+
+
+def _tie_date(value: Any, a: str, b: str, name: str, shown: Path) -> dt.date | None:
+    try:
+        return _date_or_none(value)
+    except ValueError:
+        raise ProjectFileError(f"{shown}: tie {a!r}-{b!r}, field {name!r}: {value!r} is not a date (YYYY-MM-DD); "
+                               "the file was not changed") from None
+
+
+def _read_snapshots(con: sqlite3.Connection) -> dict[str, Snapshot]:
+    """The saved snapshots (their compressed bytes as they are: opened only when used)."""
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'socialmap_snapshots'").fetchone() is None:
+        return {}
+    out = {}
+    for name, taken, as_of, note, fmt, data in con.execute(
+            "SELECT name, taken, as_of, note, format, data FROM socialmap_snapshots ORDER BY taken, name"):
+        out[name] = Snapshot(name=name, taken=taken, as_of=dt.date.fromisoformat(as_of[:10]), note=note or "",
+                             format=fmt, data=bytes(data))
+    return out

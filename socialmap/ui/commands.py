@@ -62,6 +62,8 @@ class AddNode(_Edit):
     def apply(self) -> None:
         node = replace(self.node, attrs=dict(self.node.attrs))
         self.doc.project.add_node(node)
+        # the model dates a new record; a redo after undo puts back the same dates
+        self.node.recorded, self.node.updated = node.recorded, node.updated
         self.doc.nodesChanged.emit([node.id], [], [])
         keys = _incident_keys(self.doc, node.id)
         if keys:
@@ -189,6 +191,24 @@ class UpdateTie(_Edit):
 
     def apply(self) -> None:
         self.old = self.doc.project.update_tie(*self.key, **self.changes)
+        self.doc.tiesChanged.emit([], [self.key], [])
+
+    def undo(self) -> None:
+        self.doc.project.update_tie(*self.key, **self.old)
+        self.doc.tiesChanged.emit([], [self.key], [])
+
+
+class EndTie(_Edit):
+    """End a tie on a date (default today): kept with its ``until`` date, not deleted."""
+
+    def __init__(self, doc: ProjectDocument, a: str, b: str, on=None) -> None:
+        super().__init__(doc, f"End tie {a}-{b}")
+        self.key = tie_key(a, b)
+        self.on = on
+        self.old: dict[str, Any] = {}
+
+    def apply(self) -> None:
+        self.old = self.doc.project.end_tie(*self.key, self.on)
         self.doc.tiesChanged.emit([], [self.key], [])
 
     def undo(self) -> None:

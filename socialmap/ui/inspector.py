@@ -37,7 +37,7 @@ FLOAT_FIELDS = {
     "years_in_area", "annual_value", "hours_per_week",
 }
 BOOL_FIELDS = {"neet", "is_anchor"}
-DATE_FIELDS = {"contract_end"}
+DATE_FIELDS = {"contract_end", "since", "until", "recorded", "updated"}
 CHOICES = {"org_type": ORG_TYPES, "sector": SECTORS, "type": TIE_TYPES}
 KIND_TITLES = {"young_person": "Young person", "adult": "Adult", "organisation": "Organisation",
                "service": "Service", "area": "Area", "tie": "Tie"}
@@ -139,7 +139,13 @@ class Inspector(QWidget):
         self.apply_button.clicked.connect(self.apply)
         self.delete_button = QPushButton("Delete")
         self.delete_button.clicked.connect(self.delete)
+        self.end_button = QPushButton("End tie")
+        self.end_button.setObjectName("endTieButton")
+        self.end_button.setToolTip("End the tie today: it is kept with its end date and no longer counted "
+                                   "from that day (Delete removes it altogether)")
+        self.end_button.clicked.connect(self.end_tie)
         buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.end_button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
@@ -229,6 +235,8 @@ class Inspector(QWidget):
             places = sorted(n.id for n in project.nodes.values() if n.kind in PLACE_KINDS)
             self._add_field("context", tie.context, choices=[(node_choice(project, i), i) for i in places])
             self._add_field("strength", tie.strength)
+            self._add_field("since", tie.since)
+            self._add_field("until", tie.until)
         elif kind and ident in project.nodes:
             node = project.nodes[ident]
             self.title.setText(f"{KIND_TITLES.get(node.kind, node.kind)}: {node.label}")
@@ -248,6 +256,9 @@ class Inspector(QWidget):
                     self._add_field(name, node.provider, choices=[(node_choice(project, i), i) for i in orgs])
                 else:
                     self._add_field(name, getattr(node, name), choices=CHOICES.get(name))
+            # kept by the model (set on add, on every edit and by the importers), shown, not typed
+            self._add_field("recorded", node.recorded, editable=False)
+            self._add_field("updated", node.updated, editable=False)
             self._show_measures(node.id)
             self._show_ties(node.id)
         else:
@@ -256,6 +267,9 @@ class Inspector(QWidget):
             editable = False
         self.apply_button.setEnabled(editable)
         self.delete_button.setEnabled(editable and self.kind != "area")
+        tie = project.get_tie(*ident.split("|", 1)) if self.kind == "tie" else None
+        self.end_button.setVisible(self.kind == "tie")
+        self.end_button.setEnabled(tie is not None and tie.until is None and tie.type != "provides")
 
     def set_measures(self, people: dict[str, dict[str, Any]], note: str = "") -> None:
         """Per-person measures from the last analysis, shown for a selected person."""
@@ -378,6 +392,19 @@ class Inspector(QWidget):
         except InputError as exc:
             for problem in exc.problems:
                 self.show_error(problem.field, problem.reason)
+            return False
+        self.applied.emit()
+        return True
+
+    def end_tie(self) -> bool:
+        """End the selected tie today (undoable); False when there is none or the model refuses."""
+        if self.kind != "tie":
+            return False
+        a, b = self.ident.split("|", 1)
+        try:
+            commands.push_edit(self.doc, commands.EndTie(self.doc, a, b))
+        except InputError as exc:
+            self.status.setText(exc.summary())
             return False
         self.applied.emit()
         return True

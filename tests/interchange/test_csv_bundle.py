@@ -727,3 +727,22 @@ def test_bundle_tables_carry_a_byte_order_mark_and_keep_accents(tmp_path, small_
     back, _ = read_csv_bundle(tmp_path / "nodes.csv", tmp_path / "ties.csv", tmp_path / "areas.geojson")
     assert back.nodes["ad1"].label == "Zoë"
     assert back.nodes == small_project.nodes
+
+
+def test_dates_of_records_round_trip_through_the_bundle(small_project, tmp_path):
+    """ties.csv carries since/until and nodes.csv recorded/updated (issue 18); a bad date is named."""
+    import datetime as dt
+
+    small_project.update_tie("yp1", "yp2", since=dt.date(2024, 9, 1), until=dt.date(2025, 7, 31))
+    small_project.update_node("yp1", recorded=dt.date(2024, 2, 3), updated=dt.date(2025, 6, 7))
+    folder = tmp_path / "bundle"
+    write_csv_bundle(small_project, folder)
+    back, _ = read_csv_bundle(folder / "nodes.csv", folder / "ties.csv", folder / "areas.geojson")
+    tie = back.get_tie("yp1", "yp2")
+    assert (tie.since, tie.until) == (dt.date(2024, 9, 1), dt.date(2025, 7, 31))
+    assert (back.nodes["yp1"].recorded, back.nodes["yp1"].updated) == (dt.date(2024, 2, 3), dt.date(2025, 6, 7))
+    text = (folder / "ties.csv").read_text(encoding="utf-8-sig").replace("2025-07-31", "someday")
+    (folder / "ties.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_csv_bundle(folder / "nodes.csv", folder / "ties.csv", folder / "areas.geojson")
+    assert any(p.field == "until" and "'someday' is not a date" in p.reason for p in err.value.problems)

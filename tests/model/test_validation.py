@@ -282,7 +282,7 @@ def test_the_old_values_of_a_move_undo_it(small_project):
     the same point (they used to hold lat/lon, which a young person refuses)."""
     before = small_project.nodes["yp1"]
     old = small_project.update_node("yp1", area_code="A2")
-    assert old == {"area_code": "A1"}
+    assert old == {"area_code": "A1", "updated": before.updated}  # the edit stamped 'updated'; undo restores it
     small_project.update_node("yp1", **old)
     after = small_project.nodes["yp1"]
     assert (after.area_code, after.lat, after.lon) == (before.area_code, before.lat, before.lon)

@@ -95,7 +95,9 @@ def drawable_counts(project) -> dict:
     out = {"area": len(project.areas)}
     for kind in ("organisation", "service", "young_person"):
         out[kind] = sum(1 for n in project.nodes.values() if n.kind == kind and located(n))
-    out["ties"] = sum(1 for t in project.ties.values() if located(project.nodes[t.a]) and located(project.nodes[t.b]))
+    # ties in force today: an ended tie is kept in the project, not drawn
+    out["ties"] = sum(1 for t in project.in_force().ties.values()
+                      if located(project.nodes[t.a]) and located(project.nodes[t.b]))
     return out
 
 
