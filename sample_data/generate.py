@@ -98,7 +98,7 @@ def main() -> int:
     save_project(project, gpkg)
     folder = HERE / "csv"
     try:
-        from socialmap.interchange.csv_bundle import write_csv_bundle
+        from socialmap.interchange.readers.csv_bundle import write_csv_bundle
     except ImportError:
         write_bundle_by_hand(project, folder)
     else:

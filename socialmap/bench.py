@@ -515,8 +515,8 @@ def stage_rank(ctx: BenchContext) -> float | str:
 
 
 def stage_import(ctx: BenchContext) -> float | str:
-    write = _lookup("socialmap.interchange.csv_bundle", "write_csv_bundle")
-    read = _lookup("socialmap.interchange.csv_bundle", "read_csv_bundle")
+    write = _lookup("socialmap.interchange.readers.csv_bundle", "write_csv_bundle")
+    read = _lookup("socialmap.interchange.readers.csv_bundle", "read_csv_bundle")
     if write is None or read is None:
         return NOT_AVAILABLE
     bundle = ctx.folder / "csv"
@@ -530,7 +530,7 @@ def stage_import(ctx: BenchContext) -> float | str:
 
 
 def stage_export(ctx: BenchContext) -> float | str:
-    write_graphml = _lookup("socialmap.interchange.graph_export", "write_graphml")
+    write_graphml = _lookup("socialmap.interchange.writers.graph", "write_graphml")
     if write_graphml is None:
         return NOT_AVAILABLE
     seconds, _ = ctx.time(lambda: write_graphml(ctx.project, ctx.folder / "city.graphml"))

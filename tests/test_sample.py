@@ -237,7 +237,7 @@ def test_committed_csv_bundle_imports_back_as_the_sample(sample):
     """The bundle in sample_data/csv/ is the same data: importing it gives the
     same nodes (young people re-placed inside their areas at the same points)
     and ties."""
-    from socialmap.interchange.csv_bundle import read_csv_bundle
+    from socialmap.interchange.readers.csv_bundle import read_csv_bundle
 
     folder = SAMPLE_DATA / "csv"
     imported, _warnings = read_csv_bundle(folder / "nodes.csv", folder / "ties.csv", folder / "areas.geojson")

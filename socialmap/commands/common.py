@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
-from socialmap.privacy import suppress  # noqa: F401 - one rule, re-exported for the commands
 from socialmap.model import Project
+from socialmap.privacy import suppress  # noqa: F401 - one rule, re-exported for the commands
 
 
 def open_project(path: str) -> Project:

@@ -58,7 +58,7 @@ def run_import(args, read_batch, what: str, *, assign_areas: bool = True) -> int
 
 
 def cmd_import_csv(args) -> int:
-    from socialmap.interchange.csv_bundle import read_csv_batch
+    from socialmap.interchange.readers.csv_bundle import read_csv_batch
 
     def read(**kw):
         return read_csv_batch(args.nodes, args.ties, **kw)
@@ -68,7 +68,7 @@ def cmd_import_csv(args) -> int:
 
 
 def cmd_import_kumu(args) -> int:
-    from socialmap.interchange.kumu import read_kumu
+    from socialmap.interchange.readers.kumu import read_kumu
 
     def read(**kw):
         return read_kumu(args.file, connections=args.connections, kind_map=args.kind_map,
@@ -78,7 +78,7 @@ def cmd_import_kumu(args) -> int:
 
 
 def cmd_import_openreferral(args) -> int:
-    from socialmap.interchange.openreferral import read_openreferral
+    from socialmap.interchange.readers.openreferral import read_openreferral
 
     def read(**kw):
         return read_openreferral(args.source, **kw)

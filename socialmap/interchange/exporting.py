@@ -161,24 +161,24 @@ def export_project(
     out = check_output_path(out, overwrite, folder=fmt in FOLDER_FORMATS)
     written = [out]
     if fmt == "graphml":
-        from socialmap.interchange.graph_export import write_graphml
+        from socialmap.interchange.writers.graph import write_graphml
 
         atomic_file(out, lambda p: write_graphml(project, p, include_people=include_people))
     elif fmt == "gexf":
-        from socialmap.interchange.graph_export import write_gexf
+        from socialmap.interchange.writers.graph import write_gexf
 
         atomic_file(out, lambda p: write_gexf(project, p, include_people=include_people))
     elif fmt == "html":
-        from socialmap.interchange.webmap import write_webmap
+        from socialmap.interchange.writers.webmap import write_webmap
 
         title = f"SocialMap: {Path(source).stem}" if source else None
         atomic_file(out, lambda p: write_webmap(project, p, include_people=include_people, title=title))
     elif fmt == "geojson":
-        from socialmap.interchange.geojson_export import write_geojson_layers
+        from socialmap.interchange.writers.geojson import write_geojson_layers
 
         atomic_folder(out, lambda p: write_geojson_layers(project, p, include_people=include_people))
     elif fmt == "csv":
-        from socialmap.interchange.csv_export import write_csv_tables
+        from socialmap.interchange.writers.csv_tables import write_csv_tables
 
         atomic_folder(out, lambda p: write_csv_tables(project, p, include_people=include_people))
     elif fmt == "report":

@@ -60,7 +60,7 @@ def import_into(
     before_nodes, before_ties = len(project.nodes), len(project.ties)
     with tempfile.TemporaryDirectory(prefix="socialmap-import-") as tmp:
         if fmt == "csv":
-            from socialmap.interchange.csv_bundle import read_csv_batch
+            from socialmap.interchange.readers.csv_bundle import read_csv_batch
 
             nodes_path = Path(source)
             if columns:
@@ -69,7 +69,7 @@ def import_into(
             def read(**kw: Any):
                 return read_csv_batch(nodes_path, ties, **kw)
         elif fmt == "kumu":
-            from socialmap.interchange.kumu import read_kumu
+            from socialmap.interchange.readers.kumu import read_kumu
 
             def read(**kw: Any):
                 return read_kumu(source, connections=connections,
@@ -77,7 +77,7 @@ def import_into(
                                  tie_map={norm_key(k): v for k, v in (tie_map or {}).items()},
                                  columns=columns, **kw)
         else:
-            from socialmap.interchange.openreferral import read_openreferral
+            from socialmap.interchange.readers.openreferral import read_openreferral
 
             def read(**kw: Any):
                 return read_openreferral(source, **kw)
@@ -101,7 +101,7 @@ def preview_table(fmt: str, source: str | os.PathLike, limit: int = 100, *,
     source = Path(source)
     connections_table = None
     if fmt == "kumu" and source.suffix.lower() in (".xlsx", ".xlsm"):
-        from socialmap.interchange.kumu import _find_sheet
+        from socialmap.interchange.readers.kumu import _find_sheet
 
         tables = read_xlsx_tables(source)
         table = _find_sheet(tables, "elements")
@@ -109,7 +109,7 @@ def preview_table(fmt: str, source: str | os.PathLike, limit: int = 100, *,
         if table is None:
             raise InputError(Problem(f"has no Elements sheet (its sheets: {', '.join(tables)})", file=str(source)))
     elif fmt == "openreferral":
-        from socialmap.interchange.openreferral import _find_tables
+        from socialmap.interchange.readers.openreferral import _find_tables
 
         if not source.is_dir():
             return {"headers": [], "rows": [], "element_types": [], "connection_types": [], "row_count": 0}

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from socialmap.privacy import public_area_table, suppress
 from socialmap.model.kinds import KIND_FIELDS
 from socialmap.model.project import Project
+from socialmap.privacy import public_area_table, suppress
 
 #: Anchor figures that count young people (suppressed 1..4).
 ANCHOR_COUNTS = ("young_people_reached", "sole_link_young_people")

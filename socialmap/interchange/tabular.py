@@ -50,7 +50,7 @@ def _clean_header(value: Any) -> str:
 
 def read_csv_table(path: str | Path, sheet: str | None = None) -> Table:
     """A CSV file (UTF-8, with or without a byte-order mark) as a :class:`Table`."""
-    from socialmap.interchange.csv_bundle import read_csv_text
+    from socialmap.interchange.readers.csv_bundle import read_csv_text
 
     path = Path(path)
     problems: list[Problem] = []

@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from socialmap.privacy import suppress
 from socialmap.model.project import Project
+from socialmap.privacy import suppress
 from socialmap.reports.pdf import esc, fmt_pct
 
 #: At most this many rows in the table of all areas (sorted by NEET isolation rate).

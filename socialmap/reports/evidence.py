@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from socialmap.privacy import spreadsheet_safe, suppress
 from socialmap.model.project import Project
+from socialmap.privacy import spreadsheet_safe, suppress
 from socialmap.reports.pdf import esc, fmt_number, fmt_pct
 
 #: Each figure: its name in words, how to show its value, and whether it counts young people.

@@ -328,7 +328,7 @@ class ImportDialog(QDialog):
         return label
 
     def _fill_mapping(self) -> None:
-        from socialmap.interchange.kumu import DEFAULT_KIND_MAP, DEFAULT_TIE_MAP
+        from socialmap.interchange.readers.kumu import DEFAULT_KIND_MAP, DEFAULT_TIE_MAP
         from socialmap.interchange.tabular import field_for_column, norm_key
 
         self._clear_mapping()
@@ -354,7 +354,7 @@ class ImportDialog(QDialog):
                 form.addRow(self._label(name), box)
         if self.fmt in ("kumu", "csv"):
             skip = {"label", "id", "type"} if self.fmt == "kumu" else {"id", "kind", "label"}
-            from socialmap.interchange.csv_bundle import NODE_COLUMNS
+            from socialmap.interchange.readers.csv_bundle import NODE_COLUMNS
 
             ours = set(NODE_COLUMNS)
             form = self._group("Columns → fields")

@@ -14,9 +14,10 @@ import pytest
 from shapely.geometry import box, mapping
 
 from socialmap.errors import InputError
-from socialmap.interchange import csv_bundle, tabular
+from socialmap.interchange import tabular
 from socialmap.interchange.areas import read_areas
 from socialmap.interchange.cells import BadValue, parse_bool, parse_date, parse_int, parse_number
+from socialmap.interchange.readers import csv_bundle
 
 YES = ["true", "TRUE", "yes", "Y", "t", "1", "x", " X "]
 NO = ["false", "No", "n", "F", "0"]

@@ -20,7 +20,7 @@ from shapely.geometry import Point, Polygon, box, mapping
 from socialmap.cli import main
 from socialmap.errors import InputError
 from socialmap.interchange.areas import read_areas
-from socialmap.interchange.csv_bundle import (
+from socialmap.interchange.readers.csv_bundle import (
     NODE_COLUMNS,
     parse_bool,
     parse_date,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from socialmap.interchange.graph_export import write_gexf, write_graphml
+from socialmap.interchange.writers.graph import write_gexf, write_graphml
 
 WRITERS = {"graphml": (write_graphml, nx.read_graphml), "gexf": (write_gexf, nx.read_gexf)}
 
@@ -95,7 +95,7 @@ def test_pseudonyms_are_the_same_in_every_export(tmp_path, small_project):
     files of one project join up."""
     import csv
 
-    from socialmap.interchange.csv_export import write_csv_tables
+    from socialmap.interchange.writers.csv_tables import write_csv_tables
 
     write_csv_tables(small_project, tmp_path / "t")
     with open(tmp_path / "t" / "ties.csv", encoding="utf-8-sig") as fh:
@@ -113,8 +113,8 @@ def test_one_value_conversion_for_graph_and_geojson_exports():
     import numpy as np
     import pandas as pd
 
-    from socialmap.interchange import geojson_export
-    from socialmap.interchange.graph_export import plain_value
+    from socialmap.interchange.writers import geojson as geojson_export
+    from socialmap.interchange.writers.graph import plain_value
 
     assert not hasattr(geojson_export, "_json_value")
     frame = pd.DataFrame({"when": [dt.datetime(2027, 3, 31, 12), pd.NaT], "n": [np.int64(3), np.nan]},

@@ -9,8 +9,8 @@ import os
 import pytest
 
 from socialmap.cli import main
-from socialmap.interchange.csv_export import write_csv_tables
-from socialmap.interchange.geojson_export import write_geojson_layers
+from socialmap.interchange.writers.csv_tables import write_csv_tables
+from socialmap.interchange.writers.geojson import write_geojson_layers
 from socialmap.privacy import public_area_table, suppress
 from socialmap.store import load_project
 
@@ -172,7 +172,7 @@ def test_a_suppressed_count_is_exported_without_its_percentile(tmp_path, small_p
     evidence figures and the default GraphML."""
     import networkx as nx
 
-    from socialmap.interchange.graph_export import write_graphml
+    from socialmap.interchange.writers.graph import write_graphml
     from socialmap.reports import write_evidence_figures
 
     write_csv_tables(small_project, tmp_path / "t")

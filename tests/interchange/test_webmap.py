@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from socialmap.interchange.webmap import build_webmap
+from socialmap.interchange.writers.webmap import build_webmap
 
 XSS = "<img src=x onerror=alert(1)>"
 

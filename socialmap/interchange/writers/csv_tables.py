@@ -3,7 +3,7 @@
 The folder gets:
 
 - ``nodes.csv``, ``ties.csv``, ``areas.geojson``: the canonical bundle
-  (:func:`socialmap.interchange.csv_bundle.write_csv_bundle`), which
+  (:func:`socialmap.interchange.readers.csv_bundle.write_csv_bundle`), which
   ``socialmap import csv`` reads back. Without ``include_people`` young people
   are ``yp00001``... with no label, age or extra attributes (SPEC section 8);
 - ``area_measures.csv``: one row per area with the measures and hotspots,
@@ -24,13 +24,13 @@ from socialmap.model.project import Project
 
 def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_people: bool = False) -> list[Path]:
     """Write the tables into ``folder`` (created if needed). Returns the files written."""
-    from socialmap.interchange.csv_bundle import write_csv_bundle
     from socialmap.interchange.layers import (
         area_results,
         public_areas,
         public_organisations,
         public_services,
     )
+    from socialmap.interchange.readers.csv_bundle import write_csv_bundle
     from socialmap.privacy import spreadsheet_safe
 
     folder = Path(folder)

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from socialmap.interchange.graph_export import plain_value
+from socialmap.interchange.writers.graph import plain_value
 from socialmap.model.project import Project
 
 
