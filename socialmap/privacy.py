@@ -22,10 +22,10 @@ from typing import Any
 from socialmap.model.project import Project, Tie
 
 #: Area columns that count young people (suppressed 1..4 in anything a person reads).
-YOUNG_PEOPLE_COUNTS = ("young_people", "neet", "isolated", "neet_isolated")
+YOUNG_PEOPLE_COUNTS = ("young_people", "neet", "isolated", "neet_isolated", "neet_with_opportunity")
 #: A rate and the count it is made of: withheld when that count is suppressed (a rate of 0 from a
 #: count of 0 reveals nothing the table does not show).
-RATE_PARTS = {"neet_isolation_rate": ("neet_isolated",)}
+RATE_PARTS = {"neet_isolation_rate": ("neet_isolated",), "neet_opportunity_share": ("neet_with_opportunity",)}
 
 
 def suppress(count: Any) -> str:

@@ -612,6 +612,12 @@ def generate_sample_project(seed: int = 2026) -> Project:
     tie(org_id["Brookside Works Trust"], org_id["Moorside Homes"], "supplies")
     tie(org_id["Millbrook Logistics Ltd"], org_id["Millbrook and Pennine NHS Foundation Trust"], "supplies")
 
+    # parents recorded as in paid work: two in three (after the RNG draws, so nothing else moves);
+    # staff of the organisations are in work by their employs tie
+    parents = [n for n in nodes if n.kind == "adult" and n.role == "parent"]
+    for i, n in enumerate(parents):
+        n.in_work = i % 3 != 2
+
     return Project.build(areas, nodes, ties.values())
 
 

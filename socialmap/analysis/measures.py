@@ -18,6 +18,7 @@ from scipy import sparse
 
 from socialmap.analysis import geography as geo
 from socialmap.analysis.arrays import ADULT, ORG, SERVICE, TYPE_CODE, YP, GraphArrays, graph_arrays
+from socialmap.analysis.opportunity import SERVICE_MEASURES, area_opportunity, opportunity_reach, service_exposure
 from socialmap.analysis.structural import structural_holes
 from socialmap.analysis.ties import (
     BONDING,
@@ -40,6 +41,8 @@ PERSON_MEASURES = (
     "effective_size",
     "isolated",
     "service_links",
+    "opportunity_ties",
+    "hops_to_opportunity",
 )
 
 #: Area measures (the choropleth's choices), in the order of ``analyse --json``.
@@ -56,10 +59,12 @@ AREA_MEASURES = (
     "services_in_area",
     "nearest_service_km",
     "anchors_in_area",
+    "neet_with_opportunity",
+    "neet_opportunity_share",
 )
 
 #: Area measures that count young people (suppressed as ``<5`` for 1..4 in human-facing output).
-AREA_COUNTS_OF_YOUNG_PEOPLE = ("young_people", "neet", "isolated", "neet_isolated")
+AREA_COUNTS_OF_YOUNG_PEOPLE = ("young_people", "neet", "isolated", "neet_isolated", "neet_with_opportunity")
 
 
 def resolve_group_by(project: Project, group_by: str | None) -> str:
@@ -416,6 +421,9 @@ class AnalysisResult:
         areas counts once for each). Rates are NaN where undefined.
     summary
         Whole-project figures.
+    services
+        One row per service, indexed by id: attendance, ``exposure`` and ``friending_bias``
+        (:func:`socialmap.analysis.opportunity.service_exposure`).
     group_by
         The group key used for bonding and bridging.
     metric_crs
@@ -428,6 +436,7 @@ class AnalysisResult:
     group_by: str
     metric_crs: str | None = None
     tie_classes: dict[str, int] = field(default_factory=dict)
+    services: pd.DataFrame | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``socialmap analyse --json`` document (SPEC section 9); counts exact."""
@@ -435,6 +444,7 @@ class AnalysisResult:
             "people": frame_to_json(self.people, PERSON_MEASURES),
             "areas": frame_to_json(self.areas, AREA_MEASURES),
             "summary": {k: json_value(v) if not isinstance(v, dict) else v for k, v in self.summary.items()},
+            "services": {} if self.services is None else frame_to_json(self.services, SERVICE_MEASURES),
         }
 
 
@@ -478,7 +488,7 @@ def analyse(project: Project, group_by: str | None = None) -> AnalysisResult:
     by_class = np.bincount(counts.classes.astype(np.int64), minlength=len(TIE_CLASSES))
     tie_classes = {name: int(by_class[i]) for i, name in enumerate(TIE_CLASSES)}
     summary = _summary(ga, people, areas, key, geography.crs, tie_classes)
-    return AnalysisResult(people, areas, summary, key, geography.crs, tie_classes)
+    return AnalysisResult(people, areas, summary, key, geography.crs, tie_classes, service_exposure(project))
 
 
 def _people_frame(project: Project, ga: GraphArrays, counts: TieCounts, key: str) -> pd.DataFrame:
@@ -486,6 +496,8 @@ def _people_frame(project: Project, ga: GraphArrays, counts: TieCounts, key: str
     constraint, effective_size = burt_measures(project)
     reached = areas_reached(project, key)
     links = service_links(project)
+    opp_ties, opp_hops = opportunity_reach(project)
+    young = ga.kind[person] == YP
     area_codes = np.array(list(ga.area_codes) + [None], dtype=object)
     kinds = np.array(["young_person", "adult", "organisation", "service"], dtype=object)
     frame = pd.DataFrame(
@@ -499,12 +511,17 @@ def _people_frame(project: Project, ga: GraphArrays, counts: TieCounts, key: str
             "effective_size": effective_size[person],
             "isolated": counts.isolated[person],
             "service_links": links[person],
+            # per young person (null for adults); hops null when none within MAX_HOPS
+            "opportunity_ties": pd.array(np.where(young, opp_ties[person], 0), dtype="Int64"),
+            "hops_to_opportunity": pd.array(opp_hops[person], dtype="Int64"),
             "kind": kinds[ga.kind[person]],
             "area_code": area_codes[ga.area[person]],
             "neet": np.where(ga.kind[person] == YP, ga.neet[person], False),
         },
         index=pd.Index(ga.ids[person], name="id", dtype=object),
     )
+    frame.loc[~young, "opportunity_ties"] = pd.NA
+    frame["hops_to_opportunity"] = frame["hops_to_opportunity"].mask(~young | (opp_hops[person] < 0))
     return frame
 
 
@@ -525,6 +542,9 @@ def _areas_frame(project: Project, ga: GraphArrays, counts: TieCounts, key: str)
     frame["services_in_area"] = geo.services_in_area(project)
     frame["nearest_service_km"] = geo.nearest_service_km(project)
     frame["anchors_in_area"] = geo.anchors_in_area(project)
+    opportunity = area_opportunity(project)
+    frame["neet_with_opportunity"] = opportunity["neet_with_opportunity"].to_numpy()
+    frame["neet_opportunity_share"] = opportunity["neet_opportunity_share"].to_numpy()
     frame["bonding_ties"] = bonding_ties.astype(np.int64)
     frame["bridging_ties"] = bridging_ties.astype(np.int64)
     frame["linking_ties"] = linking_ties.astype(np.int64)
@@ -557,6 +577,8 @@ def _summary(
         "neet_isolated": neet_isolated,
         "isolation_rate": isolated / n_young if n_young else None,
         "neet_isolation_rate": neet_isolated / neet if neet else None,
+        "neet_with_opportunity": int(areas["neet_with_opportunity"].sum()),
+        "neet_opportunity_share": int(areas["neet_with_opportunity"].sum()) / neet if neet else None,
         "mean_bridging": float(young["bridging"].mean()) if n_young else None,
         "mean_linking": float(young["linking"].mean()) if n_young else None,
         "ties_by_class": tie_classes,

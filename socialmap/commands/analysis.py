@@ -60,7 +60,7 @@ def cmd_analyse(args) -> int:
     headers = [
         "area", "name", "young people", "NEET", "isolated", "NEET isolated", "NEET isolation rate",
         "mean bridging", "mean linking", "E-I index", "EET connectedness", "services",
-        "nearest service km", "anchors",
+        "nearest service km", "anchors", "NEET with opportunity", "NEET opportunity share",
     ]
     rows = []
     for code, r in result.areas.iterrows():
@@ -79,14 +79,39 @@ def cmd_analyse(args) -> int:
             str(int(r["services_in_area"])),
             _number(r["nearest_service_km"]),
             str(int(r["anchors_in_area"])),
+            _count(r["neet_with_opportunity"]),
+            _rate(r["neet_opportunity_share"], r["neet_with_opportunity"]),
         ])
     print_table(headers, rows)
     print()
+    _print_services(project, result.services)
+    print()
     print(
-        "Counts of 1 to 4 young people are shown as <5, and a NEET isolation rate made of such a count is "
-        f"{WITHHELD}. Measures are explained in docs/measures.md."
+        "Counts of 1 to 4 young people are shown as <5, and a rate made of such a count is "
+        f"{WITHHELD}, as are a service's exposure and friending bias when its NEET or EET attendees "
+        "number 1 to 4. Measures are explained in docs/measures.md."
     )
     return 0
+
+
+def _print_services(project, services) -> None:
+    """The services section: attendance, exposure and friending bias (after Chetty et al. 2022b)."""
+    from socialmap.analysis.opportunity import service_figures_withheld
+
+    rows = []
+    for sid, r in services.iterrows():
+        withheld = service_figures_withheld(int(r["neet_attendees"]), int(r["eet_attendees"]))
+        rows.append([
+            plain(sid),
+            plain(project.nodes[sid].label),
+            _count(r["attendees"]),
+            _count(r["neet_attendees"]),
+            WITHHELD if withheld and not math.isnan(r["exposure"]) else _number(r["exposure"]),
+            WITHHELD if withheld and not math.isnan(r["friending_bias"]) else _number(r["friending_bias"]),
+            plain(r["reason"] if isinstance(r["reason"], str) else ""),
+        ])
+    print("Services: exposure of NEET attendees to EET young people, and friending bias")
+    print_table(["service", "name", "attendees", "NEET attendees", "exposure", "friending bias", "note"], rows)
 
 
 def cmd_hotspots(args) -> int:

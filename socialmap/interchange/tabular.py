@@ -178,6 +178,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "age": ("age",),
     "neet": ("neet", "is_neet"),
     "role": ("role",),
+    "in_work": ("in_work", "employed", "in_employment"),
     "org_type": ("org_type", "organisation_type", "organization_type"),
     "sector": ("sector",),
     "is_anchor": ("is_anchor", "anchor", "anchor_institution"),
@@ -196,7 +197,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 _ALIAS_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
 
 _PARSERS = {
-    "lat": as_float, "lon": as_float, "age": as_int, "neet": as_bool, "is_anchor": as_bool,
+    "lat": as_float, "lon": as_float, "age": as_int, "neet": as_bool, "is_anchor": as_bool, "in_work": as_bool,
     "employees_total": as_float, "employees_local": as_float, "spend_total": as_float,
     "spend_local": as_float, "years_in_area": as_float, "annual_value": as_float,
     "hours_per_week": as_float, "contract_end": as_date,

@@ -71,7 +71,7 @@ def describe_endpoints(tie_type: str) -> str:
 #: Node fields by kind, beyond id, kind and label (and lat/lon for places).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     YOUNG_PERSON: ("area_code", "age", "neet"),
-    ADULT: ("area_code", "role"),
+    ADULT: ("area_code", "role", "in_work"),
     ORGANISATION: (
         "area_code",
         "org_type",

@@ -110,6 +110,9 @@ class Node:
     neet: bool | None = None
     # adult
     role: str | None = None
+    #: recorded as in paid work (an adult employed by an organisation in the project is in work
+    #: whatever this says; see socialmap.analysis.opportunity)
+    in_work: bool | None = None
     # organisation
     org_type: str | None = None
     sector: str | None = None

@@ -137,8 +137,57 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
         story.append(paragraph(f"The {MAX_AREA_ROWS} areas with the highest NEET isolation rate of {len(order)}; "
                                "export csv gives them all.", "small"))
     story.append(PageBreak())
+    story += opportunity_section(project, analysis, areas, names)
+    story.append(PageBreak())
     story += methods_appendix(project, analysis, hot, source)
     return story
+
+
+def opportunity_section(project: Project, analysis, areas, names: dict[str, str]) -> list[Any]:
+    """Access to opportunity: NEET young people with an opportunity within two hops, by area,
+    and the services' exposure and friending bias (docs/measures.md section 6)."""
+    from reportlab.lib.units import cm
+
+    from socialmap.analysis.opportunity import service_figures_withheld
+    from socialmap.reports.pdf import paragraph, table
+
+    out = [paragraph("Access to opportunity", "h1"),
+           paragraph("Whether NEET young people's networks reach someone in work, an employer, a school or a "
+                     "college directly or through one person (a friend's parent in work, a club's youth worker).")]
+    with_neet = [c for c in areas.index.tolist() if analysis.areas.at[c, "neet"] > 0]
+    if with_neet:
+        rows = [[c, names[c], areas.at[c, "neet"], areas.at[c, "neet_with_opportunity"],
+                 fmt_pct(areas.at[c, "neet_opportunity_share"])] for c in with_neet[:MAX_AREA_ROWS]]
+        out.append(table(["Code", "Area", "NEET", "NEET with an opportunity", "Share"], rows,
+                         [2.2 * cm, 5.0 * cm, 1.8 * cm, 4.2 * cm, 2.0 * cm]))
+        out.append(paragraph("Share: withheld (n/a) where 1 to 4 NEET young people have an opportunity within two "
+                             "hops. Areas with no NEET young person are left out.", "small"))
+    else:
+        out.append(paragraph("No area has a NEET young person."))
+    services = analysis.services
+    out.append(paragraph("Which services bring NEET and EET young people together", "h2"))
+    out.append(paragraph("Exposure: the share of EET young people among those a NEET attendee meets there. "
+                         "Friending bias: 1 minus the share of NEET attendees' friendships made there that reach EET "
+                         "young people, over that exposure; 0 is as often as they meet, 1 never (after Chetty et al. "
+                         "2022b, Nature 608).", "small"))
+    rows = []
+    for sid, r in (services.iterrows() if services is not None else ()):
+        hidden = service_figures_withheld(int(r["neet_attendees"]), int(r["eet_attendees"]))
+
+        def shown(value: Any) -> str:
+            return "withheld" if hidden and not math.isnan(value) else _two(value)
+
+        rows.append([esc(project.nodes[sid].label), suppress(r["attendees"]), suppress(r["neet_attendees"]),
+                     shown(r["exposure"]), shown(r["friending_bias"]),
+                     esc(r["reason"]) if isinstance(r["reason"], str) else ""])
+    if rows:
+        out.append(table(["Service", "Attendees", "NEET", "Exposure", "Friending bias", "Note"], rows[:MAX_AREA_ROWS],
+                         [4.4 * cm, 1.7 * cm, 1.2 * cm, 1.7 * cm, 2.0 * cm, 6.0 * cm], size=7.0))
+        out.append(paragraph("Withheld: the service's NEET or EET attendees number 1 to 4, which the figures with the "
+                             "attendance would give back.", "small"))
+    else:
+        out.append(paragraph("The project has no services."))
+    return out
 
 
 def methods_appendix(project: Project, analysis, hot, source: str | None) -> list[Any]:

@@ -48,7 +48,7 @@ CRS = "EPSG:4326"
 _NODE_COLUMNS = [f for f in NODE_FIELDS if f not in ("lat", "lon", "attrs")]
 _DATE_FIELDS = {"contract_end", "recorded", "updated"}
 _INT_FIELDS = {"age"}
-_BOOL_FIELDS = {"neet", "is_anchor"}
+_BOOL_FIELDS = {"neet", "is_anchor", "in_work"}
 _FLOAT_FIELDS = {
     "employees_total", "employees_local", "spend_total", "spend_local",
     "years_in_area", "annual_value", "hours_per_week",

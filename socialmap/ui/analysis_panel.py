@@ -44,6 +44,8 @@ MEASURE_TITLES = {
     "young_people": "Young people", "neet": "NEET", "isolated": "Isolated",
     "neet_isolated": "NEET and isolated", "bonding_ties": "Bonding ties", "bridging_ties": "Bridging ties",
     "linking_ties": "Linking ties", "hotspot_note": "Hotspot note", "code": "Code", "name": "Name",
+    "neet_with_opportunity": "NEET with an opportunity within two hops",
+    "neet_opportunity_share": "Share of NEET with an opportunity within two hops",
 }
 NOT_AVAILABLE = "not available yet"
 #: Column headers of the area table: two lines where one would make the column wider than
@@ -54,7 +56,8 @@ TABLE_HEADERS = {
     "eet_connectedness": "EET\nconnectedness", "services_in_area": "Services\nin area",
     "nearest_service_km": "Nearest\nservice (km)", "anchors_in_area": "Anchors\nin area", "gi_z": "Gi*\nz-score",
     "gi_p": "Gi* pseudo\np", "bonding_ties": "Bonding\nties", "bridging_ties": "Bridging\nties",
-    "linking_ties": "Linking\nties",
+    "linking_ties": "Linking\nties", "neet_with_opportunity": "NEET with\nopportunity",
+    "neet_opportunity_share": "NEET opportunity\nshare",
 }
 #: The area table's first columns, in this order.
 FIRST_COLUMNS = ("name", "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate",

@@ -36,7 +36,7 @@ FLOAT_FIELDS = {
     "lat", "lon", "employees_total", "employees_local", "spend_total", "spend_local",
     "years_in_area", "annual_value", "hours_per_week",
 }
-BOOL_FIELDS = {"neet", "is_anchor"}
+BOOL_FIELDS = {"neet", "is_anchor", "in_work"}
 DATE_FIELDS = {"contract_end", "since", "until", "recorded", "updated"}
 CHOICES = {"org_type": ORG_TYPES, "sector": SECTORS, "type": TIE_TYPES}
 KIND_TITLES = {"young_person": "Young person", "adult": "Adult", "organisation": "Organisation",

@@ -194,13 +194,14 @@ def test_area_with_no_young_people(small_project):
 
 def test_json_document_has_every_field_of_spec_9(small_project):
     doc = analyse(small_project).to_json()
-    assert set(doc) == {"people", "areas", "summary"}
+    # SPEC 9's keys, then those issue 19 adds (access to opportunity; the services section)
+    assert list(doc) == ["people", "areas", "summary", "services"]
     assert tuple(doc["areas"]["A1"]) == AREA_MEASURES
-    assert set(AREA_MEASURES) == {
+    assert list(AREA_MEASURES) == [
         "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate", "mean_bridging",
         "mean_linking", "ei_index", "eet_connectedness", "services_in_area", "nearest_service_km",
-        "anchors_in_area",
-    }
+        "anchors_in_area", "neet_with_opportunity", "neet_opportunity_share",
+    ]
     assert doc["areas"]["A2"]["young_people"] == 1  # exact in JSON, never "<5"
     assert doc["areas"]["A2"]["neet_isolation_rate"] is None
     assert doc["summary"]["young_people"] == 3 and doc["summary"]["neet"] == 1

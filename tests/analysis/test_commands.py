@@ -28,7 +28,7 @@ def _json(capsys, argv):
 
 def test_analyse_json_is_the_spec_document(capsys, saved):
     doc = _json(capsys, ["analyse", saved, "--json"])
-    assert set(doc) == {"people", "areas", "summary"}
+    assert set(doc) == {"people", "areas", "summary", "services"}  # services: issue 19
     assert set(doc["people"]) == {"yp1", "yp2", "yp3", "ad1"}
     assert tuple(doc["people"]["yp3"]) == PERSON_MEASURES
     assert tuple(doc["areas"]["A1"]) == AREA_MEASURES

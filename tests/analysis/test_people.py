@@ -163,6 +163,9 @@ def test_json_people_fields(small_project):
     assert doc["yp1"] == {
         "degree": 2, "bonding": 1, "bridging": 0, "linking": 1, "areas_reached": 1,
         "constraint": 0.5, "effective_size": 2.0, "isolated": False, "service_links": 1,
+        # yp1 -> yp2 -> yp3 -> ad1 (employed by o1: in work); the college o1 only through the
+        # provides tie of s1, which is no hop
+        "opportunity_ties": 0, "hops_to_opportunity": 3,
     }
     assert isinstance(doc["yp1"]["degree"], int) and isinstance(doc["yp1"]["isolated"], bool)
 

@@ -40,7 +40,7 @@ from socialmap.model.project import Area, Node, Project, Tie, tie_key
 
 #: Columns of nodes.csv, in the order the writer puts them (SPEC section 2).
 NODE_COLUMNS: tuple[str, ...] = (
-    "id", "kind", "label", "area_code", "age", "neet", "role", "org_type", "sector",
+    "id", "kind", "label", "area_code", "age", "neet", "role", "in_work", "org_type", "sector",
     "is_anchor", "employees_total", "employees_local", "spend_total", "spend_local",
     "years_in_area", "provider", "service_type", "commissioner", "contract_end",
     "annual_value", "hours_per_week", "lat", "lon", "recorded", "updated",
@@ -55,7 +55,7 @@ ATTR_PREFIX = "attr:"
 
 _TEXT = ("label", "area_code", "role", "provider", "service_type", "commissioner")
 _ENUM = ("org_type", "sector")
-_BOOL = ("neet", "is_anchor")
+_BOOL = ("neet", "is_anchor", "in_work")
 _FLOAT = (
     "employees_total", "employees_local", "spend_total", "spend_local",
     "years_in_area", "annual_value", "hours_per_week",

@@ -42,7 +42,7 @@ _NODE_EXTRA_RESERVED = {"id", "kind", "label", "lat", "lon"}
 _TYPES: dict[str, str] = {
     **dict.fromkeys(("kind", "label", "area_code", "role", "org_type", "sector", "provider", "service_type",
                      "commissioner", "contract_end", "tie_type", "tie_class", "context"), "string"),
-    **dict.fromkeys(("neet", "is_anchor", "isolated"), "boolean"),
+    **dict.fromkeys(("neet", "is_anchor", "in_work", "isolated"), "boolean"),
     **dict.fromkeys(("age", "degree", "bonding", "bridging", "linking", "areas_reached", "service_links",
                      "young_people_reached", "sole_link_young_people", "strength"), "long"),
     **dict.fromkeys(("lat", "lon", "employees_total", "employees_local", "spend_total", "spend_local",

@@ -38,6 +38,7 @@ MAP_MEASURES = {
     "ei_index": "E-I index (ties leaving the area)",
     "eet_connectedness": "EET connectedness of NEET young people",
     "nearest_service_km": "Distance to the nearest service (km)",
+    "neet_opportunity_share": "Share of NEET young people with an opportunity within two hops",
     "gi_z": "Gi* z-score of NEET isolation",
 }
 POPUP_FIELDS = {
