@@ -140,6 +140,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_options(p)
     p.set_defaults(handler="socialmap.commands.interchange:cmd_export")
 
+    p = sub.add_parser(
+        "lm3", help="Local Multiplier 3 of an organisation's spending (or: lm3 template DIR)",
+        description="socialmap lm3 template DIR writes the CSV templates; socialmap lm3 P.gpkg --org ID "
+                    "--spend spend.csv [--supplier-survey F] [--staff-survey F] computes LM3 (nef 2002).",
+    )
+    p.add_argument("project_path", metavar="P.gpkg|template")
+    p.add_argument("folder", nargs="?", metavar="DIR", help="with template: the folder to write the templates in")
+    p.add_argument("--org", metavar="ID", help="the organisation whose income is followed")
+    p.add_argument("--spend", metavar="FILE", help="spend.csv: income, supplier payments, staff pay")
+    p.add_argument("--supplier-survey", metavar="FILE", help="suppliers' local re-spend shares (round 3)")
+    p.add_argument("--staff-survey", metavar="FILE", help="local staff's local spend shares (round 3)")
+    p.add_argument("--boundary", metavar="FILE", help="what counts as local (default: the project's areas)")
+    p.add_argument("--postcodes", metavar="LOOKUP.csv", help="postcode lookup (ONSPD/NSPL extract) for postcodes")
+    p.add_argument("--save", action="store_true", help="keep the result in the project (anchor panel, evidence pack)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.lm3:cmd_lm3")
+
     p = sub.add_parser("bench", help="time each stage on a synthetic city")
     p.add_argument("--young-people", type=int, default=100_000, metavar="N")
     p.add_argument("--json", action="store_true")
