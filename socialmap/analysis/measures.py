@@ -18,7 +18,12 @@ from scipy import sparse
 
 from socialmap.analysis import geography as geo
 from socialmap.analysis.arrays import ADULT, ORG, SERVICE, TYPE_CODE, YP, GraphArrays, graph_arrays
-from socialmap.analysis.opportunity import SERVICE_MEASURES, area_opportunity, opportunity_reach, service_exposure
+from socialmap.analysis.opportunity import (
+    SERVICE_MEASURES,
+    area_opportunity,
+    opportunity_reach,
+    service_exposure,
+)
 from socialmap.analysis.structural import structural_holes
 from socialmap.analysis.ties import (
     BONDING,

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from socialmap.analysis.arrays import ADULT, KIND_CODE, ORG, SERVICE, TYPE_CODE, YP, graph_arrays
+from socialmap.analysis.arrays import ADULT, ORG, SERVICE, TYPE_CODE, YP, graph_arrays
 from socialmap.analysis.ties import INSTITUTIONAL
 from socialmap.model import Project
 
@@ -290,7 +290,7 @@ def service_exposure(project: Project, min_attendees: int = MIN_ATTENDEES) -> pd
         ties_made[s] += int(counted)
     share_sum = np.zeros(n)
     people = np.zeros(n)
-    for (me, s), (total, to_eet) in made.items():
+    for (_me, s), (total, to_eet) in made.items():
         share_sum[s] += to_eet / total
         people[s] += 1
 

@@ -74,7 +74,12 @@ def cmd_lm3(args) -> int:
         raise InputError(Problem("lm3 needs --spend spend.csv (write one with socialmap lm3 template DIR)",
                                  field="spend"))
     from socialmap.analysis.lm3 import compute_lm3
-    from socialmap.interchange.lm3_files import read_boundary, read_spend, read_staff_survey, read_supplier_survey
+    from socialmap.interchange.lm3_files import (
+        read_boundary,
+        read_spend,
+        read_staff_survey,
+        read_supplier_survey,
+    )
 
     project = open_project(args.project_path)
     node = project.nodes.get(args.org)

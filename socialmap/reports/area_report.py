@@ -174,7 +174,7 @@ def opportunity_section(project: Project, analysis, areas, names: dict[str, str]
     for sid, r in (services.iterrows() if services is not None else ()):
         hidden = service_figures_withheld(int(r["neet_attendees"]), int(r["eet_attendees"]))
 
-        def shown(value: Any) -> str:
+        def shown(value: Any, hidden: bool = hidden) -> str:
             return "withheld" if hidden and not math.isnan(value) else _two(value)
 
         rows.append([esc(project.nodes[sid].label), suppress(r["attendees"]), suppress(r["neet_attendees"]),
