@@ -81,24 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--force", action="store_true", help="overwrite an existing output file")
         q.add_argument("out", nargs="?", metavar="OUT.gpkg")
 
-    q = isub.add_parser("csv", help="the canonical CSV bundle (nodes.csv, ties.csv, areas)")
-    q.add_argument("--nodes", required=True, metavar="N.csv")
-    q.add_argument("--ties", required=True, metavar="T.csv")
-    common_import(q)
-    q.set_defaults(handler="socialmap.commands.project:cmd_import_csv")
+    # one sub-command per format of the registry (socialmap.interchange.registry)
+    from socialmap.interchange.registry import export_formats, import_formats
 
-    q = isub.add_parser("kumu", help="a Kumu spreadsheet (Elements and Connections)")
-    q.add_argument("file", metavar="FILE.xlsx")
-    q.add_argument("--connections", metavar="CONNECTIONS.csv", help="the Connections sheet, when FILE is the Elements CSV")
-    q.add_argument("--kind-map", metavar="MAP", help='e.g. "Young person=young_person,Organisation=organisation"')
-    q.add_argument("--tie-map", metavar="MAP", help='e.g. "Friend=friend,Works at=employs"')
-    common_import(q)
-    q.set_defaults(handler="socialmap.commands.interchange:cmd_import_kumu")
-
-    q = isub.add_parser("openreferral", help="Open Referral UK tables (folder of CSVs or a JSON export)")
-    q.add_argument("source", metavar="DIR_OR_JSON")
-    common_import(q)
-    q.set_defaults(handler="socialmap.commands.interchange:cmd_import_openreferral")
+    for fmt in import_formats():
+        q = isub.add_parser(fmt.name, help=fmt.help)
+        for option in fmt.options:
+            option.add_to(q)
+        common_import(q)
+        q.set_defaults(handler="socialmap.commands.interchange:cmd_import", import_format=fmt.name)
 
     p = sub.add_parser("analyse", help="person and area measures of social capital")
     p.add_argument("project", metavar="P.gpkg")
@@ -128,10 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="socialmap.commands.scenarios:cmd_rank")
 
     p = sub.add_parser("export", help="export to Gephi, GIS, web map or PDF reports")
-    p.add_argument(
-        "format",
-        choices=["graphml", "gexf", "geojson", "csv", "html", "report", "evidence", "scenario-report"],
-    )
+    p.add_argument("format", choices=[f.name for f in export_formats()])
     p.add_argument("project", metavar="P.gpkg")
     p.add_argument("out", metavar="OUT")
     p.add_argument("--org", metavar="ID", help="the organisation of an evidence pack")

@@ -1,4 +1,5 @@
-"""``import kumu``, ``import openreferral`` and ``export`` (SPEC section 9)."""
+"""``socialmap import FORMAT`` and ``socialmap export FORMAT`` (SPEC section 9), for every format of
+:mod:`socialmap.interchange.registry`."""
 
 from __future__ import annotations
 
@@ -57,33 +58,18 @@ def run_import(args, read_batch, what: str, *, assign_areas: bool = True) -> int
     return 0
 
 
-def cmd_import_csv(args) -> int:
-    from socialmap.interchange.readers.csv_bundle import read_csv_batch
+def cmd_import(args) -> int:
+    """``socialmap import FORMAT ...``: the format's reader (from the registry) given the values of
+    its own options, through the one import flow :func:`run_import`."""
+    from socialmap.interchange.registry import import_format
+
+    fmt = import_format(args.import_format)
+    values = {option.name: getattr(args, option.name, None) for option in fmt.options}
 
     def read(**kw):
-        return read_csv_batch(args.nodes, args.ties, **kw)
+        return fmt.reader()(**values, **kw)
 
-    # the canonical bundle's area_code is taken as written (it reads back as it was exported)
-    return run_import(args, read, args.nodes, assign_areas=False)
-
-
-def cmd_import_kumu(args) -> int:
-    from socialmap.interchange.readers.kumu import read_kumu
-
-    def read(**kw):
-        return read_kumu(args.file, connections=args.connections, kind_map=args.kind_map,
-                         tie_map=args.tie_map, **kw)
-
-    return run_import(args, read, args.file)
-
-
-def cmd_import_openreferral(args) -> int:
-    from socialmap.interchange.readers.openreferral import read_openreferral
-
-    def read(**kw):
-        return read_openreferral(args.source, **kw)
-
-    return run_import(args, read, args.source)
+    return run_import(args, read, str(values.get(fmt.what)), assign_areas=fmt.assign_areas)
 
 
 # --------------------------------------------------------------------- export
@@ -97,9 +83,9 @@ def cmd_export(args) -> int:
         raise InputError(Problem("export evidence needs --org ID (the organisation the pack is for)", field="org"))
     if fmt != "evidence" and args.org:
         raise InputError(Problem(f"--org is only for export evidence, not {fmt}", field="org"))
-    from socialmap.interchange.exporting import FOLDER_FORMATS
+    from socialmap.interchange.registry import export_format
 
-    out = check_output(args.out, args.force, folder=fmt in FOLDER_FORMATS)
+    out = check_output(args.out, args.force, folder=export_format(fmt).folder)
     project = open_project(args.project)
     changes, survival = None, None
     if fmt == "scenario-report":

@@ -30,13 +30,6 @@ def cmd_info(args) -> int:
     return 0
 
 
-def cmd_import_csv(args) -> int:
-    # one import flow for every format (socialmap.commands.interchange.run_import)
-    from socialmap.commands.interchange import cmd_import_csv as run
-
-    return run(args)
-
-
 def cmd_gui(args) -> int:
     from socialmap.ui.app import run_app
 

@@ -17,11 +17,18 @@ from typing import Any
 from socialmap.errors import InputError, Problem
 from socialmap.model.project import Project
 
-FORMATS = ("graphml", "gexf", "geojson", "csv", "html", "report", "evidence", "scenario-report")
-#: Formats written as a folder of files; the others are one file (plus a CSV for evidence).
-FOLDER_FORMATS = ("geojson", "csv")
-SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "html": ".html", "report": ".pdf", "evidence": ".pdf",
-            "scenario-report": ".pdf"}
+
+def __getattr__(name: str) -> Any:
+    # the format lists, derived from the registry (socialmap.interchange.registry) when first asked
+    from socialmap.interchange.registry import export_formats
+
+    if name == "FORMATS":
+        return tuple(f.name for f in export_formats())
+    if name == "FOLDER_FORMATS":  # written as a folder of files; the others are one file
+        return tuple(f.name for f in export_formats() if f.folder)
+    if name == "SUFFIXES":
+        return {f.name: f.suffix for f in export_formats() if f.suffix}
+    raise AttributeError(name)
 
 
 def check_output_path(out: str | os.PathLike, overwrite: bool, *, folder: bool = False) -> Path:
@@ -156,61 +163,9 @@ def export_project(
     ``scenario-report``. Raises :class:`InputError` for a missing or wrong
     argument, or an existing output without ``overwrite``.
     """
-    if fmt not in FORMATS:
-        raise InputError(Problem(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}"))
-    out = check_output_path(out, overwrite, folder=fmt in FOLDER_FORMATS)
-    written = [out]
-    if fmt == "graphml":
-        from socialmap.interchange.writers.graph import write_graphml
+    from socialmap.interchange.registry import export_format
 
-        atomic_file(out, lambda p: write_graphml(project, p, include_people=include_people))
-    elif fmt == "gexf":
-        from socialmap.interchange.writers.graph import write_gexf
-
-        atomic_file(out, lambda p: write_gexf(project, p, include_people=include_people))
-    elif fmt == "html":
-        from socialmap.interchange.writers.webmap import write_webmap
-
-        title = f"SocialMap: {Path(source).stem}" if source else None
-        atomic_file(out, lambda p: write_webmap(project, p, include_people=include_people, title=title))
-    elif fmt == "geojson":
-        from socialmap.interchange.writers.geojson import write_geojson_layers
-
-        atomic_folder(out, lambda p: write_geojson_layers(project, p, include_people=include_people))
-    elif fmt == "csv":
-        from socialmap.interchange.writers.csv_tables import write_csv_tables
-
-        atomic_folder(out, lambda p: write_csv_tables(project, p, include_people=include_people))
-    elif fmt == "report":
-        from socialmap.reports import write_area_report
-
-        atomic_file(out, lambda p: write_area_report(project, p, source=source))
-    elif fmt == "evidence":
-        from socialmap.reports import write_evidence_figures, write_evidence_pack
-
-        if not org:
-            raise InputError(Problem("an evidence pack needs --org ID (the organisation it is for)", field="org"))
-        node = project.nodes.get(org)
-        if node is None or node.kind != "organisation":
-            raise InputError(Problem(f"{org!r} is not an organisation of {source or 'the project'}", field="org"))
-        figures = out.with_suffix(".csv")
-        if figures == out:
-            raise InputError(Problem(f"{out}: the pack and its figures ({figures.name}) would be the same file; "
-                                     "name the pack .pdf"))
-        if figures.exists() and not overwrite:
-            raise InputError(Problem(f"{figures} already exists; give --force to overwrite it"))
-        # the pack and its figures go together: both written, or neither
-        atomic_files([(out, lambda p: write_evidence_pack(project, org, p, source=source)),
-                      (figures, lambda p: write_evidence_figures(project, org, p))])
-        written.append(figures)
-    elif fmt == "scenario-report":
-        from socialmap.reports import write_scenario_report
-        from socialmap.scenarios import validate_changes
-
-        if not changes:
-            raise InputError(Problem("a scenario report needs at least one change (--decommission, --transfer, "
-                                     "--relocate or --close)"))
-        validate_changes(project, changes)
-        atomic_file(out, lambda p: write_scenario_report(project, changes, p, context_survival=context_survival,
-                                                         source=source))
-    return written
+    spec = export_format(fmt)
+    out = check_output_path(out, overwrite, folder=spec.folder)
+    return list(spec.writer()(project, out, include_people=include_people, org=org, changes=changes,
+                              context_survival=context_survival, source=source, overwrite=overwrite))

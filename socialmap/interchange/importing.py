@@ -17,7 +17,13 @@ from typing import Any
 from socialmap.errors import InputError, Problem
 from socialmap.model.project import Project
 
-IMPORT_FORMATS = ("kumu", "openreferral", "csv")
+
+def __getattr__(name: str) -> Any:
+    if name == "IMPORT_FORMATS":  # the names of the registry's import formats
+        from socialmap.interchange.registry import import_formats
+
+        return tuple(f.name for f in import_formats())
+    raise AttributeError(name)
 
 
 def _renamed_csv(path: Path, renames: dict[str, str | None], folder: Path) -> Path:
@@ -52,10 +58,10 @@ def import_into(
     ``columns`` (Kumu or CSV: header -> our field) are the mapping step's choices.
     """
     from socialmap.interchange.merge import import_project
+    from socialmap.interchange.registry import import_format
     from socialmap.interchange.tabular import norm_key
 
-    if fmt not in IMPORT_FORMATS:
-        raise InputError(Problem(f"unknown import format {fmt!r}"))
+    spec = import_format(fmt)
     fields = postcode_fields or {}
     before_nodes, before_ties = len(project.nodes), len(project.ties)
     with tempfile.TemporaryDirectory(prefix="socialmap-import-") as tmp:
@@ -76,15 +82,18 @@ def import_into(
                                  kind_map={norm_key(k): v for k, v in (kind_map or {}).items()},
                                  tie_map={norm_key(k): v for k, v in (tie_map or {}).items()},
                                  columns=columns, **kw)
-        else:
-            from socialmap.interchange.readers.openreferral import read_openreferral
+        else:  # any other format of the registry: its source, and its type maps if it takes them
+            first = spec.options[0].name if spec.options and spec.options[0].positional else spec.what
+            takes = {option.name for option in spec.options}
+            maps = {name: {norm_key(k): v for k, v in (value or {}).items()}
+                    for name, value in (("kind_map", kind_map), ("tie_map", tie_map)) if name in takes}
 
             def read(**kw: Any):
-                return read_openreferral(source, **kw)
+                return spec.reader()(**{first: source}, **maps, **kw)
 
         # the flow of `socialmap import ... --into` (socialmap.commands.interchange.run_import)
         merged, notes = import_project(read, base=project, postcodes=postcodes, postcode_fields=fields,
-                                       assign_areas=fmt != "csv")
+                                       assign_areas=spec.assign_areas)
     return merged, list(notes), len(merged.nodes) - before_nodes, len(merged.ties) - before_ties
 
 

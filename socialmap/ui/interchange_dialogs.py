@@ -45,23 +45,16 @@ from PySide6.QtWidgets import (
 )
 
 from socialmap.errors import InputError, Problem
+from socialmap.interchange.registry import export_formats, import_format, import_formats
 from socialmap.model.kinds import NODE_KINDS, TIE_TYPES
 from socialmap.ui import workers
 from socialmap.ui.models import plain_tooltip
 
-IMPORT_TITLES = {"kumu": "Kumu map", "openreferral": "Open Referral UK directory", "csv": "CSV bundle"}
-EXPORT_TITLES = {
-    "graphml": ("GraphML network (Gephi, yEd)…", "GraphML (*.graphml)"),
-    "gexf": ("GEXF network (Gephi)…", "GEXF (*.gexf)"),
-    "geojson": ("GeoJSON layers (folder)…", None),
-    "csv": ("CSV tables (folder)…", None),
-    "html": ("Standalone web map (HTML)…", "Web page (*.html)"),
-}
-REPORT_TITLES = {
-    "report": "Area and hotspot report…",
-    "evidence": "Anchor evidence pack…",
-    "scenario-report": "Scenario impact report…",
-}
+# The menus are built from the format registry (socialmap.interchange.registry): a format added
+# there appears here with its title and file patterns.
+IMPORT_TITLES = {f.name: f.title for f in import_formats()}
+EXPORT_TITLES = {f.name: (f.title, f.file_filter()) for f in export_formats() if f.menu == "export"}
+REPORT_TITLES = {f.name: f.title for f in export_formats() if f.menu == "report"}
 #: Modules the interchange workers use, imported on the UI thread first (see workers.preload).
 INTERCHANGE_MODULES = (*workers.ANALYSIS_MODULES, "openpyxl", "csv", "xml.sax.saxutils", "socialmap.interchange",
                        "socialmap.reports", "reportlab", "reportlab.platypus", "reportlab.pdfbase.ttfonts",
@@ -202,14 +195,12 @@ class ImportDialog(QDialog):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.source = QLineEdit()
-        self.source.setPlaceholderText({"kumu": "Kumu .xlsx workbook, or its Elements sheet as .csv",
-                                        "openreferral": "folder of Open Referral CSV tables, or a JSON export",
-                                        "csv": "nodes.csv"}[fmt])
+        self.spec = import_format(fmt)
+        self.source.setPlaceholderText(self.spec.placeholder or self.spec.file_filter())
         form.addRow("File:", self._with_browse(self.source, self._browse_source))
         self.second = QLineEdit()
-        if fmt in ("kumu", "csv"):
-            label = "Connections CSV (only with an Elements CSV):" if fmt == "kumu" else "ties.csv (optional):"
-            form.addRow(label, self._with_browse(self.second, self._browse_second))
+        if self.spec.second is not None:
+            form.addRow(self.spec.second[1], self._with_browse(self.second, self._browse_second))
         self.postcodes = QLineEdit()
         self.postcodes.setPlaceholderText("optional: ONS Postcode Directory / NSPL extract (.csv)")
         form.addRow("Postcode lookup:", self._with_browse(self.postcodes, self._browse_postcodes))
@@ -260,13 +251,11 @@ class ImportDialog(QDialog):
         return w
 
     def _browse_source(self) -> None:
-        if self.fmt == "openreferral":
-            path = QFileDialog.getExistingDirectory(self, "Open Referral folder")
-            if not path:
-                path, _ = QFileDialog.getOpenFileName(self, "Open Referral JSON export", "", "JSON (*.json)")
-        else:
-            filters = "Kumu workbook (*.xlsx);;CSV (*.csv)" if self.fmt == "kumu" else "CSV (*.csv)"
-            path, _ = QFileDialog.getOpenFileName(self, "Choose the file", "", filters)
+        path = ""
+        if self.spec.folder:
+            path = QFileDialog.getExistingDirectory(self, f"{self.spec.title}: a folder")
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose the file", "", self.spec.file_filter())
         if path:
             self.source.setText(path)
             self.load_preview()

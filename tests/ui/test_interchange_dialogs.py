@@ -54,7 +54,15 @@ def test_menus_are_installed(window):
     top = [a.text() for a in window.menuBar().actions()]
     assert top == ["&File", "&Reports", "&Help"]
     assert {"import_kumu", "import_openreferral", "import_csv", "export_graphml", "export_gexf", "export_geojson",
-            "export_csv", "export_html", "report_area", "report_evidence", "report_scenario"} == set(actions)
+            "export_csv", "export_html", "report_area", "report_evidence", "report_scenario"} <= set(actions)
+    # one action per format of the registry, titled as it declares
+    from socialmap.interchange.registry import export_formats, import_formats
+
+    for fmt in import_formats():
+        assert actions[f"import_{fmt.name}"].text() == f"{fmt.title[0].upper()}{fmt.title[1:]}…"
+    for fmt in export_formats():
+        if fmt.menu == "export":
+            assert actions[f"export_{fmt.name}"].text() == fmt.title
 
 
 def test_preview_and_type_mapping(window, tmp_path, qtbot):

@@ -35,6 +35,7 @@ from typing import Any
 from socialmap.errors import InputError, Problem
 from socialmap.interchange.cells import parse_bool, parse_date, parse_int, parse_number
 from socialmap.interchange.merge import ImportBatch
+from socialmap.interchange.registry import ImportFormat, Option
 from socialmap.model.kinds import KIND_FIELDS, NODE_KINDS, YOUNG_PERSON
 from socialmap.model.project import Area, Node, Project, Tie, tie_key
 
@@ -657,3 +658,20 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
     with open(areas_path, "w", encoding="utf-8") as fh:
         json.dump({"type": "FeatureCollection", "features": features}, fh, ensure_ascii=False)
     return [nodes_path, ties_path, areas_path]
+
+
+# --------------------------------------------------------------------- registry
+def read_csv_import(nodes: str | os.PathLike, ties: str | os.PathLike | None = None, **kw: Any) -> ImportBatch:
+    """``socialmap import csv --nodes N.csv --ties T.csv``: :func:`read_csv_batch`."""
+    return read_csv_batch(nodes, ties, **kw)
+
+
+FORMATS = (
+    ImportFormat(
+        "csv", "CSV bundle", "the canonical CSV bundle (nodes.csv, ties.csv, areas)", ("*.csv",),
+        "socialmap.interchange.readers.csv_bundle:read_csv_import",
+        options=(Option(("--nodes",), required=True, metavar="N.csv"),
+                 Option(("--ties",), required=True, metavar="T.csv")),
+        what="nodes", assign_areas=False, placeholder="nodes.csv", second=("ties", "ties.csv (optional):"),
+        order=30),
+)

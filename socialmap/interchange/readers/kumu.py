@@ -33,6 +33,7 @@ from typing import Any
 from socialmap.errors import InputError, Problem
 from socialmap.interchange.cells import parse_int
 from socialmap.interchange.merge import ImportBatch, node_from_record
+from socialmap.interchange.registry import ImportFormat, Option
 from socialmap.interchange.tabular import (
     BadValue,
     Table,
@@ -457,3 +458,25 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
             continue  # an element refused at its own row: not reported again here
         for b in targets:
             batch.add_tie(Tie(a, b, tie_type, context, strength), table.file, table.sheet, row)
+
+
+# --------------------------------------------------------------------- registry
+def read_kumu_import(file: str | os.PathLike, **kw: Any) -> ImportBatch:
+    """``socialmap import kumu FILE``: :func:`read_kumu`."""
+    return read_kumu(file, **kw)
+
+
+FORMATS = (
+    ImportFormat(
+        "kumu", "Kumu map", "a Kumu spreadsheet (Elements and Connections)", ("*.xlsx", "*.csv"),
+        "socialmap.interchange.readers.kumu:read_kumu_import",
+        options=(
+            Option(("file",), metavar="FILE.xlsx"),
+            Option(("--connections",), metavar="CONNECTIONS.csv",
+                   help="the Connections sheet, when FILE is the Elements CSV"),
+            Option(("--kind-map",), metavar="MAP", help='e.g. "Young person=young_person,Organisation=organisation"'),
+            Option(("--tie-map",), metavar="MAP", help='e.g. "Friend=friend,Works at=employs"'),
+        ),
+        what="file", placeholder="Kumu .xlsx workbook, or its Elements sheet as .csv",
+        second=("connections", "Connections CSV (only with an Elements CSV):"), order=10),
+)

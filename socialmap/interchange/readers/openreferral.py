@@ -40,6 +40,7 @@ from typing import Any
 
 from socialmap.errors import InputError, Problem
 from socialmap.interchange.merge import ImportBatch
+from socialmap.interchange.registry import ImportFormat, Option
 from socialmap.interchange.tabular import (
     BadValue,
     Table,
@@ -381,3 +382,13 @@ def read_openreferral(
         batch.notes.append(f"{source}: {skipped_orgs} organisation(s) with no located service were skipped")
     batch.problems = problems
     return batch
+
+
+# --------------------------------------------------------------------- registry
+FORMATS = (
+    ImportFormat(
+        "openreferral", "Open Referral UK directory", "Open Referral UK tables (folder of CSVs or a JSON export)",
+        ("*.json",), "socialmap.interchange.readers.openreferral:read_openreferral",
+        options=(Option(("source",), metavar="DIR_OR_JSON"),),
+        folder=True, placeholder="folder of Open Referral CSV tables, or a JSON export", order=20),
+)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+from socialmap.interchange.registry import ExportFormat
 from socialmap.model.project import Project
 
 
@@ -54,3 +56,17 @@ def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_peo
         frame.to_csv(path, encoding="utf-8-sig", float_format="%.15g")  # exact money and places
         written.append(path)
     return written
+
+
+def export_csv(project: Project, out: Path, *, include_people: bool = False, **_: Any) -> list[Path]:
+    """``socialmap export csv``: the bundle and the measure tables in a folder, swapped in whole."""
+    from socialmap.interchange.exporting import atomic_folder
+
+    atomic_folder(out, lambda p: write_csv_tables(project, p, include_people=include_people))
+    return [out]
+
+
+FORMATS = (
+    ExportFormat("csv", "CSV tables (folder)…", "the CSV bundle and measure tables (a folder)",
+                 "socialmap.interchange.writers.csv_tables:export_csv", folder=True, order=40),
+)

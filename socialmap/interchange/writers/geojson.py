@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from socialmap.interchange.registry import ExportFormat
 from socialmap.interchange.writers.graph import plain_value
 from socialmap.model.project import Project
 
@@ -69,3 +70,17 @@ def write_geojson_layers(project: Project, folder: str | os.PathLike, *, include
                                  "geometry": point(n.id)})
         written.append(_write(folder / "young_people.geojson", features))
     return written
+
+
+def export_geojson(project: Project, out: Path, *, include_people: bool = False, **_: Any) -> list[Path]:
+    """``socialmap export geojson``: a folder of layers, swapped in whole."""
+    from socialmap.interchange.exporting import atomic_folder
+
+    atomic_folder(out, lambda p: write_geojson_layers(project, p, include_people=include_people))
+    return [out]
+
+
+FORMATS = (
+    ExportFormat("geojson", "GeoJSON layers (folder)…", "GeoJSON layers for QGIS (a folder)",
+                 "socialmap.interchange.writers.geojson:export_geojson", folder=True, order=30),
+)

@@ -31,6 +31,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from socialmap.interchange.registry import ExportFormat
 from socialmap.model.kinds import KIND_FIELDS
 from socialmap.model.project import Project
 
@@ -304,3 +305,30 @@ def write_gexf(project: Project, path: str | os.PathLike, *, include_people: boo
                   for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data, strict=False))))
         w("    </edges>\n  </graph>\n</gexf>\n")
     return path
+
+
+# --------------------------------------------------------------------- registry
+def export_graphml(project: Project, out: Path, *, include_people: bool = False, **_: Any) -> list[Path]:
+    """``socialmap export graphml``: the network as one GraphML file, written atomically."""
+    from socialmap.interchange.exporting import atomic_file
+
+    atomic_file(out, lambda p: write_graphml(project, p, include_people=include_people))
+    return [out]
+
+
+def export_gexf(project: Project, out: Path, *, include_people: bool = False, **_: Any) -> list[Path]:
+    """``socialmap export gexf``: the network as one GEXF 1.2 file, written atomically."""
+    from socialmap.interchange.exporting import atomic_file
+
+    atomic_file(out, lambda p: write_gexf(project, p, include_people=include_people))
+    return [out]
+
+
+FORMATS = (
+    ExportFormat("graphml", "GraphML network (Gephi, yEd)…", "the network for Gephi, yEd, NodeXL",
+                 "socialmap.interchange.writers.graph:export_graphml", patterns=("*.graphml",),
+                 suffix=".graphml", order=10),
+    ExportFormat("gexf", "GEXF network (Gephi)…", "the network for Gephi (GEXF 1.2)",
+                 "socialmap.interchange.writers.graph:export_gexf", patterns=("*.gexf",), suffix=".gexf",
+                 order=20),
+)

@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from socialmap.interchange.registry import ExportFormat
 from socialmap.model.project import Project
 
 #: Area measures offered for the choropleth (numbers only; counts are shown in popups).
@@ -321,3 +322,20 @@ def write_webmap(project: Project, path: str | os.PathLike, *, include_people: b
     path = Path(path)
     path.write_text(build_webmap(project, include_people=include_people, title=title), encoding="utf-8")
     return path
+
+
+def export_html(project: Project, out: Path, *, include_people: bool = False, source: str | None = None,
+                **_: Any) -> list[Path]:
+    """``socialmap export html``: the standalone web map, written atomically."""
+    from socialmap.interchange.exporting import atomic_file
+
+    title = f"SocialMap: {Path(source).stem}" if source else None
+    atomic_file(out, lambda p: write_webmap(project, p, include_people=include_people, title=title))
+    return [out]
+
+
+FORMATS = (
+    ExportFormat("html", "Standalone web map (HTML)…", "a standalone web map (one HTML file)",
+                 "socialmap.interchange.writers.webmap:export_html", patterns=("*.html",), suffix=".html",
+                 order=50),
+)
