@@ -45,6 +45,12 @@ def _add_scenario_options(p: argparse.ArgumentParser) -> None:
     p.set_defaults(changes=[])
 
 
+def _add_as_of(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="DATE", default=None,
+                   help="measure the network of this day (YYYY-MM-DD): the ties in force then, "
+                        "since <= DATE < until (default: today)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="socialmap",
@@ -57,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write the bundled sample project")
     p.add_argument("out", metavar="OUT.gpkg")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--with-history", action="store_true",
+                   help="with a recorded re-tender: ended ties, a saved scenario and a snapshot (to try compare)")
     p.set_defaults(handler="socialmap.commands.project:cmd_sample")
 
     p = sub.add_parser("info", help="counts by node kind and tie type")
@@ -95,27 +103,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="P.gpkg")
     p.add_argument("--group-by", metavar="KEY", default=None, help="area_code (default), a node attribute, or community")
     p.add_argument("--json", action="store_true")
+    _add_as_of(p)
     p.set_defaults(handler="socialmap.commands.analysis:cmd_analyse")
 
     p = sub.add_parser("hotspots", help="Getis-Ord Gi* hotspots of NEET isolation")
     p.add_argument("project", metavar="P.gpkg")
     p.add_argument("--json", action="store_true")
+    _add_as_of(p)
     p.set_defaults(handler="socialmap.commands.analysis:cmd_hotspots")
 
     p = sub.add_parser("anchors", help="anchor presence of every organisation")
     p.add_argument("project", metavar="P.gpkg")
     p.add_argument("--json", action="store_true")
+    _add_as_of(p)
     p.set_defaults(handler="socialmap.commands.analysis:cmd_anchors")
 
     p = sub.add_parser("scenario", help="expected impact of a commissioning change")
     p.add_argument("project", metavar="P.gpkg")
     _add_scenario_options(p)
     p.add_argument("--json", action="store_true")
+    _add_as_of(p)
     p.set_defaults(handler="socialmap.commands.scenarios:cmd_scenario")
 
     p = sub.add_parser("rank", help="criticality ranking of every service and organisation")
     p.add_argument("project", metavar="P.gpkg")
     p.add_argument("--json", action="store_true")
+    _add_as_of(p)
     p.set_defaults(handler="socialmap.commands.scenarios:cmd_rank")
 
     p = sub.add_parser("export", help="export to Gephi, GIS, web map or PDF reports")
@@ -126,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-people", action="store_true", help="include young people's pseudonyms and points")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     _add_scenario_options(p)
+    _add_as_of(p)
     p.set_defaults(handler="socialmap.commands.interchange:cmd_export")
 
     p = sub.add_parser(
@@ -144,6 +158,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", action="store_true", help="keep the result in the project (anchor panel, evidence pack)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler="socialmap.commands.lm3:cmd_lm3")
+
+    p = sub.add_parser("compare", help="what changed between two dates, snapshots or files, area by area",
+                       description="Each side is FILE (ties in force today), FILE@DATE, FILE#SNAPSHOT or "
+                                   "FILE#SNAPSHOT@DATE (docs/change-over-time.md).")
+    p.add_argument("before", metavar="BEFORE")
+    p.add_argument("after", metavar="AFTER")
+    p.add_argument("--scenario", metavar="NAME", help="a saved scenario: its predicted losses against the observed ones")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.change:cmd_compare")
+
+    p = sub.add_parser("snapshot", help="save a named, dated, compressed copy of the network inside the project")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--note", metavar="TEXT", help="what the snapshot is of")
+    p.add_argument("--force", action="store_true", help="replace a snapshot of the same name")
+    _add_as_of(p)
+    p.set_defaults(handler="socialmap.commands.change:cmd_snapshot")
 
     p = sub.add_parser("bench", help="time each stage on a synthetic city")
     p.add_argument("--young-people", type=int, default=100_000, metavar="N")

@@ -11,7 +11,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from socialmap.commands.common import open_project, plain, print_json, print_table, suppress
+from socialmap.commands.common import (
+    as_of_date,
+    as_of_note,
+    open_project_as_of,
+    plain,
+    print_json,
+    print_table,
+    suppress,
+)
 
 
 def _number(value: Any, digits: int = 2) -> str:
@@ -40,14 +48,15 @@ def _rate(rate: Any, numerator: Any) -> str:
 def cmd_analyse(args) -> int:
     from socialmap.analysis import analyse
 
-    project = open_project(args.project)
+    on = as_of_date(args)
+    project = open_project_as_of(args.project, on)
     result = analyse(project, args.group_by)
     if args.json:
         print_json(result.to_json())
         return 0
     s = result.summary
     print(
-        f"{plain(args.project)}: {s['areas']} area{'' if s['areas'] == 1 else 's'}, {_count(s['young_people'])} young people "
+        f"{plain(args.project)}{as_of_note(project, on)}: {s['areas']} area{'' if s['areas'] == 1 else 's'}, {_count(s['young_people'])} young people "
         f"({_count(s['neet'])} NEET), {s['adults']} adults; bonding/bridging by {plain(s['group_by'])}"
     )
     print(
@@ -117,7 +126,8 @@ def _print_services(project, services) -> None:
 def cmd_hotspots(args) -> int:
     from socialmap.analysis import area_isolation, hotspots
 
-    project = open_project(args.project)
+    on = as_of_date(args)
+    project = open_project_as_of(args.project, on)
     result = hotspots(project)
     if args.json:
         print_json(result.to_json())
@@ -153,7 +163,8 @@ def cmd_hotspots(args) -> int:
 def cmd_anchors(args) -> int:
     from socialmap.analysis import anchor_presence
 
-    project = open_project(args.project)
+    on = as_of_date(args)
+    project = open_project_as_of(args.project, on)
     result = anchor_presence(project)
     if args.json:
         print_json(result.to_json())

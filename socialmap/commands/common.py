@@ -19,6 +19,28 @@ def open_project(path: str) -> Project:
     return load_project(path)
 
 
+def as_of_date(args):
+    """The ``--as-of`` date of a command (None: today), or InputError naming the option."""
+    from socialmap.model.dates import parse_date
+
+    return parse_date(getattr(args, "as_of", None), "--as-of")
+
+
+def open_project_as_of(path: str, on=None) -> Project:
+    """The project in ``path`` with only the ties in force on ``on`` (default today), for the
+    measures (:meth:`socialmap.model.Project.in_force`). Never saved: a view, not the file."""
+    return open_project(path).in_force(on)
+
+
+def as_of_note(project: Project, on) -> str:
+    """' (ties in force on DATE)' when a date was asked for or the project has dated ties, else ''."""
+    if on is None and not project.has_dated_ties():
+        return ""
+    from socialmap.model.dates import today
+
+    return f" (ties in force on {(on or today()).isoformat()})"
+
+
 def check_output(out: str | None, force: bool, what: str = "output", folder: bool = False) -> Path:
     """The output path, refusing to overwrite an existing file without ``--force``, and a folder
     where a file is to be written (``folder`` True when the output is itself a folder)."""

@@ -83,10 +83,14 @@ def cmd_export(args) -> int:
         raise InputError(Problem("export evidence needs --org ID (the organisation the pack is for)", field="org"))
     if fmt != "evidence" and args.org:
         raise InputError(Problem(f"--org is only for export evidence, not {fmt}", field="org"))
+    from socialmap.commands.common import as_of_date
     from socialmap.interchange.registry import export_format
 
+    on = as_of_date(args)
     out = check_output(args.out, args.force, folder=export_format(fmt).folder)
     project = open_project(args.project)
+    if fmt != "csv":  # the CSV bundle is the record itself, every tie with its dates; the rest show one day
+        project = project.in_force(on)
     changes, survival = None, None
     if fmt == "scenario-report":
         from socialmap.commands.scenarios import scenario_from_args

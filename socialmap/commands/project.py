@@ -12,7 +12,12 @@ def cmd_sample(args) -> int:
     from socialmap.store import save_project
 
     out = check_output(args.out, args.force)
-    save_project(generate_sample_project(), out)
+    project = generate_sample_project()
+    if getattr(args, "with_history", False):
+        from socialmap.sample_history import add_retender_history
+
+        add_retender_history(project)
+    save_project(project, out)
     print(f"wrote the sample project to {out}", file=sys.stderr)
     return 0
 
@@ -27,6 +32,13 @@ def cmd_info(args) -> int:
     print_table(["node kind", "count"], [[k, v] for k, v in counts["nodes_by_kind"].items()])
     print()
     print_table(["tie type", "count"], [[k, v] for k, v in counts["ties_by_type"].items() if v])
+    if counts["ties_ended"]:
+        print(f"{counts['ties_ended']} of the ties have ended (kept with their end date, not counted in today's measures)")
+    if counts["snapshots"]:
+        print()
+        print_table(["snapshot", "as of", "saved", "size (kB)"],
+                    [[name, s["as_of"], s["taken"], f"{s['size_bytes'] / 1024:.0f}"]
+                     for name, s in counts["snapshots"].items()])
     return 0
 
 

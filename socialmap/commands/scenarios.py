@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import math
 
-from socialmap.commands.common import open_project, plain, print_json, print_table, suppress
+from socialmap.commands.common import (
+    as_of_date,
+    as_of_note,
+    open_project_as_of,
+    plain,
+    print_json,
+    print_table,
+    suppress,
+)
 from socialmap.errors import InputError, Problem
 
 
@@ -54,7 +62,8 @@ def cmd_scenario(args) -> int:
     # check the command line before the (possibly slow) project load
     _changes_from_args(args)
     probability_or_none(args.context_survival, "context_survival")
-    project = open_project(args.project)
+    on = as_of_date(args)
+    project = open_project_as_of(args.project, on)
     changes, survival = scenario_from_args(args, project)
     result = evaluate(project, changes, survival)
     if args.json:
@@ -62,7 +71,7 @@ def cmd_scenario(args) -> int:
         return 0
 
     s = result.summary
-    print(plain(f"Scenario on {args.project}: " + "; then ".join(s["changes"])))
+    print(plain(f"Scenario on {args.project}{as_of_note(project, on)}: " + "; then ".join(s["changes"])))
     print(
         f"Ties made at a removed place survive with probability {result.context_survival:g}. "
         "Figures are expected values under the model's independence assumptions (not counts)."
@@ -158,13 +167,14 @@ def _young_by_area(project) -> dict[str, int]:
 def cmd_rank(args) -> int:
     from socialmap.scenarios import rank
 
-    project = open_project(args.project)
+    on = as_of_date(args)
+    project = open_project_as_of(args.project, on)
     result = rank(project)
     if args.json:
         print_json(result.to_json())
         return 0
     print(
-        f"Criticality ranking of {args.project}: what each service's decommissioning and each "
+        f"Criticality ranking of {args.project}{as_of_note(project, on)}: what each service's decommissioning and each "
         f"organisation's closure would do (expected values; ties made there survive with probability "
         f"{result.context_survival:g})."
     )

@@ -648,6 +648,7 @@ class Project:
                     other.adjacency[tie.a].add(tie.b)
                     other.adjacency[tie.b].add(tie.a)
             other.as_of = on
+            other.version = self.version  # a result made on the view is current for the project it came from
             return other
 
         hit = self._cache.get("in_force")  # one view kept: a date control moved day by day keeps no pile
@@ -829,6 +830,9 @@ class Project:
             "neet_young_people": neet,
             "anchors": sum(1 for n in self.nodes.values() if n.kind == ORGANISATION and n.is_anchor),
             "saved_scenarios": len(self.scenarios),
+            "ties_ended": sum(1 for t in self.ties.values() if t.until is not None and t.until <= dates.today()),
+            "snapshots": {s.name: {"as_of": s.as_of.isoformat(), "taken": s.taken, "size_bytes": s.size_bytes}
+                          for s in self.snapshots.values()},
         }
 
 
