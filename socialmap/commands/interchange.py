@@ -91,6 +91,8 @@ def cmd_export(args) -> int:
     project = open_project(args.project)
     if fmt != "csv":  # the CSV bundle is the record itself, every tie with its dates; the rest show one day
         project = project.in_force(on)
+    else:
+        project.as_of = on  # the day its measure tables are of (write_csv_tables)
     changes, survival = None, None
     if fmt == "scenario-report":
         from socialmap.commands.scenarios import scenario_from_args

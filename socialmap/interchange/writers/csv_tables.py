@@ -37,16 +37,18 @@ def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_peo
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    analysis, hot = area_results(project)
+    # the bundle is the record (every tie with its dates); the measures are of one day's ties in force
+    measured = project.in_force(project.as_of)
+    analysis, hot = area_results(measured)
     source = project
     if not include_people:
         from socialmap.privacy import pseudonymise
 
         source, _ = pseudonymise(project)
     written = list(write_csv_bundle(source, folder))
-    for name, frame in (("area_measures.csv", public_areas(project, analysis, hot)),
-                        ("organisations.csv", public_organisations(project)),
-                        ("services.csv", public_services(project))):
+    for name, frame in (("area_measures.csv", public_areas(measured, analysis, hot)),
+                        ("organisations.csv", public_organisations(measured)),
+                        ("services.csv", public_services(measured))):
         path = folder / name
         frame = frame.copy()
         for col in [c for c in frame.columns if frame[c].dtype.kind == "O"]:  # data text must not run in Excel
