@@ -3,11 +3,10 @@
 A core module of its own (it imports only the model), so that interchange, reports and the ui
 follow one rule; ``socialmap.interchange.privacy`` re-exports it under its old name.
 
-- :func:`suppress` shows a count of young people between 1 and 4 as ``<5``;
-- :func:`public_area_table` is the per-area table as it may leave the
-  program: counts of young people suppressed, and a rate withheld when the
-  count of young people it measures is suppressed (else the count could be
-  worked back from it and the denominator);
+- :func:`suppress` shows a count of young people between 1 and 4 as ``<5``, and
+  :func:`public_area_table` is the per-area table as it may leave the program
+  (both from :mod:`socialmap.disclosure`, which holds every small-number rule);
+- :func:`spreadsheet_safe` keeps a cell from running as a formula;
 - :func:`pseudonymise` gives a copy of the project in which young people
   carry neither their id nor their label nor their age, for exports made
   without ``--include-people``.
@@ -15,30 +14,20 @@ follow one rule; ``socialmap.interchange.privacy`` re-exports it under its old n
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any
 
+# The small-number rules live in socialmap.disclosure (primary and secondary suppression,
+# withheld derived figures, Gi* on public rates); re-exported here under their old names.
+from socialmap.disclosure import (  # noqa: E402,F401
+    RATE_PARTS,
+    WITHHELD,
+    YOUNG_PEOPLE_COUNTS,
+    is_suppressed,
+    public_area_table,
+    suppress,
+)
 from socialmap.model.project import Project, Tie
-
-#: Area columns that count young people (suppressed 1..4 in anything a person reads).
-YOUNG_PEOPLE_COUNTS = ("young_people", "neet", "isolated", "neet_isolated", "neet_with_opportunity")
-#: A rate and the count it is made of: withheld when that count is suppressed (a rate of 0 from a
-#: count of 0 reveals nothing the table does not show).
-RATE_PARTS = {"neet_isolation_rate": ("neet_isolated",), "neet_opportunity_share": ("neet_with_opportunity",)}
-
-
-def suppress(count: Any) -> str:
-    """Small-number suppression: 1..4 as ``<5``; 0 and 5+ as the whole number; missing as ``""``.
-
-    >>> [suppress(n) for n in (0, 1, 4, 5, None)]
-    ['0', '<5', '<5', '5', '']
-    """
-    if count is None or (isinstance(count, float) and math.isnan(count)):
-        return ""
-    n = int(round(float(count)))
-    return "<5" if 1 <= n <= 4 else str(n)
-
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,32 +46,6 @@ def spreadsheet_safe(value: Any) -> Any:
         return value
     except ValueError:
         return "'" + value
-
-
-def is_suppressed(count: Any) -> bool:
-    return suppress(count) == "<5"
-
-
-def public_area_table(areas_frame, extra=None):
-    """The per-area measures with young-people counts as text (``<5`` for 1..4) and rates withheld
-    (NaN) where a count they come from is suppressed. ``extra`` (a frame indexed by area code,
-    e.g. hotspot results) is joined on."""
-    import numpy as np
-
-    table = areas_frame.copy()
-    for rate, parts in RATE_PARTS.items():
-        if rate in table.columns:
-            hidden = np.zeros(len(table), dtype=bool)
-            for part in parts:
-                if part in table.columns:
-                    hidden |= table[part].map(is_suppressed).to_numpy(dtype=bool)
-            table[rate] = table[rate].astype(float).where(~hidden, np.nan)
-    for col in YOUNG_PEOPLE_COUNTS:
-        if col in table.columns:
-            table[col] = table[col].map(suppress)
-    if extra is not None:
-        table = table.join(extra, how="left")
-    return table
 
 
 def pseudonyms(project: Project) -> dict[str, str]:

@@ -14,7 +14,7 @@ from socialmap.analysis.anchors import (
 )
 from socialmap.analysis.arrays import GraphArrays, graph_arrays
 from socialmap.analysis.geography import metric_crs_for_bounds, nearest_service_km
-from socialmap.analysis.hotspots import HotspotResult, hotspots
+from socialmap.analysis.hotspots import HotspotResult, hotspots, public_hotspots
 from socialmap.analysis.measures import (
     AREA_COUNTS_OF_YOUNG_PEOPLE,
     AREA_MEASURES,
@@ -38,6 +38,7 @@ __all__ = [
     "HotspotResult",
     "anchor_presence",
     "hotspots",
+    "public_hotspots",
     "metric_crs_for_bounds",
     "nearest_service_km",
     "percentile_rank",

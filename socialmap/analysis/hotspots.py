@@ -92,6 +92,9 @@ class HotspotResult:
     weights: str = "queen contiguity, binary, with each area as its own neighbour (Gi*)"
     variable: str = "neet_isolation_rate (null as 0)"
     islands: tuple[str, ...] = ()
+    #: True when computed on public rates (withheld rates replaced, :func:`public_hotspots`):
+    #: the result that may be shown to people.
+    public: bool = False
 
     @property
     def method(self) -> dict[str, Any]:
@@ -106,6 +109,8 @@ class HotspotResult:
             "hotspot_rule": f"gi_z > 0 and gi_p < {self.alpha:g}",
             "inference": "gi_z and gi_p from the conditional permutations; gi_p one-sided on the side of gi_z, ties counted",
             "islands": list(self.islands),
+            "rates": ("public: each withheld rate replaced by the midpoint of the range it could take "
+                      "(docs/privacy.md)") if self.public else "exact",
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -118,7 +123,12 @@ class HotspotResult:
                 "hotspot": None if row.hotspot is None else bool(row.hotspot),
                 "reason": row.reason,
             }
-        return {"areas": areas, "method": self.method}
+        return {
+            "areas": areas,
+            "method": self.method,
+            "note": "exact values for further processing, not for publication: people are shown the Gi "
+                    "bins of Gi* computed on public rates (socialmap hotspots without --json; docs/privacy.md)",
+        }
 
 
 def _queen_neighbours(project: Project):
@@ -138,7 +148,8 @@ def queen_weights(project: Project):
     return project.cached("queen_weights", lambda: _queen_neighbours(project))
 
 
-def hotspots(project: Project, analysis: AnalysisResult | None = None) -> HotspotResult:
+def hotspots(project: Project, analysis: AnalysisResult | None = None, *,
+             rates: pd.Series | None = None) -> HotspotResult:
     """Getis–Ord Gi* hotspots of the NEET isolation rate (module docstring).
 
     Parameters
@@ -150,13 +161,18 @@ def hotspots(project: Project, analysis: AnalysisResult | None = None) -> Hotspo
         An :func:`~socialmap.analysis.analyse` result to take the NEET
         isolation rate from (its group key); by default the rate is computed
         with the project's group key.
+    rates
+        The rates to use instead (indexed by area code): :func:`public_hotspots`
+        passes the public rates.
     """
     permutations = int(project.setting("hotspot_permutations"))
     seed = int(project.setting("hotspot_seed"))
     alpha = float(project.setting("hotspot_alpha"))
     codes = list(project.areas)
     n = len(codes)
-    if analysis is not None:
+    if rates is not None:
+        rate = rates.reindex(codes).to_numpy(dtype=np.float64)
+    elif analysis is not None:
         rate = analysis.areas["neet_isolation_rate"].reindex(codes).to_numpy(dtype=np.float64)
     else:
         rate = area_isolation(project)["neet_isolation_rate"].to_numpy(dtype=np.float64)
@@ -208,6 +224,27 @@ def hotspots(project: Project, analysis: AnalysisResult | None = None) -> Hotspo
         index=index,
     )
     return HotspotResult(areas, permutations, seed, alpha, islands=islands)
+
+
+def public_hotspots(project: Project, analysis: AnalysisResult | None = None) -> HotspotResult:
+    """Gi* as it may be shown to people (``docs/privacy.md``): computed on the public rates of
+    :func:`socialmap.disclosure.public_rates` (a withheld rate replaced by the midpoint of the range
+    it could take, so the result depends on published figures alone), with ``gi_bin`` (-3..3, the
+    seven Gi bins of :data:`socialmap.disclosure.GI_BINS`) added per area. ``neet_isolation_rate``
+    holds the public rate too.
+    """
+    from socialmap.disclosure import gi_bin, protect_areas, public_rates
+
+    areas = analysis.areas if analysis is not None else area_isolation(project)
+    disclosure = protect_areas(areas)
+    rates = public_rates(areas, disclosure)
+    result = hotspots(project, analysis, rates=rates)
+    frame = result.areas.copy()
+    frame["gi_bin"] = pd.Series([gi_bin(z, p) for z, p in zip(frame["gi_z"], frame["gi_p"], strict=True)],
+                                index=frame.index, dtype=object)
+    result.areas = frame
+    result.public = True
+    return result
 
 
 def _gi_star(y: np.ndarray, w, permutations: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

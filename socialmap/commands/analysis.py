@@ -1,9 +1,10 @@
 """``analyse``, ``hotspots`` and ``anchors`` (SPEC section 9).
 
 ``--json`` prints the exact document of SPEC section 9 (counts exact).
-Without it a readable table is printed in which every count of young people
-between 1 and 4 is shown as ``<5`` (SPEC section 8) and no young person's id
-or label appears.
+Without it a readable table is printed that follows the disclosure rules of
+:mod:`socialmap.disclosure` (counts of 1 to 4 young people as ``<5``, the cells
+and figures that would give them back ``withheld``, hotspots as Gi bins of
+Gi* on public rates) and in which no young person's id or label appears.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from socialmap.commands.common import (
     print_table,
     suppress,
 )
+from socialmap.disclosure import WITHHELD
 
 
 def _number(value: Any, digits: int = 2) -> str:
@@ -36,17 +38,14 @@ def _count(value: Any) -> str:
     return suppress(int(value))
 
 
-WITHHELD = "withheld"
-
-
-def _rate(rate: Any, numerator: Any) -> str:
-    """A rate for a table, withheld where the count of young people it is made of is shown
-    as ``<5`` (else rate and denominator give the count back), as in the exports."""
-    return WITHHELD if _count(numerator) == "<5" else _number(rate)
+def _cell(disclosure, code: str, column: str, shown: str) -> str:
+    """``shown``, or ``<5`` / ``withheld`` where the disclosure rules keep the cell back."""
+    return disclosure.status(str(code), column) or shown
 
 
 def cmd_analyse(args) -> int:
     from socialmap.analysis import analyse
+    from socialmap.disclosure import protect_areas, public_totals
 
     on = as_of_date(args)
     project = open_project_as_of(args.project, on)
@@ -55,13 +54,16 @@ def cmd_analyse(args) -> int:
         print_json(result.to_json())
         return 0
     s = result.summary
+    disclosure = protect_areas(result.areas)
+    totals = public_totals(result.areas, disclosure)
     print(
-        f"{plain(args.project)}{as_of_note(project, on)}: {s['areas']} area{'' if s['areas'] == 1 else 's'}, {_count(s['young_people'])} young people "
-        f"({_count(s['neet'])} NEET), {s['adults']} adults; bonding/bridging by {plain(s['group_by'])}"
+        f"{plain(args.project)}{as_of_note(project, on)}: {s['areas']} area{'' if s['areas'] == 1 else 's'}, {totals['young_people']} young people "
+        f"({totals['neet']} NEET), {s['adults']} adults; bonding/bridging by {plain(s['group_by'])}"
     )
     print(
-        f"isolated young people: {_count(s['isolated'])} (NEET: {_count(s['neet_isolated'])}); "
-        f"mean bridging ties {_number(s['mean_bridging'])}, mean linking ties {_number(s['mean_linking'])}"
+        f"isolated young people: {totals['isolated']} (NEET: {totals['neet_isolated']}); "
+        f"mean bridging ties {_number(s['mean_bridging']) if totals['young_people'] != WITHHELD else WITHHELD}, "
+        f"mean linking ties {_number(s['mean_linking']) if totals['young_people'] != WITHHELD else WITHHELD}"
     )
     ties = s["ties_by_class"]
     print("ties: " + ", ".join(f"{k} {v}" for k, v in ties.items()))
@@ -73,32 +75,36 @@ def cmd_analyse(args) -> int:
     ]
     rows = []
     for code, r in result.areas.iterrows():
+        def cell(column: str, shown: str, code=code) -> str:
+            return _cell(disclosure, code, column, shown)
+
         rows.append([
             plain(code),
             plain(project.areas[code].name),
-            _count(r["young_people"]),
-            _count(r["neet"]),
-            _count(r["isolated"]),
-            _count(r["neet_isolated"]),
-            _rate(r["neet_isolation_rate"], r["neet_isolated"]),
-            _number(r["mean_bridging"]),
-            _number(r["mean_linking"]),
-            _number(r["ei_index"]),
-            _number(r["eet_connectedness"]),
+            cell("young_people", _count(r["young_people"])),
+            cell("neet", _count(r["neet"])),
+            cell("isolated", _count(r["isolated"])),
+            cell("neet_isolated", _count(r["neet_isolated"])),
+            cell("neet_isolation_rate", _number(r["neet_isolation_rate"])),
+            cell("mean_bridging", _number(r["mean_bridging"])),
+            cell("mean_linking", _number(r["mean_linking"])),
+            cell("ei_index", _number(r["ei_index"])),
+            cell("eet_connectedness", _number(r["eet_connectedness"])),
             str(int(r["services_in_area"])),
             _number(r["nearest_service_km"]),
             str(int(r["anchors_in_area"])),
-            _count(r["neet_with_opportunity"]),
-            _rate(r["neet_opportunity_share"], r["neet_with_opportunity"]),
+            cell("neet_with_opportunity", _count(r["neet_with_opportunity"])),
+            cell("neet_opportunity_share", _number(r["neet_opportunity_share"])),
         ])
     print_table(headers, rows)
     print()
     _print_services(project, result.services)
     print()
     print(
-        "Counts of 1 to 4 young people are shown as <5, and a rate made of such a count is "
-        f"{WITHHELD}, as are a service's exposure and friending bias when its NEET or EET attendees "
-        "number 1 to 4. Measures are explained in docs/measures.md."
+        f"Counts of 1 to 4 young people are shown as <5; '{WITHHELD}' marks a figure kept back so that "
+        "such a count cannot be worked out from it (a rate or mean made of it, a cell that the totals "
+        "would give back, a service's exposure and friending bias when its NEET or EET attendees number "
+        "1 to 4). Rules: docs/privacy.md; measures: docs/measures.md."
     )
     return 0
 
@@ -124,38 +130,40 @@ def _print_services(project, services) -> None:
 
 
 def cmd_hotspots(args) -> int:
-    from socialmap.analysis import area_isolation, hotspots
+    from socialmap.analysis import area_isolation, hotspots, public_hotspots
+    from socialmap.disclosure import GI_BINS, gi_label, protect_areas
 
     on = as_of_date(args)
     project = open_project_as_of(args.project, on)
-    result = hotspots(project)
     if args.json:
-        print_json(result.to_json())
+        print_json(hotspots(project).to_json())
         return 0
-    neet_isolated = area_isolation(project)["neet_isolated"]
+    areas = area_isolation(project)
+    disclosure = protect_areas(areas)
+    result = public_hotspots(project)
     rows = []
     for code, r in result.areas.iterrows():
-        flag = "-" if r["hotspot"] is None else ("HOTSPOT" if r["hotspot"] else "no")
+        reason = r["reason"] if isinstance(r["reason"], str) else ""
         rows.append([
             plain(code),
             plain(project.areas[code].name),
-            _rate(r["neet_isolation_rate"], neet_isolated[code]),
-            _number(r["gi_z"]),
-            _number(r["gi_p"], 3),
-            flag,
-            plain(r["reason"] if isinstance(r["reason"], str) else ""),
+            _cell(disclosure, code, "neet_isolation_rate", _number(areas.at[code, "neet_isolation_rate"])),
+            plain(gi_label(r["gi_bin"]) if r["gi_bin"] is not None else "no Gi*"),
+            plain(reason),
         ])
-    print_table(["area", "name", "NEET isolation rate", "Gi* z", "pseudo p", "hotspot", "note"], rows)
+    print_table(["area", "name", "NEET isolation rate", "Gi* class", "note"], rows)
     print()
     n_hot = int(sum(1 for h in result.areas["hotspot"] if h is True))
     print(
-        f"{n_hot} hotspot area(s): Getis-Ord Gi* of the NEET isolation rate, {result.weights}; "
-        f"{result.permutations} conditional permutations, seed {result.seed}; "
-        f"hotspot when z > 0 and pseudo p < {result.alpha:g}; z and p both from the permutations."
+        f"{n_hot} hotspot area{'' if n_hot == 1 else 's'} (hot spot at 95% or 99% confidence): Getis-Ord Gi* of "
+        f"the NEET isolation rate, {result.weights}; {result.permutations} conditional permutations, seed "
+        f"{result.seed}; confidence from the permutations' pseudo p-value (99%: p < 0.01, 95%: p < 0.05, 90%: p < 0.10)."
     )
+    print("Classes: " + "; ".join(f"{label}: {meaning}" for label, meaning in (GI_BINS[b] for b in (3, 0, -3))) + ".")
     print(
-        "A NEET isolation rate of '-' (no NEET young person there) counts as 0 in Gi*; one made of 1 to 4 "
-        f"isolated NEET young people is {WITHHELD} here (Gi* uses it)."
+        "A NEET isolation rate of '-' (no NEET young person there) counts as 0 in Gi*. A withheld rate enters "
+        "Gi* as the midpoint of the range it could take, so the classes give nothing away (docs/privacy.md); "
+        "exact z and p: --json (for further processing, not for publication)."
     )
     return 0
 

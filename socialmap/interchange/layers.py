@@ -2,14 +2,17 @@
 (SPEC section 8): one row per area with its measures and hotspot result, one
 per organisation with its fields and anchor figures, one per service.
 
-Counts of young people are text with 1..4 shown as ``<5``; rates made from a
-suppressed count are withheld. Young people themselves never appear here.
+Counts of young people are text with 1..4 shown as ``<5`` and the figures that
+would give them back withheld (:mod:`socialmap.disclosure`); hotspots are the
+Gi bins of Gi* on public rates, never z and p. Young people themselves never
+appear here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from socialmap.disclosure import protect_areas
 from socialmap.model.kinds import KIND_FIELDS
 from socialmap.model.project import Project
 from socialmap.privacy import public_area_table, suppress
@@ -19,16 +22,16 @@ ANCHOR_COUNTS = ("young_people_reached", "sole_link_young_people")
 
 
 def area_results(project: Project):
-    """``(analysis, hotspots)`` for ``project``; hotspots is ``None`` when Gi* cannot run
-    (fewer than two areas)."""
+    """``(analysis, hotspots)`` for ``project``; hotspots (the public Gi*, with ``gi_bin``) is
+    ``None`` when Gi* cannot run (fewer than two areas)."""
     from socialmap.analysis import analyse
 
     analysis = analyse(project)
     hot = None
     if len(project.areas) >= 2:
-        from socialmap.analysis import hotspots
+        from socialmap.analysis import public_hotspots
 
-        hot = hotspots(project, analysis)
+        hot = public_hotspots(project, analysis)
     return analysis, hot
 
 
@@ -46,8 +49,11 @@ def public_areas(project: Project, analysis=None, hot=None):
     frame = names.join(frame, how="left")
     extra = None
     if hot is not None:
-        extra = hot.areas[[c for c in ("gi_z", "gi_p", "hotspot") if c in hot.areas.columns]]
-    return public_area_table(frame, extra)
+        from socialmap.disclosure import gi_label
+
+        extra = hot.areas[["gi_bin", "hotspot"]].copy()
+        extra["gi_class"] = [gi_label(b) if b is not None else "no Gi*" for b in extra["gi_bin"].tolist()]
+    return public_area_table(frame, extra, disclosure=protect_areas(analysis.areas))
 
 
 def _fields(node, names) -> dict[str, Any]:

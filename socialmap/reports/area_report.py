@@ -2,11 +2,13 @@
 isolated, and where that clusters (SPEC sections 1 and 3).
 
 Contents: a summary in plain words, a map of the NEET isolation rate with the
-Gi* hotspots outlined and the services and anchors marked, a map of the Gi*
-z-scores, the hotspot table, the table of every area, and a methods appendix
-written from the results themselves (how Gi* was run, with which weights,
-permutations and seed). Counts of young people are suppressed (``<5``) and
-rates made from a suppressed count withheld.
+Gi* hotspots outlined and the services and anchors marked, a map of the Gi
+bins (hot and cold spots at 99, 95 and 90% confidence), the hotspot table,
+the table of every area, and a methods appendix written from the results
+themselves (how Gi* was run, with which weights, permutations and seed).
+Figures follow :mod:`socialmap.disclosure`: counts of young people of 1..4
+read ``<5``, the figures that would give them back read ``withheld``, and Gi*
+is computed on public rates.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from socialmap.disclosure import GI_BINS, WITHHELD, gi_label, protect_areas, public_totals
 from socialmap.model.project import Project
 from socialmap.privacy import suppress
 from socialmap.reports.pdf import esc, fmt_pct
@@ -26,8 +29,14 @@ MAX_AREA_ROWS = 60
 
 def _two(value: Any, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+        return "-"
     return f"{float(value):.{digits}f}"
+
+
+#: Colours of the Gi bins on the map (ColorBrewer RdBu, as GIS hot spot maps use).
+GI_PALETTE = {GI_BINS[3][0]: "#b2182b", GI_BINS[2][0]: "#ef8a62", GI_BINS[1][0]: "#fddbc7",
+              GI_BINS[0][0]: "#f7f7f7", GI_BINS[-1][0]: "#d1e5f0", GI_BINS[-2][0]: "#67a9cf",
+              GI_BINS[-3][0]: "#2166ac"}
 
 
 def _hotspot_codes(hot) -> list[str]:
@@ -35,6 +44,16 @@ def _hotspot_codes(hot) -> list[str]:
         return []
     flags = hot.areas["hotspot"]
     return [c for c, f in zip(hot.areas.index.tolist(), flags.tolist(), strict=False) if f is True or f == True]  # noqa: E712
+
+
+def _rate(value: Any, disclosure, code: str) -> str:
+    if disclosure.withheld(code, "neet_isolation_rate"):
+        return WITHHELD
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else fmt_pct(value)
+
+
+def _derived(value: Any, disclosure, code: str, column: str) -> str:
+    return WITHHELD if disclosure.withheld(code, column) else _two(value)
 
 
 def area_report_story(project: Project, *, source: str | None = None) -> list[Any]:
@@ -47,28 +66,33 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
     from socialmap.reports.pdf import bullets, image, paragraph, table
 
     analysis, hot = area_results(project)
+    disclosure = protect_areas(analysis.areas)
     areas = public_areas(project, analysis, hot)
     raw = analysis.areas
     hot_codes = _hotspot_codes(hot)
     names = {c: a.name for c, a in project.areas.items()}
-    yp_total = int(raw["young_people"].sum())
-    neet_total = int(raw["neet"].sum())
-    iso_total = int(raw["isolated"].sum())
-    neet_iso_total = int(raw["neet_isolated"].sum())
+    # "a withheld number (of)" where secondary suppression keeps a total back
+    totals = {k: (("a withheld number of" if k in ("young_people", "isolated") else "a withheld number")
+                  if v == WITHHELD else f"<b>{esc(v)}</b>")
+              for k, v in public_totals(raw, disclosure).items()}
+    yp_total, neet_total = totals["young_people"], totals["neet"]
+    iso_total, neet_iso_total = totals["isolated"], totals["neet_isolated"]
     story: list[Any] = [
         paragraph("Area and hotspot report", "title"),
         paragraph(f"NEET isolation by area{(' — ' + esc(source)) if source else ''}", "subtitle"),
         paragraph("Summary", "h1"),
     ]
-    rate_total = neet_iso_total / neet_total if neet_total and not 1 <= neet_iso_total <= 4 and not 1 <= neet_total <= 4 else None
+    exact = {k: int(raw[k].sum()) for k in ("neet", "neet_isolated")}
+    rate_total = (exact["neet_isolated"] / exact["neet"]
+                  if exact["neet"] and all(t.strip("<b>/").isdigit() for t in (neet_total, neet_iso_total)) else None)
     key = analysis.group_by
     group_word = {"area_code": "area", "community": "community"}.get(key, f"group by {esc(key)}")
     summary = [
-        f"The project covers <b>{len(project.areas)}</b> areas and <b>{suppress(yp_total)}</b> young people, "
-        f"of whom <b>{suppress(neet_total)}</b> are not in education, employment or training (NEET).",
-        f"<b>{suppress(iso_total)}</b> young people are <i>isolated</i>: they have no bridging tie (to someone "
-        f"outside their own {group_word}) and no linking tie (to a service, organisation, youth worker or mentor). "
-        f"Of the NEET young people, <b>{suppress(neet_iso_total)}</b> are isolated"
+        f"The project covers <b>{len(project.areas)}</b> areas and {yp_total} young people, "
+        f"of whom {neet_total} are not in education, employment or training (NEET).",
+        f"{iso_total[0].upper() + iso_total[1:]} young people are <i>isolated</i>: they have no bridging tie (to "
+        f"someone outside their own {group_word}) and no linking tie (to a service, organisation, youth worker or "
+        f"mentor). Of the NEET young people, {neet_iso_total} are isolated"
         + (f" ({fmt_pct(rate_total)})." if rate_total is not None else "."),
     ]
     if hot is None:
@@ -76,12 +100,13 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
     elif hot_codes:
         listed = ", ".join(f"{esc(names[c])} ({esc(c)})" for c in hot_codes[:8])
         more = f" and {len(hot_codes) - 8} more" if len(hot_codes) > 8 else ""
-        summary.append(f"<b>{len(hot_codes)}</b> area(s) are NEET isolation <b>hotspots</b>: areas where high "
-                       f"isolation among NEET young people clusters with high isolation next door (Getis–Ord Gi*, "
-                       f"p &lt; {hot.alpha:g}): {listed}{more}.")
+        n_hot = len(hot_codes)
+        summary.append(f"<b>{n_hot}</b> area{'s are' if n_hot != 1 else ' is a'} NEET isolation "
+                       f"<b>hotspot{'s' if n_hot != 1 else ''}</b> (hot spot at 95% or 99% confidence, Getis–Ord "
+                       f"Gi*): where high isolation among NEET young people clusters with high isolation next "
+                       f"door: {listed}{more}.")
     else:
-        summary.append(f"No area is a statistically significant NEET isolation hotspot (Getis–Ord Gi*, "
-                       f"p &lt; {hot.alpha:g}).")
+        summary.append("No area is a NEET isolation hotspot at 95% confidence or more (Getis–Ord Gi*).")
     story += bullets(summary)
 
     rate = {c: v for c, v in zip(areas.index.tolist(), areas["neet_isolation_rate"].tolist(), strict=False)}
@@ -97,24 +122,30 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
     story.append(paragraph("Grey hatched areas have no NEET young people, or between 1 and 4 isolated NEET young "
                            "people, whose rate is withheld so that the count cannot be worked out.", "small"))
     if hot is not None:
-        z = {c: v for c, v in zip(hot.areas.index.tolist(), hot.areas["gi_z"].tolist(), strict=False)}
-        finite = [abs(v) for v in z.values() if v is not None and not math.isnan(v)]
-        bound = max(finite) if finite else 1.0
+        bins = {c: gi_label(b) for c, b in zip(hot.areas.index.tolist(), hot.areas["gi_bin"].tolist(), strict=False)
+                if b is not None}
         story.append(PageBreak())
-        story.append(paragraph("Where isolation clusters: Gi* z-scores", "h1"))
-        story.append(image(area_map_png(project, z, legend="Gi* z-score (red: high next to high)", cmap="RdBu_r",
-                                        vmin=-bound, vmax=bound, outline=set(hot_codes),
-                                        outline_label=f"hotspot (z > 0, p < {hot.alpha:g})"), 15.0))
+        story.append(paragraph("Where isolation clusters: hot and cold spots", "h1"))
+        story.append(image(area_map_png(project, None, categories=bins, palette=GI_PALETTE,
+                                        legend="Getis–Ord Gi* of the NEET isolation rate",
+                                        missing_label="no Gi* (see the methods)"), 15.0))
+        story.append(paragraph("A hot spot is an area where NEET isolation is high and is high in the neighbouring "
+                               "areas too, more than chance would often give; a cold spot the same for low "
+                               "isolation. The confidence says how rarely chance alone would cluster it so. "
+                               "An area can be a hot spot with a rate of 0 when its neighbours' rates are high.",
+                               "small"))
         story.append(paragraph("Hotspot areas", "h2"))
         if hot_codes:
             rows = []
             for c in hot_codes:
-                rows.append([c, names[c], _two(hot.areas.at[c, "gi_z"]), _two(hot.areas.at[c, "gi_p"], 3), areas.at[c, "neet"],
-                             areas.at[c, "neet_isolated"], fmt_pct(areas.at[c, "neet_isolation_rate"])])
-            story.append(table(["Code", "Area", "Gi* z", "p", "NEET", "NEET isolated", "Rate"], rows,
-                               [2.2 * cm, 4.8 * cm, 1.7 * cm, 1.7 * cm, 1.7 * cm, 2.3 * cm, 1.6 * cm]))
+                note = ("its neighbours' rates are high" if raw.at[c, "neet_isolation_rate"] == 0
+                        else "")
+                rows.append([c, names[c], bins.get(c, ""), areas.at[c, "neet"], areas.at[c, "neet_isolated"],
+                             _rate(areas.at[c, "neet_isolation_rate"], disclosure, c), note])
+            story.append(table(["Code", "Area", "Class", "NEET", "NEET isolated", "Rate", "Note"], rows,
+                               [2.0 * cm, 3.6 * cm, 3.6 * cm, 1.3 * cm, 1.9 * cm, 1.5 * cm, 3.0 * cm]))
         else:
-            story.append(paragraph("None at the 5% level."))
+            story.append(paragraph("None at 95% confidence or more."))
 
     story.append(PageBreak())
     story.append(paragraph("Every area", "h1"))
@@ -124,9 +155,11 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
     for c in shown:
         r = areas.loc[c]
         rows.append([c, names[c], r["young_people"], r["neet"], r["isolated"], r["neet_isolated"],
-                     fmt_pct(r["neet_isolation_rate"]), _two(r["mean_bridging"]), _two(r["mean_linking"]),
-                     _two(r["eet_connectedness"]), _two(r["nearest_service_km"], 1),
-                     "yes" if c in hot_codes else ""])
+                     _rate(r["neet_isolation_rate"], disclosure, c),
+                     _derived(r["mean_bridging"], disclosure, c, "mean_bridging"),
+                     _derived(r["mean_linking"], disclosure, c, "mean_linking"),
+                     _derived(r["eet_connectedness"], disclosure, c, "eet_connectedness"),
+                     _two(r["nearest_service_km"], 1), "yes" if c in hot_codes else ""])
     story.append(table(["Code", "Area", "Young people", "NEET", "Isolated", "NEET isol.", "Rate", "Bridging",
                         "Linking", "EET conn.", "Service km", "Hotspot"], rows,
                        [1.9 * cm, 2.9 * cm, 1.35 * cm, 1.0 * cm, 1.1 * cm, 1.1 * cm, 1.15 * cm, 1.2 * cm, 1.1 * cm,
@@ -199,7 +232,7 @@ def methods_appendix(project: Project, analysis, hot, source: str | None) -> lis
     out += bullets([
         f"Project file {esc(source) if source else '(unsaved)'}: {counts['areas']} areas, "
         f"{counts['nodes_by_kind']['organisation']} organisations, {counts['nodes_by_kind']['service']} services, "
-        f"{counts['nodes_by_kind']['adult']} adults, {suppress(counts['nodes_by_kind']['young_person'])} young people "
+        f"{counts['nodes_by_kind']['adult']} adults, {esc(public_totals(analysis.areas)['young_people'])} young people "
         f"and {counts['ties']} ties.",
         f"Bonding and bridging are judged by the group key <b>{esc(analysis.group_by)}</b> (the home area unless chosen "
         "otherwise). Distances are measured in "
@@ -225,14 +258,18 @@ def methods_appendix(project: Project, analysis, hot, source: str | None) -> lis
         out += bullets([
             f"Statistic: {esc(m['statistic'])} (Getis and Ord 1992; Ord and Getis 1995) of {esc(m['variable'])}.",
             f"Spatial weights: {esc(m['weights'])}.",
-            f"Inference: {m['permutations']} conditional permutations with random seed {m['seed']}; "
-            f"an area is a hotspot when {esc(m['hotspot_rule'])}. The same project always gives the same result.",
+            f"Inference: {m['permutations']} conditional permutations with random seed {m['seed']}. Classes: hot "
+            "or cold spot at 99% confidence (pseudo p &lt; 0.01), 95% (p &lt; 0.05) or 90% (p &lt; 0.10), else not "
+            "significant; a hotspot is a hot spot at 95% or more. The same project always gives the same result.",
+            "Gi* here is computed on the published rates: a withheld rate enters as the midpoint of the range it "
+            "could take given the published counts, so that the classes cannot give it back.",
         ] + ([f"Areas with no neighbour (islands), which have no Gi*: {esc(', '.join(m['islands']))}."]
              if m.get("islands") else []))
     out.append(paragraph("Privacy", "h2"))
     out += bullets([
-        "Counts of young people from 1 to 4 are shown as &lt;5, and the NEET isolation rate is withheld where the "
-        "number of isolated NEET young people is from 1 to 4, so no small group can be picked out.",
+        "Counts of young people from 1 to 4 are shown as &lt;5. A figure from which such a count could be worked "
+        "out reads <i>withheld</i>: a rate or mean made of it, and a count kept back so that the totals cannot "
+        "give it back by subtraction (secondary suppression). docs/privacy.md gives the rules.",
         "Young people are never named: maps show areas, not people.",
     ])
     return out

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from socialmap.disclosure import REACHED, WITHHELD, ReachView, protect_reach
 from socialmap.model.project import Project
 from socialmap.privacy import spreadsheet_safe, suppress
 from socialmap.reports.pdf import esc, fmt_number, fmt_pct
@@ -31,23 +32,33 @@ FIGURES = {
 }
 
 
-#: Bands of young people reached per area on the reach map (the first hides counts of 1..4).
-REACH_PALETTE = {"<5 young people": "#deebf7", "5–9": "#9ecae1", "10–19": "#4292c6", "20 or more": "#08519c"}
+#: Bands of young people reached per area on the reach map (the first hides counts of 1..4), and
+#: the one class shown when the bands with the total would give a count back (socialmap.disclosure).
+REACH_PALETTE = {"<5 young people": "#deebf7", "5–9": "#9ecae1", "10–19": "#4292c6", "20 or more": "#08519c",
+                 REACHED: "#6baed6"}
 
 
-def reach_bands(project: Project, young_people) -> dict[str, str]:
-    """Area code -> band of the number of the given young people who live there (areas with none left out)."""
+def reach_counts(project: Project, young_people) -> dict[str, int]:
+    """Area code -> number of the given young people who live there (areas with none left out)."""
     counts: dict[str, int] = {}
     for yp in young_people:
         node = project.nodes.get(yp)
         if node is not None and node.area_code:
             counts[node.area_code] = counts.get(node.area_code, 0) + 1
-    labels = list(REACH_PALETTE)
+    return counts
 
-    def band(n: int) -> str:
-        return labels[0] if n < 5 else labels[1] if n < 10 else labels[2] if n < 20 else labels[3]
 
-    return {code: band(n) for code, n in counts.items()}
+def reach_view(project: Project, org_id: str) -> ReachView:
+    """The organisation's reach as the pack may show it (:func:`socialmap.disclosure.protect_reach`)."""
+    from socialmap.analysis import reach
+
+    return protect_reach(reach_counts(project, reach(project, org_id).get("young_people", ())))
+
+
+def reach_bands(project: Project, young_people) -> dict[str, str]:
+    """Area code -> band of the number of the given young people who live there (areas with none left
+    out), or :data:`~socialmap.disclosure.REACHED` for all when bands and total would give a count back."""
+    return protect_reach(reach_counts(project, young_people)).bands or {}
 
 
 def _missing(value: Any) -> bool:
@@ -61,11 +72,19 @@ def evidence_figures(project: Project, org_id: str) -> list[dict[str, Any]]:
 
     frame = anchor_presence(project).organisations
     row = frame.loc[org_id]
+    view = reach_view(project, org_id)
     rows = []
     for name, (words, how, counts_people) in FIGURES.items():
         value = row.get(name)
         value = None if _missing(value) else (value.item() if hasattr(value, "item") else value)
-        if value is None:
+        pct = row.get(f"{name}_percentile")
+        if name == "young_people_reached" and value is not None:
+            shown = view.young_people  # with the reach map, the exact number could give an area's count back
+            pct = pct if view.exact else None
+        elif name == "areas_reached" and value is not None:
+            shown = view.areas
+            pct = None if view.areas == WITHHELD else pct
+        elif value is None:
             shown = ""
         elif counts_people:
             shown = suppress(value)
@@ -73,7 +92,6 @@ def evidence_figures(project: Project, org_id: str) -> list[dict[str, Any]]:
             shown = f"{float(value):.4f}"
         else:
             shown = fmt_number(value)
-        pct = row.get(f"{name}_percentile")
         if shown == "<5":
             pct = None  # withheld with the count: percentiles across organisations would give it back
         compared = int(frame[name].notna().sum()) if name in frame.columns else 0
@@ -131,9 +149,13 @@ def statements(project: Project, org_id: str, figures: list[dict[str, Any]] | No
         out.append(f"{name} has been part of the area for {years['value']} years"
                    f"{_ordinal_words(years['percentile'], years['organisations_compared'])}.")
     reached, areas = by["young_people_reached"], by["areas_reached"]
-    if reached["value"] and reached["value"] != "0":
+    if reached["value"] == WITHHELD:
+        out.append(f"Through its own activities, its services and its staff, {name} reaches young people in this "
+                   "project (how many is withheld: the numbers are small enough to identify them).")
+    elif reached["value"] and reached["value"] != "0":
+        many = "" if areas["value"] == "1" else "s"
         out.append(f"Through its own activities, its services and its staff, {name} reaches {reached['value']} young "
-                   f"people living in {areas['value']} different neighbourhood(s)"
+                   f"people living in {areas['value']} different neighbourhood{many}"
                    f"{_ordinal_words(reached['percentile'], reached['organisations_compared'])}.")
     sole = by["sole_link_young_people"]
     if sole["value"] and sole["value"] != "0":
@@ -190,13 +212,23 @@ def evidence_story(project: Project, org_id: str, *, source: str | None = None) 
         PointLayer([(node.lon, node.lat)], node.label[:40], color="#d94801", marker="*", size=160,
                    edge="#7f2704"),
     ]
-    bands = reach_bands(project, reached.get("young_people", ()))
+    view = protect_reach(reach_counts(project, reached.get("young_people", ())))
+    bands = view.bands or {}
     png = area_map_png(project, None, categories=bands, palette=REACH_PALETTE, layers=layers)
     story.append(KeepTogether([image(png, 15.5)]))
     n_areas = len(bands)
-    story.append(paragraph(f"Shaded: the {n_areas} area(s) where the young people it reaches live, by how many "
-                           "live there (1 to 4 shown together as &lt;5). Young people themselves are not shown.",
-                           "small"))
+    if view.bands is None:
+        story.append(paragraph("The areas reached are not shaded: with so few young people, the map and the "
+                               "figures together would show how many live in an area. Young people themselves "
+                               "are not shown.", "small"))
+    elif REACHED in bands.values():
+        story.append(paragraph(f"Shaded: the {n_areas} area{'s' if n_areas != 1 else ''} where the young people it "
+                               "reaches live (not by how many: with the total, that would give a small count "
+                               "back). Young people themselves are not shown.", "small"))
+    else:
+        story.append(paragraph(f"Shaded: the {n_areas} area{'s' if n_areas != 1 else ''} where the young people it "
+                               "reaches live, by how many live there (1 to 4 shown together as &lt;5). Young "
+                               "people themselves are not shown.", "small"))
     story.append(paragraph("Methods and sources", "h1"))
     story += bullets([
         "An organisation <b>reaches</b> a young person through a tie to it (membership), through a service it "

@@ -39,7 +39,7 @@ MEASURE_TITLES = {
     "neet_isolation_rate": "NEET isolation rate", "mean_bridging": "Mean bridging ties",
     "mean_linking": "Mean linking ties", "ei_index": "E-I index", "eet_connectedness": "EET connectedness",
     "services_in_area": "Services in area", "nearest_service_km": "Nearest service (km)",
-    "anchors_in_area": "Anchor institutions in area", "gi_z": "Gi* z-score", "gi_p": "Gi* pseudo p",
+    "anchors_in_area": "Anchor institutions in area", "gi_class": "Hotspot class (Gi*)",
     "hotspot": "Hotspot", "imd_decile": "IMD decile", "population_16_24": "Population 16-24",
     "young_people": "Young people", "neet": "NEET", "isolated": "Isolated",
     "neet_isolated": "NEET and isolated", "bonding_ties": "Bonding ties", "bridging_ties": "Bridging ties",
@@ -54,14 +54,14 @@ TABLE_HEADERS = {
     **MEASURE_TITLES, "young_people": "Young\npeople", "neet_isolated": "NEET\nisolated",
     "neet_isolation_rate": "NEET\nisolation rate", "mean_bridging": "Mean\nbridging", "mean_linking": "Mean\nlinking",
     "eet_connectedness": "EET\nconnectedness", "services_in_area": "Services\nin area",
-    "nearest_service_km": "Nearest\nservice (km)", "anchors_in_area": "Anchors\nin area", "gi_z": "Gi*\nz-score",
-    "gi_p": "Gi* pseudo\np", "bonding_ties": "Bonding\nties", "bridging_ties": "Bridging\nties",
+    "nearest_service_km": "Nearest\nservice (km)", "anchors_in_area": "Anchors\nin area",
+    "gi_class": "Hotspot class\n(Gi*)", "bonding_ties": "Bonding\nties", "bridging_ties": "Bridging\nties",
     "linking_ties": "Linking\nties", "neet_with_opportunity": "NEET with\nopportunity",
     "neet_opportunity_share": "NEET opportunity\nshare",
 }
 #: The area table's first columns, in this order.
 FIRST_COLUMNS = ("name", "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate",
-                 "hotspot", "gi_z", "gi_p")
+                 "hotspot", "gi_class")
 
 
 def analysis_api(name: str):
@@ -91,8 +91,11 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
         raise workers.Cancelled()
     if progress:
         progress(0.5)
+    from socialmap.disclosure import protect_areas
+
+    disclosure = protect_areas(result.areas)
     hot = None
-    hotspots = analysis_api("hotspots")
+    hotspots = analysis_api("public_hotspots")  # the Gi* people may see: on public rates (docs/privacy.md)
     if hotspots is not None and len(project.areas) > 1:
         hot = hotspots(project, result)
     if cancelled and cancelled():
@@ -118,7 +121,7 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
     }
     if progress:
         progress(1.0)
-    return {"analysis": result, "hotspots": hot, "classes": classes, "tie_records": tie_records, "tie_records_json": tie_records_json,
+    return {"analysis": result, "hotspots": hot, "disclosure": disclosure, "classes": classes, "tie_records": tie_records, "tie_records_json": tie_records_json,
             "people": people, "version": project.version, "group_by": group_by}
 
 
@@ -251,18 +254,22 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         areas = result["analysis"].areas.copy()
         hot = result.get("hotspots")
         if hot is not None:
-            for col in ("gi_z", "gi_p", "hotspot"):
-                if col in hot.areas.columns:
-                    areas[col] = hot.areas[col].reindex(areas.index)
-            if "reason" in hot.areas.columns:  # why Gi* is undefined for an area, if it is
-                areas["hotspot_note"] = hot.areas["reason"].reindex(areas.index)
+            from socialmap.disclosure import gi_label
+
+            # people see the Gi bin in words, never z and p (they would give withheld rates back)
+            bins = hot.areas["gi_bin"].reindex(areas.index)
+            reasons = hot.areas["reason"].reindex(areas.index)
+            areas["hotspot"] = hot.areas["hotspot"].reindex(areas.index)
+            areas["gi_class"] = [gi_label(b) if b is not None and b == b else "no Gi*"
+                                 for b in bins.tolist()]
+            areas["hotspot_note"] = reasons  # why Gi* is undefined for an area, if it is
         names = {c: a.name for c, a in self.doc.project.areas.items()}
         areas.insert(0, "name", [names.get(c, "") for c in areas.index])
         # what a youth service reads first, then the other measures (the hotspot columns were
         # last, off the side of the panel)
         first = [c for c in FIRST_COLUMNS if c in areas.columns]
         areas = areas[first + [c for c in areas.columns if c not in first]]
-        self.model.set_frame(areas, index_name="code")
+        self.model.set_frame(areas, index_name="code", withheld=result.get("disclosure"))
         self.hotspot_button.setEnabled(hot is not None)
         n_hot = int(sum(1 for v in hot.areas["hotspot"] if v is True or v == 1)) if hot is not None else 0
         stale = result["version"] != self.doc.project.version
@@ -299,12 +306,10 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         areas = self.result["analysis"].areas
         if measure not in areas.columns:
             return None
-        from socialmap.privacy import RATE_PARTS, is_suppressed
-
-        # a rate made of a count shown as <5 is withheld on the map as in the table: its colour
-        # class and the denominator would give the count back
-        hidden = {str(c) for part in RATE_PARTS.get(measure, ()) if part in areas.columns
-                  for c, v in areas[part].items() if is_suppressed(v)}
+        # a figure that the table shows as <5 or withheld is left out of the map's colours too:
+        # its colour class (and a rate's denominator) would give the count back (socialmap.disclosure)
+        disclosure = self.result.get("disclosure")
+        hidden = set(disclosure.hidden_cells().get(measure, ())) if disclosure is not None else set()
         return {str(c): (None if v is None or v != v or str(c) in hidden else float(v))
                 for c, v in areas[measure].items()}
 

@@ -3,11 +3,13 @@
 Used by the analysis, scenario and anchor panels. Columns named in
 ``suppressed`` are counts of young people: values 1..4 show as "<5"
 (SPEC section 8) and sort together, as one value between 0 and 5 (sorting by
-the exact value would give away their order). A rate made of such a count
-(``neet_isolation_rate`` from ``neet_isolated``, the rule of
-:mod:`socialmap.privacy` that the CLI and the exports follow) shows
-as "withheld" where that count is suppressed: rate and denominator would give
-the count back (6 NEET at 0.67 are 4 isolated). Columns named in
+the exact value would give away their order). A table given the
+:class:`~socialmap.disclosure.AreaDisclosure` of its rows shows as "withheld"
+every cell that the rules of :mod:`socialmap.disclosure` (which the CLI and
+the exports follow) keep back: a rate made of a suppressed count (6 NEET at
+0.67 are 4 isolated), a mean over a withheld number of young people, a count
+withheld to protect the totals. Without one, a rate made of a count shown as
+<5 is withheld. Columns named in
 ``one_decimal`` are expected values, shown with one decimal as the CLI and the
 PDF report show them.
 """
@@ -19,15 +21,13 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from socialmap.privacy import RATE_PARTS, is_suppressed
-from socialmap.privacy import YOUNG_PEOPLE_COUNTS as AREA_COUNTS
+from socialmap.disclosure import RATE_PARTS, WITHHELD, WITHHELD_REASON, is_suppressed
+from socialmap.disclosure import YOUNG_PEOPLE_COUNTS as AREA_COUNTS
 from socialmap.scenarios.impact import one_decimal
 from socialmap.ui.models import ID_ROLE, SORT_ROLE, plain_tooltip, suppress_count
 
 #: Columns that count young people (suppressed when 1..4).
 YOUNG_PEOPLE_COUNTS = frozenset({*AREA_COUNTS, "young_people_reached", "sole_link_young_people"})
-#: What a withheld rate reads (as in ``socialmap analyse``).
-WITHHELD = "withheld"
 #: Where a suppressed count sorts: after 0, before 5, all of them together.
 SUPPRESSED_SORT_VALUE = 2.5
 
@@ -72,10 +72,15 @@ class FrameModel(QAbstractTableModel):
         self.index_name = "id"
         self.columns: list[str] = []
         self.rows: list[tuple[Any, list[Any]]] = []
+        self.disclosure = None
 
-    def set_frame(self, frame, index_name: str = "id", columns: list[str] | None = None) -> None:
+    def set_frame(self, frame, index_name: str = "id", columns: list[str] | None = None, *,
+                  withheld=None) -> None:
+        """Show ``frame``; ``withheld`` is the :class:`~socialmap.disclosure.AreaDisclosure` of its
+        rows (by index), whose kept-back cells read ``<5`` or ``withheld``."""
         self.beginResetModel()
         self.index_name = index_name
+        self.disclosure = withheld
         if frame is None:
             self.columns, self.rows = [], []
         else:
@@ -102,7 +107,10 @@ class FrameModel(QAbstractTableModel):
         return ident if column == 0 else values[column - 1]
 
     def withheld(self, row: int, name: str) -> bool:
-        """Whether the rate ``name`` of ``row`` is made of a count of young people shown as <5."""
+        """Whether the cell ``name`` of ``row`` reads "withheld": kept back by the table's disclosure,
+        or (without one) a rate made of a count of young people shown as <5."""
+        if self.disclosure is not None:
+            return self.disclosure.status(str(self.rows[row][0]), name) == WITHHELD
         parts = RATE_PARTS.get(name)
         if not parts or name not in self.columns:
             return False
@@ -120,7 +128,9 @@ class FrameModel(QAbstractTableModel):
         hidden = self.withheld(index.row(), name)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = WITHHELD if hidden else format_cell(name, value, self.suppressed, self.one_decimal_columns)
-            return plain_tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else text
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return plain_tooltip(f"{WITHHELD}: {WITHHELD_REASON}" if hidden else text)
+            return text
         if role == SORT_ROLE:
             if hidden:
                 return -math.inf

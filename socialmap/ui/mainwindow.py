@@ -957,9 +957,10 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Running the analysis first…", 3000)
                 self.analysis_panel.run()
                 return
-            from socialmap.privacy import RATE_PARTS
+            from socialmap.disclosure import DERIVED_FROM, RATE_PARTS, YOUNG_PEOPLE_COUNTS
 
-            missing = "no data, or withheld (<5)" if name in RATE_PARTS else "no data"
+            withholdable = {*RATE_PARTS, *DERIVED_FROM, *YOUNG_PEOPLE_COUNTS}
+            missing = "no data, or withheld" if name in withholdable else "no data"
             self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name), missing_label=missing))
             return
         if mode == "hotspots":

@@ -21,16 +21,31 @@ def test_suppress():
 
 def test_rate_withheld_when_its_count_is_suppressed():
     """Area X: 3 of 6 NEET isolated -> rate 0.5 withheld (3 could be worked back); Y: 0 of 3 -> 0 shown;
-    Z: 5 of 10 -> 0.5 shown."""
+    Z: 5 of 10 -> 0.5 shown.
+
+    Secondary suppression (the column totals are public): NEET 6 + 3 + 10 = 19, so with only Y
+    (3) suppressed, 19 - 6 - 10 gives it back; X (6, the smallest shown) is withheld too: Y + X = 9
+    with X >= 5 leaves Y anywhere in 1..4. NEET isolated 3 + 0 + 5 = 8: X alone is pinned, and with
+    Z (5, at most 8) withheld X could only be 1..3, so the column's total is withheld instead.
+    Isolated 4 + 0 + 9: Z withheld (X + Z = 13, Z in 5..13, X any of 1..4). Young people
+    20 + 3 + 30: X withheld, and the means of X and Y with their number of young people.
+    """
     import pandas as pd
 
+    from socialmap.disclosure import protect_areas, public_totals
+
     frame = pd.DataFrame({"neet": [6, 3, 10], "neet_isolated": [3, 0, 5], "neet_isolation_rate": [0.5, 0.0, 0.5],
-                          "young_people": [20, 3, 30], "isolated": [4, 0, 9]}, index=["X", "Y", "Z"])
+                          "young_people": [20, 3, 30], "isolated": [4, 0, 9],
+                          "mean_bridging": [1.5, 2.0, 1.0]}, index=["X", "Y", "Z"])
     out = public_area_table(frame)
-    assert out["neet"].tolist() == ["6", "<5", "10"]
+    assert out["neet"].tolist() == ["withheld", "<5", "10"]
     assert out["neet_isolated"].tolist() == ["<5", "0", "5"]
     assert out["neet_isolation_rate"].isna().tolist() == [True, False, False]
-    assert out["isolated"].tolist() == ["<5", "0", "9"]
+    assert out["isolated"].tolist() == ["<5", "0", "withheld"]
+    assert out["young_people"].tolist() == ["withheld", "<5", "30"]
+    assert out["mean_bridging"].isna().tolist() == [True, True, False]
+    assert public_totals(frame, protect_areas(frame)) == {
+        "young_people": "53", "neet": "19", "isolated": "13", "neet_isolated": "withheld"}
 
 
 def test_geojson_layers(tmp_path, small_project):

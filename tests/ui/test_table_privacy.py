@@ -38,7 +38,8 @@ def test_neet_isolation_rate_is_withheld_where_its_count_is_suppressed(qapp):
     assert shown["Y"]["neet_isolation_rate"] == "0"
     assert shown["Z"]["neet_isolation_rate"] == "0.5"
     assert "0.667" not in {str(v) for row in shown.values() for v in row.values()}
-    assert _cells(model, Qt.ItemDataRole.ToolTipRole)["X"]["neet_isolation_rate"] == "withheld"
+    tip = _cells(model, Qt.ItemDataRole.ToolTipRole)["X"]["neet_isolation_rate"]
+    assert tip.startswith("withheld: withheld so that a count of 1 to 4 young people cannot be worked out")
     sort = _cells(model, SORT_ROLE)
     assert sort["X"]["neet_isolation_rate"] == -math.inf
     assert sort["X"]["neet_isolated"] == 2.5 and sort["Y"]["neet_isolated"] == 0 and sort["Z"]["neet_isolated"] == 5
@@ -113,7 +114,7 @@ def test_withheld_neet_isolation_rate_in_the_area_table_and_on_the_map(make_wind
     assert shown["A1"]["neet_isolation_rate"] == "withheld"
     assert panel.area_values("neet_isolation_rate")["A1"] is None
     window.colour_by.setCurrentIndex(window.colour_by.findData("measure:neet_isolation_rate"))
-    qtbot.waitUntil(lambda: "no data, or withheld (<5)" in (js(window, qtbot, "SM.legend.getContainer().textContent") or ""),
+    qtbot.waitUntil(lambda: "no data, or withheld" in (js(window, qtbot, "SM.legend.getContainer().textContent") or ""),
                     timeout=WAIT_MS)
 
 
@@ -154,3 +155,19 @@ def test_area_table_tooltip_and_sorting_keep_counts_of_one_to_four_hidden(make_w
     assert tips == {"A1": "<5", "A2": "5", "A3": "<5"}
     keys = {c: model.index(r, col).data(SORT_ROLE) for c, r in rows.items()}
     assert keys["A1"] == keys["A3"] and keys["A2"] == 5
+
+
+def test_area_table_uses_the_disclosure_of_its_rows(qtbot):
+    """With the AreaDisclosure of the table, a count kept back to protect a total reads 'withheld'
+    too: NEET 6 + 3 + 10 with the total public gives the 3 back unless the 6 is withheld."""
+    from socialmap.disclosure import protect_areas
+
+    frame = pd.DataFrame({"young_people": [20, 8, 30], "neet": [6, 3, 10], "isolated": [9, 0, 9],
+                          "neet_isolated": [5, 0, 5], "neet_isolation_rate": [5 / 6, 0.0, 0.5]},
+                         index=["X", "Y", "Z"])
+    model = FrameModel()
+    model.set_frame(frame, index_name="code", withheld=protect_areas(frame))
+    shown = _cells(model)
+    assert (shown["X"]["neet"], shown["Y"]["neet"], shown["Z"]["neet"]) == ("withheld", "<5", "10")
+    assert shown["X"]["neet_isolation_rate"] == "withheld"  # 5 / 0.833 would give the 6 back
+    assert shown["Y"]["neet_isolation_rate"] == "0"

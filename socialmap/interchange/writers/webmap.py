@@ -40,7 +40,6 @@ MAP_MEASURES = {
     "eet_connectedness": "EET connectedness of NEET young people",
     "nearest_service_km": "Distance to the nearest service (km)",
     "neet_opportunity_share": "Share of NEET young people with an opportunity within two hops",
-    "gi_z": "Gi* z-score of NEET isolation",
 }
 POPUP_FIELDS = {
     "young_people": "Young people",
@@ -52,7 +51,7 @@ POPUP_FIELDS = {
     "mean_linking": "Mean linking ties",
     "services_in_area": "Services in area",
     "nearest_service_km": "Nearest service (km)",
-    "hotspot": "NEET isolation hotspot",
+    "gi_class": "Hotspot class (Gi*)",
 }
 
 
@@ -272,12 +271,12 @@ _SCRIPT = r"""
         lo = hi;
       });
       var row = el("div"); var sw = el("span", null, "swatch"); sw.style.background = "#d9d9d9";
-      row.appendChild(sw); row.appendChild(el("span", "not available")); keys.appendChild(row);
+      row.appendChild(sw); row.appendChild(el("span", "no value, or withheld")); keys.appendChild(row);
       var hot = el("div"); var hs = el("span", null, "swatch hot"); hot.appendChild(hs);
-      hot.appendChild(el("span", "hotspot (Gi*, p < 0.05)")); keys.appendChild(hot);
+      hot.appendChild(el("span", "hotspot (Gi* hot spot, 95% confidence or more)")); keys.appendChild(hot);
     }
     draw();
-    box.appendChild(el("p", "Counts of 1 to 4 young people are shown as <5.", "note"));
+    box.appendChild(el("p", "Counts of 1 to 4 young people are shown as <5; figures that would give them back are withheld.", "note"));
     return box;
   };
   legend.addTo(map);
