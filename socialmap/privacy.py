@@ -86,3 +86,27 @@ def pseudonymise(project: Project) -> tuple[Project, dict[str, str]]:
         copy.adjacency.setdefault(n.id, set())
     copy.settings = dict(project.settings)
     return copy, mapping
+
+
+_NAME_WORD = r"(?=\S{2,})[A-Z][a-z]*(?:[-'’][A-Z]?[a-z]+)*"
+
+
+def looks_like_full_name(label: str | None) -> bool:
+    """Whether a young person's label looks like a full name: two or more words that each start
+    with a capital and go on in small letters ("Sam Walker", "Mary-Jane O'Neil"). A first name
+    alone, initials or a first name and an initial pass: they are what pseudonyms look like.
+
+    >>> [looks_like_full_name(s) for s in ("Sam Walker", "Mary-Jane O'Neil", "Sam W", "Sam", "S.W.", "yp12", None)]
+    [True, True, False, False, False, False, False]
+    """
+    import re
+
+    if not label:
+        return False
+    words = label.split()
+    return len(words) >= 2 and all(re.fullmatch(_NAME_WORD, w) for w in words)
+
+
+#: What the window says beside a label that looks like a full name.
+FULL_NAME_WARNING = ("This looks like a full name. Young people are recorded by pseudonym only: use a "
+                     "first name and an initial, initials or a made-up name (docs/privacy.md).")

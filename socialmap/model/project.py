@@ -42,13 +42,16 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "hotspot_seed": 12345,
     "hotspot_alpha": 0.05,
     "louvain_seed": 42,
+    # privacy (docs/privacy.md): a young person's record not updated for longer than this many
+    # months is listed by the retention review (socialmap.model.erasure)
+    "retention_months": 24,
 }
 
 
 _PROBABILITY_SETTINGS = ("context_survival", "retention", "hotspot_alpha")
 _NON_NEGATIVE_SETTINGS = ("max_travel_km", "flag_newly_isolated_neet", "flag_bridging_loss_pct",
                           "flag_nearest_service_km")
-_WHOLE_SETTINGS = {"hotspot_permutations": 1, "hotspot_seed": 0, "louvain_seed": 0}  # name -> least value
+_WHOLE_SETTINGS = {"hotspot_permutations": 1, "hotspot_seed": 0, "louvain_seed": 0, "retention_months": 1}  # name -> least value
 
 
 def settings_problems(settings: dict[str, Any]) -> list[Problem]:

@@ -137,6 +137,51 @@ class RemoveNode(_Edit):
             self.doc.tiesChanged.emit(keys, [], [])
 
 
+class EraseNode(_Edit):
+    """Erase a person completely (UK GDPR right to erasure): the record, their ties and every
+    mention in saved scenarios, snapshots and settings (:func:`socialmap.model.erasure.erase_person`).
+    Undoable until the project is saved; the window then drops the undo history, which holds the
+    erased data, and rewrites the recovery copy at once."""
+
+    def __init__(self, doc: ProjectDocument, node_id: str) -> None:
+        node = doc.project.nodes[node_id]
+        super().__init__(doc, f"Erase {node.kind.replace('_', ' ')}")  # no label: the undo menu is seen
+        self.node_id = node_id
+        self.erasure = None
+
+    def apply(self) -> None:
+        from socialmap.model.erasure import erase_person
+
+        self.erasure = erase_person(self.doc.project, self.node_id)
+        keys = [t.key for t in self.erasure.ties]
+        if keys:
+            self.doc.tiesChanged.emit([], [], keys)
+        self.doc.nodesChanged.emit([], list(self.erasure.dependants.get("providers", {})), [self.node_id])
+        if self.doc.selection[1] == self.node_id:
+            self.doc.select("", "")
+
+    def undo(self) -> None:
+        from socialmap.model.erasure import restore_erasure
+
+        restore_erasure(self.doc.project, self.erasure)
+        self.doc.nodesChanged.emit([self.node_id], list(self.erasure.dependants.get("providers", {})), [])
+        keys = [t.key for t in self.erasure.ties]
+        if keys:
+            self.doc.tiesChanged.emit(keys, [], [])
+
+
+def holds_erased_data(stack) -> bool:
+    """Whether an undo stack holds an erasure (whose undo data are the erased person)."""
+    for i in range(stack.count()):
+        command = stack.command(i)
+        if isinstance(command, EraseNode):
+            return True
+        for j in range(command.childCount()):
+            if isinstance(command.child(j), EraseNode):
+                return True
+    return False
+
+
 class AddTie(_Edit):
     """Add a tie between two nodes."""
 

@@ -208,6 +208,25 @@ class Inspector(QWidget):
         self.editors[name] = editor
         self.errors[name] = error
 
+    def _watch_full_name(self) -> None:
+        """Warn (not refuse) while a young person's label looks like a full name (SPEC 8: pseudonyms)."""
+        from socialmap.privacy import FULL_NAME_WARNING, looks_like_full_name
+
+        editor = self.editors["label"]
+        warning = QLabel(FULL_NAME_WARNING)
+        warning.setObjectName("name_warning")
+        warning.setTextFormat(Qt.TextFormat.PlainText)
+        warning.setWordWrap(True)
+        warning.setStyleSheet("color: #8a5a00;")
+        editor.parentWidget().layout().addWidget(warning)
+
+        def check(text: str) -> None:
+            warning.setVisible(looks_like_full_name(text.strip()))
+
+        editor.textChanged.connect(check)
+        check(editor.text())
+        self.name_warning = warning
+
     def show_record(self, kind: str, ident: str) -> None:
         self.kind, self.ident = kind, ident
         self._clear()
@@ -242,6 +261,8 @@ class Inspector(QWidget):
             self.title.setText(f"{KIND_TITLES.get(node.kind, node.kind)}: {node.label}")
             self._add_field("id", node.id, editable=False)
             self._add_field("label", node.label)
+            if node.kind == "young_person":
+                self._watch_full_name()
             if node.kind in PLACE_KINDS:
                 self._add_field("lat", node.lat)
                 self._add_field("lon", node.lon)

@@ -371,6 +371,10 @@ class MainWindow(QMainWindow):
         self.act_redo.setShortcut(QKeySequence(std.Redo))
         self.act_find = self._action("&Find…", self.focus_search, std.Find, "Search the current table")
         self.act_delete = self._action("&Delete", self.delete_selected, std.Delete, "Delete the selected record and its ties")
+        self.act_erase = self._action("&Erase person completely…", self.erase_selected, None,
+                                      "Delete the selected person, their ties and every mention of them (right to erasure)")
+        self.act_retention = self._action("&Retention review…", self.retention_review, None,
+                                          "Young people whose record has not been updated for a long time")
         self.act_add_org = self._action("Add &organisation (click the map)", lambda: self.begin_add_place(ORGANISATION))
         self.act_add_service = self._action("Add ser&vice (click the map)", lambda: self.begin_add_place(SERVICE))
         self.act_add_yp = self._action("Add &young person…", lambda: self.add_person_dialog(YOUNG_PERSON))
@@ -401,7 +405,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_add_org, self.act_add_service, self.act_add_yp, self.act_add_adult, self.act_add_tie,
                       self.act_cancel_mode])
         m.addSeparator()
-        m.addActions([self.act_delete, self.act_find])
+        m.addActions([self.act_delete, self.act_erase, self.act_retention, self.act_find])
         m = bar.addMenu("&View")
         self.act_fit = self._action("&Zoom to the project", lambda: self.map.call("fit"), "Ctrl+0")
         m.addAction(self.act_fit)
@@ -606,7 +610,10 @@ class MainWindow(QMainWindow):
     def _saved(self, path: str, index: int) -> None:
         self.doc.path = Path(path)
         if self.doc.undo_stack.index() == index:
-            self.doc.undo_stack.setClean()
+            if commands.holds_erased_data(self.doc.undo_stack):
+                self.doc.undo_stack.clear()  # erased for good: the undo history held the erased records
+            else:
+                self.doc.undo_stack.setClean()
         self.doc.titleChanged.emit()
         self._add_recent(path)
         self.settings.setValue("files/last", str(Path(path).resolve()))
@@ -780,6 +787,51 @@ class MainWindow(QMainWindow):
                 commands.push_edit(self.doc, commands.RemoveNode(self.doc, ident))
         except InputError as exc:
             self.show_error("Cannot delete", error_text(exc))
+
+    def erase_selected(self) -> bool:
+        """Erase the selected person completely, after asking (one undoable edit until saved)."""
+        kind, ident = self.doc.selection
+        node = self.doc.project.nodes.get(ident)
+        if node is None or node.kind not in (YOUNG_PERSON, ADULT):
+            self.statusBar().showMessage("Select a young person or an adult to erase.", 5000)
+            return False
+        answer = QMessageBox.question(
+            self, "Erase completely",
+            f"Erase {node.label or node.id} completely: the record, their {len(self.doc.project.neighbours(ident))} "
+            "tie(s) and every mention in saved scenarios and snapshots?\n\nYou can undo this until you save. "
+            "Saving removes it from the project file for good, and the recovery copy is rewritten now.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        return self.erase_people([ident])
+
+    def erase_people(self, ids: list[str]) -> bool:
+        """Erase ``ids`` as one undoable edit; the recovery copy is rewritten without them at once."""
+        stack = self.doc.undo_stack
+        try:
+            if len(ids) > 1:
+                stack.beginMacro(f"Erase {len(ids)} people")
+            try:
+                for ident in ids:
+                    commands.push_edit(self.doc, commands.EraseNode(self.doc, ident))
+            finally:
+                if len(ids) > 1:
+                    stack.endMacro()
+        except InputError as exc:
+            self.show_error("Cannot erase", error_text(exc))
+            return False
+        recovery.discard()  # the old copy still holds them
+        self.autosave()
+        self.statusBar().showMessage(
+            f"Erased {len(ids)} {'person' if len(ids) == 1 else 'people'}. Undo is possible until you save.", 8000)
+        return True
+
+    def retention_review(self) -> None:
+        """List young people not updated for longer than the retention setting, to erase or keep."""
+        from socialmap.ui.privacy_dialogs import RetentionDialog
+
+        dialog = RetentionDialog(self.doc.project, self)
+        if dialog.exec() and dialog.chosen:
+            self.erase_people(dialog.chosen)
 
     def push(self, command) -> bool:
         """Apply an edit through the undo stack; a refused edit shows why."""
