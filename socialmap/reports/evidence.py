@@ -193,8 +193,10 @@ def evidence_story(project: Project, org_id: str, *, source: str | None = None) 
         value = f["value"]
         if value and how == "pct":
             value = fmt_pct(float(value))
+        kept_back = f["percentile"] is None and value and value not in ("0",) and (
+            FIGURES[f["figure"]][2] or f["figure"] == "areas_reached")
         rows.append([f["description"], value or "not recorded",
-                     "" if f["percentile"] is None else f"{f['percentile']:.0f}",
+                     WITHHELD if kept_back else "" if f["percentile"] is None else f"{f['percentile']:.0f}",
                      f["organisations_compared"]])
     story.append(table(["Figure", "Value", "Percentile", "Organisations compared"], rows,
                        [8.0 * cm, 3.0 * cm, 2.4 * cm, 3.4 * cm]))

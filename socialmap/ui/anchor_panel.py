@@ -192,9 +192,8 @@ class AnchorPanel(QWidget):
                 value = figure_text(name, _plain(row[name]))
                 # a count shown as <5 goes without its percentile, as in `socialmap anchors` and
                 # the exports: across organisations the percentiles would give the counts back
-                hide = pct is None or value == "<5"
-                records.append({"figure": title, "value": value,
-                                "percentile": "" if hide else f"{float(pct):.0f}"})
+                shown = "withheld" if value == "<5" else "" if pct is None else f"{float(pct):.0f}"
+                records.append({"figure": title, "value": value, "percentile": shown})
         df = pd.DataFrame(records).set_index("figure")
         self.model.suppressed = frozenset()
         self.model.set_frame(df[["value", "percentile"]], index_name="figure")

@@ -90,7 +90,7 @@ def test_anchor_panel_hides_the_percentile_of_a_count_shown_as_less_than_five(ma
         panel.run()
     rows = {panel.model.index(r, 0).data(): (panel.model.index(r, 1).data(), panel.model.index(r, 2).data())
             for r in range(panel.model.rowCount())}
-    assert rows["Young people reached"] == ("<5", "")
+    assert rows["Young people reached"] == ("<5", "withheld")
     assert rows["Areas reached"][1] != ""
 
 
