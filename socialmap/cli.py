@@ -140,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     _add_scenario_options(p)
     _add_as_of(p)
+    g = p.add_argument_group("change report (docs/change-over-time.md)")
+    g.add_argument("--before", metavar="SIDE", help="@DATE, #SNAPSHOT or FILE[#SNAPSHOT][@DATE] (default: the "
+                   "snapshot saved last)")
+    g.add_argument("--after", metavar="SIDE", help="the same (default: the project today)")
+    g.add_argument("--scenario", metavar="NAME", help="a saved scenario: its predicted losses against the observed ones")
     p.set_defaults(handler="socialmap.commands.interchange:cmd_export")
 
     p = sub.add_parser(

@@ -87,3 +87,30 @@ def open_side(text: str, cache: dict[Path, Project] | None = None) -> Side:
         record = project
         on = date or today()
     return Side(text, path, name, on, record.in_force(on), record)
+
+
+def project_side(project: Project, word: str = "", name: str = "project") -> Side:
+    """A side within an open ``project`` (named ``name`` in labels): ``""`` (today), ``@DATE``,
+    ``#SNAPSHOT`` or ``#SNAPSHOT@DATE``; any other word is read as a file (:func:`open_side`)."""
+    from socialmap.store.snapshots import open_snapshot
+
+    if word and word[0] not in "#@":
+        return open_side(word)
+    _, snapshot, date = parse_side(f"{name}{word}") if word else (None, None, None)
+    if snapshot is not None:
+        snap = project.snapshots.get(snapshot)
+        if snap is None:
+            known = ", ".join(repr(s) for s in project.snapshots) or "none"
+            raise InputError(Problem(f"no snapshot {snapshot!r} in {name} (its snapshots: {known})", record=word))
+        record = open_snapshot(snap, name)
+        on = date or snap.as_of
+    else:
+        record, on = project, date or today()
+    return Side(f"{name}{word}", Path(name), snapshot, on, record.in_force(on), record)
+
+
+def latest_snapshot(project: Project) -> str | None:
+    """The name of the snapshot saved last in ``project`` (None when there is none)."""
+    if not project.snapshots:
+        return None
+    return max(project.snapshots.values(), key=lambda s: (s.taken, s.name)).name

@@ -89,7 +89,10 @@ def cmd_export(args) -> int:
     on = as_of_date(args)
     out = check_output(args.out, args.force, folder=export_format(fmt).folder)
     project = open_project(args.project)
-    if fmt != "csv":  # the CSV bundle is the record itself, every tie with its dates; the rest show one day
+    if fmt == "change-report":  # its sides choose their own dates
+        if args.as_of:
+            raise InputError(Problem("export change-report takes --before and --after, not --as-of", field="as_of"))
+    elif fmt != "csv":  # the CSV bundle is the record itself, every tie with its dates; the rest show one day
         project = project.in_force(on)
     else:
         project.as_of = on  # the day its measure tables are of (write_csv_tables)
@@ -102,7 +105,27 @@ def cmd_export(args) -> int:
                                      "--transfer, --relocate or --close)"))
         # the same reading as ``socialmap scenario`` (the project's retention and travel limit by default)
         changes, survival = scenario_from_args(args, project)
+    for option in ("before", "after", "scenario"):
+        if getattr(args, option, None) and fmt != "change-report":
+            raise InputError(Problem(f"--{option} is only for export change-report, not {fmt}", field=option))
     written = export_project(project, fmt, out, include_people=args.include_people, org=args.org, changes=changes,
-                             context_survival=survival, source=Path(args.project).name, overwrite=args.force)
+                             context_survival=survival, source=Path(args.project).name, overwrite=args.force,
+                             before=_side_word(args.before, args.project), after=_side_word(args.after, args.project),
+                             scenario=args.scenario)
     print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 0
+
+
+def _side_word(word: str | None, project_path: str) -> str | None:
+    """A change-report side: ``@DATE`` / ``#SNAPSHOT`` (of the exported project) stay as they are; a word
+    naming the exported file itself becomes relative to it, so both sides share one loaded project."""
+    if not word or word[0] in "#@":
+        return word
+    from pathlib import Path as _P
+
+    own = _P(project_path)
+    for sep in ("#", "@"):
+        head = word.split(sep, 1)[0]
+        if head and _P(head).exists() and _P(head).resolve() == own.resolve():
+            return word[len(head):]
+    return word

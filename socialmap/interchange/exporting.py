@@ -154,13 +154,17 @@ def export_project(
     context_survival: float | None = None,
     source: str | None = None,
     overwrite: bool = False,
+    before: str | None = None,
+    after: str | None = None,
+    scenario: str | None = None,
 ) -> list[Path]:
     """Write ``project`` as ``fmt`` to ``out``; returns the paths written.
 
     ``org`` is the organisation of an ``evidence`` pack (its figures go to
     ``out`` with the suffix ``.csv`` as well); ``changes`` (parsed
     :mod:`socialmap.scenarios` changes) and ``context_survival`` are for a
-    ``scenario-report``. Raises :class:`InputError` for a missing or wrong
+    ``scenario-report``; ``before``, ``after`` and ``scenario`` (sides and a saved scenario's
+    name) for a ``change-report``. Raises :class:`InputError` for a missing or wrong
     argument, or an existing output without ``overwrite``.
     """
     from socialmap.interchange.registry import export_format
@@ -168,4 +172,5 @@ def export_project(
     spec = export_format(fmt)
     out = check_output_path(out, overwrite, folder=spec.folder)
     return list(spec.writer()(project, out, include_people=include_people, org=org, changes=changes,
-                              context_survival=context_survival, source=source, overwrite=overwrite))
+                              context_survival=context_survival, source=source, overwrite=overwrite,
+                              before=before, after=after, scenario=scenario))

@@ -111,7 +111,8 @@ def test_every_format_on_a_project_without_people(tmp_path):
     for fmt in FORMATS:
         out = tmp_path / f"out-{fmt}"
         written = export_project(p, fmt, out, org="o" if fmt == "evidence" else None,
-                                 changes=[Decommission("s")] if fmt == "scenario-report" else None)
+                                 changes=[Decommission("s")] if fmt == "scenario-report" else None,
+                                 before="@2025-01-01" if fmt == "change-report" else None)
         assert all(path.exists() for path in written), fmt
     from tests.reports.test_reports import pdf_text
 

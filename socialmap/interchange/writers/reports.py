@@ -60,6 +60,37 @@ def export_scenario_report(project: Project, out: Path, *, changes: list | None 
     return [out]
 
 
+def export_change_report(project: Project, out: Path, *, before: str | None = None, after: str | None = None,
+                         scenario: str | None = None, source: str | None = None, **_: Any) -> list[Path]:
+    """The change report (PDF): ``before`` and ``after`` are sides (``@DATE``, ``#SNAPSHOT`` of this
+    project, or ``FILE...`` words; :mod:`socialmap.change.sides`), by default the snapshot saved
+    last and the project today; ``scenario`` a saved scenario to set against what happened."""
+    from socialmap.change import compare_projects, predicted_against_observed
+    from socialmap.change.sides import latest_snapshot, project_side
+    from socialmap.interchange.exporting import atomic_file
+    from socialmap.reports.change_report import write_change_report
+
+    name = source or "project"
+    if before is None:
+        last = latest_snapshot(project)
+        if last is None:
+            raise InputError(Problem("a change report compares two states: save a snapshot first (File > Save "
+                                     "snapshot, or socialmap snapshot) or give --before", field="before"))
+        before = f"#{last}"
+    before_side = project_side(project, before, name)
+    after_side = project_side(project, after or "", name)
+    change = compare_projects(before_side.project, after_side.project, before_label=before_side.label,
+                              after_label=after_side.label)
+    check = None
+    if scenario:
+        from socialmap.commands.change import resolve_scenario
+
+        check = predicted_against_observed(before_side.project, after_side.project,
+                                           resolve_scenario(scenario, after_side, before_side), change)
+    atomic_file(out, lambda p: write_change_report(before_side, after_side, change, p, check))
+    return [out]
+
+
 FORMATS = (
     ExportFormat("report", "Area and hotspot report…", "the area and hotspot report (PDF)",
                  "socialmap.interchange.writers.reports:export_report", patterns=("*.pdf",), suffix=".pdf",
@@ -70,4 +101,7 @@ FORMATS = (
     ExportFormat("scenario-report", "Scenario impact report…", "the scenario impact report (PDF)",
                  "socialmap.interchange.writers.reports:export_scenario_report", patterns=("*.pdf",),
                  suffix=".pdf", menu="report", people=False, order=130),
+    ExportFormat("change-report", "Change report…", "what changed between two dates or snapshots (PDF)",
+                 "socialmap.interchange.writers.reports:export_change_report", patterns=("*.pdf",),
+                 suffix=".pdf", menu="report", people=False, order=140),
 )
