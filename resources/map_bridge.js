@@ -401,6 +401,7 @@
       sw.style.background = entry.colour;
       row.appendChild(sw);
       row.appendChild(document.createTextNode(entry.label));
+      if (entry.title) row.title = entry.title;  // a class's plain meaning, on hover
       div.appendChild(row);
     });
     addKey(div);

@@ -393,6 +393,8 @@ GI_BINS = {
     -3: ("Cold spot, 99% confidence",
          "NEET isolation is low here and in the neighbouring areas; as clustered as this by chance less than 1 time in 100"),
 }
+#: Colours of the Gi bins on maps (ColorBrewer RdBu, as GIS hot spot maps use).
+GI_COLOURS = {3: "#b2182b", 2: "#ef8a62", 1: "#fddbc7", 0: "#f7f7f7", -1: "#d1e5f0", -2: "#67a9cf", -3: "#2166ac"}
 #: The pseudo p-value each confidence level needs.
 GI_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))
 

@@ -292,9 +292,24 @@ def hotspot_style(flags: Mapping[str, Any], title: str = "NEET isolation hotspot
     for code, flag in flags.items():
         colours[code] = HOTSPOT_COLOUR if flag is True or flag == 1 else NOT_HOTSPOT_COLOUR
     entries = [
-        {"colour": HOTSPOT_COLOUR, "label": "hotspot (z > 0, p < 0.05)"},
+        {"colour": HOTSPOT_COLOUR, "label": "hotspot (Gi* hot spot, 95% confidence or more)"},
         {"colour": NOT_HOTSPOT_COLOUR, "label": "not a hotspot"},
     ]
+    return {"colours": colours, "legend": {"title": title, "entries": entries}}
+
+
+def gi_bin_style(bins: Mapping[str, Any], title: str = "NEET isolation hot and cold spots (Gi*)") -> dict[str, Any]:
+    """Fill colours of areas by their Gi bin (-3..3, :data:`socialmap.disclosure.GI_BINS`; None: no
+    Gi*), with a legend of the classes on the map (and 'Not significant') and their plain meaning
+    on hover. A legend of all seven covered a third of a laptop's map."""
+    from socialmap.disclosure import GI_BINS, GI_COLOURS
+
+    colours = {code: GI_COLOURS[int(b)] for code, b in bins.items() if b is not None and b == b}
+    present = {int(b) for b in bins.values() if b is not None and b == b} | {0}
+    entries = [{"colour": GI_COLOURS[b], "label": GI_BINS[b][0], "title": GI_BINS[b][1]}
+               for b in (3, 2, 1, 0, -1, -2, -3) if b in present]
+    if any(b is None or b != b for b in bins.values()):
+        entries.append({"colour": "#d9d9d9", "label": "no Gi* (see the area's note)"})
     return {"colours": colours, "legend": {"title": title, "entries": entries}}
 
 

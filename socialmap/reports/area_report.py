@@ -18,7 +18,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from socialmap.disclosure import GI_BINS, WITHHELD, gi_label, protect_areas, public_totals
+from socialmap.disclosure import (
+    GI_BINS,
+    GI_COLOURS,
+    WITHHELD,
+    gi_label,
+    protect_areas,
+    public_totals,
+)
 from socialmap.model.project import Project
 from socialmap.privacy import suppress
 from socialmap.reports.pdf import esc, fmt_pct
@@ -33,10 +40,8 @@ def _two(value: Any, digits: int = 2) -> str:
     return f"{float(value):.{digits}f}"
 
 
-#: Colours of the Gi bins on the map (ColorBrewer RdBu, as GIS hot spot maps use).
-GI_PALETTE = {GI_BINS[3][0]: "#b2182b", GI_BINS[2][0]: "#ef8a62", GI_BINS[1][0]: "#fddbc7",
-              GI_BINS[0][0]: "#f7f7f7", GI_BINS[-1][0]: "#d1e5f0", GI_BINS[-2][0]: "#67a9cf",
-              GI_BINS[-3][0]: "#2166ac"}
+#: Colours of the Gi bins on the map, by label.
+GI_PALETTE = {GI_BINS[b][0]: GI_COLOURS[b] for b in (3, 2, 1, 0, -1, -2, -3)}
 
 
 def _hotspot_codes(hot) -> list[str]:

@@ -190,7 +190,9 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.clicked.connect(self._on_row)
         lay.addWidget(self.table, 1)
-        self.note = QLabel("Counts of 1 to 4 young people are shown as <5, and a rate made of one is withheld.")
+        self.note = QLabel("Counts of 1 to 4 young people are shown as <5; a figure that would give one back "
+                           "(a rate or mean made of it, a count the totals would give back) reads withheld. "
+                           "Hotspot classes come from Gi* on the published rates.")
         self.note.setObjectName("noteLabel")
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
@@ -312,6 +314,12 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         hidden = set(disclosure.hidden_cells().get(measure, ())) if disclosure is not None else set()
         return {str(c): (None if v is None or v != v or str(c) in hidden else float(v))
                 for c, v in areas[measure].items()}
+
+    def hotspot_bins(self) -> dict[str, Any] | None:
+        """Area code -> Gi bin (-3..3, None without Gi*) of the public Gi*, or None before an analysis."""
+        if self.result is None or self.result.get("hotspots") is None:
+            return None
+        return {str(c): (None if v is None or v != v else int(v)) for c, v in self.result["hotspots"].areas["gi_bin"].items()}
 
     def hotspot_flags(self) -> dict[str, Any] | None:
         if self.result is None or self.result.get("hotspots") is None:

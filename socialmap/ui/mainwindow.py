@@ -989,7 +989,7 @@ class MainWindow(QMainWindow):
 
     def apply_map_mode(self, mode: str | None) -> None:
         """Colour the areas by a field, an analysis measure or the hotspot flag."""
-        from socialmap.mapview import choropleth, hotspot_style
+        from socialmap.mapview import choropleth, gi_bin_style
 
         mode = mode or ""
         self.map_mode = mode
@@ -1016,7 +1016,7 @@ class MainWindow(QMainWindow):
             self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name), missing_label=missing))
             return
         if mode == "hotspots":
-            flags = self.analysis_panel.hotspot_flags()
+            flags = self.analysis_panel.hotspot_bins()
             if flags is None:
                 if self.analysis_panel.result is None and self.analysis_panel.available():
                     self.statusBar().showMessage("Running the analysis first…", 3000)
@@ -1024,7 +1024,7 @@ class MainWindow(QMainWindow):
                 else:
                     self.statusBar().showMessage("Hotspots are not available yet.", 5000)
                 return
-            self.map.set_area_style(hotspot_style(flags))
+            self.map.set_area_style(gi_bin_style(flags))
 
     def _on_analysis(self, result: dict) -> None:
         self.inspector.set_measures(self.analysis_panel.people_measures())

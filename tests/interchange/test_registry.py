@@ -4,7 +4,12 @@ import pytest
 
 from socialmap.cli import build_parser
 from socialmap.errors import InputError
-from socialmap.interchange.registry import export_format, export_formats, import_format, import_formats
+from socialmap.interchange.registry import (
+    export_format,
+    export_formats,
+    import_format,
+    import_formats,
+)
 
 
 def test_every_format_of_spec_9_is_registered_in_the_order_of_the_contract():

@@ -94,6 +94,16 @@ def test_whole_number_measures_get_whole_number_classes():
     assert style["colours"]["A10"] == CHOROPLETH_COLOURS[4]
 
 
+def test_gi_bin_style_colours_each_class():
+    from socialmap.mapview import gi_bin_style
+
+    style = gi_bin_style({"A": 3, "B": 0, "C": -2, "D": None})
+    assert style["colours"]["A"] == "#b2182b" and style["colours"]["C"] == "#67a9cf" and "D" not in style["colours"]
+    labels = [e["label"] for e in style["legend"]["entries"]]
+    assert labels == ["Hot spot, 99% confidence", "Not significant", "Cold spot, 95% confidence",
+                      "no Gi* (see the area's note)"]  # the classes on the map only
+
+
 def test_hotspot_style_marks_only_hotspots():
     style = hotspot_style({"A": True, "B": False, "C": None})
     assert style["colours"]["A"] != style["colours"]["B"] == style["colours"]["C"]

@@ -127,18 +127,24 @@ def test_analysis_panel_table_measures_and_hotspot_mode(make_window, qtbot, proj
 
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="the bundled sample project is not generated")
-def test_hotspot_mode_colours_exactly_the_hotspot_areas(make_window, qtbot):
+def test_hotspot_mode_colours_the_areas_by_gi_class(make_window, qtbot):
+    """Each area in the colour of its Gi bin (the public Gi*): the hot spots at 99% in dark red."""
+    from socialmap.analysis import public_hotspots
+    from socialmap.disclosure import GI_COLOURS
+
     window = make_window()
     open_and_wait(window, qtbot, SAMPLE)
     panel = window.analysis_panel
     with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
         panel.run()
-    flags = panel.hotspot_flags()
-    hot = sorted(c for c, v in flags.items() if v is True or v == 1)
-    assert hot, "the sample has a NEET isolation hotspot"
+    bins = public_hotspots(window.doc.project).areas["gi_bin"]
+    hot99 = sorted(c for c, b in bins.items() if b == 3)
+    assert hot99, "the sample has hot spots at 99% confidence"
     window._request_map_mode("hotspots")
-    script = "Object.keys(SM.areaStyle).filter(function(c){return SM.areaStyle[c]==='#d7301f';}).sort()"
-    qtbot.waitUntil(lambda: js(window, qtbot, script) == hot, timeout=WAIT_MS)
+    script = f"Object.keys(SM.areaStyle).filter(function(c){{return SM.areaStyle[c]==='{GI_COLOURS[3]}';}}).sort()"
+    qtbot.waitUntil(lambda: js(window, qtbot, script) == hot99, timeout=WAIT_MS)
+    legend = js(window, qtbot, "SM.legend.getContainer().textContent")
+    assert "Hot spot, 99% confidence" in legend and "Not significant" in legend
 
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="the bundled sample project is not generated")
