@@ -82,12 +82,15 @@ def test_cli_export_graphml(tmp_path, saved_small):
 @pytest.mark.parametrize("fmt", WRITERS)
 def test_anchor_counts_of_young_people_are_suppressed_by_default(tmp_path, small_project, fmt):
     """o1 reaches 2 young people (yp1 via s1, yp3 via ad1) and is the sole link of both: in the
-    default (pseudonymous) export these counts read "<5", as in the GeoJSON and CSV exports
-    (SPEC section 8); with --include-people the exact figure is kept (test above)."""
+    default (pseudonymous) export these counts are suppressed (SPEC section 8) and the column stays
+    a number column (SPEC 11): no value, and the flag young_people_reached_suppressed true; with
+    --include-people the exact figure is kept (test above)."""
     write, read = WRITERS[fmt]
     g = read(write(small_project, tmp_path / f"g.{fmt}"))
-    assert g.nodes["o1"]["young_people_reached"] == "<5"
-    assert g.nodes["o1"]["sole_link_young_people"] == "<5"
+    assert "young_people_reached" not in g.nodes["o1"] and g.nodes["o1"]["young_people_reached_suppressed"] is True
+    assert "sole_link_young_people" not in g.nodes["o1"]
+    assert g.nodes["o1"]["sole_link_young_people_suppressed"] is True
+    assert "<5" not in (tmp_path / f"g.{fmt}").read_text()
 
 
 def test_pseudonyms_are_the_same_in_every_export(tmp_path, small_project):

@@ -53,12 +53,17 @@ def test_geojson_layers(tmp_path, small_project):
     assert sorted(f.name for f in files) == ["areas.geojson", "organisations.geojson", "services.geojson"]
     areas = json.loads((tmp_path / "layers" / "areas.geojson").read_text())
     props = {f["properties"]["code"]: f["properties"] for f in areas["features"]}
-    assert props["A1"]["young_people"] == "<5" and props["A1"]["neet"] == "<5" and props["A1"]["isolated"] == "0"
+    # numbers stay numbers (SPEC 11): a suppressed count is null with its _suppressed flag
+    assert props["A1"]["young_people"] is None and props["A1"]["young_people_suppressed"] is True
+    assert props["A1"]["neet"] is None and props["A1"]["neet_suppressed"] is True
+    assert props["A1"]["isolated"] == 0 and props["A1"]["isolated_suppressed"] is False
+    assert "<5" not in (tmp_path / "layers" / "areas.geojson").read_text()
     assert areas["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     orgs = json.loads((tmp_path / "layers" / "organisations.geojson").read_text())
     o1 = orgs["features"][0]
     assert o1["geometry"]["coordinates"] == [-2.295, 53.405]
-    assert o1["properties"]["local_employment_share"] == 0.6 and o1["properties"]["young_people_reached"] == "<5"
+    assert o1["properties"]["local_employment_share"] == 0.6 and o1["properties"]["young_people_reached"] is None
+    assert o1["properties"]["young_people_reached_suppressed"] is True
     text = "".join(f.read_text() for f in files)
     assert "Robin" not in text and "yp1" not in text
 
@@ -74,7 +79,8 @@ def test_csv_tables_read_back_as_a_project(tmp_path, small_project, areas_geojso
     write_csv_tables(small_project, folder)
     with open(folder / "area_measures.csv", encoding="utf-8-sig") as fh:
         rows = {r["code"]: r for r in csv.DictReader(fh)}
-    assert rows["A1"]["young_people"] == "<5" and rows["A2"]["neet"] == "0"
+    assert rows["A1"]["young_people"] == "" and rows["A1"]["young_people_suppressed"] == "True"
+    assert rows["A2"]["neet"] == "0" and rows["A2"]["neet_suppressed"] == "False"
     nodes_text = (folder / "nodes.csv").read_text(encoding="utf-8")
     assert "Robin" not in nodes_text and "yp00001" in nodes_text
     out = tmp_path / "back.gpkg"
@@ -194,8 +200,9 @@ def test_a_suppressed_count_is_exported_without_its_percentile(tmp_path, small_p
     write_csv_tables(small_project, tmp_path / "t")
     with open(tmp_path / "t" / "organisations.csv", encoding="utf-8-sig") as fh:
         org = next(csv.DictReader(fh))
-    assert org["young_people_reached"] == "<5" and org["young_people_reached_percentile"] == ""
-    assert org["sole_link_young_people"] == "<5" and org["sole_link_young_people_percentile"] == ""
+    assert org["young_people_reached"] == "" and org["young_people_reached_suppressed"] == "True"
+    assert org["young_people_reached_percentile"] == ""
+    assert org["sole_link_young_people"] == "" and org["sole_link_young_people_percentile"] == ""
     assert org["local_employment_share_percentile"] == "100"
     write_geojson_layers(small_project, tmp_path / "l")
     props = json.loads((tmp_path / "l" / "organisations.geojson").read_text())["features"][0]["properties"]

@@ -46,8 +46,14 @@ def write_csv_tables(project: Project, folder: str | os.PathLike, *, include_peo
 
         source, _ = pseudonymise(project)
     written = list(write_csv_bundle(source, folder))
-    for name, frame in (("area_measures.csv", public_areas(measured, analysis, hot)),
-                        ("organisations.csv", public_organisations(measured)),
+    from socialmap.interchange.layers import ANCHOR_COUNTS
+    from socialmap.interchange.machine import machine_readable
+    from socialmap.privacy import YOUNG_PEOPLE_COUNTS
+
+    counts = (*YOUNG_PEOPLE_COUNTS, *ANCHOR_COUNTS)
+    # numbers stay numbers: a suppressed count is an empty cell with its <name>_suppressed flag
+    for name, frame in (("area_measures.csv", machine_readable(public_areas(measured, analysis, hot), counts)),
+                        ("organisations.csv", machine_readable(public_organisations(measured), counts)),
                         ("services.csv", public_services(measured))):
         path = folder / name
         frame = frame.copy()

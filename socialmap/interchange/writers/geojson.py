@@ -23,6 +23,20 @@ from socialmap.interchange.writers.graph import plain_value
 from socialmap.model.project import Project
 
 
+def rfc7946_geometry(geometry) -> dict[str, Any]:
+    """A polygon or multipolygon as a GeoJSON geometry whose rings follow the right-hand rule of
+    RFC 7946 section 3.1.6: exterior rings counterclockwise, holes clockwise (shapely ``orient``
+    with sign 1). Other geometries as they are."""
+    from shapely.geometry import MultiPolygon, Polygon, mapping
+    from shapely.geometry.polygon import orient
+
+    if isinstance(geometry, Polygon):
+        geometry = orient(geometry, sign=1.0)
+    elif isinstance(geometry, MultiPolygon):
+        geometry = MultiPolygon([orient(part, sign=1.0) for part in geometry.geoms])
+    return mapping(geometry)
+
+
 def frame_features(frame, geometry_of, key_name: str = "id") -> list[dict[str, Any]]:
     """GeoJSON features from a frame indexed by id; ``geometry_of(id)`` gives the geometry dict."""
     cols = [c for c in frame.columns if c not in ("lat", "lon")]
@@ -43,22 +57,29 @@ def _write(path: Path, features: list[dict[str, Any]]) -> Path:
 
 def write_geojson_layers(project: Project, folder: str | os.PathLike, *, include_people: bool = False) -> list[Path]:
     """Write the layers into ``folder`` (created if needed). Returns the files written."""
-    from shapely.geometry import mapping
-
-    from socialmap.interchange.layers import public_areas, public_organisations, public_services
+    from socialmap.interchange.layers import (
+        ANCHOR_COUNTS,
+        public_areas,
+        public_organisations,
+        public_services,
+    )
+    from socialmap.interchange.machine import machine_readable
+    from socialmap.privacy import YOUNG_PEOPLE_COUNTS
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    areas = public_areas(project)
+    counts = (*YOUNG_PEOPLE_COUNTS, *ANCHOR_COUNTS)
+    areas = machine_readable(public_areas(project), counts)
     written.append(_write(folder / "areas.geojson",
-                          frame_features(areas, lambda code: mapping(project.areas[code].geometry), "code")))
+                          frame_features(areas, lambda code: rfc7946_geometry(project.areas[code].geometry), "code")))
 
     def point(node_id):
         n = project.nodes[node_id]
         return {"type": "Point", "coordinates": [n.lon, n.lat]}
 
-    written.append(_write(folder / "organisations.geojson", frame_features(public_organisations(project), point)))
+    written.append(_write(folder / "organisations.geojson",
+                          frame_features(machine_readable(public_organisations(project), counts), point)))
     written.append(_write(folder / "services.geojson", frame_features(public_services(project), point)))
     if include_people:
         features = []

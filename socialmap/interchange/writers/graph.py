@@ -169,8 +169,13 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
             if name in ("label", "is_anchor") or name in fields:
                 continue
             values = _measure_column(orgs, name, real_ids)
-            if name in ANCHOR_COUNTS and not include_people:  # counts of young people: 1..4 as "<5" (SPEC 8)
-                cols.append((name, "string", [None if v is None else suppress(v) for v in values]))
+            if name in ANCHOR_COUNTS and not include_people:
+                # counts of young people, 1..4 suppressed (SPEC 8) and still a number column (SPEC 11):
+                # empty where suppressed, with a <name>_suppressed flag
+                hidden_count = [v is not None and suppress(v) == "<5" for v in values]
+                cols.append((name, "long", [None if h else v for v, h in zip(values, hidden_count, strict=True)]))
+                cols.append((f"{name}_suppressed", "boolean",
+                             [None if v is None else h for v, h in zip(values, hidden_count, strict=True)]))
                 continue
             count = name.removesuffix("_percentile")
             if count in ANCHOR_COUNTS and count != name and not include_people:
@@ -194,8 +199,36 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
                     ("tie_class", "string", tie_classes),
                     ("context", "string", [t.context for t in ties]),
                     ("strength", "long", [t.strength for t in ties])]
-    out.node_cols = [c for c in cols if any(v is not None for v in c[2])]
+    flagged = {c[0].removesuffix("_suppressed") for c in cols
+               if c[0].endswith("_suppressed") and any(v is not None for v in c[2])}
+    out.node_cols = [c for c in cols if c[0] in flagged or any(v is not None for v in c[2])]
     out.tie_cols = [c for c in out.tie_cols if any(v is not None for v in c[2])]
+    return out
+
+
+_NOT_NMTOKEN = re.compile(r"[^A-Za-z0-9._\-]")
+
+
+def nmtokens(names: list[str]) -> list[str]:
+    """Each name as a valid XML ``NMTOKEN`` (what GraphML's schema requires of node ids, key ids
+    and ``attr.name``), the same name where it is one already, and all distinct.
+
+    A character outside ``A-Z a-z 0-9 . _ -`` becomes ``_`` and its code point in hex and ``_``
+    (a space is ``_20_``); a name that would clash with another gets ``-2``, ``-3``...
+
+    >>> nmtokens(["svc01", "Sam W", "Sam_20_W", "Zoë"])
+    ['svc01', 'Sam_20_W', 'Sam_20_W-2', 'Zo_eb_']
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        token = _NOT_NMTOKEN.sub(lambda m: f"_{ord(m.group()):x}_", str(name)) or "_"
+        base, n = token, 1
+        while token in seen:
+            n += 1
+            token = f"{base}-{n}"
+        seen.add(token)
+        out.append(token)
     return out
 
 
@@ -240,14 +273,23 @@ def _rows(parts: list[list[str]], n: int) -> list[str]:
 
 
 def write_graphml(project: Project, path: str | os.PathLike, *, include_people: bool = False) -> Path:
-    """Write the project's network as GraphML (undirected). Returns the path."""
+    """Write the project's network as GraphML (undirected). Returns the path.
+
+    Valid against the GraphML schema: node ids and ``attr.name`` are ``NMTOKEN``s
+    (:func:`nmtokens`); where an id had to be escaped, every node carries its id as written in the
+    ``original_id`` attribute, and a renamed attribute keeps its name in the key's ``desc``.
+    """
     g = graph_columns(project, include_people=include_people)
     path = Path(path)
+    tokens = nmtokens(g.node_ids)
+    node_cols = list(g.node_cols)
+    if tokens != g.node_ids:
+        node_cols.insert(0, ("original_id", "string", list(g.node_ids)))
     node_data = _rows([_fragments(kind, values, f'<data key="n{i}">{{}}</data>', _esc_text)
-                       for i, (_, kind, values) in enumerate(g.node_cols)], len(g.node_ids))
+                       for i, (_, kind, values) in enumerate(node_cols)], len(g.node_ids))
     tie_data = _rows([_fragments(kind, values, f'<data key="e{i}">{{}}</data>', _esc_text)
                       for i, (_, kind, values) in enumerate(g.tie_cols)], len(g.tie_a))
-    quoted = {i: _esc_attr(i) for i in g.node_ids}
+    quoted = dict(zip(g.node_ids, tokens, strict=True))
     with open(path, "w", encoding="utf-8") as fh:
         w = fh.write
         w('<?xml version="1.0" encoding="UTF-8"?>\n')
@@ -255,10 +297,12 @@ def write_graphml(project: Project, path: str | os.PathLike, *, include_people: 
           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
-        for i, (name, kind, _) in enumerate(g.node_cols):
-            w(f'  <key id="n{i}" for="node" attr.name="{_esc_attr(name)}" attr.type="{kind}"/>\n')
-        for i, (name, kind, _) in enumerate(g.tie_cols):
-            w(f'  <key id="e{i}" for="edge" attr.name="{_esc_attr(name)}" attr.type="{kind}"/>\n')
+        for prefix, target, columns in (("n", "node", node_cols), ("e", "edge", g.tie_cols)):
+            names = [name for name, _, _ in columns]
+            for i, (name, token, (_, kind, _)) in enumerate(zip(names, nmtokens(names), columns, strict=True)):
+                desc = "" if token == name else f"<desc>{_esc_text(name)}</desc>"
+                w(f'  <key id="{prefix}{i}" for="{target}" attr.name="{token}" attr.type="{kind}"'
+                  f'{">" + desc + "</key>" if desc else "/>"}\n')
         w('  <graph id="socialmap" edgedefault="undirected">\n')
         w("".join(f'    <node id="{quoted[i]}">{d}</node>\n' for i, d in zip(g.node_ids, node_data, strict=False)))
         w("".join(f'    <edge id="e{k}" source="{quoted[a]}" target="{quoted[b]}">{d}</edge>\n'
@@ -270,7 +314,8 @@ def write_graphml(project: Project, path: str | os.PathLike, *, include_people: 
 def write_gexf(project: Project, path: str | os.PathLike, *, include_people: bool = False) -> Path:
     """Write the project's network as GEXF 1.2 (undirected, static). Returns the path.
 
-    The node label is GEXF's own ``label``; every other field is a declared attribute.
+    The node label is GEXF's own ``label``; every other field is a declared attribute. A tie's
+    strength is also GEXF's edge ``weight``, which Gephi uses as the edge weight.
     """
     g = graph_columns(project, include_people=include_people)
     labels = next((values for name, _, values in g.node_cols if name == "label"), [None] * len(g.node_ids))
@@ -300,9 +345,11 @@ def write_gexf(project: Project, path: str | os.PathLike, *, include_people: boo
                   f"{'<attvalues>' + d + '</attvalues>' if d else ''}</node>\n"
                   for i, lab, d in zip(g.node_ids, labels, node_data, strict=False)))
         w("    </nodes>\n    <edges>\n")
-        w("".join(f'      <edge id="{k}" source="{quoted[a]}" target="{quoted[b]}">'
+        strengths = next((values for name, _, values in g.tie_cols if name == "strength"), [None] * len(g.tie_a))
+        w("".join(f'      <edge id="{k}" source="{quoted[a]}" target="{quoted[b]}"'
+                  f'{"" if wt is None else f" weight={chr(34)}{float(wt)!r}{chr(34)}"}>'
                   f"{'<attvalues>' + d + '</attvalues>' if d else ''}</edge>\n"
-                  for k, (a, b, d) in enumerate(zip(g.tie_a, g.tie_b, tie_data, strict=False))))
+                  for k, (a, b, wt, d) in enumerate(zip(g.tie_a, g.tie_b, strengths, tie_data, strict=False))))
         w("    </edges>\n  </graph>\n</gexf>\n")
     return path
 
