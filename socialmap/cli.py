@@ -40,7 +40,10 @@ def _add_scenario_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--relocate", action=_Ordered, metavar="SERVICE:LAT,LON", help="move a service to a new site")
     g.add_argument("--close", action=_Ordered, metavar="ORG", help="an organisation closes, with its services")
     g.add_argument("--retention", type=str, default=None, metavar="R", help="share of transferred staff who stay (0..1, default 0.5)")
-    g.add_argument("--max-travel-km", type=str, default=None, metavar="D", help="travel limit after a relocation (default 3.0)")
+    g.add_argument("--max-travel-km", type=str, default=None, metavar="D", help="travel limit after a relocation (cliff model, default 3.0)")
+    g.add_argument("--travel-model", type=str, default=None, metavar="MODEL", help="relocation travel model: cliff (a travel limit, default) or decay (attendance falls smoothly with the extra distance)")
+    g.add_argument("--half-km", type=str, default=None, metavar="H", help="decay model: extra km at which half stop attending (default 2.0)")
+    g.add_argument("--staff-half-km", type=str, default=None, metavar="H", help="staff travel (optional): km between the old and new provider's sites at which a transferred member of staff's chance of staying halves")
     g.add_argument("--context-survival", type=str, default=None, metavar="S", help="chance a tie made at a removed place survives (0..1, default 0.5)")
     p.set_defaults(changes=[])
 

@@ -13,7 +13,9 @@ Kintyre, which is Scotland), which that box also covers. Either way the scale er
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -103,9 +105,18 @@ def points_in_areas(project: Project, lon: np.ndarray, lat: np.ndarray) -> np.nd
     return out
 
 
+@lru_cache(maxsize=16)
+def _to_metric(crs: str, thread: int):
+    # building a pyproj Transformer costs 15 ms on a quiet machine and over 200 ms on a busy
+    # one, once per project version; one per CRS and thread (a Transformer must not be
+    # shared between threads)
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+
 def _build(project: Project) -> Geography:
     import shapely
-    from pyproj import Transformer
 
     ga = graph_arrays(project)
     place = ((ga.kind == SERVICE) | (ga.kind == ORG)) & ~np.isnan(ga.lon) & ~np.isnan(ga.lat)
@@ -125,7 +136,7 @@ def _build(project: Project) -> Geography:
         min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds), max(b[3] for b in bounds)
     )
     if polygons:
-        to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        to_metric = _to_metric(crs, threading.get_ident())
         projected = shapely.transform(np.array(polygons, dtype=object), lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1])))
         centroids = shapely.centroid(projected)
         cx, cy = shapely.get_x(centroids), shapely.get_y(centroids)

@@ -29,12 +29,21 @@ def _changes_from_args(args, project=None):
     from socialmap.scenarios import parse_changes
     from socialmap.scenarios.changes import SETTINGS_RECORD, setting_probability, travel_km
 
+    from socialmap.scenarios.changes import half_distance_km, travel_model
+
     retention, travel = args.retention, args.max_travel_km
+    model, half_km = getattr(args, "travel_model", None), getattr(args, "half_km", None)
     if project is not None:  # the project's own settings, checked as such (the user gave no option)
         retention = setting_probability(project, "retention") if retention is None else retention
         if travel is None:
             travel = travel_km(project.setting("max_travel_km"), SETTINGS_RECORD)
-    return parse_changes(args.changes, retention, travel)
+        if model is None:
+            model = travel_model(project.setting("travel_model"), SETTINGS_RECORD)
+        if half_km is None:
+            half_km = half_distance_km(project.setting("half_km"), "half_km", SETTINGS_RECORD)
+    return parse_changes(
+        args.changes, retention, travel, model, half_km, getattr(args, "staff_half_km", None)
+    )
 
 
 def scenario_from_args(args, project):

@@ -35,6 +35,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "context_survival": 0.5,
     "retention": 0.5,
     "max_travel_km": 3.0,
+    "travel_model": "cliff",
+    "half_km": 2.0,
     "flag_newly_isolated_neet": 0.5,
     "flag_bridging_loss_pct": 10.0,
     "flag_nearest_service_km": 2.0,
@@ -49,7 +51,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 
 _PROBABILITY_SETTINGS = ("context_survival", "retention", "hotspot_alpha")
-_NON_NEGATIVE_SETTINGS = ("max_travel_km", "flag_newly_isolated_neet", "flag_bridging_loss_pct",
+_NON_NEGATIVE_SETTINGS = ("max_travel_km", "half_km", "flag_newly_isolated_neet", "flag_bridging_loss_pct",
                           "flag_nearest_service_km")
 _WHOLE_SETTINGS = {"hotspot_permutations": 1, "hotspot_seed": 0, "louvain_seed": 0, "retention_months": 1}  # name -> least value
 
@@ -67,6 +69,9 @@ def settings_problems(settings: dict[str, Any]) -> list[Problem]:
         if name == "group_by":
             if not isinstance(value, str) or not value.strip():
                 bad(name, "is not a text (area_code, community or a node attribute)")
+        elif name == "travel_model":
+            if value not in ("cliff", "decay"):
+                bad(name, "is not a travel model (cliff or decay)")
         elif name in _PROBABILITY_SETTINGS or name in _NON_NEGATIVE_SETTINGS:
             if not number or not math.isfinite(value):
                 bad(name, "is not a number")
@@ -74,6 +79,8 @@ def settings_problems(settings: dict[str, Any]) -> list[Problem]:
                 bad(name, "is outside 0..1")
             elif value < 0:
                 bad(name, "is negative")
+            elif name == "half_km" and value == 0:
+                bad(name, "is not positive")
         elif name in _WHOLE_SETTINGS:
             if not number or not math.isfinite(value) or value != int(value):
                 bad(name, "is not a whole number")

@@ -19,7 +19,7 @@ import numpy as np
 from socialmap.analysis.ties import BONDING, BRIDGING, LINKING
 from socialmap.model import Project
 from socialmap.scenarios.changes import Change, Close, Decommission, probability
-from socialmap.scenarios.impact import _Applier, _build_base, _nearest_after
+from socialmap.scenarios.impact import Assumptions, _Applier, _build_base, _nearest_after
 
 
 def naive_evaluate(
@@ -45,13 +45,14 @@ def naive_evaluate(
     surv[removed[base.tie_a] | removed[base.tie_b]] = 0.0
     ctx = base.tie_context
     surv[(ctx >= 0) & removed[np.maximum(ctx, 0)]] *= s
+    assumptions = Assumptions(s)
     keep = np.ones(len(base.kind))
-    for person, k in state.keep.items():
+    for person, k in state.keep_probabilities(assumptions).items():
         keep[person] = k
     prof = base.tie_professional
     surv[prof] *= keep[base.tie_a[prof]] * keep[base.tie_b[prof]]
-    for seg in state.lost:
-        surv[seg] = 0.0
+    for event in state.relocations:
+        surv[event.ties] *= event.survival(assumptions)
     loss = 1.0 - surv
     n_areas = base.n_areas
     out = {}

@@ -7,8 +7,10 @@ A scenario is an ordered list of changes:
 - :class:`Transfer` a service to another organisation (re-tendering): each of
   its staff stays with probability ``retention``; one who leaves loses all
   their ``worker``/``mentor`` ties.
-- :class:`Relocate` a service: ``attends`` ties of young people whose home-area
-  centroid is farther than ``max_travel_km`` from the new site are lost.
+- :class:`Relocate` a service: under the cliff model, ``attends`` ties of
+  young people whose home-area centroid is farther than ``max_travel_km``
+  from the new site are lost; under the decay model each survives with a
+  chance that falls with the extra distance (``half_km``).
 - :class:`Close` an organisation: it, its services and its ties go; all its
   staff lose their ``worker``/``mentor`` ties.
 
@@ -28,6 +30,8 @@ from socialmap.model import DEFAULT_SETTINGS
 DEFAULT_RETENTION: float = float(DEFAULT_SETTINGS["retention"])
 DEFAULT_MAX_TRAVEL_KM: float = float(DEFAULT_SETTINGS["max_travel_km"])
 DEFAULT_CONTEXT_SURVIVAL: float = float(DEFAULT_SETTINGS["context_survival"])
+DEFAULT_TRAVEL_MODEL: str = str(DEFAULT_SETTINGS["travel_model"])
+DEFAULT_HALF_KM: float = float(DEFAULT_SETTINGS["half_km"])
 
 
 @dataclass(frozen=True)
@@ -43,28 +47,50 @@ class Decommission:
 
 @dataclass(frozen=True)
 class Transfer:
-    """The service is re-tendered to ``org``; each of its staff stays with probability ``retention``."""
+    """The service is re-tendered to ``org``; each of its staff stays with probability ``retention``.
+
+    With ``staff_half_km`` (optional, staff travel) that probability is
+    multiplied by ``distance_decay(d, staff_half_km)``, ``d`` the distance
+    between the old and the new provider's sites.
+    """
 
     service: str
     org: str
     retention: float = DEFAULT_RETENTION
+    staff_half_km: float | None = None
     kind: str = field(default="transfer", init=False, repr=False)
 
     def describe(self) -> str:
-        return f"transfer {self.service} to {self.org} (retention {self.retention:g})"
+        travel = (
+            ""
+            if self.staff_half_km is None
+            else f", staff travel half-distance {self.staff_half_km:g} km"
+        )
+        return f"transfer {self.service} to {self.org} (retention {self.retention:g}{travel})"
 
 
 @dataclass(frozen=True)
 class Relocate:
-    """The service moves to (lat, lon); young people living farther than ``max_travel_km`` stop attending."""
+    """The service moves to (lat, lon).
+
+    ``travel_model`` ``"cliff"``: young people living farther than
+    ``max_travel_km`` from the new site stop attending. ``"decay"``: each
+    young person's ``attends`` tie survives with
+    ``distance_decay(extra, half_km)``, ``extra`` how much farther the new
+    site is from their home area's centroid than the old one.
+    """
 
     service: str
     lat: float
     lon: float
     max_travel_km: float = DEFAULT_MAX_TRAVEL_KM
+    travel_model: str = DEFAULT_TRAVEL_MODEL
+    half_km: float = DEFAULT_HALF_KM
     kind: str = field(default="relocate", init=False, repr=False)
 
     def describe(self) -> str:
+        if self.travel_model == "decay":
+            return f"relocate {self.service} to {self.lat:g},{self.lon:g} (distance decay, half-distance {self.half_km:g} km)"
         return f"relocate {self.service} to {self.lat:g},{self.lon:g} (travel limit {self.max_travel_km:g} km)"
 
 
@@ -148,6 +174,26 @@ def travel_km(raw: Any, record: str | None = None) -> float:
     return value
 
 
+def half_distance_km(raw: Any, name: str = "half_km", record: str | None = None) -> float:
+    """A positive half-distance in km parsed from ``raw``."""
+    value = _number(raw, name, record)
+    if value <= 0:
+        raise InputError(Problem(f"{name} {value:g} is not positive", record=record, field=name))
+    return value
+
+
+def travel_model(raw: Any, record: str | None = None) -> str:
+    """``cliff`` or ``decay``."""
+    value = str(raw).strip().lower() if raw is not None else ""
+    if value not in ("cliff", "decay"):
+        raise InputError(
+            Problem(
+                f"travel model {raw!r} is not cliff or decay", record=record, field="travel_model"
+            )
+        )
+    return value
+
+
 def _coordinates(lat: Any, lon: Any, record: str | None) -> tuple[float, float]:
     problems = []
     out = []
@@ -176,16 +222,28 @@ def check_change_values(change: Change, record: str | None = None) -> list[Probl
     try:
         if isinstance(change, Transfer):
             probability(change.retention, "retention", record)
+            if change.staff_half_km is not None:
+                half_distance_km(change.staff_half_km, "staff_half_km", record)
         elif isinstance(change, Relocate):
             _coordinates(change.lat, change.lon, record)
             travel_km(change.max_travel_km, record)
+            travel_model(change.travel_model, record)
+            half_distance_km(change.half_km, "half_km", record)
     except InputError as exc:
         problems += exc.problems
     return problems
 
 
 # ---------------------------------------------------------------------- parsing
-def parse_change(kind: str, raw: str, retention: Any = None, max_travel_km: Any = None) -> Change:
+def parse_change(
+    kind: str,
+    raw: str,
+    retention: Any = None,
+    max_travel_km: Any = None,
+    travel: Any = None,
+    half_km: Any = None,
+    staff_half_km: Any = None,
+) -> Change:
     """One change from its command-line form.
 
     ``decommission SERVICE``, ``transfer SERVICE:ORG``, ``relocate
@@ -209,47 +267,62 @@ def parse_change(kind: str, raw: str, retention: Any = None, max_travel_km: Any 
         if not sep or not service.strip() or not org.strip():
             raise InputError(Problem("expected SERVICE:ORG, e.g. svc12:org3", record=record))
         r = DEFAULT_RETENTION if retention is None else probability(retention, "retention")
-        return Transfer(service.strip(), org.strip(), r)
+        staff = None if staff_half_km is None else half_distance_km(staff_half_km, "staff_half_km")
+        return Transfer(service.strip(), org.strip(), r, staff)
     service, sep, where = text.rpartition(":")
     parts = where.split(",")
     if not sep or not service.strip() or len(parts) != 2:
         raise InputError(Problem("expected SERVICE:LAT,LON, e.g. svc12:53.48,-2.24", record=record))
     lat, lon = _coordinates(parts[0].strip(), parts[1].strip(), record)
     d = DEFAULT_MAX_TRAVEL_KM if max_travel_km is None else travel_km(max_travel_km)
-    return Relocate(service.strip(), lat, lon, d)
+    model = DEFAULT_TRAVEL_MODEL if travel is None else travel_model(travel)
+    h = DEFAULT_HALF_KM if half_km is None else half_distance_km(half_km)
+    return Relocate(service.strip(), lat, lon, d, model, h)
 
 
 def parse_changes(
-    pairs: list[tuple[str, str]], retention: Any = None, max_travel_km: Any = None
+    pairs: list[tuple[str, str]],
+    retention: Any = None,
+    max_travel_km: Any = None,
+    travel: Any = None,
+    half_km: Any = None,
+    staff_half_km: Any = None,
 ) -> list[Change]:
     """Changes from the CLI's ordered ``(kind, raw)`` pairs, in the order given.
 
     ``retention`` applies to every transfer and ``max_travel_km`` to every
-    relocation (raw strings or numbers; None for the defaults 0.5 and 3.0 km).
+    relocation (raw strings or numbers; None for the defaults 0.5 and 3.0 km),
+    as do ``travel`` (``cliff`` or ``decay``) and ``half_km`` (2.0 km);
+    ``staff_half_km`` (None: off) to every transfer.
     Raises one :class:`InputError` listing every unparseable change.
 
     Examples
     --------
     >>> parse_changes([("transfer", "s1:o2"), ("relocate", "s2:53.4,-2.2"), ("close", "o1")], retention="0.8")
-    [Transfer(service='s1', org='o2', retention=0.8), Relocate(service='s2', lat=53.4, lon=-2.2, max_travel_km=3.0), Close(org='o1')]
+    [Transfer(service='s1', org='o2', retention=0.8, staff_half_km=None), Relocate(service='s2', lat=53.4, lon=-2.2, max_travel_km=3.0, travel_model='cliff', half_km=2.0), Close(org='o1')]
     """
     problems: list[Problem] = []
     changes: list[Change] = []
     for name, raw, check in (
         ("retention", retention, probability),
-        ("max_travel_km", max_travel_km, None),
+        ("max_travel_km", max_travel_km, lambda raw, _name: travel_km(raw)),
+        ("travel_model", travel, lambda raw, _name: travel_model(raw)),
+        ("half_km", half_km, half_distance_km),
+        ("staff_half_km", staff_half_km, half_distance_km),
     ):
         if raw is None:
             continue
         try:
-            check(raw, name) if check else travel_km(raw)
+            check(raw, name)
         except InputError as exc:
             problems += exc.problems
     if problems:
         raise InputError(problems)
     for kind, raw in pairs or []:
         try:
-            changes.append(parse_change(kind, raw, retention, max_travel_km))
+            changes.append(
+                parse_change(kind, raw, retention, max_travel_km, travel, half_km, staff_half_km)
+            )
         except InputError as exc:
             problems += exc.problems
     if problems:
@@ -263,20 +336,27 @@ def change_to_dict(change: Change) -> dict[str, Any]:
     if isinstance(change, Decommission):
         return {"type": "decommission", "service": change.service}
     if isinstance(change, Transfer):
-        return {
+        out = {
             "type": "transfer",
             "service": change.service,
             "org": change.org,
             "retention": change.retention,
         }
+        if change.staff_half_km is not None:  # older files and readers never see the key
+            out["staff_half_km"] = change.staff_half_km
+        return out
     if isinstance(change, Relocate):
-        return {
+        out = {
             "type": "relocate",
             "service": change.service,
             "lat": change.lat,
             "lon": change.lon,
             "max_travel_km": change.max_travel_km,
         }
+        if change.travel_model != "cliff":
+            out["travel_model"] = change.travel_model
+            out["half_km"] = change.half_km
+        return out
     if isinstance(change, Close):
         return {"type": "close", "org": change.org}
     raise TypeError(f"not a change: {change!r}")
@@ -315,15 +395,23 @@ def change_from_dict(d: dict[str, Any], record: str | None = None) -> Change:
         return Close(d["org"])
     if kind == "transfer":
         r = d.get("retention")
+        staff = d.get("staff_half_km")
         return Transfer(
             d["service"],
             d["org"],
             DEFAULT_RETENTION if r is None else probability(r, "retention", record),
+            None if staff is None else half_distance_km(staff, "staff_half_km", record),
         )
     lat, lon = _coordinates(d["lat"], d["lon"], record)
     km = d.get("max_travel_km")
+    model, h = d.get("travel_model"), d.get("half_km")
     return Relocate(
-        d["service"], lat, lon, DEFAULT_MAX_TRAVEL_KM if km is None else travel_km(km, record)
+        d["service"],
+        lat,
+        lon,
+        DEFAULT_MAX_TRAVEL_KM if km is None else travel_km(km, record),
+        DEFAULT_TRAVEL_MODEL if model is None else travel_model(model, record),
+        DEFAULT_HALF_KM if h is None else half_distance_km(h, "half_km", record),
     )
 
 

@@ -79,6 +79,7 @@ from socialmap.scenarios.changes import (
     setting_number,
     setting_probability,
 )
+from socialmap.scenarios.assumptions import distance_decay
 from socialmap.scenarios.distance import nearest_km, projected_sites
 
 #: Area columns of a scenario result, in the order of SPEC section 9.
@@ -146,10 +147,20 @@ class ScenarioBase:
     knn_km: np.ndarray
     nearest_before_km: np.ndarray
     sites: Any
+    lat: np.ndarray  # per node, degrees (nan when none)
+    lon: np.ndarray
 
     @property
     def n_areas(self) -> int:
         return len(self.area_codes)
+
+    def site_xy(self, node: int) -> np.ndarray | None:
+        """Projected ``(x, y)`` in metres of a node's site; None when it has none."""
+        lat, lon = float(self.lat[node]), float(self.lon[node])
+        if math.isnan(lat) or math.isnan(lon):
+            return None
+        xy = self.sites.project_point(lat, lon)
+        return None if np.isnan(xy).any() else xy
 
 
 def _csr(keys: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -271,6 +282,8 @@ def _build_base(project: Project) -> ScenarioBase:
         knn_km=knn_km,
         nearest_before_km=nearest_before,
         sites=sites,
+        lat=ga.lat,
+        lon=ga.lon,
     )
 
 
@@ -281,27 +294,127 @@ def scenario_base(project: Project) -> ScenarioBase:
 
 
 # ---------------------------------------------------------------------- applying changes
+@dataclass(frozen=True)
+class Assumptions:
+    """The values of the assumptions one evaluation uses (see :mod:`.assumptions`).
+
+    ``context_survival`` is always given. The others are None to keep each
+    change's own value (the retention of each transfer, the travel limit or
+    half-distance of each relocation, the staff-travel half-distance of each
+    transfer that uses it); a number overrides them all, as the sensitivity
+    runs do. An override of ``staff_half_km`` touches only the transfers
+    that use staff travel.
+    """
+
+    context_survival: float
+    retention: float | None = None
+    max_travel_km: float | None = None
+    half_km: float | None = None
+    staff_half_km: float | None = None
+
+
+@dataclass(frozen=True)
+class TransferEvent:
+    """One transfer's chance that each member of its staff stays.
+
+    ``provider_km`` is the distance between the old and the new provider's
+    sites (NaN when either has none); with staff travel the retention is
+    multiplied by :func:`distance_decay` of it.
+    """
+
+    retention: float
+    staff_half_km: float | None
+    provider_km: float
+
+    def keep(self, a: Assumptions) -> float:
+        r = self.retention if a.retention is None else a.retention
+        if self.staff_half_km is None or math.isnan(self.provider_km):
+            return r
+        h = self.staff_half_km if a.staff_half_km is None else a.staff_half_km
+        return r * distance_decay(self.provider_km, h)
+
+
+@dataclass(frozen=True)
+class RelocationEvent:
+    """The ``attends`` ties of young people at one relocated service, and their journeys.
+
+    ``before_km``/``after_km``: straight-line km from each young person's
+    home-area centroid to the service's site before and after this move (a
+    service with no site before counts as at 0 km: the whole journey is extra).
+    """
+
+    ties: np.ndarray
+    before_km: np.ndarray
+    after_km: np.ndarray
+    max_travel_km: float
+    travel_model: str
+    half_km: float
+
+    def survival(self, a: Assumptions) -> np.ndarray:
+        """Chance that each tie survives the move: the cliff (0 or 1) or the decay curve."""
+        if self.travel_model == "decay":
+            h = self.half_km if a.half_km is None else a.half_km
+            return np.asarray(distance_decay(self.after_km - self.before_km, h), dtype=float)
+        d = self.max_travel_km if a.max_travel_km is None else a.max_travel_km
+        return (self.after_km <= d).astype(float)
+
+
 @dataclass
 class AppliedChanges:
     """The changes applied in order to a virtual copy of the project.
 
     ``removed`` maps removed node positions to the (1-based) change that
-    removed them; ``keep`` the probability that each affected member of staff
-    keeps their worker/mentor ties; ``lost`` arrays of ties lost for certain
-    (relocations); ``location`` the new site of each relocated service.
+    removed them; ``transfers`` the transfers in order and
+    ``staff_transfers`` the transfers each affected member of staff went
+    through (their chance of keeping their worker/mentor ties is the product
+    of those transfers' :meth:`TransferEvent.keep`); ``let_go`` the staff
+    whose service or organisation went (they keep nothing);
+    ``relocations`` the relocations in order; ``location`` the last site of
+    each relocated service; ``provider`` each transferred service's
+    provider; ``employs`` the changed staff lists of organisations, as
+    ``(person, context, moved)``: ``moved`` for staff who came with a
+    service by a transfer (staff of that service only).
+
+    None of this depends on the values of the assumptions, which is what
+    lets the sensitivity runs apply the changes once.
     """
 
     removed: dict[int, int] = field(default_factory=dict)
-    keep: dict[int, float] = field(default_factory=dict)
-    lost: list[np.ndarray] = field(default_factory=list)
+    transfers: list[TransferEvent] = field(default_factory=list)
+    staff_transfers: dict[int, list[int]] = field(default_factory=dict)
+    let_go: set[int] = field(default_factory=set)
+    relocations: list[RelocationEvent] = field(default_factory=list)
     location: dict[int, np.ndarray] = field(default_factory=dict)
     provider: dict[int, int] = field(default_factory=dict)
-    employs: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    employs: dict[int, list[tuple[int, int, bool]]] = field(default_factory=dict)
+
+    def keep_probabilities(self, a: Assumptions) -> dict[int, float]:
+        """Each affected member of staff's chance of keeping their worker/mentor ties."""
+        out = {}
+        for person, js in self.staff_transfers.items():
+            k = 1.0
+            for j in js:
+                k *= self.transfers[j].keep(a)
+            out[person] = k
+        for person in self.let_go:
+            out[person] = 0.0
+        return out
 
 
 def _a(word: str) -> str:
     word = word.replace("_", " ")
     return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _works_at(entry: tuple[int, int, bool], s: int, names_context: bool) -> bool:
+    """Whether an ``employs`` entry makes its person staff of service ``s`` (SPEC 4, issue 17).
+
+    Staff who came with a service by a transfer work at that service only;
+    the provider's own staff work at the service their tie names when the
+    provider names contexts, and at every service it runs when it names none.
+    """
+    _person, context, moved = entry
+    return context == s if (moved or names_context) else True
 
 
 class _Applier:
@@ -315,13 +428,16 @@ class _Applier:
     def provider_of(self, s: int) -> int:
         return self.state.provider.get(s, int(self.base.provider[s]))
 
-    def staff_of_org(self, o: int) -> list[tuple[int, int]]:
+    def staff_of_org(self, o: int) -> list[tuple[int, int, bool]]:
         entries = self.state.employs.get(o)
         if entries is not None:
             return entries
         b = self.base
         lo, hi = b.emp_ptr[o], b.emp_ptr[o + 1]
-        return list(zip(b.emp_person[lo:hi].tolist(), b.emp_context[lo:hi].tolist(), strict=True))
+        return [
+            (p, c, False)
+            for p, c in zip(b.emp_person[lo:hi].tolist(), b.emp_context[lo:hi].tolist(), strict=True)
+        ]
 
     def services_of(self, o: int) -> list[int]:
         own = [s for s in self.base.services_of.get(o, []) if self.provider_of(s) == o]
@@ -330,11 +446,12 @@ class _Applier:
         ]
         return [s for s in own + moved_in if s not in self.state.removed]
 
-    def staff_of_service(self, s: int) -> tuple[list[int], bool]:
+    def staff_of_service(self, s: int) -> list[int]:
         """The staff of service ``s`` (SPEC 4): adults whose ``employs`` tie to
-        its provider names it as context; all the provider's staff when none
-        of its ``employs`` ties names a context. Second value: whether the
-        staff were named by context.
+        its provider names it as context; all the provider's own staff when
+        none of its ``employs`` ties names a context; and, whatever the
+        provider, the staff who came with ``s`` by a transfer, who are staff
+        of ``s`` only (:func:`_works_at`).
 
         Whether a provider names contexts is read from the project as it is,
         not from the changed copy, so it never depends on who stayed at an
@@ -342,11 +459,9 @@ class _Applier:
         """
         o = self.provider_of(s)
         if o < 0:
-            return [], False
-        entries = self.staff_of_org(o)
-        if o in self.base.names_context:
-            return sorted({p for p, c in entries if c == s}), True
-        return sorted({p for p, _ in entries}), False
+            return []
+        names = o in self.base.names_context
+        return sorted({e[0] for e in self.staff_of_org(o) if _works_at(e, s, names)})
 
     def lookup(
         self, i: int, change: Change, node_id: str, want: int, field_name: str
@@ -382,10 +497,8 @@ class _Applier:
             return None
         return pos
 
-    def lose_staff(self, staff: list[int], factor: float) -> None:
-        keep = self.state.keep
-        for p in staff:
-            keep[p] = keep.get(p, 1.0) * factor
+    def let_go(self, staff: list[int]) -> None:
+        self.state.let_go.update(staff)
 
     def run(self) -> AppliedChanges:
         for i, change in enumerate(self.changes, 1):
@@ -411,8 +524,7 @@ class _Applier:
         s = self.lookup(i, change, change.service, SERVICE, "service")
         if s is None:
             return
-        staff, _ = self.staff_of_service(s)
-        self.lose_staff(staff, 0.0)
+        self.let_go(self.staff_of_service(s))
         self.state.removed[s] = i
 
     def transfer(self, i: int, change: Transfer) -> None:
@@ -430,19 +542,26 @@ class _Applier:
                 )
             )
             return
-        staff, by_context = self.staff_of_service(s)
-        self.lose_staff(staff, change.retention)
+        staff = self.staff_of_service(s)
+        provider_km = math.nan
+        if change.staff_half_km is not None and old >= 0:
+            here, there = self.base.site_xy(old), self.base.site_xy(o)
+            if here is not None and there is not None:
+                provider_km = float(np.hypot(*(there - here))) / 1000.0
+        j = len(self.state.transfers)
+        self.state.transfers.append(TransferEvent(change.retention, change.staff_half_km, provider_km))
+        for p in staff:
+            self.state.staff_transfers.setdefault(p, []).append(j)
         if old >= 0 and staff:
             # staff who stay move with the service (TUPE): they now work for
-            # the new provider at this service and no longer for the old one
+            # the new provider at this service only, and no longer for the old one
             moving = set(staff)
+            names_old = old in self.base.names_context
             self.state.employs[old] = [
-                (p, c)
-                for p, c in self.staff_of_org(old)
-                if not (p in moving and (c == s or not by_context))
+                e for e in self.staff_of_org(old) if not (e[0] in moving and _works_at(e, s, names_old))
             ]
-            kept = [(p, c) for p, c in self.staff_of_org(o) if p not in moving]
-            self.state.employs[o] = kept + [(p, s) for p in staff]
+            kept = [e for e in self.staff_of_org(o) if e[0] not in moving]
+            self.state.employs[o] = kept + [(p, s, True) for p in staff]
         self.state.provider[s] = o
 
     def relocate(self, i: int, change: Relocate) -> None:
@@ -451,22 +570,36 @@ class _Applier:
             return
         base = self.base
         site = base.sites.project_point(change.lat, change.lon)
+        previous = self.state.location.get(s)
+        if previous is None:
+            previous = base.site_xy(s)
         self.state.location[s] = site
         lo, hi = base.attends_ptr[s], base.attends_ptr[s + 1]
         if hi > lo:
             people = base.attends_person[lo:hi]
             home = base.centroid_xy[base.area[people]]
-            km = np.hypot(home[:, 0] - site[0], home[:, 1] - site[1]) / 1000.0
-            far = km > change.max_travel_km
-            if far.any():
-                self.state.lost.append(base.attends_ties[lo:hi][far])
+            after_km = np.hypot(home[:, 0] - site[0], home[:, 1] - site[1]) / 1000.0
+            if previous is None:
+                before_km = np.zeros(len(people))
+            else:
+                before_km = np.hypot(home[:, 0] - previous[0], home[:, 1] - previous[1]) / 1000.0
+            self.state.relocations.append(
+                RelocationEvent(
+                    base.attends_ties[lo:hi],
+                    before_km,
+                    after_km,
+                    change.max_travel_km,
+                    change.travel_model,
+                    change.half_km,
+                )
+            )
 
     def close(self, i: int, change: Close) -> None:
         o = self.lookup(i, change, change.org, ORG, "org")
         if o is None:
             return
         services = self.services_of(o)
-        self.lose_staff(sorted({p for p, _ in self.staff_of_org(o)}), 0.0)
+        self.let_go(sorted({e[0] for e in self.staff_of_org(o)}))
         self.state.removed[o] = i
         for s in services:
             self.state.removed[s] = i
@@ -499,70 +632,107 @@ class _AreaImpact:
     young_people_affected: int
 
 
-def _tie_survival(
-    base: ScenarioBase, state: AppliedChanges, survival: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Affected ties and the probability each survives (product of its factors)."""
-    ids: list[np.ndarray] = []
-    factors: list[np.ndarray] = []
-    inc_ptr, inc_ties, ctx_ptr, ctx_ties = base.inc_ptr, base.inc_ties, base.ctx_ptr, base.ctx_ties
-    for v in state.removed:
-        seg = inc_ties[inc_ptr[v] : inc_ptr[v + 1]]
-        ids.append(seg)
-        factors.append(np.zeros(len(seg)))
-        seg = ctx_ties[ctx_ptr[v] : ctx_ptr[v + 1]]
-        ids.append(seg)
-        factors.append(np.full(len(seg), survival))
-    for p, k in state.keep.items():
-        if k < 1.0:
+class _Exposure:
+    """What a change list puts at risk, built once; its expected impact under any assumptions.
+
+    The affected ties (those of removed nodes, those made at removed places,
+    the worker/mentor ties of affected staff, the ``attends`` ties of
+    relocated services) and the young people at their ends do not depend on
+    the values of the assumptions, only each tie's survival does. So the
+    structure is built once and :meth:`impact` re-weighs it: the central
+    result and every sensitivity case share one application of the changes.
+    """
+
+    def __init__(self, base: ScenarioBase, state: AppliedChanges):
+        self.base, self.state = base, state
+        ids: list[np.ndarray] = []
+        n_zero = n_ctx = 0
+        inc_ptr, inc_ties, ctx_ptr, ctx_ties = (
+            base.inc_ptr,
+            base.inc_ties,
+            base.ctx_ptr,
+            base.ctx_ties,
+        )
+        for v in state.removed:  # ties of removed nodes: certain losses
+            seg = inc_ties[inc_ptr[v] : inc_ptr[v + 1]]
+            ids.append(seg)
+            n_zero += len(seg)
+        for v in state.removed:  # ties made there: context survival
+            seg = ctx_ties[ctx_ptr[v] : ctx_ptr[v + 1]]
+            ids.append(seg)
+            n_ctx += len(seg)
+        self.staff = sorted(set(state.staff_transfers) | state.let_go)
+        owner = []
+        for i, p in enumerate(self.staff):
             seg = base.prof_ties[base.prof_ptr[p] : base.prof_ptr[p + 1]]
             ids.append(seg)
-            factors.append(np.full(len(seg), k))
-    for seg in state.lost:
-        ids.append(seg)
-        factors.append(np.zeros(len(seg)))
-    if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    t = np.concatenate(ids)
-    f = np.concatenate(factors)
-    ties, inverse = np.unique(t, return_inverse=True)
-    surv = np.ones(len(ties))
-    np.multiply.at(surv, inverse, f)
-    return ties, surv
+            owner.append(np.full(len(seg), i, dtype=np.int64))
+        for event in state.relocations:
+            ids.append(event.ties)
+        self.n_zero, self.n_ctx = n_zero, n_ctx
+        self.staff_owner = np.concatenate(owner) if owner else np.zeros(0, dtype=np.int64)
+        if ids:
+            t = np.concatenate(ids).astype(np.int64)
+            self.ties, self.entry_tie = np.unique(t, return_inverse=True)
+        else:
+            self.ties, self.entry_tie = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        ties = self.ties
+        a, b, cls = base.tie_a[ties], base.tie_b[ties], base.tie_class[ties]
+        ma, mb = base.yp[a], base.yp[b]
+        self.ends = (ma, mb)
+        self.person = np.concatenate([a[ma], b[mb]])
+        self.klass = np.concatenate([cls[ma], cls[mb]])
+        self.where = base.area[self.person]
+        self.bl = (self.klass == BRIDGING) | (self.klass == LINKING)
+        self.people, self.person_entry = np.unique(self.person[self.bl], return_inverse=True)
+        touched = np.bincount(self.person_entry, minlength=len(self.people))
+        # only a young person every one of whose bridging/linking ties is touched can become isolated
+        self.eligible = touched == base.bl_count[self.people]
+        self.home = base.area[self.people]
+
+    def tie_survival(self, a: Assumptions) -> np.ndarray:
+        """Chance that each affected tie (:attr:`ties`) survives: the product of its factors."""
+        keep = self.state.keep_probabilities(a)
+        staff_keep = np.array([keep[p] for p in self.staff], dtype=float)
+        factors = [
+            np.zeros(self.n_zero),
+            np.full(self.n_ctx, a.context_survival),
+            staff_keep[self.staff_owner],
+        ] + [event.survival(a) for event in self.state.relocations]
+        surv = np.ones(len(self.ties))
+        if len(self.entry_tie):
+            np.multiply.at(surv, self.entry_tie, np.concatenate(factors))
+        return surv
+
+    def impact(self, a: Assumptions) -> _AreaImpact:
+        n_areas = self.base.n_areas
+        loss = 1.0 - self.tie_survival(a)
+        ma, mb = self.ends
+        lost = np.concatenate([loss[ma], loss[mb]])
+        where, klass = self.where, self.klass
+
+        def by_area(code: int) -> np.ndarray:
+            sel = klass == code
+            return np.bincount(where[sel], weights=lost[sel], minlength=n_areas)
+
+        all_lost = np.ones(len(self.people))
+        np.multiply.at(all_lost, self.person_entry, lost[self.bl])
+        newly = np.where(self.eligible, all_lost, 0.0)
+        return _AreaImpact(
+            lost_bonding=by_area(BONDING),
+            lost_bridging=by_area(BRIDGING),
+            lost_linking=by_area(LINKING),
+            newly_isolated=np.bincount(self.home, weights=newly, minlength=n_areas),
+            newly_isolated_neet=np.bincount(
+                self.home, weights=newly * self.base.neet[self.people], minlength=n_areas
+            ),
+            young_people_affected=int(len(np.unique(self.person[lost > 0]))),
+        )
 
 
 def _area_impact(base: ScenarioBase, state: AppliedChanges, survival: float) -> _AreaImpact:
-    n_areas = base.n_areas
-    ties, surv = _tie_survival(base, state, survival)
-    loss = 1.0 - surv
-    a, b, cls = base.tie_a[ties], base.tie_b[ties], base.tie_class[ties]
-    ma, mb = base.yp[a], base.yp[b]
-    person = np.concatenate([a[ma], b[mb]])
-    lost = np.concatenate([loss[ma], loss[mb]])
-    klass = np.concatenate([cls[ma], cls[mb]])
-    where = base.area[person]
-
-    def by_area(weights: np.ndarray, sel: np.ndarray | None = None) -> np.ndarray:
-        if sel is None:
-            return np.bincount(where, weights=weights, minlength=n_areas)
-        return np.bincount(where[sel], weights=weights[sel], minlength=n_areas)
-
-    bl = (klass == BRIDGING) | (klass == LINKING)
-    people, inverse = np.unique(person[bl], return_inverse=True)
-    all_lost = np.ones(len(people))
-    np.multiply.at(all_lost, inverse, lost[bl])
-    touched = np.bincount(inverse, minlength=len(people))
-    # only a young person every one of whose bridging/linking ties is touched can become isolated
-    newly = np.where(touched == base.bl_count[people], all_lost, 0.0)
-    home = base.area[people]
-    return _AreaImpact(
-        lost_bonding=by_area(lost, klass == BONDING),
-        lost_bridging=by_area(lost, klass == BRIDGING),
-        lost_linking=by_area(lost, klass == LINKING),
-        newly_isolated=np.bincount(home, weights=newly, minlength=n_areas),
-        newly_isolated_neet=np.bincount(home, weights=newly * base.neet[people], minlength=n_areas),
-        young_people_affected=int(len(np.unique(person[lost > 0]))),
-    )
+    """Expected impact per area with each change's own assumptions and context survival ``survival``."""
+    return _Exposure(base, state).impact(Assumptions(survival))
 
 
 def _nearest_after(base: ScenarioBase, state: AppliedChanges) -> np.ndarray:

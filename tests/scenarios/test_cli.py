@@ -195,3 +195,20 @@ def test_data_text_cannot_drive_the_terminal(tmp_path, capsys):
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Evil" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_scenario_decay_model_from_the_command_line(capsys, town_file):
+    """--travel-model decay --half-km: s1 to A3's centre; yp1's extra journey
+    is about 1.33 km, so with H = 1.33 the attends tie survives with about 1/2
+    (test_travel_and_staff has the exact case)."""
+    code, out, err = run(
+        capsys, "scenario", town_file, "--relocate", "s1:53.405,-2.275",
+        "--travel-model", "decay", "--half-km", "1.33", "--json",
+    )
+    assert code == 0, err
+    a1 = json.loads(out)["areas"]["A1"]
+    assert a1["lost_linking"] == pytest.approx(0.5, abs=0.01)
+    code, out, err = run(capsys, "scenario", town_file, "--relocate", "s1:53.405,-2.275", "--travel-model", "bus")
+    assert code == 2 and "travel model 'bus' is not cliff or decay" in err and "Traceback" not in err
+    code, out, err = run(capsys, "scenario", town_file, "--relocate", "s1:53.405,-2.275", "--half-km", "0")
+    assert code == 2 and "half_km 0 is not positive" in err

@@ -1,8 +1,10 @@
 """Property: the incremental expected impact equals brute-force enumeration.
 
 On small random networks (up to about 12 uncertain ties: ties made at a
-removed place plus transferred staff), every outcome of the independent
-events is enumerated on real project copies (``brute_force.py``) and
+removed place, transferred staff, and attends ties of a relocation under the
+decay model), with relocations under both travel models, transfers with and
+without staff travel, and transfers followed by other changes, every outcome
+of the independent events is enumerated on real project copies (``brute_force.py``) and
 weighted by its probability; the exact expectations of
 ``socialmap.scenarios.evaluate`` must match to rounding.
 """
@@ -25,12 +27,17 @@ AREAS = [
     Area("A3", "East", box(-2.28, 53.40, -2.27, 53.41)),
 ]
 NEAR, FAR = (53.405, -2.285), (53.60, -2.285)  # within 2 km of every centroid / over 20 km away
+MID = (53.42, -2.29)  # 1.7-2.0 km north of the centroids: a decay chance strictly between 0 and 1
+HALF_KM = st.sampled_from([0.5, 1.0, 2.0, 25.0])
 PROBABILITIES = st.sampled_from([0.0, 0.25, 0.5, 0.7, 1.0])
 COLUMNS = ("lost_bonding", "lost_bridging", "lost_linking", "newly_isolated", "newly_isolated_neet")
 
 
 @st.composite
-def networks(draw):
+def networks(draw, transfer_first: bool = False):
+    """A small random network and change list; ``transfer_first``: a transfer
+    followed by other changes, with providers that name no contexts on their
+    ``employs`` ties (where the staff who came with a service must stay its staff)."""
     p = Project()
     for a in AREAS:
         p.add_area(Area(a.code, a.name, a.geometry))
@@ -44,19 +51,25 @@ def networks(draw):
             )
         )
     adults = [f"a{i}" for i in range(draw(st.integers(1, 3)))]
+    least = 2 if transfer_first else 1
     for a in adults:
         p.add_node(Node(a, "adult", area_code=draw(st.sampled_from(codes + [None]))))
-    orgs = [f"o{i}" for i in range(draw(st.integers(1, 3)))]
+    orgs = [f"o{i}" for i in range(draw(st.integers(least, 3)))]
     for o in orgs:
-        p.add_node(Node(o, "organisation", lat=NEAR[0], lon=NEAR[1]))
-    services = [f"s{i}" for i in range(draw(st.integers(1, 3)))]
-    for s in services:
-        provider = draw(st.sampled_from(orgs + [None]))
-        lat, lon = draw(st.sampled_from([NEAR, FAR]))
+        lat, lon = draw(st.sampled_from([NEAR, MID, FAR]))
+        p.add_node(Node(o, "organisation", lat=lat, lon=lon))
+    services = [f"s{i}" for i in range(draw(st.integers(least, 3)))]
+    for i, s in enumerate(services):
+        # with transfer_first, s0 is o0's and s1 is o1's: s0 goes to o1 first
+        provider = orgs[i] if transfer_first and i < 2 else draw(st.sampled_from(orgs + [None]))
+        lat, lon = draw(st.sampled_from([NEAR, MID, FAR]))
         p.add_node(Node(s, "service", lat=lat, lon=lon, provider=provider))
     places = orgs + services
     people = young + adults
     context = st.sampled_from(places + [None, None])
+    if transfer_first:  # o0's staff member works with a young person
+        p.add_tie(Tie("o0", adults[0], "employs"))
+        p.add_tie(Tie(adults[0], draw(st.sampled_from(young)), draw(st.sampled_from(["worker", "mentor"]))))
     for _ in range(draw(st.integers(3, 12))):
         kind = draw(st.sampled_from(["informal", "professional", "attends", "member", "employs"]))
         if kind == "informal":
@@ -87,12 +100,14 @@ def networks(draw):
                 org,
                 draw(st.sampled_from(adults)),
                 "employs",
-                context=draw(st.sampled_from(own + [None])),
+                context=None if transfer_first else draw(st.sampled_from(own + [None])),
             )
         if tie.a != tie.b and tie.key not in p.ties:
             p.add_tie(tie)
     changes = []
-    for _ in range(draw(st.integers(1, 3))):
+    if transfer_first:
+        changes.append(Transfer("s0", "o1", draw(PROBABILITIES)))
+    for _ in range(draw(st.integers(1, 2 if transfer_first else 3))):
         kind = draw(st.sampled_from(["decommission", "transfer", "relocate", "close"]))
         if kind == "decommission":
             changes.append(Decommission(draw(st.sampled_from(services))))
@@ -104,11 +119,15 @@ def networks(draw):
                     draw(st.sampled_from(services)),
                     draw(st.sampled_from(orgs)),
                     draw(PROBABILITIES),
+                    draw(st.sampled_from([None, None, 2.0, 20.0])),
                 )
             )
         else:
-            lat, lon = draw(st.sampled_from([NEAR, FAR]))
-            changes.append(Relocate(draw(st.sampled_from(services)), lat, lon, 3.0))
+            lat, lon = draw(st.sampled_from([NEAR, MID, FAR]))
+            model = draw(st.sampled_from(["cliff", "decay"]))
+            changes.append(
+                Relocate(draw(st.sampled_from(services)), lat, lon, 3.0, model, draw(HALF_KM))
+            )
     return p, changes, draw(PROBABILITIES)
 
 
@@ -122,16 +141,20 @@ def _uncertain_events(p: Project, changes) -> int:
     staff = sum(1 for t in p.ties.values() if t.type == "employs") * sum(
         isinstance(c, Transfer) for c in changes
     )
-    return with_context + staff
+    decayed = {c.service for c in changes if isinstance(c, Relocate) and c.travel_model == "decay"}
+    attends = sum(
+        sum(1 for c in changes if getattr(c, "service", None) == t.b)
+        for t in p.ties.values()
+        if t.type == "attends" and t.b in decayed
+    ) + sum(
+        sum(1 for c in changes if getattr(c, "service", None) == t.a)
+        for t in p.ties.values()
+        if t.type == "attends" and t.a in decayed
+    )
+    return with_context + staff + attends
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-@given(networks())
-def test_incremental_equals_brute_force_enumeration(case):
+def _check(case) -> None:
     project, changes, survival = case
     assume(_uncertain_events(project, changes) <= 12)
     try:
@@ -149,6 +172,27 @@ def test_incremental_equals_brute_force_enumeration(case):
                 changes,
                 survival,
             )
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(networks())
+def test_incremental_equals_brute_force_enumeration(case):
+    _check(case)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(networks(transfer_first=True))
+def test_transfer_then_other_changes_equals_brute_force(case):
+    """Staff who came with a service stay its staff through later changes (issue 17)."""
+    _check(case)
 
 
 def test_brute_force_agrees_on_the_town(town):
