@@ -67,6 +67,7 @@ def scenario_from_args(args, project):
 
 def cmd_scenario(args) -> int:
     from socialmap.scenarios import evaluate, probability_or_none
+    from socialmap.scenarios.assumptions import ASSUMPTIONS
 
     # check the command line before the (possibly slow) project load
     _changes_from_args(args)
@@ -74,7 +75,7 @@ def cmd_scenario(args) -> int:
     on = as_of_date(args)
     project = open_project_as_of(args.project, on)
     changes, survival = scenario_from_args(args, project)
-    result = evaluate(project, changes, survival)
+    result = evaluate(project, changes, survival, sensitivity=True)
     if args.json:
         print_json(result.to_json())
         return 0
@@ -147,22 +148,48 @@ def cmd_scenario(args) -> int:
         print("No area is affected.")
     print()
     flagged = areas[areas["flagged"]]
+    sens = result.sensitivity
     if len(flagged):
         print(f"Flagged areas ({len(flagged)}):")
         for code, r in flagged.iterrows():
-            print(f"  {plain(code)} {plain(project.areas[code].name)}:")
+            print(f"  {plain(code)} {plain(project.areas[code].name)}: {sens.robustness[code]}")
             for reason in r["reasons"]:
                 print(f"    - {reason}")
     else:
         print("No area is flagged.")
+    maybe = [c for c in areas.index if not areas.at[c, "flagged"] and sens.flag_cases[c] == "some"]
+    if maybe:
+        print()
+        print(f"Flagged under other assumptions ({len(maybe)}):")
+        for code in maybe:
+            print(f"  {plain(code)} {plain(project.areas[code].name)}: {sens.robustness[code]}")
     print()
+    ranges = sens.summary_ranges
     print(
         f"Total: {_one(s['newly_isolated'])} young people expected to become isolated "
         f"({_one(s['newly_isolated_neet'])} NEET); expected ties lost: {_one(s['lost_bridging'])} bridging, "
         f"{_one(s['lost_linking'])} linking, {_one(s['lost_bonding'])} bonding; "
         f"young people with a tie at risk: {suppress(s['young_people_affected']) or '0'}."
     )
+    print(
+        f"Across the plausible range of every assumption: {_span(ranges['newly_isolated'])} expected "
+        f"newly isolated ({_span(ranges['newly_isolated_neet'])} NEET), "
+        f"{_span(ranges['flagged_areas'], whole=True)} flagged areas."
+    )
+    print("Assumptions (central value; low to high; see docs/scenarios.md for the sources):")
+    for name in sens.assumptions:
+        a = ASSUMPTIONS[name]
+        central = sens.central.get(name)
+        value = "as given per change" if central is None else a.describe_value(central)
+        print(f"  {a.short}: {value}; {a.describe_value(a.low)} to {a.describe_value(a.high)}")
     return 0
+
+
+def _span(pair, whole: bool = False) -> str:
+    lo, hi = pair
+    if whole:
+        return f"{int(lo)}" if lo == hi else f"{int(lo)} to {int(hi)}"
+    return _one(lo) if _one(lo) == _one(hi) else f"{_one(lo)} to {_one(hi)}"
 
 
 def _young_by_area(project) -> dict[str, int]:

@@ -59,6 +59,7 @@ class Assumption:
 
     name: str
     label: str
+    short: str  # in a sentence: "flagged only if retention is below 0.42"
     default: float
     low: float
     high: float
@@ -69,6 +70,8 @@ class Assumption:
 
     def describe_value(self, value: float) -> str:
         """``0.4`` or ``2.5 km``: a value of this assumption as a reader sees it."""
+        if self.unit == "%":
+            return f"{value:g}%"
         return f"{value:g}" + (f" {self.unit}" if self.unit else "")
 
     def tooltip(self) -> str:
@@ -86,6 +89,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         Assumption(
             "retention",
             "Chance that a member of staff stays through a transfer (re-tendering)",
+            "retention",
             0.5,
             0.3,
             0.7,
@@ -100,6 +104,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         Assumption(
             "context_survival",
             "Chance that a tie made at a service or organisation that goes outlives it",
+            "context survival",
             0.5,
             0.35,
             0.65,
@@ -114,6 +119,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
             "max_travel_km",
             "Travel limit of the cliff model: young people living farther than this from the new "
             "site stop attending",
+            "the travel limit",
             3.0,
             2.0,
             4.0,
@@ -128,6 +134,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
             "half_km",
             "Half-distance of the decay model: the extra journey at which half of a service's young "
             "people stop attending after it moves",
+            "the decay half-distance",
             2.0,
             1.0,
             3.0,
@@ -143,6 +150,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
             "staff_half_km",
             "Half-distance of staff travel (optional): the distance between the old and new "
             "provider's sites at which a transferred member of staff's chance of staying halves",
+            "the staff travel half-distance",
             10.0,
             5.0,
             20.0,
@@ -156,6 +164,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         Assumption(
             "flag_newly_isolated_neet",
             "Flag an area when at least this many NEET young people are expected to become isolated",
+            "the NEET isolation threshold",
             0.5,
             0.25,
             1.0,
@@ -168,6 +177,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         Assumption(
             "flag_bridging_loss_pct",
             "Flag an area when its bridging ties are expected to fall by at least this percentage",
+            "the bridging-loss threshold",
             10.0,
             5.0,
             20.0,
@@ -179,6 +189,7 @@ ASSUMPTIONS: dict[str, Assumption] = {
         Assumption(
             "flag_nearest_service_km",
             "Flag an area when its nearest service moves farther away and ends beyond this distance",
+            "the nearest-service threshold",
             2.0,
             1.5,
             3.0,

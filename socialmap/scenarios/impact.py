@@ -877,14 +877,24 @@ class ScenarioResult:
     changes: list[Change]
     context_survival: float
     thresholds: FlagThresholds
+    #: The low/high cases of every assumption (``evaluate(..., sensitivity=True)``), else None.
+    sensitivity: Any = None
 
     def flagged(self) -> pd.DataFrame:
         """The flagged areas only."""
         return self.areas[self.areas["flagged"]]
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC section 9 ``scenario --json`` document."""
+        """The SPEC section 9 ``scenario --json`` document.
+
+        With sensitivity, each area also has ``ranges`` (``[least, most]`` of
+        each expected figure over the cases), ``flag_cases`` (``all``,
+        ``some`` or ``none``) and ``robustness`` (in words); the summary has
+        ``ranges`` of the totals; and ``sensitivity`` lists the assumptions
+        (central, low, high, source) and every case's totals.
+        """
         areas = {}
+        sens = self.sensitivity
         for code, row in self.areas.iterrows():
             areas[str(code)] = {
                 c: (
@@ -896,7 +906,16 @@ class ScenarioResult:
                 )
                 for c in AREA_COLUMNS
             }
-        return {"areas": areas, "summary": {k: _round(v) for k, v in self.summary.items()}}
+            if sens is not None:
+                areas[str(code)].update(sens.area_json(code))
+        summary = {k: _round(v) for k, v in self.summary.items()}
+        doc = {"areas": areas, "summary": summary}
+        if sens is not None:
+            summary["ranges"] = {
+                k: [_round(float(v[0])), _round(float(v[1]))] for k, v in sens.summary_ranges.items()
+            }
+            doc["sensitivity"] = sens.to_json()
+        return doc
 
 
 def _check_cancel(cancelled: Callable[[], bool] | None) -> None:
@@ -910,6 +929,7 @@ def evaluate(
     context_survival: float | None = None,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    sensitivity: bool = False,
 ) -> ScenarioResult:
     """Exact expected impact per area of applying ``changes`` in order.
 
@@ -926,6 +946,11 @@ def evaluate(
     progress, cancelled
         Optional callback with the fraction done, and a callable that returns
         True to stop (raises :class:`Cancelled`).
+    sensitivity
+        Also evaluate the low and high end of every assumption that bears on
+        the changes, one at a time and all together, on the same applied
+        changes (:mod:`socialmap.scenarios.sensitivity`): ranges per area and
+        each flag's robustness, in ``result.sensitivity``.
 
     Returns
     -------
@@ -953,7 +978,9 @@ def evaluate(
     base = scenario_base(project)
     _check_cancel(cancelled)
     state = _Applier(base, changes).run()
-    impact = _area_impact(base, state, s)
+    exposure = _Exposure(base, state)
+    central = Assumptions(s)
+    impact = exposure.impact(central)
     _check_cancel(cancelled)
     if progress:
         progress(0.6)
@@ -1014,9 +1041,25 @@ def evaluate(
             "flag_nearest_service_km": th.nearest_service_km,
         },
     }
+    sens = None
+    if sensitivity:
+        from socialmap.scenarios.sensitivity import compute_sensitivity
+
+        _check_cancel(cancelled)
+        sens = compute_sensitivity(
+            exposure,
+            central,
+            th,
+            changes,
+            base.area_bridging,
+            before_km,
+            after_km,
+            base.area_codes,
+            central_impact=impact,
+        )
     if progress:
         progress(1.0)
-    return ScenarioResult(areas, summary, changes, s, th)
+    return ScenarioResult(areas, summary, changes, s, th, sens)
 
 
 # ---------------------------------------------------------------------- ranking

@@ -42,10 +42,11 @@ def test_scenario_json_is_the_spec_document(capsys, town_file):
     code, out, err = run(capsys, "scenario", town_file, "--decommission", "s1", "--json")
     assert code == 0, err
     doc = json.loads(out)
-    assert set(doc) == {"areas", "summary"}
+    assert set(doc) == {"areas", "summary", "sensitivity"}
     assert set(doc["areas"]) == {"A1", "A2", "A3"}
     for area in doc["areas"].values():
-        assert set(area) == AREA_KEYS
+        # SPEC 9's keys exactly, plus the ranges and robustness of issue 17
+        assert set(area) == AREA_KEYS | {"ranges", "flag_cases", "robustness"}
     a1 = doc["areas"]["A1"]
     assert (
         a1["lost_bridging"],
