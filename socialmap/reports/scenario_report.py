@@ -38,9 +38,15 @@ def describe_change(project: Project, change) -> str:
     if kind == "decommission":
         return f"Decommission {_name(project, change.service)}: the service and all its ties end."
     if kind == "transfer":
+        travel = ("" if getattr(change, "staff_half_km", None) is None else
+                  f", less with the distance between the two providers' sites (half at {change.staff_half_km:g} km)")
         return (f"Re-tender {_name(project, change.service)} to {_name(project, change.org)}: each of its staff "
-                f"stays with probability {change.retention:g}.")
+                f"stays with probability {change.retention:g}{travel}.")
     if kind == "relocate":
+        if getattr(change, "travel_model", "cliff") == "decay":
+            return (f"Move {_name(project, change.service)} to {change.lat:.5f}, {change.lon:.5f}: each young person "
+                    f"keeps attending with a chance that falls with their extra journey (half stop at "
+                    f"{change.half_km:g} km more).")
         return (f"Move {_name(project, change.service)} to {change.lat:.5f}, {change.lon:.5f}: young people living "
                 f"more than {change.max_travel_km:g} km away stop attending.")
     if kind == "close":
@@ -77,7 +83,11 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
     from socialmap.reports.pdf import bullets, image, paragraph, table
     from socialmap.scenarios import evaluate, rank
 
-    result = evaluate(project, changes, context_survival=context_survival)
+    from socialmap.reports.charts import tornado_png
+    from socialmap.scenarios.assumptions import ASSUMPTIONS
+
+    result = evaluate(project, changes, context_survival=context_survival, sensitivity=True)
+    sens = result.sensitivity
     areas = result.areas
     summary = result.summary
     before = analyse(project).areas
@@ -106,12 +116,42 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
         f"of at least {th['flag_newly_isolated_neet']:g}, a fall of at least {th['flag_bridging_loss_pct']:g}% in "
         f"bridging ties, or the nearest service moving further away to beyond {th['flag_nearest_service_km']:g} km.",
     ])
+    ranges = sens.summary_ranges
+
+    def span(pair) -> str:
+        lo, hi = _one(pair[0]), _one(pair[1])
+        return lo if lo == hi else f"{lo} to {hi}"
+
+    story.append(paragraph(
+        f"Across the plausible range of every assumption: <b>{span(ranges['newly_isolated'])}</b> young people "
+        f"expected to become isolated ({span(ranges['newly_isolated_neet'])} NEET), and "
+        f"{int(ranges['flagged_areas'][0])} to {int(ranges['flagged_areas'][1])} areas flagged.", "small"))
     story.append(paragraph("Flagged areas", "h2"))
     if flagged:
-        rows = [[c, names.get(c, c), "; ".join(areas.at[c, "reasons"])] for c in flagged]
-        story.append(table(["Code", "Area", "Why it is flagged"], rows, [2.2 * cm, 4.0 * cm, 10.8 * cm]))
+        rows = [[c, names.get(c, c), "; ".join(areas.at[c, "reasons"]), sens.robustness[c]] for c in flagged]
+        story.append(table(["Code", "Area", "Why it is flagged", "How sure"], rows,
+                           [2.0 * cm, 3.2 * cm, 7.0 * cm, 4.8 * cm]))
     else:
         story.append(paragraph("No area reaches a flag threshold."))
+    maybe = [c for c in areas.index if not areas.at[c, "flagged"] and sens.flag_cases[c] == "some"]
+    if maybe:
+        story.append(paragraph("Flagged only under other assumptions", "h2"))
+        story.append(table(["Code", "Area", "When it would be flagged"],
+                           [[c, names.get(c, c), sens.robustness[c]] for c in maybe],
+                           [2.2 * cm, 4.0 * cm, 10.8 * cm]))
+
+    story.append(paragraph("How much the answer depends on the assumptions", "h2"))
+    bars = [(ASSUMPTIONS[n].short[0].upper() + ASSUMPTIONS[n].short[1:]
+             + f" ({ASSUMPTIONS[n].describe_value(ASSUMPTIONS[n].low)} to "
+             f"{ASSUMPTIONS[n].describe_value(ASSUMPTIONS[n].high)})", lo, hi) for n, lo, hi in sens.tornado()]
+    cases = {c.name: c for c in sens.cases}
+    bars.append(("Every assumption at once", cases["all low"].newly_isolated, cases["all high"].newly_isolated))
+    story.append(paragraph(
+        "Expected newly isolated young people in all, with each assumption in turn at the low and the high end "
+        "of its plausible range (the others central), and with all of them at once. The line is the central "
+        "result. The flag thresholds move flags, not expected values, so they have no bar here; their effect "
+        "is in the <i>How sure</i> column.", "small"))
+    story.append(image(tornado_png(bars, float(summary["newly_isolated"])), 14.0))
 
     # before and after: mean bridging ties per young person
     yp = before["young_people"].astype(float)
@@ -182,7 +222,8 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
     story += bullets([
         "The changes are applied in order to a copy of the project; the project itself is not changed.",
         "A service's <b>staff</b> are the adults whose employment tie to its provider names the service as its "
-        "context (all the provider's staff when no employment tie names a context). Staff who leave lose their "
+        "context (all the provider's own staff when no employment tie names a context); staff who came with a "
+        "service by an earlier transfer are staff of that service only. Staff who leave lose their "
         "youth work and mentoring ties.",
         f"A tie made at a service or organisation that goes (its <i>context</i>) survives with probability "
         f"{result.context_survival:g}; each transferred member of staff stays independently with the retention "
@@ -195,8 +236,22 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
         f"Flag thresholds (project settings): newly isolated NEET ≥ {th['flag_newly_isolated_neet']:g}; bridging "
         f"fall ≥ {th['flag_bridging_loss_pct']:g}%; nearest service further away and beyond "
         f"{th['flag_nearest_service_km']:g} km.",
+        "Sensitivity: every result was also worked out with each assumption below in turn at the low and the "
+        "high end of its plausible range, and with all of them at their low ends and at their high ends (the "
+        "low end is always the more damaging one). Ranges are the least and most over those cases; a flag "
+        "'in every case' holds in all of them; where a flag depends on one assumption, the value where it "
+        "changes is given, found on a grid of values across the range.",
         "Young people are never named; expected values are not counts of identifiable people.",
     ])
+    story.append(paragraph("The assumptions, their ranges and their sources", "h2"))
+    rows = []
+    for n, a in ASSUMPTIONS.items():  # every default's source, used here or not
+        used = sens.central.get(n)
+        rows.append([a.label, "not used here" if n not in sens.assumptions else "as given" if used is None
+                     else a.describe_value(used),
+                     f"{a.describe_value(a.low)} to {a.describe_value(a.high)}", a.source])
+    story.append(table(["Assumption", "Used", "Plausible range", "Source"], rows,
+                       [4.4 * cm, 1.6 * cm, 2.2 * cm, 8.8 * cm]))
     return story
 
 

@@ -252,3 +252,20 @@ def test_scenario_report_says_what_bridging_crosses_under_another_group_key(tmp_
     text = flat(pdf_text(write_scenario_report(small_project, [Decommission("s1")], tmp_path / "s.pdf")))
     assert "young people from different areas" not in text
     assert "young people from different communities" in text
+
+
+def test_scenario_report_has_the_tornado_ranges_and_every_source(tmp_path, sample):
+    """Issue 17: the sensitivity section (a tornado chart image), each flag's
+    robustness, the ranges, and the source of every default, saying plainly
+    where none exists."""
+    from socialmap.scenarios import Transfer
+
+    path = write_scenario_report(sample, [Decommission("svc30"), Transfer("svc14", "org09", 0.5)],
+                                 tmp_path / "s.pdf")
+    text = flat(pdf_text(path))
+    assert "How much the answer depends on the assumptions" in text
+    assert "Across the plausible range of every assumption" in text
+    assert "flagged in every case" in text and "How sure" in text
+    assert "No published figure exists for the share of staff kept after a TUPE transfer" in text
+    assert "McMillan (2025)" in text and "not used here" in text  # the decay half-distance
+    assert path.read_bytes().count(b"/Subtype /Image") >= 3  # two maps and the tornado chart
