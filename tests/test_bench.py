@@ -104,3 +104,13 @@ def test_lookup_reports_only_a_missing_module_or_function(tmp_path, monkeypatch)
     with pytest.raises(ModuleNotFoundError):
         _lookup("broken_stage_module", "run")
     sys.modules.pop("broken_stage_module", None)
+
+
+def test_bench_times_a_scenario_with_its_ranges(capsys):
+    """Issue 17: the scenario with every low/high case, within 10x the scenario alone."""
+    assert main(["bench", "--young-people", "1000", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert isinstance(doc["stages"]["scenario_ranges"], (int, float))
+    assert doc["ratio_budgets"] == {"scenario_ranges": 10.0}
+    assert 1.0 <= doc["ratios"]["scenario_ranges"] <= 10.0
+    assert doc["within_budget"]["scenario_ranges"] is True

@@ -704,7 +704,9 @@ class _Exposure:
             np.multiply.at(surv, self.entry_tie, np.concatenate(factors))
         return surv
 
-    def impact(self, a: Assumptions) -> _AreaImpact:
+    def impact(self, a: Assumptions, count_affected: bool = True) -> _AreaImpact:
+        """Expected losses per area under ``a``; ``count_affected`` also counts the young
+        people with a tie at risk (the sensitivity cases do without)."""
         n_areas = self.base.n_areas
         loss = 1.0 - self.tie_survival(a)
         ma, mb = self.ends
@@ -726,7 +728,9 @@ class _Exposure:
             newly_isolated_neet=np.bincount(
                 self.home, weights=newly * self.base.neet[self.people], minlength=n_areas
             ),
-            young_people_affected=int(len(np.unique(self.person[lost > 0]))),
+            young_people_affected=int(len(np.unique(self.person[lost > 0])))
+            if count_affected
+            else -1,
         )
 
 

@@ -224,15 +224,17 @@ def compute_sensitivity(
         return a, th
 
     cache: dict[tuple, Any] = {}
+    fields = [f.name for f in dataclasses.fields(central)]
 
     def impact_at(a):
-        key = dataclasses.astuple(a)
+        key = tuple(getattr(a, f) for f in fields)
         if key not in cache:
-            cache[key] = exposure.impact(a)
+            cache[key] = exposure.impact(a, count_affected=False)
         return cache[key]
 
     if central_impact is not None:
-        cache[dataclasses.astuple(central)] = central_impact
+        cache[tuple(getattr(central, f) for f in fields)] = central_impact
+    near_by_threshold: dict[float, np.ndarray] = {}
 
     def figures(impact) -> dict[str, np.ndarray]:
         pct = _loss_pct(impact.lost_bridging, area_bridging)
@@ -246,7 +248,13 @@ def compute_sensitivity(
         }
 
     def flagged(fig: dict[str, np.ndarray], th) -> np.ndarray:
-        iso, bri, near = _flag_masks(th, fig["newly_isolated_neet"], fig["bridging_loss_pct"], before_km, after_km)
+        iso = fig["newly_isolated_neet"] >= th.newly_isolated_neet - _EPS
+        bri = fig["bridging_loss_pct"] >= th.bridging_loss_pct - _EPS
+        near = near_by_threshold.get(th.nearest_service_km)
+        if near is None:  # no assumption moves the sites: one mask per distance threshold
+            zero = np.zeros(len(area_codes))
+            near = _flag_masks(th, zero, zero, before_km, after_km)[2]
+            near_by_threshold[th.nearest_service_km] = near
         return iso | bri | near
 
     specs: list[tuple[str, str | None, str, dict[str, float]]] = [("central", None, "central", {})]
@@ -312,14 +320,17 @@ def compute_sensitivity(
         margins_arr = np.vstack(margins)  # (points, areas): >= 0 where flagged for these reasons
         crossing[n] = _interpolate(np.array(grid), margins_arr)
 
-    robustness = [
-        _robustness(i, names, case_flags, central_flag[i], every[i], some[i], crossing)
-        for i in range(len(area_codes))
-    ]
+    robustness = np.where(every, "flagged in every case", "not flagged in any case").astype(object)
+    for i in np.nonzero(some & ~every)[0]:
+        robustness[i] = _robustness(i, names, case_flags, central_flag[i], crossing)
     index = pd.Index(area_codes, name="code")
+    columns = [f"{c}_{end}" for c in RANGE_COLUMNS for end in ("low", "high")]
     ranges = pd.DataFrame(
-        {f"{c}_{end}": (lows if end == "low" else highs)[c] for c in RANGE_COLUMNS for end in ("low", "high")},
+        np.column_stack([(lows if end == "low" else highs)[c] for c in RANGE_COLUMNS for end in ("low", "high")])
+        if len(area_codes)
+        else np.zeros((0, len(columns))),
         index=index,
+        columns=columns,
     )
     flag_cases = pd.Series(
         np.where(every, "all", np.where(some, "some", "none")), index=index, name="flag_cases"
@@ -338,7 +349,7 @@ def compute_sensitivity(
         cases,
         ranges,
         flag_cases,
-        pd.Series(robustness, index=index, name="robustness"),
+        pd.Series(robustness.tolist(), index=index, name="robustness", dtype=object),
         summary_ranges,
     )
 
@@ -386,15 +397,9 @@ def _robustness(
     names: list[str],
     case_flags: dict[str, np.ndarray],
     central: bool,
-    every: bool,
-    some: bool,
     crossing: dict[str, np.ndarray],
 ) -> str:
-    """One area's flag in words: in every case, in none, or when it holds."""
-    if every:
-        return "flagged in every case"
-    if not some:
-        return "not flagged in any case"
+    """In words, when the flag of an area flagged in some cases but not all holds."""
     parts = []
     for n in names:
         lo_f, hi_f = bool(case_flags[f"{n} low"][i]), bool(case_flags[f"{n} high"][i])
