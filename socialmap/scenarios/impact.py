@@ -388,6 +388,11 @@ class AppliedChanges:
     provider: dict[int, int] = field(default_factory=dict)
     employs: dict[int, list[tuple[int, int, bool]]] = field(default_factory=dict)
 
+    @property
+    def keep(self) -> dict[int, float]:
+        """Each affected member of staff's chance of keeping their ties, with each transfer's own values."""
+        return self.keep_probabilities(Assumptions(context_survival=1.0))
+
     def keep_probabilities(self, a: Assumptions) -> dict[int, float]:
         """Each affected member of staff's chance of keeping their worker/mentor ties."""
         out = {}
