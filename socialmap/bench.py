@@ -415,6 +415,7 @@ class BenchContext:
     folder: Path
     project: Project | None = None
     saved: Path | None = None
+    saved_encrypted: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     #: CPU seconds (all threads of this process) of the last :meth:`time` call.
     last_cpu_seconds: float | None = None
@@ -465,6 +466,30 @@ def stage_load(ctx: BenchContext) -> float:
     if len(loaded.nodes) != len(ctx.project.nodes) or len(loaded.ties) != len(ctx.project.ties):
         raise RuntimeError("the loaded city differs from the saved one")
     ctx.project = loaded  # later stages work on what a user would have opened
+    return seconds
+
+
+#: The passphrase of the bench's encrypted copy of the city (a throwaway file in a temporary folder).
+BENCH_PASSPHRASE = "bench passphrase, not a secret"
+
+
+def stage_save_encrypted(ctx: BenchContext) -> float:
+    """The city saved as an encrypted ``.smx`` (GeoPackage built in memory, key derivation,
+    AES-256-GCM, atomic replace): :func:`socialmap.store.save_project_file`."""
+    from socialmap.store import save_project_file
+
+    ctx.saved_encrypted = ctx.folder / "city.smx"
+    seconds, _ = ctx.time(lambda: save_project_file(ctx.project, ctx.saved_encrypted, BENCH_PASSPHRASE))
+    return seconds
+
+
+def stage_load_encrypted(ctx: BenchContext) -> float:
+    """The encrypted city opened again (decrypted and read in memory)."""
+    from socialmap.store import open_project_file
+
+    seconds, opened = ctx.time(lambda: open_project_file(ctx.saved_encrypted, BENCH_PASSPHRASE))
+    if len(opened.project.nodes) != len(ctx.project.nodes) or len(opened.project.ties) != len(ctx.project.ties):
+        raise RuntimeError("the decrypted city differs from the saved one")
     return seconds
 
 
@@ -586,6 +611,8 @@ STAGES: list[tuple[str, Callable[[BenchContext], float | str]]] = [
     ("generate", stage_generate),
     ("save", stage_save),
     ("load", stage_load),
+    ("save_encrypted", stage_save_encrypted),
+    ("load_encrypted", stage_load_encrypted),
     ("analyse", stage_analyse),
     ("hotspots", stage_hotspots),
     ("scenario_setup", stage_scenario_setup),

@@ -184,6 +184,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_as_of(p)
     p.set_defaults(handler="socialmap.commands.change:cmd_snapshot")
 
+    p = sub.add_parser("encrypt", help="write a copy of a project protected with a passphrase (.smx)",
+                       description="Write an encrypted copy of a project (AES-256-GCM, key from the passphrase "
+                       "by Argon2id). The passphrase is read from SOCIALMAP_PASSPHRASE or asked twice on the "
+                       "terminal; to change the passphrase of an encrypted project, the old one comes from "
+                       "SOCIALMAP_PASSPHRASE and the new one from SOCIALMAP_NEW_PASSPHRASE. A lost passphrase "
+                       "cannot be recovered.")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("out", metavar="OUT.smx")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(handler="socialmap.commands.protection:cmd_encrypt")
+
+    p = sub.add_parser("decrypt", help="write an unencrypted GeoPackage copy of an encrypted project (for QGIS)",
+                       description="Write a plain GeoPackage copy of an encrypted project, for QGIS or GDAL. "
+                       "The copy is not protected: it holds the young people's records in plain form.")
+    p.add_argument("project", metavar="IN.smx")
+    p.add_argument("out", metavar="OUT.gpkg")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(handler="socialmap.commands.protection:cmd_decrypt")
+
     p = sub.add_parser("bench", help="time each stage on a synthetic city")
     p.add_argument("--young-people", type=int, default=100_000, metavar="N")
     p.add_argument("--json", action="store_true")

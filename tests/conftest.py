@@ -13,6 +13,18 @@ from shapely.geometry import Polygon, box
 from socialmap.model import Area, Node, Project, Tie
 
 
+@pytest.fixture(autouse=True)
+def _cheap_key_derivation(monkeypatch):
+    """Encrypted projects made by tests use a cheap scrypt cost (N=2**4) instead of the default
+    memory-hard Argon2id (64 MiB, ~0.3 s a save or an open): the header records the cost, so
+    the files read back the same. tests/store/test_encrypted.py checks the real default."""
+    from socialmap.store import encrypted
+
+    monkeypatch.setattr(encrypted, "DEFAULT_KDF", encrypted.KdfParams(encrypted.KDF_SCRYPT, 2**4, 8, 1))
+    monkeypatch.delenv("SOCIALMAP_PASSPHRASE", raising=False)
+    monkeypatch.delenv("SOCIALMAP_NEW_PASSPHRASE", raising=False)
+
+
 @pytest.fixture
 def two_areas() -> list[Area]:
     """Two adjoining 1x1 squares near Manchester (lon -2.3.., lat 53.4..)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 
@@ -141,3 +142,144 @@ def test_a_folder_as_output_file_is_bad_input_not_an_internal_error(tmp_path, sa
         assert "is a folder" in err and "internal error" not in err, err
     assert [p.name for p in folder.iterdir()] == ["keep.txt"]
     assert main(["export", "csv", str(saved), str(folder), "--force"]) == 0  # a folder export may replace it
+
+
+# ------------------------------------------------------------------ encrypted projects (issue 10)
+SECRET = "correct horse battery staple"
+
+
+@pytest.fixture
+def encrypted(saved, tmp_path, monkeypatch, capsys):
+    """The small project encrypted by ``socialmap encrypt`` (passphrase from the environment)."""
+    out = tmp_path / "small.smx"
+    monkeypatch.setenv("SOCIALMAP_PASSPHRASE", SECRET)
+    assert main(["encrypt", str(saved), str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"wrote {out}, encrypted" in err and f"the unencrypted {saved} is still on disk" in err
+    return out
+
+
+@pytest.mark.parametrize("argv", [
+    ["info", "--json"], ["analyse", "--json"], ["hotspots", "--json"], ["anchors", "--json"],
+    ["scenario", "--decommission", "s1", "--json"], ["rank", "--json"],
+], ids=lambda a: a[0])
+def test_every_command_reads_an_encrypted_project_as_the_plain_one(saved, encrypted, capsys, argv):
+    command, *options = argv
+    assert main([command, str(saved), *options]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert main([command, str(encrypted), *options]) == 0
+    assert json.loads(capsys.readouterr().out) == plain
+
+
+def test_export_and_import_into_an_encrypted_project(encrypted, tmp_path, capsys):
+    """``export`` reads it; ``import --into`` merges into it and it stays encrypted (same passphrase)."""
+    from socialmap.store import is_encrypted, open_project_file
+
+    assert main(["export", "csv", str(encrypted), str(tmp_path / "tables")]) == 0
+    assert (tmp_path / "tables").is_dir()
+    (tmp_path / "elements.csv").write_text("Label,Type,Area code\nNewcomer,Young person,A2\n")
+    assert main(["import", "kumu", str(tmp_path / "elements.csv"), "--into", str(encrypted)]) == 0
+    capsys.readouterr()
+    assert is_encrypted(encrypted)
+    project = open_project_file(encrypted, SECRET).project
+    assert len(project.nodes) == 7 and "Newcomer" in {n.label for n in project.nodes.values()}
+    assert b"Newcomer" not in encrypted.read_bytes()
+
+
+def test_without_passphrase_or_terminal_one_line_says_to_set_it(encrypted, capsys, monkeypatch):
+    monkeypatch.delenv("SOCIALMAP_PASSPHRASE")
+    monkeypatch.setattr(sys, "stdin", open(os.devnull))  # not a terminal
+    assert main(["info", str(encrypted)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"socialmap: {encrypted}: the project is encrypted: set SOCIALMAP_PASSPHRASE to its "
+                   "passphrase (there is no terminal to ask on)"]
+
+
+def test_on_a_terminal_the_passphrase_is_asked_without_echo(encrypted, capsys, monkeypatch):
+    import getpass
+
+    monkeypatch.delenv("SOCIALMAP_PASSPHRASE")
+    asked = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: asked.append(prompt) or SECRET)
+    assert main(["info", str(encrypted), "--json"]) == 0
+    assert asked == [f"Passphrase for {encrypted}: "]
+    assert json.loads(capsys.readouterr().out)["nodes"] == 6
+
+
+@pytest.mark.parametrize("command", ["info", "analyse", "rank", "decrypt"])
+def test_a_wrong_passphrase_exits_2_with_one_line_and_changes_nothing(encrypted, tmp_path, capsys, monkeypatch,
+                                                                     command):
+    monkeypatch.setenv("SOCIALMAP_PASSPHRASE", "not the passphrase")
+    digest = hashlib.sha256(encrypted.read_bytes()).hexdigest()
+    before = sorted(tmp_path.iterdir())
+    argv = [command, str(encrypted)] + ([str(tmp_path / "plain.gpkg")] if command == "decrypt" else [])
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [f"socialmap: {encrypted}: wrong passphrase, or the file is damaged"]
+    assert hashlib.sha256(encrypted.read_bytes()).hexdigest() == digest
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_a_damaged_encrypted_file_exits_2_with_the_same_line(encrypted, capsys):
+    data = bytearray(encrypted.read_bytes())
+    data[-20] ^= 0xFF
+    encrypted.write_bytes(bytes(data))
+    assert main(["hotspots", str(encrypted)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"socialmap: {encrypted}: wrong passphrase, or the file is damaged"]
+
+
+def test_decrypt_writes_a_plain_geopackage_and_warns_what_it_holds(encrypted, saved, tmp_path, capsys):
+    from socialmap.store import is_encrypted, load_project
+
+    out = tmp_path / "for-qgis.gpkg"
+    assert main(["decrypt", str(encrypted), str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"socialmap: warning: {out} is NOT encrypted: it holds young "
+                                               "people's records")
+    assert not is_encrypted(out)
+    assert load_project(out).nodes == load_project(saved).nodes
+    assert b"Robin" in out.read_bytes()
+
+
+def test_encrypt_refuses_bad_outputs_and_weak_passphrases(saved, encrypted, tmp_path, capsys, monkeypatch):
+    cases = [
+        (["encrypt", str(saved), str(tmp_path / "x.gpkg")], "give the output a .smx name"),
+        (["encrypt", str(saved), str(encrypted)], "already exists; give --force"),
+        (["decrypt", str(encrypted), str(tmp_path / "x.smx")], "give it a .gpkg name"),
+        (["decrypt", str(saved), str(tmp_path / "x.gpkg")], "the project is not encrypted"),
+    ]
+    for argv, why in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err.splitlines()
+        assert len(err) == 1 and why in err[0], (argv, err)
+    monkeypatch.setenv("SOCIALMAP_PASSPHRASE", "short")
+    assert main(["encrypt", str(saved), str(tmp_path / "weak.smx")]) == 2
+    assert "at least 8 characters" in capsys.readouterr().err
+    assert not (tmp_path / "weak.smx").exists()
+
+
+def test_encrypt_an_encrypted_project_changes_its_passphrase(encrypted, tmp_path, capsys, monkeypatch):
+    from socialmap.store import WrongPassphrase, open_project_file
+
+    out = tmp_path / "rekeyed.smx"
+    monkeypatch.setenv("SOCIALMAP_NEW_PASSPHRASE", "a brand new passphrase")
+    assert main(["encrypt", str(encrypted), str(out)]) == 0
+    assert "still on disk" not in capsys.readouterr().err
+    assert len(open_project_file(out, "a brand new passphrase").project.nodes) == 6
+    with pytest.raises(WrongPassphrase):
+        open_project_file(out, SECRET)
+
+
+def test_import_to_a_new_smx_is_encrypted(tmp_path, capsys, monkeypatch):
+    from socialmap.store import is_encrypted, open_project_file
+
+    (tmp_path / "areas.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "A1", "name": "West"},
+         "geometry": {"type": "Polygon", "coordinates": [[[-2.3, 53.4], [-2.29, 53.4], [-2.29, 53.41], [-2.3, 53.4]]]}}]}))
+    (tmp_path / "elements.csv").write_text("Label,Type,Area code\nRobin,Young person,A1\n")
+    out = tmp_path / "new.smx"
+    monkeypatch.setenv("SOCIALMAP_PASSPHRASE", SECRET)
+    assert main(["import", "kumu", str(tmp_path / "elements.csv"), "--areas", str(tmp_path / "areas.geojson"),
+                 str(out)]) == 0, capsys.readouterr().err
+    assert is_encrypted(out) and b"Robin" not in out.read_bytes()
+    assert [n.label for n in open_project_file(out, SECRET).project.nodes.values()] == ["Robin"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,61 @@ from socialmap.errors import InputError, Problem
 from socialmap.model import Project
 from socialmap.privacy import suppress  # noqa: F401 - one rule, re-exported for the commands
 
+#: Where the command line reads an encrypted project's passphrase (socialmap.store.encrypted).
+PASSPHRASE_ENV = "SOCIALMAP_PASSPHRASE"
+
 
 def open_project(path: str) -> Project:
-    from socialmap.store import load_project
+    """The project in ``path``, plain or encrypted (passphrase from :func:`ask_passphrase`)."""
+    return open_project_with_passphrase(path).project
 
-    return load_project(path)
+
+def open_project_with_passphrase(path: str):
+    """The project in ``path`` and the passphrase it is encrypted with (``None`` if plain):
+    a :class:`socialmap.store.OpenedProject`, for commands that write the project back."""
+    from socialmap.store import open_project_file
+
+    return open_project_file(path, ask_passphrase)
+
+
+def ask_passphrase(path: Path, *, variable: str = PASSPHRASE_ENV, prompt: str | None = None,
+                   confirm: bool = False) -> str:
+    """An encrypted project's passphrase: from the environment ``variable``
+    (``SOCIALMAP_PASSPHRASE``), else asked on the terminal without echo (twice when
+    ``confirm``), and only when standard input is one; otherwise a one-line error saying to set
+    the variable."""
+    value = os.environ.get(variable)
+    if value is not None:
+        if not value:
+            raise InputError(Problem(f"{variable} is set but empty", file=str(path)))
+        return value
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise InputError(Problem(f"the project is encrypted: set {variable} to its passphrase "
+                                 "(there is no terminal to ask on)", file=str(path)))
+    import getpass
+
+    text = prompt or f"Passphrase for {path}: "
+    try:
+        value = getpass.getpass(text)
+        if confirm and getpass.getpass("The same passphrase again: ") != value:
+            raise InputError(Problem("the two passphrases differ; nothing was written", file=str(path)))
+    except EOFError:
+        raise InputError(Problem("no passphrase given", file=str(path))) from None
+    if not value:
+        raise InputError(Problem("no passphrase given", file=str(path)))
+    return value
+
+
+def new_passphrase(path: Path, *, variable: str = PASSPHRASE_ENV) -> str:
+    """The passphrase to protect ``path`` with: from the environment ``variable``, else asked
+    twice on the terminal; refused when too weak (:func:`socialmap.store.encrypted.check_new_passphrase`)."""
+    from socialmap.store.encrypted import check_new_passphrase
+
+    value = ask_passphrase(path, variable=variable, prompt=f"New passphrase for {path}: ", confirm=True)
+    why = check_new_passphrase(value)
+    if why:
+        raise InputError(Problem(f"{why}; nothing was written", file=str(path)))
+    return value
 
 
 def as_of_date(args):

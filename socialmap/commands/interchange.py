@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from socialmap.commands.common import check_output, open_project
+from socialmap.commands.common import check_output, open_project, open_project_with_passphrase
 from socialmap.errors import InputError, Problem
 
 
@@ -32,12 +32,16 @@ def run_import(args, read_batch, what: str, *, assign_areas: bool = True) -> int
     if not args.into and not args.areas:
         raise InputError(Problem("--areas is needed to make a new project; or give --into P.gpkg to merge "
                                  "into an existing one"))
-    base = None
+    base, passphrase = None, None
     if args.into:
         target = Path(args.into)
-        base = open_project(args.into)
+        base, passphrase = open_project_with_passphrase(args.into)  # an encrypted project stays encrypted
     else:
         target = check_output(args.out, args.force)
+        if target.suffix.lower() == ".smx":  # a new project written encrypted
+            from socialmap.commands.common import new_passphrase
+
+            passphrase = new_passphrase(target)
     project, warnings = import_project(
         read_batch, base=base, areas_path=args.areas, area_code_field=args.area_code_field,
         area_name_field=args.area_name_field, areas_layer=getattr(args, "areas_layer", None),
@@ -45,7 +49,7 @@ def run_import(args, read_batch, what: str, *, assign_areas: bool = True) -> int
         postcode_fields={name: getattr(args, name, None)
                          for name in ("postcode_field", "lat_field", "lon_field", "lsoa_field")},
         base_name=str(args.into) if args.into else None, assign_areas=assign_areas)
-    write_project(project, target)
+    write_project(project, target, passphrase=passphrase)
     for text in warnings:
         print(f"socialmap: warning: {text}", file=sys.stderr)
     # what the project gained, derived ``provides`` ties included

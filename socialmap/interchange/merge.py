@@ -293,8 +293,9 @@ def import_project(
     return project, warnings + batch.notes
 
 
-def write_project(project: Project, path: str | os.PathLike) -> None:
-    """Save atomically; an existing file is replaced only once the new one is complete."""
-    from socialmap.store import save_project
+def write_project(project: Project, path: str | os.PathLike, *, passphrase: str | None = None) -> None:
+    """Save atomically (encrypted under ``passphrase`` when one is given); an existing file is
+    replaced only once the new one is complete."""
+    from socialmap.store import save_project_file
 
-    save_project(project, Path(path))
+    save_project_file(project, Path(path), passphrase)

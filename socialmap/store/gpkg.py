@@ -180,50 +180,57 @@ def _write(project: Project, tmp: Path, after_layers, *, with_snapshots: bool = 
         after_layers(tmp)
     con = sqlite3.connect(tmp)
     try:
-        with con:
-            con.execute(
-                "CREATE TABLE ties (fid INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT NOT NULL, b TEXT NOT NULL,"
-                " type TEXT NOT NULL, context TEXT, strength INTEGER, since TEXT, until TEXT)"
-            )
-            con.executemany(
-                "INSERT INTO ties (a, b, type, context, strength, since, until) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                ((t.a, t.b, t.type, t.context, t.strength,
-                  None if t.since is None else t.since.isoformat(), None if t.until is None else t.until.isoformat())
-                 for t in project.ties.values()),
-            )
-            con.execute(
-                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
-                " VALUES ('ties', 'attributes', 'ties', 'Ties between nodes', strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
-            )
-            con.execute("CREATE TABLE socialmap_meta (key TEXT PRIMARY KEY, value TEXT)")
-            con.executemany(
-                "INSERT INTO socialmap_meta VALUES (?, ?)",
-                [
-                    ("schema_version", str(SCHEMA_VERSION)),
-                    ("application", "SocialMap"),
-                    ("app_version", __version__),
-                    ("saved_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
-                ],
-            )
-            con.execute("CREATE TABLE socialmap_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            con.executemany(
-                "INSERT INTO socialmap_settings VALUES (?, ?)",
-                [(k, json.dumps(v)) for k, v in project.settings.items()],
-            )
-            con.execute("CREATE TABLE socialmap_scenarios (name TEXT PRIMARY KEY, definition TEXT NOT NULL)")
-            con.executemany(
-                "INSERT INTO socialmap_scenarios VALUES (?, ?)",
-                [(k, json.dumps(v)) for k, v in project.scenarios.items()],
-            )
-            con.execute(_SNAPSHOTS_TABLE)
-            if with_snapshots:
-                con.executemany(
-                    "INSERT INTO socialmap_snapshots (name, taken, as_of, note, format, data) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(s.name, s.taken, s.as_of.isoformat(), s.note, s.format, s.data)
-                     for s in project.snapshots.values()],
-                )
+        _write_tables(con, project, with_snapshots=with_snapshots)
     finally:
         con.close()
+
+
+def _write_tables(con: sqlite3.Connection, project: Project, *, with_snapshots: bool = True) -> None:
+    """The ties and SocialMap's own tables, written into the GeoPackage open on ``con``
+    (whose ``areas`` and ``nodes`` layers are already there), in one transaction; also used on a
+    GeoPackage built in memory (:mod:`socialmap.store.memory`)."""
+    with con:
+        con.execute(
+            "CREATE TABLE ties (fid INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT NOT NULL, b TEXT NOT NULL,"
+            " type TEXT NOT NULL, context TEXT, strength INTEGER, since TEXT, until TEXT)"
+        )
+        con.executemany(
+            "INSERT INTO ties (a, b, type, context, strength, since, until) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((t.a, t.b, t.type, t.context, t.strength,
+              None if t.since is None else t.since.isoformat(), None if t.until is None else t.until.isoformat())
+             for t in project.ties.values()),
+        )
+        con.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
+            " VALUES ('ties', 'attributes', 'ties', 'Ties between nodes', strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+        )
+        con.execute("CREATE TABLE socialmap_meta (key TEXT PRIMARY KEY, value TEXT)")
+        con.executemany(
+            "INSERT INTO socialmap_meta VALUES (?, ?)",
+            [
+                ("schema_version", str(SCHEMA_VERSION)),
+                ("application", "SocialMap"),
+                ("app_version", __version__),
+                ("saved_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
+            ],
+        )
+        con.execute("CREATE TABLE socialmap_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        con.executemany(
+            "INSERT INTO socialmap_settings VALUES (?, ?)",
+            [(k, json.dumps(v)) for k, v in project.settings.items()],
+        )
+        con.execute("CREATE TABLE socialmap_scenarios (name TEXT PRIMARY KEY, definition TEXT NOT NULL)")
+        con.executemany(
+            "INSERT INTO socialmap_scenarios VALUES (?, ?)",
+            [(k, json.dumps(v)) for k, v in project.scenarios.items()],
+        )
+        con.execute(_SNAPSHOTS_TABLE)
+        if with_snapshots:
+            con.executemany(
+                "INSERT INTO socialmap_snapshots (name, taken, as_of, note, format, data) VALUES (?, ?, ?, ?, ?, ?)",
+                [(s.name, s.taken, s.as_of.isoformat(), s.note, s.format, s.data)
+                 for s in project.snapshots.values()],
+            )
 
 
 _SNAPSHOTS_TABLE = (
@@ -298,6 +305,15 @@ def read_schema_version(path: str | os.PathLike) -> int:
     except sqlite3.Error as exc:
         raise ProjectFileError(f"{path}: cannot be opened ({exc})") from None
     try:
+        return _schema_version(con, path)
+    finally:
+        con.close()
+
+
+def _schema_version(con: sqlite3.Connection, path: str | os.PathLike) -> int:
+    """The schema version of the SocialMap GeoPackage open on ``con`` (``path`` names it in
+    messages), checking it is one."""
+    try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         missing = {"areas", "nodes", "ties", "socialmap_meta", "socialmap_settings", "socialmap_scenarios"} - tables
         if missing:
@@ -321,8 +337,18 @@ def read_schema_version(path: str | os.PathLike) -> int:
         return version
     except sqlite3.DatabaseError as exc:
         raise ProjectFileError(f"{path}: the file is damaged ({exc}); it was not changed") from None
-    finally:
-        con.close()
+
+
+def _connect_read_only(source: Path | bytes) -> sqlite3.Connection:
+    """A read-only SQLite connection to the file at ``source``, or to a copy in memory of the
+    database ``source`` holds as bytes (nothing is written to disk)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        con = sqlite3.connect(":memory:")
+        con.execute("PRAGMA temp_store = MEMORY")  # sorts and temporary tables never spill to disk
+        con.deserialize(bytes(source))
+        con.execute("PRAGMA query_only = ON")
+        return con
+    return sqlite3.connect(_read_only_uri(source), uri=True)
 
 
 def _none(value):
@@ -505,11 +531,11 @@ def _read_nodes(path: Path) -> list[Node]:
     return list(map(Node, *(columns[name] for name in NODE_FIELDS)))
 
 
-def _load(path: Path, shown: Path) -> Project:
-    """The project in the file at ``path``; ``shown`` is the file's name in messages."""
+def _load(path: Path | bytes, shown: Path) -> Project:
+    """The project in the file at ``path``, or in a GeoPackage held in memory as bytes
+    (:mod:`socialmap.store.memory`); ``shown`` is the file's name in messages."""
     import pyogrio
 
-    uri = _read_only_uri(path)
     areas_df = pyogrio.read_dataframe(path, layer="areas")
     if areas_df.crs is not None and areas_df.crs.to_epsg() != 4326:
         areas_df = areas_df.to_crs(4326)
@@ -523,7 +549,7 @@ def _load(path: Path, shown: Path) -> Project:
         areas.append(Area(str(code), "" if _none(name) is None else str(name), geom,
                           None if imd is None else int(imd), None if pop is None else int(pop)))
 
-    con = sqlite3.connect(uri, uri=True)
+    con = _connect_read_only(path)
     try:
         nodes = _read_nodes_direct(con)
         if nodes is None:

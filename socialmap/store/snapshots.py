@@ -1,17 +1,16 @@
 """Making and opening snapshots (:mod:`socialmap.model.snapshots`).
 
 A snapshot's bytes are the project written as a complete GeoPackage (without
-its own snapshots) and compressed with zlib; opening one decompresses it to a
-temporary file and loads it with :func:`socialmap.store.load_project`, so a
-snapshot taken under an older schema is migrated like any older file.
+its own snapshots) and compressed with zlib; opening one decompresses it and
+loads it, so a snapshot taken under an older schema is migrated like any older
+file. Both are done in memory (:mod:`socialmap.store.memory`): a snapshot of an
+encrypted project never lands unencrypted on disk, not even as a temporary file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import zlib
-from pathlib import Path
 
 from socialmap.errors import InputError, Problem, ProjectFileError
 from socialmap.model import Project
@@ -25,16 +24,12 @@ def make_snapshot(project: Project, name: str, *, as_of: dt.date | None = None, 
     All ties are kept with their dates (the snapshot is a copy of the record, not of one
     day's view); ``as_of`` is the date the snapshot stands for when it is compared.
     """
-    from socialmap.store.gpkg import _gc_paused, _write
+    from socialmap.store.memory import project_bytes
 
     problem = snapshot_name_problem(name)
     if problem:
         raise InputError(Problem(problem, record=f"snapshot {name!r}", field="name"))
-    with tempfile.TemporaryDirectory(prefix="socialmap-snapshot-") as folder:
-        path = Path(folder) / "snapshot.gpkg"
-        with _gc_paused():
-            _write(project, path, None, with_snapshots=False)
-        raw = path.read_bytes()
+    raw = project_bytes(project, with_snapshots=False)
     return Snapshot(
         name=name,
         taken=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -46,7 +41,7 @@ def make_snapshot(project: Project, name: str, *, as_of: dt.date | None = None, 
 
 def open_snapshot(snapshot: Snapshot, source: str = "project") -> Project:
     """The project held by ``snapshot`` (``source`` names the file it is in, for messages)."""
-    from socialmap.store.gpkg import load_project
+    from socialmap.store.memory import load_project_bytes
 
     where = f"{source}#{snapshot.name}"
     if snapshot.format != SNAPSHOT_FORMAT:
@@ -55,10 +50,4 @@ def open_snapshot(snapshot: Snapshot, source: str = "project") -> Project:
         raw = zlib.decompress(snapshot.data)
     except zlib.error as exc:
         raise ProjectFileError(f"{where}: the snapshot is damaged ({exc})") from None
-    with tempfile.TemporaryDirectory(prefix="socialmap-snapshot-") as folder:
-        path = Path(folder) / "snapshot.gpkg"
-        path.write_bytes(raw)
-        try:
-            return load_project(path)
-        except ProjectFileError as exc:
-            raise ProjectFileError(str(exc).replace(str(path), where)) from None
+    return load_project_bytes(raw, where)

@@ -41,6 +41,9 @@ class ProjectDocument(QObject):
         super().__init__(parent)
         self.project = Project()
         self.path: Path | None = None
+        #: The passphrase the project is encrypted with (an ``.smx`` file), or None when it is a plain
+        #: GeoPackage: saves, recovery copies and the idle lock use it (socialmap.store.encrypted).
+        self.passphrase: str | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(lambda _clean: self.titleChanged.emit())
         self.selection: tuple[str, str] = ("", "")
@@ -55,10 +58,11 @@ class ProjectDocument(QObject):
         name = self.path.name if self.path else "Untitled"
         return f"{name}{' *' if self.dirty else ''} - SocialMap"
 
-    def set_project(self, project: Project, path: Path | str | None) -> None:
-        """Replace the open project (after open, new or restore)."""
+    def set_project(self, project: Project, path: Path | str | None, passphrase: str | None = None) -> None:
+        """Replace the open project (after open, new or restore); ``passphrase`` when it is encrypted."""
         self.project = project
         self.path = Path(path) if path else None
+        self.passphrase = passphrase
         self.undo_stack.clear()
         self.selection = ("", "")
         self.projectReplaced.emit()

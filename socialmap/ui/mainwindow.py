@@ -57,6 +57,7 @@ from socialmap.ui.models import (
     TieTableModel,
     plain_tooltip,
 )
+from socialmap.ui.protection import DEFAULT_LOCK_MINUTES, LOCK_SETTING, IdleLock, PassphraseDialog
 from socialmap.ui.scenario_panel import ScenarioPanel
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -78,21 +79,28 @@ LAYOUT_VERSION = 1
 COUNT_MEASURES = {"young_people", "neet", "isolated", "neet_isolated"}
 
 
-def _load(path: str):
-    """Load a project and build the map's first payload, both off the UI thread
-    (nothing can edit the new project before it is shown)."""
+def _load(path: str, passphrase: str | None = None):
+    """Load a project (plain, or encrypted under ``passphrase``) and build the map's first
+    payload, both off the UI thread (nothing can edit the new project before it is shown)."""
     from socialmap.mapview import full_payload
-    from socialmap.store import load_project
+    from socialmap.store import open_project_file
 
-    project = load_project(path)
-    return project, workers.json_in_chunks(full_payload(project))
+    project, passphrase = open_project_file(path, passphrase)
+    return project, workers.json_in_chunks(full_payload(project)), passphrase
 
 
-def _save(project, path: str) -> str:
-    from socialmap.store import save_project
+def _save(project, path: str, passphrase: str | None = None) -> str:
+    """Save a project: encrypted under ``passphrase``, or a plain GeoPackage when it is None."""
+    from socialmap.store import save_project_file
 
-    save_project(project, path)
+    save_project_file(project, path, passphrase)
     return path
+
+
+#: The file dialogs' filters: any project, an encrypted one, a plain GeoPackage.
+PROJECT_FILTER = "SocialMap projects (*.gpkg *.smx)"
+ENCRYPTED_FILTER = "Encrypted SocialMap projects (*.smx)"
+PLAIN_FILTER = "SocialMap projects, unencrypted (*.gpkg)"
 
 
 def error_text(exc: BaseException) -> str:
@@ -200,6 +208,15 @@ class MainWindow(QMainWindow):
         self.autosave_timer.setInterval(int(autosave_minutes * 60_000))
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
+
+        try:
+            lock_minutes = float(self.settings.value(LOCK_SETTING, DEFAULT_LOCK_MINUTES))
+        except (TypeError, ValueError):
+            lock_minutes = DEFAULT_LOCK_MINUTES
+        self.idle_lock = IdleLock(self, lambda: self.doc.passphrase, int(lock_minutes * 60_000),
+                                  name=lambda: self.doc.path.name if self.doc.path else "The project")
+        self.doc.projectReplaced.connect(self._on_protection_changed)
+        self._on_protection_changed()
 
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
@@ -365,6 +382,14 @@ class MainWindow(QMainWindow):
         self.act_save_as = self._action("Save &As…", self.save_as_dialog, std.SaveAs)
         self.act_sample = self._action("Open the &sample project", self.open_sample)
         self.act_quit = self._action("&Quit", self.close, std.Quit)
+        self.act_protect = self._action("&Protect with passphrase…", self.protect_dialog,
+                                        tip="Encrypt the project file: it opens only with the passphrase")
+        self.act_change_passphrase = self._action("C&hange passphrase…", self.change_passphrase_dialog)
+        self.act_unprotect = self._action("Remove passphrase protection…", self.unprotect_dialog)
+        self.act_export_plain = self._action("Export &unencrypted copy…", self.export_plain_dialog,
+                                             tip="A plain GeoPackage copy for QGIS: not protected")
+        self.act_lock = self._action("&Lock now", self.idle_lock_now, "Ctrl+L", "Hide the data until the passphrase is given")
+        self.act_lock_time = self._action("Lock when idle after…", self.lock_time_dialog)
         self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence(std.Undo))
         self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
@@ -397,6 +422,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         m.addSeparator()
         m.addActions([self.act_save, self.act_save_as])
+        m.addSeparator()
+        m.addActions([self.act_protect, self.act_change_passphrase, self.act_unprotect, self.act_export_plain,
+                      self.act_lock, self.act_lock_time])
         m.addSeparator()
         m.addAction(self.act_quit)
         m = bar.addMenu("&Edit")
@@ -522,16 +550,21 @@ class MainWindow(QMainWindow):
         if message:
             self.statusBar().showMessage(message, 0 if on else 4000)
 
-    def open_path(self, path: str | Path, *, remember: bool = True) -> workers.Worker | None:
-        """Open a project file in the background; errors become a dialog."""
+    def open_path(self, path: str | Path, *, remember: bool = True, passphrase: str | None = None,
+                  then=None) -> workers.Worker | None:
+        """Open a project file in the background; errors become a dialog. An encrypted file
+        asks for its passphrase (:meth:`ask_passphrase`), again while it is wrong; ``then`` is
+        called with what was loaded once the project is open."""
         path = str(path)
         if self.io_worker is not None:
             self.statusBar().showMessage("Still opening the previous file…", 3000)
             return None
-        worker = workers.Worker(_load, path, with_callbacks=False)
+        worker = workers.Worker(_load, path, passphrase, with_callbacks=False)
         worker.keeps_result = True
         worker.signals.finished.connect(lambda loaded: self._opened(*loaded, path, remember))
-        worker.signals.failed.connect(lambda exc: self._open_failed(path, exc))
+        if then is not None:
+            worker.signals.finished.connect(then)
+        worker.signals.failed.connect(lambda exc: self._open_failed(path, exc, remember, then))
         worker.signals.done.connect(self._io_done)
         self.io_worker = worker
         self._busy(True, f"Opening {path}…")
@@ -541,10 +574,10 @@ class MainWindow(QMainWindow):
         self.io_worker = None
         self.io_progress.hide()
 
-    def _opened(self, project, payload_json: str, path: str, remember: bool) -> None:
+    def _opened(self, project, payload_json: str, passphrase: str | None, path: str, remember: bool) -> None:
         self.io_worker = None  # now, not at "done": a slot of projectLoaded may open another file
         self.map.preloaded = (project, payload_json)
-        self.doc.set_project(project, path if remember else None)
+        self.doc.set_project(project, path if remember else None, passphrase)
         # Python's full garbage collection walks every object, and a job's worker thread holds
         # the interpreter while it does: 90-100 ms stalls of the UI thread in the middle of an
         # analysis of the sample. The project, the modules and the window live on, so they are
@@ -559,18 +592,46 @@ class MainWindow(QMainWindow):
         self._busy(False, f"Opened {path}")
         self.projectLoaded.emit(path)
 
-    def _open_failed(self, path: str, exc: BaseException) -> None:
+    def _open_failed(self, path: str, exc: BaseException, remember: bool = True, then=None) -> None:
         self.io_worker = None
         self._busy(False, "")
+        from socialmap.store import PassphraseNeeded, WrongPassphrase  # imported by the job already
+
+        if isinstance(exc, (PassphraseNeeded, WrongPassphrase)):
+            # in a later turn: this job's "done" must clear it before the next one starts
+            QTimer.singleShot(0, lambda: self._ask_and_reopen(path, isinstance(exc, WrongPassphrase), remember, then))
+            return
         text = error_text(exc)
         self.show_error("Cannot open the project", f"{path} could not be opened.\n\n{text}")
         self.loadFailed.emit(text)
+
+    def _ask_and_reopen(self, path: str, wrong: bool, remember: bool, then) -> None:
+        passphrase = self.ask_passphrase(path, wrong)
+        if passphrase is None:
+            text = (f"{path}: wrong passphrase, or the file is damaged" if wrong
+                    else f"{path} is encrypted; it was not opened without its passphrase")
+            self.statusBar().showMessage(text, 6000)
+            self.loadFailed.emit(text)
+            return
+        self.open_path(path, remember=remember, passphrase=passphrase, then=then)
+
+    def ask_passphrase(self, path: str, wrong: bool = False) -> str | None:
+        """The passphrase of the encrypted file ``path``, asked in a dialog (None if cancelled);
+        ``wrong`` when the last one did not open it."""
+        text = f"{Path(path).name} is encrypted. Type its passphrase to open it."
+        dialog = PassphraseDialog("Passphrase", text, parent=self)
+        if wrong:
+            dialog.problem.setText("Wrong passphrase, or the file is damaged. Try again.")
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        value = dialog.values()[1]
+        dialog.deleteLater()
+        return value if ok else None
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
         start = self.settings.value("files/dir", str(Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, "SocialMap projects (*.gpkg)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
         if path:
             self.settings.setValue("files/dir", str(Path(path).parent))
             self.open_path(path)
@@ -587,28 +648,43 @@ class MainWindow(QMainWindow):
         return True
 
     def save_as_dialog(self) -> bool:
-        start = str(self.doc.path or Path(self.settings.value("files/dir", str(Path.home()))) / "project.gpkg")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, "SocialMap projects (*.gpkg)")
+        encrypted = self.doc.passphrase is not None
+        suffix = ".smx" if encrypted else ".gpkg"
+        path = self.ask_save_path("Save project as", "project" + suffix, ENCRYPTED_FILTER if encrypted else PLAIN_FILTER,
+                                  suffix)
         if not path:
             return False
-        if not path.endswith(".gpkg"):
-            path += ".gpkg"
         self.save_to(path)
         return True
 
-    def save_to(self, path: str | Path) -> workers.Worker | None:
-        """Save a snapshot of the project to ``path`` in the background."""
+    def ask_save_path(self, title: str, name: str, filter_text: str, suffix: str) -> str | None:
+        """A file to write, asked in a dialog (beside the open project), with ``suffix`` added."""
+        folder = self.doc.path.parent if self.doc.path else Path(self.settings.value("files/dir", str(Path.home())))
+        start = str(folder / (self.doc.path.with_suffix(suffix).name if self.doc.path else name))
+        path, _ = QFileDialog.getSaveFileName(self, title, start, filter_text)
+        if not path:
+            return None
+        return path if path.lower().endswith(suffix) else path + suffix
+
+    def save_to(self, path: str | Path, *, passphrase: Any = ...) -> workers.Worker | None:
+        """Save a snapshot of the project to ``path`` in the background: encrypted under the
+        project's passphrase, or under ``passphrase`` when one is given (None: a plain file),
+        which becomes the project's once the save is done."""
         path = str(path)
         index = self.doc.undo_stack.index()
-        worker = workers.Worker(_save, path, with_callbacks=False)
-        worker.signals.finished.connect(lambda p: self._saved(p, index))
+        passphrase = self.doc.passphrase if passphrase is ... else passphrase
+        worker = workers.Worker(_save, path, passphrase, with_callbacks=False)
+        worker.signals.finished.connect(lambda p: self._saved(p, index, passphrase))
         worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error("Cannot save the project", f"{path} could not be written.\n\n{error_text(exc)}")))
         worker.signals.done.connect(lambda: self.io_progress.hide())
         self._busy(True, f"Saving {path}…")
         return self.doc.run_on_snapshot(worker, "saving")
 
-    def _saved(self, path: str, index: int) -> None:
+    def _saved(self, path: str, index: int, passphrase: str | None = None) -> None:
         self.doc.path = Path(path)
+        if passphrase != self.doc.passphrase:  # protected, its passphrase changed, or the protection removed
+            self.doc.passphrase = passphrase
+            self._on_protection_changed()
         if self.doc.undo_stack.index() == index:
             if commands.holds_erased_data(self.doc.undo_stack):
                 self.doc.undo_stack.clear()  # erased for good: the undo history held the erased records
@@ -637,10 +713,10 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Save:
             if self.doc.path is None:
                 return self.save_as_dialog()
-            from socialmap.store import save_project
+            from socialmap.store import save_project_file
 
-            try:
-                save_project(self.doc.project, self.doc.path)  # synchronous: the window is closing
+            try:  # synchronous: the window is closing
+                save_project_file(self.doc.project, self.doc.path, self.doc.passphrase)
             except (SocialMapError, OSError) as exc:
                 QMessageBox.warning(self, "Cannot save the project", plain_tooltip(error_text(exc)))
                 return False
@@ -691,11 +767,13 @@ class MainWindow(QMainWindow):
             return None
         if self.doc.locked_for:
             return None  # another job is copying the project: try at the next tick
-        target = str(recovery.recovery_file())
+        encrypted = self.doc.passphrase is not None
+        target = str(recovery.recovery_file(encrypted))  # an encrypted project's copy is encrypted too
         original = self.doc.path
-        worker = workers.Worker(_save, target, with_callbacks=False)
+        worker = workers.Worker(_save, target, self.doc.passphrase, with_callbacks=False)
 
         def done_ok(_p):
+            recovery.recovery_file(not encrypted).unlink(missing_ok=True)  # an older copy in the other form
             recovery.write_info(original, dt.datetime.now().isoformat(timespec="seconds"))
             self.statusBar().showMessage("Recovery copy saved.", 3000)
 
@@ -722,9 +800,6 @@ class MainWindow(QMainWindow):
         return True
 
     def restore_recovery(self, info: dict) -> workers.Worker | None:
-        worker = self.open_path(info["recovery"], remember=False)
-        if worker is None:
-            return None
         original = info.get("path")
 
         def mark(_project):
@@ -733,8 +808,162 @@ class MainWindow(QMainWindow):
             self.doc.undo_stack.resetClean()
             self.doc.titleChanged.emit()
 
-        worker.signals.finished.connect(mark)
+        # an encrypted copy asks for its passphrase (again while it is wrong), then is marked
+        return self.open_path(info["recovery"], remember=False, then=mark)
+
+    # ================================================================ protection (encrypted projects)
+    def _on_protection_changed(self) -> None:
+        """The File menu and the idle lock follow whether the open project is encrypted."""
+        encrypted = self.doc.passphrase is not None
+        self.act_protect.setEnabled(not encrypted)
+        for action in (self.act_change_passphrase, self.act_unprotect, self.act_export_plain, self.act_lock):
+            action.setEnabled(encrypted)
+        self.idle_lock.refresh()
+
+    def _new_passphrase_dialog(self, title: str, text: str, *, current: bool = False) -> tuple[str | None, str] | None:
+        from socialmap.store.encrypted import check_new_passphrase
+
+        dialog = PassphraseDialog(title, text, new=True, current=current, check=check_new_passphrase, parent=self)
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        values = dialog.values()
+        dialog.deleteLater()
+        return values if ok else None
+
+    def protect_dialog(self) -> workers.Worker | None:
+        """File ▸ Protect with passphrase: ask a new passphrase and where the encrypted file goes."""
+        if self.doc.passphrase is not None:
+            return self.change_passphrase_dialog()
+        answer = self._new_passphrase_dialog(
+            "Protect with a passphrase",
+            "The project will be saved encrypted (AES-256-GCM) as a .smx file, and the window will lock "
+            "itself when left idle. Without the passphrase nobody can open the file: not you, not "
+            "SocialMap's makers. A lost passphrase means lost data. Three or four random words make a "
+            "strong passphrase; keep it where your service keeps its other secrets.")
+        if answer is None:
+            return None
+        path = self.ask_save_path("Save the encrypted project as", "project.smx", ENCRYPTED_FILTER, ".smx")
+        if not path:
+            return None
+        plain = self.doc.path if self.doc.path is not None and self.doc.path.suffix.lower() != ".smx" else None
+        worker = self.protect(answer[1], path)
+        if worker is not None and plain is not None and plain.resolve() != Path(path).resolve():
+            worker.signals.finished.connect(lambda _p: self.offer_delete_plain(plain))
         return worker
+
+    def protect(self, passphrase: str, path: str | Path) -> workers.Worker | None:
+        """Save the project encrypted under ``passphrase`` to ``path``; it stays encrypted from then on."""
+        return self.save_to(path, passphrase=passphrase)
+
+    def offer_delete_plain(self, plain: Path) -> bool:
+        """After protecting a project, offer to delete the unencrypted file it came from."""
+        if not plain.exists():
+            return False
+        answer = QMessageBox.question(
+            self, "Delete the unencrypted file?",
+            plain_tooltip(f"The project is now saved encrypted. The unencrypted file {plain} is still on disk, "
+                          "readable by anyone who has the laptop. Delete it now?\n\n(Deleting does not wipe the "
+                          "disk: on a laptop without disk encryption, traces can remain.)"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            plain.unlink()
+        except OSError as exc:
+            self.show_error("Cannot delete the file", f"{plain}: {exc.strerror or exc}")
+            return False
+        self.statusBar().showMessage(f"Deleted {plain}", 4000)
+        return True
+
+    def change_passphrase_dialog(self) -> workers.Worker | None:
+        """File ▸ Change passphrase: the current one, then the new one twice; the file is saved."""
+        import hmac
+
+        if self.doc.passphrase is None:
+            return None
+        answer = self._new_passphrase_dialog("Change passphrase", "Type the current passphrase, then the new one.",
+                                             current=True)
+        if answer is None:
+            return None
+        current, new = answer
+        if not hmac.compare_digest((current or "").encode("utf-8"), self.doc.passphrase.encode("utf-8")):
+            self.show_error("Passphrase not changed", "The current passphrase is not the one the project is "
+                            "encrypted with; nothing was changed.")
+            return None
+        if self.doc.path is None:
+            path = self.ask_save_path("Save the encrypted project as", "project.smx", ENCRYPTED_FILTER, ".smx")
+            if not path:
+                return None
+            return self.save_to(path, passphrase=new)
+        return self.save_to(self.doc.path, passphrase=new)
+
+    def unprotect_dialog(self) -> workers.Worker | None:
+        """File ▸ Remove passphrase protection: after a warning, the project is saved unencrypted."""
+        if self.doc.passphrase is None:
+            return None
+        answer = QMessageBox.warning(
+            self, "Remove the protection?",
+            "The project will be saved as an ordinary, unencrypted GeoPackage. It holds young people's "
+            "records (pseudonyms, ages, home areas, NEET status and ties): anyone who has the file can read "
+            "them. The encrypted file is left as it is.",
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Ok:
+            return None
+        path = self.ask_save_path("Save the unencrypted project as", "project.gpkg", PLAIN_FILTER, ".gpkg")
+        if not path:
+            return None
+        return self.save_to(path, passphrase=None)
+
+    def export_plain_dialog(self) -> workers.Worker | None:
+        """File ▸ Export unencrypted copy: a plain GeoPackage for QGIS, after a confirmation saying
+        what it holds; the open project stays encrypted and keeps its file."""
+        if self.doc.passphrase is None:
+            return None
+        box = QMessageBox(QMessageBox.Icon.Warning, "Export an unencrypted copy",
+                          "The copy is an ordinary GeoPackage that QGIS and any GIS open. It is NOT encrypted: it "
+                          "holds young people's records (pseudonyms, ages, home areas, NEET status and ties) that "
+                          "anyone with the file can read.\n\nKeep it on an encrypted drive, share it only as your "
+                          "data protection rules allow, and delete it when you are done.",
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("exportPlainConfirm")
+        export = box.addButton("Export unencrypted copy", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        confirmed = box.clickedButton() is export
+        box.deleteLater()
+        if not confirmed:
+            return None
+        path = self.ask_save_path("Export an unencrypted copy", "project.gpkg", PLAIN_FILTER, ".gpkg")
+        if not path:
+            return None
+        return self.export_plain(path)
+
+    def export_plain(self, path: str | Path) -> workers.Worker | None:
+        """Write an unencrypted GeoPackage copy of the (encrypted) project to ``path``."""
+        path = str(path)
+        worker = workers.Worker(_save, path, None, with_callbacks=False)
+        worker.signals.finished.connect(lambda p: self._busy(False, f"Wrote the unencrypted copy {p}"))
+        worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error(
+            "Cannot export the copy", f"{path} could not be written.\n\n{error_text(exc)}")))
+        worker.signals.done.connect(lambda: self.io_progress.hide())
+        self._busy(True, f"Writing the unencrypted copy {path}…")
+        return self.doc.run_on_snapshot(worker, "the unencrypted copy")
+
+    def idle_lock_now(self) -> None:
+        self.idle_lock.lock()
+
+    def lock_time_dialog(self) -> None:
+        """File ▸ Lock when idle after…: the idle minutes before an encrypted project locks (kept in
+        the settings, ``security/lock_minutes``)."""
+        current = max(1, round(self.idle_lock.idle_ms / 60_000))
+        minutes, ok = QInputDialog.getInt(self, "Lock when idle",
+                                          "Lock the window of an encrypted project after this many minutes "
+                                          "without use:", current, 1, 240)
+        if ok:
+            self.set_lock_minutes(minutes)
+
+    def set_lock_minutes(self, minutes: float) -> None:
+        self.settings.setValue(LOCK_SETTING, float(minutes))
+        self.idle_lock.set_idle_ms(int(minutes * 60_000))
 
     # ================================================================ selection
     def _on_table_row(self, kind: str, proxy: SearchProxy, current) -> None:

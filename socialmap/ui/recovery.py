@@ -4,6 +4,9 @@ While the application runs it keeps a ``session.lock`` file in the recovery
 folder; a clean exit deletes the lock and the recovery copy. If the next start
 finds a recovery copy and a lock left behind (the last session did not end
 cleanly), it offers to restore the copy.
+
+The recovery copy of an encrypted project is itself encrypted, under the
+project's passphrase (``recovery.smx``); restoring it asks for the passphrase.
 """
 
 from __future__ import annotations
@@ -22,8 +25,13 @@ def recovery_dir() -> Path:
     return path
 
 
-def recovery_file() -> Path:
-    return recovery_dir() / "recovery.gpkg"
+def recovery_file(encrypted: bool = False) -> Path:
+    """Where the recovery copy goes: ``recovery.smx`` (encrypted) for an encrypted project."""
+    return recovery_dir() / ("recovery.smx" if encrypted else "recovery.gpkg")
+
+
+def _copies() -> list[Path]:
+    return [recovery_file(False), recovery_file(True)]
 
 
 def info_file() -> Path:
@@ -36,13 +44,16 @@ def lock_file() -> Path:
 
 def pending_recovery() -> dict | None:
     """What the last session left: {"path": original path or None, "saved": time} or None."""
-    if not (recovery_file().exists() and lock_file().exists()):
+    copies = [p for p in _copies() if p.exists()]
+    if not (copies and lock_file().exists()):
         return None
     try:
         info = json.loads(info_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         info = {}
-    info["recovery"] = str(recovery_file())
+    newest = max(copies, key=lambda p: p.stat().st_mtime)
+    info["recovery"] = str(newest)
+    info["encrypted"] = newest.suffix == ".smx"
     return info
 
 
@@ -57,7 +68,7 @@ def write_info(original: Path | None, saved_at: str) -> None:
 
 def discard() -> None:
     """Delete the recovery copy (after a save, a clean exit or a refused offer)."""
-    for f in (recovery_file(), info_file()):
+    for f in (*_copies(), info_file()):
         try:
             f.unlink()
         except FileNotFoundError:
