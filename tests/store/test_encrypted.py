@@ -290,3 +290,30 @@ def test_a_new_encrypted_file_is_private_and_a_replaced_one_keeps_its_permission
     path.chmod(0o640)
     save_project_file(small_project, path, SECRET)
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_an_encrypted_schema_1_project_opens_migrated_in_memory(tmp_path, small_project):
+    """A project encrypted by an earlier SocialMap (schema 1 inside) is migrated on a copy in
+    memory, as a plain schema-1 file is migrated on a copy (tests/store/test_migration.py)."""
+    from tests.store.test_migration import _as_schema_1
+
+    plain = tmp_path / "old.gpkg"
+    save_project(small_project, plain)
+    _as_schema_1(plain)
+    path = tmp_path / "old.smx"
+    path.write_bytes(enc.encrypt_bytes(plain.read_bytes(), SECRET))
+    opened = open_project_file(path, SECRET).project
+    assert opened.nodes.keys() == small_project.nodes.keys() and len(opened.ties) == len(small_project.ties)
+
+
+def test_a_snapshot_is_made_and_opened_without_a_temporary_file(tmp_path, small_project, monkeypatch):
+    """Snapshots (issue 18) are GeoPackages too: made and read in memory, so a snapshot of an
+    encrypted project is never written out unencrypted."""
+    import tempfile
+
+    from socialmap.store.snapshots import make_snapshot, open_snapshot
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", lambda *a, **k: pytest.fail("a temporary folder"))
+    monkeypatch.setattr(tempfile, "mkstemp", lambda *a, **k: pytest.fail("a temporary file"))
+    snapshot = make_snapshot(small_project, "before")
+    assert open_snapshot(snapshot).nodes == small_project.nodes
