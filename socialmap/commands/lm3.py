@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from socialmap.commands.common import open_project, plain, print_json
+from socialmap.commands.common import open_project_with_passphrase, plain, print_json
 from socialmap.errors import InputError, Problem
 
 #: Project setting holding saved LM3 results: ``{org_id: lm3 --json document}``.
@@ -81,7 +81,7 @@ def cmd_lm3(args) -> int:
         read_supplier_survey,
     )
 
-    project = open_project(args.project_path)
+    project, passphrase = open_project_with_passphrase(args.project_path)  # an encrypted project stays so
     node = project.nodes.get(args.org)
     if node is None or node.kind != "organisation":
         raise InputError(Problem(f"{args.org!r} is not an organisation of this project", field="org"))
@@ -99,13 +99,13 @@ def cmd_lm3(args) -> int:
     result = compute_lm3(args.org, node.label, rows, local_by=local_by, supplier_survey=suppliers, staff_survey=staff)
     doc = result.to_json()
     if args.save:
-        from socialmap.store import save_project
+        from socialmap.store import save_project_file
 
         saved = dict(project.settings.get(LM3_SETTING) or {})
         saved[args.org] = doc
         project.settings[LM3_SETTING] = saved
         project.touch()
-        save_project(project, args.project_path)
+        save_project_file(project, args.project_path, passphrase)
     if args.json:
         print_json(doc)
         return 0

@@ -187,3 +187,18 @@ def test_save_keeps_the_result_in_the_project(saved, spend, capsys):
     assert "LM3 = (£100,000 + £60,000 + £0) / £100,000 = 1.60" in out
     project = load_project(saved)
     assert project.settings["lm3"]["o1"]["lm3"] == pytest.approx(1.6)
+
+
+def test_save_into_an_encrypted_project_keeps_it_encrypted(saved, spend, tmp_path, capsys, monkeypatch):
+    """``lm3 --save`` on an ``.smx`` project writes it back encrypted under the same passphrase
+    (issue 10), never as a plain GeoPackage over it."""
+    from socialmap.store import is_encrypted, open_project_file, save_project_file
+
+    encrypted = tmp_path / "p.smx"
+    save_project_file(load_project(saved), encrypted, "correct horse battery")
+    monkeypatch.setenv("SOCIALMAP_PASSPHRASE", "correct horse battery")
+    assert main(["lm3", str(encrypted), "--org", "o1", "--spend", spend, "--save"]) == 0
+    capsys.readouterr()
+    assert is_encrypted(encrypted)
+    project = open_project_file(encrypted, "correct horse battery").project
+    assert project.settings["lm3"]["o1"]["lm3"] == pytest.approx(1.6)
