@@ -283,3 +283,16 @@ def test_import_to_a_new_smx_is_encrypted(tmp_path, capsys, monkeypatch):
                  str(out)]) == 0, capsys.readouterr().err
     assert is_encrypted(out) and b"Robin" not in out.read_bytes()
     assert [n.label for n in open_project_file(out, SECRET).project.nodes.values()] == ["Robin"]
+
+
+def test_snapshot_and_compare_on_an_encrypted_project(encrypted, capsys):
+    """``snapshot`` writes the project back encrypted (same passphrase); ``compare`` reads both
+    sides of an ``.smx``, a snapshot inside it included."""
+    from socialmap.store import is_encrypted, open_project_file
+
+    assert main(["snapshot", str(encrypted), "before"]) == 0
+    assert is_encrypted(encrypted)
+    assert "before" in open_project_file(encrypted, SECRET).project.snapshots
+    capsys.readouterr()
+    assert main(["compare", f"{encrypted}#before", str(encrypted), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)

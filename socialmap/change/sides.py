@@ -64,16 +64,18 @@ def parse_side(text: str) -> tuple[Path, str | None, dt.date | None]:
     return Path(rest), name, date
 
 
-def open_side(text: str, cache: dict[Path, Project] | None = None) -> Side:
-    """Read one side (``cache`` shares the loaded file between the two sides of one comparison)."""
-    from socialmap.store import load_project
+def open_side(text: str, cache: dict[Path, Project] | None = None, passphrase=None) -> Side:
+    """Read one side (``cache`` shares the loaded file between the two sides of one comparison;
+    ``passphrase`` opens an encrypted ``.smx`` file: the passphrase, or a function of the path that
+    gives it, as :func:`socialmap.store.open_project_file` takes)."""
+    from socialmap.store import open_project_file
     from socialmap.store.snapshots import open_snapshot
 
     path, name, date = parse_side(text)
     key = path.resolve() if path.exists() else path
     project = (cache or {}).get(key)
     if project is None:
-        project = load_project(path)  # a missing or damaged file: ProjectFileError naming it
+        project = open_project_file(path, passphrase).project  # missing or damaged: ProjectFileError naming it
         if cache is not None:
             cache[key] = project
     if name is not None:

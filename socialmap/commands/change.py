@@ -12,7 +12,8 @@ from typing import Any
 
 from socialmap.commands.common import (
     as_of_date,
-    open_project,
+    ask_passphrase,
+    open_project_with_passphrase,
     plain,
     print_json,
     print_table,
@@ -69,8 +70,8 @@ def run_compare(before_text: str, after_text: str, scenario_name: str | None = N
     from socialmap.change import compare_projects, open_side, predicted_against_observed
 
     cache: dict = {}
-    before = open_side(before_text, cache)
-    after = open_side(after_text, cache)
+    before = open_side(before_text, cache, ask_passphrase)
+    after = open_side(after_text, cache, ask_passphrase)
     change = compare_projects(before.project, after.project, before_label=before.label, after_label=after.label)
     check = None
     if scenario_name:
@@ -206,17 +207,17 @@ def cmd_snapshot(args) -> int:
     """Save a named, dated snapshot inside the project (written atomically)."""
     import sys
 
-    from socialmap.store import save_project
+    from socialmap.store import save_project_file
     from socialmap.store.snapshots import make_snapshot
 
     on = as_of_date(args)
-    project = open_project(args.project)
+    project, passphrase = open_project_with_passphrase(args.project)  # an encrypted project stays encrypted
     if args.name in project.snapshots and not args.force:
         raise InputError(Problem(f"a snapshot {args.name!r} is already saved (use --force to replace it)",
                                  record=f"snapshot {args.name!r}"))
     snap = make_snapshot(project, args.name, as_of=on, note=args.note or "")
     project.snapshots[snap.name] = snap
-    save_project(project, args.project)
+    save_project_file(project, args.project, passphrase)
     print(f"saved snapshot {plain(snap.name)!r} (as of {snap.as_of.isoformat()}, {snap.size_bytes / 1024:.0f} kB) "
           f"in {plain(args.project)}", file=sys.stderr)
     return 0
