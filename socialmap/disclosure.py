@@ -498,19 +498,25 @@ def pinned_counts(total: tuple[int, int | None], boxes: list[tuple[int, int | No
 
 
 def protect_reach(per_area: Mapping[str, int]) -> ReachView:
-    """The reach of an organisation (young people reached per home area) as it may be shown: the
-    first of these views from which no count of 1..4 can be worked out (:func:`pinned_counts`):
+    """The reach of an organisation (young people reached per home area) as it may be shown.
 
-    1. the number of young people (``<5`` for 1..4), the number of areas, each area in its band;
-    2. the number of young people in a band (``10–19``), the number of areas, the bands;
-    3. the number in a band, the number of areas, the areas shaded as one class, ``reached``;
-    4. both numbers withheld and no areas shaded.
+    Which view is shown must itself give nothing away, so it is chosen from what the view
+    publishes, never from the exact number (a total banded only when it would pin an area would
+    tell the reader that it does):
 
-    12 young people in an area of 3 and one of 9 show as they are; 13 as 4 + 9 would give the
-    '<5' area back, so the total is banded:
+    1. no area has 1..4 of them: the number, the number of areas, each area in its band;
+    2. else the number in a band (``<5``, ``5–9``, ``10–19``...), the number of areas (``<5``
+       when the number is) and the bands, unless these pin a count of 1..4
+       (:func:`pinned_counts`);
+    3. else the number in a band and the areas shaded as one class, ``reached``, unless that pins
+       one (4 areas reached by ``<5`` young people: 1 each);
+    4. else both numbers withheld and no areas shaded.
 
-    >>> protect_reach({"A": 3, "B": 9}).young_people, protect_reach({"A": 4, "B": 9}).young_people
-    ('12', '10–19')
+    12 young people in areas of 3 and 9: an area has '<5', so the number is banded (else
+    13 = 4 + 9 would give the '<5' area back, and 12 shown but 13 banded would tell which):
+
+    >>> [protect_reach(c).young_people for c in ({"A": 3, "B": 9}, {"A": 4, "B": 9}, {"A": 6, "B": 9})]
+    ['10–19', '10–19', '15']
     """
     counts = {c: int(n) for c, n in per_area.items() if n > 0}
     total, n_areas = sum(counts.values()), len(counts)
@@ -518,13 +524,29 @@ def protect_reach(per_area: Mapping[str, int]) -> ReachView:
         return ReachView("0", "0", {}, True)
     bands = {c: _band_of(n, REACH_BANDS) for c, n in counts.items()}
     band_boxes = [REACH_BANDS[bands[c]] for c in counts]
-    exact_total = (1, 4) if total <= 4 else (total, total)
+    if all(lo >= 5 for lo, _ in band_boxes):
+        return ReachView(str(total), str(n_areas), bands, True)
     banded_total = _total_band(total)
-    areas_text = str(n_areas)
-    if not pinned_counts(exact_total, band_boxes):
-        return ReachView(suppress(total), areas_text, bands, total > 4)
+    total_text = _band_text(*banded_total)
+    areas_text = SMALL if total <= 4 else str(n_areas)
     if not pinned_counts(banded_total, band_boxes):
-        return ReachView(_band_text(*banded_total), areas_text, bands, False)
+        return ReachView(total_text, areas_text, bands, False)
     if not pinned_counts(banded_total, [(1, None)] * n_areas):
-        return ReachView(_band_text(*banded_total), areas_text, dict.fromkeys(counts, REACHED), False)
+        return ReachView(total_text, areas_text, dict.fromkeys(counts, REACHED), False)
     return ReachView(WITHHELD, WITHHELD, None, False)
+
+
+def reach_figures(young_people_reached: Any, areas_reached: Any) -> tuple[str, str]:
+    """An organisation's young people reached and areas reached as a table may show them without
+    a map: the number ``<5`` for 1..4, and then the areas ``<5`` too (they are at most the
+    number: 4 areas reached by '<5' young people would mean 1 in each, and 4 in all).
+
+    >>> reach_figures(3, 3), reach_figures(12, 4), reach_figures(0, 0)
+    (('<5', '<5'), ('12', '4'), ('0', '0'))
+    """
+    people = suppress(young_people_reached)
+    if people == SMALL:
+        return SMALL, SMALL
+    if areas_reached is None or (isinstance(areas_reached, float) and math.isnan(areas_reached)):
+        return people, ""
+    return people, str(int(areas_reached))

@@ -328,9 +328,33 @@ def test_reach_edge_cases_give_nothing_back(counts):
 
 
 def test_reach_shown_as_it_is_when_safe():
-    view = protect_reach({"A": 3, "B": 9, "C": 12})
-    assert (view.young_people, view.areas, view.exact) == ("24", "3", True)
-    assert view.bands == {"A": "<5 young people", "B": "5–9", "C": "10–19"}
+    view = protect_reach({"A": 6, "B": 9, "C": 12})
+    assert (view.young_people, view.areas, view.exact) == ("27", "3", True)
+    assert view.bands == {"A": "5–9", "B": "5–9", "C": "10–19"}
+    view = protect_reach({"A": 3, "B": 9, "C": 12})  # an area with <5: the number in a band
+    assert (view.young_people, view.exact) == ("20–49", False)
+
+
+def test_the_view_chosen_gives_nothing_away():
+    """The reader sees the view, not the counts: group every possible reach of two or three areas
+    (each 1..19, so every closed band is whole) by what is published, and check that within each
+    group no count of 1..4 is the same in every member (else seeing that view would tell it).
+    Groups that the enumeration cuts short (an area of 20 or more, a total of 50 or more) are
+    left out."""
+    for n in (2, 3):
+        groups: dict = {}
+        for combo in itertools.product(range(1, 20), repeat=n):
+            counts = {f"A{i}": v for i, v in enumerate(combo)}
+            view = protect_reach(counts)
+            key = (view.young_people, view.areas, tuple(sorted((view.bands or {}).items())))
+            groups.setdefault(key, []).append(combo)
+        for key, members in groups.items():
+            if not key[2] or key[0].startswith("50") or any(b == "20 or more" for _, b in key[2]):
+                continue
+            for i in range(n):
+                values = {m[i] for m in members}
+                if len(values) == 1:
+                    assert not 1 <= next(iter(values)) <= 4, (key, members)
 
 
 # --------------------------------------------------------------------------- the outputs themselves

@@ -21,7 +21,7 @@ from socialmap.commands.common import (
     print_table,
     suppress,
 )
-from socialmap.disclosure import WITHHELD
+from socialmap.disclosure import WITHHELD, reach_figures
 
 
 def _number(value: Any, digits: int = 2) -> str:
@@ -198,8 +198,9 @@ def cmd_anchors(args) -> int:
             with_pct(_number(r["local_employment_share"]), r["local_employment_share_percentile"]),
             with_pct(_number(r["local_spend_share"]), r["local_spend_share_percentile"]),
             with_pct(_number(r["years_in_area"], 0), r["years_in_area_percentile"]),
-            with_pct(_count(r["young_people_reached"]), r["young_people_reached_percentile"]),
-            with_pct(str(int(r["areas_reached"])), r["areas_reached_percentile"]),
+            # areas reached read <5 with a '<5' number of young people (4 areas would give 4 back)
+            with_pct(reach_figures(r["young_people_reached"], r["areas_reached"])[0], r["young_people_reached_percentile"]),
+            with_pct(reach_figures(r["young_people_reached"], r["areas_reached"])[1], r["areas_reached_percentile"]),
             with_pct(_count(r["sole_link_young_people"]), r["sole_link_young_people_percentile"]),
         ])
     print_table(

@@ -15,7 +15,7 @@ from typing import Any
 from socialmap.disclosure import protect_areas
 from socialmap.model.kinds import KIND_FIELDS
 from socialmap.model.project import Project
-from socialmap.privacy import public_area_table, suppress
+from socialmap.privacy import is_suppressed, public_area_table, suppress
 
 #: Anchor figures that count young people (suppressed 1..4).
 ANCHOR_COUNTS = ("young_people_reached", "sole_link_young_people")
@@ -78,6 +78,12 @@ def public_organisations(project: Project, anchors=None):
     if anchors is not None and len(frame):
         figures = anchors.organisations
         figures = figures.drop(columns=[c for c in figures.columns if c in frame.columns or c == "label"]).copy()
+        if "areas_reached" in figures.columns and "young_people_reached" in figures.columns:
+            # with a '<5' number of young people, the areas read <5 too (4 areas: 1 in each, 4 in all)
+            small_reach = figures["young_people_reached"].map(is_suppressed)
+            figures["areas_reached"] = figures["areas_reached"].astype(object).where(~small_reach, "<5")
+            if "areas_reached_percentile" in figures.columns:
+                figures["areas_reached_percentile"] = figures["areas_reached_percentile"].astype(float).where(~small_reach)
         for col in ANCHOR_COUNTS:
             if col in figures.columns:
                 figures[col] = figures[col].map(suppress)

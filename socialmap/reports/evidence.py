@@ -83,7 +83,7 @@ def evidence_figures(project: Project, org_id: str) -> list[dict[str, Any]]:
             pct = pct if view.exact else None
         elif name == "areas_reached" and value is not None:
             shown = view.areas
-            pct = None if view.areas == WITHHELD else pct
+            pct = None if view.areas in (WITHHELD, "<5") else pct
         elif value is None:
             shown = ""
         elif counts_people:
@@ -154,9 +154,10 @@ def statements(project: Project, org_id: str, figures: list[dict[str, Any]] | No
                    "project (how many is withheld: the numbers are small enough to identify them).")
     elif reached["value"] and reached["value"] != "0":
         many = "" if areas["value"] == "1" else "s"
+        where = "" if areas["value"] in ("<5", WITHHELD, "") else \
+            f" living in {areas['value']} different neighbourhood{many}"
         out.append(f"Through its own activities, its services and its staff, {name} reaches {reached['value']} young "
-                   f"people living in {areas['value']} different neighbourhood{many}"
-                   f"{_ordinal_words(reached['percentile'], reached['organisations_compared'])}.")
+                   f"people{where}{_ordinal_words(reached['percentile'], reached['organisations_compared'])}.")
     sole = by["sole_link_young_people"]
     if sole["value"] and sole["value"] != "0":
         out.append(f"For {sole['value']} young people, {name} is their only link to any service or institution: "

@@ -186,12 +186,15 @@ class AnchorPanel(QWidget):
             return
         row = frame.loc[org_id]
         records = []
+        from socialmap.disclosure import reach_figures
+
+        reach_text = reach_figures(_plain(row.get("young_people_reached")), _plain(row.get("areas_reached")))
         for name, title in FIGURES:
             if name in row.index:
                 pct = _plain(row.get(f"{name}_percentile"))
                 value = figure_text(name, _plain(row[name]))
-                # a count shown as <5 goes without its percentile, as in `socialmap anchors` and
-                # the exports: across organisations the percentiles would give the counts back
+                if name == "areas_reached" and reach_text[1] == "<5":
+                    value = "<5"  # at most the '<5' young people: 4 areas would give 4 back
                 shown = "withheld" if value == "<5" else "" if pct is None else f"{float(pct):.0f}"
                 records.append({"figure": title, "value": value, "percentile": shown})
         df = pd.DataFrame(records).set_index("figure")

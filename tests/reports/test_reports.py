@@ -74,7 +74,8 @@ def test_evidence_pack_small(tmp_path, small_project):
         assert heading in text
     assert "<b>Northfield</b> & Co employs 100 people, of whom 60 (60%) live locally" in text
     assert "40% of <b>Northfield</b> & Co's spend goes to local suppliers" in text
-    assert "reaches <5 young people living in 2 different neighbourhoods" in text
+    # 2 young people in 2 areas: the number of areas, at most the '<5', is <5 too and not stated
+    assert "its services and its staff, <b>Northfield</b> & Co reaches <5 young people." in text
     assert "For <5 young people" in text
     csv_text = write_evidence_figures(small_project, "o1", tmp_path / "e.csv").read_text(encoding="utf-8-sig")
     assert "o1,<b>Northfield</b> & Co,young_people_reached,Young people reached,<5," in csv_text
