@@ -13,7 +13,7 @@ VIEWS = ("main", "analysis", "scenario", "anchor")
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="socialmap gui", description="Open the SocialMap desktop application.")
-    parser.add_argument("project", nargs="?", help="project file (.gpkg) to open; default: the last one, "
+    parser.add_argument("project", nargs="?", help="project file (.gpkg, or an encrypted .smx: its passphrase is asked) to open; default: the last one, "
                         "or the bundled sample project on first start")
     parser.add_argument("--screenshot", metavar="OUT.png", help="open, wait for the map, save a picture of the window and exit")
     parser.add_argument("--view", choices=VIEWS, default="main",

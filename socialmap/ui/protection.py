@@ -13,10 +13,11 @@ screen.
 
 Input is watched with an event filter on the window's own platform window
 (``QWidget.windowHandle``), which every key, click and wheel event of the
-window passes through before Qt hands it to a widget: nothing is watched for
-a plain project, and nothing application-wide (a Python filter on the
-``QApplication`` sees every event of every object, paint and timer events
-included).
+window passes through before Qt hands it to a widget, and on each other
+window of the application (a dialog) as it takes the focus, so filling in a
+long dialog counts as use. Nothing is watched for a plain project, and nothing
+application-wide (a Python filter on the ``QApplication`` sees every event of
+every object, paint and timer events included).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import hmac
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QSinglePointEvent
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QSinglePointEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -189,6 +190,7 @@ class IdleLock(QObject):
         self._hidden: list[QWidget] = []
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one may run 5% (30 s of 10 min) short
         self.timer.timeout.connect(self._on_idle)
         self.set_idle_ms(idle_ms)
         self.screen = LockScreen(window)
@@ -214,12 +216,20 @@ class IdleLock(QObject):
         if encrypted and self._watched is None and handle is not None:
             handle.installEventFilter(self)
             self._watched = handle
+            QGuiApplication.instance().focusWindowChanged.connect(self._watch_window)
         elif not encrypted and self._watched is not None:
             self._watched.removeEventFilter(self)
             self._watched = None
+            QGuiApplication.instance().focusWindowChanged.disconnect(self._watch_window)
         if not encrypted and self.is_locked:
             self.unlock()
         self.activity()
+
+    def _watch_window(self, window) -> None:
+        """Another window of the application (a dialog) took the focus: its input counts as use
+        too (installing a filter twice keeps one)."""
+        if window is not None and self._watched is not None and window is not self._watched:
+            window.installEventFilter(self)
 
     def activity(self) -> None:
         """Input was seen (or a project opened): the idle time starts again."""
@@ -312,6 +322,11 @@ class IdleLock(QObject):
         """Input to the watched window: while unlocked, it restarts the idle time; while locked,
         only what goes to the lock screen passes."""
         kind = event.type()
+        if self._watched is None:  # a dialog watched while the project was encrypted; it is not now
+            return False
+        if obj is not self._watched and kind in _INPUT_EVENTS:  # a dialog: use, never blocked here
+            self.activity()
+            return False
         if kind == QEvent.Type.Resize and self.is_locked:
             QTimer.singleShot(0, lambda: self.screen.setGeometry(self.window.rect()))
         if kind not in _INPUT_EVENTS:

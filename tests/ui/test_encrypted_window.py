@@ -254,3 +254,37 @@ def test_lock_now_and_opening_a_plain_project_ends_the_lock(make_window, qtbot, 
     window.idle_lock_now()
     assert window.idle_lock.is_locked and not window.map.isVisible()
     assert window.idle_lock.try_unlock(SECRET) and window.map.isVisible()
+
+
+def test_input_to_the_window_or_a_dialog_restarts_the_idle_time(make_window, qtbot, encrypted_file, monkeypatch):
+    """A key pressed in the window, or in a dialog of the application that took the focus,
+    counts as use: the lock waits its whole idle time again."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialog
+
+    window = make_window()
+    _answers(window, monkeypatch, SECRET)
+    open_and_wait(window, qtbot, encrypted_file)
+    lock = window.idle_lock
+    lock.set_idle_ms(60_000)
+    press = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier)
+
+    qtbot.wait(300)
+    assert lock.timer.remainingTime() < 59_800
+    QApplication.sendEvent(window.windowHandle(), press)
+    assert lock.timer.remainingTime() > 59_800
+
+    dialog = QDialog(window)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    QGuiApplication.instance().focusWindowChanged.emit(dialog.windowHandle())
+    qtbot.wait(300)
+    assert lock.timer.remainingTime() < 59_800
+    QApplication.sendEvent(dialog.windowHandle(), QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_B,
+                                                             Qt.KeyboardModifier.NoModifier))
+    assert lock.timer.remainingTime() > 59_800 and not lock.is_locked
+    # locking closes the dialog: its fields could show a record
+    lock.lock()
+    assert not dialog.isVisible()
+    assert lock.try_unlock(SECRET)
+    dialog.deleteLater()
