@@ -113,7 +113,7 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
     if classes is not None:
         from socialmap.mapview import ties_payload
 
-        tie_records = ties_payload(project, classes, group_by=group_by)
+        tie_records = ties_payload(project, classes, group_by=group_by, on=project.as_of)
         tie_records_json = RawJSON(workers.json_in_chunks(tie_records))  # here, not on the UI thread
     people = {
         str(i): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
@@ -200,6 +200,7 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         doc.projectReplaced.connect(self._on_replaced)
         doc.nodesChanged.connect(lambda *_: self._mark_stale())
         doc.tiesChanged.connect(lambda *_: self._mark_stale())
+        doc.asOfChanged.connect(self._on_as_of)
         if analysis_api("analyse") is None:
             self.status.setText("Analysis: " + NOT_AVAILABLE + ".")
         else:
@@ -225,6 +226,11 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         idx = self.group_key.findData(key)
         if idx >= 0:
             self.group_key.setCurrentIndex(idx)
+
+    def _on_as_of(self) -> None:
+        """A new As of date: an analysis on the screen is of another day's ties, so it runs again."""
+        if self.result is not None and self.worker is None:
+            self.run()
 
     def _mark_stale(self) -> None:
         if self.result is not None and self.result["version"] != self.doc.project.version:

@@ -165,7 +165,7 @@ class AnchorPanel(QWidget):
         self.worker.signals.cancelled.connect(lambda: self._end("Cancelled."))
         self.show_button.setEnabled(False)
         self.status.setText("Computing anchor presence…")
-        return self.doc.run_on_snapshot(self.worker, "anchor presence")
+        return self.doc.run_on_snapshot(self.worker, "anchor presence", as_of=True)
 
     def _end(self, message: str) -> None:
         self.worker = None

@@ -9,6 +9,7 @@ inspector and the map listen to.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -36,6 +37,10 @@ class ProjectDocument(QObject):
     settingsChanged = Signal()
     #: Edits are refused while a background job copies the project (True) or allowed again (False).
     lockChanged = Signal(bool)
+    #: The date the measures and the map show (the toolbar's As of date) changed.
+    asOfChanged = Signal()
+    #: Snapshots were saved or deleted.
+    snapshotsChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +53,8 @@ class ProjectDocument(QObject):
         self.undo_stack.cleanChanged.connect(lambda _clean: self.titleChanged.emit())
         self.selection: tuple[str, str] = ("", "")
         self._locks: dict[int, str] = {}
+        #: the day the measures and the map are of (None: today; socialmap.model.dates)
+        self.as_of: dt.date | None = None
 
     # ---------------------------------------------------------------- state
     @property
@@ -68,6 +75,22 @@ class ProjectDocument(QObject):
         self.projectReplaced.emit()
         self.selectionChanged.emit("", "")
         self.titleChanged.emit()
+
+    def measure_date(self) -> dt.date:
+        """The day the window measures: the As of date, or today."""
+        from socialmap.model.dates import today
+
+        return self.as_of or today()
+
+    def set_as_of(self, day: dt.date | None) -> None:
+        """Measure the network of ``day`` (None or today: today); the map and panels follow."""
+        from socialmap.model.dates import today
+
+        if day == today():
+            day = None
+        if day != self.as_of:
+            self.as_of = day
+            self.asOfChanged.emit()
 
     def mark_saved(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -93,17 +116,20 @@ class ProjectDocument(QObject):
         """Why edits are refused right now (a job is copying the project), or None."""
         return next(iter(self._locks.values()), None)
 
-    def run_on_snapshot(self, worker, reason: str):
+    def run_on_snapshot(self, worker, reason: str, *, as_of: bool = False):
         """Start ``worker`` on a copy of the project taken in the background.
 
         The copy is made on the worker thread (a large project takes a second
         or more to copy); until it is taken, edits and undo are refused, so
-        the copy is consistent. ``worker.fn`` receives the copy first.
+        the copy is consistent. ``worker.fn`` receives the copy first; with
+        ``as_of`` (the measures) only its ties in force on :meth:`measure_date`.
         """
         from socialmap.ui import workers
 
         token = id(worker)
         worker.snapshot_of = self.project
+        if as_of:
+            worker.snapshot_on = self.measure_date()
         was_locked = bool(self._locks)
         self._locks[token] = reason
 

@@ -536,6 +536,14 @@ def report_with_dialog(window, doc, fmt: str, scenario_changes: list | None = No
             changes = list(scenario.changes)
             kwargs["context_survival"] = scenario.context_survival
         kwargs["changes"] = changes
+    if fmt == "change-report":
+        panel = getattr(window, "change_panel", None)
+        if panel is not None:  # the comparison chosen in the Change panel
+            kwargs.update(panel.report_sides())
+        elif not project.snapshots:
+            _message(window, "No snapshot", "Save a snapshot first (File > Save snapshot…): the change report "
+                                            "compares it with the project today.")
+            return None
     out, _ = QFileDialog.getSaveFileName(window, REPORT_TITLES[fmt].rstrip("…"), "", "PDF (*.pdf)")
     if not out:
         return None

@@ -7,11 +7,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDockWidget,
@@ -46,6 +47,7 @@ from socialmap.model.kinds import (
 from socialmap.ui import commands, recovery, workers
 from socialmap.ui.analysis_panel import MEASURE_TITLES, AnalysisPanel, area_measures
 from socialmap.ui.anchor_panel import AnchorPanel
+from socialmap.ui.change_panel import AddSnapshot, ChangePanel
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.inspector import Inspector
 from socialmap.ui.mapwidget import MapWidget
@@ -341,8 +343,13 @@ class MainWindow(QMainWindow):
         self.anchor_dock = self._dock("Anchor evidence", "anchorDock", self.anchor_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.inspector_dock, self.analysis_dock)
         self.tabifyDockWidget(self.analysis_dock, self.scenario_dock)
+        self.change_panel = ChangePanel(self.doc)
+        self.change_dock = self._dock("Change", "changeDock", self.change_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.scenario_dock, self.anchor_dock)
+        self.tabifyDockWidget(self.anchor_dock, self.change_dock)
         self.inspector_dock.raise_()
+        self.change_panel.mapStyleRequested.connect(self._on_change_style)
+        self.change_panel.reportRequested.connect(self.change_report)
 
         self.analysis_panel.analysisDone.connect(self._on_analysis)
         self.analysis_panel.mapModeRequested.connect(self._request_map_mode)
@@ -390,6 +397,8 @@ class MainWindow(QMainWindow):
                                              tip="A plain GeoPackage copy for QGIS: not protected")
         self.act_lock = self._action("&Lock now", self.idle_lock_now, "Ctrl+L", "Hide the data until the passphrase is given")
         self.act_lock_time = self._action("Lock when idle after…", self.lock_time_dialog)
+        self.act_snapshot = self._action("Save s&napshot…", self.save_snapshot_dialog, None,
+                                         "Keep a named, dated copy of the network inside the project")
         self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QKeySequence(std.Undo))
         self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
@@ -421,7 +430,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_open, self.act_sample])
         self.recent_menu = m.addMenu("Open &Recent")
         m.addSeparator()
-        m.addActions([self.act_save, self.act_save_as])
+        m.addActions([self.act_save, self.act_save_as, self.act_snapshot])
         m.addSeparator()
         m.addActions([self.act_protect, self.act_change_passphrase, self.act_unprotect, self.act_export_plain,
                       self.act_lock, self.act_lock_time])
@@ -439,7 +448,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_fit)
         m.addSeparator()
         for dock in (self.layers_dock, self.tables_dock, self.inspector_dock, self.analysis_dock,
-                     self.scenario_dock, self.anchor_dock):
+                     self.scenario_dock, self.anchor_dock, self.change_dock):
             m.addAction(dock.toggleViewAction())
         m = bar.addMenu("&Analyse")
         m.addActions([self.act_analyse, self.act_hotspots, self.act_anchor])
@@ -464,6 +473,18 @@ class MainWindow(QMainWindow):
         tb.addActions([self.act_add_org, self.act_add_service, self.act_add_yp, self.act_add_tie, self.act_delete])
         tb.addSeparator()
         tb.addActions([self.act_analyse, self.act_scenario_run])
+        tb.addSeparator()
+        tb.addWidget(QLabel(" As of "))
+        self.as_of_edit = QDateEdit()
+        self.as_of_edit.setObjectName("asOfDate")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        today = dt.date.today()
+        self.as_of_edit.setDate(QDate(today.year, today.month, today.day))
+        self.as_of_edit.setToolTip("The day the map and the measures show: the ties in force then "
+                                   "(a tie ending on the day no longer counts)")
+        self.as_of_edit.dateChanged.connect(lambda d: self.doc.set_as_of(d.toPython()))
+        tb.addWidget(self.as_of_edit)
         # short toolbar texts
         for action, short in ((self.act_add_org, "+ Organisation"), (self.act_add_service, "+ Service"),
                               (self.act_add_yp, "+ Young person"), (self.act_add_tie, "+ Tie"),
@@ -1280,6 +1301,50 @@ class MainWindow(QMainWindow):
             self.map.set_area_style(choropleth(values, "Bridging ties lost (%)"))
         else:
             self.apply_map_mode(self.map_mode)
+
+    def _on_change_style(self, style) -> None:
+        """The Change panel colours the areas by a change, or gives the map back its colours."""
+        if style is None:
+            self.apply_map_mode(self.map_mode)
+        else:
+            self.map.set_area_style(style)
+
+    def save_snapshot_dialog(self) -> workers.Worker | None:
+        day = self.doc.measure_date()
+        name, ok = QInputDialog.getText(self, "Save snapshot", f"Name of the snapshot (the network as of "
+                                        f"{day.isoformat()}):", text=f"snapshot {day.isoformat()}")
+        if not ok or not name.strip():
+            return None
+        return self.save_snapshot(name.strip())
+
+    def save_snapshot(self, name: str) -> workers.Worker | None:
+        """Make a snapshot of the network (of the As of date) in the background and keep it in the
+        project (undoable; saved with the file)."""
+        from socialmap.model.snapshots import snapshot_name_problem
+        from socialmap.store.snapshots import make_snapshot
+
+        problem = snapshot_name_problem(name)
+        if problem is None and name in self.doc.project.snapshots:
+            problem = f"a snapshot {name!r} is already saved; choose another name or delete it first"
+        if problem:
+            self.show_error("Snapshot not saved", problem)
+            return None
+        worker = workers.Worker(make_snapshot, name, as_of=self.doc.measure_date(), with_callbacks=False)
+
+        def keep(snapshot) -> None:
+            self.push(AddSnapshot(self.doc, snapshot))
+            self.statusBar().showMessage(f"Snapshot {snapshot.name!r} kept in the project: save to keep it in the "
+                                         "file.", 5000)
+
+        worker.signals.finished.connect(keep)
+        worker.signals.failed.connect(lambda exc: self.show_error("Snapshot not saved", error_text(exc)))
+        return self.doc.run_on_snapshot(worker, "the snapshot")
+
+    def change_report(self) -> None:
+        """Reports > Change report of the comparison chosen in the Change panel."""
+        from socialmap.ui.interchange_dialogs import report_with_dialog
+
+        report_with_dialog(self, self.doc, "change-report")
 
     def evidence_pack(self, org_id: str) -> None:
         """Write the anchor evidence pack of ``org_id`` (asks where)."""

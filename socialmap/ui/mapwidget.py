@@ -107,6 +107,7 @@ class MapWidget(QWebEngineView):
         doc.tiesChanged.connect(self._on_ties)
         doc.selectionChanged.connect(self._on_selection)
         doc.areasChanged.connect(self._on_areas)
+        doc.asOfChanged.connect(self._on_as_of)
         html = mpage.build_page(extra_scripts=(_qwebchannel_js(),))
         self.setHtml(html, QUrl.fromLocalFile(str(mpage.leaflet_dir()) + "/"))
 
@@ -158,7 +159,7 @@ class MapWidget(QWebEngineView):
             return
         project = self.doc.project
         preloaded, self.preloaded = self.preloaded, None
-        if preloaded is not None and preloaded[0] is project and self.tie_classes is None:
+        if preloaded is not None and preloaded[0] is project and self.tie_classes is None and self.doc.as_of is None:
             # built with the project in the loading worker: no work here but handing it over,
             # 30-40 ms for a city of 20,000 young people, so in a turn of the event loop after
             # the rest of opening it (both in one held the UI thread 85-115 ms); the page calls
@@ -170,7 +171,7 @@ class MapWidget(QWebEngineView):
             else:
                 self._deferred.append((script, None))
         else:
-            self.call("load", payloads.full_payload(project, self.tie_classes))
+            self.call("load", payloads.full_payload(project, self.tie_classes, on=self.doc.as_of))
         kind, ident = self.doc.selection
         if ident:
             self.call("select", kind, ident, False)
@@ -196,10 +197,18 @@ class MapWidget(QWebEngineView):
         project = self.doc.project
         group_by = project.setting("group_by") or "area_code"
         keys = [tuple(k) for k in [*added, *changed]]
-        records = payloads.ties_payload(project, self.tie_classes, group_by=group_by, keys=keys)
+        records = payloads.ties_payload(project, self.tie_classes, group_by=group_by, keys=keys, on=self.doc.as_of)
         drawn = {r["key"] for r in records}
         gone = ["|".join(k) for k in removed] + ["|".join(k) for k in keys if "|".join(k) not in drawn]
         self.call("upsertTies", records, gone)
+
+    def _on_as_of(self) -> None:
+        """Draw the ties in force on the new As of date (the classes of the last analysis kept)."""
+        if not self.ready:
+            return
+        project = self.doc.project
+        group_by = project.setting("group_by") or "area_code"
+        self.show_ties(payloads.ties_payload(project, self.tie_classes, group_by=group_by, on=self.doc.as_of))
 
     def _on_areas(self, codes: list) -> None:
         for code in codes:

@@ -516,7 +516,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.rank_button.setEnabled(False)
         self.rank_cancel.setEnabled(True)
         self.status.setText("Ranking every service and organisation…")
-        return self.doc.run_on_snapshot(self.rank_worker, "the ranking")
+        return self.doc.run_on_snapshot(self.rank_worker, "the ranking", as_of=True)
 
     def _rank_end(self, message: str) -> None:
         self.rank_worker = None

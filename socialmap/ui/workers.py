@@ -112,6 +112,8 @@ class Worker:
         self.preload: tuple[str, ...] = ()
         #: A project to copy on the worker thread and pass to ``fn`` first.
         self.snapshot_of = None
+        #: With ``snapshot_of``: pass only the ties of the copy in force on this date (the measures).
+        self.snapshot_on = None
         #: The result lives as long as the session (an opened project): Python's cyclic garbage
         #: collector is paused during the job and the objects it made are set aside from
         #: collection when it succeeds (``gc.freeze``). Loading a city of 20,000 young people
@@ -142,6 +144,8 @@ class Worker:
                 snapshot = source.copy()
                 snapshot.version = source.version
                 self.signals.snapshotTaken.emit()
+                if self.snapshot_on is not None:
+                    snapshot = snapshot.in_force(self.snapshot_on)
                 self.args = (snapshot, *self.args)
             if self.with_callbacks:
                 result = self.fn(*self.args, progress=self._progress, cancelled=self.is_cancelled, **self.kwargs)
@@ -255,7 +259,7 @@ class PanelJob:
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(running_text)
-        return self.doc.run_on_snapshot(worker, what)
+        return self.doc.run_on_snapshot(worker, what, as_of=True)
 
     def cancel(self) -> None:
         if self.worker is not None:

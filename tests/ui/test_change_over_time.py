@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.ui.conftest import open_and_wait, wait_drawn
+from tests.ui.conftest import WAIT_MS, open_and_wait, wait_drawn
 
 
 def test_end_tie_keeps_it_with_todays_date_hides_it_and_undo_restores_it(make_window, qtbot, project_file):
@@ -39,3 +39,63 @@ def test_the_inspector_shows_a_nodes_dates_read_only(make_window, qtbot, project
     window.inspector.editors["label"].setText("Robin B")
     assert window.inspector.apply()
     assert window.doc.project.nodes["yp1"].updated == dt.date.today()
+
+
+def test_the_as_of_date_redraws_the_ties_in_force_that_day(make_window, qtbot, project_file, tmp_path):
+    """yp1-yp2 (bonding) ended on 1 Sept 2025: drawn on 31 Aug, not today; the analysis of
+    31 Aug counts it (yp1's bonding tie), as the CLI's --as-of does."""
+    from PySide6.QtCore import QDate
+
+    from socialmap.store import load_project, save_project
+
+    p = load_project(project_file)
+    p.update_tie("yp1", "yp2", until=dt.date(2025, 9, 1))
+    path = tmp_path / "dated.gpkg"
+    save_project(p, path)
+    window = make_window()
+    today = open_and_wait(window, qtbot, path)
+    assert today["ties"]["bonding"] == 0
+    window.as_of_edit.setDate(QDate(2025, 8, 31))
+    assert window.doc.as_of == dt.date(2025, 8, 31)
+    qtbot.waitUntil(lambda: (window.map.last_counts or {}).get("ties", {}).get("bonding") == 1, timeout=WAIT_MS)
+    panel = window.analysis_panel
+    with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
+        panel.run()
+    assert panel.result["analysis"].people.loc["yp1", "bonding"] == 1
+
+
+def test_save_a_snapshot_compare_and_colour_the_map(make_window, qtbot, project_file):
+    """A snapshot of today, then ending yp2-yp3 (bridging A1-A2) and comparing the snapshot with
+    the project tomorrow: A1 and A2 each lose 1 bridging tie (100%: flagged); the map is
+    coloured by the chosen change; undo takes the snapshot back out."""
+    from PySide6.QtCore import QDate
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    doc = window.doc
+    with qtbot.waitSignal(doc.snapshotsChanged, timeout=WAIT_MS):
+        window.save_snapshot("before")
+    assert "before" in doc.project.snapshots and doc.dirty
+    panel = window.change_panel
+    assert panel.snapshot_names == ["before"]
+    assert panel.before_choice.currentData() == "#before"
+    doc.select("tie", "yp2|yp3")
+    assert window.inspector.end_tie()
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    panel.after_date.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+    styles = []
+    panel.mapStyleRequested.connect(styles.append)
+    assert panel.run() is not None
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=WAIT_MS)
+    change = panel.result["change"]
+    assert (change.areas.loc["A1", "lost_bridging"], change.areas.loc["A2", "lost_bridging"]) == (1, 1)
+    assert change.areas["flagged"].all()
+    assert panel.model.rowCount() == 2
+    assert panel.colour_choice.currentData() == "mean_linking_change"
+    panel.colour_choice.setCurrentIndex(panel.colour_choice.findData("lost_bridging"))
+    assert styles and styles[-1]["legend"]["title"] == "Lost bridging"
+    assert set(styles[-1]["colours"]) == {"A1", "A2"}
+    assert panel.report_sides() == {"before": "#before", "after": f"@{tomorrow.isoformat()}", "scenario": None}
+    doc.undo_stack.undo()  # the ended tie
+    doc.undo_stack.undo()  # the snapshot
+    assert doc.project.snapshots == {} and panel.snapshot_names == []
