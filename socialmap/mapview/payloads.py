@@ -286,6 +286,62 @@ def choropleth(values: Mapping[str, Any], title: str, *, n_classes: int = 5,
     return {"colours": colours, "legend": {"title": title, "entries": entries}}
 
 
+#: Diverging colours of a change (ColorBrewer RdBu): losses red, gains blue, no change light grey.
+LOSS_COLOURS = ("#fddbc7", "#ef8a62", "#b2182b")  # small to large
+GAIN_COLOURS = ("#d1e5f0", "#67a9cf", "#2166ac")
+NO_CHANGE_COLOUR = "#f7f7f7"
+
+
+def change_style(values: Mapping[str, Any], title: str, *, positive_is_loss: bool = False,
+                 missing_label: str = "no data") -> dict[str, Any]:
+    """Fill colours of areas by a change: no change (0) light grey, losses in up to three reds and
+    gains in up to three blues, each side in equal-width classes from 0 to its extreme, so an
+    area that did not change never looks like one that did (a sequential scale from the
+    smallest value gave the unchanged areas its darkest colour).
+
+    ``positive_is_loss``: a positive value is the bad direction (ties lost, young people newly
+    isolated); otherwise negative is (a fall in mean ties per young person).
+
+    >>> style = change_style({"A": -0.3, "B": 0.0, "C": 0.1, "D": None}, "Change")
+    >>> [style["colours"][c] for c in "ABCD"]
+    ['#b2182b', '#f7f7f7', '#2166ac', '#d9d9d9']
+    """
+    known = {c: float(v) for c, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
+    colours: dict[str, str] = {c: NO_DATA_COLOUR for c in values}
+    eps = 1e-9
+    neg = [v for v in known.values() if v < -eps]
+    pos = [v for v in known.values() if v > eps]
+    low_colours, high_colours = (GAIN_COLOURS, LOSS_COLOURS) if positive_is_loss else (LOSS_COLOURS, GAIN_COLOURS)
+    low_word, high_word = ("gain", "loss") if positive_is_loss else ("fall", "rise")
+    whole = all(float(v).is_integer() for v in known.values())
+
+    def classes(extreme: float, palette) -> list[tuple[float, float, str]]:
+        k = 1 if whole and extreme <= 1 else len(palette)
+        width = extreme / k
+        return [(i * width, (i + 1) * width, palette[i if k == len(palette) else -1]) for i in range(k)]
+
+    high = classes(max(pos), high_colours) if pos else []
+    low = classes(-min(neg), low_colours) if neg else []
+    for code, v in known.items():
+        if abs(v) <= eps:
+            colours[code] = NO_CHANGE_COLOUR
+            continue
+        bands = high if v > 0 else low
+        size = abs(v)
+        colours[code] = next((c for a, b, c in bands if size <= b + eps), bands[-1][2])
+    digits = 0 if whole else 2
+    entries = []
+    for a, b, colour in reversed(low):
+        entries.append({"colour": colour, "label": f"{low_word} {_fmt(a, digits)} – {_fmt(b, digits)}"})
+    if any(abs(v) <= eps for v in known.values()):
+        entries.append({"colour": NO_CHANGE_COLOUR, "label": "no change"})
+    for a, b, colour in high:
+        entries.append({"colour": colour, "label": f"{high_word} {_fmt(a, digits)} – {_fmt(b, digits)}"})
+    if len(known) < len(values):
+        entries.append({"colour": NO_DATA_COLOUR, "label": missing_label})
+    return {"colours": colours, "legend": {"title": title, "entries": entries}}
+
+
 def hotspot_style(flags: Mapping[str, Any], title: str = "NEET isolation hotspots (Gi*)") -> dict[str, Any]:
     """Fill colours of areas by the hotspot flag of Getis-Ord Gi*."""
     colours = {}

@@ -65,7 +65,7 @@ def change_title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def run_compare_job(project, before: str, after: str, scenario: str | None,
+def run_compare_job(project, before: str, after: str, scenario: str | None, name: str = "this project",
                     progress=None, cancelled=None) -> dict[str, Any]:
     """The comparison of two sides of ``project`` (a copy; runs in a worker)."""
     from socialmap.change import compare_projects, predicted_against_observed
@@ -74,8 +74,8 @@ def run_compare_job(project, before: str, after: str, scenario: str | None,
 
     if progress:
         progress(0.1)
-    b = project_side(project, before)
-    a = project_side(project, after)
+    b = project_side(project, before, name)
+    a = project_side(project, after, name)
     if cancelled and cancelled():
         raise workers.Cancelled()
     change = compare_projects(b.project, a.project, before_label=b.label, after_label=a.label)
@@ -145,6 +145,30 @@ class DeleteSnapshot(_Edit):
         self.doc.snapshotsChanged.emit()
 
 
+class SetSettings(_Edit):
+    """Change project settings (the scenario defaults); undo gives the old values back."""
+
+    def __init__(self, doc: ProjectDocument, values: dict[str, Any], text: str) -> None:
+        super().__init__(doc, text)
+        self.values = dict(values)
+        self.old: dict[str, Any] = {}
+
+    def apply(self) -> None:
+        settings = self.doc.project.settings
+        self.old = {k: settings.get(k) for k in self.values}
+        settings.update(self.values)
+        self.doc.settingsChanged.emit()
+
+    def undo(self) -> None:
+        settings = self.doc.project.settings
+        for key, value in self.old.items():
+            if value is None:
+                settings.pop(key, None)
+            else:
+                settings[key] = value
+        self.doc.settingsChanged.emit()
+
+
 def _qdate(day: dt.date) -> QDate:
     return QDate(day.year, day.month, day.day)
 
@@ -172,6 +196,8 @@ class ChangePanel(QWidget, workers.PanelJob):
         sl = QVBoxLayout(snaps)
         self.snapshot_model = QStringListModel(self)
         self.snapshot_names: list[str] = []
+        #: other project files chosen as BEFORE (``Another project file…``)
+        self.other_files: list[str] = []
         self.snapshot_view = QListView()
         self.snapshot_view.setObjectName("snapshotList")
         self.snapshot_view.setModel(self.snapshot_model)
@@ -259,6 +285,12 @@ class ChangePanel(QWidget, workers.PanelJob):
         self.calibration.setTextFormat(Qt.TextFormat.PlainText)
         self.calibration.setObjectName("calibrationLabel")
         lay.addWidget(self.calibration)
+        self.use_estimates_button = QPushButton("Use these estimates as the project's defaults")
+        self.use_estimates_button.setToolTip("Set the project's retention and context survival (the scenario "
+                                             "defaults) to the values estimated from what happened; undoable")
+        self.use_estimates_button.setEnabled(False)
+        self.use_estimates_button.clicked.connect(self.use_estimates)
+        lay.addWidget(self.use_estimates_button)
         note = QLabel("Counts of 1 to 4 young people are shown as <5 and left uncoloured on the map.")
         note.setWordWrap(True)
         note.setObjectName("noteLabel")
@@ -275,6 +307,7 @@ class ChangePanel(QWidget, workers.PanelJob):
         self.colour_choice.clear()
         self.colour_choice.setEnabled(False)
         self.report_button.setEnabled(False)
+        self.use_estimates_button.setEnabled(False)
         self.calibration.setText("")
         self._refresh_choices()
 
@@ -292,6 +325,9 @@ class ChangePanel(QWidget, workers.PanelJob):
         self.before_choice.addItem("This project on the date below", "@")
         for s in reversed(snaps):
             self.before_choice.addItem(f"Snapshot: {s.name} (as of {s.as_of.isoformat()})", f"#{s.name}")
+        for path in self.other_files:
+            self.before_choice.addItem(f"File: {path}", f"file:{path}")
+        self.before_choice.addItem("Another project file…", "file?")
         idx = self.before_choice.findData(f"#{added[-1]}" if added else current)  # a new snapshot is chosen
         self.before_choice.setCurrentIndex(idx if idx >= 0 else (1 if snaps else 0))
         self.before_choice.blockSignals(False)
@@ -304,8 +340,29 @@ class ChangePanel(QWidget, workers.PanelJob):
         idx = self.scenario_choice.findData(current)
         self.scenario_choice.setCurrentIndex(max(idx, 0))
 
+    def choose_other_file(self, path: str | None = None) -> bool:
+        """Compare with another project file (asked for when ``path`` is None)."""
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _ = QFileDialog.getOpenFileName(self, "Compare with a project file", "",
+                                                  "SocialMap projects (*.gpkg)")
+        if not path:
+            return False
+        if path not in self.other_files:
+            self.other_files.append(path)
+        self._refresh_choices()
+        self.before_choice.setCurrentIndex(self.before_choice.findData(f"file:{path}"))
+        return True
+
     def _before_changed(self) -> None:
         word = self.before_choice.currentData() or "@"
+        if word == "file?":
+            self.before_choice.blockSignals(True)
+            self.before_choice.setCurrentIndex(0)
+            self.before_choice.blockSignals(False)
+            self.choose_other_file()
+            return
         snap = self.doc.project.snapshots.get(word[1:]) if word.startswith("#") else None
         if snap is not None:
             self.before_date.setDate(_qdate(snap.as_of))
@@ -316,6 +373,8 @@ class ChangePanel(QWidget, workers.PanelJob):
         before_day = self.before_date.date().toPython()
         if word == "@":
             before = f"@{before_day.isoformat()}"
+        elif word.startswith("file:"):
+            before = f"{word[5:]}@{before_day.isoformat()}"
         else:
             snap = self.doc.project.snapshots.get(word[1:])
             before = word if snap is None or snap.as_of == before_day else f"{word}@{before_day.isoformat()}"
@@ -341,7 +400,8 @@ class ChangePanel(QWidget, workers.PanelJob):
         if self.worker is not None:
             return None
         before, after, scenario = self.sides()
-        worker = workers.Worker(run_compare_job, before, after, scenario)
+        name = self.doc.path.name if self.doc.path else "this project"
+        worker = workers.Worker(run_compare_job, before, after, scenario, name)
         worker.preload = ("socialmap.change", "socialmap.analysis", "socialmap.scenarios")
         return self._start_job(worker, self._finished, "Comparing…", "the comparison")
 
@@ -369,6 +429,7 @@ class ChangePanel(QWidget, workers.PanelJob):
             f"({s['ties_lost_by_class']['bridging']} bridging, {s['ties_lost_by_class']['linking']} linking), "
             f"{s['ties_gained']} gained; {s['flagged_areas']} area(s) pass a scenario threshold.")
         self.calibration.setText(self._calibration_text(check))
+        self.use_estimates_button.setEnabled(bool(self.estimates()))
         current = self.colour_choice.currentData()
         from socialmap.change import CHANGE_MEASURES
 
@@ -383,6 +444,22 @@ class ChangePanel(QWidget, workers.PanelJob):
         self.colour_choice.setEnabled(True)
         self.report_button.setEnabled(True)
         self.colour_map()
+
+    def estimates(self) -> dict[str, float]:
+        """The settings the last comparison estimated (those resting on at least one case)."""
+        check = (self.result or {}).get("check")
+        if check is None:
+            return {}
+        return {key: e["estimate"] for key, e in check.calibration.items() if e["cases"]}
+
+    def use_estimates(self) -> bool:
+        values = self.estimates()
+        if not values:
+            return False
+        push_edit(self.doc, SetSettings(self.doc, values, "Use estimated scenario defaults"))
+        self.status.setText("Project defaults now: " + ", ".join(f"{k.replace('_', ' ')} {v:.2f}"
+                                                                 for k, v in values.items()) + " (undo to go back).")
+        return True
 
     @staticmethod
     def _calibration_text(check) -> str:
@@ -406,7 +483,11 @@ class ChangePanel(QWidget, workers.PanelJob):
         if not name or self.result is None:
             self.mapStyleRequested.emit(None)
             return
-        from socialmap.mapview import choropleth
+        from socialmap.mapview import change_style
 
         values = map_values(self.result["change"], name)
-        self.mapStyleRequested.emit(choropleth(values, change_title(name), missing_label="no data, or withheld (<5)"))
+        loss = name.startswith("lost_") or name in ("newly_isolated", "newly_isolated_neet", "bridging_loss_pct",
+                                                     "isolated_change", "neet_isolated_change",
+                                                     "neet_isolation_rate_change", "nearest_service_km_change")
+        self.mapStyleRequested.emit(change_style(values, change_title(name), positive_is_loss=loss,
+                                                 missing_label="no data, or withheld (<5)"))

@@ -107,6 +107,39 @@ class ScreenshotDirector(QObject):
         panel.anchorDone.connect(lambda _r: self._grab_later())
         panel.run()
 
+    def _view_change(self) -> None:
+        """The Change panel comparing the snapshot saved last with the project a year and a day
+        after it (on the sample written with ``--with-history``: the re-tender and its scenario)."""
+        import datetime as dt
+
+        from PySide6.QtCore import QDate
+
+        from socialmap.change.sides import latest_snapshot
+
+        w = self.window
+        w.change_dock.raise_()
+        w.resizeDocks([w.change_dock], [720], Qt.Orientation.Horizontal)
+        panel = w.change_panel
+        project = w.doc.project
+        last = latest_snapshot(project)
+        if last is None:
+            self._grab_later()
+            return
+        after = project.snapshots[last].as_of + dt.timedelta(days=366)
+        panel.before_choice.setCurrentIndex(panel.before_choice.findData(f"#{last}"))
+        panel.after_date.setDate(QDate(after.year, after.month, after.day))
+        if project.scenarios:
+            panel.scenario_choice.setCurrentIndex(1)
+        shown = []
+
+        def once(_style) -> None:
+            if panel.result is not None and not shown:
+                shown.append(1)
+                self._grab_later()
+
+        panel.mapStyleRequested.connect(once)
+        panel.run()
+
     # ---------------------------------------------------------------- grab
     def _grab_later(self) -> None:
         # A JavaScript round trip makes sure every queued call has run; then

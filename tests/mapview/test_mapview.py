@@ -114,3 +114,16 @@ def test_full_payload_is_plain_json_and_keeps_markup_as_data(small_project):
     text = json.dumps(full_payload(small_project))
     assert json.loads(text)["nodes"]["young_person"]["features"][0]["properties"]["label"] == "<img src=x onerror=alert(1)>"
     assert full_payload(small_project)["bounds"] == [[53.40, -2.30], [53.41, -2.28]]
+
+
+def test_a_change_map_keeps_no_change_neutral_and_losses_red():
+    """Lost ties 0, 1, 4 (positive is a loss): 0 is 'no change' grey, 4 the darkest red, and a
+    fall of mean ties (negative, not a loss) red too; gains blue."""
+    from socialmap.mapview import change_style
+    from socialmap.mapview.payloads import GAIN_COLOURS, LOSS_COLOURS, NO_CHANGE_COLOUR
+
+    lost = change_style({"A": 0, "B": 1, "C": 4}, "Lost linking", positive_is_loss=True)
+    assert lost["colours"] == {"A": NO_CHANGE_COLOUR, "B": LOSS_COLOURS[0], "C": LOSS_COLOURS[2]}
+    assert [e["label"] for e in lost["legend"]["entries"]] == ["no change", "loss 0 – 1", "loss 1 – 3", "loss 3 – 4"]
+    mean = change_style({"A": -0.2, "B": 0.1}, "Change in mean linking")
+    assert mean["colours"] == {"A": LOSS_COLOURS[2], "B": GAIN_COLOURS[2]}

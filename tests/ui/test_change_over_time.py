@@ -99,3 +99,59 @@ def test_save_a_snapshot_compare_and_colour_the_map(make_window, qtbot, project_
     doc.undo_stack.undo()  # the ended tie
     doc.undo_stack.undo()  # the snapshot
     assert doc.project.snapshots == {} and panel.snapshot_names == []
+
+
+def test_predicted_against_observed_in_the_panel_and_its_estimates_as_defaults(make_window, qtbot, project_file,
+                                                                                tmp_path):
+    """small_project with a saved transfer of s1 (retention 0.8) and a snapshot; ad1, s1's only staff,
+    leaves (its worker tie ends): retention estimated 0 from 1 case; using it sets the project's
+    retention to 0 (undoable)."""
+    from PySide6.QtCore import QDate
+
+    from socialmap.model import Node
+    from socialmap.scenarios import Scenario, Transfer
+    from socialmap.store import load_project, save_project
+    from socialmap.store.snapshots import make_snapshot
+
+    p = load_project(project_file)
+    p.add_node(Node("o2", "organisation", "New provider", lat=53.404, lon=-2.284))
+    Scenario("re-tender", [Transfer("s1", "o2", 0.8)], 0.5).save(p)
+    p.snapshots["before"] = make_snapshot(p, "before", as_of=dt.date(2025, 8, 31))
+    p.update_tie("ad1", "yp3", until=dt.date(2025, 9, 1))
+    path = tmp_path / "history.gpkg"
+    save_project(p, path)
+    window = make_window()
+    open_and_wait(window, qtbot, path)
+    panel = window.change_panel
+    panel.after_date.setDate(QDate(2025, 9, 1))
+    panel.scenario_choice.setCurrentIndex(panel.scenario_choice.findData("re-tender"))
+    assert panel.run() is not None
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=WAIT_MS)
+    check = panel.result["check"]
+    assert check.calibration["retention"]["cases"] == 1 and check.calibration["retention"]["estimate"] == 0.0
+    assert "Estimated retention: 0.00 from 1 cases" in panel.calibration.text()
+    assert panel.use_estimates_button.isEnabled()
+    assert panel.use_estimates()
+    assert window.doc.project.settings["retention"] == 0.0
+    window.doc.undo_stack.undo()
+    assert window.doc.project.setting("retention") == 0.5
+
+
+def test_compare_with_another_project_file(make_window, qtbot, project_file, tmp_path):
+    """BEFORE another file (small_project as saved), AFTER the open project with yp2-yp3 ended
+    yesterday: one bridging tie lost, counted for A1 and A2."""
+    from socialmap.store import load_project, save_project
+
+    p = load_project(project_file)
+    p.update_tie("yp2", "yp3", until=dt.date.today() - dt.timedelta(days=1))
+    later = tmp_path / "later.gpkg"
+    save_project(p, later)
+    window = make_window()
+    open_and_wait(window, qtbot, later)
+    panel = window.change_panel
+    assert panel.choose_other_file(str(project_file))
+    before, after, _ = panel.sides()
+    assert before.startswith(str(project_file) + "@")
+    assert panel.run() is not None
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=WAIT_MS)
+    assert panel.result["change"].summary["ties_lost_by_class"]["bridging"] == 1
