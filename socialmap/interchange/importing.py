@@ -105,18 +105,19 @@ def preview_table(fmt: str, source: str | os.PathLike, limit: int = 100, *,
     Returns ``{"headers": [...], "rows": [[...]], "element_types": [...], "connection_types": [...],
     "row_count": n}``.
     """
-    from socialmap.interchange.tabular import as_text, norm_key, read_csv_table, read_xlsx_tables
+    from socialmap.interchange.tabular import as_text, norm_key, read_csv_table
 
     source = Path(source)
     connections_table = None
     if fmt == "kumu" and source.suffix.lower() in (".xlsx", ".xlsm"):
-        from socialmap.interchange.readers.kumu import _find_sheet
+        from socialmap.interchange.readers.kumu import _role, _xlsx_sections
 
-        tables = read_xlsx_tables(source)
-        table = _find_sheet(tables, "elements")
-        connections_table = _find_sheet(tables, "connections")
+        sections = _xlsx_sections(source)
+        table = next((t for t in sections if _role(t) == "elements"), None)
+        connections_table = next((t for t in sections if _role(t) == "connections"), None)
         if table is None:
-            raise InputError(Problem(f"has no Elements sheet (its sheets: {', '.join(tables)})", file=str(source)))
+            raise InputError(Problem("has no sheet of elements (a sheet whose header row has Label); its sheets: "
+                                     f"{', '.join(dict.fromkeys(str(t.sheet) for t in sections))}", file=str(source)))
     elif fmt == "openreferral":
         from socialmap.interchange.readers.openreferral import _find_tables
 

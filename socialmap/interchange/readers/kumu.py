@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
-from socialmap.interchange.cells import parse_int
 from socialmap.interchange.merge import ImportBatch, node_from_record
 from socialmap.interchange.registry import ImportFormat, Option
 from socialmap.interchange.tabular import (
@@ -42,7 +41,6 @@ from socialmap.interchange.tabular import (
     norm_key,
     parse_field,
     read_csv_table,
-    read_xlsx_tables,
 )
 from socialmap.model.kinds import NODE_KINDS, ORG_TYPES, TIE_TYPES
 
@@ -134,10 +132,128 @@ def _find_sheet(tables: dict[str, Table], wanted: str) -> Table | None:
     return None
 
 
+#: Header spellings Kumu users write for a column (after norm_key).
+_ALIASES = {"type": ("type", "element_type", "connection_type")}
+
+
 def _column(table: Table, name: str) -> str | None:
-    for h in table.headers:
-        if norm_key(h) == name:
-            return h
+    for wanted in _ALIASES.get(name, (name,)):
+        for h in table.headers:
+            if norm_key(h) == wanted:
+                return h
+    return None
+
+
+def _role(table: Table) -> str | None:
+    """``"elements"`` for a table with a Label column, ``"connections"`` for one with From and To
+    (Kumu goes by headers, not sheet names), else None."""
+    headers = {norm_key(h) for h in table.headers}
+    if {"from", "to"} <= headers:
+        return "connections"
+    if "label" in headers:
+        return "elements"
+    return None
+
+
+def _xlsx_sections(path: Path) -> list[Table]:
+    """Every section of every sheet of a workbook: a sheet holds one table, or several separated
+    by blank rows, each starting with its own header row (one with Label, or From and To). A
+    blank row before a row that is not such a header is just a blank row. Rows keep the
+    spreadsheet's numbers; sheets named with ``(ignore)`` are skipped, as Kumu does."""
+    import openpyxl
+
+    from socialmap.interchange.tabular import _check_headers, _clean_header
+
+    if not path.exists():
+        raise InputError(Problem("no such file", file=str(path)))
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
+        raise InputError(Problem(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})",
+                                 file=str(path))) from None
+    sections: list[Table] = []
+    try:
+        for ws in book.worksheets:
+            if "(ignore)" in ws.title.lower():
+                continue
+            current: Table | None = None
+            after_blank = True
+            for i, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                if cells is None or all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                    after_blank = True
+                    continue
+                if after_blank:
+                    headers = [_clean_header(c) for c in cells]
+                    while headers and not headers[-1]:
+                        headers.pop()
+                    candidate = Table(str(path), ws.title, headers)
+                    if current is None or _role(candidate) is not None:
+                        current = candidate
+                        sections.append(current)
+                        after_blank = False
+                        continue
+                after_blank = False
+                record = {h: (cells[j] if j < len(cells) else None) for j, h in enumerate(current.headers) if h}
+                current.rows.append((i, record))
+            for table in sections:
+                if table.sheet == ws.title:
+                    _check_headers(table)
+    finally:
+        book.close()
+    return sections
+
+
+def parse_strength_map(text: str | None) -> tuple[dict[str, int], tuple[float, float] | None]:
+    """``--strength-map``: words or numbers to strengths 1-3 (``"weak=1,close=3"``), and/or a scale
+    ``LOW-HIGH`` (``"1-5"``, ``"0-10"``) whose values are spread evenly over 1..3.
+
+    >>> parse_strength_map("close=3, distant=1, 1-5")
+    ({'close': 3, 'distant': 1}, (1.0, 5.0))
+    """
+    import re
+
+    words: dict[str, int] = {}
+    scale = None
+    problems = []
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        m = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)", item)
+        if m and "=" not in item:
+            low, high = float(m.group(1)), float(m.group(2))
+            if high <= low:
+                problems.append(Problem(f"scale {item!r}: the high end must be above the low end",
+                                        field="--strength-map"))
+            scale = (low, high)
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or value.strip() not in ("1", "2", "3"):
+            problems.append(Problem(f"{item!r} is not WORD=1|2|3 or a scale LOW-HIGH", field="--strength-map"))
+            continue
+        words[name.strip().lower()] = int(value)
+    if problems:
+        raise InputError(problems)
+    return words, scale
+
+
+def _strength(raw: str, words: dict[str, int], scale: tuple[float, float] | None) -> int | None:
+    """A strength cell as 1..3, or None when it cannot be read."""
+    key = raw.strip().lower()
+    if key in words:
+        return words[key]
+    if key in _STRENGTH_WORDS:
+        return _STRENGTH_WORDS[key]
+    try:
+        value = float(raw.replace(",", ""))
+    except ValueError:
+        return None
+    if scale is not None:
+        low, high = scale
+        if not low <= value <= high:
+            return None
+        return 1 + int(round((value - low) / (high - low) * 2))
+    return int(value) if value in (1, 2, 3) else None
     return None
 
 
@@ -151,6 +267,9 @@ def read_kumu(
     areas: dict[str, Any] | None = None,
     existing: Any = None,
     columns: dict[str, str | None] | None = None,
+    merge_duplicates: bool = False,
+    default_tie_type: str | None = None,
+    strength_map: str | None = None,
 ) -> ImportBatch:
     """Read a Kumu workbook (or Elements CSV plus ``connections`` CSV) into an :class:`ImportBatch`.
 
@@ -181,36 +300,102 @@ def read_kumu(
         if connections is not None:
             raise InputError(Problem("--connections is only for an Elements CSV; the workbook has both sheets",
                                      file=source))
-        tables = read_xlsx_tables(path)
-        elements = _find_sheet(tables, "elements")
-        links = _find_sheet(tables, "connections")
-        if elements is None:
-            raise InputError(Problem(f"has no Elements sheet (its sheets: {', '.join(tables) or 'none'})",
-                                     file=source))
+        tables = _xlsx_sections(path)
     elif path.suffix.lower() in (".csv", ".txt"):
-        elements = read_csv_table(path, sheet=None)
-        links = read_csv_table(connections) if connections is not None else None
+        tables = [read_csv_table(path, sheet=None)]
+        if connections is not None:
+            tables.append(read_csv_table(connections))
     else:
         raise InputError(Problem("is not a Kumu .xlsx workbook or an Elements .csv file", file=source))
+    # Kumu goes by headers, not sheet names: any table with Label is elements (several are one
+    # list), any with From and To is connections
+    elements = [t for t in tables if _role(t) == "elements"]
+    links = [t for t in tables if _role(t) == "connections"]
+    if not elements and path.suffix.lower() not in (".xlsx", ".xlsm") and _role(tables[0]) is None:
+        elements = [tables[0]]  # the Elements CSV named as such: its missing Label is the problem to say
+    if not elements:
+        found = "; ".join(f"{t.sheet or Path(t.file).name}: {', '.join(h for h in t.headers if h) or 'empty'}"
+                          for t in tables)
+        raise InputError(Problem(f"has no sheet of elements (a sheet whose header row has Label); "
+                                 f"its sheets and headers: {found or 'none'}", file=source))
+    return read_kumu_tables(elements, links, source=source, kind_map=kind_map, tie_map=tie_map, lookup=lookup,
+                            areas=areas, existing=existing, columns=columns, merge_duplicates=merge_duplicates,
+                            default_tie_type=default_tie_type, strength_map=strength_map)
 
+
+def read_kumu_tables(
+    elements: list[Table],
+    links: list[Table],
+    *,
+    source: str,
+    kind_map: str | dict[str, str] | None = None,
+    tie_map: str | dict[str, str] | None = None,
+    lookup: Any = None,
+    areas: dict[str, Any] | None = None,
+    existing: Any = None,
+    columns: dict[str, str | None] | None = None,
+    merge_duplicates: bool = False,
+    default_tie_type: str | None = None,
+    strength_map: str | None = None,
+) -> ImportBatch:
+    """Elements tables (one list) and connections tables into an :class:`ImportBatch` (the
+    reading of :func:`read_kumu`, shared with the GraphML/GEXF reader)."""
     kinds = dict(DEFAULT_KIND_MAP)
     kinds.update(kind_map if isinstance(kind_map, dict) else parse_map(kind_map, NODE_KINDS, "--kind-map"))
     tie_types = dict(DEFAULT_TIE_MAP)
     tie_types.update(tie_map if isinstance(tie_map, dict) else parse_map(tie_map, TIE_TYPES, "--tie-map"))
+    if default_tie_type is not None and default_tie_type not in TIE_TYPES:
+        raise InputError(Problem(f"{default_tie_type!r} is not a tie type ({', '.join(TIE_TYPES)})",
+                                 field="--default-tie-type"))
+    strengths = parse_strength_map(strength_map)
 
     batch = ImportBatch(source)
-    keys = _read_elements(elements, kinds, batch, lookup, areas, existing, columns or {})
+    state = _ElementState()
+    keys: dict[str, str] | None = {}
+    for table in elements:
+        got = _read_elements(table, kinds, batch, lookup, areas, existing, columns or {}, state, merge_duplicates)
+        if got is None:
+            keys = None
+        elif keys is not None:
+            keys.update(got)
     if keys is None:
-        pass  # the Elements sheet cannot be read: that is the problem to fix, not every connection
-    elif links is not None:
-        _read_connections(links, tie_types, keys, batch, existing)
+        pass  # an Elements sheet cannot be read: that is the problem to fix, not every connection
+    elif links:
+        seen_ties: dict[tuple[str, str], tuple[Table, int]] = {}
+        for table in links:
+            _read_connections(table, tie_types, keys, batch, existing, default_tie_type=default_tie_type,
+                              strengths=strengths, merge_duplicates=merge_duplicates, seen=seen_ties,
+                              state=state)
+        if state.merged_ties:
+            batch.notes.append(f"{source}: {state.merged_ties} repeated or reciprocal connection(s) merged "
+                               "into the tie they repeat (--merge-duplicates)")
+        if state.created:
+            batch.notes.append(f"{source}: {len(state.created)} element(s) named only in connections were "
+                               f"created as adults: {', '.join(sorted(state.created)[:10])}")
     else:
         batch.notes.append(f"{source}: no Connections sheet; only elements were imported")
+    if state.merged_labels:
+        batch.notes.append(f"{source}: {state.merged_labels} repeated label(s) merged into their first row "
+                           "(--merge-duplicates)")
     return batch
 
 
+class _ElementState:
+    """What the element sheets of one map share: ids and labels seen (where), and what was merged."""
+
+    def __init__(self) -> None:
+        self.seen_ids: dict[str, tuple[str | None, int]] = {}
+        self.seen_labels: dict[str, tuple[str | None, int]] = {}
+        self.key_of_label: dict[str, str] = {}
+        self.kind_of: dict[str, str] = {}
+        self.merged_labels = 0
+        self.merged_ties = 0
+        self.created: set[str] = set()
+
+
 def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, lookup, areas, existing,
-                   columns: dict[str, str | None]) -> dict[str, str] | None:
+                   columns: dict[str, str | None], state: _ElementState | None = None,
+                   merge_duplicates: bool = False) -> dict[str, str] | None:
     """Nodes from the Elements sheet; returns element key (and label) -> node id (None when the sheet
     lacks its Label or Type column)."""
     problems = batch.problems
@@ -225,11 +410,17 @@ def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, look
                                       row=1))
         return None
     mapped = {h: (columns[h] if h in columns else field_for_column(h))
-              for h in table.headers if h not in (label_col, id_col, type_col)}
+              for h in table.headers if h and h not in (label_col, id_col, type_col)}
     records: list[dict[str, Any]] = []
-    key_of_label: dict[str, str] = {}
-    seen_ids: dict[str, int] = {}
-    seen_labels: dict[str, int] = {}
+    state = state if state is not None else _ElementState()
+    key_of_label = state.key_of_label
+    seen_ids = state.seen_ids
+    seen_labels = state.seen_labels
+    mine: set[str] = set()
+
+    def where(first: tuple[str | None, int]) -> str:
+        return f"row {first[1]}" if first[0] == table.sheet else f"sheet {first[0]} row {first[1]}"
+
     for row, cells in table.rows:
         label = as_text(cells.get(label_col))
         if label is None:
@@ -241,20 +432,26 @@ def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, look
             continue
         if node_id in seen_ids:
             what = "ID" if id_col else "label"
-            problems.append(table.problem(f"duplicate {what} {node_id!r} (first at row {seen_ids[node_id]})",
+            if merge_duplicates:
+                state.merged_labels += 1
+                continue
+            problems.append(table.problem(f"duplicate {what} {node_id!r} (first at {where(seen_ids[node_id])}); "
+                                          f"give --merge-duplicates to keep the first and merge the others into it",
                                           row=row, column=id_col or label_col))
             continue
-        seen_ids[node_id] = row
+        seen_ids[node_id] = (table.sheet, row)
+        mine.add(node_id)
         if label in seen_labels:
             key_of_label.pop(label, None)  # ambiguous: connections must use the ID
         else:
-            seen_labels[label] = row
+            seen_labels[label] = (table.sheet, row)
             key_of_label[label] = node_id
         type_text = as_text(cells.get(type_col))
         if type_text is None:
             problems.append(table.problem("the type is empty; every element needs a type (see --kind-map)",
                                           row=row, column=type_col, record=f"element {label!r}"))
             continue
+        state.kind_of[node_id] = kinds.get(norm_key(type_text), "")
         kind = kinds.get(norm_key(type_text))
         if kind is None:
             problems.append(table.problem(
@@ -309,22 +506,34 @@ def _read_elements(table: Table, kinds: dict[str, str], batch: ImportBatch, look
         if dropped:
             batch.notes.append(f"{table.file}: the postcodes of {dropped} {'person were' if dropped == 1 else 'people were'} "
                                "not stored (privacy); give --postcodes to set their area from them")
+    placed = []
+    for rec in records:
+        if rec["kind"] in ("organisation", "service") and (rec.get("lat") is None or rec.get("lon") is None) \
+                and not rec.get("postcode"):
+            # Kumu maps carry no coordinates: say how to give them
+            problems.append(table.problem(
+                f"{'an' if rec['kind'] == 'organisation' else 'a'} {rec['kind']} needs a location and this row has "
+                f"none (Kumu maps have no coordinates): add Latitude and Longitude columns, or a Postcode column "
+                f"and give --postcodes LOOKUP.csv", row=rec["_row"], record=rec["_record"]))
+            continue
+        placed.append(rec)
+    records = placed
     people_with_points = [r for r in records if r["kind"] in _PEOPLE and (r.get("lat") is not None or r.get("lon") is not None)]
     if people_with_points:
         _areas_from_points(people_with_points, areas)
         batch.notes.append(f"{table.file}: {len(people_with_points)} people had coordinates; they were used "
                            "only to find the home area and not stored")
-    batch.refused |= set(seen_ids) - {rec["id"] for rec in records}
+    batch.refused |= mine - {rec["id"] for rec in records}
     by_key = dict(key_of_label)
     for rec in records:
         if rec.get("postcode") is not None:
             rec["attrs"]["postcode"] = rec.pop("postcode")
         if rec.get("provider") is not None:
-            rec["provider"] = _resolve(rec["provider"], seen_ids, by_key, existing) or rec["provider"]
+            rec["provider"] = _resolve(rec["provider"], state.seen_ids, by_key, existing) or rec["provider"]
             if rec["provider"] in batch.refused:
                 rec["provider"] = None  # its own row is reported; not again as an "unknown provider"
         batch.add_node(node_from_record(rec), table.file, table.sheet, rec["_row"])
-    by_key.update({k: k for k in seen_ids})
+    by_key.update({k: k for k in mine})
     return by_key
 
 
@@ -359,9 +568,16 @@ def _resolve(name: str, ids: dict[str, int], labels: dict[str, str], existing) -
     return None
 
 
+#: Tie types whose unlisted end can only be an adult (a worker, a mentor, a member of staff), so
+#: Kumu's habit of creating elements for labels named only in connections can be followed.
+_ADULT_END = {"worker", "mentor", "employs"}
+
+
 def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, str], batch: ImportBatch,
-                      existing) -> None:
-    from socialmap.model.project import Tie
+                      existing, *, default_tie_type: str | None = None,
+                      strengths: tuple[dict[str, int], Any] = ({}, None), merge_duplicates: bool = False,
+                      seen: dict | None = None, state: _ElementState | None = None) -> None:
+    from socialmap.model.project import Node, Tie, tie_key
 
     problems = batch.problems
     from_col, to_col = _column(table, "from"), _column(table, "to")
@@ -369,10 +585,12 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
         problems.append(table.problem(f"needs From and To columns (its columns: {', '.join(table.headers)})", row=1))
         return
     type_col = _column(table, "type")
-    if type_col is None:
-        problems.append(table.problem("has no Type column: every connection needs a type that maps to a tie type",
-                                      row=1))
+    if type_col is None and default_tie_type is None:
+        problems.append(table.problem("has no Type (or Connection Type) column: every connection needs a type "
+                                      "that maps to a tie type; or give --default-tie-type TYPE", row=1))
         return
+    seen = seen if seen is not None else {}
+    state = state if state is not None else _ElementState()
     strength_col = _column(table, "strength")
     context_col = _column(table, "context")
     existing_labels: dict[str, str] = {}
@@ -400,16 +618,18 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
     for row, cells in table.rows:
         start = as_text(cells.get(from_col))
         ends = as_text(cells.get(to_col))
-        type_text = as_text(cells.get(type_col))
+        type_text = as_text(cells.get(type_col)) if type_col else None
         bad = len(problems)
         if start is None:
             problems.append(table.problem("From is empty", row=row, column=from_col))
         if ends is None:
             problems.append(table.problem("To is empty", row=row, column=to_col))
         tie_type = None
-        if type_text is None:
-            problems.append(table.problem("the type is empty; every connection needs a type (see --tie-map)",
-                                          row=row, column=type_col))
+        if type_text is None and default_tie_type is not None:
+            tie_type = default_tie_type
+        elif type_text is None:
+            problems.append(table.problem("the type is empty; every connection needs a type (see --tie-map, "
+                                          "or --default-tie-type)", row=row, column=type_col))
         else:
             tie_type = tie_types.get(norm_key(type_text))
             if tie_type is None:
@@ -420,16 +640,11 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
         if strength_col is not None:
             raw = as_text(cells.get(strength_col))
             if raw is not None:
-                if raw.lower() in _STRENGTH_WORDS:
-                    strength = _STRENGTH_WORDS[raw.lower()]
-                else:
-                    try:
-                        strength = parse_int(raw)
-                        if strength not in (1, 2, 3):
-                            raise BadValue(raw)
-                    except BadValue:
-                        problems.append(table.problem(f"strength {raw!r} is not 1, 2, 3 or weak/medium/strong",
-                                                      row=row, column=strength_col))
+                strength = _strength(raw, *strengths)
+                if strength is None:
+                    problems.append(table.problem(f"strength {raw!r} is not 1, 2, 3 or weak/medium/strong; map "
+                                                  f"other words or a scale with --strength-map "
+                                                  f"(e.g. \"close=3,1-5\")", row=row, column=strength_col))
         context = None
         if context_col is not None:
             raw = as_text(cells.get(context_col))
@@ -438,8 +653,25 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
                 if context is None:
                     problems.append(table.problem(f"context {raw!r} is not an element of this map or the project",
                                                   row=row, column=context_col))
+        def unlisted(name: str, column: str, row: int = row, tie_type: str | None = tie_type) -> str | None:
+            """Kumu creates an element for a label named only in a connection: so do we, as an adult,
+            where the tie type says that is what it is; otherwise the row is refused."""
+            if tie_type in _ADULT_END and name not in batch.refused:
+                keys[name] = name
+                state.created.add(name)
+                state.kind_of[name] = "adult"
+                batch.add_node(Node(name, "adult", name, attrs={"created_from": "connection"}),
+                               table.file, table.sheet, row)
+                return name
+            problems.append(table.problem(
+                f"{name!r} is not an element of this map or the project; add it to an elements sheet (its kind "
+                f"cannot be told from a {tie_type or 'untyped'} connection)", row=row, column=column))
+            return None
+
         a = resolve(start) if start is not None else None
-        if start is not None and a is None:
+        if start is not None and a is None and tie_type is not None:
+            a = unlisted(start, from_col)
+        elif start is not None and a is None:
             problems.append(table.problem(f"{start!r} is not an element of this map or the project",
                                           row=row, column=from_col))
         targets = []
@@ -448,7 +680,9 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
             if not end:
                 continue
             b = resolve(end)
-            if b is None:
+            if b is None and tie_type is not None:
+                b = unlisted(end, to_col)
+            elif b is None:
                 problems.append(table.problem(f"{end!r} is not an element of this map or the project",
                                               row=row, column=to_col))
             targets.append(b)
@@ -457,6 +691,20 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
         if {a, context, *targets} & batch.refused:
             continue  # an element refused at its own row: not reported again here
         for b in targets:
+            pair = tie_key(a, b)
+            if pair in seen:
+                first_table, first_row = seen[pair]
+                if merge_duplicates:
+                    state.merged_ties += 1
+                    continue
+                at = (f"row {first_row}" if first_table is table
+                      else f"{first_table.sheet or Path(first_table.file).name} row {first_row}")
+                problems.append(table.problem(
+                    f"a second connection between {a!r} and {b!r} (the first at {at}); one tie per pair: "
+                    f"give --merge-duplicates to merge reciprocal and repeated connections",
+                    row=row, column=to_col))
+                continue
+            seen[pair] = (table, row)
             batch.add_tie(Tie(a, b, tie_type, context, strength), table.file, table.sheet, row)
 
 
@@ -476,6 +724,11 @@ FORMATS = (
                    help="the Connections sheet, when FILE is the Elements CSV"),
             Option(("--kind-map",), metavar="MAP", help='e.g. "Young person=young_person,Organisation=organisation"'),
             Option(("--tie-map",), metavar="MAP", help='e.g. "Friend=friend,Works at=employs"'),
+            Option(("--merge-duplicates",), action="store_true",
+                   help="merge reciprocal or repeated connections and repeated labels instead of refusing them"),
+            Option(("--default-tie-type",), metavar="TYPE", help="tie type of connections without a Type"),
+            Option(("--strength-map",), metavar="MAP",
+                   help='strength words and scales, e.g. "close=3,distant=1" or "1-5" (spread over 1-3)'),
         ),
         what="file", placeholder="Kumu .xlsx workbook, or its Elements sheet as .csv",
         second=("connections", "Connections CSV (only with an Elements CSV):"), order=10),
