@@ -73,9 +73,13 @@ class Erasure:
     scrubbed: list[str] = field(default_factory=list)
 
 
-def erase_person(project: Project, node_id: str) -> Erasure:
+def erase_person(project: Project, node_id: str, *, snapshot_eraser=None) -> Erasure:
     """Delete ``node_id`` and every mention of it (module docstring). Raises ``KeyError`` for an
     unknown id.
+
+    ``snapshot_eraser(project, ids, needles)`` erases the person from the project's snapshots
+    (compressed copies of whole projects, opened by the store layer:
+    :func:`socialmap.store.snapshots.erase_from_snapshots`) and returns the names it changed.
 
     >>> from shapely.geometry import box
     >>> from socialmap.model import Area
@@ -118,16 +122,13 @@ def erase_person(project: Project, node_id: str) -> Erasure:
         erasure.scrubbed.append("settings")
     snapshots = getattr(project, "snapshots", None)
     if snapshots:
-        erasure.snapshots = copy.deepcopy(snapshots)
-        erase_from_snapshots = getattr(project, "erase_from_snapshots", None)
-        if callable(erase_from_snapshots):  # snapshots keep copies of the network: erased there too
-            if erase_from_snapshots(needles):
-                erasure.scrubbed.append("snapshots")
-        else:
-            new, changed = scrub(snapshots, needles)
-            if changed:
-                project.snapshots = new
-                erasure.scrubbed.append("snapshots")
+        if snapshot_eraser is None:
+            raise ValueError("the project has snapshots: erase_person needs a snapshot_eraser")
+        before = dict(snapshots)  # snapshots are immutable: the old ones are kept as they are
+        changed = snapshot_eraser(project, {node_id}, needles)
+        if changed:
+            erasure.snapshots = before
+            erasure.scrubbed += [f"snapshot {name}" for name in changed]
     return erasure
 
 

@@ -51,3 +51,33 @@ def open_snapshot(snapshot: Snapshot, source: str = "project") -> Project:
     except zlib.error as exc:
         raise ProjectFileError(f"{where}: the snapshot is damaged ({exc})") from None
     return load_project_bytes(raw, where)
+
+
+def erase_from_snapshots(project: Project, ids: set[str], needles: set[str] | None = None) -> list[str]:
+    """Erase the people ``ids`` (and every mention of ``needles``: their ids and pseudonyms) from
+    each snapshot of ``project`` that holds them, each made anew from its project with them
+    erased (:func:`socialmap.model.erasure.erase_person`); returns the names of the snapshots
+    changed. A snapshot keeps its name, date, time taken and note.
+    """
+    from dataclasses import replace
+
+    from socialmap.model.erasure import erase_person
+    from socialmap.store.memory import project_bytes
+
+    changed = []
+    for name, snapshot in list(project.snapshots.items()):
+        held = open_snapshot(snapshot)
+        present = [i for i in ids if i in held.nodes]
+        mentioned = bool(needles) and any(n.encode() in zlib.decompress(snapshot.data) for n in needles)
+        if not present and not mentioned:
+            continue
+        for ident in present:
+            erase_person(held, ident)
+        if not present:  # only a mention (a saved scenario of the snapshot, say)
+            from socialmap.model.erasure import scrub
+
+            held.scenarios = {k: (scrub(v, needles)[0] or {}) for k, v in held.scenarios.items()}
+        raw = project_bytes(held, with_snapshots=False)
+        project.snapshots[name] = replace(snapshot, data=zlib.compress(raw, 6))
+        changed.append(name)
+    return changed

@@ -151,8 +151,9 @@ class EraseNode(_Edit):
 
     def apply(self) -> None:
         from socialmap.model.erasure import erase_person
+        from socialmap.store.snapshots import erase_from_snapshots
 
-        self.erasure = erase_person(self.doc.project, self.node_id)
+        self.erasure = erase_person(self.doc.project, self.node_id, snapshot_eraser=erase_from_snapshots)
         keys = [t.key for t in self.erasure.ties]
         if keys:
             self.doc.tiesChanged.emit([], [], keys)

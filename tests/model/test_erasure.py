@@ -70,3 +70,31 @@ def test_retention_setting_is_validated():
 
     assert settings_problems({"retention_months": 0})
     assert not settings_problems({"retention_months": 36})
+
+
+def test_erasure_reaches_the_snapshots(tmp_path):
+    """A snapshot is a compressed copy of the whole project: the erased person goes from it too
+    (checked in its decompressed bytes), it keeps its name and date, and undo puts it back."""
+    import zlib
+
+    from socialmap.store.snapshots import erase_from_snapshots, make_snapshot, open_snapshot
+
+    project = load_project("sample_data/sample.gpkg")
+    person = _young(project)[5]
+    project.update_node(person.id, label="Snapshotperson")
+    snap = make_snapshot(project, "before the re-tender", as_of=dt.date(2026, 1, 31))
+    project.snapshots[snap.name] = snap
+    assert b"Snapshotperson" in zlib.decompress(snap.data)
+    erasure = erase_person(project, person.id, snapshot_eraser=erase_from_snapshots)
+    new = project.snapshots["before the re-tender"]
+    assert "snapshot before the re-tender" in erasure.scrubbed
+    assert new.as_of == snap.as_of and new.taken == snap.taken
+    raw = zlib.decompress(new.data)
+    assert b"Snapshotperson" not in raw and person.id.encode() not in raw
+    assert person.id not in open_snapshot(new).nodes
+    path = tmp_path / "p.gpkg"
+    save_project(project, path)
+    again = load_project(path)
+    assert person.id not in open_snapshot(again.snapshots["before the re-tender"]).nodes
+    restore_erasure(project, erasure)
+    assert project.snapshots["before the re-tender"] is snap
