@@ -205,7 +205,7 @@ def cmd_rank(args) -> int:
 
     on = as_of_date(args)
     project = open_project_as_of(args.project, on)
-    result = rank(project)
+    result = rank(project, stability=True)
     if args.json:
         print_json(result.to_json())
         return 0
@@ -245,4 +245,7 @@ def cmd_rank(args) -> int:
         ]
         if rows:
             print_table(headers, rows)
+    print()
+    for table in ("services", "organisations"):
+        print(plain(result.top_ten.describe(table)))
     return 0

@@ -197,7 +197,7 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
     story.append(paragraph("All figures are expected values: e.g. 0.5 means an even chance of one tie being lost.",
                            "small"))
 
-    ranking = rank(project)
+    ranking = rank(project, stability=True)
     story.append(PageBreak())
     story.append(paragraph("Which services and organisations matter most", "h1"))
     story.append(paragraph("The criticality ranking: the expected effect of decommissioning each service, or closing "
@@ -214,6 +214,8 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
                                [6.0 * cm, 2.2 * cm, 2.0 * cm, 2.2 * cm, 2.2 * cm, 2.2 * cm]))
         else:
             story.append(paragraph("None in the project."))
+        story.append(paragraph(esc(ranking.top_ten.describe(
+            "services" if frame is ranking.services else "organisations")), "small"))
 
     key = project.setting("group_by")
     groups = {"area_code": "areas", "community": "communities"}.get(key, f"groups (by {esc(key)})")

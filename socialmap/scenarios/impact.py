@@ -1096,6 +1096,9 @@ class RankResult:
     services: pd.DataFrame
     organisations: pd.DataFrame
     context_survival: float
+    #: Whether the top ten keep their order across context survival's range
+    #: (``rank(..., stability=True)``; :class:`socialmap.scenarios.sensitivity.TopTenStability`).
+    top_ten: Any = None
 
     def to_json(self) -> dict[str, Any]:
         """The SPEC section 9 ``rank --json`` document."""
@@ -1117,7 +1120,10 @@ class RankResult:
                 )
             return out
 
-        return {"services": rows(self.services), "organisations": rows(self.organisations)}
+        doc = {"services": rows(self.services), "organisations": rows(self.organisations)}
+        if self.top_ten is not None:
+            doc["top_ten"] = self.top_ten.to_json()
+        return doc
 
 
 def _ranked(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -1134,16 +1140,28 @@ def rank(
     project: Project,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    context_survival: float | None = None,
+    stability: bool = False,
 ) -> RankResult:
     """Criticality ranking: the decommission impact of every service and the
     closure impact of every organisation (SPEC section 4).
+
+    ``context_survival`` overrides the project setting. With ``stability``
+    the ranking is also made at the low and high end of context survival's
+    plausible range (the only assumption one decommissioning or closure
+    depends on) and ``result.top_ten`` says whether the top ten of each list
+    keep their order (three rankings' work).
 
     Each candidate is evaluated incrementally with the scenario model (only
     the ties and young people it touches), reusing the per-person counts of
     bridging and linking ties built once for the project version. Ranked by
     expected newly isolated young people, then expected lost bridging ties.
     """
-    s = setting_probability(project, "context_survival")
+    s = (
+        setting_probability(project, "context_survival")
+        if context_survival is None
+        else probability(context_survival, "context_survival")
+    )
     base = scenario_base(project)
     th = FlagThresholds.of(project)
     candidates = [
@@ -1176,6 +1194,11 @@ def rank(
             "flagged_areas": int((masks[0] | masks[1] | masks[2]).sum()),
         }
         (services if isinstance(change, Decommission) else organisations).append(row)
+    result = RankResult(_ranked(services), _ranked(organisations), s)
+    if stability:
+        from socialmap.scenarios.sensitivity import top_ten_stability
+
+        result.top_ten = top_ten_stability(project, result, cancelled=cancelled)
     if progress:
         progress(1.0)
-    return RankResult(_ranked(services), _ranked(organisations), s)
+    return result

@@ -430,3 +430,72 @@ def _part(n: str, crossing: dict[str, np.ndarray], i: int, above: bool) -> str:
             f"{a.short} is {_number(n, value)} or lower")
     word = "above" if above else "below"
     return f"{a.short} is {word} about {_number(n, value)}"
+
+
+#: Rows of each ranking whose order is checked across the range.
+TOP = 10
+
+
+@dataclass
+class TopTenStability:
+    """Whether the top ten services and organisations of the criticality ranking keep their order.
+
+    A ranking's candidates are single decommissionings and closures, so of
+    the assumptions only context survival bears on them (no transfer, no
+    relocation; the flag thresholds move the flagged-area counts, not the
+    order). The ranking is made again at its low and high end.
+    ``orders[table][setting]`` are the top ids at ``low``, ``central`` and
+    ``high``.
+    """
+
+    low: float
+    central: float
+    high: float
+    orders: dict[str, dict[str, list[str]]]
+
+    def same_order(self, table: str) -> bool:
+        o = self.orders[table]
+        return o["low"] == o["central"] == o["high"]
+
+    def describe(self, table: str) -> str:
+        """One sentence: "Top ten services: the same order for context survival 0.35 to 0.65." """
+        word = {"services": "services", "organisations": "organisations"}[table]
+        n = len(self.orders[table]["central"])
+        head = f"Top {'ten' if n == TOP else n} {word}"
+        span = f"context survival {self.low:g} to {self.high:g}"
+        if self.same_order(table):
+            return f"{head}: the same order for {span}."
+        o = self.orders[table]
+        changed = [f"at {v:g}: {', '.join(o[k])}" for k, v in (("low", self.low), ("high", self.high))
+                   if o[k] != o["central"]]
+        return f"{head} change order across {span} (central {self.central:g}: {', '.join(o['central'])}; " + (
+            "; ".join(changed) + ")."
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "assumption": "context_survival",
+            "low": self.low,
+            "central": self.central,
+            "high": self.high,
+            **{
+                table: {"same_order": self.same_order(table), **self.orders[table]}
+                for table in ("services", "organisations")
+            },
+        }
+
+
+def top_ten_stability(project, ranking, cancelled=None) -> TopTenStability:
+    """The :class:`TopTenStability` of ``ranking`` (made at its own context survival)."""
+    from socialmap.scenarios.impact import rank
+
+    a = ASSUMPTIONS["context_survival"]
+    orders: dict[str, dict[str, list[str]]] = {
+        t: {"central": getattr(ranking, t)["id"].head(TOP).astype(str).tolist()}
+        for t in ("services", "organisations")
+    }
+    for setting, value in (("low", a.low), ("high", a.high)):
+        other = rank(project, cancelled=cancelled, context_survival=value)
+        for t in orders:
+            orders[t][setting] = getattr(other, t)["id"].head(TOP).astype(str).tolist()
+    return TopTenStability(a.low, ranking.context_survival, a.high, orders)

@@ -70,3 +70,33 @@ def test_rank_reports_progress_and_can_be_cancelled(town):
 
 def test_rank_json_has_exactly_the_spec_keys(town):
     assert set(rank(town).to_json()) == {"services", "organisations"}
+
+
+def test_top_ten_order_across_context_survival_by_hand(town):
+    """Town: decommissioning s1 isolates yp1 (1), yp2 (1 - S) and yp6 (1): 3 - S;
+    s2 isolates yp5 with 1 - S; s3 nothing. Closing o1 takes most, o3 only yp3's
+    membership (0 newly isolated, 1 linking), o2 nothing. Neither order depends
+    on S, so both lists keep their order from S = 0.35 to 0.65."""
+    from socialmap.scenarios import rank
+
+    r = rank(town, stability=True)
+    top = r.top_ten
+    assert top.orders["services"] == {"central": ["s1", "s2", "s3"], "low": ["s1", "s2", "s3"],
+                                      "high": ["s1", "s2", "s3"]}
+    assert top.orders["organisations"]["low"] == ["o1", "o3", "o2"] == top.orders["organisations"]["high"]
+    assert top.describe("services") == "Top 3 services: the same order for context survival 0.35 to 0.65."
+    doc = r.to_json()
+    assert set(doc) == {"services", "organisations", "top_ten"}
+    assert doc["top_ten"]["services"]["same_order"] is True and doc["top_ten"]["low"] == 0.35
+    assert rank(town).top_ten is None  # only when asked: three rankings' work
+
+
+def test_top_ten_that_changes_order_says_so(sample_project):
+    """Millbrook: at S = 0.35 svc20 moves above svc06 and svc02 in the services' top ten."""
+    from socialmap.scenarios import rank
+
+    top = rank(sample_project, stability=True).top_ten
+    assert not top.same_order("services")
+    assert top.orders["services"]["low"] != top.orders["services"]["central"]
+    text = top.describe("services")
+    assert text.startswith("Top ten services change order across context survival 0.35 to 0.65 (central 0.5: ")
