@@ -457,14 +457,17 @@ class TopTenStability:
         o = self.orders[table]
         return o["low"] == o["central"] == o["high"]
 
-    def describe(self, table: str) -> str:
-        """One sentence: "Top ten services: the same order for context survival 0.35 to 0.65." """
+    def describe(self, table: str, brief: bool = False) -> str:
+        """One sentence: "Top ten services: the same order for context survival 0.35 to 0.65."
+        When the order changes it lists the orders, unless ``brief``."""
         word = {"services": "services", "organisations": "organisations"}[table]
         n = len(self.orders[table]["central"])
         head = f"Top {'ten' if n == TOP else n} {word}"
         span = f"context survival {self.low:g} to {self.high:g}"
         if self.same_order(table):
             return f"{head}: the same order for {span}."
+        if brief:
+            return f"{head} change order across {span}."
         o = self.orders[table]
         changed = [f"at {v:g}: {', '.join(o[k])}" for k, v in (("low", self.low), ("high", self.high))
                    if o[k] != o["central"]]

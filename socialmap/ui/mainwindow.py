@@ -1121,8 +1121,7 @@ class MainWindow(QMainWindow):
         kind = self.add_mode
         if kind.startswith("relocate:"):
             self.cancel_modes()
-            self.scenario_panel.add_relocate(kind.split(":", 1)[1], lat, lon,
-                                             float(self.doc.project.setting("max_travel_km")))
+            self.scenario_panel.add_relocate(kind.split(":", 1)[1], lat, lon)  # the panel's travel model
             return
         label, ok = self.ask_label(kind)
         self.cancel_modes()

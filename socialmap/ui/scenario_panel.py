@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from socialmap.model.kinds import ORGANISATION, SERVICE
+from socialmap.scenarios.assumptions import ASSUMPTIONS
 from socialmap.ui import workers
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.frame_model import FrameModel
@@ -37,9 +38,12 @@ from socialmap.ui.models import SearchProxy
 
 NOT_AVAILABLE = "not available yet"
 AREA_COLUMNS = [
-    "flagged", "reasons", "newly_isolated", "newly_isolated_neet", "lost_bonding", "lost_bridging",
-    "lost_linking", "bridging_loss_pct", "nearest_service_km_before", "nearest_service_km_after",
+    "flagged", "reasons", "robustness", "newly_isolated", "newly_isolated_range", "newly_isolated_neet",
+    "newly_isolated_neet_range", "lost_bonding", "lost_bridging", "lost_linking", "bridging_loss_pct",
+    "bridging_loss_pct_range", "nearest_service_km_before", "nearest_service_km_after",
 ]
+#: Figures shown with their range over the plausible range of every assumption (issue 17).
+RANGED = ("newly_isolated", "newly_isolated_neet", "bridging_loss_pct")
 HEADERS = {
     # two-line headers: one-line ones made the figures' columns wider than the panel
     "newly_isolated": "Newly isolated\n(expected)", "newly_isolated_neet": "Newly isolated\nNEET (expected)",
@@ -47,6 +51,8 @@ HEADERS = {
     "bridging_loss_pct": "Bridging\nloss %", "nearest_service_km_before": "Nearest service\nkm (before)",
     "nearest_service_km_after": "Nearest service\nkm (after)", "flagged_areas": "Flagged\nareas",
     "code": "Code", "name": "Name", "id": "Id", "label": "Label", "flagged": "Flagged", "reasons": "Reasons",
+    "robustness": "How sure", "newly_isolated_range": "Newly isolated\n(range)",
+    "newly_isolated_neet_range": "NEET\n(range)", "bridging_loss_pct_range": "Bridging loss %\n(range)",
 }
 #: Expected values (probabilities summed) and distances: one decimal, halves up, as in
 #: ``socialmap scenario``/``rank`` and the scenario report.
@@ -87,6 +93,9 @@ def describe_change(change: Any, project) -> str:
     if kind == "Transfer":
         return f"Transfer {label(change.service)} to {label(change.org)}, retention {change.retention:g}"
     if kind == "Relocate":
+        if getattr(change, "travel_model", "cliff") == "decay":
+            return (f"Relocate {label(change.service)} to {change.lat:.5f}, {change.lon:.5f} "
+                    f"(distance decay, half-distance {change.half_km:g} km)")
         return f"Relocate {label(change.service)} to {change.lat:.5f}, {change.lon:.5f} (max travel {change.max_travel_km:g} km)"
     if kind == "Close":
         return f"Close {label(change.org)}"
@@ -180,9 +189,32 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         bl.addRow(srow)
         trow = QHBoxLayout()
         trow.addWidget(self.target_org, 1)
-        trow.addWidget(QLabel("retention"))
+        retention_label = QLabel("retention")
+        trow.addWidget(retention_label)
         trow.addWidget(self.retention)
         bl.addRow("New provider", trow)
+        # relocation: the travel model and its parameter (issue 17)
+        self.travel_model = QComboBox()
+        self.travel_model.addItem("travel limit (cliff)", "cliff")
+        self.travel_model.addItem("distance decay", "decay")
+        self.max_travel_km = QDoubleSpinBox()
+        self.max_travel_km.setRange(0.0, 100.0)
+        self.max_travel_km.setSingleStep(0.5)
+        self.max_travel_km.setSuffix(" km")
+        self.half_km = QDoubleSpinBox()
+        self.half_km.setRange(0.1, 100.0)
+        self.half_km.setSingleStep(0.5)
+        self.half_km.setSuffix(" km")
+        self.travel_model.currentIndexChanged.connect(self._show_travel_model)
+        mrow = QHBoxLayout()
+        mrow.addWidget(self.travel_model, 1)
+        self.max_travel_label = QLabel("limit")
+        self.half_km_label = QLabel("half at")
+        mrow.addWidget(self.max_travel_label)
+        mrow.addWidget(self.max_travel_km)
+        mrow.addWidget(self.half_km_label)
+        mrow.addWidget(self.half_km)
+        bl.addRow("Relocation", mrow)
         orow = QHBoxLayout()
         orow.addWidget(self.org_pick, 1)
         self.add_close = QPushButton("Close organisation")
@@ -206,10 +238,21 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         crow.addWidget(self.remove_change)
         crow.addWidget(self.clear_changes)
         crow.addStretch(1)
-        crow.addWidget(QLabel("context survival"))
+        survival_label = QLabel("context survival")
+        crow.addWidget(survival_label)
         crow.addWidget(self.context_survival)
         bl.addRow(crow)
         lay.addWidget(build)
+        # every assumption's default, plausible range and source on hover (assumptions.py)
+        for widgets, name in (((self.retention, retention_label), "retention"),
+                              ((self.context_survival, survival_label), "context_survival"),
+                              ((self.max_travel_km, self.max_travel_label), "max_travel_km"),
+                              ((self.half_km, self.half_km_label), "half_km")):
+            for w in widgets:
+                w.setToolTip(ASSUMPTIONS[name].tooltip())
+        self.travel_model.setToolTip(ASSUMPTIONS["max_travel_km"].tooltip() + "\n\n"
+                                     + ASSUMPTIONS["half_km"].tooltip())
+        self._show_travel_model()
 
         run_row = QHBoxLayout()
         self.run_button = QPushButton("Run scenario")
@@ -246,6 +289,14 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.progress.hide()
         lay.addWidget(self.progress)
         lay.addWidget(self.status)
+
+        self.thresholds_note = QLabel("")
+        self.thresholds_note.setWordWrap(True)
+        self.thresholds_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.thresholds_note.setToolTip("\n\n".join(
+            ASSUMPTIONS[n].tooltip() for n in ("flag_newly_isolated_neet", "flag_bridging_loss_pct",
+                                               "flag_nearest_service_km")))
+        lay.addWidget(self.thresholds_note)
 
         self.tabs = QTabWidget()
         self.area_model = FrameModel(self, headers=HEADERS, one_decimal_columns=EXPECTED_VALUES)
@@ -338,8 +389,19 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.rank_org_model.set_frame(None)
         self._fill_pickers()
         self._refresh_saved()
-        self.context_survival.setValue(float(self.doc.project.setting("context_survival")))
-        self.retention.setValue(float(self.doc.project.setting("retention")))
+        project = self.doc.project
+        self.context_survival.setValue(float(project.setting("context_survival")))
+        self.retention.setValue(float(project.setting("retention")))
+        self.max_travel_km.setValue(float(project.setting("max_travel_km")))
+        self.half_km.setValue(float(project.setting("half_km")))
+        idx = self.travel_model.findData(str(project.setting("travel_model")))
+        self.travel_model.setCurrentIndex(max(idx, 0))
+        self.thresholds_note.setText(
+            "Flags: NEET newly isolated ≥ {:g}, bridging ties fall ≥ {:g}%, nearest service beyond {:g} km "
+            "(project settings; hover for their sources). Every result is also worked out across each "
+            "assumption's plausible range.".format(
+                float(project.setting("flag_newly_isolated_neet")), float(project.setting("flag_bridging_loss_pct")),
+                float(project.setting("flag_nearest_service_km"))))
         self.status.setText("" if self.available() else "Scenarios: " + NOT_AVAILABLE + ".")
 
     def _refresh_saved(self) -> None:
@@ -379,8 +441,17 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         if self.org_pick.currentData():
             self.add_change(self._make("Close", self.org_pick.currentData()))
 
+    def _show_travel_model(self) -> None:
+        decay = self.travel_model.currentData() == "decay"
+        for w in (self.max_travel_label, self.max_travel_km):
+            w.setVisible(not decay)
+        for w in (self.half_km_label, self.half_km):
+            w.setVisible(decay)
+
     def add_relocate(self, service: str, lat: float, lon: float, max_travel_km: float | None = None) -> None:
-        kwargs = {} if max_travel_km is None else {"max_travel_km": max_travel_km}
+        """Relocate ``service`` with the panel's travel model (travel limit: ``max_travel_km``, else the panel's)."""
+        kwargs = {"max_travel_km": self.max_travel_km.value() if max_travel_km is None else max_travel_km,
+                  "travel_model": self.travel_model.currentData() or "cliff", "half_km": self.half_km.value()}
         self.add_change(self._make("Relocate", service, lat, lon, **kwargs))
 
     def _ask_relocate(self) -> None:
@@ -443,7 +514,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
             return self.worker
         changes = list(self.changes)
         self._source = self.doc.project
-        worker = workers.Worker(evaluate, changes, context_survival=self.context_survival.value())
+        worker = workers.Worker(evaluate, changes, context_survival=self.context_survival.value(), sensitivity=True)
         return self._start_job(
             worker, lambda r: self._finished(r, changes), "Running the scenario…", "the scenario"
         )
@@ -457,8 +528,18 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         areas = result.areas.copy()
         names = {c: a.name for c, a in self.doc.project.areas.items()}
         areas.insert(0, "name", [names.get(c, "") for c in areas.index])
+        sens = getattr(result, "sensitivity", None)
+        if sens is not None:  # the range of each figure over every assumption's plausible range
+            from socialmap.scenarios.impact import one_decimal
+
+            areas["robustness"] = sens.robustness.reindex(areas.index).tolist()
+            for col in RANGED:
+                lo, hi = sens.ranges[f"{col}_low"], sens.ranges[f"{col}_high"]
+                areas[f"{col}_range"] = [
+                    one_decimal(a) if one_decimal(a) == one_decimal(b) else f"{one_decimal(a)}–{one_decimal(b)}"
+                    for a, b in zip(lo.reindex(areas.index), hi.reindex(areas.index), strict=True)]
         areas = areas.sort_values(["flagged", "newly_isolated"], ascending=[False, False]) if "flagged" in areas else areas
-        self.area_model.set_frame(areas, index_name="code", columns=["name", *AREA_COLUMNS])
+        self.area_model.set_frame(areas, index_name="code", columns=["name", *[c for c in AREA_COLUMNS if c in areas]])
         self.area_table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep flagged first
         self.area_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         fit_columns(self.area_table)
@@ -466,7 +547,9 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         # each flagged area with its reasons in full (in the table they are cut at the side of
         # the panel)
         reasons = result.areas["reasons"] if "reasons" in result.areas else {}
-        lines = [f"{names.get(c, c)} ({c}): " + "; ".join(str(r) for r in (reasons.get(c) or [])) for c in flagged[:6]]
+        how = sens.robustness if sens is not None else {}
+        lines = [f"{names.get(c, c)} ({c}): " + "; ".join(str(r) for r in (reasons.get(c) or []))
+                 + (f" ({how[c]})" if c in how else "") for c in flagged[:6]]
         if len(flagged) > 6:
             lines.append(f"and {len(flagged) - 6} more (see the table)")
         self.status.setText(f"{len(flagged)} area(s) flagged" + (":\n" + "\n".join(lines) if lines else ": none"))
@@ -505,7 +588,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         if self.rank_worker is not None:
             return self.rank_worker
         self._rank_source = self.doc.project
-        self.rank_worker = workers.Worker(rank)
+        self.rank_worker = workers.Worker(rank, stability=True)
         self.rank_worker.preload = workers.ANALYSIS_MODULES  # imported before the job, then frozen
         self.rank_worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.rank_worker.signals.finished.connect(self._rank_finished)
@@ -540,7 +623,10 @@ class ScenarioPanel(QWidget, workers.PanelJob):
             if "id" in df.columns:
                 df = df.set_index("id")
             model.set_frame(df, index_name="id")
-        self._rank_end(f"Ranked {len(result.services)} services and {len(result.organisations)} organisations.")
+        top = getattr(result, "top_ten", None)
+        self._rank_end(f"Ranked {len(result.services)} services and {len(result.organisations)} organisations."
+                       + ("" if top is None else " " + top.describe("services", brief=True) + " "
+                          + top.describe("organisations", brief=True)))
         self.tabs.setCurrentIndex(1)
         # each table's columns in a turn of the event loop of its own, then rankDone: all in one
         # go held the UI thread for 70 to 150 ms on a city of 20,000 young people

@@ -145,7 +145,8 @@ def test_scenario_status_gives_each_flagged_areas_reasons_in_full(make_window, q
     lines = panel.status.text().splitlines()
     assert lines[0] == "2 area(s) flagged:"
     for line, code, name in zip(lines[1:], ("A1", "A2"), ("West", "East"), strict=True):
-        assert line == f"{name} ({code}): " + "; ".join(areas.loc[code, "reasons"])
+        robustness = blocker.args[0].sensitivity.robustness[code]
+        assert line == f"{name} ({code}): " + "; ".join(areas.loc[code, "reasons"]) + f" ({robustness})"
 
 
 def test_the_key_to_the_symbols_folds_and_stays_folded(make_window, qtbot, project_file):

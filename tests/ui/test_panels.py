@@ -326,3 +326,35 @@ def test_evidence_pack_button_asks_for_the_chosen_organisations_pack(make_window
     panel.org_pick.setCurrentIndex(panel.org_pick.findData("o1"))
     panel.pack_button.click()
     assert calls == [("evidence", ("organisation", "o1"))]
+
+
+def test_scenario_panel_shows_ranges_robustness_and_sources(make_window, qtbot, three_area_file):
+    """Issue 17: hovering a setting gives its default, range and source; the area table has
+    each flag's robustness and the range of the figures; a relocation can use distance decay.
+    Decommission s1 (test_scenario_run_marks_the_expected_areas): A1's NEET young person is
+    lost for certain, so A1 is flagged in every case."""
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel = window.scenario_panel
+    assert "No published figure exists for the share of staff kept after a TUPE transfer" in (
+        panel.retention.toolTip())
+    assert "McMillan (2025)" in panel.context_survival.toolTip()
+    assert "Default 0.5" in panel.thresholds_note.toolTip()
+    panel.travel_model.setCurrentIndex(panel.travel_model.findData("decay"))
+    assert panel.half_km.isVisibleTo(panel) and not panel.max_travel_km.isVisibleTo(panel)
+    panel.half_km.setValue(1.5)
+    panel.add_relocate("s2", 53.4051, -2.2751)
+    assert panel.changes[-1].travel_model == "decay" and panel.changes[-1].half_km == 1.5
+    assert "distance decay, half-distance 1.5 km" in panel.change_model.stringList()[-1]
+    panel.clear()
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS):
+        panel.run()
+    model = panel.area_model
+    cols = model.columns
+    assert {"robustness", "newly_isolated_range", "newly_isolated_neet_range"} <= set(cols)
+    row = [model.index(r, 0).data() for r in range(model.rowCount())].index("A1")
+    assert model.index(row, cols.index("robustness") + 1).data() == "flagged in every case"
+    # A1: yp1 lost for certain (1) plus yp2 with 1 - S: 1.35 to 1.65 over S = 0.35..0.65
+    assert model.index(row, cols.index("newly_isolated_range") + 1).data() == "1.4–1.7"
