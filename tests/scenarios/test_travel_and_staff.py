@@ -117,3 +117,17 @@ def test_bad_travel_options_are_refused(town):
         evaluate(town, [Relocate("s1", *A3_CENTRE, travel_model="bus")])
     with pytest.raises(InputError, match="staff_half_km -1 is not positive"):
         evaluate(town, [Transfer("s1", "o2", 0.5, staff_half_km=-1.0)])
+
+
+def test_decay_and_staff_travel_are_saved_with_the_scenario(town):
+    """A saved scenario keeps the travel model, half-distance and staff travel; one saved
+    before them (no such keys) reads back with the cliff and no staff travel."""
+    from socialmap.scenarios import Scenario, change_to_dict
+
+    s = Scenario("move and re-tender", [Relocate("s1", *A3_CENTRE, travel_model="decay", half_km=1.5),
+                                        Transfer("s2", "o2", 0.4, staff_half_km=8.0)], 0.5)
+    s.save(town)
+    assert Scenario.load(town, "move and re-tender") == s
+    old = {"type": "relocate", "service": "s1", "lat": 53.4, "lon": -2.3, "max_travel_km": 3.0}
+    assert change_to_dict(Relocate("s1", 53.4, -2.3)) == old  # the old form, unchanged
+    assert Scenario.from_dict({"name": "x", "changes": [old]}).changes[0].travel_model == "cliff"
