@@ -27,9 +27,13 @@ def _one(x: float) -> str:
 
 def _changes_from_args(args, project=None):
     from socialmap.scenarios import parse_changes
-    from socialmap.scenarios.changes import SETTINGS_RECORD, setting_probability, travel_km
-
-    from socialmap.scenarios.changes import half_distance_km, travel_model
+    from socialmap.scenarios.changes import (
+        SETTINGS_RECORD,
+        half_distance_km,
+        setting_probability,
+        travel_km,
+        travel_model,
+    )
 
     retention, travel = args.retention, args.max_travel_km
     model, half_km = getattr(args, "travel_model", None), getattr(args, "half_km", None)

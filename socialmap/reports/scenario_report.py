@@ -79,11 +79,10 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
     from reportlab.platypus import PageBreak
 
     from socialmap.analysis import analyse
+    from socialmap.reports.charts import tornado_png
     from socialmap.reports.maps import PointLayer, area_map_png
     from socialmap.reports.pdf import bullets, image, paragraph, table
     from socialmap.scenarios import evaluate, rank
-
-    from socialmap.reports.charts import tornado_png
     from socialmap.scenarios.assumptions import ASSUMPTIONS
 
     result = evaluate(project, changes, context_survival=context_survival, sensitivity=True)

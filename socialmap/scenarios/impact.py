@@ -67,6 +67,7 @@ from socialmap.analysis.arrays import ADULT, ORG, PROFESSIONAL_CODES, SERVICE, T
 from socialmap.analysis.ties import BONDING, BRIDGING, LINKING
 from socialmap.errors import InputError, Problem, SocialMapError
 from socialmap.model import Project
+from socialmap.scenarios.assumptions import distance_decay
 from socialmap.scenarios.changes import (
     Change,
     Close,
@@ -79,7 +80,6 @@ from socialmap.scenarios.changes import (
     setting_number,
     setting_probability,
 )
-from socialmap.scenarios.assumptions import distance_decay
 from socialmap.scenarios.distance import nearest_km, projected_sites
 
 #: Area columns of a scenario result, in the order of SPEC section 9.

@@ -35,6 +35,21 @@ def _prepare_environment(screenshot: bool) -> None:
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *needed]).strip()
 
 
+NO_DISPLAY = ("socialmap: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+              "Run it in a desktop session, under xvfb-run, or with --screenshot OUT.png; the command line "
+              "(socialmap --help) needs no display.")
+
+
+def display_problem(environ=os.environ, platform: str = sys.platform) -> str | None:
+    """Why the window cannot open, or None: on Linux without an X or Wayland display (and no Qt
+    platform chosen), Qt's own message blames a missing libxcb-cursor0 that is installed."""
+    if not platform.startswith("linux"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    return NO_DISPLAY
+
+
 def make_application():
     """The QApplication (reused when one exists), with WebEngine prerequisites set."""
     from PySide6.QtCore import QCoreApplication, Qt
@@ -62,6 +77,10 @@ def run_app(argv: list[str]) -> int:
     """Open the main window; returns the exit code."""
     args = parse_args(argv)
     _prepare_environment(bool(args.screenshot))
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     app = make_application()
 
     from socialmap.ui import recovery

@@ -28,6 +28,9 @@ from socialmap.ui.models import ID_ROLE, SORT_ROLE, plain_tooltip, suppress_coun
 
 #: Columns that count young people (suppressed when 1..4).
 YOUNG_PEOPLE_COUNTS = frozenset({*AREA_COUNTS, "young_people_reached", "sole_link_young_people"})
+#: Shares of 0..1 shown as percentages (0.857 read as a fraction to a first-time user).
+PERCENT_COLUMNS = frozenset({"neet_isolation_rate", "neet_opportunity_share", "isolation_rate",
+                             "local_employment_share", "local_spend_share"})
 #: Where a suppressed count sorts: after 0, before 5, all of them together.
 SUPPRESSED_SORT_VALUE = 2.5
 
@@ -45,6 +48,8 @@ def format_cell(column: str, value: Any, suppressed: frozenset[str],
         return "yes" if bool(value) else "no"
     if column in one_decimal_columns and isinstance(value, (int, float)):
         return one_decimal(float(value))
+    if column in PERCENT_COLUMNS and isinstance(value, (int, float)):
+        return f"{100 * float(value):.0f}%"
     if column in suppressed:
         try:
             as_int = float(value)

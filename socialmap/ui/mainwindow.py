@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1500, 920)
+            self.resize(*first_size(self.screen().availableGeometry().size() if self.screen() else None))
         state = self.settings.value("window/state")
         #: Whether the docks still need their first sizes (no layout kept from a previous session).
         self._default_docks_pending = state is None or not self.restoreState(state, LAYOUT_VERSION)
@@ -399,10 +399,13 @@ class MainWindow(QMainWindow):
         self.act_lock_time = self._action("Lock when idle after…", self.lock_time_dialog)
         self.act_snapshot = self._action("Save s&napshot…", self.save_snapshot_dialog, None,
                                          "Keep a named, dated copy of the network inside the project")
-        self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(QKeySequence(std.Undo))
-        self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcut(QKeySequence(std.Redo))
+        # short texts that do not move the toolbar; what would be undone is in the tooltip
+        self.act_undo = self._action("&Undo", self.doc.undo_stack.undo, std.Undo)
+        self.act_redo = self._action("&Redo", self.doc.undo_stack.redo, std.Redo)
+        stack = self.doc.undo_stack
+        for signal in (stack.canUndoChanged, stack.canRedoChanged, stack.undoTextChanged, stack.redoTextChanged):
+            signal.connect(self._sync_undo_actions)  # a bound slot: disconnected with the window
+        self._sync_undo_actions()
         self.act_find = self._action("&Find…", self.focus_search, std.Find, "Search the current table")
         self.act_delete = self._action("&Delete", self.delete_selected, std.Delete, "Delete the selected record and its ties")
         self.act_erase = self._action("&Erase person completely…", self.erase_selected, None,
@@ -510,8 +513,23 @@ class MainWindow(QMainWindow):
 
     # ================================================================ state
     def _update_title(self) -> None:
+        # the title carries its own '*' (setWindowModified wants a '[*]' placeholder and printed a
+        # warning at the first edit)
         self.setWindowTitle(self.doc.title())
-        self.setWindowModified(self.doc.dirty)
+
+    def _sync_undo_actions(self, *_args) -> None:
+        stack = self.doc.undo_stack
+        try:
+            stack.count()
+        except RuntimeError:  # the window is being torn down
+            return
+        locked = bool(self.doc.locked_for)  # a job is copying the project (_on_lock)
+        for action, can, text, word in ((self.act_undo, stack.canUndo(), stack.undoText(), "Undo"),
+                                        (self.act_redo, stack.canRedo(), stack.redoText(), "Redo")):
+            action.setEnabled(can and not locked)
+            tip = f"{word} {text}" if can and text else f"Nothing to {word.lower()}"
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
 
     def _update_counts(self) -> None:
         c = self.doc.project.counts()
@@ -1399,6 +1417,14 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About SocialMap",
                           f"SocialMap {__version__}\n\nOffline mapping of anchor institutions, young people's "
                           "networks and services, with bridging-tie measures and commissioning scenarios.")
+
+
+def first_size(available) -> tuple[int, int]:
+    """The first window's size: 1500 x 920, or 95% of the screen's available area where that is
+    smaller (a fixed 1500 x 920 ran off a 1366 x 768 laptop screen)."""
+    if available is None or available.width() <= 0:
+        return 1500, 920
+    return min(1500, int(available.width() * 0.95)), min(920, int(available.height() * 0.92))
 
 
 def sample_project_path() -> Path:

@@ -35,8 +35,8 @@ def test_neet_isolation_rate_is_withheld_where_its_count_is_suppressed(qapp):
     shown = _cells(model)
     assert shown["X"]["neet_isolation_rate"] == "withheld"
     assert shown["X"]["neet_isolated"] == "<5"
-    assert shown["Y"]["neet_isolation_rate"] == "0"
-    assert shown["Z"]["neet_isolation_rate"] == "0.5"
+    assert shown["Y"]["neet_isolation_rate"] == "0%"
+    assert shown["Z"]["neet_isolation_rate"] == "50%"
     assert "0.667" not in {str(v) for row in shown.values() for v in row.values()}
     tip = _cells(model, Qt.ItemDataRole.ToolTipRole)["X"]["neet_isolation_rate"]
     assert tip.startswith("withheld: withheld so that a count of 1 to 4 young people cannot be worked out")
@@ -170,4 +170,4 @@ def test_area_table_uses_the_disclosure_of_its_rows(qtbot):
     shown = _cells(model)
     assert (shown["X"]["neet"], shown["Y"]["neet"], shown["Z"]["neet"]) == ("withheld", "<5", "10")
     assert shown["X"]["neet_isolation_rate"] == "withheld"  # 5 / 0.833 would give the 6 back
-    assert shown["Y"]["neet_isolation_rate"] == "0"
+    assert shown["Y"]["neet_isolation_rate"] == "0%"

@@ -1,0 +1,55 @@
+"""Rough edges a first-time user hit (issue 14): each reproduced with the real window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+
+from socialmap.ui.app import NO_DISPLAY, display_problem
+from socialmap.ui.mainwindow import first_size
+from tests.ui.conftest import open_and_wait
+
+
+def test_first_window_fits_a_laptop_screen():
+    """1500 x 920 ran off a 1366 x 768 screen: 95% of its width, 92% of its height instead."""
+    assert first_size(QSize(1366, 728)) == (1297, 669)
+    assert first_size(QSize(2560, 1400)) == (1500, 920)
+    assert first_size(None) == (1500, 920)
+
+
+def test_no_display_is_said_plainly():
+    assert display_problem({}, "linux") == NO_DISPLAY
+    assert "xvfb-run" in NO_DISPLAY and "libxcb" not in NO_DISPLAY
+    assert display_problem({"DISPLAY": ":0"}, "linux") is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert display_problem({}, "win32") is None
+
+
+def test_undo_button_keeps_a_short_text(make_window, qtbot, project_file):
+    """The toolbar's Undo read 'Undo Add organisation Stanner Moor Makers CIC' and moved the
+    buttons after it; now it reads Undo, with the detail in its tooltip."""
+    from socialmap.model import Node
+    from socialmap.ui import commands
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    assert not window.act_undo.isEnabled() and window.act_undo.toolTip() == "Nothing to undo"
+    node = Node("o9", "organisation", "Stanner Moor Makers CIC", lat=53.405, lon=-2.295, org_type="social_enterprise")
+    commands.push_edit(window.doc, commands.AddNode(window.doc, node))
+    assert window.act_undo.text() == "&Undo" and window.act_undo.isEnabled()
+    assert window.act_undo.toolTip() == "Undo Add organisation Stanner Moor Makers CIC"
+    window.act_undo.trigger()
+    assert "o9" not in window.doc.project.nodes
+    assert window.act_redo.isEnabled() and window.act_redo.toolTip().startswith("Redo Add organisation")
+
+
+def test_first_edit_prints_no_placeholder_warning(make_window, qtbot, project_file, capfd):
+    """'QWidget::setWindowModified: The window title does not contain a [*] placeholder' was
+    printed at the first edit; the title carries its own '*'."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    window.doc.undo_stack.setClean()
+    window.doc.project.update_node("yp1", label="Robin B")
+    window.doc.undo_stack.resetClean()
+    window._update_title()
+    assert window.windowTitle().endswith("* - SocialMap")
+    assert "placeholder" not in capfd.readouterr().err
