@@ -32,7 +32,7 @@
   //: While a person or place is selected, the other ties fade to this share of their opacity.
   var FADE = 0.4;
   var FIELD_NAMES = {
-    area_code: "Home area", age: "Age", neet: "NEET", org_type: "Type", sector: "Sector",
+    area_code: "Home area", age: "Age", neet: "NEET", activity: "Activity", org_type: "Type", sector: "Sector",
     is_anchor: "Anchor institution", years_in_area: "Years in area", provider: "Provider",
     service_type: "Service type", commissioner: "Commissioner", contract_end: "Contract ends",
     imd_decile: "IMD decile", population_16_24: "Population 16-24", value: "Value",

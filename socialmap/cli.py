@@ -102,6 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
         common_import(q)
         q.set_defaults(handler="socialmap.commands.interchange:cmd_import", import_format=fmt.name)
 
+    q = isub.add_parser("ccis", help="a CCIS client extract (NCCIS field names): young people and their activity")
+    q.add_argument("file", metavar="FILE.csv")
+    q.add_argument("--field", action="append", metavar="NAME=COLUMN",
+                   help="the extract's column for a field (person_id, date_of_birth, postcode, activity_code, "
+                        "activity_start_date, review_date, care_leaver...); repeatable")
+    q.add_argument("--activity-map", metavar="MAP", help='activity codes to activities, e.g. "530=eet,710=not_known"')
+    q.add_argument("--as-of", metavar="DATE", help="reference date for ages and the currency rule (default today)")
+    q.add_argument("--expect-total", metavar="N", help="refuse the extract unless it has exactly N young people")
+    q.add_argument("--json", action="store_true", help="print the summary as JSON (exact counts)")
+    common_import(q)
+    q.set_defaults(handler="socialmap.commands.ccis:cmd_import_ccis")
+
     p = sub.add_parser("analyse", help="person and area measures of social capital")
     p.add_argument("project", metavar="P.gpkg")
     p.add_argument("--group-by", metavar="KEY", default=None, help="area_code (default), a node attribute, or community")

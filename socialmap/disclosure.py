@@ -57,7 +57,7 @@ WITHHELD_REASON = ("withheld so that a count of 1 to 4 young people cannot be wo
 
 #: Area columns that count young people (suppressed 1..4 in anything a person reads), in the
 #: order of the area table.
-YOUNG_PEOPLE_COUNTS = ("young_people", "neet", "isolated", "neet_isolated", "neet_with_opportunity")
+YOUNG_PEOPLE_COUNTS = ("young_people", "neet", "isolated", "neet_isolated", "neet_with_opportunity", "not_known")
 #: A rate and the counts it is made of (numerator first): withheld when one of them is withheld
 #: (a rate of 0 from a numerator of 0 reveals nothing the table does not show).
 RATE_PARTS = {"neet_isolation_rate": ("neet_isolated", "neet"),
@@ -71,7 +71,8 @@ DERIVED_FROM = {
 }
 #: Within an area: ``(smaller, larger)`` pairs of counts (an attacker knows these too).
 ROW_ORDER = (("neet_isolated", "neet"), ("neet", "young_people"),
-             ("neet_isolated", "isolated"), ("isolated", "young_people"), ("neet_with_opportunity", "neet"))
+             ("neet_isolated", "isolated"), ("isolated", "young_people"), ("neet_with_opportunity", "neet"),
+             ("not_known", "young_people"))
 
 
 def suppress(count: Any) -> str:
@@ -181,6 +182,9 @@ def row_intervals(disclosure: AreaDisclosure, code: str, values: Mapping[str, An
         e[1] = min(e[1], y[1] + n[1] - i[0])
         y[0] = max(y[0], i[0] + e[0] - n[1])
         n[0] = max(n[0], i[0] + e[0] - y[1])
+        k = box["not_known"]  # NEET and not known are disjoint (issue 15): NEET + not known <= young people
+        e[1], k[1] = min(e[1], y[1] - k[0]), min(k[1], y[1] - e[0])
+        y[0] = max(y[0], e[0] + k[0])
     return {col: (lo, max(lo, hi)) for col, (lo, hi) in box.items()}
 
 

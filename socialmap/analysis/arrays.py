@@ -32,6 +32,7 @@ class GraphArrays:
     area: np.ndarray  # int32 index into area_codes, -1 when none
     area_codes: list[str]
     neet: np.ndarray  # bool
+    not_known: np.ndarray  # bool: a young person whose activity is not known (NCCIS "not known")
     tie_a: np.ndarray  # int32 node positions
     tie_b: np.ndarray
     tie_type: np.ndarray  # int8 code into TIE_TYPES
@@ -70,6 +71,7 @@ def _build(project: Project) -> GraphArrays:
     kind = _codes(map(attrgetter("kind"), nodes), KIND_CODE, np.int8)
     area = _codes(map(attrgetter("area_code"), nodes), area_index)
     neet = np.fromiter(map(bool, map(attrgetter("neet"), nodes)), dtype=bool, count=n)
+    not_known = np.fromiter(map(eq, map(attrgetter("activity"), nodes), repeat("not_known")), dtype=bool, count=n)
     ties = list(project.ties.values())
     tie_a = _codes(map(attrgetter("a"), ties), index)
     tie_b = _codes(map(attrgetter("b"), ties), index)
@@ -82,7 +84,7 @@ def _build(project: Project) -> GraphArrays:
     typed = np.fromiter(map(eq, map(attrgetter("org_type"), nodes), repeat("anchor")), dtype=bool, count=n)
     is_anchor = (kind == KIND_CODE["organisation"]) & (flagged | typed)
     return GraphArrays(
-        ids, index, kind, area, area_codes, neet, tie_a, tie_b, tie_type, tie_context, lon, lat, provider, is_anchor
+        ids, index, kind, area, area_codes, neet, not_known, tie_a, tie_b, tie_type, tie_context, lon, lat, provider, is_anchor
     )
 
 

@@ -66,10 +66,11 @@ AREA_MEASURES = (
     "anchors_in_area",
     "neet_with_opportunity",
     "neet_opportunity_share",
+    "not_known",  # issue 15: young people whose activity is not known (NCCIS headline figure)
 )
 
 #: Area measures that count young people (suppressed as ``<5`` for 1..4 in human-facing output).
-AREA_COUNTS_OF_YOUNG_PEOPLE = ("young_people", "neet", "isolated", "neet_isolated", "neet_with_opportunity")
+AREA_COUNTS_OF_YOUNG_PEOPLE = ("young_people", "neet", "not_known", "isolated", "neet_isolated", "neet_with_opportunity")
 
 
 def resolve_group_by(project: Project, group_by: str | None) -> str:
@@ -355,7 +356,10 @@ def eet_connectedness(project: Project) -> np.ndarray:
 
 
 def area_isolation(project: Project, group_by: str | None = None) -> pd.DataFrame:
-    """Young people, NEET, isolated and NEET-isolated counts and the NEET isolation rate per area.
+    """Young people, NEET, activity-not-known, isolated and NEET-isolated counts and the NEET
+    isolation rate per area. ``not_known`` counts the young people whose activity is not known: NCCIS
+    reporting gives it as a headline figure beside NEET (DfE, NCCIS management information
+    requirement), as a large share of not known makes a low NEET count doubtful.
 
     The light part of :func:`analyse` that hotspots need. ``neet_isolation_rate``
     is ``neet_isolated / neet``, ``nan`` when the area has no NEET young person.
@@ -368,6 +372,7 @@ def area_isolation(project: Project, group_by: str | None = None) -> pd.DataFram
     isolated = counts.isolated
     young_people = _per_area(area, None, n_areas).astype(np.int64)
     neet = _per_area(area, ga.neet, n_areas).astype(np.int64)
+    not_known = _per_area(area, ga.not_known, n_areas).astype(np.int64)
     n_isolated = _per_area(area, isolated, n_areas).astype(np.int64)
     neet_isolated = _per_area(area, ga.neet & isolated, n_areas).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -376,6 +381,7 @@ def area_isolation(project: Project, group_by: str | None = None) -> pd.DataFram
         {
             "young_people": young_people,
             "neet": neet,
+            "not_known": not_known,
             "isolated": n_isolated,
             "neet_isolated": neet_isolated,
             "neet_isolation_rate": rate,
@@ -550,6 +556,7 @@ def _areas_frame(project: Project, ga: GraphArrays, counts: TieCounts, key: str)
     opportunity = area_opportunity(project)
     frame["neet_with_opportunity"] = opportunity["neet_with_opportunity"].to_numpy()
     frame["neet_opportunity_share"] = opportunity["neet_opportunity_share"].to_numpy()
+    frame["not_known"] = frame.pop("not_known")  # in the order of AREA_MEASURES (it came after SPEC 9's)
     frame["bonding_ties"] = bonding_ties.astype(np.int64)
     frame["bridging_ties"] = bridging_ties.astype(np.int64)
     frame["linking_ties"] = linking_ties.astype(np.int64)
@@ -578,6 +585,7 @@ def _summary(
         "organisations": int((ga.kind == ORG).sum()),
         "services": int((ga.kind == SERVICE).sum()),
         "neet": neet,
+        "not_known": int(areas["not_known"].sum()) if "not_known" in areas else 0,
         "isolated": isolated,
         "neet_isolated": neet_isolated,
         "isolation_rate": isolated / n_young if n_young else None,

@@ -58,7 +58,7 @@ def cmd_analyse(args) -> int:
     totals = public_totals(result.areas, disclosure)
     print(
         f"{plain(args.project)}{as_of_note(project, on)}: {s['areas']} area{'' if s['areas'] == 1 else 's'}, {totals['young_people']} young people "
-        f"({totals['neet']} NEET), {s['adults']} adults; bonding/bridging by {plain(s['group_by'])}"
+        f"({totals['neet']} NEET, {totals.get('not_known', 0)} activity not known), {s['adults']} adults; bonding/bridging by {plain(s['group_by'])}"
     )
     print(
         f"isolated young people: {totals['isolated']} (NEET: {totals['neet_isolated']}); "
@@ -69,7 +69,7 @@ def cmd_analyse(args) -> int:
     print("ties: " + ", ".join(f"{k} {v}" for k, v in ties.items()))
     print()
     headers = [
-        "area", "name", "young people", "NEET", "isolated", "NEET isolated", "NEET isolation rate",
+        "area", "name", "young people", "NEET", "not known", "isolated", "NEET isolated", "NEET isolation rate",
         "mean bridging", "mean linking", "E-I index", "EET connectedness", "services",
         "nearest service km", "anchors", "NEET with opportunity", "NEET opportunity share",
     ]
@@ -83,6 +83,7 @@ def cmd_analyse(args) -> int:
             plain(project.areas[code].name),
             cell("young_people", _count(r["young_people"])),
             cell("neet", _count(r["neet"])),
+            cell("not_known", _count(r["not_known"])),
             cell("isolated", _count(r["isolated"])),
             cell("neet_isolated", _count(r["neet_isolated"])),
             cell("neet_isolation_rate", _number(r["neet_isolation_rate"])),

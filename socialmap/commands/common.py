@@ -27,7 +27,10 @@ def open_project_with_passphrase(path: str):
     a :class:`socialmap.store.OpenedProject`, for commands that write the project back."""
     from socialmap.store import open_project_file
 
-    return open_project_file(path, ask_passphrase)
+    opened = open_project_file(path, ask_passphrase)
+    for note in opened.project.notes:  # an earlier schema, upgraded as it was read (said once)
+        print(f"socialmap: note: {plain(note)}", file=sys.stderr)
+    return opened
 
 
 def ask_passphrase(path: Path, *, variable: str = PASSPHRASE_ENV, prompt: str | None = None,

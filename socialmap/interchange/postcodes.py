@@ -35,6 +35,8 @@ POSTCODE_NAMES = ("pcds", "pcd", "pcd7", "pcd2", "pcd8", "postcode", "post_code"
 LAT_NAMES = ("lat", "latitude")
 LON_NAMES = ("long", "lon", "longitude", "lng")
 LSOA_NAMES = ("lsoa21", "lsoa21cd", "lsoa11", "lsoa11cd", "lsoa", "lsoa_code")
+#: The ONS date of termination (``yyyymm``): set for a postcode no longer in use.
+DOTERM_NAMES = ("doterm",)
 
 #: The ONS marks a postcode with no grid reference with this latitude.
 NO_GRID_LAT = 99.999999
@@ -70,6 +72,8 @@ class PostcodeLookup:
     source: str
     fields: dict[str, str | None]
     points: dict[str, tuple[float | None, float | None, str | None]] = field(default_factory=dict)
+    #: postcodes the lookup marks terminated (``doterm`` set): still placed, with a warning
+    terminated: set[str] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -130,9 +134,10 @@ def load_postcode_lookup(
     lat = _choose(header, lat_field, LAT_NAMES, "latitude", "--lat-field", where, problems)
     lon = _choose(header, lon_field, LON_NAMES, "longitude", "--lon-field", where, problems)
     lsoa = _choose(header, lsoa_field, LSOA_NAMES, "LSOA code", "--lsoa-field", where, problems, required=False)
+    doterm = _choose(header, None, DOTERM_NAMES, "termination date", "", where, problems, required=False)
     if problems:
         raise InputError(problems)
-    cols = [c for c in (pc, lat, lon, lsoa) if c]
+    cols = [c for c in (pc, lat, lon, lsoa, doterm) if c]
     try:
         frame = pd.read_csv(path, usecols=cols, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except Exception as exc:
@@ -157,7 +162,10 @@ def load_postcode_lookup(
         raise InputError(problems)
     no_grid = np.isnan(lat_v) | np.isnan(lon_v) | (np.abs(lat_v - NO_GRID_LAT) < 1e-6) | (np.abs(lat_v) > 90) | (np.abs(lon_v) > 180)
     lsoa_v = frame[lsoa].str.strip().tolist() if lsoa else [None] * len(frame)
-    lookup = PostcodeLookup(where, {"postcode": pc, "lat": lat, "lon": lon, "lsoa": lsoa})
+    lookup = PostcodeLookup(where, {"postcode": pc, "lat": lat, "lon": lon, "lsoa": lsoa, "doterm": doterm})
+    if doterm:
+        ended = (frame[doterm].str.strip() != "").to_numpy() & valid.to_numpy()
+        lookup.terminated = set(keys[ended].tolist())
     keep = ~blank_pc.to_numpy()
     for key, la, lo, ng, ls, k in zip(keys.tolist(), lat_v.tolist(), lon_v.tolist(), no_grid.tolist(), lsoa_v, keep.tolist(), strict=False):
         if not k:

@@ -177,6 +177,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "postcode": ("postcode", "post_code", "postal_code"),
     "age": ("age",),
     "neet": ("neet", "is_neet"),
+    "activity": ("activity", "activity_status", "neet_status"),
     "role": ("role",),
     "in_work": ("in_work", "employed", "in_employment"),
     "org_type": ("org_type", "organisation_type", "organization_type"),
@@ -202,6 +203,21 @@ _PARSERS = {
     "spend_local": as_float, "years_in_area": as_float, "annual_value": as_float,
     "hours_per_week": as_float, "contract_end": as_date,
 }
+
+
+def as_activity(value: Any) -> str | None:
+    """One of the four activities (``EET``, ``NEET available``...), or ``None`` for an empty cell."""
+    from socialmap.model.kinds import ACTIVITIES, activity_from_text
+
+    if is_blank(value):
+        return None
+    found = activity_from_text(str(value))
+    if found is None:
+        raise BadValue(f"{str(value).strip()!r} is not an activity (one of {', '.join(ACTIVITIES)})")
+    return found
+
+
+_PARSERS["activity"] = as_activity
 
 
 def field_for_column(header: str) -> str | None:

@@ -81,7 +81,7 @@ def areas_payload(project: Project) -> dict[str, Any]:
 
 #: Fields shown in a node's popup, by kind (beyond its label and kind).
 POPUP_FIELDS: dict[str, tuple[str, ...]] = {
-    YOUNG_PERSON: ("area_code", "age", "neet"),
+    YOUNG_PERSON: ("area_code", "age", "neet", "activity"),
     ORGANISATION: ("org_type", "sector", "is_anchor", "years_in_area"),
     SERVICE: ("provider", "service_type", "commissioner", "contract_end"),
 }

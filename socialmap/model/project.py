@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from socialmap.errors import InputError, Problem
 from socialmap.model import dates, kinds
 from socialmap.model.kinds import (
+    ACTIVITIES,
     ADULT,
     NODE_KINDS,
     ORG_TYPES,
@@ -47,13 +49,17 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # privacy (docs/privacy.md): a young person's record not updated for longer than this many
     # months is listed by the retention review (socialmap.model.erasure)
     "retention_months": 24,
+    # a CCIS activity not confirmed (started or reviewed) within this many days of the extract's
+    # reference date counts as not known (NCCIS currency; socialmap.interchange.readers.ccis)
+    "activity_currency_days": 92,
 }
 
 
 _PROBABILITY_SETTINGS = ("context_survival", "retention", "hotspot_alpha")
 _NON_NEGATIVE_SETTINGS = ("max_travel_km", "half_km", "flag_newly_isolated_neet", "flag_bridging_loss_pct",
                           "flag_nearest_service_km")
-_WHOLE_SETTINGS = {"hotspot_permutations": 1, "hotspot_seed": 0, "louvain_seed": 0, "retention_months": 1}  # name -> least value
+_WHOLE_SETTINGS = {"hotspot_permutations": 1, "hotspot_seed": 0, "louvain_seed": 0, "retention_months": 1,
+                   "activity_currency_days": 1}  # name -> least value
 
 
 def settings_problems(settings: dict[str, Any]) -> list[Problem]:
@@ -86,6 +92,9 @@ def settings_problems(settings: dict[str, Any]) -> list[Problem]:
                 bad(name, "is not a whole number")
             elif value < _WHOLE_SETTINGS[name]:
                 bad(name, f"is less than {_WHOLE_SETTINGS[name]}")
+        elif name == "ccis_id_key":  # the secret of the keyed-hash ids of CCIS young people
+            if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value):
+                out.append(Problem("is not 64 hexadecimal digits", record="project settings", field=name))
     return out
 
 
@@ -118,6 +127,8 @@ class Node:
     # young_person
     age: int | None = None
     neet: bool | None = None
+    #: one of :data:`~socialmap.model.kinds.ACTIVITIES`; ``neet`` is derived from it (see :func:`settle_activity`)
+    activity: str | None = None
     # adult
     role: str | None = None
     #: recorded as in paid work (an adult employed by an organisation in the project is in work
@@ -194,6 +205,36 @@ def _bad_number(value: Any) -> bool:
     return isinstance(value, float) and (math.isnan(value) or math.isinf(value))
 
 
+def settle_activity(node: Node, given: Iterable[str] = ("activity", "neet")) -> None:
+    """Make a young person's ``activity`` and ``neet`` agree, in place.
+
+    ``activity`` is the fact and ``neet`` follows it (true for the two NEET states). ``given`` names
+    the fields the caller set: when only ``neet`` was given (an older file or import, or a NEET tick
+    box), an activity that no longer agrees becomes NEET available (``neet`` true) or EET (false), and
+    a missing activity is derived the same way; when ``activity`` was given, ``neet`` is derived from
+    it. Both given and disagreeing is left for :func:`node_problems` to refuse.
+
+    >>> n = Node("y", "young_person", neet=True)
+    >>> settle_activity(n); n.activity
+    'neet_available'
+    >>> n.activity = "not_known"; settle_activity(n, ("activity",)); n.neet
+    False
+    """
+    if node.kind != YOUNG_PERSON:
+        return
+    given = set(given)
+    derived = kinds.neet_of(node.activity) if node.activity in ACTIVITIES else None
+    if "activity" in given and node.activity is not None:
+        if node.neet is None or "neet" not in given:
+            node.neet = derived
+    elif "activity" in given and "neet" not in given:  # the activity was cleared
+        node.neet = None
+    elif node.neet is not None and (node.activity is None or derived is not None and derived != node.neet):
+        node.activity = kinds.NEET_AVAILABLE if node.neet else kinds.EET
+    elif node.neet is None and derived is not None:
+        node.neet = derived
+
+
 def node_problems(node: Node, project: Project, *, record: str | None = None) -> list[Problem]:
     """Every rule ``node`` breaks on its own or against ``project``'s areas and nodes."""
     rec = record or f"node {node.id!r}"
@@ -214,6 +255,14 @@ def node_problems(node: Node, project: Project, *, record: str | None = None) ->
             bad("area_code", "a young person needs a home area")
         if node.age is not None and not (0 <= node.age <= 120):
             bad("age", f"age {node.age} is out of range 0..120")
+        if node.activity is not None:
+            if node.activity not in ACTIVITIES:
+                bad("activity", f"unknown activity {node.activity!r}; expected one of {', '.join(ACTIVITIES)}")
+            elif node.neet is not None and node.neet != kinds.neet_of(node.activity):
+                bad("neet", f"neet is {'true' if node.neet else 'false'} but the activity is {node.activity} "
+                            f"(NEET is {'true' if kinds.neet_of(node.activity) else 'false'} for it)")
+    elif node.activity is not None:
+        bad("activity", "only a young person has an activity")
     if node.kind in PLACE_KINDS:
         if node.lat is None or node.lon is None:
             bad("lat" if node.lat is None else "lon", f"{'an' if node.kind[0] in 'aeiou' else 'a'} {node.kind} needs a location")
@@ -347,6 +396,8 @@ class Project:
         self.as_of: dt.date | None = None
         self.version = 0
         self._cache: dict[str, tuple[int, Any]] = {}
+        #: what opening the file changed in reading it (a schema upgrade), said once; never saved
+        self.notes: list[str] = []
 
     # ------------------------------------------------------------------ queries
     def __repr__(self) -> str:
@@ -446,6 +497,7 @@ class Project:
     def add_node(self, node: Node) -> None:
         """Add a node. A young person is placed inside their home area; a
         service with a provider gets its ``provides`` tie."""
+        settle_activity(node)
         problems = node_problems(node, self)
         if node.id in self.nodes:
             problems.append(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
@@ -489,10 +541,15 @@ class Project:
                 )
             )
         candidate = replace(node, **changes)
+        settle_activity(candidate, changes)
         problems = node_problems(candidate, self)
         if problems:
             raise InputError(problems)
+        # a derived half (neet from activity, or activity from neet) is given back by an undo too
         old = {k: getattr(node, k) for k in changes}
+        for derived in ("activity", "neet"):
+            if derived not in old and getattr(candidate, derived) != getattr(node, derived):
+                old[derived] = getattr(node, derived)
         old_provider = node.provider
         if node.kind == YOUNG_PERSON and candidate.area_code != node.area_code:
             # the old values leave the point out: giving back the old area places the person
@@ -725,6 +782,8 @@ class Project:
             p.nodes[node.id] = node
         for node in node_list:
             if p.nodes.get(node.id) is node:
+                if node.kind == YOUNG_PERSON:
+                    settle_activity(node)
                 problems += node_problems(node, p)
         for node in p.nodes.values():
             if not node.label:
@@ -831,6 +890,7 @@ class Project:
         for t in self.ties.values():
             by_type[t.type] += 1
         neet = sum(1 for n in self.nodes.values() if n.kind == YOUNG_PERSON and n.neet)
+        not_known = sum(1 for n in self.nodes.values() if n.kind == YOUNG_PERSON and n.activity == kinds.NOT_KNOWN)
         return {
             "areas": len(self.areas),
             "nodes": len(self.nodes),
@@ -838,6 +898,7 @@ class Project:
             "nodes_by_kind": by_kind,
             "ties_by_type": by_type,
             "neet_young_people": neet,
+            "activity_not_known_young_people": not_known,
             "anchors": sum(1 for n in self.nodes.values() if n.kind == ORGANISATION and n.is_anchor),
             "saved_scenarios": len(self.scenarios),
             "ties_ended": sum(1 for t in self.ties.values() if t.until is not None and t.until <= dates.today()),
@@ -853,5 +914,6 @@ __all__ = [
     "Node",
     "Project",
     "Tie",
+    "settle_activity",
     "tie_key",
 ]

@@ -43,7 +43,7 @@ from socialmap.errors import ProjectFileError
 from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie
 from socialmap.model.snapshots import Snapshot
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CRS = "EPSG:4326"
 _NODE_COLUMNS = [f for f in NODE_FIELDS if f not in ("lat", "lon", "attrs")]
 _DATE_FIELDS = {"contract_end", "recorded", "updated"}
@@ -255,21 +255,50 @@ def _v1_to_v2(con: sqlite3.Connection) -> None:
         con.execute(_SNAPSHOTS_TABLE)
 
 
+def _v2_to_v3(con: sqlite3.Connection) -> str | None:
+    """Schema 2 -> 3: young people's ``activity`` (issue 15). Earlier files have only the yes/no
+    ``neet``; the step adds the empty column, and the project, as it is built from the file, reads
+    ``neet`` true as NEET and available and false as in education, employment or training (the
+    NCCIS states nearest to what was recorded: :func:`socialmap.model.project.settle_activity`); a
+    young person with no NEET value gets no activity. (The rows are not rewritten here: an UPDATE
+    of the nodes layer fires the GeoPackage's R-tree triggers, which need SpatiaLite's functions.)
+    Returns what was done, in words, for the user."""
+    node_columns = {row[1] for row in con.execute('PRAGMA table_info("nodes")')}
+    if "activity" not in node_columns:
+        con.execute('ALTER TABLE nodes ADD COLUMN "activity" TEXT')
+    if "neet" not in node_columns or "kind" not in node_columns:
+        return None
+    available, eet = con.execute(
+        "SELECT COALESCE(SUM(neet = 1), 0), COALESCE(SUM(neet = 0), 0) FROM nodes"
+        " WHERE kind = 'young_person' AND activity IS NULL").fetchone()
+    if not available and not eet:
+        return None
+    return (f"young people's NEET yes/no is read as an activity: {available} NEET and available, {eet} in "
+            "education, employment or training (change any who are NEET and not available, or not known)")
+
+
 #: The ordered chain of schema migrations: ``MIGRATIONS[n]`` brings a file from schema n to
-#: n + 1 (SQL on a writable temporary copy). A change of schema bumps SCHEMA_VERSION and adds
-#: the next step here; every older file then runs the steps from its version on, in order.
+#: n + 1 (SQL on a writable temporary copy) and may return what it did in words, said once to the
+#: user when the file is opened (``Project.notes``). A change of schema bumps SCHEMA_VERSION and
+#: adds the next step here; every older file then runs the steps from its version on, in order.
 MIGRATIONS: dict[int, Any] = {
-    1: _v1_to_v2,
+    1: _v1_to_v2,  # issue 18: dates of records, snapshots
+    2: _v2_to_v3,  # issue 15: young people's activity
 }
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION)), "one migration per schema step, none missing"
 
 
-def migrate(con: sqlite3.Connection, version: int) -> None:
-    """Run every migration from schema ``version`` up to :data:`SCHEMA_VERSION` on ``con``, in order."""
+def migrate(con: sqlite3.Connection, version: int) -> list[str]:
+    """Run every migration from schema ``version`` up to :data:`SCHEMA_VERSION` on ``con``, in order;
+    returns what the steps said they did."""
+    notes = []
     with con:
         for step in range(version, SCHEMA_VERSION):
-            MIGRATIONS[step](con)
+            note = MIGRATIONS[step](con)
+            if note:
+                notes.append(note)
         con.execute("UPDATE socialmap_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+    return notes
 
 
 # --------------------------------------------------------------------- open
@@ -395,10 +424,13 @@ def _load_migrated(path: Path, version: int) -> Project:
             shutil.copyfile(f"{path}-wal", f"{copy}-wal")
         con = sqlite3.connect(copy)
         try:
-            migrate(con, version)
+            notes = migrate(con, version)
         finally:
             con.close()
-        return _load(copy, path)
+        project = _load(copy, path)
+    project.notes = [f"{path} was written by an earlier SocialMap (schema {version}); {note}. Saving writes it in "
+                     f"the current form (schema {SCHEMA_VERSION})." for note in notes]
+    return project
 
 
 def _date_or_none(value: Any) -> dt.date | None:

@@ -41,7 +41,7 @@ MEASURE_TITLES = {
     "services_in_area": "Services in area", "nearest_service_km": "Nearest service (km)",
     "anchors_in_area": "Anchor institutions in area", "gi_class": "Hotspot class (Gi*)",
     "hotspot": "Hotspot", "imd_decile": "IMD decile", "population_16_24": "Population 16-24",
-    "young_people": "Young people", "neet": "NEET", "isolated": "Isolated",
+    "young_people": "Young people", "neet": "NEET", "not_known": "Activity not known", "isolated": "Isolated",
     "neet_isolated": "NEET and isolated", "bonding_ties": "Bonding ties", "bridging_ties": "Bridging ties",
     "linking_ties": "Linking ties", "hotspot_note": "Hotspot note", "code": "Code", "name": "Name",
     "neet_with_opportunity": "NEET with an opportunity within two hops",
@@ -51,7 +51,7 @@ NOT_AVAILABLE = "not available yet"
 #: Column headers of the area table: two lines where one would make the column wider than
 #: its figures (the side panel showed four columns).
 TABLE_HEADERS = {
-    **MEASURE_TITLES, "young_people": "Young\npeople", "neet_isolated": "NEET\nisolated",
+    **MEASURE_TITLES, "young_people": "Young\npeople", "not_known": "Not\nknown", "neet_isolated": "NEET\nisolated",
     "neet_isolation_rate": "NEET\nisolation rate", "mean_bridging": "Mean\nbridging", "mean_linking": "Mean\nlinking",
     "eet_connectedness": "EET\nconnectedness", "services_in_area": "Services\nin area",
     "nearest_service_km": "Nearest\nservice (km)", "anchors_in_area": "Anchors\nin area",
@@ -61,7 +61,7 @@ TABLE_HEADERS = {
 }
 #: The area table's first columns, in this order.
 FIRST_COLUMNS = ("name", "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate",
-                 "hotspot", "gi_class")
+                 "hotspot", "gi_class", "not_known")
 
 
 def analysis_api(name: str):

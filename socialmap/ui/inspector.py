@@ -26,7 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from socialmap.errors import InputError
-from socialmap.model.kinds import KIND_FIELDS, ORG_TYPES, PLACE_KINDS, SECTORS, TIE_TYPES
+from socialmap.model.kinds import (
+    ACTIVITIES,
+    ACTIVITY_TITLES,
+    KIND_FIELDS,
+    ORG_TYPES,
+    PLACE_KINDS,
+    SECTORS,
+    TIE_TYPES,
+)
 from socialmap.ui import commands
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.models import HEADERS, display
@@ -270,6 +278,10 @@ class Inspector(QWidget):
                 if name == "area_code":
                     self._add_field(name, node.area_code, choices=[
                         (f"{project.areas[c].name} ({c})", c) for c in sorted(project.areas)])
+                elif name == "activity":
+                    self._add_field(name, node.activity, choices=[(ACTIVITY_TITLES[a], a) for a in ACTIVITIES])
+                elif name == "neet" and node.kind == "young_person":  # derived from the activity
+                    self._add_field(name, display(node.neet) or None, editable=False, choices=("yes", "no"))
                 elif name in BOOL_FIELDS:
                     self._add_field(name, display(getattr(node, name)) or None, choices=("yes", "no"))
                 elif name == "provider":

@@ -61,7 +61,7 @@ INTERCHANGE_MODULES = (*workers.ANALYSIS_MODULES, "openpyxl", "csv", "xml.sax.sa
                        "matplotlib", "matplotlib.backends.backend_agg", "matplotlib.figure", "xstatic.pkg.leaflet")
 CHOOSE = "— choose —"
 ATTRIBUTE = "keep as an attribute"
-NODE_FIELD_CHOICES = ("area_code", "lat", "lon", "postcode", "age", "neet", "role", "in_work", "org_type", "sector", "is_anchor",
+NODE_FIELD_CHOICES = ("area_code", "lat", "lon", "postcode", "age", "neet", "activity", "role", "in_work", "org_type", "sector", "is_anchor",
                       "employees_total", "employees_local", "spend_total", "spend_local", "years_in_area",
                       "provider", "service_type", "commissioner", "contract_end", "annual_value", "hours_per_week")
 #: Set to False (e.g. in tests) to write reports without opening them.

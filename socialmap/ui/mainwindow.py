@@ -78,7 +78,7 @@ LAYERS = (
 #: tables dock two rows high, the side panels shortened by it) gives way to the new first-start one.
 LAYOUT_VERSION = 1
 #: Area measures that count young people: not offered as a choropleth (small numbers).
-COUNT_MEASURES = {"young_people", "neet", "isolated", "neet_isolated"}
+COUNT_MEASURES = {"young_people", "neet", "not_known", "isolated", "neet_isolated"}
 
 
 def _load(path: str, passphrase: str | None = None):
@@ -629,6 +629,13 @@ class MainWindow(QMainWindow):
             self._add_recent(path)
             self.settings.setValue("files/last", str(Path(path).resolve()))
         self._busy(False, f"Opened {path}")
+        if project.notes:  # a file of an earlier schema, upgraded as it was read: said once, here
+            box = QMessageBox(QMessageBox.Icon.Information, "Project upgraded", "\n\n".join(project.notes),
+                              QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.open()
+            self.upgrade_message = box
         self.projectLoaded.emit(path)
 
     def _open_failed(self, path: str, exc: BaseException, remember: bool = True, then=None) -> None:

@@ -22,7 +22,7 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 HEADERS = {
-    "id": "Id", "label": "Label", "area_code": "Area", "age": "Age", "neet": "NEET", "role": "Role", "in_work": "In work",
+    "id": "Id", "label": "Label", "area_code": "Area", "age": "Age", "neet": "NEET", "activity": "Activity", "role": "Role", "in_work": "In work",
     "org_type": "Type", "sector": "Sector", "is_anchor": "Anchor", "employees_total": "Staff",
     "employees_local": "Local staff", "spend_total": "Spend (£)", "spend_local": "Local spend (£)",
     "years_in_area": "Years in area", "provider": "Provider", "service_type": "Service type",

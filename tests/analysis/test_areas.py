@@ -201,6 +201,7 @@ def test_json_document_has_every_field_of_spec_9(small_project):
         "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate", "mean_bridging",
         "mean_linking", "ei_index", "eet_connectedness", "services_in_area", "nearest_service_km",
         "anchors_in_area", "neet_with_opportunity", "neet_opportunity_share",
+        "not_known",  # issue 15: NCCIS reports "not known" as a headline figure beside NEET
     ]
     assert doc["areas"]["A2"]["young_people"] == 1  # exact in JSON, never "<5"
     assert doc["areas"]["A2"]["neet_isolation_rate"] is None
@@ -247,3 +248,23 @@ def test_southern_kintyre_is_british():
     assert metric_crs_for_bounds(-5.65, 55.40, -5.58, 55.44) == "EPSG:27700"
     assert metric_crs_for_bounds(-6.24, 54.60, -5.93, 55.20) == "EPSG:32629"
     assert metric_crs_for_bounds(-6.3, 55.27, -6.15, 55.30) == "EPSG:32629"  # Rathlin Island
+
+
+def test_not_known_is_counted_per_area_and_suppressed_in_the_public_table():
+    """Issue 15: A1 has 6 young people, 2 of them with activity not known (counted, not NEET) and 1
+    NEET not available; A2 has 5 not known. Public table: 2 -> '<5', 5 -> '5'."""
+    from shapely.geometry import box
+
+    from socialmap.interchange.privacy import public_area_table
+    from socialmap.model import Area, Node, Project
+
+    acts = {"A1": ["eet", "eet", "eet", "not_known", "not_known", "neet_not_available"], "A2": ["not_known"] * 5}
+    nodes = [Node(f"{code}-{i}", "young_person", area_code=code, activity=a)
+             for code, lst in acts.items() for i, a in enumerate(lst)]
+    p = Project.build([Area("A1", "a", box(0, 0, 1, 1)), Area("A2", "b", box(1, 0, 2, 1))], nodes, [])
+    result = analyse(p)
+    assert result.areas["not_known"].to_dict() == {"A1": 2, "A2": 5}
+    assert result.areas["neet"].to_dict() == {"A1": 1, "A2": 0}
+    assert result.summary["not_known"] == 7
+    public = public_area_table(result.areas)
+    assert public["not_known"].to_dict() == {"A1": "<5", "A2": "5"}

@@ -607,6 +607,8 @@ def test_bundle_round_trip(tmp_path, small_project):
     p.update_node("s1", contract_end=dt.date(2027, 3, 31), annual_value=45000.75, commissioner="Council, North")
     p.update_node("yp1", attrs={"school": "Oak \"High\"", "kind": "clash with a column name"})
     p.update_node("o1", spend_total=1234.5678)
+    p.update_node("yp2", activity="neet_not_available")  # issue 15: the activity, not only NEET
+    p.update_node("yp3", activity="not_known")
     p.update_area("A1", imd_decile=2, population_16_24=250)
     p.add_tie(Tie("yp1", "yp3", "peer", context="o1", strength=1))
     folder = tmp_path / "bundle"
@@ -746,3 +748,28 @@ def test_dates_of_records_round_trip_through_the_bundle(small_project, tmp_path)
     with pytest.raises(InputError) as err:
         read_csv_bundle(folder / "nodes.csv", folder / "ties.csv", folder / "areas.geojson")
     assert any(p.field == "until" and "'someday' is not a date" in p.reason for p in err.value.problems)
+
+
+def test_activity_column_reads_spellings_people_write_and_refuses_others(tmp_path, two_areas):
+    """``NEET, not available`` and ``Not known`` are read; ``working`` is refused at its row."""
+    (tmp_path / "nodes.csv").write_text("id,kind,area_code,activity\n"
+                                        "y1,young_person,A1,\"NEET, not available\"\n"
+                                        "y2,young_person,A1,Not known\n"
+                                        "y3,young_person,A1,working\n", encoding="utf-8")
+    (tmp_path / "ties.csv").write_text("a,b,type\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_csv_batch_project(tmp_path, two_areas)
+    assert [(p.row, p.field) for p in err.value.problems] == [(4, "activity")]
+    (tmp_path / "nodes.csv").write_text("id,kind,area_code,activity\ny1,young_person,A1,\"NEET, not available\"\n"
+                                        "y2,young_person,A1,Not known\n", encoding="utf-8")
+    p = read_csv_batch_project(tmp_path, two_areas)
+    assert [(n.activity, n.neet) for n in p.nodes.values()] == [("neet_not_available", True), ("not_known", False)]
+
+
+def read_csv_batch_project(folder, areas):
+    from socialmap.interchange.merge import build_import
+    from socialmap.interchange.readers.csv_bundle import read_csv_batch
+
+    batch = read_csv_batch(folder / "nodes.csv", folder / "ties.csv", lookup=None, areas={a.code: a for a in areas},
+                           existing=None)
+    return build_import(batch, areas=list(areas), assign_areas=False)

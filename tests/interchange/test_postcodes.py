@@ -27,7 +27,7 @@ def test_ons_columns_are_found(lookup_csv):
     """pcds is preferred over pcd/pcd2; lat, long, lsoa21 by their ONS names. ZZ9 9ZZ has
     the ONS 'no grid reference' latitude 99.999999, so it has no point."""
     lookup = load_postcode_lookup(lookup_csv)
-    assert lookup.fields == {"postcode": "pcds", "lat": "lat", "lon": "long", "lsoa": "lsoa21"}
+    assert lookup.fields == {"postcode": "pcds", "lat": "lat", "lon": "long", "lsoa": "lsoa21", "doterm": None}
     assert lookup.get("m11aa") == (53.405, -2.295, "A1")
     assert lookup.get("ZZ9 9ZZ") == (None, None, None)
 

@@ -37,7 +37,7 @@ def test_nodes_payload_draws_places_and_young_people_not_adults(small_project):
     node = small_project.nodes["yp1"]
     assert feature["geometry"]["coordinates"] == [round(node.lon, 6), round(node.lat, 6)]
     assert feature["properties"] == {"kind": "young_person", "id": "yp1", "label": "Robin",
-                                     "area_code": "A1", "age": 17, "neet": True}
+                                     "area_code": "A1", "age": 17, "neet": True, "activity": "neet_available"}
 
 
 def test_tie_classes_follow_the_spec_for_the_small_project(small_project):

@@ -38,9 +38,11 @@ def test_an_edit_stamps_updated_and_its_old_values_undo_it(small_project, fixed_
     old = small_project.update_node("yp9", neet=True)
     node = small_project.nodes["yp9"]
     assert (node.recorded, node.updated) == (D(2026, 3, 10), D(2026, 5, 1))
-    assert old == {"neet": False, "updated": D(2026, 3, 10)}
+    # the activity follows neet (issue 15), and comes back with the undo too
+    assert old == {"neet": False, "activity": "eet", "updated": D(2026, 3, 10)}
     small_project.update_node("yp9", **old)  # undo
     assert (small_project.nodes["yp9"].neet, small_project.nodes["yp9"].updated) == (False, D(2026, 3, 10))
+    assert small_project.nodes["yp9"].activity == "eet"
 
 
 def test_an_edit_that_changes_nothing_does_not_stamp(small_project, fixed_today):

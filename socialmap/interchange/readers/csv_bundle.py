@@ -36,12 +36,18 @@ from socialmap.errors import InputError, Problem
 from socialmap.interchange.cells import parse_bool, parse_date, parse_int, parse_number
 from socialmap.interchange.merge import ImportBatch
 from socialmap.interchange.registry import ImportFormat, Option
-from socialmap.model.kinds import KIND_FIELDS, NODE_KINDS, YOUNG_PERSON
+from socialmap.model.kinds import (
+    ACTIVITIES,
+    KIND_FIELDS,
+    NODE_KINDS,
+    YOUNG_PERSON,
+    activity_from_text,
+)
 from socialmap.model.project import Area, Node, Project, Tie, tie_key
 
 #: Columns of nodes.csv, in the order the writer puts them (SPEC section 2).
 NODE_COLUMNS: tuple[str, ...] = (
-    "id", "kind", "label", "area_code", "age", "neet", "role", "in_work", "org_type", "sector",
+    "id", "kind", "label", "area_code", "age", "neet", "activity", "role", "in_work", "org_type", "sector",
     "is_anchor", "employees_total", "employees_local", "spend_total", "spend_local",
     "years_in_area", "provider", "service_type", "commissioner", "contract_end",
     "annual_value", "hours_per_week", "lat", "lon", "recorded", "updated",
@@ -285,6 +291,10 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
                     values[name] = _normal_word(text)
                 elif name in _BOOL:
                     values[name] = parse_bool(text)
+                elif name == "activity":
+                    values[name] = activity_from_text(text)
+                    if values[name] is None:
+                        raise ValueError(f"{text!r} is not an activity (one of {', '.join(ACTIVITIES)})")
                 elif name in _FLOAT:
                     values[name] = parse_number(text)
                 elif name == "age":

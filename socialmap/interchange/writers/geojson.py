@@ -87,7 +87,7 @@ def write_geojson_layers(project: Project, folder: str | os.PathLike, *, include
             if n.kind == "young_person" and n.lat is not None:
                 features.append({"type": "Feature", "id": n.id,
                                  "properties": {"id": n.id, "label": n.label, "area_code": n.area_code,
-                                                "neet": n.neet, "age": n.age},
+                                                "neet": n.neet, "activity": n.activity, "age": n.age},
                                  "geometry": point(n.id)})
         written.append(_write(folder / "young_people.geojson", features))
     return written
