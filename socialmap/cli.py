@@ -114,6 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
     common_import(q)
     q.set_defaults(handler="socialmap.commands.ccis:cmd_import_ccis")
 
+    p = sub.add_parser("areas", help="area data: join a published table keyed by area code")
+    asub = p.add_subparsers(dest="areas_command", metavar="ACTION", parser_class=_Parser, required=True)
+    q = asub.add_parser("join", help="join columns of a table keyed by area code (IoD2025, ONS population...)")
+    q.add_argument("project", metavar="P.gpkg")
+    q.add_argument("table", metavar="TABLE.csv", help="CSV, or an .xlsx workbook (--sheet)")
+    q.add_argument("--code-field", metavar="F", help="the table's area code column (default: found by name)")
+    q.add_argument("--field", action="append", required=True, metavar="NAME=COLUMN",
+                   help="imd_decile=COLUMN, population_16_24=COLUMN (A+B, F16..F24+M16..M24 add columns up), or "
+                        "any other name for an extra area attribute; repeatable")
+    q.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx workbook (default: its first)")
+    q.add_argument("--json", action="store_true", help="print the report as JSON")
+    q.set_defaults(handler="socialmap.commands.areas:cmd_areas_join")
+
     p = sub.add_parser("analyse", help="person and area measures of social capital")
     p.add_argument("project", metavar="P.gpkg")
     p.add_argument("--group-by", metavar="KEY", default=None, help="area_code (default), a node attribute, or community")

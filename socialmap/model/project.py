@@ -107,6 +107,8 @@ class Area:
     geometry: Any  # shapely Polygon or MultiPolygon
     imd_decile: int | None = None
     population_16_24: int | None = None
+    #: Further attributes joined from area tables (``socialmap areas join``); numbers can colour the map.
+    attrs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -433,7 +435,7 @@ class Project:
     def copy(self) -> Project:
         """A deep copy (geometries shared: they are immutable)."""
         other = Project()
-        other.areas = {c: replace(a) for c, a in self.areas.items()}
+        other.areas = {c: replace(a, attrs=dict(a.attrs)) for c, a in self.areas.items()}
         other.nodes = {i: replace(n, attrs=dict(n.attrs)) for i, n in self.nodes.items()}
         other.ties = {k: replace(t) for k, t in self.ties.items()}
         other.adjacency = {i: set(s) for i, s in self.adjacency.items()}

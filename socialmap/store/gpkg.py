@@ -136,6 +136,8 @@ def _areas_frame(project: Project):
             "name": [a.name for a in areas],
             "imd_decile": pd.array([a.imd_decile for a in areas], dtype="Int64"),
             "population_16_24": pd.array([a.population_16_24 for a in areas], dtype="Int64"),
+            # attributes joined from area tables (issue 15), as JSON like the nodes' attrs
+            "attrs": [json.dumps(a.attrs, ensure_ascii=False, default=str) if a.attrs else None for a in areas],
         }
     )
     return gpd.GeoDataFrame(df, geometry=geoms, crs=CRS)
@@ -572,14 +574,17 @@ def _load(path: Path | bytes, shown: Path) -> Project:
     if areas_df.crs is not None and areas_df.crs.to_epsg() != 4326:
         areas_df = areas_df.to_crs(4326)
     areas = []
-    for code, name, imd, pop, geom in zip(
-        areas_df["code"], areas_df["name"], areas_df["imd_decile"], areas_df["population_16_24"], areas_df.geometry, strict=True
+    area_attrs = areas_df["attrs"].tolist() if "attrs" in areas_df.columns else [None] * len(areas_df)
+    for code, name, imd, pop, geom, attrs in zip(
+        areas_df["code"], areas_df["name"], areas_df["imd_decile"], areas_df["population_16_24"], areas_df.geometry,
+        area_attrs, strict=True
     ):
         if geom is not None and geom.geom_type == "MultiPolygon" and len(geom.geoms) == 1:
             geom = geom.geoms[0]
         imd, pop = _none(imd), _none(pop)
         areas.append(Area(str(code), "" if _none(name) is None else str(name), geom,
-                          None if imd is None else int(imd), None if pop is None else int(pop)))
+                          None if imd is None else int(imd), None if pop is None else int(pop),
+                          json.loads(attrs) if _none(attrs) else {}))
 
     con = _connect_read_only(path)
     try:

@@ -365,6 +365,10 @@ class MainWindow(QMainWindow):
         self.colour_by.addItem("Nothing (outline only)", "")
         self.colour_by.addItem("IMD decile", "field:imd_decile")
         self.colour_by.addItem("Population 16-24", "field:population_16_24")
+        from socialmap.interchange.area_table import numeric_area_attributes
+
+        for name in numeric_area_attributes(self.doc.project):  # joined from area tables (issue 15)
+            self.colour_by.addItem(name.replace("_", " "), f"attr:{name}")
         for m in area_measures():
             if m not in COUNT_MEASURES:
                 self.colour_by.addItem(MEASURE_TITLES.get(m, m.replace("_", " ")), f"measure:{m}")
@@ -466,6 +470,9 @@ class MainWindow(QMainWindow):
             self.interchange_actions = {}
         else:
             self.interchange_actions = install_interchange_menus(self, self.file_menu, self.doc)
+            from socialmap.ui.area_data_dialogs import install_area_data_menus
+
+            self.interchange_actions.update(install_area_data_menus(self, self.file_menu, self.doc))
 
         tb = self.addToolBar("Main")
         tb.setObjectName("mainToolbar")
@@ -1275,6 +1282,11 @@ class MainWindow(QMainWindow):
             name = mode.split(":", 1)[1]
             values = {c: getattr(a, name) for c, a in project.areas.items()}
             self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name)))
+            return
+        if mode.startswith("attr:"):
+            name = mode.split(":", 1)[1]
+            values = {c: a.attrs.get(name) for c, a in project.areas.items()}
+            self.map.set_area_style(choropleth(values, name.replace("_", " ")))
             return
         if mode.startswith("measure:"):
             name = mode.split(":", 1)[1]
