@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from socialmap.commands.common import open_project, plain, print_json
+from socialmap.commands.common import open_project_with_passphrase, plain, print_json
 
 
 def cmd_areas_join(args) -> int:
@@ -13,9 +13,9 @@ def cmd_areas_join(args) -> int:
     from socialmap.interchange.merge import write_project
 
     fields = parse_fields(args.field)
-    project = open_project(args.project)
+    project, passphrase = open_project_with_passphrase(args.project)  # an encrypted project stays so
     joined, report = join_area_table(project, args.table, fields=fields, code_field=args.code_field, sheet=args.sheet)
-    write_project(joined, Path(args.project))
+    write_project(joined, Path(args.project), passphrase=passphrase)
     if args.json:
         print_json(report.to_json())
     for line in report.lines():
