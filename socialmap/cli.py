@@ -209,6 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_as_of(p)
     p.set_defaults(handler="socialmap.commands.change:cmd_snapshot")
 
+    p = sub.add_parser("record", help="enter a young person's interview answers (a CSV) into a project",
+                       description="Record one young person's network from an answers file with the columns "
+                       "prompt, name, kind, area, type, strength, context (and since): one row per person or "
+                       "place named, all or nothing (docs/user-guide.md, Record a young person's network).")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("--person", required=True, metavar="ID", help="the young person interviewed (their id)")
+    p.add_argument("--answers", required=True, metavar="FILE.csv", help="the answers, one row per alter")
+    p.set_defaults(handler="socialmap.commands.record:cmd_record")
+
     p = sub.add_parser("encrypt", help="write a copy of a project protected with a passphrase (.smx)",
                        description="Write an encrypted copy of a project (AES-256-GCM, key from the passphrase "
                        "by Argon2id). The passphrase is read from SOCIALMAP_PASSPHRASE or asked twice on the "

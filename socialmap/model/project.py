@@ -87,6 +87,10 @@ def settings_problems(settings: dict[str, Any]) -> list[Problem]:
                 bad(name, "is negative")
             elif name == "half_km" and value == 0:
                 bad(name, "is not positive")
+        elif name == "interview_prompts":
+            from socialmap.interview import prompt_problems  # the interview's own rules (issue 16)
+
+            out += prompt_problems(value)
         elif name in _WHOLE_SETTINGS:
             if not number or not math.isfinite(value) or value != int(value):
                 bad(name, "is not a whole number")
