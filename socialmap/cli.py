@@ -164,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="P.gpkg")
     p.add_argument("out", metavar="OUT")
     p.add_argument("--org", metavar="ID", help="the organisation of an evidence pack")
+    p.add_argument("--measures", metavar="FILE", help="evidence: your social value measures (social_value_measures.csv)")
     p.add_argument("--include-people", action="store_true", help="include young people's pseudonyms and points")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     _add_scenario_options(p)

@@ -116,6 +116,11 @@ class LM3Result:
         }
 
 
+def _count(n: int, one: str, many: str) -> str:
+    """``1 supplier`` / ``2 suppliers``: a count with its noun agreeing."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def supplier_key(name: str) -> str:
     """The name a supplier is matched on between the spend table and the survey.
 
@@ -177,7 +182,8 @@ def compute_lm3(
         if r.local:
             entry["where"] = r.where
     if unknown:
-        caveats.append(f"{unknown} supplier payment(s) could not be placed and are counted as not local.")
+        caveats.append(f"{_count(unknown, 'supplier payment', 'supplier payments')} could not be placed and "
+                       f"{'is' if unknown == 1 else 'are'} counted as not local.")
     suppliers_total = float(sum(e["amount_gbp"] for e in suppliers.values()))
     local_suppliers = {k: e for k, e in suppliers.items() if e["local"]}
     suppliers_local = float(sum(e["amount_gbp"] for e in local_suppliers.values()))
@@ -223,17 +229,21 @@ def compute_lm3(
         caveats.append(f"{len(surveyed)} of {len(local_suppliers)} local suppliers were surveyed; the others are "
                        "given the surveyed suppliers' mean share, weighted by what they were paid.")
     if not_local_surveyed:
-        caveats.append(f"{len(not_local_surveyed)} surveyed supplier(s) are not local; their re-spending is not "
-                       "part of round 3.")
+        n = len(not_local_surveyed)
+        caveats.append(f"{_count(n, 'surveyed supplier is', 'surveyed suppliers are')} not local; "
+                       f"{'its' if n == 1 else 'their'} re-spending is not part of round 3.")
     if unmatched:
-        caveats.append(f"{len(unmatched)} supplier(s) in the survey are not in the spend table and were left out.")
+        n = len(unmatched)
+        caveats.append(f"{_count(n, 'supplier in the survey is', 'suppliers in the survey are')} not in the spend "
+                       f"table and {'was' if n == 1 else 'were'} left out.")
 
     staff_share = sum(staff_survey) / len(staff_survey) if staff_survey else None
     r3_staff = staff_local * staff_share if staff_share is not None else 0.0
     if staff_local > 0 and staff_share is None:
         caveats.append("No staff survey: round 3 leaves out local staff's re-spending, so LM3 is understated.")
     elif staff_share is not None:
-        caveats.append(f"Local staff's re-spending is the mean share of {len(staff_survey)} survey respondent(s).")
+        caveats.append("Local staff's re-spending is the mean share of "
+                       f"{_count(len(staff_survey), 'survey respondent', 'survey respondents')}.")
 
     return LM3Result(
         org_id, org_label, local_by, r1, suppliers_total, suppliers_local, staff_total, staff_local,

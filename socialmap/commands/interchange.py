@@ -87,6 +87,13 @@ def cmd_export(args) -> int:
         raise InputError(Problem("export evidence needs --org ID (the organisation the pack is for)", field="org"))
     if fmt != "evidence" and args.org:
         raise InputError(Problem(f"--org is only for export evidence, not {fmt}", field="org"))
+    measures = None
+    if getattr(args, "measures", None):
+        if fmt != "evidence":
+            raise InputError(Problem(f"--measures is only for export evidence, not {fmt}", field="measures"))
+        from socialmap.interchange.lm3_files import read_measures
+
+        measures = read_measures(args.measures)
     from socialmap.commands.common import as_of_date
     from socialmap.interchange.registry import export_format
 
@@ -115,7 +122,7 @@ def cmd_export(args) -> int:
     written = export_project(project, fmt, out, include_people=args.include_people, org=args.org, changes=changes,
                              context_survival=survival, source=Path(args.project).name, overwrite=args.force,
                              before=_side_word(args.before, args.project), after=_side_word(args.after, args.project),
-                             scenario=args.scenario)
+                             scenario=args.scenario, measures=measures)
     print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 0
 

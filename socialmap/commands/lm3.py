@@ -45,7 +45,8 @@ def lm3_lines(doc: dict[str, Any]) -> list[str]:
         f"Round 3  re-spent locally: {gbp(r3['total_gbp'])} ({_pct(r3['total_gbp'], r1['income_gbp'])} of round 1)",
         f"         by local suppliers {gbp(r3['suppliers_gbp'])} ({r3['suppliers_surveyed']} of "
         f"{r3['local_suppliers']} surveyed)",
-        f"         by local staff {gbp(r3['staff_gbp'])} ({r3['staff_respondents']} survey respondent(s))",
+        f"         by local staff {gbp(r3['staff_gbp'])} ({r3['staff_respondents']} survey "
+        f"respondent{'' if r3['staff_respondents'] == 1 else 's'})",
         f"LM3 = ({gbp(r1['income_gbp'])} + {gbp(r2['total_gbp'])} + {gbp(r3['total_gbp'])}) / "
         f"{gbp(r1['income_gbp'])} = {doc['lm3']:.2f}",
         "Every £1 of income is worth £{:.2f} to the local economy over three rounds of spending.".format(doc["lm3"]),

@@ -157,10 +157,12 @@ def export_project(
     before: str | None = None,
     after: str | None = None,
     scenario: str | None = None,
+    measures: list | None = None,
 ) -> list[Path]:
     """Write ``project`` as ``fmt`` to ``out``; returns the paths written.
 
-    ``org`` is the organisation of an ``evidence`` pack (its figures go to
+    ``measures`` (read by :func:`socialmap.interchange.lm3_files.read_measures`) are the user's
+    social value measures for an ``evidence`` pack. ``org`` is the organisation of an ``evidence`` pack (its figures go to
     ``out`` with the suffix ``.csv`` as well); ``changes`` (parsed
     :mod:`socialmap.scenarios` changes) and ``context_survival`` are for a
     ``scenario-report``; ``before``, ``after`` and ``scenario`` (sides and a saved scenario's
@@ -171,6 +173,7 @@ def export_project(
 
     spec = export_format(fmt)
     out = check_output_path(out, overwrite, folder=spec.folder)
+    extra = {} if measures is None else {"measures": measures}
     return list(spec.writer()(project, out, include_people=include_people, org=org, changes=changes,
                               context_survival=context_survival, source=source, overwrite=overwrite,
-                              before=before, after=after, scenario=scenario))
+                              before=before, after=after, scenario=scenario, **extra))

@@ -309,3 +309,45 @@ def read_boundary(path: str | os.PathLike, layer: str | None = None):
 
     areas = read_areas(path, layer=layer)
     return shapely.union_all([a.geometry for a in areas])
+
+
+def read_measures(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """The user's social value measures: one dict per row with ``code``, ``description``, ``unit``,
+    ``proxy_value_gbp`` (float), ``source`` and ``evidence`` (one of
+    :data:`socialmap.reports.social_value.EVIDENCE`, or None when the project cannot evidence it)."""
+    from socialmap.reports.social_value import EVIDENCE
+
+    where, rows = _read(path, ("code", "description", "proxy_value_gbp"), MEASURE_COLUMNS)
+    problems: list[Problem] = []
+    out: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row, rec in rows:
+        code = (rec.get("code") or "").strip()
+        if not code:
+            problems.append(Problem("is empty: every measure needs its code", file=where, row=row, field="code"))
+            continue
+        if code in seen:
+            problems.append(Problem(f"{code!r} is already at row {seen[code]}", file=where, row=row, field="code"))
+            continue
+        seen[code] = row
+        text = rec.get("proxy_value_gbp", "")
+        try:
+            value = parse_number(text)
+            if value < 0:
+                raise BadValue(f"{value:g} is negative")
+        except BadValue as exc:
+            problems.append(Problem(str(exc) if not is_blank(text) else "is empty: give your proxy value in £",
+                                    file=where, row=row, field="proxy_value_gbp"))
+            continue
+        evidence = (rec.get("evidence") or "").strip().lower() or None
+        if evidence is not None and evidence not in EVIDENCE:
+            problems.append(Problem(f"{evidence!r} is not a figure the project evidences; use one of "
+                                    f"{', '.join(EVIDENCE)} (or leave it empty)", file=where, row=row,
+                                    field="evidence"))
+            continue
+        out.append({"code": code, "description": (rec.get("description") or "").strip(),
+                    "unit": (rec.get("unit") or "").strip(), "proxy_value_gbp": value,
+                    "source": (rec.get("source") or "").strip(), "evidence": evidence})
+    if problems:
+        raise InputError(problems)
+    return out

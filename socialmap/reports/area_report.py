@@ -215,9 +215,10 @@ def opportunity_section(project: Project, analysis, areas, names: dict[str, str]
         def shown(value: Any, hidden: bool = hidden) -> str:
             return "withheld" if hidden and not math.isnan(value) else _two(value)
 
-        rows.append([esc(project.nodes[sid].label), suppress(r["attendees"]), suppress(r["neet_attendees"]),
+        # table() escapes every cell itself
+        rows.append([project.nodes[sid].label, suppress(r["attendees"]), suppress(r["neet_attendees"]),
                      shown(r["exposure"]), shown(r["friending_bias"]),
-                     esc(r["reason"]) if isinstance(r["reason"], str) else ""])
+                     r["reason"] if isinstance(r["reason"], str) else ""])
     if rows:
         out.append(table(["Service", "Attendees", "NEET", "Exposure", "Friending bias", "Note"], rows[:MAX_AREA_ROWS],
                          [4.4 * cm, 1.7 * cm, 1.2 * cm, 1.7 * cm, 2.0 * cm, 6.0 * cm], size=7.0))

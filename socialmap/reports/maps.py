@@ -49,7 +49,7 @@ def area_map_png(project: Project, values: dict[str, Any] | None = None, *, dpi:
     """A PNG of the project's areas: coloured by ``values`` (a continuous scale), or by
     ``categories`` (area code -> category, coloured by ``palette``, in its order in the legend),
     or with the ``fill`` areas shaded; ``outline`` areas drawn with a thick border; then point
-    layers. Returns the PNG bytes; ``options`` are those of :func:`area_map_figure`."""
+    layers, and ``labels`` (area code -> text, e.g. its name) written at each area's middle. Returns the PNG bytes; ``options`` are those of :func:`area_map_figure`."""
     fig = area_map_figure(project, values, dpi=dpi, **options)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -76,6 +76,7 @@ def area_map_figure(
     width_in: float = 7.0,
     dpi: int = 150,
     missing_label: str = "no value / withheld",
+    labels: dict[str, str] | None = None,
 ):
     """The matplotlib Figure of :func:`area_map_png`. The key sits in a strip below the map, so it
     never covers an area (a flagged area in the corner was hidden under it)."""
@@ -151,6 +152,16 @@ def area_map_figure(
                    linewidths=0.8, zorder=5)
         handles.append(Line2D([], [], linestyle="", marker=layer.marker, markersize=6, markerfacecolor=layer.color,
                               markeredgecolor=layer.edge, label=layer.label.replace("$", r"\$")))
+    if labels:
+        from matplotlib import patheffects
+
+        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+        for c in codes:
+            if c in labels:
+                point = project.areas[c].geometry.representative_point()
+                # matplotlib reads $...$ as mathematics: data text is shown as it is
+                ax.text(point.x, point.y, labels[c].replace("$", r"\$"), fontsize=5.5, ha="center", va="center",
+                        color="#1a1a1a", zorder=6, path_effects=halo, wrap=True)
     pad_x, pad_y = span_x * 0.03, span_y * 0.03
     ax.set_xlim(minx - pad_x, maxx + pad_x)
     ax.set_ylim(miny - pad_y, maxy + pad_y)

@@ -215,7 +215,7 @@ def test_a_suppressed_count_is_exported_without_its_percentile(tmp_path, small_p
 
 
 # ------------------------------------------------------------------ evidence: the pack and its figures together
-def _fake_pack(project, org, path, source=None):
+def _fake_pack(project, org, path, source=None, measures=None):
     path.write_bytes(b"%PDF new pack")
     return path
 

@@ -70,13 +70,16 @@ def test_evidence_pack_small(tmp_path, small_project):
     (via its worker ad1): 2 young people -> <5, in 2 areas; sole link for both -> <5."""
     small_project.update_node("o1", label="<b>Northfield</b> & Co")
     text = flat(pdf_text(write_evidence_pack(small_project, "o1", tmp_path / "e.pdf")))
-    for heading in ("Anchor evidence pack", "Key figures", "Statements for a bid", "Reach", "Methods and sources"):
+    for heading in ("Anchor evidence pack", "Summary", "Statements for a bid", "Where the young people it reaches live",
+                    "Local Multiplier 3", "Social value: your measures", "Key figures", "Methods and sources"):
         assert heading in text
     assert "<b>Northfield</b> & Co employs 100 people, of whom 60 (60%) live locally" in text
-    assert "40% of <b>Northfield</b> & Co's spend goes to local suppliers" in text
-    # 2 young people in 2 areas: the number of areas, at most the '<5', is <5 too and not stated
-    assert "its services and its staff, <b>Northfield</b> & Co reaches <5 young people." in text
-    assert "For <5 young people" in text
+    assert "£400 of <b>Northfield</b> & Co's £1,000 spend (40%) goes to local suppliers" in text
+    # 2 young people in 2 areas: the number of areas, at most the '<5', is <5 too and not stated; a
+    # suppressed count reads as words in a sentence (issue 19)
+    assert "its services and its staff, <b>Northfield</b> & Co reaches fewer than five young people." in text
+    assert "For fewer than five young people, <b>Northfield</b> & Co is the only link" in text
+    assert "neighbourhood(s)" not in text and "For <5" not in text
     csv_text = write_evidence_figures(small_project, "o1", tmp_path / "e.csv").read_text(encoding="utf-8-sig")
     assert "o1,<b>Northfield</b> & Co,young_people_reached,Young people reached,<5," in csv_text
     assert "local_employment_share,Share of employees who live locally,0.6000,100.0,1" in csv_text

@@ -21,9 +21,9 @@ def export_report(project: Project, out: Path, *, source: str | None = None, **_
 
 
 def export_evidence(project: Project, out: Path, *, org: str | None = None, source: str | None = None,
-                    overwrite: bool = False, **_: Any) -> list[Path]:
+                    overwrite: bool = False, measures: list | None = None, **_: Any) -> list[Path]:
     """The anchor evidence pack of ``org`` (PDF) and its figures (the same name ``.csv``): both
-    written, or neither."""
+    written, or neither. ``measures``: the user's social value measures (``--measures FILE``)."""
     from socialmap.interchange.exporting import atomic_files
     from socialmap.reports import write_evidence_figures, write_evidence_pack
 
@@ -38,7 +38,7 @@ def export_evidence(project: Project, out: Path, *, org: str | None = None, sour
                                  "name the pack .pdf"))
     if figures.exists() and not overwrite:
         raise InputError(Problem(f"{figures} already exists; give --force to overwrite it"))
-    atomic_files([(out, lambda p: write_evidence_pack(project, org, p, source=source)),
+    atomic_files([(out, lambda p: write_evidence_pack(project, org, p, source=source, measures=measures)),
                   (figures, lambda p: write_evidence_figures(project, org, p))])
     return [out, figures]
 
