@@ -251,3 +251,21 @@ def compute_lm3(
         len(staff_survey or []), staff_share, caveats,
         sorted(suppliers.values(), key=lambda e: (-e["amount_gbp"], e["supplier"])),
     )
+
+
+def lm3_summary(doc: dict[str, Any]) -> str:
+    """A saved LM3 result (the ``lm3 --json`` document) in a few plain lines, for the anchor panel.
+
+    >>> doc = {"lm3": 1.9, "local": "inside the project's 2 areas", "round1": {"income_gbp": 100000.0},
+    ...        "round2": {"total_gbp": 60000.0}, "round3": {"total_gbp": 30000.0}, "caveats": []}
+    >>> print(lm3_summary(doc))
+    LM3 1.90: every £1 of income is worth £1.90 locally over three rounds.
+    Round 1 £100,000 in; round 2 £60,000 spent locally; round 3 £30,000 re-spent locally.
+    Local: inside the project's 2 areas. Gross flows; round 3 from surveys; depends on where local is drawn.
+    """
+    return (
+        f"LM3 {doc['lm3']:.2f}: every £1 of income is worth £{doc['lm3']:.2f} locally over three rounds.\n"
+        f"Round 1 £{doc['round1']['income_gbp']:,.0f} in; round 2 £{doc['round2']['total_gbp']:,.0f} spent locally; "
+        f"round 3 £{doc['round3']['total_gbp']:,.0f} re-spent locally.\n"
+        f"Local: {doc['local']}. Gross flows; round 3 from surveys; depends on where local is drawn."
+    )

@@ -64,6 +64,41 @@ FIRST_COLUMNS = ("name", "young_people", "neet", "isolated", "neet_isolated", "n
                  "hotspot", "gi_class", "not_known")
 
 
+#: The services table's columns and headers; the counts of young people among them.
+SERVICE_COUNTS = ("attendees", "neet_attendees")
+SERVICE_HEADERS = {"id": "Service id", "name": "Service", "attendees": "Young people\nattending",
+                   "neet_attendees": "NEET\nattending", "exposure": "Exposure", "friending_bias": "Friending\nbias",
+                   "reason": "Note"}
+
+
+def services_frame(project, services):
+    """The services section as shown: counts of young people raw (the model shows ``<5``), exposure
+    and friending bias as text, ``withheld`` where the NEET or EET attendees number 1 to 4."""
+    import math
+
+    import pandas as pd
+
+    from socialmap.analysis.opportunity import service_figures_withheld
+
+    if services is None or len(services) == 0:
+        return None
+    rows = []
+    for sid, r in services.iterrows():
+        hidden = service_figures_withheld(int(r["neet_attendees"]), int(r["eet_attendees"]))
+
+        def shown(v, hidden=hidden):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                return ""
+            return "withheld" if hidden else f"{float(v):.2f}"
+
+        node = project.nodes.get(sid)
+        rows.append({"id": sid, "name": node.label if node is not None else "", "attendees": int(r["attendees"]),
+                     "neet_attendees": int(r["neet_attendees"]), "exposure": shown(r["exposure"]),
+                     "friending_bias": shown(r["friending_bias"]),
+                     "reason": r["reason"] if isinstance(r["reason"], str) else ""})
+    return pd.DataFrame(rows).set_index("id")
+
+
 def analysis_api(name: str):
     """``socialmap.analysis.<name>``, or None while it is not implemented."""
     try:
@@ -189,13 +224,31 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.clicked.connect(self._on_row)
-        lay.addWidget(self.table, 1)
+        lay.addWidget(self.table, 2)
         self.note = QLabel("Counts of 1 to 4 young people are shown as <5; a figure that would give one back "
                            "(a rate or mean made of it, a count the totals would give back) reads withheld. "
                            "Hotspot classes come from Gi* on the published rates.")
         self.note.setObjectName("noteLabel")
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
+        # the services section: exposure and friending bias (after Chetty et al. 2022b)
+        self.services_title = QLabel("Services: do NEET attendees meet, and befriend, young people in education or "
+                                     "work there?")
+        self.services_title.setWordWrap(True)
+        lay.addWidget(self.services_title)
+        self.services_model = FrameModel(self, suppressed=frozenset(SERVICE_COUNTS), headers=SERVICE_HEADERS)
+        self.services_model.index_name = "id"
+        self.services_table = QTableView()
+        self.services_table.setModel(self.services_model)
+        self.services_table.verticalHeader().hide()
+        self.services_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        lay.addWidget(self.services_table, 1)
+        self.services_note = QLabel("Exposure: share of EET young people among those a NEET attendee meets there. "
+                                    "Friending bias: 0 when NEET attendees befriend EET young people as often as "
+                                    "they meet them, 1 never. Withheld where the NEET or EET attendees are 1 to 4.")
+        self.services_note.setObjectName("noteLabel")
+        self.services_note.setWordWrap(True)
+        lay.addWidget(self.services_note)
 
         doc.projectReplaced.connect(self._on_replaced)
         doc.nodesChanged.connect(lambda *_: self._mark_stale())
@@ -212,6 +265,7 @@ class AnalysisPanel(QWidget, workers.PanelJob):
     def _on_replaced(self) -> None:
         self.result = None
         self.model.set_frame(None, index_name="code")
+        self.services_model.set_frame(None)
         self.hotspot_button.setEnabled(False)
         self.status.setText("Press Run analysis to compute the measures." if self.available() else "Analysis: " + NOT_AVAILABLE + ".")
         key = self.doc.project.setting("group_by") or "area_code"
@@ -278,6 +332,7 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         first = [c for c in FIRST_COLUMNS if c in areas.columns]
         areas = areas[first + [c for c in areas.columns if c not in first]]
         self.model.set_frame(areas, index_name="code", withheld=result.get("disclosure"))
+        self.services_model.set_frame(services_frame(self.doc.project, result["analysis"].services))
         self.hotspot_button.setEnabled(hot is not None)
         n_hot = int(sum(1 for v in hot.areas["hotspot"] if v is True or v == 1)) if hot is not None else 0
         stale = result["version"] != self.doc.project.version

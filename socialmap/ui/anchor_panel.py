@@ -122,6 +122,13 @@ class AnchorPanel(QWidget):
                            "Counts of 1 to 4 young people are shown as <5, without their percentile.")
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
+        # the Local Multiplier 3 saved for the organisation (socialmap lm3 ... --save); data text, plain
+        self.lm3 = QLabel("")
+        self.lm3.setObjectName("lm3")
+        self.lm3.setWordWrap(True)
+        self.lm3.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.lm3)
+        self.org_pick.currentIndexChanged.connect(lambda *_: self._show_lm3())
         doc.projectReplaced.connect(self._fill)
         doc.nodesChanged.connect(lambda *_: self._fill())
         doc.selectionChanged.connect(self._follow)
@@ -142,8 +149,25 @@ class AnchorPanel(QWidget):
         if idx >= 0:
             self.org_pick.setCurrentIndex(idx)
         self.org_pick.blockSignals(False)
+        self._show_lm3()
         if not self.available():
             self.status.setText("Anchor presence: " + NOT_AVAILABLE + ".")
+
+    def _show_lm3(self) -> None:
+        """The saved LM3 of the picked organisation, or how to make one."""
+        from socialmap.analysis.lm3 import lm3_summary
+
+        org_id = self.org_pick.currentData()
+        if not org_id:
+            self.lm3.setText("")
+            return
+        saved = (self.doc.project.settings.get("lm3") or {}).get(org_id)
+        if saved:
+            self.lm3.setText(lm3_summary(saved))
+        else:
+            self.lm3.setText("Local Multiplier 3: none saved for this organisation. Fill the templates of "
+                             "'socialmap lm3 template DIR', then run 'socialmap lm3 PROJECT --org "
+                             f"{org_id} --spend spend.csv --save'.")
 
     def _follow(self, kind: str, ident: str) -> None:
         if kind == ORGANISATION:

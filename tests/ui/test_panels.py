@@ -358,3 +358,37 @@ def test_scenario_panel_shows_ranges_robustness_and_sources(make_window, qtbot, 
     assert model.index(row, cols.index("robustness") + 1).data() == "flagged in every case"
     # A1: yp1 lost for certain (1) plus yp2 with 1 - S: 1.35 to 1.65 over S = 0.35..0.65
     assert model.index(row, cols.index("newly_isolated_range") + 1).data() == "1.4–1.7"
+
+
+def test_analysis_panel_services_section(make_window, qtbot, project_file):
+    """small_project: s1 has one young attendee (yp1, NEET): counts <5, and exposure and friending
+    bias null with the reason (fewer than 5 young people attend)."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.analysis_panel
+    with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
+        panel.run()
+    model = panel.services_model
+    cols = ["id", *model.columns]
+    assert model.rowCount() == 1 and model.index(0, 0).data() == "s1"
+    row = {c: model.index(0, i).data() for i, c in enumerate(cols)}
+    assert row["name"] == "Youth club" and row["attendees"] == "<5" and row["neet_attendees"] == "<5"
+    assert row["exposure"] == "" and row["reason"] == "fewer than 5 young people attend"
+
+
+def test_anchor_panel_shows_the_saved_lm3(make_window, qtbot, tmp_path, small_project):
+    """LM3 saved for o1 (income 1,000; local supplier 500; no surveys): (1,000 + 500) / 1,000 = 1.50."""
+    from socialmap.cli import main
+
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    spend = tmp_path / "spend.csv"
+    spend.write_text("category,name,amount_gbp,area_code\nincome,Contract,1000,\nsupplier,Bakery,500,A1\n",
+                     encoding="utf-8")
+    assert main(["lm3", str(path), "--org", "o1", "--spend", str(spend), "--save"]) == 0
+    window = make_window()
+    open_and_wait(window, qtbot, path)
+    panel = window.anchor_panel
+    panel.org_pick.setCurrentIndex(panel.org_pick.findData("o1"))
+    assert panel.lm3.text().startswith("LM3 1.50: every £1 of income is worth £1.50 locally")
+    assert "round 2 £500 spent locally" in panel.lm3.text()
