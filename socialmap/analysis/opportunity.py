@@ -270,29 +270,32 @@ def service_exposure(project: Project, min_attendees: int = MIN_ATTENDEES) -> pd
     attendees = np.bincount(svc_end, minlength=n)
     neet_att = np.bincount(svc_end[ga.neet[young_end]], minlength=n)
     eet_att = attendees - neet_att
-    attending = set(zip(young_end.tolist(), svc_end.tolist(), strict=True))
+    attending = np.unique(young_end.astype(np.int64) * n + svc_end)  # (young person, service) codes, sorted
+
+    def attends_there(person: np.ndarray, service: np.ndarray) -> np.ndarray:
+        code = person.astype(np.int64) * n + service
+        at = np.searchsorted(attending, code)
+        return (at < len(attending)) & (attending[np.minimum(at, len(attending) - 1)] == code)
 
     friendly = np.isin(t, [TYPE_CODE[x] for x in FRIENDSHIP_TYPES]) & (ka == YP) & (kb == YP)
     ctx = ga.tie_context
     friendly &= ctx >= 0
     friendly &= ga.kind[np.maximum(ctx, 0)] == SERVICE
-    # per (NEET attendee, service): friendships made there, and how many reach EET young people
-    made: dict[tuple[int, int], list[int]] = {}
-    ties_made = np.zeros(n, dtype=np.int64)
-    for i, j, s in zip(a[friendly].tolist(), b[friendly].tolist(), ctx[friendly].tolist(), strict=True):
-        counted = False
-        for me, other in ((i, j), (j, i)):
-            if ga.neet[me] and (me, s) in attending:
-                pair = made.setdefault((me, s), [0, 0])
-                pair[0] += 1
-                pair[1] += int(not ga.neet[other])
-                counted = True
-        ties_made[s] += int(counted)
-    share_sum = np.zeros(n)
-    people = np.zeros(n)
-    for (_me, s), (total, to_eet) in made.items():
-        share_sum[s] += to_eet / total
-        people[s] += 1
+    i, j, where = a[friendly], b[friendly], ctx[friendly]
+    # each end that is a NEET attendee of the tie's service counts the friendship, and whether it reaches EET
+    from_i = ga.neet[i] & attends_there(i, where)
+    from_j = ga.neet[j] & attends_there(j, where)
+    ties_made = np.bincount(where[from_i | from_j], minlength=n)
+    me = np.concatenate([i[from_i], j[from_j]]).astype(np.int64)
+    svc = np.concatenate([where[from_i], where[from_j]]).astype(np.int64)
+    to_eet = np.concatenate([~ga.neet[j[from_i]], ~ga.neet[i[from_j]]]).astype(np.float64)
+    # per (NEET attendee, service): the share of their friendships made there that reach EET
+    pairs, inverse = np.unique(me * n + svc, return_inverse=True)
+    made = np.bincount(inverse, minlength=len(pairs))
+    reaching = np.bincount(inverse, weights=to_eet, minlength=len(pairs))
+    pair_service = pairs % n
+    share_sum = np.bincount(pair_service, weights=reaching / np.maximum(made, 1), minlength=n)
+    people = np.bincount(pair_service, minlength=n)
 
     rows = []
     for s in services.tolist():

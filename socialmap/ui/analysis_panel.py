@@ -154,9 +154,10 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
         str(i): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         for i, row in result.people.to_dict(orient="index").items()
     }
+    services = services_frame(project, result.services)  # here, not on the UI thread (3,000 rows in a city)
     if progress:
         progress(1.0)
-    return {"analysis": result, "hotspots": hot, "disclosure": disclosure, "classes": classes, "tie_records": tie_records, "tie_records_json": tie_records_json,
+    return {"services_frame": services, "analysis": result, "hotspots": hot, "disclosure": disclosure, "classes": classes, "tie_records": tie_records, "tie_records_json": tie_records_json,
             "people": people, "version": project.version, "group_by": group_by}
 
 
@@ -332,7 +333,7 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         first = [c for c in FIRST_COLUMNS if c in areas.columns]
         areas = areas[first + [c for c in areas.columns if c not in first]]
         self.model.set_frame(areas, index_name="code", withheld=result.get("disclosure"))
-        self.services_model.set_frame(services_frame(self.doc.project, result["analysis"].services))
+        self.services_model.set_frame(result.get("services_frame"))
         self.hotspot_button.setEnabled(hot is not None)
         n_hot = int(sum(1 for v in hot.areas["hotspot"] if v is True or v == 1)) if hot is not None else 0
         stale = result["version"] != self.doc.project.version

@@ -53,7 +53,10 @@ MEASURE_NAMES = {
     "degree": "Ties", "bonding": "Bonding ties", "bridging": "Bridging ties", "linking": "Linking ties",
     "areas_reached": "Areas reached", "constraint": "Burt's constraint", "effective_size": "Effective size",
     "isolated": "Isolated", "service_links": "Service links",
+    "opportunity_ties": "Opportunity ties (within two steps)", "hops_to_opportunity": "Steps to an opportunity",
 }
+#: Measures of young people only (null for adults: not shown for them).
+YOUNG_PEOPLE_MEASURES = ("opportunity_ties", "hops_to_opportunity")
 
 
 
@@ -328,7 +331,13 @@ class Inspector(QWidget):
             for name, title in MEASURE_NAMES.items():
                 if name in row:
                     value = row[name]
-                    text = f"{value:.3f}" if isinstance(value, float) else display(value)
+                    missing = value is None or type(value).__name__ == "NAType"
+                    if name in YOUNG_PEOPLE_MEASURES and node.kind != "young_person":
+                        continue
+                    if name == "hops_to_opportunity" and missing:
+                        text = "none within 4"
+                    else:
+                        text = f"{value:.3f}" if isinstance(value, float) else display(value)
                     label = QLabel(text)
                     label.setObjectName(f"measure_{name}")
                     self.measure_form.addRow(title, label)

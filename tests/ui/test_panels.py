@@ -392,3 +392,20 @@ def test_anchor_panel_shows_the_saved_lm3(make_window, qtbot, tmp_path, small_pr
     panel.org_pick.setCurrentIndex(panel.org_pick.findData("o1"))
     assert panel.lm3.text().startswith("LM3 1.50: every £1 of income is worth £1.50 locally")
     assert "round 2 £500 spent locally" in panel.lm3.text()
+
+
+def test_inspector_shows_a_young_persons_opportunity_measures(make_window, qtbot, project_file):
+    """small_project: yp1 -> yp2 -> yp3 -> ad1 (employed by o1: in work): no opportunity within two
+    steps, three steps to the nearest; adults have neither measure."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    panel = window.analysis_panel
+    with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
+        panel.run()
+    insp = window.inspector
+    window.doc.select("young_person", "yp1")
+    found = {name: insp.measure_box.findChild(type(insp.title), f"measure_{name}")
+             for name in ("opportunity_ties", "hops_to_opportunity")}
+    assert {k: v.text() for k, v in found.items()} == {"opportunity_ties": "0", "hops_to_opportunity": "3"}
+    window.doc.select("adult", "ad1")
+    assert insp.measure_box.findChild(type(insp.title), "measure_opportunity_ties") is None
