@@ -274,6 +274,8 @@ def service_exposure(project: Project, min_attendees: int = MIN_ATTENDEES) -> pd
 
     def attends_there(person: np.ndarray, service: np.ndarray) -> np.ndarray:
         code = person.astype(np.int64) * n + service
+        if len(attending) == 0:  # nobody attends any service
+            return np.zeros(len(code), dtype=bool)
         at = np.searchsorted(attending, code)
         return (at < len(attending)) & (attending[np.minimum(at, len(attending) - 1)] == code)
 

@@ -178,3 +178,18 @@ def test_analyse_json_keeps_every_existing_key_and_adds_the_new_ones(tmp_path, r
     assert doc["areas"]["A1"]["neet_with_opportunity"] == 1
     assert doc["summary"]["neet_opportunity_share"] == 0.5
     assert doc["services"]["s"]["reason"] == "fewer than 5 young people attend"
+
+
+def test_friendships_made_at_a_service_nobody_attends(services_project):
+    """With every attends tie gone, a friendship whose context is a service counts for no one."""
+    for name in ("n1", "n2", "n3", "e1", "e2", "e3"):
+        services_project.remove_tie(name, "big")
+    for name in ("n1", "e1", "e2", "e3"):
+        services_project.remove_tie(name, "small")
+    for name in ("e1", "e2", "e3", "e4", "e5"):
+        services_project.remove_tie(name, "eet_only")
+    for name in ("n1", "n2", "n3", "n4", "n5"):
+        services_project.remove_tie(name, "neet_only")
+    frame = service_exposure(services_project)
+    assert frame["attendees"].tolist() == [0, 0, 0, 0] and frame["friendships_made"].tolist() == [0, 0, 0, 0]
+    assert set(frame["reason"]) == {"fewer than 5 young people attend"}
