@@ -74,15 +74,29 @@ def _gc_paused():
 
 
 # --------------------------------------------------------------------- save
-def save_project(project: Project, path: str | os.PathLike, *, _after_layers=None) -> None:
+def save_project(project: Project, path: str | os.PathLike, *, _after_layers=None,
+                 keep_from: str | os.PathLike | None = None) -> None:
     """Write ``project`` to ``path`` atomically.
+
+    What another program keeps in the file being replaced (or in ``keep_from``, e.g. the file a
+    project saved under a new name came from) is kept: its tables, layers, styles and the columns
+    it added to ours (:func:`socialmap.store.foreign.keep_foreign`). A write-ahead log beside the
+    file is checkpointed first, and the save refused while another program holds the file open
+    for writing (:func:`socialmap.store.foreign.settle_wal`).
 
     ``_after_layers`` is a test hook called once the spatial layers are written
     to the temporary file (to simulate a crash midway).
     """
+    from socialmap.store.foreign import drop_stale_wal, keep_foreign, settle_wal
+
     path = Path(path)
     if path.is_symlink():  # save into the file the link points to; the link stays
         path = Path(os.path.realpath(path))
+    source = path if path.exists() else (Path(keep_from) if keep_from is not None else None)
+    if source is not None and not source.is_file():
+        source = None
+    if source is not None:
+        settle_wal(source)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ProjectFileError(f"{path}: folder {folder} does not exist")
@@ -96,6 +110,8 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
     try:
         with _gc_paused():
             _write(project, tmp, _after_layers)
+        if source is not None:
+            keep_foreign(source, tmp)
         try:  # the new file keeps the old one's permissions (a private file stays private)
             os.chmod(tmp, os.stat(path).st_mode & 0o7777)
         except FileNotFoundError:
@@ -104,6 +120,7 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        drop_stale_wal(path)
         try:
             dfd = os.open(folder, os.O_RDONLY)
             try:
