@@ -91,8 +91,8 @@ def keep_foreign(old: Path, new: Path) -> list[str]:
     con = sqlite3.connect(_uri(new, "rw"), uri=True)
     gpkg_functions(con)
     try:
-        con.execute("ATTACH DATABASE ? AS old", (_uri(old, "ro"),))
         try:
+            con.execute("ATTACH DATABASE ? AS old", (_uri(old, "ro"),))
             if not con.execute("SELECT count(*) FROM old.sqlite_master WHERE name = 'gpkg_contents'").fetchone()[0]:
                 return kept  # not a GeoPackage: nothing of ours to keep from
         except sqlite3.DatabaseError:
