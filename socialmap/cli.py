@@ -75,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler="socialmap.commands.project:cmd_info")
 
+    p = sub.add_parser("check", help="list every problem of a project file (e.g. one edited in QGIS)")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler="socialmap.commands.project:cmd_check")
+
+    p = sub.add_parser("repair", help="apply the safe fixes to a project file, reporting each, into OUT")
+    p.add_argument("project", metavar="P.gpkg")
+    p.add_argument("out", metavar="OUT.gpkg")
+    p.add_argument("--force", action="store_true", help="overwrite an existing OUT")
+    p.set_defaults(handler="socialmap.commands.project:cmd_repair")
+
     imp = sub.add_parser("import", help="import data into a project")
     isub = imp.add_subparsers(dest="format", metavar="FORMAT", parser_class=_Parser, required=True)
 

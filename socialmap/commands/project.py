@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from socialmap.commands.common import check_output, open_project, print_json, print_table
+from socialmap.errors import InputError, Problem
 
 
 def cmd_sample(args) -> int:
@@ -46,3 +47,44 @@ def cmd_gui(args) -> int:
     from socialmap.ui.app import run_app
 
     return run_app([args.project] if args.project else [])
+
+
+def cmd_check(args) -> int:
+    """``socialmap check P.gpkg``: every problem of the file, one per line (exit 2), or none."""
+    from socialmap.commands.common import plain
+    from socialmap.store.repair import check
+
+    problems = check(args.project)
+    if args.json:
+        from socialmap.commands.common import print_json
+
+        print_json({"problems": [str(p) for p in problems]})
+        return 2 if problems else 0
+    if not problems:
+        print(f"{args.project}: no problems")
+        return 0
+    for problem in problems:
+        print(f"socialmap: {plain(problem)}", file=sys.stderr)
+    print(f"socialmap: {len(problems)} problem(s); 'socialmap repair {args.project} OUT.gpkg' applies the safe "
+          "fixes", file=sys.stderr)
+    return 2
+
+
+def cmd_repair(args) -> int:
+    """``socialmap repair P.gpkg OUT.gpkg``: the safe fixes applied, each reported; OUT written
+    only when the project is then sound (and P keeps its foreign tables and columns in OUT)."""
+    from pathlib import Path
+
+    from socialmap.commands.common import check_output, plain
+    from socialmap.store import save_project
+    from socialmap.store.repair import repair
+
+    out = check_output(args.out, args.force)
+    if out.resolve() == Path(args.project).resolve():
+        raise InputError(Problem("OUT must be another file than P.gpkg (the original is kept as it was)"))
+    project, fixes = repair(args.project)
+    save_project(project, out, keep_from=args.project)
+    for line in fixes:
+        print(f"socialmap: fixed: {plain(line)}", file=sys.stderr)
+    print(f"socialmap: wrote {out} ({len(fixes)} fix(es))", file=sys.stderr)
+    return 0

@@ -585,6 +585,21 @@ def _read_nodes(path: Path) -> list[Node]:
 def _load(path: Path | bytes, shown: Path) -> Project:
     """The project in the file at ``path``, or in a GeoPackage held in memory as bytes
     (:mod:`socialmap.store.memory`); ``shown`` is the file's name in messages."""
+    areas, nodes, ties, settings, scenarios, snapshots = read_records(path, shown)
+    try:
+        project = Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(shown))
+        project.snapshots = snapshots
+        return project
+    except Exception as exc:
+        raise ProjectFileError(f"{shown}: the project inside is inconsistent: {exc}; "
+                               f"'socialmap check {shown}' lists every problem and 'socialmap repair' "
+                               "applies the safe fixes") from None
+
+
+def read_records(path: Path | bytes, shown: Path):
+    """The records of a project file as they are, not yet checked:
+    ``(areas, nodes, ties, settings, scenarios, snapshots)`` (used by the check and repair of a
+    file another program edited, :mod:`socialmap.store.repair`)."""
     import pyogrio
 
     areas_df = pyogrio.read_dataframe(path, layer="areas")
@@ -622,12 +637,7 @@ def _load(path: Path | bytes, shown: Path) -> Project:
         snapshots = _read_snapshots(con)
     finally:
         con.close()
-    try:
-        project = Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(shown))
-        project.snapshots = snapshots
-        return project
-    except Exception as exc:
-        raise ProjectFileError(f"{shown}: the project inside is inconsistent: {exc}") from None
+    return areas, nodes, ties, settings, scenarios, snapshots
 
 
 def _tie_date(value: Any, a: str, b: str, name: str, shown: Path) -> dt.date | None:
