@@ -47,6 +47,9 @@ class ImportBatch:
     #: where ``origin`` has no entry: record text -> (file, sheet, row), or None (an importer that
     #: keeps its own row index, instead of one origin string per record)
     locator: Callable[[str], tuple[str | None, str | None, int | None] | None] | None = None
+    #: records with the id of one already in the project update it instead of being refused (a
+    #: directory feed imported again, or a later page of it); the counts go to ``notes``
+    updates: bool = False
 
     def add_node(self, node: Node, file: str | None, sheet: str | None, row: int | None) -> None:
         self.nodes.append(node)
@@ -103,6 +106,42 @@ def _copy_project_records(base: Project) -> tuple[list[Area], list[Node], list[T
     return areas, nodes, ties
 
 
+def _apply_updates(batch: ImportBatch, base: Project, base_nodes: list[Node], clashing: set[str], where: str,
+                   problems: list[Problem]) -> set[str]:
+    """Records of ``batch`` whose id is in ``base`` replace the base's record (same kind only);
+    returns the ids still clashing (another kind: refused). Adds 'N added, M updated, K
+    unchanged' to the batch's notes."""
+    position = {n.id: i for i, n in enumerate(base_nodes)}
+    incoming = {n.id: n for n in batch.nodes}
+    updated = unchanged = 0
+    still = set()
+    for node_id in clashing:
+        old, new = base_nodes[position[node_id]], incoming[node_id]
+        if old.kind != new.kind:
+            still.add(node_id)
+            continue
+        merged = replace(new, attrs={**old.attrs, **new.attrs})
+        if merged.area_code is None and old.area_code is not None:
+            merged = replace(merged, area_code=old.area_code)  # derived from the point: kept, not lost
+        if new.attrs.get("placed_by") == "first service" and old.lat is not None and old.lon is not None:
+            # a place borrowed from whichever service came first in this page: the project's stays
+            merged = replace(merged, lat=old.lat, lon=old.lon, area_code=old.area_code)
+        for name in ("recorded",):  # when the record was first made stays as it was
+            if hasattr(old, name):
+                merged = replace(merged, **{name: getattr(old, name)})
+        same = all(getattr(merged, f) == getattr(old, f) for f in NODE_FIELDS if f not in ("updated",))
+        if same:
+            unchanged += 1
+        else:
+            updated += 1
+            base_nodes[position[node_id]] = merged
+    added = len([n for n in batch.nodes if n.id not in base.nodes])
+    batch.nodes = [n for n in batch.nodes if n.id not in clashing or n.id in still]
+    batch.notes.append(f"{batch.source}: {added} added, {updated} updated, {unchanged} unchanged "
+                       "(records with the same ids as the project's update them)")
+    return still
+
+
 def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list[Area] | None = None,
                  base_name: str | None = None, assign_areas: bool = True) -> Project:
     """The project that results from ``batch``: merged into ``base``, or new over ``areas``.
@@ -125,12 +164,16 @@ def build_import(batch: ImportBatch, *, base: Project | None = None, areas: list
         base_areas, base_nodes, base_ties = _copy_project_records(base)
         where = f"the project ({base_name})" if base_name else "the project"
         clashing = {n.id for n in batch.nodes if n.id in base.nodes}
+        if batch.updates and clashing:
+            clashing = _apply_updates(batch, base, base_nodes, clashing, where, problems)
         for node_id in sorted(clashing):
             problems.append(_located(Problem(f"id {node_id!r} is already in {where}", field="id",
                                              record=f"node {node_id!r}"), batch))
         new_nodes = [n for n in batch.nodes if n.id not in clashing]
         kept = []
         for tie in batch.ties:
+            if batch.updates and tie.key in base.ties and base.ties[tie.key].type == tie.type:
+                continue  # the same fact read again
             if tie.key in base.ties:
                 problems.append(_located(Problem(
                     f"{tie.a!r} and {tie.b!r} are already tied in {where} ({base.ties[tie.key].type}); one tie per pair",

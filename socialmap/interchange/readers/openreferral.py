@@ -90,6 +90,8 @@ class _Data:
             return None
         if item_id in table:
             first = table[item_id]["_where"]
+            if {k: v for k, v in table[item_id].items() if k != "_where"} == item:
+                return item_id  # the same record again (pages of a feed overlap)
             if _nested(first) or _nested(where):
                 return item_id  # a JSON export repeats an organisation or location under each service
             self.bad(where, f"duplicate {kind} id {item_id!r} (first at row {first[2]})", "id")
@@ -164,6 +166,8 @@ def _items(document: Any) -> list[Any]:
     if isinstance(document, list):
         return document
     if isinstance(document, dict):
+        if "id" in document and "name" in document:
+            return [document]  # one service or organisation (GET /services/{id}, /organizations/{id})
         for key in ("content", "contents", "items", "services", "organizations", "data"):
             if isinstance(document.get(key), list):
                 return document[key]
@@ -173,8 +177,8 @@ def _items(document: Any) -> list[Any]:
                              "or a page with 'content'"))
 
 
-def _read_json(path: Path) -> _Data:
-    data = _Data(str(path))
+def _read_json(path: Path, data: _Data | None = None) -> _Data:
+    data = data if data is not None else _Data(str(path))
     try:
         with open(path, encoding="utf-8-sig") as fh:
             document = json.load(fh)
@@ -194,7 +198,7 @@ def _read_json(path: Path) -> _Data:
         if not isinstance(item, dict):
             data.bad(where, "is not an object")
             continue
-        if isinstance(item.get("services"), list) and "organization" not in item and "organization_id" not in item:
+        if _is_organisation(item):
             org_id = data.put(data.orgs, "organisation", _flat(item), where)
             for j, svc in enumerate(item["services"]):
                 if isinstance(svc, dict):
@@ -203,6 +207,54 @@ def _read_json(path: Path) -> _Data:
         else:
             _json_service(data, item, where)
     return data
+
+
+_SERVICE_KEYS = ("organization", "organization_id", "service_at_locations", "locations", "status", "eligibilitys",
+                 "eligibility", "service_taxonomys", "attributes", "attending_type", "fees", "cost_options")
+
+
+def _is_organisation(item: dict) -> bool:
+    """An organisation object (``/organizations/{id}``: with its ``services``, or alone) rather
+    than a service (which names its organisation, locations, status or eligibility)."""
+    if isinstance(item.get("services"), list):
+        return "organization" not in item and "organization_id" not in item
+    return not any(k in item for k in _SERVICE_KEYS)
+
+
+def _terms(svc: dict) -> list[str]:
+    """Taxonomy term names of a service: ORUK 1 ``service_taxonomys[].taxonomy.name``, HSDS 3
+    ``attributes[].taxonomy_term.name`` (or ``.term``)."""
+    out = []
+    for link in (svc.get("service_taxonomys") or []) + (svc.get("attributes") or []):
+        if not isinstance(link, dict):
+            continue
+        term = link.get("taxonomy") or link.get("taxonomy_term") or {}
+        name = as_text(term.get("name") or term.get("term")) if isinstance(term, dict) else None
+        if name:
+            out.append(name)
+    return out
+
+
+def _ages(svc: dict) -> tuple[Any, Any, list[str]]:
+    """Eligibility: the youngest and oldest age a service takes (the service's own
+    ``minimum_age``/``maximum_age`` or its ORUK 1 ``eligibilitys``) and the eligibility words."""
+    low, high = svc.get("minimum_age"), svc.get("maximum_age")
+    words = []
+    for e in svc.get("eligibilitys") or svc.get("eligibility") or []:
+        if not isinstance(e, dict):
+            continue
+        if as_text(e.get("eligibility")):
+            words.append(as_text(e.get("eligibility")))
+        for key, pick in (("minimum_age", min), ("maximum_age", max)):
+            value = e.get(key)
+            if value is not None:
+                current = low if key == "minimum_age" else high
+                chosen = value if current is None else pick(current, value)
+                if key == "minimum_age":
+                    low = chosen
+                else:
+                    high = chosen
+    return low, high, words
 
 
 def _flat(item: dict) -> dict:
@@ -216,10 +268,22 @@ def _json_service(data: _Data, svc: dict, where: Where) -> None:
     if isinstance(org, dict):
         org_id = data.put(data.orgs, "organisation", _flat(org), (file, None, row, f"{text} organization"))
         item["organization_id"] = org_id
+    terms = _terms(svc)
+    if terms:
+        item["_taxonomy"] = terms
+    low, high, words = _ages(svc)
+    if low is not None:
+        item["minimum_age"] = low
+    if high is not None:
+        item["maximum_age"] = high
+    if words:
+        item["eligibility"] = "; ".join(words)
     service_id = data.put(data.services, "service", item, where)
     if service_id is None:
         return
-    for k, sal in enumerate(svc.get("service_at_locations") or []):
+    links = list(svc.get("service_at_locations") or [])
+    links += [{"location": loc} for loc in (svc.get("locations") or []) if isinstance(loc, dict)]
+    for k, sal in enumerate(links):
         sal_where = (file, None, row, f"{text} service_at_locations[{k}]")
         if not isinstance(sal, dict):
             data.bad(sal_where, "is not an object")
@@ -228,7 +292,9 @@ def _json_service(data: _Data, svc: dict, where: Where) -> None:
         loc_id = as_text(sal.get("location_id"))
         if isinstance(loc, dict):
             loc_item = _flat(loc)
-            addresses = [a for a in (loc.get("physical_addresses") or loc.get("addresses") or []) if isinstance(a, dict)]
+            # physical addresses only: a postal address is where letters go, not where the service is
+            addresses = [a for a in (loc.get("physical_addresses") or loc.get("addresses") or [])
+                         if isinstance(a, dict) and norm_key(as_text(a.get("address_type")) or "physical") != "postal"]
             loc_id = data.put(data.locations, "location", loc_item, (file, None, row, f"{sal_where[3]} location"))
             if loc_id is not None and addresses:
                 data.locations[loc_id].setdefault("_addresses", addresses)
@@ -249,7 +315,15 @@ def read_openreferral(
     source = Path(source)
     if not source.exists():
         raise InputError(Problem("no such file or folder", file=str(source)))
-    data = _read_folder(source) if source.is_dir() else _read_json(source)
+    if source.is_dir() and not _find_tables(source) and sorted(source.glob("*.json")):
+        # a folder of API pages (page1.json, page2.json...), read as one directory
+        data = _Data(str(source))
+        pages = sorted(source.glob("*.json"))
+        for page in pages:
+            _read_json(page, data)
+        data.pages = len(pages)
+    else:
+        data = _read_folder(source) if source.is_dir() else _read_json(source)
     if not data.orgs and not data.services and not data.problems:
         what = "its organization and service tables have no rows" if source.is_dir() else "the export's list is empty"
         raise InputError(Problem(f"has no organisations or services to import ({what})", file=str(source)))
@@ -261,9 +335,14 @@ def read_openreferral(
     used_locations = {as_text(s.get("location_id")) for s in data.sals.values()}
     used_locations |= {loc_id for loc_id, loc in data.locations.items() if as_text(loc.get("organization_id"))}
     pending = []
+    not_sites: dict[str, str] = {}
     for loc_id in sorted(x for x in used_locations if x is not None and x in data.locations):
         loc = data.locations[loc_id]
         file, sheet, row, record = loc["_where"]
+        kind = norm_key(as_text(loc.get("location_type")) or "physical")
+        if kind in ("virtual", "postal"):
+            not_sites[loc_id] = kind  # online, or an address for letters: not a place on the map
+            continue
         coordinates = {}
         for name in ("latitude", "longitude"):
             try:
@@ -317,6 +396,7 @@ def read_openreferral(
             org_place[owner] = located[loc_id]
     skipped_services = 0
     closed: set[str] = set()
+    borrowed: set[str] = set()  # organisations placed at their first service's site
     for svc_id, svc in data.services.items():
         if norm_key(as_text(svc.get("status")) or "") in CLOSED_STATUSES:
             closed.add(svc_id)  # no longer runs: not on the map, and its references are not checked
@@ -334,7 +414,9 @@ def read_openreferral(
         if svc_id not in sites:
             skipped_services += 1
             continue
-        org_place.setdefault(org_id, located[sites[svc_id][0][1]])
+        if org_id not in org_place:
+            org_place[org_id] = located[sites[svc_id][0][1]]
+            borrowed.add(org_id)
 
     for org_id, org in data.orgs.items():
         name = as_text(org.get("name"))
@@ -346,6 +428,8 @@ def read_openreferral(
         lat, lon, postcode, area_code = org_place[org_id]
         attrs = {k: as_text(org.get(k)) for k in _ORG_ATTRS if as_text(org.get(k))}
         attrs["openreferral_id"] = org_id
+        if org_id in borrowed:
+            attrs["placed_by"] = "first service"
         file, sheet, row, _ = org["_where"]
         batch.add_node(Node(org_id, "organisation", name, area_code=area_code, lat=lat, lon=lon, attrs=attrs),
                        file, sheet, row)
@@ -365,14 +449,30 @@ def read_openreferral(
             loc_name = as_text(loc.get("name"))
             label = f"{name} ({loc_name})" if len(here) > 1 and loc_name else name
             attrs = {k: as_text(svc.get(k)) for k in _SERVICE_ATTRS if as_text(svc.get(k))}
+            if svc.get("eligibility"):
+                attrs["eligibility"] = as_text(svc.get("eligibility"))
+            if svc.get("_taxonomy"):
+                attrs["taxonomy"] = "; ".join(svc["_taxonomy"])
             attrs.update({"openreferral_service_id": svc_id, "openreferral_location_id": loc_id})
             if loc_name:
                 attrs["location_name"] = loc_name
             if postcode:
                 attrs["postcode"] = postcode
             file, sheet, row, _ = data.sals[sal_id]["_where"]
+            service_type = (svc["_taxonomy"][0].lower() if svc.get("_taxonomy")
+                            else as_text(svc.get("service_type")))
             batch.add_node(Node(sal_id, "service", label, area_code=area_code, lat=lat, lon=lon, provider=org_id,
-                                attrs=attrs), file, sheet, row)
+                                service_type=service_type, attrs=attrs), file, sheet, row)
+    paused = [s for s in sites if s not in closed and norm_key(as_text(data.services[s].get("status")) or "")
+              == "temporarily_closed"]
+    if paused:
+        batch.notes.append(f"{source}: {len(paused)} service(s) are temporarily closed (imported, with their status): "
+                           f"{', '.join(sorted(paused)[:10])}")
+    if not_sites:
+        virtual = sum(1 for k in not_sites.values() if k == "virtual")
+        postal = len(not_sites) - virtual
+        batch.notes.append(f"{source}: {virtual} virtual and {postal} postal location(s) skipped (not places on "
+                           "the map)")
     if closed:
         batch.notes.append(f"{source}: {len(closed)} service(s) whose status is inactive or defunct were skipped")
     if skipped_services:
@@ -381,6 +481,12 @@ def read_openreferral(
     if skipped_orgs:
         batch.notes.append(f"{source}: {skipped_orgs} organisation(s) with no located service were skipped")
     batch.problems = problems
+    if not batch.nodes and not problems:
+        raise InputError(Problem(
+            f"would import no organisation and no service: of its {len(data.services)} service(s), "
+            f"{len(closed)} are inactive or defunct and {skipped_services} have no physical location "
+            f"(online or telephone only, virtual or postal addresses, or no service_at_location)", file=str(source)))
+    batch.updates = True  # a feed read again, or its next page, updates the records with the same ids
     return batch
 
 
