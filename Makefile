@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/socialmap bench --young-people 100000
+	QT_QPA_PLATFORM=offscreen $(PY) -m socialmap.ui.guibench --young-people 100000
 
 sample: $(STAMP)
 	$(PY) sample_data/generate.py

@@ -1,23 +1,51 @@
 /* SocialMap map page bridge.
  *
  * Python builds the page once (socialmap.mapview.build_page) and afterwards
- * only calls the functions of window.SM with JSON payloads. Every string
- * from data is shown with textContent, never as HTML.
+ * only calls the functions of window.SM. Every string from data is shown with
+ * textContent, never as HTML.
  *
- * Python -> page: SM.load, SM.upsertNode, SM.removeNode, SM.upsertTies,
- *   SM.removeTies, SM.select, SM.setAreaStyle, SM.setOutlines, SM.setReach,
- *   SM.setVisible, SM.setMode, SM.setTies, SM.hideTiesOf, SM.updateArea, SM.fit.
+ * What is drawn, and how (a city of 100,000 young people has 125,000 drawn nodes and
+ * 391,000 ties; half a million Leaflet objects took seconds to draw, select or zoom):
+ *
+ * - The data live in columns (typed arrays, SM.nodes and SM.tieData), decoded from the
+ *   base64 columns of socialmap.mapview.binary and projected once to Web Mercator
+ *   (unit square). Edits change rows in place or append them.
+ * - Each layer is an object on its own canvas (CanvasLayer, a Leaflet renderer, so it
+ *   pans and zooms with the map): SM.layers.ties, SM.layers.density, SM.layers.nodes,
+ *   SM.layers.selection. A layer paints only what is in view (viewport culling) and
+ *   only what can be read (level of detail): young people as dots when at most
+ *   YP_DOTS_MAX are in view, otherwise as a circle per area sized by its count of young
+ *   people (counts 1-4 read "<5", SPEC 8); ties when at most TIES_MAX are in view.
+ *   The selection's own ties and dot are always drawn, on the selection layer: selecting
+ *   repaints that layer only; fading the other ties is the tie canvas's CSS opacity.
+ * - Areas stay Leaflet polygons (hundreds, not hundreds of thousands); reach lines too.
+ * - A later layer (basemap, labels) is one more CanvasLayer or Leaflet layer in SM.layers.
+ *
+ * Python -> page: SM.loadPart, SM.upsertNode, SM.removeNode, SM.upsertTies, SM.removeTies,
+ *   SM.select, SM.setAreaStyle, SM.setOutlines, SM.setReach, SM.setVisible, SM.setMode,
+ *   SM.setTies, SM.hideTiesOf, SM.updateArea, SM.fit.
  * Page -> Python (QWebChannel object "bridge"): jsFeatureClicked(kind, id),
  *   jsMapClicked(lat, lon), jsLayersDrawn(countsJson), jsPageReady().
  */
 (function () {
   "use strict";
 
+  var KINDS = ["young_person", "service", "organisation"];  // kind codes 0, 1, 2
+  var CLASSES = ["bonding", "bridging", "linking", "institutional", "unclassified"];
+  var REMOVED_TIE = 255;
+  var F_NEET = 1, F_ANCHOR = 2, F_REMOVED = 4, F_GONE = 8;  // node flags
+  //: Level of detail: most young people drawn as dots in view, most ties drawn in view.
+  var YP_DOTS_MAX = 6000;
+  var TIES_MAX = 5000;
+  //: More places than this in view: drawn smaller, without a border.
+  var PLACES_FULL_MAX = 250;
+
   var NODE_STYLE = {
     young_person: { radius: 3.5, color: "#ffffff", weight: 0.8, fillColor: "#e6550d", fillOpacity: 1.0 },
     service: { radius: 6.5, color: "#ffffff", weight: 1.5, fillColor: "#238b45", fillOpacity: 1.0 },
     organisation: { radius: 7.5, color: "#ffffff", weight: 1.5, fillColor: "#3f2c8c", fillOpacity: 1.0 },
   };
+  var NEET_COLOUR = "#a63603";
   var TIE_COLOUR = {
     bonding: "#7b7b7b",
     bridging: "#e7298a",
@@ -26,7 +54,7 @@
     unclassified: "#bdbdbd",
   };
   // Light enough that 1,800 ties over a town leave the areas, places and people readable;
-  // the selected person's or place's own ties are drawn strong on top (see focusTies).
+  // the selected person's or place's own ties are drawn strong on top (selection layer).
   var TIE_OPACITY = { bonding: 0.25, bridging: 0.45, linking: 0.22, institutional: 0.3, unclassified: 0.2 };
   var TIE_WEIGHT = { bonding: 0.9, bridging: 1.2, linking: 0.9, institutional: 0.9, unclassified: 0.8 };
   //: While a person or place is selected, the other ties fade to this share of their opacity.
@@ -40,12 +68,13 @@
   var KIND_NAMES = { area: "Area", young_person: "Young person", service: "Service", organisation: "Organisation" };
 
   var SM = {
-    map: null, renderer: null, bridge: null,
+    map: null, renderer: null, bridge: null, layers: {},
     areas: null, areaIndex: {}, areaStyle: {}, outlines: {}, reachAreas: {},
-    nodeGroups: {}, nodeIndex: {},
-    ties: {}, tieLayers: {}, tieVisible: {},
-    selection: null, selectionLayer: null, focusLayer: null, reachLayer: null,
-    legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null,
+    areaCodes: [], areaRow: {}, areaCount: new Int32Array(0), areaCentre: null, areaSize: null,
+    nodes: null, tieData: null, adj: null,
+    tieVisible: {}, selection: null, selectionLayer: null, reachLayer: null, hiddenNodes: null,
+    legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null, focused: 0,
+    stats: { paints: 0, paintMs: 0, longestPaintMs: 0 },
   };
   window.SM = SM;
 
@@ -63,7 +92,7 @@
     if (detailed) {
       var table = el("table");
       Object.keys(props).forEach(function (k) {
-        if (k === "kind" || k === "id" || k === "label") return;
+        if (k === "kind" || k === "id" || k === "label" || k === "centre") return;
         var v = props[k];
         if (v === null || v === undefined || v === "") return;
         if (v === true) v = "yes";
@@ -83,27 +112,516 @@
     if (SM.bridge && SM.bridge[name]) SM.bridge[name].apply(SM.bridge, args);
   }
 
-  function wire(group) {
-    group.on("click", function (e) {
-      var props = e.layer.feature.properties;
-      L.DomEvent.stopPropagation(e);
-      if (SM.mode === "add") {  // adding a place: a click on a feature is a click on the map
-        send("jsMapClicked", e.latlng.lat, e.latlng.lng);
-        return;
+  /* ------------------------------------------------------------------ columns */
+
+  function decode(text, Type) {
+    var bin = atob(text);
+    var n = bin.length;
+    var bytes = new Uint8Array(n);
+    for (var i = 0; i < n; i++) bytes[i] = bin.charCodeAt(i);
+    return new Type(bytes.buffer);
+  }
+
+  function grow(arr, cap) {
+    var out = new arr.constructor(cap);
+    out.set(arr.subarray(0, Math.min(arr.length, cap)));
+    return out;
+  }
+
+  // Web Mercator of Leaflet's EPSG3857, in the unit square: layer px = world * crs.scale(zoom) - origin.
+  function worldX(lon) { return (lon + 180) / 360; }
+  function worldY(lat) {
+    var s = Math.sin(lat * Math.PI / 180);
+    s = Math.max(Math.min(s, 0.9999999), -0.9999999);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+
+  function emptyNodes() {
+    return { n: 0, ids: [], labels: [], row: new Map(), kind: new Uint8Array(0), flags: new Uint8Array(0),
+             age: new Uint8Array(0), area: new Int32Array(0), lat: new Float64Array(0), lon: new Float64Array(0),
+             wx: new Float64Array(0), wy: new Float64Array(0), props: {} };
+  }
+
+  function emptyTies() {
+    return { n: 0, a: new Uint32Array(0), b: new Uint32Array(0), cls: new Uint8Array(0) };
+  }
+
+  function ensureNodeCapacity(cap) {
+    var d = SM.nodes;
+    if (d.kind.length >= cap) return;
+    cap = Math.max(cap, 2 * d.kind.length, 64);
+    ["kind", "flags", "age", "area", "lat", "lon", "wx", "wy"].forEach(function (k) { d[k] = grow(d[k], cap); });
+  }
+
+  function ensureTieCapacity(cap) {
+    var t = SM.tieData;
+    if (t.cls.length >= cap) return;
+    cap = Math.max(cap, 2 * t.cls.length, 64);
+    ["a", "b", "cls"].forEach(function (k) { t[k] = grow(t[k], cap); });
+  }
+
+  function setNodeBlock(block) {
+    var d = emptyNodes();
+    var n = block.n;
+    d.n = n; d.ids = block.ids; d.labels = block.labels;
+    d.kind = decode(block.kind, Uint8Array); d.flags = decode(block.flags, Uint8Array);
+    d.age = decode(block.age, Uint8Array); d.area = decode(block.area, Int32Array);
+    var lat32 = decode(block.lat, Float32Array), lon32 = decode(block.lon, Float32Array);
+    d.lat = new Float64Array(n); d.lon = new Float64Array(n); d.wx = new Float64Array(n); d.wy = new Float64Array(n);
+    for (var i = 0; i < n; i++) {
+      d.lat[i] = lat32[i]; d.lon[i] = lon32[i];
+      d.wx[i] = worldX(lon32[i]); d.wy[i] = worldY(lat32[i]);
+      d.row.set(d.ids[i], i);
+    }
+    block.places.forEach(function (p) { d.props[p[0]] = p[1]; });
+    SM.nodes = d;
+    recountAreas();
+  }
+
+  function setTieBlock(block) {
+    var t = emptyTies();
+    t.n = block.n;
+    t.a = decode(block.a, Uint32Array); t.b = decode(block.b, Uint32Array); t.cls = decode(block.cls, Uint8Array);
+    SM.tieData = t;
+    SM.adj = null;
+  }
+
+  function tiesFromRecords(records) {
+    var t = emptyTies();
+    SM.tieData = t;
+    SM.adj = null;
+    addTieRecords(records);
+  }
+
+  function addTieRecords(records) {
+    var t = SM.tieData, rows = SM.nodes.row;
+    ensureTieCapacity(t.n + records.length);
+    records.forEach(function (r) {
+      var ends = r.key.split("|");
+      var a = rows.get(ends[0]), b = rows.get(ends[1]);
+      if (a === undefined || b === undefined) return;
+      var at = findTie(a, b);
+      if (at >= 0) { t.cls[at] = CLASSES.indexOf(r.cls); return; }
+      t.a[t.n] = a; t.b[t.n] = b; t.cls[t.n] = CLASSES.indexOf(r.cls);
+      t.n += 1;
+      SM.adj = null;
+    });
+  }
+
+  /* Node row -> its tie rows, as CSR arrays, built when first needed after the ties change. */
+  function adjacency() {
+    if (SM.adj) return SM.adj;
+    var t = SM.tieData, n = SM.nodes.n;
+    var start = new Int32Array(n + 1);
+    for (var i = 0; i < t.n; i++) { start[t.a[i] + 1]++; start[t.b[i] + 1]++; }
+    for (var j = 0; j < n; j++) start[j + 1] += start[j];
+    var fill = start.slice(0, n), list = new Int32Array(2 * t.n);
+    for (i = 0; i < t.n; i++) { list[fill[t.a[i]]++] = i; list[fill[t.b[i]]++] = i; }
+    SM.adj = { start: start, list: list };
+    return SM.adj;
+  }
+
+  function tieRowsOf(row) {
+    var adj = adjacency(), out = [];
+    if (row === undefined || row + 1 >= adj.start.length) return out;
+    for (var k = adj.start[row]; k < adj.start[row + 1]; k++) {
+      if (SM.tieData.cls[adj.list[k]] !== REMOVED_TIE) out.push(adj.list[k]);
+    }
+    return out;
+  }
+
+  function findTie(a, b) {
+    if (!SM.adj) {  // an append since: scan (edits are few), rebuilt at the next selection
+      var t = SM.tieData;
+      for (var i = 0; i < t.n; i++) {
+        if ((t.a[i] === a && t.b[i] === b) || (t.a[i] === b && t.b[i] === a)) return i;
       }
+      return -1;
+    }
+    var adj = SM.adj;
+    if (a + 1 >= adj.start.length) return -1;
+    for (var k = adj.start[a]; k < adj.start[a + 1]; k++) {
+      var r = adj.list[k];
+      if (SM.tieData.a[r] === b || SM.tieData.b[r] === b) return r;
+    }
+    return -1;
+  }
+
+  function recountAreas() {
+    var d = SM.nodes, counts = new Int32Array(SM.areaCodes.length);
+    for (var i = 0; i < d.n; i++) {
+      if (d.kind[i] === 0 && !(d.flags[i] & F_REMOVED) && d.area[i] >= 0) counts[d.area[i]]++;
+    }
+    SM.areaCount = counts;
+  }
+
+  function nodeProps(row) {
+    var d = SM.nodes, kind = KINDS[d.kind[row]];
+    var props = { kind: kind, id: d.ids[row], label: d.labels[row] };
+    if (kind === "young_person") {
+      props.area_code = d.area[row] >= 0 ? SM.areaCodes[d.area[row]] : null;
+      props.age = d.age[row] === 255 ? null : d.age[row];
+      props.neet = !!(d.flags[row] & F_NEET);
+    } else {
+      Object.assign(props, d.props[row] || {});
+    }
+    return props;
+  }
+
+  function liveRow(id) {
+    var row = SM.nodes ? SM.nodes.row.get(id) : undefined;
+    return row !== undefined && !(SM.nodes.flags[row] & F_REMOVED) ? row : undefined;
+  }
+
+  /* ------------------------------------------------------------------ canvas layers */
+
+  /* A layer drawn on a canvas of its own, positioned and scaled with the map like Leaflet's
+   * renderers. ``paint(ctx, view)`` draws it; view = {scale, ox, oy, x0, y0, x1, y1, zoom}:
+   * layer px = world * scale - origin, and [x0, x1] x [y0, y1] is the painted world box. */
+  var CanvasLayer = L.Renderer.extend({
+    options: { padding: 0.3 },
+    initialize: function (name, paint, options) {
+      L.Renderer.prototype.initialize.call(this, options);
+      this.name = name;
+      this.paint = paint;
+      this.state = {};
+      this._frame = null;
+    },
+    _initContainer: function () {
+      var c = this._container = document.createElement("canvas");
+      c.style.pointerEvents = "none";
+      c.className = "sm-layer sm-layer-" + this.name;
+      this._ctx = c.getContext("2d");
+    },
+    _destroyContainer: function () {
+      if (this._frame) cancelAnimationFrame(this._frame);
+      L.DomUtil.remove(this._container);
+      delete this._ctx;
+      delete this._container;
+    },
+    _updatePaths: function () {},
+    _update: function () {
+      if (this._map._animatingZoom && this._bounds) return;
+      L.Renderer.prototype._update.call(this);
+      var b = this._bounds, c = this._container, size = b.getSize(), m = window.devicePixelRatio || 1;
+      L.DomUtil.setPosition(c, b.min);
+      c.width = m * size.x; c.height = m * size.y;
+      c.style.width = size.x + "px"; c.style.height = size.y + "px";
+      this._m = m;
+      this.repaint();
+    },
+    view: function () {
+      var map = this._map, zoom = map.getZoom(), scale = map.options.crs.scale(zoom), o = map.getPixelOrigin();
+      var b = this._bounds;
+      return { scale: scale, ox: o.x, oy: o.y, zoom: zoom,
+               x0: (b.min.x + o.x) / scale, x1: (b.max.x + o.x) / scale,
+               y0: (b.min.y + o.y) / scale, y1: (b.max.y + o.y) / scale, minx: b.min.x, miny: b.min.y };
+    },
+    /* Paint now (the layer's data changed, or the view). */
+    repaint: function () {
+      if (!this._map || !this._ctx || !this._bounds) return;
+      if (this._frame) { cancelAnimationFrame(this._frame); this._frame = null; }
+      var t0 = performance.now(), ctx = this._ctx, b = this._bounds, m = this._m || 1;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this._container.width, this._container.height);
+      ctx.setTransform(m, 0, 0, m, -b.min.x * m, -b.min.y * m);
+      this.paint(ctx, this.view(), this.state);
+      var ms = performance.now() - t0;
+      SM.stats.paints += 1; SM.stats.paintMs += ms; SM.stats.longestPaintMs = Math.max(SM.stats.longestPaintMs, ms);
+    },
+    /* Paint at the next animation frame (several changes in one script paint once). */
+    schedule: function () {
+      var self = this;
+      if (this._frame || !this._map) return;
+      this._frame = requestAnimationFrame(function () { self._frame = null; self.repaint(); });
+    },
+  });
+
+  function inView(v, x, y, pad) {
+    return x >= v.x0 - pad && x <= v.x1 + pad && y >= v.y0 - pad && y <= v.y1 + pad;
+  }
+
+  /* Ties: one path per class; none when more than TIES_MAX are in view (the selection's
+   * own are on the selection layer). */
+  function paintTies(ctx, v, state) {
+    var t = SM.tieData, d = SM.nodes;
+    state.inView = 0; state.drawn = 0;
+    if (!t || !d || !t.n) return;
+    var wx = d.wx, wy = d.wy, fl = d.flags, a = t.a, b = t.b, cls = t.cls;
+    var show = CLASSES.map(function (c) { return SM.tieVisible[c] !== false; });
+    var picked = state.buffer && state.buffer.length >= t.n ? state.buffer : (state.buffer = new Int32Array(t.n));
+    var count = 0, x0 = v.x0, x1 = v.x1, y0 = v.y0, y1 = v.y1;
+    for (var i = 0; i < t.n; i++) {
+      var c = cls[i];
+      if (c === REMOVED_TIE || !show[c]) continue;
+      var ia = a[i], ib = b[i];
+      if ((fl[ia] | fl[ib]) & (F_REMOVED | F_GONE)) continue;
+      var ax = wx[ia], bx = wx[ib], ay = wy[ia], by = wy[ib];
+      // drawn when an end is in view: long ties passing over the view with both ends outside
+      // it were a carpet of lines nobody can follow
+      if (!((ax >= x0 && ax <= x1 && ay >= y0 && ay <= y1) || (bx >= x0 && bx <= x1 && by >= y0 && by <= y1))) continue;
+      picked[count++] = i;
+    }
+    state.inView = count;
+    if (count > TIES_MAX) return;
+    var s = v.scale, ox = v.ox, oy = v.oy;
+    for (var k = 0; k < CLASSES.length; k++) {
+      ctx.beginPath();
+      var any = false;
+      for (var j = 0; j < count; j++) {
+        var r = picked[j];
+        if (cls[r] !== k) continue;
+        ctx.moveTo(wx[a[r]] * s - ox, wy[a[r]] * s - oy);
+        ctx.lineTo(wx[b[r]] * s - ox, wy[b[r]] * s - oy);
+        any = true;
+      }
+      if (!any) continue;
+      var name = CLASSES[k];
+      ctx.strokeStyle = TIE_COLOUR[name]; ctx.globalAlpha = TIE_OPACITY[name]; ctx.lineWidth = TIE_WEIGHT[name];
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    state.drawn = count;
+  }
+
+  function dotPath(ctx, rows, n, v, r) {
+    var d = SM.nodes, s = v.scale, ox = v.ox, oy = v.oy;
+    ctx.beginPath();
+    for (var j = 0; j < n; j++) {
+      var x = d.wx[rows[j]] * s - ox, y = d.wy[rows[j]] * s - oy;
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+  }
+
+  function drawDots(ctx, rows, n, v, st, fill, border, alpha) {
+    if (!n) return;
+    dotPath(ctx, rows, n, v, st.radius);
+    ctx.globalAlpha = alpha;
+    ctx.fillStyle = fill;
+    ctx.fill();
+    if (border) { ctx.strokeStyle = border.color; ctx.lineWidth = border.weight; ctx.stroke(); }
+    ctx.globalAlpha = 1;
+  }
+
+  /* Nodes: places always; young people as dots when at most YP_DOTS_MAX are in view. The
+   * rows drawn are kept for hit testing (clicks, hover). */
+  function paintNodes(ctx, v, state) {
+    var d = SM.nodes;
+    state.hits = []; state.youngInView = 0; state.youngDrawn = 0;
+    if (!d || !d.n) return;
+    var pad = 12 / v.scale;  // a dot just outside the box still shows its edge
+    var groups = { yp: [], neet: [], service: [], org: [], anchor: [], gone: [] };
+    var showKind = KINDS.map(function (k) { return SM.tieVisible[k] !== false; });
+    for (var i = 0; i < d.n; i++) {
+      var k = d.kind[i], f = d.flags[i];
+      if ((f & F_REMOVED) || !showKind[k] || !inView(v, d.wx[i], d.wy[i], pad)) continue;
+      if (f & F_GONE) groups.gone.push(i);
+      else if (k === 0) (f & F_NEET ? groups.neet : groups.yp).push(i);
+      else if (k === 1) groups.service.push(i);
+      else (f & F_ANCHOR ? groups.anchor : groups.org).push(i);
+    }
+    var young = groups.yp.length + groups.neet.length;
+    state.youngInView = young;
+    var dotsShown = young <= YP_DOTS_MAX;
+    if (dotsShown) {
+      var dense = young > 3000;  // thousands: smaller dots without a border, the areas stay readable
+      var yst = dense ? { radius: 2 } : NODE_STYLE.young_person;
+      var yborder = dense ? null : { color: "#ffffff", weight: 0.8 };
+      drawDots(ctx, groups.yp, groups.yp.length, v, yst, NODE_STYLE.young_person.fillColor, yborder, 1);
+      drawDots(ctx, groups.neet, groups.neet.length, v, yst, NEET_COLOUR, yborder, 1);
+      state.youngDrawn = young;
+      state.hits = groups.yp.concat(groups.neet);
+    }
+    var places = groups.service.length + groups.org.length + groups.anchor.length;
+    var full = places <= PLACES_FULL_MAX;
+    var border = full ? { color: "#ffffff", weight: 1.5 } : null;
+    drawDots(ctx, groups.service, groups.service.length, v, full ? NODE_STYLE.service : { radius: 2.5 },
+             NODE_STYLE.service.fillColor, border, 1);
+    drawDots(ctx, groups.org, groups.org.length, v, full ? NODE_STYLE.organisation : { radius: 2.5 },
+             NODE_STYLE.organisation.fillColor, border, 1);
+    drawDots(ctx, groups.anchor, groups.anchor.length, v, { radius: full ? 9 : 4.5 }, NODE_STYLE.organisation.fillColor,
+             { color: "#111111", weight: full ? 2 : 1.2 }, 1);
+    var goneShown = dotsShown ? groups.gone : groups.gone.filter(function (r) { return d.kind[r] !== 0; });
+    drawDots(ctx, goneShown, goneShown.length, v, { radius: 5 }, "#888888", { color: "#ffffff", weight: 1 }, 0.3);
+    state.hits = state.hits.concat(groups.service, groups.org, groups.anchor, goneShown);
+    state.placesFull = full;
+  }
+
+  function countText(n) { return n >= 1 && n <= 4 ? "<5" : String(n); }
+
+  /* Young people per area: a circle at a point inside each area, its surface proportional to
+   * the count, when the young people are too many in view to draw as dots. */
+  function paintDensity(ctx, v, state) {
+    state.drawn = 0;
+    var nodesState = SM.layers.nodes ? SM.layers.nodes.state : {};
+    if (!SM.areaCentre || SM.tieVisible.young_person === false) return;
+    if (!(nodesState.youngInView > YP_DOTS_MAX)) return;
+    var counts = SM.areaCount, n = counts.length, max = 0;
+    for (var i = 0; i < n; i++) max = Math.max(max, counts[i]);
+    if (!max) return;
+    var s = v.scale, ox = v.ox, oy = v.oy;
+    var rmax = 0.4 * SM.typicalAreaSize * s;  // the biggest count fills most of a typical area
+    ctx.font = "bold 11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+    var labels = [];
+    ctx.beginPath();
+    for (i = 0; i < n; i++) {
+      if (!counts[i]) continue;
+      var cx = SM.areaCentre[2 * i], cy = SM.areaCentre[2 * i + 1];
+      if (!inView(v, cx, cy, SM.typicalAreaSize)) continue;
+      var r = Math.max(2.5, rmax * Math.sqrt(counts[i] / max)), x = cx * s - ox, y = cy * s - oy;
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      if (r >= 9) labels.push([x, y, countText(counts[i])]);
+      state.drawn += 1;
+    }
+    ctx.fillStyle = "#e6550d"; ctx.globalAlpha = 0.45; ctx.fill();
+    ctx.globalAlpha = 0.9; ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 1; ctx.stroke();
+    ctx.globalAlpha = 1;
+    labels.forEach(function (l) {
+      ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.strokeText(l[2], l[0], l[1]);
+      ctx.fillStyle = "#3a1a05"; ctx.fillText(l[2], l[0], l[1]);
+    });
+  }
+
+  /* The selection: its ring, and a person's or place's own ties strong (and its young
+   * neighbours as dots, drawn even where the young people are shown per area). */
+  function paintSelection(ctx, v, state) {
+    state.ties = 0;
+    var sel = SM.selection;
+    if (!sel || sel.kind === "area" || !SM.nodes) return;
+    var row = liveRow(sel.id);
+    if (row === undefined) return;
+    var d = SM.nodes, t = SM.tieData, s = v.scale, ox = v.ox, oy = v.oy;
+    var byClass = {}, ends = [];
+    tieRowsOf(row).forEach(function (r) {
+      var name = CLASSES[t.cls[r]];
+      if (!name || SM.tieVisible[name] === false) return;
+      if ((d.flags[t.a[r]] | d.flags[t.b[r]]) & (F_REMOVED | F_GONE)) return;
+      (byClass[name] = byClass[name] || []).push(r);
+      ends.push(t.a[r] === row ? t.b[r] : t.a[r]);
+      state.ties += 1;
+    });
+    ctx.lineWidth = 2.6; ctx.globalAlpha = 0.95;
+    Object.keys(byClass).forEach(function (name) {
+      ctx.beginPath();
+      byClass[name].forEach(function (r) {
+        ctx.moveTo(d.wx[t.a[r]] * s - ox, d.wy[t.a[r]] * s - oy);
+        ctx.lineTo(d.wx[t.b[r]] * s - ox, d.wy[t.b[r]] * s - oy);
+      });
+      ctx.strokeStyle = TIE_COLOUR[name];
+      ctx.stroke();
+    });
+    ctx.globalAlpha = 1;
+    var young = ends.filter(function (r) { return d.kind[r] === 0; });
+    drawDots(ctx, young, young.length, v, NODE_STYLE.young_person, NODE_STYLE.young_person.fillColor,
+             { color: "#ffffff", weight: 0.8 }, 1);
+    var x = d.wx[row] * s - ox, y = d.wy[row] * s - oy, st = NODE_STYLE[KINDS[d.kind[row]]];
+    ctx.beginPath(); ctx.arc(x, y, st.radius, 0, 2 * Math.PI);
+    ctx.fillStyle = d.kind[row] === 0 && (d.flags[row] & F_NEET) ? NEET_COLOUR : st.fillColor; ctx.fill();
+    ctx.beginPath(); ctx.arc(x, y, st.radius + 6, 0, 2 * Math.PI);
+    ctx.strokeStyle = "#ffd400"; ctx.lineWidth = 4; ctx.stroke();
+  }
+
+  function fadeTies() {
+    var id = SM.selection && SM.selection.kind !== "area" ? SM.selection.id : null;
+    var fade = !!id || !!SM.reachLayer;  // an organisation's reach is drawn over faded ties too
+    var c = SM.layers.ties && SM.layers.ties._container;
+    if (c) c.style.opacity = fade ? String(FADE) : "1";
+    SM.faded = fade;
+  }
+
+  /* Repaint the layers whose data changed: ties, nodes (and with them the per-area circles). */
+  function changed(what) {
+    if (what.ties) SM.layers.ties.repaint();
+    if (what.nodes) { SM.layers.nodes.repaint(); SM.layers.density.repaint(); }
+    SM.layers.selection.repaint();
+    lodNote();
+  }
+
+  function lodNote() {
+    var div = SM.legend && SM.legend.getContainer().querySelector(".sm-lod");
+    if (!div) return;
+    var parts = [];
+    if (SM.layers.density.state.drawn) parts.push("Young people: circles sized by the number living in each area; zoom in to see each person.");
+    var ts = SM.layers.ties.state;
+    if (ts.inView > TIES_MAX) parts.push("Ties: " + ts.inView.toLocaleString("en-GB") + " in view, zoom in to see them (a selection shows its own).");
+    div.textContent = parts.join(" ");
+    div.style.display = parts.length ? "block" : "none";
+  }
+
+  /* ------------------------------------------------------------------ hit testing */
+
+  function nodeAt(containerPoint, latlng) {
+    var layer = SM.layers.nodes;
+    if (!layer || !layer._map || !SM.nodes) return undefined;
+    if (!containerPoint) {
+      if (!latlng) return undefined;
+      containerPoint = SM.map.latLngToContainerPoint(latlng);
+    }
+    var v = layer.view(), d = SM.nodes;
+    var p = SM.map.containerPointToLayerPoint(containerPoint);
+    var best, bestD = Infinity, hits = layer.state.hits || [];
+    var sel = SM.selection ? liveRow(SM.selection.id) : undefined;
+    var candidates = sel === undefined ? hits : hits.concat([sel]);
+    for (var j = 0; j < candidates.length; j++) {
+      var r = candidates[j];
+      var x = d.wx[r] * v.scale - v.ox, y = d.wy[r] * v.scale - v.oy;
+      var dist = Math.hypot(x - p.x, y - p.y);
+      var reach = (d.kind[r] === 0 ? 3.5 : 7.5) + 3;
+      if (dist <= reach && (dist < bestD || d.kind[r] !== 0)) {  // places are drawn on top
+        if (best !== undefined && d.kind[best] !== 0 && d.kind[r] === 0) continue;
+        best = r; bestD = dist;
+      }
+    }
+    return best;
+  }
+
+  function clickNode(row, latlng) {
+    var props = nodeProps(row);
+    if (SM.mode === "add") {  // adding a place: a click on a feature is a click on the map
+      send("jsMapClicked", latlng.lat, latlng.lng);
+      return;
+    }
+    SM.popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(describe(props, true)).openOn(SM.map);
+    send("jsFeatureClicked", props.kind, String(props.id));
+  }
+
+  function hoverAt(e) {
+    var row = nodeAt(e.containerPoint, e.latlng);
+    SM.map.getContainer().style.cursor = row !== undefined ? "pointer" : (SM.mode === "add" ? "crosshair" : "");
+    if (row === SM.hoverRow) return;
+    SM.hoverRow = row;
+    if (SM.tooltip) SM.map.closeTooltip(SM.tooltip);
+    if (row === undefined) return;
+    SM.tooltip = L.tooltip({ direction: "top", offset: [0, -6] })
+      .setLatLng([SM.nodes.lat[row], SM.nodes.lon[row]]).setContent(describe(nodeProps(row), false));
+    SM.map.openTooltip(SM.tooltip);
+  }
+
+  function wireAreas(group) {
+    group.on("click", function (e) {
+      L.DomEvent.stopPropagation(e);
+      var row = nodeAt(e.containerPoint, e.latlng);
+      if (row !== undefined) { clickNode(row, e.latlng); return; }
+      if (SM.mode === "add") { send("jsMapClicked", e.latlng.lat, e.latlng.lng); return; }
+      var props = e.layer.feature.properties;
       SM.popup = L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(describe(props, true)).openOn(SM.map);
-      send("jsFeatureClicked", props.kind, String(props.id));
+      send("jsFeatureClicked", "area", String(props.id));
     });
     group.on("mouseover", function (e) {
-      var props = e.layer.feature.properties;
+      if (SM.hoverRow !== undefined) return;
+      if (SM.tooltip) SM.map.closeTooltip(SM.tooltip);
       SM.tooltip = L.tooltip({ direction: "top", offset: [0, -6] })
-        .setLatLng(e.latlng).setContent(describe(props, false));
+        .setLatLng(e.latlng).setContent(describe(e.layer.feature.properties, false));
       SM.map.openTooltip(SM.tooltip);
     });
     group.on("mouseout", function () {
-      if (SM.tooltip) SM.map.closeTooltip(SM.tooltip);
+      if (SM.tooltip && SM.hoverRow === undefined) SM.map.closeTooltip(SM.tooltip);
     });
   }
+
+  /* ------------------------------------------------------------------ set-up and loading */
 
   function areaStyleFor(code) {
     var s = { renderer: SM.renderer, color: "#4a5a6a", weight: 1.3, opacity: 0.9,
@@ -117,21 +635,6 @@
     return s;
   }
 
-  function nodeLayer(feature, latlng) {
-    var kind = feature.properties.kind;
-    var st = Object.assign({ renderer: SM.renderer }, NODE_STYLE[kind]);
-    if (kind === "organisation" && feature.properties.is_anchor) {
-      st.radius = 9; st.color = "#111111"; st.weight = 2;
-    }
-    if (kind === "young_person") {
-      if (feature.properties.neet) st.fillColor = "#a63603";
-      if (SM.dense) { st.radius = 2; st.weight = 0; }
-    }
-    var layer = L.circleMarker(latlng, st);
-    SM.nodeIndex[feature.properties.id] = layer;
-    return layer;
-  }
-
   function report() {
     SM.drawnAt = Date.now();
     send("jsLayersDrawn", JSON.stringify(SM.counts()));
@@ -142,9 +645,30 @@
     SM.map.options.zoomSnap = 0.25;
     SM.map.options.zoomDelta = 0.5;
     SM.renderer = L.canvas({ padding: 0.5, tolerance: 3 });
+    SM.nodes = emptyNodes();
+    SM.tieData = emptyTies();
+    // bottom to top: areas (Leaflet), ties, young people per area, nodes, the selection
+    // each in a pane of its own, stacked above the areas (overlayPane, z-index 400) and below
+    // Leaflet's markers, tooltips and popups (600 and up)
+    // the per-area circles of young people (and their counts) over the places, which are drawn
+    // small when there are many
+    [["ties", paintTies, 410], ["nodes", paintNodes, 420], ["density", paintDensity, 430],
+     ["selection", paintSelection, 440]].forEach(function (spec) {
+      var pane = SM.map.createPane("sm-" + spec[0]);
+      pane.style.zIndex = spec[2];
+      pane.style.pointerEvents = "none";
+      SM.layers[spec[0]] = new CanvasLayer(spec[0], spec[1], { pane: "sm-" + spec[0] });
+    });
+    // added in this order so that on a move the nodes layer paints before the density layer,
+    // which reads how many young people the nodes layer found in view
+    ["ties", "nodes", "density", "selection"].forEach(function (k) { SM.layers[k].addTo(SM.map); });
+    SM.map.on("moveend zoomend", lodNote);
     SM.map.on("click", function (e) {
+      var row = nodeAt(e.containerPoint, e.latlng);
+      if (row !== undefined) { clickNode(row, e.latlng); return; }
       if (SM.mode === "add") send("jsMapClicked", e.latlng.lat, e.latlng.lng);
     });
+    SM.map.on("mousemove", hoverAt);
     SM.map.on("resize", fitIfSized);
     SM.legend = L.control({ position: "bottomright" });
     SM.legend.onAdd = function () {
@@ -160,7 +684,8 @@
     style.textContent = ".sm-pop table{border-collapse:collapse;margin-top:4px;font-size:12px}" +
       ".sm-pop th{text-align:left;padding-right:8px;color:#555;font-weight:normal}" +
       ".sm-kind{color:#666;font-size:11px}.sm-sw{display:inline-block;width:14px;height:12px;" +
-      "margin-right:6px;border:1px solid #777;vertical-align:middle}";
+      "margin-right:6px;border:1px solid #777;vertical-align:middle}" +
+      ".sm-lod{margin-top:4px;font-size:11px;color:#444;line-height:14px}";
     document.head.appendChild(style);
     if (window.qt && window.qt.webChannelTransport && window.QWebChannel) {
       new QWebChannel(window.qt.webChannelTransport, function (channel) {
@@ -170,137 +695,120 @@
     }
   };
 
-  SM.load = function (payload) {
+  /* One part of a project's payload (socialmap.mapview.binary.parts): "areas" replaces the
+   * project (areas drawn, view fitted), then "nodes", then "ties" (and the report). */
+  SM.loadPart = function (part) {
+    if (part.part === "areas") {
+      resetProject(part);
+    } else if (part.part === "nodes") {
+      setNodeBlock(part.nodes);
+      SM.adj = null;
+      changed({ nodes: true });
+    } else if (part.part === "ties") {
+      setTieBlock(part.ties);
+      changed({ ties: true });
+      report();
+    }
+    return part.part;
+  };
+
+  function resetProject(part) {
     var map = SM.map;
     if (SM.areas) map.removeLayer(SM.areas);
-    Object.keys(SM.nodeGroups).forEach(function (k) { map.removeLayer(SM.nodeGroups[k]); });
-    Object.keys(SM.tieLayers).forEach(function (k) { map.removeLayer(SM.tieLayers[k]); });
-    SM.areaIndex = {}; SM.nodeIndex = {}; SM.nodeGroups = {}; SM.ties = {}; SM.tieLayers = {};
-    SM.outlines = {}; SM.reachAreas = {}; SM.selection = null; SM.hiddenNodes = null;
+    SM.areaIndex = {}; SM.outlines = {}; SM.reachAreas = {}; SM.selection = null; SM.hiddenNodes = null;
+    SM.hoverRow = undefined;
     if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
-    SM.areas = L.geoJSON(payload.areas, {
+    SM.nodes = emptyNodes();
+    SM.tieData = emptyTies();
+    SM.adj = null;
+    SM.areaCodes = part.area_codes || [];
+    SM.areaRow = {};
+    SM.areaCodes.forEach(function (c, i) { SM.areaRow[c] = i; });
+    SM.areas = L.geoJSON(part.areas, {
       style: function (f) { return areaStyleFor(f.properties.id); },
       onEachFeature: function (f, layer) { SM.areaIndex[f.properties.id] = layer; },
     }).addTo(map);
-    wire(SM.areas);
-    ["bonding", "bridging", "linking", "institutional", "unclassified"].forEach(function (cls) {
-      SM.tieLayers[cls] = L.polyline([], {
-        renderer: SM.renderer, color: TIE_COLOUR[cls], weight: TIE_WEIGHT[cls],
-        opacity: TIE_OPACITY[cls], interactive: false,
-      });
-      if (SM.tieVisible[cls] !== false) SM.tieLayers[cls].addTo(map);
+    wireAreas(SM.areas);
+    SM.areas.bringToBack();
+    var n = SM.areaCodes.length, sizes = [];
+    SM.areaCentre = new Float64Array(2 * n);
+    part.areas.features.forEach(function (f) {
+      var i = SM.areaRow[f.properties.id];
+      var c = f.properties.centre, b = SM.areaIndex[f.properties.id].getBounds();
+      if (i === undefined || !c) return;
+      SM.areaCentre[2 * i] = worldX(c[1]); SM.areaCentre[2 * i + 1] = worldY(c[0]);
+      sizes.push(Math.sqrt(Math.abs((worldX(b.getEast()) - worldX(b.getWest())) *
+                                    (worldY(b.getSouth()) - worldY(b.getNorth())))));
     });
-    (payload.ties || []).forEach(function (t) { SM.ties[t.key] = t; });
-    redrawTies();
-    // Thousands of young people: smaller dots without a border, so the
-    // areas and the places stay readable.
-    SM.dense = ((payload.nodes.young_person || {}).features || []).length > 3000;
-    ["young_person", "service", "organisation"].forEach(function (kind) {
-      var fc = payload.nodes[kind] || { type: "FeatureCollection", features: [] };
-      var group = L.geoJSON(fc, { pointToLayer: nodeLayer });
-      wire(group);
-      SM.nodeGroups[kind] = group;
-      if (SM.tieVisible[kind] !== false) group.addTo(map);
-    });
-    SM.bounds = payload.bounds;
+    sizes.sort(function (x, y) { return x - y; });
+    SM.typicalAreaSize = sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0;
+    SM.areaCount = new Int32Array(n);
+    fadeTies();
+    SM.bounds = part.bounds;
     SM.fitted = false;
     fitIfSized();
-    report();
-  };
-
-  function tieHidden(key) {
-    if (!SM.hiddenNodes) return false;
-    var ends = key.split("|");
-    return SM.hiddenNodes[ends[0]] === true || SM.hiddenNodes[ends[1]] === true;
+    changed({ ties: true, nodes: true });
   }
 
-  /* The "after" view of a scenario: ties of removed services/organisations are not drawn. */
+  /* A whole project in one call (small projects; tests): parts as socialmap.mapview.binary.parts. */
+  SM.load = function (parts) { parts.forEach(SM.loadPart); };
+
+  /* The "after" view of a scenario: removed services/organisations drawn faded, their ties not. */
   SM.hideTiesOf = function (ids) {
+    var d = SM.nodes;
     Object.keys(SM.hiddenNodes || {}).forEach(function (i) {
-      var layer = SM.nodeIndex[i];
-      if (layer) layer.setStyle({ opacity: 1, fillOpacity: NODE_STYLE[layer.feature.properties.kind].fillOpacity });
+      var row = d.row.get(i);
+      if (row !== undefined) d.flags[row] &= ~F_GONE;
     });
     SM.hiddenNodes = null;
     if (ids && ids.length) {
       SM.hiddenNodes = {};
       ids.forEach(function (i) {
         SM.hiddenNodes[i] = true;
-        var layer = SM.nodeIndex[i];
-        if (layer) layer.setStyle({ opacity: 0.3, fillOpacity: 0.2 });  // gone in this scenario
+        var row = d.row.get(i);
+        if (row !== undefined) d.flags[row] |= F_GONE;
       });
     }
-    redrawTies();
+    changed({ ties: true, nodes: true });
     report();
     return Object.keys(SM.hiddenNodes || {}).length;
   };
 
-  function redrawTies(onlyClasses) {
-    SM.tieIndex = null;  // the ties changed (every change of SM.ties redraws them)
-    var lines = {};
-    Object.keys(SM.tieLayers).forEach(function (c) { lines[c] = []; });
-    Object.keys(SM.ties).forEach(function (k) {
-      var t = SM.ties[k];
-      if (lines[t.cls] && !tieHidden(k)) lines[t.cls].push(t.ends);
-    });
-    Object.keys(SM.tieLayers).forEach(function (c) {
-      if (!onlyClasses || onlyClasses[c]) SM.tieLayers[c].setLatLngs(lines[c]);
-    });
-    focusTies();
-  }
-
-  /* The selected person's or place's ties, strong and on top, the other ties faded (a town's
-   * 1,800 ties at once hide whose tie is whose). Ties of a class switched off stay off. */
-  function focusTies() {
-    var map = SM.map;
-    if (SM.focusLayer) { map.removeLayer(SM.focusLayer); SM.focusLayer = null; }
-    var id = SM.selection && SM.selection.kind !== "area" ? SM.selection.id : null;
-    var lines = {};
-    var n = 0;
-    if (id) {
-      tiesOf(id).forEach(function (k) {
-        var t = SM.ties[k];
-        if (tieHidden(k) || SM.tieVisible[t.cls] === false || !SM.tieLayers[t.cls]) return;
-        (lines[t.cls] = lines[t.cls] || []).push(t.ends);
-        n += 1;
-      });
-    }
-    var fade = !!id || !!SM.reachLayer;  // an organisation's reach is drawn over faded ties too
-    Object.keys(SM.tieLayers).forEach(function (c) {
-      SM.tieLayers[c].setStyle({ opacity: fade ? TIE_OPACITY[c] * FADE : TIE_OPACITY[c] });
-    });
-    if (n) {
-      var group = L.featureGroup();
-      Object.keys(lines).forEach(function (c) {
-        L.polyline(lines[c], { renderer: SM.renderer, color: TIE_COLOUR[c], weight: 2.6, opacity: 0.95,
-                               interactive: false }).addTo(group);
-      });
-      SM.focusLayer = group.addTo(map);
-      ["young_person", "service", "organisation"].forEach(function (kind) {
-        var g = SM.nodeGroups[kind];
-        if (g && map.hasLayer(g)) g.bringToFront();
-      });
-      if (SM.selectionLayer) SM.selectionLayer.bringToFront();
-    }
-    SM.focused = n;
-  }
-
-  /* The keys of a node's ties, from an index built once per change of the ties (a city's
-   * 400,000 ties are not scanned on every click). */
-  function tiesOf(id) {
-    if (!SM.tieIndex) {
-      SM.tieIndex = {};
-      Object.keys(SM.ties).forEach(function (k) {
-        var ends = k.split("|");
-        (SM.tieIndex[ends[0]] = SM.tieIndex[ends[0]] || []).push(k);
-        (SM.tieIndex[ends[1]] = SM.tieIndex[ends[1]] || []).push(k);
-      });
-    }
-    return (SM.tieIndex[id] || []).filter(function (k) { return SM.ties[k]; });
-  }
-
   /* How many ties of the selection are drawn strong (tests). */
-  SM.focusCount = function () { return SM.focused || 0; };
+  SM.focusCount = function () { return SM.layers.selection.state.ties || 0; };
+  /* The opacity a tie class is drawn with now (faded while a person or place is selected). */
+  SM.tieOpacity = function (cls) { return TIE_OPACITY[cls] * (SM.faded ? FADE : 1); };
+  /* What the level of detail drew in the last paint (tests, the benchmark). */
+  SM.drawn = function () {
+    return { young_people_in_view: SM.layers.nodes.state.youngInView || 0,
+             young_people_drawn: SM.layers.nodes.state.youngDrawn || 0,
+             area_circles: SM.layers.density.state.drawn || 0,
+             ties_in_view: SM.layers.ties.state.inView || 0, ties_drawn: SM.layers.ties.state.drawn || 0 };
+  };
+  SM.tieCount = function () {
+    var t = SM.tieData, n = 0;
+    for (var i = 0; i < t.n; i++) if (t.cls[i] !== REMOVED_TIE) n++;
+    return n;
+  };
+  /* Where a node is drawn, [lat, lon] (tests). */
+  SM.nodeLatLng = function (id) {
+    var row = liveRow(id);
+    return row === undefined ? null : [SM.nodes.lat[row], SM.nodes.lon[row]];
+  };
+  /* Click or hover at a node's point, as the mouse would (tests). */
+  SM.clickNode = function (id) {
+    var ll = SM.nodeLatLng(id);
+    if (!ll) return false;
+    SM.map.fire("click", { latlng: L.latLng(ll), containerPoint: SM.map.latLngToContainerPoint(ll) });
+    return true;
+  };
+  SM.hoverNode = function (id) {
+    var ll = SM.nodeLatLng(id);
+    if (!ll) return null;
+    hoverAt({ containerPoint: SM.map.latLngToContainerPoint(ll) });
+    return SM.tooltip && SM.tooltip.getElement() ? SM.tooltip.getElement().textContent : null;
+  };
 
   function fitIfSized() {
     var size = SM.map.getSize();
@@ -313,22 +821,53 @@
     }
   }
 
+  function setRow(row, feature) {
+    var d = SM.nodes, p = feature.properties, c = feature.geometry.coordinates;
+    d.kind[row] = KINDS.indexOf(p.kind);
+    d.flags[row] = (p.neet === true ? F_NEET : 0) | (p.is_anchor === true ? F_ANCHOR : 0) |
+      (SM.hiddenNodes && SM.hiddenNodes[p.id] ? F_GONE : 0);
+    d.age[row] = typeof p.age === "number" && p.age >= 0 && p.age < 255 ? p.age : 255;
+    var area = p.area_code !== undefined && p.area_code !== null ? SM.areaRow[p.area_code] : undefined;
+    d.area[row] = area === undefined ? -1 : area;
+    d.lat[row] = c[1]; d.lon[row] = c[0]; d.wx[row] = worldX(c[0]); d.wy[row] = worldY(c[1]);
+    d.labels[row] = p.label;
+    if (p.kind !== "young_person") {
+      var props = Object.assign({}, p);
+      delete props.kind; delete props.id; delete props.label;
+      d.props[row] = props;
+    }
+  }
+
+  function countArea(row, delta) {
+    var d = SM.nodes;
+    if (d.kind[row] === 0 && d.area[row] >= 0 && d.area[row] < SM.areaCount.length) SM.areaCount[d.area[row]] += delta;
+  }
+
+  /* A node added or changed (a GeoJSON feature of socialmap.mapview.payloads.node_feature). */
   SM.upsertNode = function (feature) {
-    var id = feature.properties.id;
-    SM.removeNode(id, true);
-    var group = SM.nodeGroups[feature.properties.kind];
-    if (group) group.addData(feature);
-    if (SM.selection && SM.selection.id === id) SM.select(SM.selection.kind, id, false);
+    var d = SM.nodes, id = feature.properties.id, row = d.row.get(id);
+    if (row === undefined) {
+      ensureNodeCapacity(d.n + 1);
+      row = d.n;
+      d.n += 1;
+      d.ids[row] = id;
+      d.row.set(id, row);
+      SM.adj = null;
+    } else if (!(d.flags[row] & F_REMOVED)) {
+      countArea(row, -1);
+    }
+    setRow(row, feature);
+    countArea(row, 1);
+    changed({ nodes: true, ties: true });
     report();
   };
 
   SM.removeNode = function (id, quiet) {
-    var layer = SM.nodeIndex[id];
-    if (layer) {
-      Object.keys(SM.nodeGroups).forEach(function (k) {
-        if (SM.nodeGroups[k].hasLayer(layer)) SM.nodeGroups[k].removeLayer(layer);
-      });
-      delete SM.nodeIndex[id];
+    var d = SM.nodes, row = liveRow(id);
+    if (row !== undefined) {
+      countArea(row, -1);
+      d.flags[row] |= F_REMOVED;
+      changed({ nodes: true, ties: true });
     }
     if (!quiet) {
       if (SM.selection && SM.selection.id === id) SM.select(null, null, false);
@@ -336,10 +875,16 @@
     }
   };
 
+  /* Ties added or reclassified (records {key: "a|b", cls}) and removed (keys). */
   SM.upsertTies = function (records, removedKeys) {
-    (removedKeys || []).forEach(function (k) { delete SM.ties[k]; });
-    (records || []).forEach(function (t) { SM.ties[t.key] = t; });
-    redrawTies();
+    var rows = SM.nodes.row, t = SM.tieData;
+    (removedKeys || []).forEach(function (k) {
+      var ends = k.split("|");
+      var i = findTie(rows.get(ends[0]), rows.get(ends[1]));
+      if (i >= 0) t.cls[i] = REMOVED_TIE;
+    });
+    addTieRecords(records || []);
+    changed({ ties: true });
     report();
   };
 
@@ -349,7 +894,8 @@
     var map = SM.map;
     if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
     SM.selection = id ? { kind: kind, id: id } : null;
-    focusTies();
+    fadeTies();
+    SM.layers.selection.repaint();
     if (!id) return null;
     if (kind === "area") {
       var area = SM.areaIndex[id];
@@ -363,13 +909,9 @@
       }
       return id;
     }
-    var layer = SM.nodeIndex[id];
-    if (!layer) return null;
-    SM.selectionLayer = L.circleMarker(layer.getLatLng(), {
-      renderer: SM.renderer, radius: layer.options.radius + 6, color: "#ffd400", weight: 4,
-      fill: false, interactive: false,
-    }).addTo(map);
-    if (pan && !map.getBounds().pad(-0.1).contains(layer.getLatLng())) map.panTo(layer.getLatLng());
+    var ll = SM.nodeLatLng(id);
+    if (!ll) return null;
+    if (pan && !map.getBounds().pad(-0.1).contains(ll)) map.panTo(ll);
     return id;
   };
 
@@ -379,6 +921,7 @@
   SM.updateArea = function (feature) {
     var layer = SM.areaIndex[feature.properties.id];
     if (!layer) return false;
+    feature.properties.centre = layer.feature.properties.centre;
     layer.feature.properties = feature.properties;
     return true;
   };
@@ -390,10 +933,10 @@
 
   SM.setAreaStyle = function (style) {
     SM.areaStyle = (style && style.colours) || {};
-    if (SM.areas) SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); });
+    restyleAreas();
     var div = SM.legend.getContainer();
     div.textContent = "";
-    if (!style || !style.legend) { addKey(div); return; }
+    if (!style || !style.legend) { addKey(div); lodNote(); return; }
     div.appendChild(el("b", style.legend.title));
     style.legend.entries.forEach(function (entry) {
       var row = el("div");
@@ -413,6 +956,7 @@
       row.appendChild(document.createTextNode("flagged by the scenario"));
       div.appendChild(row);
     }
+    lodNote();
   };
 
   /* The symbols' key can be folded away (on a 1366 x 768 laptop it covered a third of the
@@ -462,6 +1006,9 @@
       key.appendChild(row);
     });
     div.appendChild(key);
+    var lod = el("div", null, "sm-lod");
+    lod.style.display = "none";
+    div.appendChild(lod);
   }
 
   function restyleAreas() {
@@ -478,11 +1025,12 @@
   SM.outlined = function () { return Object.keys(SM.outlines).sort(); };
   SM.reached = function () { return Object.keys(SM.reachAreas).sort(); };
 
-  /* Replace every tie (after an analysis with another group key). */
-  SM.setTies = function (records) {
-    SM.ties = {};
-    (records || []).forEach(function (t) { SM.ties[t.key] = t; });
-    redrawTies();
+  /* Replace every tie (after an analysis with another group key): tie records
+   * [{key, cls}, ...], or columns {n, a, b, cls} of socialmap.mapview.binary.ties_block. */
+  SM.setTies = function (ties) {
+    if (Array.isArray(ties)) tiesFromRecords(ties);
+    else setTieBlock(ties);
+    changed({ ties: true });
     report();
   };
 
@@ -490,7 +1038,7 @@
     var map = SM.map;
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
     SM.reachAreas = {};
-    if (!origin) { restyleAreas(); focusTies(); return 0; }
+    if (!origin) { restyleAreas(); fadeTies(); return 0; }
     var group = L.featureGroup();
     (points || []).forEach(function (p) {
       L.polyline([origin, p], { renderer: SM.renderer, color: "#ff7f00", weight: 1.2, opacity: 0.7,
@@ -503,25 +1051,19 @@
     SM.reachLayer = group.addTo(map);
     (codes || []).forEach(function (c) { SM.reachAreas[c] = true; });
     restyleAreas();
-    focusTies();
+    fadeTies();
     return (points || []).length;
   };
 
+  /* Show or hide a tie class, a node kind or the areas; returns whether it is shown. */
   SM.setVisible = function (name, visible) {
     SM.tieVisible[name] = visible;
-    var layer = SM.tieLayers[name] || SM.nodeGroups[name] || (name === "area" ? SM.areas : null);
-    if (!layer) return false;
-    if (visible && !SM.map.hasLayer(layer)) {
-      layer.addTo(SM.map);
-      ["young_person", "service", "organisation"].forEach(function (k) {
-        var g = SM.nodeGroups[k];
-        if (g && SM.map.hasLayer(g)) g.bringToFront();
-      });
-    } else if (!visible && SM.map.hasLayer(layer)) {
-      SM.map.removeLayer(layer);
-    }
-    if (SM.tieLayers[name]) focusTies();
-    return SM.map.hasLayer(layer);
+    if (CLASSES.indexOf(name) >= 0) { changed({ ties: true }); return visible; }
+    if (KINDS.indexOf(name) >= 0) { changed({ nodes: true, ties: false }); return visible; }
+    if (name !== "area" || !SM.areas) return false;
+    if (visible && !SM.map.hasLayer(SM.areas)) { SM.areas.addTo(SM.map); SM.areas.bringToBack(); }
+    else if (!visible && SM.map.hasLayer(SM.areas)) SM.map.removeLayer(SM.areas);
+    return SM.map.hasLayer(SM.areas);
   };
 
   SM.setMode = function (mode) {
@@ -529,21 +1071,56 @@
     SM.map.getContainer().style.cursor = mode === "add" ? "crosshair" : "";
   };
 
+  /* How many areas, nodes of each kind and ties of each class there are to draw (all of them,
+   * whatever the zoom shows). */
   SM.counts = function () {
     var out = { area: SM.areas ? SM.areas.getLayers().length : 0, ties: {} };
-    Object.keys(SM.nodeGroups).forEach(function (k) { out[k] = SM.nodeGroups[k].getLayers().length; });
-    Object.keys(SM.tieLayers).forEach(function (c) { out.ties[c] = 0; });
-    Object.keys(SM.ties).forEach(function (k) { if (!tieHidden(k)) out.ties[SM.ties[k].cls] += 1; });
+    var d = SM.nodes, t = SM.tieData;
+    KINDS.forEach(function (k) { out[k] = 0; });
+    for (var i = 0; i < d.n; i++) if (!(d.flags[i] & F_REMOVED)) out[KINDS[d.kind[i]]] += 1;
+    var byClass = new Int32Array(CLASSES.length);
+    for (i = 0; i < t.n; i++) {
+      var c = t.cls[i];
+      if (c === REMOVED_TIE || ((d.flags[t.a[i]] | d.flags[t.b[i]]) & (F_REMOVED | F_GONE))) continue;
+      byClass[c] += 1;
+    }
+    CLASSES.forEach(function (c, k) { out.ties[c] = byClass[k]; });
     return out;
   };
 
   /* Open the popup of a feature as a click would (used by tests and the UI). */
   SM.openPopup = function (kind, id) {
-    var layer = kind === "area" ? SM.areaIndex[id] : SM.nodeIndex[id];
-    if (!layer) return null;
-    var ll = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
-    SM.popup = L.popup({ maxWidth: 320 }).setLatLng(ll).setContent(describe(layer.feature.properties, true))
-      .openOn(SM.map);
+    var props, ll;
+    if (kind === "area") {
+      var layer = SM.areaIndex[id];
+      if (!layer) return null;
+      props = layer.feature.properties; ll = layer.getBounds().getCenter();
+    } else {
+      var row = liveRow(id);
+      if (row === undefined) return null;
+      props = nodeProps(row); ll = L.latLng(SM.nodes.lat[row], SM.nodes.lon[row]);
+    }
+    SM.popup = L.popup({ maxWidth: 320 }).setLatLng(ll).setContent(describe(props, true)).openOn(SM.map);
     return SM.popup.getElement().textContent;
   };
+
+  /* Longest gap of a 10 ms timer in the page (the benchmark's page-busy measure). */
+  SM.gapWatch = function (on) {
+    if (on) {
+      if (SM._gapTimer) clearInterval(SM._gapTimer);
+      SM._gapLast = performance.now(); SM._gapMax = 0;
+      SM._gapTimer = setInterval(function () {
+        var now = performance.now();
+        SM._gapMax = Math.max(SM._gapMax, now - SM._gapLast);
+        SM._gapLast = now;
+      }, 10);
+      return 0;
+    }
+    var now = performance.now();
+    var gap = Math.max(SM._gapMax || 0, now - (SM._gapLast || now));
+    if (SM._gapTimer) clearInterval(SM._gapTimer);
+    SM._gapTimer = null;
+    return gap;
+  };
+
 })();

@@ -1136,6 +1136,92 @@ def _ranked(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return df.iloc[order].reset_index(drop=True)
 
 
+def _candidate_row_all_areas(base: ScenarioBase, state: AppliedChanges, survival: float,
+                             th: FlagThresholds) -> dict[str, Any]:
+    """A ranking row computed over every area (the path of :func:`evaluate`)."""
+    impact = _area_impact(base, state, survival)
+    pct = _loss_pct(impact.lost_bridging, base.area_bridging)
+    after_km = _nearest_after(base, state)
+    masks = _flag_masks(th, impact.newly_isolated_neet, pct, base.nearest_before_km, after_km)
+    return {
+        "newly_isolated": float(impact.newly_isolated.sum()),
+        "newly_isolated_neet": float(impact.newly_isolated_neet.sum()),
+        "lost_bridging": float(impact.lost_bridging.sum()),
+        "lost_linking": float(impact.lost_linking.sum()),
+        "lost_bonding": float(impact.lost_bonding.sum()),
+        "flagged_areas": int((masks[0] | masks[1] | masks[2]).sum()),
+    }
+
+
+def _areas_by_service(base: ScenarioBase) -> tuple[np.ndarray, np.ndarray]:
+    """For each node position, the areas that have it among their nearest services (CSR:
+    ``areas[ptr[v]:ptr[v + 1]]``)."""
+    n = len(base.kind)
+    k = base.knn_svc.shape[1]
+    rows = np.repeat(np.arange(base.n_areas, dtype=np.int64), k)
+    svc = base.knn_svc.reshape(-1).astype(np.int64)
+    order = np.argsort(svc, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(ptr, svc + 1, 1)
+    return np.cumsum(ptr), rows[order]
+
+
+def _candidate_row(base: ScenarioBase, state: AppliedChanges, survival: float, th: FlagThresholds,
+                   knn_areas: tuple[np.ndarray, np.ndarray]) -> dict[str, Any] | None:
+    """A ranking row from the areas the candidate touches only, so each candidate costs what
+    it touches and the ranking grows with the city, not with candidates × areas.
+
+    The same figures as :func:`_candidate_row_all_areas` (tested): an area no affected tie or
+    young person lives in loses nothing, so with thresholds above zero it is flagged only if
+    its nearest service changes, which only happens to areas that have a removed service
+    among their nearest (``knn_areas``). ``None`` when that reasoning does not hold (a
+    threshold of zero, a moved service, no precomputed nearest services)."""
+    if (th.newly_isolated_neet <= _EPS or th.bridging_loss_pct <= _EPS or state.location
+            or not base.knn_svc.shape[1]):
+        return None
+    exposure = _Exposure(base, state)
+    loss = 1.0 - exposure.tie_survival(Assumptions(survival))
+    ma, mb = exposure.ends
+    lost = np.concatenate([loss[ma], loss[mb]])
+    where, klass, people = exposure.where, exposure.klass, exposure.people
+    all_lost = np.ones(len(people))
+    np.multiply.at(all_lost, exposure.person_entry, lost[exposure.bl])
+    newly = np.where(exposure.eligible, all_lost, 0.0)
+    home = exposure.home
+    bridging = klass == BRIDGING
+    # per touched area, summed in the same order as the all-areas bincounts
+    areas = np.unique(np.concatenate([where[bridging], home]))
+    lost_bridging = np.bincount(np.searchsorted(areas, where[bridging]), weights=lost[bridging],
+                                minlength=len(areas))
+    newly_neet = np.bincount(np.searchsorted(areas, home), weights=newly * base.neet[people], minlength=len(areas))
+    pct = _loss_pct(lost_bridging, base.area_bridging[areas])
+    flagged = set(areas[(newly_neet >= th.newly_isolated_neet - _EPS) | (pct >= th.bridging_loss_pct - _EPS)].tolist())
+    gone = np.array([v for v in state.removed if base.kind[v] == SERVICE], dtype=np.int64)
+    if len(gone):
+        ptr, by_service = knn_areas
+        rows = np.unique(np.concatenate([by_service[ptr[v]:ptr[v + 1]] for v in gone.tolist()]))
+        if len(rows):
+            valid = ~np.isin(base.knn_svc[rows], gone)
+            after = base.knn_km[rows, np.argmax(valid, axis=1)].copy()
+            missing = ~valid.any(axis=1)
+            if missing.any():
+                keep = ~np.isin(base.service_pos, gone)
+                after[missing] = nearest_km(base.centroid_xy[rows[missing]], base.service_xy[keep])
+            before = base.nearest_before_km[rows]
+            had = ~np.isnan(before)
+            with np.errstate(invalid="ignore"):
+                farther = had & ~np.isnan(after) & (after > before + _EPS) & (after > th.nearest_service_km)
+            flagged.update(rows[farther | (had & np.isnan(after))].tolist())
+    return {
+        "newly_isolated": float(newly.sum()),
+        "newly_isolated_neet": float((newly * base.neet[people]).sum()),
+        "lost_bridging": float(lost[bridging].sum()),
+        "lost_linking": float(lost[klass == LINKING].sum()),
+        "lost_bonding": float(lost[klass == BONDING].sum()),
+        "flagged_areas": len(flagged),
+    }
+
+
 def rank(
     project: Project,
     progress: Callable[[float], None] | None = None,
@@ -1168,6 +1254,7 @@ def rank(
         (int(p), Decommission(str(base.ids[p]))) for p in np.nonzero(base.kind == SERVICE)[0]
     ]
     candidates += [(int(p), Close(str(base.ids[p]))) for p in np.nonzero(base.kind == ORG)[0]]
+    knn_areas = _areas_by_service(base)
     services: list[dict[str, Any]] = []
     organisations: list[dict[str, Any]] = []
     total = max(len(candidates), 1)
@@ -1178,21 +1265,9 @@ def rank(
             if progress:
                 progress(i / total)
         state = _Applier(base, [change]).run()
-        impact = _area_impact(base, state, s)
-        pct = _loss_pct(impact.lost_bridging, base.area_bridging)
-        after_km = _nearest_after(base, state)
-        masks = _flag_masks(th, impact.newly_isolated_neet, pct, base.nearest_before_km, after_km)
         node = project.nodes[str(base.ids[pos])]
-        row = {
-            "id": node.id,
-            "label": node.label,
-            "newly_isolated": float(impact.newly_isolated.sum()),
-            "newly_isolated_neet": float(impact.newly_isolated_neet.sum()),
-            "lost_bridging": float(impact.lost_bridging.sum()),
-            "lost_linking": float(impact.lost_linking.sum()),
-            "lost_bonding": float(impact.lost_bonding.sum()),
-            "flagged_areas": int((masks[0] | masks[1] | masks[2]).sum()),
-        }
+        row = {"id": node.id, "label": node.label,
+               **(_candidate_row(base, state, s, th, knn_areas) or _candidate_row_all_areas(base, state, s, th))}
         (services if isinstance(change, Decommission) else organisations).append(row)
     result = RankResult(_ranked(services), _ranked(organisations), s)
     if stability:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from socialmap.ui import workers
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.frame_model import YOUNG_PEOPLE_COUNTS, FrameModel
-from socialmap.ui.models import SearchProxy
+from socialmap.ui.models import SearchProxy, fit_columns_to_text
 
 #: Group keys offered for the bonding/bridging split (SPEC section 3).
 GROUP_KEYS = (("area_code", "Home area"), ("community", "Network community (Louvain)"))
@@ -112,8 +112,13 @@ def area_measures() -> tuple[str, ...]:
     return tuple(analysis_api("AREA_MEASURES") or DEFAULT_AREA_MEASURES)
 
 
-def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[str, Any]:
-    """Analysis, hotspots and tie classes of ``project`` (a copy: runs in a worker)."""
+def run_analysis(project, group_by: str, rows: dict[str, int] | None = None,
+                 progress=None, cancelled=None) -> dict[str, Any]:
+    """Analysis, hotspots and tie classes of ``project`` (a copy: runs in a worker).
+
+    ``rows`` are the map page's rows of the drawn nodes (``MapWidget.node_rows``): the ties
+    with their classes are then also made as the page's compact columns
+    (``tie_block_json``, :func:`socialmap.mapview.binary.ties_block`)."""
     from socialmap.ui.mapwidget import RawJSON
 
     analyse = analysis_api("analyse")
@@ -144,12 +149,12 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
         classes = {}
         for a, b, cls in zip(df["a"], df["b"], df["tie_class"], strict=False):
             classes[(a, b) if a <= b else (b, a)] = cls
-    tie_records = tie_records_json = None
-    if classes is not None:
-        from socialmap.mapview import ties_payload
+    tie_block_json = None
+    if classes is not None and rows is not None:
+        from socialmap.mapview.binary import ties_block
 
-        tie_records = ties_payload(project, classes, group_by=group_by, on=project.as_of)
-        tie_records_json = RawJSON(workers.json_in_chunks(tie_records))  # here, not on the UI thread
+        # here, not on the UI thread; a few MB of base64, not 40 MB of tie records
+        tie_block_json = RawJSON(workers.json_in_chunks(ties_block(project, rows, classes, group_by=group_by, on=project.as_of)))
     people = {
         str(i): {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         for i, row in result.people.to_dict(orient="index").items()
@@ -157,7 +162,7 @@ def run_analysis(project, group_by: str, progress=None, cancelled=None) -> dict[
     services = services_frame(project, result.services)  # here, not on the UI thread (3,000 rows in a city)
     if progress:
         progress(1.0)
-    return {"services_frame": services, "analysis": result, "hotspots": hot, "disclosure": disclosure, "classes": classes, "tie_records": tie_records, "tie_records_json": tie_records_json,
+    return {"services_frame": services, "analysis": result, "hotspots": hot, "disclosure": disclosure, "classes": classes, "tie_block_json": tie_block_json,
             "people": people, "version": project.version, "group_by": group_by}
 
 
@@ -178,6 +183,9 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         self.result: dict[str, Any] | None = None
         self.worker: workers.Worker | None = None
         self._version = -1
+        #: Gives the map page's node rows (``MapWidget.node_rows``), so the job makes the tie
+        #: columns the map draws; set by the main window.
+        self.map_rows = None
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -305,7 +313,8 @@ class AnalysisPanel(QWidget, workers.PanelJob):
             return self.worker
         group_by = self.group_key.currentData()
         self._source = self.doc.project
-        worker = workers.Worker(run_analysis, group_by)
+        rows = self.map_rows() if self.map_rows is not None else None
+        worker = workers.Worker(run_analysis, group_by, rows)
         worker.preload = workers.ANALYSIS_MODULES  # imported before the job, then frozen (workers._loop)
         return self._start_job(worker, self._finished, "Analysing…", "the analysis")
 
@@ -353,11 +362,9 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         QTimer.singleShot(1, lambda: self.doc.project is source and (self._fit_columns(), then_map()))
 
     def _fit_columns(self) -> None:
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for col in range(header.count()):  # a long hotspot note pushed the figures out of the panel
-            if header.sectionSize(col) > 170:
-                header.resizeSection(col, 170)
+        # from the text of 100 rows; none wider than 170 px (a long hotspot note pushed the
+        # figures out of the panel)
+        fit_columns_to_text(self.table, rows=100, widest=170)
 
     def people_measures(self) -> dict[str, dict[str, Any]]:
         if self.result is None:

@@ -130,9 +130,17 @@ class AnchorPanel(QWidget):
         lay.addWidget(self.lm3)
         self.org_pick.currentIndexChanged.connect(lambda *_: self._show_lm3())
         doc.projectReplaced.connect(self._fill)
-        doc.nodesChanged.connect(lambda *_: self._fill())
+        doc.nodesChanged.connect(self._on_nodes)
         doc.selectionChanged.connect(self._follow)
         self._fill()
+
+    def _on_nodes(self, added: list, changed: list, removed: list) -> None:
+        """Refill the picker only when an organisation was added, changed or removed (every
+        edit refilled it with a city's 2,000 organisations)."""
+        nodes = self.doc.project.nodes
+        if any(i in nodes and nodes[i].kind == ORGANISATION for i in [*added, *changed]) or any(
+                self.org_pick.findData(i) >= 0 for i in removed):
+            self._fill()
 
     def available(self) -> bool:
         return analysis_api("anchor_presence") is not None
@@ -189,6 +197,7 @@ class AnchorPanel(QWidget):
         self.worker.signals.cancelled.connect(lambda: self._end("Cancelled."))
         self.show_button.setEnabled(False)
         self.status.setText("Computing anchor presence…")
+        self.worker.reuse_snapshot = True  # reads the project only
         return self.doc.run_on_snapshot(self.worker, "anchor presence", as_of=True)
 
     def _end(self, message: str) -> None:

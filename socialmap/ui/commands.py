@@ -43,7 +43,7 @@ class ProjectBusy(InputError):
 def push_edit(doc: ProjectDocument, command: _Edit) -> None:
     """Apply ``command`` (raising InputError if the model refuses it) and push it."""
     if doc.locked_for:
-        raise ProjectBusy(f"A copy of the project is being taken for {doc.locked_for}; try again in a moment.")
+        raise ProjectBusy(f"The project is being read for {doc.locked_for}; try again in a moment.")
     command.apply()
     doc.undo_stack.push(command)
 
@@ -88,9 +88,11 @@ class UpdateNode(_Edit):
         self.old: dict[str, Any] = {}
 
     def _set(self, changes: dict[str, Any]) -> dict[str, Any]:
-        before = {k: v for k, v in self.doc.project.ties.items() if self.node_id in k}
+        # the node's own ties, from the adjacency (two scans of a city's 391,000 ties held the
+        # UI thread 100-170 ms per edit)
+        before = set(_incident_keys(self.doc, self.node_id))
         old = self.doc.project.update_node(self.node_id, **changes)
-        after = {k: v for k, v in self.doc.project.ties.items() if self.node_id in k}
+        after = _incident_keys(self.doc, self.node_id)
         self.doc.nodesChanged.emit([], [self.node_id], [])
         added = [k for k in after if k not in before]
         removed = [k for k in before if k not in after]

@@ -143,6 +143,24 @@ class ProjectDocument(QObject):
             self.lockChanged.emit(True)
         return workers.start(worker)
 
+    def run_locked(self, worker, reason: str):
+        """Start ``worker`` on the project itself, refusing edits until it is done (a short
+        job that reads the project, such as making the map's payload after opening it)."""
+        from socialmap.ui import workers
+
+        token = id(worker)
+        was_locked = bool(self._locks)
+        self._locks[token] = reason
+
+        def release() -> None:
+            if self._locks.pop(token, None) is not None and not self._locks:
+                self.lockChanged.emit(False)
+
+        worker.signals.done.connect(release)
+        if not was_locked:
+            self.lockChanged.emit(True)
+        return workers.start(worker)
+
     # ---------------------------------------------------------------- helpers for commands
     def new_node_id(self, kind: str) -> str:
         prefix = {"young_person": "yp", "adult": "ad", "organisation": "org", "service": "svc"}[kind]

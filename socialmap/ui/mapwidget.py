@@ -1,8 +1,16 @@
 """The map: the Leaflet page in a QWebEngineView, kept in step with the document.
 
 The page is loaded once (:func:`socialmap.mapview.build_page`); afterwards
-every change is a ``runJavaScript`` call carrying a ``json.dumps`` payload.
-A QWebChannel object ("bridge") carries clicks back to Python.
+every change is a ``runJavaScript`` call carrying a JSON payload. A project
+arrives as the compact parts of :func:`socialmap.mapview.binary.parts`
+(areas, then the nodes' columns, then the ties' columns as base64 typed
+arrays), each handed over in an event-loop turn of its own so the window and
+the page stay usable while a city arrives. A QWebChannel object ("bridge")
+carries clicks back to Python.
+
+The widget keeps the page's row of every drawn node (:attr:`MapWidget.node_rows`): the
+page appends a row for a node it has not drawn before, and so does the widget, so tie
+columns made in a worker (an analysis' classes) can name nodes by row.
 """
 
 from __future__ import annotations
@@ -18,6 +26,19 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from socialmap.mapview import page as mpage
 from socialmap.mapview import payloads
 from socialmap.ui.document import ProjectDocument
+
+#: A mark in the queue of page calls: the nodes' and ties' parts of the project go here once
+#: the job making them is done; the calls after it wait.
+_WAIT = "(waiting for the map's nodes and ties)"
+
+
+def _rest_parts(project) -> tuple[list[str], dict[str, int]]:
+    """The nodes' and ties' parts of ``project`` as JSON texts (a job: off the UI thread)."""
+    from socialmap.mapview import binary
+    from socialmap.ui.workers import json_in_chunks
+
+    parts, rows = binary.node_and_tie_parts(project)
+    return [json_in_chunks(p) for p in parts], rows
 
 
 class RawJSON(str):
@@ -94,8 +115,10 @@ class MapWidget(QWebEngineView):
         #: to the page in a turn of the event loop of its own; None when nothing waits.
         self._deferred: list[tuple[str, Any]] | None = None
         self.tie_classes: dict[tuple[str, str], str] | None = None
-        #: (project, JSON of its full payload) built by the loading worker.
+        #: (project, JSON texts of its payload parts, node rows) built by the loading worker.
         self.preloaded: tuple | None = None
+        #: The page's row of each drawn node id (see the module text).
+        self.node_rows: dict[str, int] = {}
         self.bridge = MapBridge(self)
         self.setPage(_Page(self))
         self.channel = QWebChannel(self.page())
@@ -132,11 +155,6 @@ class MapWidget(QWebEngineView):
         else:
             self.page().runJavaScript(script, 0, callback)
 
-    def _run_deferred(self) -> None:
-        scripts, self._deferred = self._deferred or [], None
-        for script, callback in scripts:
-            self._run(script, callback)
-
     def _on_page_ready(self) -> None:
         self.ready = True
         self.reload_data()
@@ -159,27 +177,86 @@ class MapWidget(QWebEngineView):
             return
         project = self.doc.project
         preloaded, self.preloaded = self.preloaded, None
+        rows: dict[str, int] | None
         if preloaded is not None and preloaded[0] is project and self.tie_classes is None and self.doc.as_of is None:
-            # built with the project in the loading worker: no work here but handing it over,
-            # 30-40 ms for a city of 20,000 young people, so in a turn of the event loop after
-            # the rest of opening it (both in one held the UI thread 85-115 ms); the page calls
-            # made meanwhile wait for it
-            script = f"SM.load({preloaded[1]})"
-            if self._deferred is None:
-                self._deferred = [(script, None)]
-                QTimer.singleShot(15, self._run_deferred)  # after a tick of a 10 ms timer, if any
-            else:
-                self._deferred.append((script, None))
+            texts, rows = preloaded[1], preloaded[2]  # built with the project in the loading worker
         else:
-            self.call("load", payloads.full_payload(project, self.tie_classes, on=self.doc.as_of))
+            from socialmap.mapview import binary
+            from socialmap.ui.workers import json_in_chunks
+
+            parts, rows = binary.parts(project, self.tie_classes, on=self.doc.as_of)
+            texts = [json_in_chunks(p) for p in parts]
+        # Each part in a turn of the event loop of its own, 15 ms apart (after a tick of a 10 ms
+        # timer, if any): the areas are drawn and the window answers while the young people and
+        # ties are still on their way. Page calls made meanwhile wait for them, in order.
+        scripts: list[tuple[str, Any]] = [(f"SM.loadPart({text})", None) for text in texts]
+        if rows is None:  # the nodes and ties are made by a job: their scripts wait for it
+            scripts.append((_WAIT, None))
+            self._make_rest(project)
+        else:
+            self._set_rows(rows)
+        if self._deferred is None:
+            self._deferred = scripts
+            QTimer.singleShot(15, self._run_deferred)
+        else:
+            self._deferred.extend(scripts)
         kind, ident = self.doc.selection
         if ident:
             self.call("select", kind, ident, False)
 
-    def show_ties(self, records: list[dict] | RawJSON) -> None:
-        """Draw exactly these tie records (classes from an analysis' group key), given as a list
-        or as their JSON text made off the UI thread."""
-        self.call("setTies", records)
+    def _set_rows(self, rows: dict[str, int]) -> None:
+        # in place: an analysis job started meanwhile holds this dict, and runs after the job
+        # that fills it (one job thread)
+        self.node_rows.clear()
+        self.node_rows.update(rows)
+
+    def _make_rest(self, project) -> None:
+        """Make the nodes' and ties' parts of ``project`` in a job (edits wait for it: it reads
+        the project), then hand them to the page in place of the waiting mark."""
+        from socialmap.ui import workers
+
+        self.node_rows.clear()
+        worker = workers.Worker(_rest_parts, project, with_callbacks=False)
+
+        def done(result) -> None:
+            texts, rows = result
+            if self.doc.project is not project:
+                return
+            self._set_rows(rows)
+            waiting = self._deferred if self._deferred is not None else []
+            at = next((i for i, (s, _c) in enumerate(waiting) if s is _WAIT), None)
+            scripts = [(f"SM.loadPart({text})", None) for text in texts]
+            if at is None:
+                waiting.extend(scripts)
+            else:
+                waiting[at:at + 1] = scripts
+            self._deferred = waiting
+            QTimer.singleShot(0, self._run_deferred)
+
+        worker.signals.finished.connect(done)
+        self.doc.run_locked(worker, "the map")
+
+    def _run_deferred(self) -> None:
+        """Hand the page the next waiting part; the calls after the last part run together."""
+        waiting = self._deferred or []
+        while waiting and waiting[0][0].startswith("SM.loadPart("):
+            script, _callback = waiting.pop(0)
+            self.page().runJavaScript(script, 0)
+            if waiting and (waiting[0][0].startswith("SM.loadPart(") or waiting[0][0] is _WAIT):
+                if waiting[0][0] is not _WAIT:
+                    QTimer.singleShot(15, self._run_deferred)
+                return
+        if waiting and waiting[0][0] is _WAIT:
+            return  # the job's parts come first
+        self._deferred = None
+        for script, callback in waiting:
+            self._run(script, callback)
+
+    def show_ties(self, ties: Any) -> None:
+        """Draw exactly these ties: records [{"key", "cls"}, ...], or the JSON text of a
+        :func:`socialmap.mapview.binary.ties_block` made off the UI thread with
+        :attr:`node_rows`."""
+        self.call("setTies", ties)
 
     def _on_nodes(self, added: list, changed: list, removed: list) -> None:
         project = self.doc.project
@@ -189,6 +266,8 @@ class MapWidget(QWebEngineView):
             node = project.nodes.get(nid)
             feat = payloads.node_feature(node) if node is not None else None
             if feat is not None:
+                if nid not in self.node_rows:  # the page appends it too
+                    self.node_rows[nid] = len(self.node_rows)
                 self.call("upsertNode", feat)
             elif node is not None:
                 self.call("removeNode", nid)
@@ -197,7 +276,8 @@ class MapWidget(QWebEngineView):
         project = self.doc.project
         group_by = project.setting("group_by") or "area_code"
         keys = [tuple(k) for k in [*added, *changed]]
-        records = payloads.ties_payload(project, self.tie_classes, group_by=group_by, keys=keys, on=self.doc.as_of)
+        records = [{"key": r["key"], "cls": r["cls"]}
+                   for r in payloads.ties_payload(project, self.tie_classes, group_by=group_by, keys=keys, on=self.doc.as_of)]
         drawn = {r["key"] for r in records}
         gone = ["|".join(k) for k in removed] + ["|".join(k) for k in keys if "|".join(k) not in drawn]
         self.call("upsertTies", records, gone)

@@ -34,7 +34,7 @@ from socialmap.scenarios.assumptions import ASSUMPTIONS
 from socialmap.ui import workers
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.frame_model import FrameModel
-from socialmap.ui.models import SearchProxy
+from socialmap.ui.models import SearchProxy, fit_columns_to_text
 
 NOT_AVAILABLE = "not available yet"
 AREA_COLUMNS = [
@@ -64,12 +64,10 @@ EXPECTED_VALUES = frozenset({
 
 def fit_columns(table, widest: int = 170) -> None:
     """Columns fitted to their contents, none wider than ``widest`` px: a long label or reason
-    pushed the figures out of the side panel (the whole text is in the cell's tooltip)."""
-    table.resizeColumnsToContents()
-    header = table.horizontalHeader()
-    for col in range(header.count()):
-        if header.sectionSize(col) > widest:
-            header.resizeSection(col, widest)
+    pushed the figures out of the side panel (the whole text is in the cell's tooltip).
+    Measured from the text of the first 100 rows (Qt's size hints of every cell of a city's
+    1,000-row ranking held the UI thread for a second)."""
+    fit_columns_to_text(table, rows=100, widest=widest)
 
 
 def scenarios_api(name: str):
@@ -365,8 +363,11 @@ class ScenarioPanel(QWidget, workers.PanelJob):
             combo.blockSignals(False)
 
     def _on_nodes(self, added, changed, removed) -> None:
+        # refilled only when a service or organisation changed (a removed young person refilled
+        # a city's 5,000 services and organisations twice)
         kinds = {self.doc.project.nodes[i].kind for i in [*added, *changed] if i in self.doc.project.nodes}
-        if removed or kinds & {SERVICE, ORGANISATION}:
+        if kinds & {SERVICE, ORGANISATION} or any(
+                self.service_pick.findData(i) >= 0 or self.org_pick.findData(i) >= 0 for i in removed):
             self._fill_pickers()
 
     def _follow_selection(self, kind: str, ident: str) -> None:
@@ -599,6 +600,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.rank_button.setEnabled(False)
         self.rank_cancel.setEnabled(True)
         self.status.setText("Ranking every service and organisation…")
+        self.rank_worker.reuse_snapshot = True  # reads the project only
         return self.doc.run_on_snapshot(self.rank_worker, "the ranking", as_of=True)
 
     def _rank_end(self, message: str) -> None:

@@ -89,6 +89,30 @@ class WorkerSignals(QObject):
     snapshotTaken = Signal()  # the copy of the project is made (see ProjectDocument.run_on_snapshot)
 
 
+#: (weak reference to a project, its version, a copy of it): the copy the analysis, scenario,
+#: ranking and anchor jobs share while the project does not change (see shared_snapshot).
+_shared: list[tuple[Any, int, Any]] = []
+
+
+def shared_snapshot(source):
+    """A copy of ``source`` for jobs that only read it, the same copy while ``source.version``
+    is unchanged: a scenario, the ranking or the analysis run again reuse its version-keyed
+    caches (graph arrays, the scenario set-up, projected geography) instead of copying the
+    project and rebuilding them every run (1-2 s for a city of 20,000 young people, before any
+    work). Runs on the job thread only. Jobs that write the project out (save, recovery copy)
+    take a fresh copy: settings and saved scenarios change without a new version."""
+    import weakref
+
+    if _shared:
+        ref, version, snapshot = _shared[0]
+        if ref() is source and version == source.version:
+            return snapshot
+    snapshot = source.copy()
+    snapshot.version = source.version
+    _shared[:] = [(weakref.ref(source), source.version, snapshot)]
+    return snapshot
+
+
 class Cancelled(Exception):
     """Raised inside a worker function when the user cancelled it."""
 
@@ -114,6 +138,8 @@ class Worker:
         self.snapshot_of = None
         #: With ``snapshot_of``: pass only the ties of the copy in force on this date (the measures).
         self.snapshot_on = None
+        #: Whether the job may share its copy of the project with other read-only jobs.
+        self.reuse_snapshot = False
         #: The result lives as long as the session (an opened project): Python's cyclic garbage
         #: collector is paused during the job and the objects it made are set aside from
         #: collection when it succeeds (``gc.freeze``). Loading a city of 20,000 young people
@@ -141,7 +167,7 @@ class Worker:
                 raise Cancelled()
             if self.snapshot_of is not None:
                 source, self.snapshot_of = self.snapshot_of, None
-                snapshot = source.copy()
+                snapshot = shared_snapshot(source) if self.reuse_snapshot else source.copy()
                 snapshot.version = source.version
                 self.signals.snapshotTaken.emit()
                 if self.snapshot_on is not None:
@@ -259,6 +285,7 @@ class PanelJob:
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(running_text)
+        worker.reuse_snapshot = True  # the panels' jobs only read the project
         return self.doc.run_on_snapshot(worker, what, as_of=True)
 
     def cancel(self) -> None:

@@ -100,3 +100,37 @@ def test_top_ten_that_changes_order_says_so(sample_project):
     assert top.orders["services"]["low"] != top.orders["services"]["central"]
     text = top.describe("services")
     assert text.startswith("Top ten services change order across context survival 0.35 to 0.65 (central 0.5: ")
+
+
+def test_rank_rows_from_touched_areas_equal_rows_over_every_area(town):
+    """The ranking's per-candidate path (areas the candidate touches only) gives the figures
+    of the all-areas path, on the town and on every candidate of a synthetic city of 3,000."""
+    from socialmap.bench import synthetic_city
+    from socialmap.scenarios.impact import (
+        FlagThresholds,
+        _Applier,
+        _areas_by_service,
+        _candidate_row,
+        _candidate_row_all_areas,
+        scenario_base,
+    )
+
+    for project in (town, synthetic_city(3000)):
+        base = scenario_base(project)
+        th = FlagThresholds.of(project)
+        knn = _areas_by_service(base)
+        flagged = 0
+        for v in base.ids:
+            node = project.nodes[str(v)]
+            if node.kind not in ("service", "organisation"):
+                continue
+            change = Decommission(node.id) if node.kind == "service" else Close(node.id)
+            state = _Applier(base, [change]).run()
+            fast = _candidate_row(base, state, 0.5, th, knn)
+            full = _candidate_row_all_areas(base, state, 0.5, th)
+            assert fast is not None
+            assert fast["flagged_areas"] == full["flagged_areas"], node.id
+            flagged += fast["flagged_areas"]
+            for key in ("newly_isolated", "newly_isolated_neet", "lost_bridging", "lost_linking", "lost_bonding"):
+                assert fast[key] == pytest.approx(full[key], abs=1e-9), (node.id, key)
+        assert flagged > 0  # the comparison covered flagged areas

@@ -43,9 +43,9 @@ def test_selecting_a_person_draws_their_ties_strong_and_fades_the_rest(make_wind
 
     window.doc.select("young_person", "yp2")
     qtbot.waitUntil(lambda: focused() == 2, timeout=WAIT_MS)
-    assert js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25 * 0.4
+    assert js(window, qtbot, "SM.tieOpacity('bonding')") == 0.25 * 0.4
     # a new tie of yp2 is drawn strong at once, a removed one goes (the index of ties follows)
-    js(window, qtbot, '(SM.upsertTies([{key: "s1|yp2", cls: "linking", ends: [[53.405, -2.285], [53.405, -2.295]]}]), 0)')
+    js(window, qtbot, '(SM.upsertTies([{key: "s1|yp2", cls: "linking"}]), 0)')
     assert focused() == 3
     js(window, qtbot, '(SM.removeTies(["s1|yp2"]), 0)')
     assert focused() == 2
@@ -56,12 +56,12 @@ def test_selecting_a_person_draws_their_ties_strong_and_fades_the_rest(make_wind
     qtbot.waitUntil(lambda: focused() == 1, timeout=WAIT_MS)
     window.doc.select("area", "A1")
     qtbot.waitUntil(lambda: focused() == 0, timeout=WAIT_MS)
-    assert js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25
+    assert js(window, qtbot, "SM.tieOpacity('bonding')") == 0.25
     # an organisation's reach is drawn over faded ties, which come back when it is cleared
     window.map.set_reach([53.405, -2.295], [[53.405, -2.285]], ["A1"])
-    qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25 * 0.4, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieOpacity('bonding')") == 0.25 * 0.4, timeout=WAIT_MS)
     window.map.set_reach(None, [], [])
-    qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieLayers.bonding.options.opacity") == 0.25, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieOpacity('bonding')") == 0.25, timeout=WAIT_MS)
 
 
 def test_anchor_panel_shows_the_whole_organisation_name(make_window, qtbot, project_file):

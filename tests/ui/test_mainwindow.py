@@ -71,8 +71,7 @@ def test_clicking_a_feature_on_the_page_selects_it_in_table_and_inspector(make_w
     window = make_window()
     open_and_wait(window, qtbot, project_file)
     with qtbot.waitSignal(window.doc.selectionChanged, timeout=WAIT_MS) as blocker:
-        js(window, qtbot, "(function(){var l=SM.nodeIndex['s1'];"
-                          "SM.nodeGroups.service.fire('click',{layer:l,latlng:l.getLatLng()});return 1;})()")
+        assert js(window, qtbot, "SM.clickNode('s1')") is True  # a click at its point on the map
     assert blocker.args == ["service", "s1"]
     view = window.tables["service"]["view"]
     assert view.currentIndex().siblingAtColumn(0).data() == "s1"
@@ -185,8 +184,7 @@ def test_markup_in_labels_shows_as_text_and_creates_no_element(make_window, qtbo
     assert evil in shown
     assert evil in js(window, qtbot, "SM.openPopup('organisation', 'o1')")
     assert evil in js(window, qtbot, "SM.openPopup('area', 'A1')")
-    js(window, qtbot, "(function(){var l=SM.nodeIndex['yp1'];"
-                      "SM.nodeGroups.young_person.fire('mouseover',{layer:l,latlng:l.getLatLng()});return 1;})()")
+    assert evil in js(window, qtbot, "SM.hoverNode('yp1')")  # the tooltip, as text
     assert js(window, qtbot, "document.querySelectorAll('img').length") == 0
     assert js(window, qtbot, "document.body.innerHTML.indexOf('<img')") == -1
     window.doc.select("young_person", "yp1")

@@ -97,12 +97,12 @@ def test_fitting_a_ranking_of_thousands_to_its_contents_is_quick(qtbot):
 
 def test_analysis_result_reaches_the_map_without_conversion_on_the_ui_thread(make_window, qtbot, project_file):
     """The result travels as the Python dict it is (a Signal(dict) converted a city's result to
-    a QVariantMap: 1.2 s on the UI thread), and the map's tie records arrive as JSON text made
-    in the worker (serialising 78,000 of them on the UI thread took 120 ms)."""
+    a QVariantMap: 1.2 s on the UI thread), and the map's ties arrive as the compact columns
+    of ``binary.ties_block``, made as JSON text in the worker with the page's node rows."""
     import json
 
     from socialmap.ui.mapwidget import RawJSON
-    from tests.ui.conftest import js
+    from tests.ui.conftest import drawable_counts, js
 
     window = make_window()
     open_and_wait(window, qtbot, project_file)
@@ -111,7 +111,12 @@ def test_analysis_result_reaches_the_map_without_conversion_on_the_ui_thread(mak
         panel.run()
     result = blocker.args[0]
     assert result is panel.result
-    assert isinstance(result["tie_records_json"], RawJSON)
-    assert json.loads(result["tie_records_json"]) == result["tie_records"]
-    qtbot.waitUntil(lambda: js(window, qtbot, "Object.keys(SM.ties).length") == len(result["tie_records"]),
-                    timeout=WAIT_MS)
+    assert isinstance(result["tie_block_json"], RawJSON)
+    block = json.loads(result["tie_block_json"])
+    assert block["n"] == drawable_counts(window.doc.project)["ties"]
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.tieCount()") == block["n"], timeout=WAIT_MS)
+    # the page draws the analysis' classes: yp1-yp2 (both in A1) bonding, yp2-yp3 (A1, A2)
+    # bridging, yp1-s1 linking, o1-s1 (o1 provides s1) institutional; the two ties of the adult
+    # ad1 are not drawn
+    assert js(window, qtbot, "SM.counts().ties") == {"bonding": 1, "bridging": 1, "linking": 1,
+                                                     "institutional": 1, "unclassified": 0}

@@ -89,7 +89,7 @@ def test_page_calls_made_while_an_opened_project_is_handed_over_run_after_it(mak
     assert window.map._deferred is not None  # the hand-over is still to come
     expected = drawable_counts(window.doc.project)
     assert expected["ties"] > 0
-    assert js(window, qtbot, "Object.keys(SM.ties).length") == expected["ties"]
+    assert js(window, qtbot, "SM.tieCount()") == expected["ties"]
 
 
 def test_modules_a_job_imports_are_set_aside_from_collection(qtbot):

@@ -1,0 +1,88 @@
+"""SearchProxy: tables sorted and searched column-wise, kept through edits."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from socialmap.model.project import Node
+from socialmap.ui.commands import AddNode, RemoveNode, UpdateNode, push_edit
+from socialmap.ui.document import ProjectDocument
+from socialmap.ui.models import ID_ROLE, NodeTableModel, SearchProxy
+
+
+def _ids(proxy) -> list[str]:
+    return [proxy.index(r, 0).data(ID_ROLE) for r in range(proxy.rowCount())]
+
+
+def _doc(qapp, project) -> ProjectDocument:
+    doc = ProjectDocument()
+    doc.set_project(project, None)
+    return doc
+
+
+def test_sort_search_and_edits_keep_rows_and_the_current_row(qapp, small_project):
+    """small_project's young people: yp1 Robin 17 NEET, yp2 Sam 18, yp3 Kai 16."""
+    doc = _doc(qapp, small_project)
+    model = NodeTableModel(doc, "young_person")
+    proxy = SearchProxy(model)
+    age = model.columns.index("age")
+    proxy.sort(age, Qt.SortOrder.AscendingOrder)
+    assert _ids(proxy) == ["yp3", "yp1", "yp2"]
+    proxy.sort(age, Qt.SortOrder.DescendingOrder)
+    assert _ids(proxy) == ["yp2", "yp1", "yp3"]
+    proxy.sort(model.columns.index("label"), Qt.SortOrder.AscendingOrder)
+    assert _ids(proxy) == ["yp3", "yp1", "yp2"]  # Kai, Robin, Sam
+    # the current row follows its record through a re-sort
+    selection = QItemSelectionModel(proxy)
+    selection.setCurrentIndex(proxy.index(1, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+    proxy.sort(age, Qt.SortOrder.DescendingOrder)
+    assert selection.currentIndex().data(ID_ROLE) == "yp1" and selection.currentIndex().row() == 1
+    # search: any cell, any case; "yes" is how NEET shows
+    proxy.setFilterFixedString("SA")
+    assert _ids(proxy) == ["yp2"]
+    proxy.setFilterFixedString("sam")  # typing on narrows the rows that matched
+    assert _ids(proxy) == ["yp2"]
+    proxy.setFilterFixedString("yes")
+    assert _ids(proxy) == ["yp1"]
+    proxy.setFilterFixedString("")
+    assert _ids(proxy) == ["yp2", "yp1", "yp3"]
+    # an added young person takes its place in the sort; a removed one goes
+    push_edit(doc, AddNode(doc, Node("yp9", "young_person", "Ash", area_code="A2", age=17, neet=False)))
+    assert _ids(proxy) == ["yp2", "yp1", "yp9", "yp3"]  # 18, 17, 17 (stable), 16
+    push_edit(doc, RemoveNode(doc, "yp1"))
+    assert _ids(proxy) == ["yp2", "yp9", "yp3"]
+    # a relabelled one is matched by its new label
+    push_edit(doc, UpdateNode(doc, "yp3", {"label": "Kit"}))
+    proxy.setFilterFixedString("kit")
+    assert _ids(proxy) == ["yp3"]
+    assert proxy.headerData(0, Qt.Orientation.Horizontal) == "Id"  # even with rows filtered
+    doc.undo_stack.cleanChanged.disconnect()  # the document goes before its undo stack
+
+
+def test_sorting_and_searching_a_hundred_thousand_rows_is_quick(qapp):
+    """100,000 young people: sorting by age and a search keystroke each well under 0.2 s
+    (a Python lessThan took 39 s to sort them)."""
+    from shapely.geometry import box
+
+    from socialmap.model.project import Area, Project
+
+    project = Project()
+    project.add_area(Area("A1", "West", box(-2.30, 53.40, -2.29, 53.41)))
+    for i in range(100_000):
+        project.nodes[f"yp{i}"] = Node(f"yp{i}", "young_person", f"Person {i}", area_code="A1",
+                                       age=14 + i * 7 % 11, neet=i % 9 == 0)
+    doc = _doc(qapp, project)
+    model = NodeTableModel(doc, "young_person")
+    proxy = SearchProxy(model)
+    start = time.perf_counter()
+    proxy.sort(model.columns.index("age"), Qt.SortOrder.AscendingOrder)
+    sort_s = time.perf_counter() - start
+    assert proxy.index(0, 3).data() == "14" and proxy.index(99_999, 3).data() == "24"
+    proxy.setFilterFixedString("person 1")  # builds the row texts once
+    start = time.perf_counter()
+    proxy.setFilterFixedString("person 12")
+    key_s = time.perf_counter() - start
+    assert proxy.rowCount() == 1 + 10 + 100 + 1000  # 12, 120-129, 1200-1299, 12000-12999
+    assert sort_s < 0.5 and key_s < 0.2, (sort_s, key_s)
