@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench sample clean
+.PHONY: run test fuzz lint bench sample clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,6 +18,11 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 	$(VENV)/bin/lint-imports
+
+# fault injection and fuzzing at length: every export killed at every step and system call,
+# thousands of mutated inputs per importer (make test runs a few hundred)
+fuzz: $(STAMP)
+	SOCIALMAP_FUZZ_CASES=3000 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/faults
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check socialmap tests sample_data main.py

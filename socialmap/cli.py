@@ -277,6 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
+    from socialmap import faults
+
+    faults.terminate_as_interrupt()  # SIGTERM cleans up temporary files as Ctrl-C does
     try:
         return int(_resolve(args.handler)(args) or 0)
     except InputError as exc:
@@ -286,15 +289,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SocialMapError as exc:
         print(f"socialmap: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("socialmap: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print("socialmap: interrupted; nothing was changed", file=sys.stderr)
+        return 128 + exc.signum if isinstance(exc, faults.Terminated) else 130
     except BrokenPipeError:
         return 0
     except MemoryError:
         print("socialmap: out of memory", file=sys.stderr)
-        return 1
+        return 2
     except Exception as exc:  # never a traceback in front of a user
+        # a fault of the environment (a full disk, a vanished folder, stdout on a read-only disk)
+        # that no writer named: still one line and exit 2, worded in one place (socialmap.faults)
+        line = faults.last_resort(exc)
+        if line is not None:
+            print(f"socialmap: {line}", file=sys.stderr)
+            return 2
         print(f"socialmap: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 

@@ -8,14 +8,14 @@ nothing half-written and an existing output untouched.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from socialmap.errors import InputError, Problem
+from socialmap.faults import guard
 from socialmap.model.project import Project
+from socialmap.store import atomic
 
 
 def __getattr__(name: str) -> Any:
@@ -45,102 +45,22 @@ def check_output_path(out: str | os.PathLike, overwrite: bool, *, folder: bool =
     return path
 
 
-def _usual_mode(path: Path, full: int) -> None:
-    """Give ``path`` the permissions a newly created file or folder gets (``full`` less the umask):
-    ``mkstemp``/``mkdtemp`` make them private (0600/0700)."""
-    path.chmod(full & ~_umask())
-
-
-def _umask() -> int:
-    # read without changing it where the system says it (setting it, even briefly, would race with
-    # files other threads are creating)
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def atomic_file(out: Path, write: Callable[[Path], Any]) -> None:
-    """``write(tmp)`` then move ``tmp`` onto ``out``; on failure remove ``tmp`` and leave ``out`` as it was."""
-    folder = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        _usual_mode(Path(tmp), 0o666)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """``write(tmp)`` then move ``tmp`` onto ``out``; on failure remove ``tmp`` and leave ``out`` as it was
+    (:func:`socialmap.store.atomic.write_file`)."""
+    atomic.write_file(Path(out), write)
 
 
 def atomic_files(outputs: list[tuple[Path, Callable[[Path], Any]]]) -> None:
-    """Several files all or nothing: each ``write(tmp)`` to a temporary file beside its output, then
-    every one moved into place. If a write fails, every temporary file is removed and no output is
-    touched; if a move fails, the outputs already moved are taken back (an output that existed
-    before is restored), so either every output is new or every one is as it was."""
-    temps: list[Path] = []
-    try:
-        for out, write in outputs:
-            folder = out.parent if str(out.parent) else Path(".")
-            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
-            os.close(fd)
-            temps.append(Path(tmp))
-            write(Path(tmp))
-            _usual_mode(Path(tmp), 0o666)
-    except BaseException:
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
-        raise
-    moved: list[tuple[Path, Path | None]] = []  # (output, where its previous version was put aside)
-    try:
-        for (out, _), tmp in zip(outputs, temps, strict=True):
-            previous = None
-            if out.exists():
-                folder = out.parent if str(out.parent) else Path(".")
-                fd, aside = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".old", dir=folder)
-                os.close(fd)
-                previous = Path(aside)
-                os.replace(out, previous)
-            moved.append((out, previous))
-            os.replace(tmp, out)
-    except BaseException:
-        for out, previous in reversed(moved):
-            if previous is not None:
-                os.replace(previous, out)
-            else:
-                out.unlink(missing_ok=True)
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
-        raise
-    for _, previous in moved:
-        if previous is not None:
-            previous.unlink(missing_ok=True)
+    """Several files replaced as a unit: after a crash at any step, every output is new or every
+    one is as it was (:func:`socialmap.store.atomic.write_files`, journalled)."""
+    atomic.write_files([(Path(o), w) for o, w in outputs])
 
 
 def atomic_folder(out: Path, write: Callable[[Path], Any]) -> None:
-    """As :func:`atomic_file`, for an output folder (an existing one is replaced only at the end)."""
-    parent = out.parent if str(out.parent) else Path(".")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
-    try:
-        write(tmp)
-        _usual_mode(tmp, 0o777)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            old.rmdir()
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    """As :func:`atomic_file`, for an output folder, swapped in whole
+    (:func:`socialmap.store.atomic.write_folder`)."""
+    atomic.write_folder(Path(out), write)
 
 
 def export_project(
@@ -174,6 +94,9 @@ def export_project(
     spec = export_format(fmt)
     out = check_output_path(out, overwrite, folder=spec.folder)
     extra = {} if measures is None else {"measures": measures}
-    return list(spec.writer()(project, out, include_people=include_people, org=org, changes=changes,
-                              context_survival=context_survival, source=source, overwrite=overwrite,
-                              before=before, after=after, scenario=scenario, **extra))
+    # a fault of the machine (a full disk, EIO, a read-only disk) is one line naming the output
+    consequence = "the previous output is unchanged" if out.exists() else "nothing was written"
+    with guard(out, "cannot be written", consequence):
+        return list(spec.writer()(project, out, include_people=include_people, org=org, changes=changes,
+                                  context_survival=context_survival, source=source, overwrite=overwrite,
+                                  before=before, after=after, scenario=scenario, **extra))

@@ -76,7 +76,12 @@ def _gc_paused():
 # --------------------------------------------------------------------- save
 def save_project(project: Project, path: str | os.PathLike, *, _after_layers=None,
                  keep_from: str | os.PathLike | None = None) -> None:
-    """Write ``project`` to ``path`` atomically.
+    """Write ``project`` to ``path`` atomically (:mod:`socialmap.store.atomic`).
+
+    The new file is written beside the old one, flushed to the disk and moved over it in one
+    step; on any failure (a full disk, EIO, a read-only folder: one line from
+    :mod:`socialmap.faults`) or interruption (Ctrl-C, SIGTERM) the temporary file is removed and
+    the previous file is byte for byte as it was. What a killed save left is removed at the next.
 
     What another program keeps in the file being replaced (or in ``keep_from``, e.g. the file a
     project saved under a new name came from) is kept: its tables, layers, styles and the columns
@@ -87,58 +92,60 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
     ``_after_layers`` is a test hook called once the spatial layers are written
     to the temporary file (to simulate a crash midway).
     """
+    from socialmap.faults import fault, is_fault, note_disk_state
+    from socialmap.store import atomic
     from socialmap.store.foreign import drop_stale_wal, keep_foreign, settle_wal
 
     path = Path(path)
     if path.is_symlink():  # save into the file the link points to; the link stays
         path = Path(os.path.realpath(path))
+    folder = atomic.folder_of(path)
+    if not folder.is_dir():
+        raise ProjectFileError(f"{path}: cannot be saved: the folder {folder} does not exist")
+    if path.is_dir():
+        raise ProjectFileError(f"{path}: cannot be saved: it is a folder")
     source = path if path.exists() else (Path(keep_from) if keep_from is not None else None)
     if source is not None and not source.is_file():
         source = None
     if source is not None:
         settle_wal(source)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ProjectFileError(f"{path}: folder {folder} does not exist")
+    unchanged = "the previous file is unchanged" if path.exists() else "nothing was written"
+    tmp = atomic.temp_beside(path, "saving.gpkg")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".saving.gpkg", dir=folder)
-    except OSError as exc:
-        raise ProjectFileError(f"{path}: cannot be saved ({exc.strerror or exc}); the previous file is unchanged") from None
-    os.close(fd)
-    os.unlink(tmp_name)  # GDAL must create the file itself
-    tmp = Path(tmp_name)
-    try:
+        atomic.clean_stale(path)
         with _gc_paused():
             _write(project, tmp, _after_layers)
+        _check_written(project, tmp, path)
         if source is not None:
             keep_foreign(source, tmp)
         try:  # the new file keeps the old one's permissions (a private file stays private)
             os.chmod(tmp, os.stat(path).st_mode & 0o7777)
         except FileNotFoundError:
             pass
-        with open(tmp, "rb+") as fh:
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        drop_stale_wal(path)
-        try:
-            dfd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass
+        atomic.commit_file(tmp, path)
     except BaseException as exc:
-        for leftover in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal")):
-            try:
-                leftover.unlink()
-            except FileNotFoundError:
-                pass
-        if isinstance(exc, (OSError, sqlite3.Error)):  # a full disk, a file one may not replace...
-            reason = getattr(exc, "strerror", None) or str(exc)
-            raise ProjectFileError(f"{path}: cannot be saved ({reason}); the previous file is unchanged") from exc
+        note_disk_state(exc, path)  # while the temporary file still takes its room
+        atomic.remove_quietly([tmp, *(Path(f"{tmp}{side}") for side in ("-journal", "-wal", "-shm"))])
+        if isinstance(exc, Exception) and is_fault(exc):  # a full disk, a file one may not replace...
+            raise fault(exc, path, "cannot be saved", unchanged) from exc
         raise
+    drop_stale_wal(path)
+
+
+def _check_written(project: Project, tmp: Path, path: Path) -> None:
+    """Read the new file's row counts back before it replaces the old one: a write that a library
+    reported as done but that did not reach the file (an error GDAL swallowed) is refused rather
+    than swapped in over a good file."""
+    con = sqlite3.connect(f"{tmp.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        counts = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("areas", "nodes", "ties")]
+    finally:
+        con.close()
+    wanted = [len(project.areas), len(project.nodes), len(project.ties)]
+    if counts != wanted:
+        raise ProjectFileError(f"{path}: cannot be saved: the new file read back incomplete ({counts[0]} areas, "
+                               f"{counts[1]} nodes, {counts[2]} ties of {wanted[0]}, {wanted[1]}, {wanted[2]}); "
+                               "the previous file is unchanged")
 
 
 def _areas_frame(project: Project):

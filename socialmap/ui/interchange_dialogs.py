@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from socialmap.errors import InputError, Problem
+from socialmap.errors import InputError, Problem, SocialMapError
 from socialmap.interchange.registry import export_formats, import_format, import_formats
 from socialmap.model.kinds import NODE_KINDS, TIE_TYPES
 from socialmap.ui import workers
@@ -450,7 +450,8 @@ class _ExportRun(QObject):
         worker.preload = INTERCHANGE_MODULES
         worker.signals.finished.connect(lambda paths: self.finished.emit([str(p) for p in paths]))
         worker.signals.failed.connect(lambda exc: self.failed.emit(
-            "\n".join(exc.lines()) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"))
+            "\n".join(exc.lines()) if isinstance(exc, InputError)
+            else str(exc) if isinstance(exc, SocialMapError) else f"{type(exc).__name__}: {exc}"))
         self.worker = worker
         return workers.start(worker)
 

@@ -233,7 +233,9 @@ def test_evidence_figures_failing_leaves_no_pack(tmp_path, small_project, monkey
 
     monkeypatch.setattr(reports, "write_evidence_pack", _fake_pack)
     monkeypatch.setattr(reports, "write_evidence_figures", _failing_figures)
-    with pytest.raises(OSError, match="No space left"):
+    from socialmap.errors import ProjectFileError
+
+    with pytest.raises(ProjectFileError, match=r"e\.pdf: cannot be written: the disk is full.*nothing was written"):
         export_project(small_project, "evidence", tmp_path / "e.pdf", org="o1")
     assert sorted(os.listdir(tmp_path)) == []
 
@@ -247,7 +249,9 @@ def test_evidence_figures_failing_keeps_the_previous_pair(tmp_path, small_projec
     (tmp_path / "e.csv").write_text("old figures")
     monkeypatch.setattr(reports, "write_evidence_pack", _fake_pack)
     monkeypatch.setattr(reports, "write_evidence_figures", _failing_figures)
-    with pytest.raises(OSError):
+    from socialmap.errors import ProjectFileError
+
+    with pytest.raises(ProjectFileError, match="the previous output is unchanged"):
         export_project(small_project, "evidence", tmp_path / "e.pdf", org="o1", overwrite=True)
     assert (tmp_path / "e.pdf").read_bytes() == b"%PDF old pack"
     assert (tmp_path / "e.csv").read_text() == "old figures"
@@ -271,7 +275,9 @@ def test_evidence_move_failing_takes_the_pack_back(tmp_path, small_project, monk
         real_replace(src, dst)
 
     monkeypatch.setattr(exporting.os, "replace", replace)
-    with pytest.raises(PermissionError):
+    from socialmap.errors import ProjectFileError
+
+    with pytest.raises(ProjectFileError, match="e.pdf: cannot be written: permission denied"):
         exporting.export_project(small_project, "evidence", tmp_path / "e.pdf", org="o1", overwrite=True)
     monkeypatch.setattr(exporting.os, "replace", real_replace)
     assert (tmp_path / "e.pdf").read_bytes() == b"%PDF old pack"
