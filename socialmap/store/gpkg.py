@@ -25,6 +25,7 @@ import gc
 import json
 import math
 import os
+import re
 import shutil
 import sqlite3
 import struct
@@ -40,6 +41,7 @@ import pandas as pd
 
 from socialmap import __version__
 from socialmap.errors import ProjectFileError
+from socialmap.faults import guard
 from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie
 from socialmap.model.snapshots import Snapshot
 
@@ -350,55 +352,141 @@ def _read_only_uri(path: Path) -> str:
     return uri if Path(f"{path}-wal").exists() else uri + "&immutable=1"
 
 
-def read_schema_version(path: str | os.PathLike) -> int:
-    """The schema version of a project file, checking it is a SocialMap GeoPackage.
+#: GeoPackage application ids (header offset 68; OGC 12-128r18 section 1.1.1.1.1): 'GPKG' since
+#: 1.2, 'GP10' and 'GP11' written by GeoPackage 1.0 and 1.1 tools.
+GPKG_APPLICATION_IDS = {0x47504B47: "GPKG", 0x47503130: "GP10", 0x47503131: "GP11"}
+#: Tables every GeoPackage with features has (OGC 12-128r18 requirements 10, 13 and 21).
+GPKG_REQUIRED_TABLES = ("gpkg_spatial_ref_sys", "gpkg_contents", "gpkg_geometry_columns")
+SOCIALMAP_TABLES = ("areas", "nodes", "ties", "socialmap_meta", "socialmap_settings", "socialmap_scenarios")
 
-    Opens the file read-only (and immutable), so it is never modified.
+
+def _damaged(path: Path, why: str) -> ProjectFileError:
+    return ProjectFileError(f"{path}: the file is damaged ({why}); it was not changed")
+
+
+def _check_header(path: Path) -> None:
+    """The SQLite header (sqlite.org/fileformat.html section 1.3): magic, page size, size in pages."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ProjectFileError(f"{path}: the file is empty (0 bytes), not a project; it was not changed")
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    if not head.startswith(b"SQLite format 3\x00"):
+        raise ProjectFileError(f"{path}: not a GeoPackage project file (damaged, or another kind of file)")
+    if len(head) < 100:
+        raise _damaged(path, f"cut short: {size} bytes, less than a database header")
+    page_size = struct.unpack(">H", head[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise _damaged(path, f"page size {page_size} in the header is not valid")
+    if size % page_size:
+        raise _damaged(path, f"cut short: {size} bytes is not a whole number of {page_size}-byte pages")
+    pages, change, valid_for = (struct.unpack(">I", head[o:o + 4])[0] for o in (28, 24, 92))
+    if change == valid_for and pages and pages * page_size != size and not Path(f"{path}-wal").exists():
+        raise _damaged(path, f"the header says {pages} pages, the file has {size // page_size}: cut short or "
+                             "partly overwritten")
+    app_id = struct.unpack(">I", head[68:72])[0]
+    if app_id == 0:
+        raise ProjectFileError(f"{path}: not a GeoPackage (an SQLite database without GeoPackage's application "
+                               "id), so not a SocialMap project; it was not changed")
+    if app_id not in GPKG_APPLICATION_IDS:
+        shown = head[68:72].decode("latin-1") if head[68:72].isascii() and head[68:72].isalnum() else hex(app_id)
+        raise ProjectFileError(f"{path}: not a GeoPackage (its application id is {shown!r}, not 'GPKG'); "
+                               "it was not changed")
+
+
+def _check_integrity(con: sqlite3.Connection, path: Path) -> None:
+    """SQLite's quick check of every page and b-tree, then each R-tree index's own check."""
+    rows = con.execute("PRAGMA quick_check(5)").fetchall()
+    if [r[0] for r in rows] != ["ok"]:
+        lines = [line.strip() for r in rows for line in str(r[0]).splitlines()]
+        first = next((line for line in lines if line and not line.startswith("***")), "not ok")
+        raise _damaged(path, f"SQLite's integrity check: {first[:200]}")
+    rtrees = [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%rtree%'")]
+    for name in rtrees:
+        try:
+            report = con.execute("SELECT rtreecheck(?)", (name,)).fetchone()[0]
+        except sqlite3.OperationalError:  # an SQLite built without rtreecheck(): the quick check stands
+            break
+        if report != "ok":
+            raise _damaged(path, f"the spatial index {name} is inconsistent: {str(report).splitlines()[0][:200]}")
+
+
+def _check_schema_version(con: sqlite3.Connection, path: Path) -> int:
+    rows = con.execute("SELECT value FROM socialmap_meta WHERE key = 'schema_version'").fetchall()
+    if not rows:
+        raise ProjectFileError(f"{path}: no schema version recorded (socialmap_meta has no 'schema_version'); "
+                               "the file is damaged or was not written by SocialMap; it was not changed")
+    value = rows[0][0]
+    if value is None:
+        raise ProjectFileError(f"{path}: the schema version is empty (NULL); the file is damaged; it was not changed")
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not re.fullmatch(r"[0-9]{1,9}", text):
+        raise ProjectFileError(f"{path}: the schema version {str(value)[:40]!r} is not a whole number; "
+                               "the file is damaged; it was not changed")
+    version = int(text)
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{path}: written by a newer SocialMap (schema {version}; this version reads up to "
+            f"{SCHEMA_VERSION}). Update SocialMap to open it; the file was not changed."
+        )
+    if version < 1:
+        raise ProjectFileError(f"{path}: the schema version {version} is not valid (the first is 1); "
+                               "the file is damaged; it was not changed")
+    return version
+
+
+def read_schema_version(path: str | os.PathLike) -> int:
+    """The schema version of a project file, after checking that it is a sound SocialMap GeoPackage.
+
+    Before anything is read: the SQLite header (magic, page size, length), the GeoPackage
+    application id, SQLite's ``PRAGMA quick_check`` of every page and b-tree and ``rtreecheck`` of
+    each spatial index, the GeoPackage's required tables and SocialMap's own, and a schema version
+    that is present, not NULL, a whole number and not from a newer SocialMap (each refused with
+    its own message). The file is opened read-only (and immutable), so it is never modified.
     """
     path = Path(path)
     if not path.exists():
         raise ProjectFileError(f"{path}: no such file")
     if not path.is_file():
         raise ProjectFileError(f"{path}: not a file")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    if head != b"SQLite format 3\x00":
-        raise ProjectFileError(f"{path}: not a GeoPackage project file (damaged, or another kind of file)")
-    try:
-        con = sqlite3.connect(_read_only_uri(path), uri=True)
-    except sqlite3.Error as exc:
-        raise ProjectFileError(f"{path}: cannot be opened ({exc})") from None
-    try:
-        return _schema_version(con, path)
-    finally:
-        con.close()
+    with guard(path, "cannot be read"):
+        _check_header(path)
+        try:
+            con = sqlite3.connect(_read_only_uri(path), uri=True)
+        except sqlite3.Error as exc:
+            raise ProjectFileError(f"{path}: cannot be opened ({exc})") from None
+        try:
+            return _schema_version(con, path)
+        finally:
+            con.close()
 
 
 def _schema_version(con: sqlite3.Connection, path: str | os.PathLike) -> int:
     """The schema version of the SocialMap GeoPackage open on ``con`` (``path`` names it in
-    messages), checking it is one."""
+    messages), after SQLite's integrity checks, GeoPackage's required tables, SocialMap's own
+    tables and the layers' registration (a file on disk has had its header checked before)."""
+    path = Path(path)
     try:
+        _check_integrity(con, path)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        missing = {"areas", "nodes", "ties", "socialmap_meta", "socialmap_settings", "socialmap_scenarios"} - tables
+        missing = [t for t in GPKG_REQUIRED_TABLES if t not in tables]
         if missing:
-            raise ProjectFileError(
-                f"{path}: not a SocialMap project (missing {', '.join(sorted(missing))})"
-            )
-        row = con.execute("SELECT value FROM socialmap_meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            raise ProjectFileError(f"{path}: no schema version recorded; the file is damaged")
-        try:
-            version = int(row[0])
-        except ValueError:
-            raise ProjectFileError(f"{path}: schema version {row[0]!r} is not a number; the file is damaged") from None
-        if version > SCHEMA_VERSION:
-            raise ProjectFileError(
-                f"{path}: written by a newer SocialMap (schema {version}; this version reads up to "
-                f"{SCHEMA_VERSION}). Update SocialMap to open it; the file was not changed."
-            )
-        if version < 1:
-            raise ProjectFileError(f"{path}: schema version {version} is not valid; the file is damaged")
-        return version
+            raise ProjectFileError(f"{path}: not a GeoPackage (missing its required table(s) "
+                                   f"{', '.join(missing)}); it was not changed")
+        missing = [t for t in SOCIALMAP_TABLES if t not in tables]
+        if missing:
+            raise ProjectFileError(f"{path}: not a SocialMap project (missing {', '.join(sorted(missing))})")
+        layers = {r[0] for r in con.execute(
+            "SELECT table_name FROM gpkg_geometry_columns WHERE table_name IN ('areas', 'nodes')")}
+        if layers != {"areas", "nodes"}:
+            lost = ", ".join(sorted({"areas", "nodes"} - layers))
+            raise ProjectFileError(f"{path}: the layer(s) {lost} are not registered in gpkg_geometry_columns; "
+                                   "the file is damaged; it was not changed")
+        return _check_schema_version(con, path)
     except sqlite3.DatabaseError as exc:
         raise ProjectFileError(f"{path}: the file is damaged ({exc}); it was not changed") from None
 
@@ -446,6 +534,10 @@ def load_project(path: str | os.PathLike) -> Project:
                 return _load(copy, path)
     except ProjectFileError:
         raise
+    except OSError as exc:  # a disk that fails while the file is read (EIO), a file that vanished
+        from socialmap.faults import fault
+
+        raise fault(exc, path, "cannot be read", "it was not changed") from None
     except Exception as exc:  # any failure to decode means a damaged file
         raise ProjectFileError(f"{path}: the file is damaged and cannot be read ({exc}); it was not changed") from None
 

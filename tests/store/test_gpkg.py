@@ -230,10 +230,10 @@ def _text(tmp_path, good):
     [
         (_truncated, "damaged"),
         (_random_bytes, "not a GeoPackage"),
-        (_plain_sqlite, "not a SocialMap project"),
+        (_plain_sqlite, "not a GeoPackage (an SQLite database without GeoPackage's application id)"),
         (_newer_schema, "newer SocialMap"),
         (_inconsistent, "inconsistent"),
-        (_empty, "not a GeoPackage"),
+        (_empty, "the file is empty (0 bytes)"),
         (_text, "not a GeoPackage"),
     ],
     ids=["truncated", "random", "plain-sqlite", "newer-schema", "inconsistent", "empty", "text"],
