@@ -32,7 +32,20 @@ class Problem:
             where.append(self.record)
         if self.field:
             where.append(f"field {self.field!r}")
-        return (", ".join(where) + ": " if where else "") + self.reason
+        return one_line((", ".join(where) + ": " if where else "") + self.reason)
+
+
+#: Control characters shown escaped in a message, so that data text (a label with a newline, an
+#: escape sequence) can neither break a message into several lines nor drive the terminal.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+#: Longest message line; data text quoted in a reason (a 100,000-character cell) is cut.
+MAX_LINE_CHARS = 600
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line of at most :data:`MAX_LINE_CHARS` characters."""
+    text = text.translate(_CONTROLS)
+    return text if len(text) <= MAX_LINE_CHARS else text[: MAX_LINE_CHARS - 3] + "..."
 
 
 class InputError(SocialMapError):

@@ -29,23 +29,19 @@ from socialmap.disclosure import (  # noqa: E402,F401
 )
 from socialmap.model.project import Project, Tie
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """Text that a spreadsheet will not run as a formula: a leading apostrophe before ``= + - @``
-    (CSV injection, OWASP). Anything that is not text, and text that is a number, is unchanged.
+    """Text that a spreadsheet will not run as a formula (CSV injection, OWASP): the one rule of
+    :func:`socialmap.csvsafe.neutralise`, which every CSV importer reverses. Anything that is not
+    text, and text that is a number, is unchanged.
 
     >>> [spreadsheet_safe(v) for v in ("=1+1", "@SUM(A1)", "-2.5", "Youth club", 3)]
     ["'=1+1", "'@SUM(A1)", '-2.5', 'Youth club', 3]
     """
-    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
-        return value
-    try:
-        float(value)
-        return value
-    except ValueError:
-        return "'" + value
+    from socialmap.csvsafe import neutralise
+
+    return neutralise(value)
 
 
 def pseudonyms(project: Project) -> dict[str, str]:

@@ -239,6 +239,42 @@ def _located(problem: Problem, batch: ImportBatch) -> Problem:
     return replace(problem, file=file or batch.source, sheet=sheet, row=row)
 
 
+_NODE_TEXT = ("id", "label", "area_code", "role", "org_type", "sector", "provider", "service_type", "commissioner")
+
+
+def _too_long(batch: ImportBatch) -> list[Problem]:
+    """Every id, label or text too long to read (:mod:`socialmap.interchange.limits`), at its row."""
+    from socialmap.interchange.limits import text_problem
+
+    problems = []
+    for node in batch.nodes:
+        texts = [(name, getattr(node, name, None)) for name in _NODE_TEXT]
+        texts += [(f"attribute {str(k)[:40]!r}", v) for k, v in node.attrs.items()]
+        texts += [("attribute name", k) for k in node.attrs]
+        for name, value in texts:
+            why = text_problem(name, value)
+            if why:
+                shown = node.id if len(node.id) <= 60 else node.id[:60] + "..."
+                problems.append(_at(Problem(why, field=name, record=f"node {shown!r}"), batch, f"node {node.id!r}"))
+    for tie in batch.ties:
+        for name in ("a", "b", "type", "context"):
+            why = text_problem(name, getattr(tie, name, None))
+            if why:
+                record = f"tie {tie.a!r}-{tie.b!r}"
+                problems.append(_at(Problem(why, field=name, record=record[:80]), batch, record))
+    return problems
+
+
+def _at(problem: Problem, batch: ImportBatch, record: str) -> Problem:
+    origin = batch.origin.get(record)
+    if origin is None and batch.locator is not None:
+        origin = batch.locator(record)
+    if origin is None:
+        return replace(problem, file=problem.file or batch.source)
+    file, sheet, row = origin
+    return replace(problem, file=file or batch.source, sheet=sheet, row=row)
+
+
 #: Why ``--areas`` is refused together with ``--into`` (every importer, one rule).
 INTO_WITH_AREAS = ("--areas makes a new project and --into merges into an existing one, which keeps its own "
                    "areas; give one or the other, not both")
@@ -314,6 +350,16 @@ def import_project(
         batch = read_batch(lookup=lookup, areas=area_map, existing=base)
     except InputError as exc:
         raise InputError(problems + exc.problems) from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError, UnicodeError,
+            EOFError, OverflowError) as exc:
+        # a file whose structure no reader check foresaw (a number where a list belongs...): still
+        # the file's fault, so one line naming it and exit 2, never a traceback (issue 11)
+        raise InputError(problems + [Problem(f"cannot be read: its content is not as expected "
+                                             f"({type(exc).__name__}: {' '.join(str(exc).split())[:160]})",
+                                             file=getattr(read_batch, "source", None))]) from None
+    too_long = _too_long(batch)
+    if too_long:
+        raise InputError(problems + too_long)
     if problems:  # the areas file is refused: the records' own problems with it, not what follows from it
         raise InputError(problems + _unique(batch.problems))
     if base is None:

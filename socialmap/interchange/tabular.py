@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from socialmap import csvsafe
 from socialmap.errors import InputError, Problem
 from socialmap.interchange.cells import (
     BadValue,
@@ -25,6 +26,7 @@ from socialmap.interchange.cells import (
     parse_int,
     parse_number,
 )
+from socialmap.interchange.limits import MAX_ROWS
 
 __all__ = ["BadValue", "Table", "as_bool", "as_date", "as_float", "as_int", "as_text", "field_for_column",
            "is_blank", "norm_key", "parse_field", "read_csv_table", "read_xlsx_tables"]
@@ -60,13 +62,18 @@ def read_csv_table(path: str | Path, sheet: str | None = None) -> Table:
     if text is None:
         raise InputError(problems)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        # a formula-safe cell ('=x, as SocialMap writes it) reads back as written (=x)
+        reader = map(csvsafe.restore_row, csv.reader(io.StringIO(text, newline="")))
         header = next(reader)
         headers = [_clean_header(h) for h in header]
         table = Table(str(path), sheet, headers)
         for i, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
+            if len(table.rows) >= MAX_ROWS:
+                from socialmap.interchange.limits import check_rows
+
+                check_rows(len(table.rows) + 1, str(path), sheet)
             record = {h: (cells[j] if j < len(cells) else "") for j, h in enumerate(headers) if h}
             table.rows.append((i, record))
     except csv.Error as exc:
@@ -93,17 +100,22 @@ def read_xlsx_tables(path: str | Path) -> dict[str, Table]:
     """Every sheet of an ``.xlsx`` workbook as a :class:`Table`, keyed by sheet name."""
     import openpyxl
 
+    from socialmap.interchange.limits import check_rows, check_xlsx
+
     path = Path(path)
     if not path.exists():
         raise InputError(Problem("no such file", file=str(path)))
+    check_xlsx(path)  # size, zip bomb and DTDs refused before any XML is parsed
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
         raise InputError(Problem(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})",
                                  file=str(path))) from None
     tables: dict[str, Table] = {}
+    sheet = None
     try:
         for ws in book.worksheets:
+            sheet = ws.title
             rows = ws.iter_rows(values_only=True)
             try:
                 header = next(rows)
@@ -117,10 +129,18 @@ def read_xlsx_tables(path: str | Path) -> dict[str, Table]:
             for i, cells in enumerate(rows, start=2):
                 if cells is None or all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                     continue
+                if len(table.rows) >= MAX_ROWS:
+                    check_rows(len(table.rows) + 1, str(path), ws.title)
                 record = {h: (cells[j] if j < len(cells) else None) for j, h in enumerate(headers) if h}
                 table.rows.append((i, record))
             _check_headers(table)
             tables[ws.title] = table
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl parses each sheet lazily: XML, zip and value errors
+        where = f" (sheet {sheet})" if sheet else ""
+        raise InputError(Problem(f"cannot be read as an .xlsx workbook{where}: {type(exc).__name__}: "
+                                 f"{' '.join(str(exc).split())[:200]}", file=str(path))) from None
     finally:
         book.close()
     return tables

@@ -13,15 +13,15 @@ as ``<5`` in the PDF, the statements and the CSV.
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from pathlib import Path
 from typing import Any
 
+from socialmap import csvsafe
 from socialmap.disclosure import REACHED, WITHHELD, ReachView, protect_reach
 from socialmap.model.project import Project
-from socialmap.privacy import spreadsheet_safe, suppress
+from socialmap.privacy import suppress
 from socialmap.reports.pdf import esc, fmt_number, fmt_pct
 
 #: Each figure: its name in words, how to show its value, and whether it counts young people.
@@ -109,11 +109,11 @@ def write_evidence_figures(project: Project, org_id: str, path: str | os.PathLik
     path = Path(path)
     node = project.nodes[org_id]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = csvsafe.writer(fh)  # every text cell formula-safe (socialmap.csvsafe)
         w.writerow(["organisation_id", "organisation", "figure", "description", "value", "percentile",
                     "organisations_compared"])
         for r in evidence_figures(project, org_id):
-            w.writerow([spreadsheet_safe(org_id), spreadsheet_safe(node.label), r["figure"], r["description"],
+            w.writerow([org_id, node.label, r["figure"], r["description"],
                         r["value"], "" if r["percentile"] is None else r["percentile"], r["organisations_compared"]])
     return path
 

@@ -45,9 +45,26 @@ def _register_fonts() -> None:
     _registered = True
 
 
+#: Longest data text (a label, a name) printed whole; longer text is cut with a note, so that no
+#: paragraph or table cell can outgrow a page (ReportLab's LayoutError).
+DATA_TEXT_CHARS = 300
+
+
+def shorten(text: str, limit: int = DATA_TEXT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with a note saying so, or as it is when short enough.
+
+    >>> shorten("x" * 400, 5)
+    'xxxxx… [shortened: 400 characters]'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [shortened: {len(text):,} characters]"
+
+
 def esc(value: Any) -> str:
-    """Data text made safe for a reportlab Paragraph."""
-    return escape("" if value is None else str(value))
+    """Data text made safe for a reportlab Paragraph (and cut with a note past
+    :data:`DATA_TEXT_CHARS` characters)."""
+    return escape(shorten("" if value is None else str(value)))
 
 
 def fmt_number(value: Any, digits: int = 2) -> str:
@@ -215,7 +232,7 @@ def build_pdf(path: str | os.PathLike, story: list[Any], *, title: str, source: 
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#666666"))
-        left = f"SocialMap · {title}" + (f" · {source}" if source else "") + f" · {made}"
+        left = shorten(f"SocialMap · {title}" + (f" · {source}" if source else ""), 110) + f" · {made}"
         canvas.drawString(2 * cm, 1.2 * cm, left)
         canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"page {doc.page}")
         canvas.drawString(2 * cm, 0.8 * cm, SUPPRESSION_NOTE + " Young people are never named.")

@@ -73,7 +73,6 @@ def run_killed_at(step: int, action: Callable[[], object]) -> tuple[bool, list[s
         chunks.append(data)
     os.close(read)
     _, status = os.waitpid(pid, 0)
-    labels = b"".join(chunks).decode().split()
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
         raise AssertionError(f"the action failed in the child (exit {os.WEXITSTATUS(status)})")
     return os.WIFSIGNALED(status), b"".join(chunks).decode().splitlines()

@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from socialmap import csvsafe
 from socialmap.errors import InputError, Problem
 from socialmap.interchange.cells import parse_bool, parse_date, parse_int, parse_number
+from socialmap.interchange.limits import MAX_ROWS
 from socialmap.interchange.merge import ImportBatch
 from socialmap.interchange.registry import ImportFormat, Option
 from socialmap.model.kinds import (
@@ -87,6 +89,13 @@ def read_csv_text(path: str | os.PathLike, problems: list[Problem]) -> str | Non
         return None
     if p.is_dir():
         problems.append(Problem("is a folder, not a CSV file", file=where))
+        return None
+    from socialmap.interchange.limits import check_file_size
+
+    try:
+        check_file_size(p)
+    except InputError as exc:
+        problems.extend(exc.problems)
         return None
     try:
         raw = p.read_bytes()
@@ -163,7 +172,8 @@ def read_csv_table(
             delimiter = ";"
         elif "\t" in first_line:
             delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = map(csvsafe.restore_row, raw)  # a formula-safe cell ('=x) back to what was written (=x)
     try:
         header = next(reader)
     except (csv.Error, StopIteration) as exc:
@@ -207,6 +217,10 @@ def read_csv_table(
         for number, cells in enumerate(reader, start=2):
             if not "".join(cells).strip():
                 continue
+            if len(rows) >= MAX_ROWS:
+                problems.append(Problem(f"has more than {MAX_ROWS:,} rows, more than SocialMap reads; split it",
+                                        file=where))
+                return None
             if len(cells) > width:
                 extra = cells[width:]
                 if any(c.strip() for c in extra):
@@ -219,7 +233,7 @@ def read_csv_table(
                 cells = cells + [""] * (width - len(cells))
             rows.append((number, cells))
     except csv.Error as exc:
-        problems.append(Problem(f"cannot be read as CSV ({exc})", file=where, row=reader.line_num))
+        problems.append(Problem(f"cannot be read as CSV ({exc})", file=where, row=raw.line_num))
         return None
     # blank-header columns holding data are kept as attributes; empty ones are dropped
     for name in [n for n in extras if n.startswith("column ") and not header[extras[n]].strip()]:
@@ -633,7 +647,7 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
     ]
     nodes_path = folder / "nodes.csv"
     with open(nodes_path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = csvsafe.writer(fh)  # no cell can run as a formula in a spreadsheet; read back exactly
         w.writerow([*NODE_COLUMNS, *headers])
         for node in project.nodes.values():
             row = []
@@ -646,7 +660,7 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
             w.writerow(row)
     ties_path = folder / "ties.csv"
     with open(ties_path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = csvsafe.writer(fh)
         w.writerow(TIE_COLUMNS)
         for tie in project.ties.values():
             w.writerow([tie.a, tie.b, tie.type, _cell(tie.context), _cell(tie.strength), _cell(tie.since),

@@ -33,7 +33,6 @@ services at all is refused rather than making an empty project.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -178,15 +177,10 @@ def _items(document: Any) -> list[Any]:
 
 
 def _read_json(path: Path, data: _Data | None = None) -> _Data:
+    from socialmap.interchange.limits import load_json
+
     data = data if data is not None else _Data(str(path))
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            document = json.load(fh)
-    except UnicodeDecodeError:
-        raise InputError(Problem("is not UTF-8 text", file=str(path))) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(Problem(f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
-                                 file=str(path))) from None
+    document = load_json(path)  # size, UTF-8, JSON and nesting depth checked, each with its reason
     try:
         items = _items(document)
     except InputError as exc:
