@@ -281,7 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     faults.terminate_as_interrupt()  # SIGTERM cleans up temporary files as Ctrl-C does
     try:
-        return int(_resolve(args.handler)(args) or 0)
+        code = int(_resolve(args.handler)(args) or 0)
+        sys.stdout.flush()  # output to a full disk fails here, as one line, not at interpreter exit
+        return code
     except InputError as exc:
         for line in exc.lines():
             print(f"socialmap: {line}", file=sys.stderr)
