@@ -30,7 +30,6 @@ from socialmap.disclosure import (  # noqa: E402,F401
 from socialmap.model.project import Project, Tie
 
 
-
 def spreadsheet_safe(value: Any) -> Any:
     """Text that a spreadsheet will not run as a formula (CSV injection, OWASP): the one rule of
     :func:`socialmap.csvsafe.neutralise`, which every CSV importer reverses. Anything that is not
