@@ -49,10 +49,10 @@ from socialmap.faults import note_disk_state, signals_deferred
 
 #: A temporary file older than this is stale whoever made it (no write takes a day).
 STALE_AFTER_S = 24 * 3600
-KINDS = ("saving.gpkg", "part", "old", "sm-journal")
+KINDS = ("saving.gpkg", "saving.smx", "part", "old", "sm-journal")
 _HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-(?P<host>[0-9a-f]{6})-[0-9a-f]{6}"
-                   r"\.(?P<kind>saving\.gpkg|part|old|sm-journal)(?P<side>-journal|-wal|-shm|\.part)?$")
+                   r"\.(?P<kind>saving\.gpkg|saving\.smx|part|old|sm-journal)(?P<side>-journal|-wal|-shm|\.part)?$")
 
 #: Test hook: called with a label before each step that changes what is on disk (a rename, an
 #: fsync, a deletion), so a test can stop the process at each one in turn. ``None`` in use.
@@ -274,16 +274,19 @@ def commit_file(tmp: Path, target: Path) -> None:
         pass
 
 
-def write_file(target: Path, write: Callable[[Path], Any], *, mode: int | None = None) -> None:
+def write_file(target: Path, write: Callable[[Path], Any], *, mode: int | None = None,
+               kind: str = "part") -> None:
     """``write(tmp)`` into a temporary file beside ``target``, then replace ``target`` with it.
 
     On any failure or interruption the temporary file is removed and ``target`` is as it was.
-    ``mode`` is the new file's permissions (default: a new file's usual ones).
+    ``mode`` is the new file's permissions (default: a new file's usual ones); ``kind`` ends the
+    temporary file's name (``saving.smx`` for an encrypted project).
     """
-    write_files([(target, write)], mode=mode)
+    write_files([(target, write)], mode=mode, kind=kind)
 
 
-def write_files(outputs: list[tuple[Path, Callable[[Path], Any]]], *, mode: int | None = None) -> None:
+def write_files(outputs: list[tuple[Path, Callable[[Path], Any]]], *, mode: int | None = None,
+                kind: str = "part") -> None:
     """Several files replaced as a unit (the module docstring explains the journal)."""
     if not outputs:
         return
@@ -294,7 +297,7 @@ def write_files(outputs: list[tuple[Path, Callable[[Path], Any]]], *, mode: int 
     backups: dict[Path, Path] = {}
     try:
         for target, (_, write) in zip(targets, outputs, strict=True):
-            tmp = temp_beside(target, "part")
+            tmp = temp_beside(target, kind)
             temps.append(tmp)
             with open(tmp, "xb"):
                 pass

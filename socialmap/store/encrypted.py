@@ -37,7 +37,6 @@ from __future__ import annotations
 import os
 import secrets
 import struct
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -303,44 +302,26 @@ def save_project_file(project: Project, path: str | os.PathLike, passphrase: str
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``: a complete file beside it (with the old one's
-    permissions, private by default), flushed to disk, then :func:`os.replace`; on any failure
-    the old file is as it was and no temporary file is left."""
+    permissions, private by default), flushed to disk, then renamed over it
+    (:func:`socialmap.store.atomic.write_file`); on any failure the old file is as it was, no
+    temporary file is left, and the cause is one line (:mod:`socialmap.faults`)."""
+    from socialmap.faults import fault, is_fault
+    from socialmap.store import atomic
+
+    path = Path(path)
     if path.is_symlink():  # save into the file the link points to; the link stays
         path = Path(os.path.realpath(path))
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = atomic.folder_of(path)
     if not folder.is_dir():
-        raise ProjectFileError(f"{path}: folder {folder} does not exist")
+        raise ProjectFileError(f"{path}: cannot be saved: the folder {folder} does not exist")
+    try:  # a file that was shared stays shared; a new one is private
+        mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o600
+    unchanged = "the previous file is unchanged" if path.exists() else "nothing was written"
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".saving.smx", dir=folder)
-    except OSError as exc:
-        raise ProjectFileError(f"{path}: cannot be saved ({exc.strerror or exc}); the previous file is unchanged") from None
-    tmp = Path(tmp_name)
-    try:
-        try:  # mkstemp made it 0600; a file that was shared stays shared
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        except FileNotFoundError:
-            pass
-        with os.fdopen(fd, "wb") as fh:
-            fd = -1
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        try:
-            dfd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass
-    except BaseException as exc:
-        if fd >= 0:
-            os.close(fd)
-        try:
-            tmp.unlink()
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise ProjectFileError(f"{path}: cannot be saved ({exc.strerror or exc}); the previous file is unchanged") from exc
+        atomic.write_file(path, lambda tmp: tmp.write_bytes(data), mode=mode, kind="saving.smx")
+    except Exception as exc:
+        if is_fault(exc):
+            raise fault(exc, path, "cannot be saved", unchanged) from exc
         raise
