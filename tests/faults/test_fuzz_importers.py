@@ -103,7 +103,20 @@ def corpus(tmp_path_factory):
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    return {"folder": folder, "areas": folder / "areas.geojson", "xlsx": buffer.getvalue()}
+    from socialmap.interchange.writers.graph import write_graphml
+    from socialmap.model import Area, Node, Project, Tie
+
+    network = Project()
+    network.add_area(Area("A1", "West", box(-2.30, 53.40, -2.29, 53.41)))
+    network.add_area(Area("A2", "East", box(-2.29, 53.40, -2.28, 53.41)))
+    network.add_node(Node("yp1", "young_person", "Robin", area_code="A1", neet=True))
+    network.add_node(Node("yp2", "young_person", "Sam", area_code="A2"))
+    network.add_node(Node("o1", "organisation", "College", lat=53.405, lon=-2.295, org_type="school_college"))
+    network.add_tie(Tie("yp1", "yp2", "friend"))
+    network.add_tie(Tie("yp1", "o1", "member"))
+    write_graphml(network, folder / "base.graphml", include_people=True)
+    return {"folder": folder, "areas": folder / "areas.geojson", "xlsx": buffer.getvalue(),
+            "graphml": (folder / "base.graphml").read_bytes()}
 
 
 # ------------------------------------------------------------------ mutations
@@ -209,6 +222,11 @@ def _import(fmt: str, case: Path, areas: Path):
             if fmt == "kumu":
                 return read_kumu(case / "map.xlsx", **kw)
             return read_kumu(case / "elements.csv", connections=case / "connections.csv", **kw)
+    elif fmt == "graphml":
+        from socialmap.interchange.readers.graph import read_graphml_import
+
+        def read(**kw):
+            return read_graphml_import(case / "network.graphml", **kw)
     else:
         from socialmap.interchange.readers.openreferral import read_openreferral
 
@@ -241,6 +259,16 @@ def _write_case(fmt: str, folder: Path, corpus, rng: random.Random) -> None:
     elif fmt == "csv":
         (folder / "nodes.csv").write_bytes(_mutate_csv(NODES, rng) if rng.random() < 0.7 else NODES.encode())
         (folder / "ties.csv").write_bytes(_mutate_csv(TIES, rng) if rng.random() < 0.5 else TIES.encode())
+    elif fmt == "graphml":
+        base = corpus["graphml"]
+        if rng.random() < 0.5:
+            data = _mutate_bytes(base, rng)
+        else:
+            data = XML_ATTACKS[rng.choice(list(XML_ATTACKS))](base)
+            if rng.random() < 0.5:
+                data = data.replace(b"Robin", rng.choice(HOSTILE).encode("utf-8", "surrogatepass")
+                                    .replace(b"&", b"&amp;").replace(b"<", b"&lt;"))
+        (folder / "network.graphml").write_bytes(data)
     elif fmt == "kumu":
         (folder / "map.xlsx").write_bytes(_mutate_xlsx(corpus["xlsx"], rng))
     elif fmt == "kumu-csv":
@@ -264,14 +292,14 @@ def _write_case(fmt: str, folder: Path, corpus, rng: random.Random) -> None:
             (folder / "oruk" / name).write_bytes(_mutate_csv(text, rng) if name == victim else text.encode())
 
 
-FORMATS = ("csv", "kumu", "kumu-csv", "oruk-json", "oruk-folder", "areas", "postcodes")
+FORMATS = ("csv", "kumu", "kumu-csv", "oruk-json", "oruk-folder", "areas", "postcodes", "graphml")
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # GDAL and GEOS on mangled geometry: noted, not failed
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_mutated_inputs_give_a_project_or_reasons_never_an_exception(tmp_path, corpus, fmt):
     accepted = 0
-    per_format = max(CASES // 2, 20) if fmt in ("kumu-csv", "oruk-folder", "areas", "postcodes") else CASES
+    per_format = max(CASES // 2, 20) if fmt in ("kumu-csv", "oruk-folder", "areas", "postcodes", "graphml") else CASES
     for seed in range(per_format):
         rng = random.Random(f"{fmt}-{seed}")
         case = tmp_path / f"case{seed}"
