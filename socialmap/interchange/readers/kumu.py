@@ -162,18 +162,22 @@ def _xlsx_sections(path: Path) -> list[Table]:
     spreadsheet's numbers; sheets named with ``(ignore)`` are skipped, as Kumu does."""
     import openpyxl
 
+    from socialmap.interchange.limits import MAX_ROWS, check_rows, check_xlsx
     from socialmap.interchange.tabular import _check_headers, _clean_header
 
     if not path.exists():
         raise InputError(Problem("no such file", file=str(path)))
+    check_xlsx(path)  # size, zip bomb and DTDs refused before any XML is parsed
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException...
         raise InputError(Problem(f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})",
                                  file=str(path))) from None
     sections: list[Table] = []
+    sheet = None
     try:
         for ws in book.worksheets:
+            sheet = ws.title
             if "(ignore)" in ws.title.lower():
                 continue
             current: Table | None = None
@@ -193,11 +197,19 @@ def _xlsx_sections(path: Path) -> list[Table]:
                         after_blank = False
                         continue
                 after_blank = False
+                if i > MAX_ROWS:
+                    check_rows(i, str(path), ws.title)
                 record = {h: (cells[j] if j < len(cells) else None) for j, h in enumerate(current.headers) if h}
                 current.rows.append((i, record))
             for table in sections:
                 if table.sheet == ws.title:
                     _check_headers(table)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl parses each sheet lazily: XML, zip and value errors
+        where = f" (sheet {sheet})" if sheet else ""
+        raise InputError(Problem(f"cannot be read as an .xlsx workbook{where}: {type(exc).__name__}: "
+                                 f"{' '.join(str(exc).split())[:200]}", file=str(path))) from None
     finally:
         book.close()
     return sections
