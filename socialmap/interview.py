@@ -415,5 +415,40 @@ def apply_plan(project: Project, plan: InterviewPlan) -> None:
         raise
 
 
-__all__ = ["DEFAULT_PROMPTS", "SETTING", "Answer", "InterviewPlan", "PlannedTie", "Prompt", "apply_plan",
+def ego_ties(project: Project, plan: InterviewPlan) -> list[tuple[str, str, str, str | None]]:
+    """The ego's network once the plan is added: ``(alter id, label, tie class, kind)`` for the
+    existing ties and the planned ones, the class by the rules of :mod:`socialmap.analysis.ties`
+    with the group key ``area_code``: *linking* to a service or organisation or by a mentor or
+    worker tie; else *bonding* when both live in the same area, *bridging* when their areas
+    differ, *unclassified* when either area is unknown (Putnam 2000; Szreter & Woolcock 2004)."""
+    new = {n.id: n for n in plan.nodes}
+
+    def node(i: str) -> Node:
+        return new.get(i) or project.nodes[i]
+
+    ego = node(plan.ego)
+    ties = [t for t in (project.incident_ties(plan.ego) if plan.ego in project.nodes else [])]
+    ties += [pt.tie for pt in plan.ties]
+    out = []
+    for tie in ties:
+        other = node(tie.other(plan.ego))
+        if other.kind in PLACE_KINDS or tie.type in kinds.PROFESSIONAL_TIE_TYPES:
+            cls = "linking"
+        elif ego.area_code is None or other.area_code is None:
+            cls = "unclassified"
+        else:
+            cls = "bonding" if ego.area_code == other.area_code else "bridging"
+        out.append((other.id, other.label or other.id, cls, other.kind))
+    return out
+
+
+def ego_measures(project: Project, plan: InterviewPlan) -> dict[str, Any]:
+    """The ego's degree, bonding, bridging and linking tie counts and ``isolated`` (no bridging and
+    no linking tie, SPEC section 3) once the plan is added, from :func:`ego_ties`."""
+    classes = [c for _i, _l, c, _k in ego_ties(project, plan)]
+    counts = {c: classes.count(c) for c in ("bonding", "bridging", "linking")}
+    return {"degree": len(classes), **counts, "isolated": counts["bridging"] == 0 and counts["linking"] == 0}
+
+
+__all__ = ["ego_measures", "ego_ties", "DEFAULT_PROMPTS", "SETTING", "Answer", "InterviewPlan", "PlannedTie", "Prompt", "apply_plan",
            "find_prompt", "plan_interview", "project_prompts", "prompt_problems", "prompts_setting"]

@@ -139,3 +139,21 @@ def test_unknown_or_wrong_ego_is_one_error(small_project):
         plan_interview(small_project, "nobody", [])
     with pytest.raises(InputError, match="'ad1' is an adult, not a young person"):
         plan_interview(small_project, "ad1", [])
+
+
+def test_ego_measures_count_the_existing_and_planned_ties(small_project):
+    """yp1 (A1) has friend yp2 (A1: bonding) and attends s1 (linking). Planned: Kai-like new
+    friend 'Lee' in A2 (bridging), adult mentor 'Ms K' (linking). So degree 4, bonding 1,
+    bridging 1, linking 2, not isolated; with no answers yp1 is not isolated either (one
+    linking tie), while yp3 (A2: friend yp2 in A1 bridging, worker ad1 linking) is not."""
+    plan = plan_interview(small_project, "yp1", [Answer("time", "Lee", area="A2"), Answer("trust", "Ms K")])
+    from socialmap.interview import ego_measures, ego_ties
+
+    assert ego_measures(small_project, plan) == {"degree": 4, "bonding": 1, "bridging": 1, "linking": 2,
+                                                 "isolated": False}
+    assert sorted(c for _i, _l, c, _k in ego_ties(small_project, plan)) == ["bonding", "bridging", "linking", "linking"]
+    lone = plan_interview(small_project, Node("yp9", "young_person", "Dee", area_code="A1"),
+                          [Answer("time", "Sam")])
+    # 'Sam' is new (a label is not an id), in A1 like Dee: bonding only, so isolated
+    assert ego_measures(small_project, lone) == {"degree": 1, "bonding": 1, "bridging": 0, "linking": 0,
+                                                 "isolated": True}

@@ -1,0 +1,331 @@
+"""Record a young person's network in conversation (issue 16): the interview form and its ring view.
+
+The form asks the project's prompts (:func:`socialmap.interview.project_prompts`) one at a time.
+Keyboard only: type a pseudonym (or pick an existing node from the type-ahead, which shows the
+label, kind and area so two "Sam"s are told apart) and press Enter to add it; ``name, strength,
+context`` in one go adds the tie's details too (``Sam B, 3, Youth club``); Tab moves to the next
+prompt (Shift+Tab back); Ctrl+Enter finishes. Every answer is checked by
+:func:`socialmap.interview.plan_interview` as it is added; the ring view and the person's
+measures follow. Finishing pushes ONE undoable edit (a macro of AddNode and AddTie); cancelling
+leaves the project as it was.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QPen, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFormLayout,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialmap.errors import InputError
+from socialmap.interview import Answer, InterviewPlan, ego_measures, ego_ties, plan_interview, project_prompts
+from socialmap.model import Node
+from socialmap.model.kinds import YOUNG_PERSON
+from socialmap.ui.commands import AddNode, AddTie, push_edit
+from socialmap.ui.document import ProjectDocument
+
+COLUMNS = ("name", "prompt", "kind", "area", "type", "strength", "context")
+#: Ring radius (px) of each tie class in the ring view, inner to outer.
+RING_RADIUS_PX = {"bonding": 60, "bridging": 105, "linking": 150, "unclassified": 190}
+KIND_COLOURS = {"young_person": "#3b7dd8", "adult": "#e08a1e", "organisation": "#6a4fb3", "service": "#2f9e62"}
+
+
+def choice_text(node: Node, area_names: dict[str, str]) -> str:
+    """What the type-ahead shows for an existing node: label, kind and area, then the id."""
+    area = area_names.get(node.area_code or "", node.area_code or "no area")
+    return f"{node.label or node.id} · {node.kind.replace('_', ' ')}, {area} · {node.id}"
+
+
+class RingView(QGraphicsView):
+    """One person's network: the person in the centre, alters in rings by tie class (bonding
+    inside, then bridging, linking), coloured by kind; a NEET young person has a red outline."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setMinimumSize(300, 300)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.drawn: list[tuple[str, str]] = []  # (alter id, class) as drawn, for tests
+
+    def show_network(self, ego_label: str, alters: list[tuple[str, str, str, str | None]], neet: set[str]) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.drawn = []
+        for cls, r in RING_RADIUS_PX.items():
+            scene.addEllipse(-r, -r, 2 * r, 2 * r, QPen(QColor("#dddddd")))
+            scene.addSimpleText(cls).setPos(-14, -r - 2)
+        by_class: dict[str, list[tuple[str, str, str | None]]] = {}
+        for ident, label, cls, kind in alters:
+            by_class.setdefault(cls, []).append((ident, label, kind))
+        for cls, members in by_class.items():
+            r = RING_RADIUS_PX.get(cls, 190)
+            for i, (ident, label, kind) in enumerate(members):
+                angle = 2 * math.pi * i / len(members) + 0.3
+                x, y = r * math.cos(angle), r * math.sin(angle)
+                pen = QPen(QColor("#c62828"), 2) if ident in neet else QPen(QColor("#333333"))
+                scene.addLine(0, 0, x, y, QPen(QColor("#aaaaaa")))
+                scene.addEllipse(x - 7, y - 7, 14, 14, pen, QBrush(QColor(KIND_COLOURS.get(kind or "", "#888888"))))
+                scene.addSimpleText(label).setPos(x + 8, y - 8)  # plain text: a label is never markup
+                self.drawn.append((ident, cls))
+        scene.addEllipse(-10, -10, 20, 20, QPen(QColor("#000000"), 2), QBrush(QColor("#ffd54f")))
+        scene.addSimpleText(ego_label).setPos(12, -10)
+        self.fitInView(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+
+
+class InterviewDialog(QDialog):
+    """The interview form for one young person: ``ego_id`` an existing one, or None for a new one."""
+
+    def __init__(self, doc: ProjectDocument, ego_id: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.project = doc.project
+        self.prompts = project_prompts(self.project)
+        self.prompt_index = 0
+        self.plan: InterviewPlan | None = None
+        self.ego_id = ego_id
+        self.setWindowTitle("Record a network")
+        area_names = {c: a.name for c, a in self.project.areas.items()}
+
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        layout.addLayout(left, 3)
+        head = QFormLayout()
+        left.addLayout(head)
+        if ego_id is not None:
+            ego = self.project.nodes[ego_id]
+            who = QLabel(f"{ego.label} ({area_names.get(ego.area_code or '', ego.area_code)})")
+            who.setTextFormat(Qt.TextFormat.PlainText)
+            head.addRow("Young person:", who)
+            self.ego_label = self.ego_area = None
+        else:
+            self.ego_label = QLineEdit()
+            self.ego_label.setPlaceholderText("pseudonym of the young person")
+            self.ego_area = QComboBox()
+            for code in sorted(self.project.areas):
+                self.ego_area.addItem(f"{area_names[code]} ({code})", code)
+            head.addRow("Young person:", self.ego_label)
+            head.addRow("Home area:", self.ego_area)
+            self.ego_label.textChanged.connect(lambda _t: self.replan())
+            self.ego_area.currentIndexChanged.connect(lambda _i: self.replan())
+        self.prompt_label = QLabel()
+        self.prompt_label.setObjectName("interviewPrompt")
+        self.prompt_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.prompt_label.setWordWrap(True)
+        left.addWidget(self.prompt_label)
+        row = QHBoxLayout()
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("a pseudonym or someone in the project; Enter adds (name, strength, context)")
+        self.kind_box = QComboBox()
+        self.kind_box.setToolTip("The kind of a new answer")
+        self.kind_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        row.addWidget(self.name_edit, 1)
+        row.addWidget(self.kind_box)
+        left.addLayout(row)
+        self.choices = {choice_text(n, area_names): n.id for n in self.project.nodes.values() if n.id != ego_id}
+        self.completer = QCompleter(QStringListModel(sorted(self.choices), self), self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setModelSorting(QCompleter.ModelSorting.CaseInsensitivelySortedModel)
+        self.name_edit.setCompleter(self.completer)
+        self.completer.activated[str].connect(self._picked)
+        self.name_edit.returnPressed.connect(self.add_current)
+        self.name_edit.installEventFilter(self)
+
+        self.model = QStandardItemModel(0, len(COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.model.itemChanged.connect(lambda _item: self.replan())
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        left.addWidget(QLabel("Answers (edit a cell for strength 1-3, context, type or area):"))
+        left.addWidget(self.table, 1)
+        self.status = QLabel("")
+        self.status.setObjectName("interviewStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        left.addWidget(self.status)
+        buttons = QHBoxLayout()
+        self.finish_button = QPushButton("Finish (Ctrl+Enter)")
+        self.finish_button.clicked.connect(self.finish)
+        self.finish_button.setAutoDefault(False)
+        cancel = QPushButton("Cancel")
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        buttons.addStretch(1)
+        buttons.addWidget(self.finish_button)
+        buttons.addWidget(cancel)
+        left.addLayout(buttons)
+
+        right = QVBoxLayout()
+        layout.addLayout(right, 2)
+        self.ring = RingView()
+        right.addWidget(self.ring, 1)
+        self.measures = QLabel("")
+        self.measures.setObjectName("interviewMeasures")
+        self.measures.setTextFormat(Qt.TextFormat.PlainText)
+        self.measures.setWordWrap(True)
+        right.addWidget(self.measures)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.finish)
+        self._show_prompt()
+        self.replan()
+        self.name_edit.setFocus()
+
+    # ----------------------------------------------------------------- prompts
+    def _show_prompt(self) -> None:
+        prompt = self.prompts[self.prompt_index]
+        mark = " (opportunity)" if prompt.opportunity else ""
+        self.prompt_label.setText(f"{self.prompt_index + 1} of {len(self.prompts)}{mark}: {prompt.text}")
+        self.kind_box.clear()
+        for kind in prompt.kinds:
+            self.kind_box.addItem(kind.replace("_", " "), kind)
+
+    def move_prompt(self, step: int) -> None:
+        index = self.prompt_index + step
+        if 0 <= index < len(self.prompts):
+            self.prompt_index = index
+            self._show_prompt()
+        elif index >= len(self.prompts):
+            self.table.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.name_edit and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                    event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.finish()
+                return True
+            if event.key() == Qt.Key.Key_Tab:
+                self.move_prompt(1)
+                return True
+            if event.key() == Qt.Key.Key_Backtab:
+                self.move_prompt(-1)
+                return True
+        return super().eventFilter(watched, event)
+
+    # ----------------------------------------------------------------- answers
+    def _picked(self, text: str) -> None:
+        if getattr(self, "_picking", False):  # Enter on the popup also reaches the line edit
+            return
+        self._picking = True
+        QTimer.singleShot(0, lambda: setattr(self, "_picking", False))
+        self._add(self.choices.get(text, text), None, None, picked=True)
+        # the completer writes its text into the line edit after this signal: clear it afterwards
+        QTimer.singleShot(0, self.name_edit.clear)
+
+    def add_current(self) -> None:
+        text = self.name_edit.text().strip()
+        if not text:
+            return
+        if text in self.choices:
+            return self._picked(text)
+        parts = [p.strip() for p in text.split(",", 2)]
+        name = parts[0]
+        strength = parts[1] if len(parts) > 1 and parts[1] else None
+        context = parts[2] if len(parts) > 2 and parts[2] else None
+        self._add(name, strength, context, picked=False)
+
+    def _add(self, name: str, strength: str | None, context: str | None, *, picked: bool) -> None:
+        prompt = self.prompts[self.prompt_index]
+        kind = None if picked or name in self.project.nodes else self.kind_box.currentData()
+        cells = [name, prompt.key, kind or "", "", "", strength or "", context or ""]
+        self.model.blockSignals(True)
+        self.model.appendRow([QStandardItem(c) for c in cells])
+        self.model.blockSignals(False)
+        row = self.model.rowCount()
+        problems = self.replan()
+        mine = [p for p in problems if p.row == row]
+        if mine:
+            self.model.removeRow(row - 1)
+            self.replan()
+            self.status.setText("Not added: " + "; ".join(f"{p.field}: {p.reason}" for p in mine))
+            return
+        self.name_edit.clear()
+        self.table.resizeColumnsToContents()
+
+    def answers(self) -> list[Answer]:
+        out = []
+        for r in range(self.model.rowCount()):
+            cell = {c: (self.model.item(r, j).text().strip() if self.model.item(r, j) else "")
+                    for j, c in enumerate(COLUMNS)}
+            strength = cell["strength"]
+            out.append(Answer(cell["prompt"], cell["name"], kind=cell["kind"] or None, area=cell["area"] or None,
+                              type=cell["type"] or None,
+                              strength=int(strength) if strength.isdigit() else (-1 if strength else None),
+                              context=cell["context"] or None, row=r + 1))
+        return out
+
+    def _ego(self) -> str | Node:
+        if self.ego_id is not None:
+            return self.ego_id
+        if not hasattr(self, "_new_ego_id"):
+            self._new_ego_id = self.doc.new_node_id(YOUNG_PERSON)
+        label = self.ego_label.text().strip() or "new young person"
+        return Node(self._new_ego_id, YOUNG_PERSON, label, area_code=self.ego_area.currentData())
+
+    def replan(self) -> list:
+        """Check every answer; update the ring view, the measures and the messages. Returns the problems."""
+        if not hasattr(self, "measures"):
+            return []
+        ego = self._ego()
+        try:
+            self.plan = plan_interview(self.project, ego, self.answers())
+            problems, warnings = [], self.plan.warnings
+        except InputError as exc:
+            self.plan, problems, warnings = None, exc.problems, []
+        lines = [f"row {p.row}, {p.field}: {p.reason}" if p.row else str(p) for p in problems]
+        lines += [f"note: row {w.row}: {w.reason}" if w.row else f"note: {w.reason}" for w in warnings]
+        self.status.setText("\n".join(lines))
+        self.finish_button.setEnabled(self.plan is not None)
+        if self.plan is not None:
+            alters = ego_ties(self.project, self.plan)
+            new_neet = {n.id for n in self.plan.nodes if n.neet}
+            neet = {i for i, *_ in alters if (self.project.nodes.get(i) and self.project.nodes[i].neet)} | new_neet
+            label = ego.label if isinstance(ego, Node) else self.project.nodes[ego].label
+            self.ring.show_network(label, alters, neet)
+            m = ego_measures(self.project, self.plan)
+            state = "isolated (no bridging or linking tie)" if m["isolated"] else "not isolated"
+            self.measures.setText(f"{m['degree']} ties: bonding {m['bonding']}, bridging {m['bridging']}, "
+                                  f"linking {m['linking']}; {state}")
+        return problems
+
+    # ----------------------------------------------------------------- finish
+    def finish(self) -> None:
+        """Add the interview to the project as one undoable edit and close; stay open on a problem."""
+        if self.name_edit.text().strip():
+            self.add_current()
+            if self.name_edit.text().strip():
+                return
+        self.replan()
+        if self.plan is None:
+            return
+        if not self.plan.ties and not self.plan.nodes:
+            self.status.setText("Nothing to record yet: name someone first.")
+            return
+        label = self.project.nodes[self.plan.ego].label if self.plan.ego in self.project.nodes else self.plan.nodes[0].label
+        stack = self.doc.undo_stack
+        stack.beginMacro(f"Record the network of {label} ({len(self.plan.ties)} ties)")
+        try:
+            for node in self.plan.nodes:
+                push_edit(self.doc, AddNode(self.doc, node))
+            for pt in self.plan.ties:
+                push_edit(self.doc, AddTie(self.doc, pt.tie))
+        except InputError as exc:
+            stack.endMacro()
+            stack.undo()  # what was added of it goes again: the project is as it was
+            self.status.setText(f"Not recorded: {exc}")
+            return
+        stack.endMacro()
+        self.accept()

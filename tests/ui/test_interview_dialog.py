@@ -1,0 +1,99 @@
+"""The interview form (issue 16): 15 alters across the four default prompts by keystrokes only,
+one undoable edit, inputs counted. The small project of tests/conftest.py: yp1 Robin (A1) is
+tied to yp2 and s1 already; ad1 is Jo (A2), o1 Northfield College, s1 Youth club."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from socialmap.ui.document import ProjectDocument
+from socialmap.ui.interview_dialog import InterviewDialog
+
+
+def _doc(project) -> ProjectDocument:
+    doc = ProjectDocument()
+    doc.set_project(project, None)
+    return doc
+
+
+def test_fifteen_alters_by_keyboard_in_one_undoable_edit(qtbot, small_project):
+    doc = _doc(small_project)
+    before = (len(small_project.nodes), len(small_project.ties))
+    dialog = InterviewDialog(doc, "yp1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    edit = dialog.name_edit
+    inputs = 0
+
+    def enter(text: str) -> None:
+        nonlocal inputs
+        qtbot.keyClicks(edit, text)  # typing a name (with its details) counts as one input
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+        inputs += 2
+
+    def key(k, widget=None, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+        nonlocal inputs
+        qtbot.keyClick(widget or edit, k, modifier)
+        inputs += 1
+
+    # 1 Who do you spend most time with?  6 alters: five new young people and yp3 by id
+    for text in ("Ali, 3, s1", "Bea, 2, Youth club", "Cal, 2, s1", "Dev, 1, s1", "Eli, 2, s1", "yp3, 2, s1"):
+        enter(text)
+    key(Qt.Key.Key_Tab)
+    # 2 Which adults do you trust?  Jo picked from the type-ahead, and two new adults
+    qtbot.keyClicks(edit, "Jo")
+    inputs += 1
+    popup = dialog.completer.popup()
+    assert popup.isVisible() and popup.model().rowCount() == 1
+    key(Qt.Key.Key_Down, popup)
+    key(Qt.Key.Key_Return, popup)
+    qtbot.waitUntil(lambda: edit.text() == "")
+    for text in ("Ms K, 3, s1", "Mr T, 2, s1"):
+        enter(text)
+    key(Qt.Key.Key_Tab)
+    # 3 Who could help you find work, training or a course? (opportunity)  an adult, o1 by id, an adult
+    for text in ("Coach P, 2, s1", "o1, 2, s1", "Fin, 1, s1"):
+        enter(text)
+    key(Qt.Key.Key_Tab)
+    # 4 Which places, groups or services do you go to?  three new services in Robin's area
+    for text in ("Gym, 2, o1", "Library, 1, o1", "Boxing club, 3, o1"):
+        enter(text)
+    rows = [[dialog.model.item(r, j).text() for j in range(7)] for r in range(dialog.model.rowCount())]
+    assert dialog.model.rowCount() == 15, (dialog.status.text(), rows, edit.text())
+    # live measures: Robin's own ties (bonding yp2, linking s1) and the 15 planned
+    assert dialog.measures.text().startswith("17 ties:")
+    assert len(dialog.ring.drawn) == 17
+    key(Qt.Key.Key_Return, modifier=Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == dialog.DialogCode.Accepted, dialog.status.text()
+    # 15 alters in 35 inputs: 14 typed entries x 2, Jo by type-ahead 3, 3 Tabs, Ctrl+Enter
+    assert inputs == 35 and inputs / 15 <= 4
+    p = doc.project
+    # new: 5 young people, 4 adults (Ms K, Mr T, Coach P, Fin), 3 services; 15 ties
+    assert (len(p.nodes), len(p.ties)) == (before[0] + 12, before[1] + 15)
+    tie = p.get_tie("yp1", "ad1")
+    assert tie.type == "mentor" and tie.strength is None
+    assert p.get_tie("yp1", "o1").type == "member" and p.get_tie("yp1", "yp3").context == "s1"
+    # one edit: one undo gives back the project, one redo records it again
+    assert doc.undo_stack.count() == 1
+    doc.undo_stack.undo()
+    assert (len(p.nodes), len(p.ties)) == before
+    doc.undo_stack.redo()
+    assert (len(p.nodes), len(p.ties)) == (before[0] + 12, before[1] + 15)
+
+
+def test_a_refused_answer_is_not_added_and_cancel_changes_nothing(qtbot, small_project):
+    doc = _doc(small_project)
+    before = (len(small_project.nodes), len(small_project.ties))
+    dialog = InterviewDialog(doc, "yp1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name_edit, "yp2")  # already Robin's friend
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert dialog.model.rowCount() == 0
+    assert "already tied to 'yp1' (friend)" in dialog.status.text()
+    dialog.name_edit.clear()
+    qtbot.keyClicks(dialog.name_edit, "Amy Walker")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert dialog.model.rowCount() == 1 and "looks like a full name" in dialog.status.text()
+    dialog.reject()
+    assert (len(doc.project.nodes), len(doc.project.ties)) == before and doc.undo_stack.count() == 0
