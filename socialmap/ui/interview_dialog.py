@@ -220,10 +220,10 @@ class InterviewDialog(QDialog):
         if getattr(self, "_picking", False):  # Enter on the popup also reaches the line edit
             return
         self._picking = True
-        QTimer.singleShot(0, lambda: setattr(self, "_picking", False))
+        QTimer.singleShot(0, self, lambda: setattr(self, "_picking", False))
         self._add(self.choices.get(text, text), None, None, picked=True)
         # the completer writes its text into the line edit after this signal: clear it afterwards
-        QTimer.singleShot(0, self.name_edit.clear)
+        QTimer.singleShot(0, self.name_edit, self.name_edit.clear)
 
     def add_current(self) -> None:
         text = self.name_edit.text().strip()
