@@ -102,6 +102,8 @@ class Inspector(QWidget):
     """Edit form of the selected record, with per-field errors."""
 
     applied = Signal()
+    #: the "Record network" button of a young person: their id (the window opens the interview form)
+    recordRequested = Signal(str)
 
     def __init__(self, doc: ProjectDocument, parent=None) -> None:
         super().__init__(parent)
@@ -158,6 +160,11 @@ class Inspector(QWidget):
         buttons.addWidget(self.apply_button)
         buttons.addWidget(self.end_button)
         buttons.addWidget(self.delete_button)
+        self.record_button = QPushButton("Record network…")
+        self.record_button.setObjectName("recordNetworkButton")
+        self.record_button.setToolTip("Interview this young person: the people and places they name")
+        self.record_button.clicked.connect(lambda: self.recordRequested.emit(self.ident))
+        buttons.addWidget(self.record_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
         self.status = QLabel("")
@@ -305,6 +312,7 @@ class Inspector(QWidget):
         self.delete_button.setEnabled(editable and self.kind != "area")
         tie = project.get_tie(*ident.split("|", 1)) if self.kind == "tie" else None
         self.end_button.setVisible(self.kind == "tie")
+        self.record_button.setVisible(self.kind == "young_person" and ident in project.nodes)
         self.end_button.setEnabled(tie is not None and tie.until is None and tie.type != "provides")
 
     def set_measures(self, people: dict[str, dict[str, Any]], note: str = "") -> None:

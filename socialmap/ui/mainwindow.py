@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         self.table_tabs.currentChanged.connect(lambda _i: self._fit_current_table())
 
         self.inspector = Inspector(self.doc)
+        self.inspector.recordRequested.connect(self.record_network_dialog)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.analysis_panel = AnalysisPanel(self.doc)
         self.analysis_panel.map_rows = lambda: self.map.node_rows
@@ -421,6 +422,8 @@ class MainWindow(QMainWindow):
         self.act_add_yp = self._action("Add &young person…", lambda: self.add_person_dialog(YOUNG_PERSON))
         self.act_add_adult = self._action("Add a&dult…", lambda: self.add_person_dialog(ADULT))
         self.act_add_tie = self._action("Add &tie (pick two nodes)", self.begin_add_tie)
+        self.act_record = self._action("Record a &network…", self.record_network_dialog, None,
+                                       "Interview a young person: the people and places they name, as one edit")
         self.act_cancel_mode = self._action("Cancel adding", self.cancel_modes, Qt.Key.Key_Escape)
         self.act_analyse = self._action("&Run analysis", self._run_analysis, "Ctrl+R")
         self.act_hotspots = self._action("Show &hotspots", lambda: self._request_map_mode("hotspots"))
@@ -447,7 +450,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_undo, self.act_redo])
         m.addSeparator()
         m.addActions([self.act_add_org, self.act_add_service, self.act_add_yp, self.act_add_adult, self.act_add_tie,
-                      self.act_cancel_mode])
+                      self.act_record, self.act_cancel_mode])
         m.addSeparator()
         m.addActions([self.act_delete, self.act_erase, self.act_retention, self.act_find])
         m = bar.addMenu("&View")
@@ -1209,6 +1212,24 @@ class MainWindow(QMainWindow):
             if area.geometry.contains(pt):
                 return code
         return None
+
+    def record_network_dialog(self, ego_id: str | None = None) -> None:
+        """Edit > Record a network: the interview form (socialmap.ui.interview_dialog) for the selected
+        young person, or a new one; finishing is one undoable edit."""
+        from socialmap.ui.interview_dialog import InterviewDialog
+
+        if not self.doc.project.areas:
+            self.show_error("Cannot record a network", "The project has no areas: a young person needs a home area.")
+            return
+        if not isinstance(ego_id, str):
+            node = self.doc.selected_node()
+            ego_id = node.id if node is not None and node.kind == YOUNG_PERSON else None
+        try:
+            dialog = InterviewDialog(self.doc, ego_id, self)
+        except InputError as exc:
+            self.show_error("Cannot record a network", str(exc))
+            return
+        dialog.exec()
 
     def add_person_dialog(self, kind: str) -> None:
         areas = [(c, a.name) for c, a in sorted(self.doc.project.areas.items())]

@@ -99,3 +99,22 @@ def test_a_refused_answer_is_not_added_and_cancel_changes_nothing(qtbot, small_p
     assert dialog.model.rowCount() == 1 and "looks like a full name" in dialog.status.text()
     dialog.reject()
     assert (len(doc.project.nodes), len(doc.project.ties)) == before and doc.undo_stack.count() == 0
+
+
+def test_the_window_opens_the_form_from_the_edit_menu_and_the_inspector(make_window, qtbot, project_file,
+                                                                         monkeypatch):
+    from tests.ui.conftest import open_and_wait
+    from socialmap.ui import interview_dialog
+
+    opened = []
+    monkeypatch.setattr(interview_dialog.InterviewDialog, "exec", lambda self: opened.append(self.ego_id) or 0)
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    assert window.act_record in window.menuBar().actions()[1].menu().actions()
+    window.doc.select("young_person", "yp1")
+    assert window.inspector.record_button.isVisibleTo(window.inspector)
+    window.inspector.record_button.click()
+    window.doc.select("service", "s1")
+    assert not window.inspector.record_button.isVisibleTo(window.inspector)
+    window.act_record.trigger()  # no young person selected: the form for a new one
+    assert opened == ["yp1", None]
