@@ -147,7 +147,8 @@ class InterviewDialog(QDialog):
 
         self.model = QStandardItemModel(0, len(COLUMNS), self)
         self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.model.itemChanged.connect(lambda _item: self.replan())
+        self._adding = False
+        self.model.itemChanged.connect(lambda _item: None if self._adding else self.replan())
         self.table = QTableView()
         self.table.setModel(self.model)
         left.addWidget(QLabel("Answers (edit a cell for strength 1-3, context, type or area):"))
@@ -241,9 +242,9 @@ class InterviewDialog(QDialog):
         prompt = self.prompts[self.prompt_index]
         kind = None if picked or name in self.project.nodes else self.kind_box.currentData()
         cells = [name, prompt.key, kind or "", "", "", strength or "", context or ""]
-        self.model.blockSignals(True)
+        self._adding = True  # the view must see the new row (no blockSignals); replan once below
         self.model.appendRow([QStandardItem(c) for c in cells])
-        self.model.blockSignals(False)
+        self._adding = False
         row = self.model.rowCount()
         problems = self.replan()
         mine = [p for p in problems if p.row == row]

@@ -62,6 +62,7 @@ def test_fifteen_alters_by_keyboard_in_one_undoable_edit(qtbot, small_project):
     assert dialog.model.rowCount() == 15, (dialog.status.text(), rows, edit.text())
     # live measures: Robin's own ties (bonding yp2, linking s1) and the 15 planned
     assert dialog.measures.text().startswith("17 ties:")
+    assert dialog.table.model().rowCount() == 15 and dialog.table.isRowHidden(14) is False
     assert len(dialog.ring.drawn) == 17
     key(Qt.Key.Key_Return, modifier=Qt.KeyboardModifier.ControlModifier)
     assert dialog.result() == dialog.DialogCode.Accepted, dialog.status.text()
