@@ -337,6 +337,11 @@ def import_project(
             areas = read_areas(areas_path, area_code_field, area_name_field, layer=areas_layer, warnings=warnings)
         except InputError as exc:
             problems += exc.problems
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError, UnicodeError,
+                EOFError, OverflowError) as exc:  # an areas file of a structure no check foresaw (fuzzing)
+            raise InputError(problems + [Problem(f"cannot be read: its content is not as expected "
+                                                 f"({type(exc).__name__}: {' '.join(str(exc).split())[:160]})",
+                                                 file=str(areas_path))]) from None
     lookup = None
     if postcodes is not None:
         from socialmap.interchange.postcodes import load_postcode_lookup
