@@ -325,6 +325,9 @@ class MainWindow(QMainWindow):
             view.verticalHeader().setDefaultSectionSize(22)
             view.horizontalHeader().setResizeContentsPrecision(100)  # column widths from 100 rows
             view.selectionModel().currentRowChanged.connect(lambda cur, _prev, k=kind, p=proxy: self._on_table_row(k, p, cur))
+            # a click on the row already current changes no row: select it all the same
+            # (after the selection moved to a tie, the inspector kept showing the tie)
+            view.clicked.connect(lambda cur, k=kind, p=proxy: self._on_table_row(k, p, cur))
             pl.addWidget(search)
             pl.addWidget(view)
             self.table_tabs.addTab(page, title)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 
 from socialmap.ui.app import NO_DISPLAY, display_problem
 from socialmap.ui.mainwindow import first_size
@@ -53,3 +53,25 @@ def test_first_edit_prints_no_placeholder_warning(make_window, qtbot, project_fi
     window._update_title()
     assert window.windowTitle().endswith("* - SocialMap")
     assert "placeholder" not in capfd.readouterr().err
+
+
+def test_clicking_the_highlighted_row_selects_it_again(make_window, qtbot, project_file):
+    """After the selection moved to a tie, a click on the young person's row (still highlighted
+    in its table) changed no row, so the inspector kept showing the tie."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    entry = window.tables["young_person"]
+    view = entry["view"]
+    window.table_tabs.setCurrentWidget(entry["page"])
+    row = entry["proxy"].mapFromSource(entry["model"].index(entry["model"].row_for("yp1"), 0)).row()
+    rect = view.visualRect(entry["proxy"].index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.doc.selection == ("young_person", "yp1")
+    assert window.inspector.kind == "young_person" and window.inspector.ident == "yp1"
+    window.doc.select("tie", "yp1|yp2")  # as a double-click in the inspector's tie list does
+    assert window.inspector.kind == "tie"
+    window.table_tabs.setCurrentWidget(entry["page"])
+    assert view.currentIndex().row() == row  # still highlighted
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.doc.selection == ("young_person", "yp1")
+    assert window.inspector.kind == "young_person" and window.inspector.ident == "yp1"
