@@ -625,7 +625,8 @@
 
   function areaStyleFor(code) {
     var s = { renderer: SM.renderer, color: "#4a5a6a", weight: 1.3, opacity: 0.9,
-              fillColor: SM.areaStyle[code] || "#fbfbfb", fillOpacity: 0.6 };
+              fillColor: SM.areaStyle[code] || "#fbfbfb", fillOpacity: 0.6,
+              dashArray: null };  // setStyle merges: a flagged area's dash must be undone
     if (SM.reachAreas[code]) {
       s.color = "#ff7f00"; s.weight = 3; s.opacity = 1;
     }

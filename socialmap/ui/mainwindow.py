@@ -1352,6 +1352,7 @@ class MainWindow(QMainWindow):
             self.map.set_area_style(choropleth(values, MEASURE_TITLES.get(name, name), missing_label=missing))
             return
         if mode == "hotspots":
+            self.map.set_reach(None, [], [])  # the anchor's reach is not part of the hotspot view
             flags = self.analysis_panel.hotspot_bins()
             if flags is None:
                 if self.analysis_panel.result is None and self.analysis_panel.available():
@@ -1376,6 +1377,7 @@ class MainWindow(QMainWindow):
 
         self.map.set_outlines(flagged)
         self.map.call("hideTiesOf", list(removed))
+        self.map.set_reach(None, [], [])  # nor is it part of the scenario's before or after view
         showing_after = state == "after" and bool(values)
         # the scenario's colours replace the chosen measure while its after view is shown:
         # say so in the Layers panel instead of naming a measure the map no longer shows

@@ -6,7 +6,8 @@ from PySide6.QtCore import QSize, Qt
 
 from socialmap.ui.app import NO_DISPLAY, display_problem
 from socialmap.ui.mainwindow import first_size
-from tests.ui.conftest import open_and_wait
+from tests.ui.conftest import WAIT_MS, js, open_and_wait
+from tests.ui.test_panels import three_area_file  # noqa: F401  (fixture)
 
 
 def test_first_window_fits_a_laptop_screen():
@@ -75,3 +76,50 @@ def test_clicking_the_highlighted_row_selects_it_again(make_window, qtbot, proje
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.doc.selection == ("young_person", "yp1")
     assert window.inspector.kind == "young_person" and window.inspector.ident == "yp1"
+
+
+def test_before_view_drops_the_flagged_areas_dashes(make_window, qtbot, three_area_file):
+    """After a scenario the Before view kept A1 and A2's dashed red outlines: the area style
+    set a dash for a flagged area and never reset it."""
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel = window.scenario_panel
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS):
+        panel.run()
+    dash = "['A1','A2','A3'].map(function (c) { return SM.areaIndex[c].options.dashArray || null; })"
+    qtbot.waitUntil(lambda: js(window, qtbot, dash) == ["6 3", "6 3", None], timeout=WAIT_MS)
+    panel.before.setChecked(True)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.outlined()") == [], timeout=WAIT_MS)
+    assert js(window, qtbot, dash) == [None, None, None]
+    assert js(window, qtbot, "SM.areaIndex['A1'].options.color") == "#4a5a6a"
+
+
+def _show_reach(window, qtbot, org):
+    panel = window.anchor_panel
+    panel.org_pick.setCurrentIndex(panel.org_pick.findData(org))
+    with qtbot.waitSignal(panel.anchorDone, timeout=WAIT_MS):
+        panel.run()
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.reachLayer ? SM.reachLayer.getLayers().length : 0") > 0,
+                    timeout=WAIT_MS)
+
+
+def test_anchor_reach_leaves_the_map_for_the_hotspot_and_scenario_views(make_window, qtbot, three_area_file):
+    """The anchor panel's orange reach lines and rings stayed drawn over the hotspot colours
+    and over a scenario's before and after maps."""
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    reach = "[SM.reachLayer ? SM.reachLayer.getLayers().length : 0, SM.reached()]"
+    _show_reach(window, qtbot, "o1")
+    with qtbot.waitSignal(window.analysis_panel.analysisDone, timeout=WAIT_MS):
+        window.analysis_panel.run()
+    window._request_map_mode("hotspots")
+    qtbot.waitUntil(lambda: js(window, qtbot, reach) == [0, []], timeout=WAIT_MS)
+    _show_reach(window, qtbot, "o1")
+    panel = window.scenario_panel
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS):
+        panel.run()
+    qtbot.waitUntil(lambda: js(window, qtbot, reach) == [0, []], timeout=WAIT_MS)
