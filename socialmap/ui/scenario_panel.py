@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from socialmap.errors import InputError
 from socialmap.model.kinds import ORGANISATION, SERVICE
 from socialmap.scenarios.assumptions import ASSUMPTIONS
 from socialmap.ui import workers
@@ -174,6 +175,12 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.retention.setSingleStep(0.1)
         self.retention.setValue(0.5)
         bl.addRow("Service", self.service_pick)
+        # the service's provider now: a transfer to it was accepted, saved, and failed only when run
+        self.current_provider = QLabel("")
+        self.current_provider.setObjectName("currentProvider")
+        self.current_provider.setTextFormat(Qt.TextFormat.PlainText)
+        bl.addRow("Provided by", self.current_provider)
+        self.service_pick.currentIndexChanged.connect(lambda _i: self._fill_target_orgs())
         srow = QHBoxLayout()
         self.add_decommission = QPushButton("Decommission")
         self.add_decommission.clicked.connect(self._add_decommission)
@@ -351,7 +358,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
     # ----------------------------------------------------------------- pickers
     def _fill_pickers(self) -> None:
         project = self.doc.project
-        for combo, kind in ((self.service_pick, SERVICE), (self.org_pick, ORGANISATION), (self.target_org, ORGANISATION)):
+        for combo, kind in ((self.service_pick, SERVICE), (self.org_pick, ORGANISATION)):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -361,6 +368,26 @@ class ScenarioPanel(QWidget, workers.PanelJob):
             if idx >= 0:
                 combo.setCurrentIndex(idx)
             combo.blockSignals(False)
+        self._fill_target_orgs()
+
+    def _fill_target_orgs(self) -> None:
+        """The new-provider list: every organisation but the chosen service's current provider."""
+        project = self.doc.project
+        service = project.nodes.get(self.service_pick.currentData() or "")
+        provider = project.nodes.get(service.provider) if service is not None and service.provider else None
+        self.current_provider.setText(f"{provider.label} ({provider.id})" if provider is not None
+                                      else "no provider recorded" if service is not None else "")
+        combo = self.target_org
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for node in sorted((n for n in project.nodes.values() if n.kind == ORGANISATION), key=lambda n: n.label.lower()):
+            if provider is None or node.id != provider.id:
+                combo.addItem(f"{node.label} ({node.id})", node.id)
+        idx = combo.findData(current)
+        if idx >= 0:
+            combo.setCurrentIndex(idx)
+        combo.blockSignals(False)
 
     def _on_nodes(self, added, changed, removed) -> None:
         # refilled only when a service or organisation changed (a removed young person refilled
@@ -423,6 +450,15 @@ class ScenarioPanel(QWidget, workers.PanelJob):
     def add_change(self, change) -> None:
         if change is None:
             return
+        validate = scenarios_api("validate_changes")
+        if validate is not None:  # checked as it is added, not first when the scenario runs
+            try:
+                validate(self.doc.project, [*self.changes, change])
+            except InputError as exc:
+                self.status.setText(f"Not added: {exc}")
+                return
+        if self.status.text().startswith("Not added:"):
+            self.status.setText("")
         self.changes.append(change)
         self._show_changes()
 

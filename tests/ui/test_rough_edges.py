@@ -123,3 +123,32 @@ def test_anchor_reach_leaves_the_map_for_the_hotspot_and_scenario_views(make_win
     with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS):
         panel.run()
     qtbot.waitUntil(lambda: js(window, qtbot, reach) == [0, []], timeout=WAIT_MS)
+
+
+def test_transfer_to_the_current_provider_is_refused_when_added(make_window, qtbot, project_file):
+    """A transfer of s1 to o1, its provider already, was accepted into the change list and
+    saved, failing only when run. The panel now names the provider, leaves it out of the
+    new-provider list and checks each change as it is added."""
+    from socialmap.model import Node
+    from socialmap.scenarios import Decommission, Transfer
+    from socialmap.ui import commands
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    node = Node("o2", "organisation", "Stanner Moor Makers CIC", lat=53.405, lon=-2.295, org_type="social_enterprise")
+    commands.push_edit(window.doc, commands.AddNode(window.doc, node))
+    panel = window.scenario_panel
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    provider = window.doc.project.nodes["o1"].label
+    assert panel.current_provider.text() == f"{provider} (o1)"
+    targets = [panel.target_org.itemData(i) for i in range(panel.target_org.count())]
+    assert targets == ["o2"]
+    panel.add_change(Transfer("s1", "o1"))
+    assert panel.changes == [] and panel.change_model.stringList() == []
+    assert panel.status.text().startswith("Not added:") and "already provided by 'o1'" in panel.status.text()
+    panel._add_transfer()  # to o2: fine
+    assert [type(c).__name__ for c in panel.changes] == ["Transfer"] and panel.changes[0].org == "o2"
+    assert panel.status.text() == ""
+    panel.add_change(Decommission("s1"))  # after its transfer, s1 is still there: fine
+    panel.add_change(Decommission("s1"))  # decommissioned twice: refused
+    assert len(panel.changes) == 2 and panel.status.text().startswith("Not added:")
