@@ -80,6 +80,21 @@ def scenarios_api(name: str):
     return getattr(module, name, None)
 
 
+def totals_text(summary: dict) -> str:
+    """The scenario's totals in the words of ``socialmap scenario``'s Total line: expected
+    values with one decimal; the count of young people with a tie at risk suppressed (SPEC 8)."""
+    from socialmap.disclosure import suppress
+    from socialmap.scenarios.impact import one_decimal
+
+    def one(key: str) -> str:
+        return one_decimal(float(summary[key]))
+
+    return (f"Total: {one('newly_isolated')} young people expected to become isolated "
+            f"({one('newly_isolated_neet')} NEET); expected ties lost: {one('lost_bridging')} bridging, "
+            f"{one('lost_linking')} linking, {one('lost_bonding')} bonding; "
+            f"young people with a tie at risk: {suppress(summary['young_people_affected']) or '0'}.")
+
+
 def describe_change(change: Any, project) -> str:
     """A change in plain words, with labels from the project."""
     def label(ident: str | None) -> str:
@@ -294,6 +309,12 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.progress.hide()
         lay.addWidget(self.progress)
         lay.addWidget(self.status)
+        # the scenario's totals, as `socialmap scenario` prints them
+        self.totals = QLabel("")
+        self.totals.setObjectName("scenarioTotals")
+        self.totals.setWordWrap(True)
+        self.totals.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.totals)
 
         self.thresholds_note = QLabel("")
         self.thresholds_note.setWordWrap(True)
@@ -410,6 +431,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
 
     def _on_replaced(self) -> None:
         self.clear()
+        self.totals.setText("")
         self.result = None
         self.rank_result = None
         self.area_model.set_frame(None, index_name="code")
@@ -590,6 +612,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         if len(flagged) > 6:
             lines.append(f"and {len(flagged) - 6} more (see the table)")
         self.status.setText(f"{len(flagged)} area(s) flagged" + (":\n" + "\n".join(lines) if lines else ": none"))
+        self.totals.setText(totals_text(result.summary))
         self.after.setChecked(True)
         self.show_on_map()
         self.scenarioDone.emit(result)

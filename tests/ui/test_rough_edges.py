@@ -152,3 +152,24 @@ def test_transfer_to_the_current_provider_is_refused_when_added(make_window, qtb
     panel.add_change(Decommission("s1"))  # after its transfer, s1 is still there: fine
     panel.add_change(Decommission("s1"))  # decommissioned twice: refused
     assert len(panel.changes) == 2 and panel.status.text().startswith("Not added:")
+
+
+def test_scenario_panel_gives_the_totals(make_window, qtbot, three_area_file):
+    """The CLI printed the totals, the panel did not. Decommission s1 (context survival 0.5):
+    yp1 (NEET) loses its only linking tie, attends s1: isolated for certain; ad1 (s1's staff)
+    loses the worker tie to yp3; the friend tie yp2-yp3, made at s1 and their only bridging
+    tie, survives with probability 0.5, so yp2 and yp3 are each isolated with probability 0.5.
+    Newly isolated 1 + 0.5 + 0.5 = 2.0 (1.0 NEET). Ties lost count each young person's end:
+    linking 2 (yp1-s1, ad1-yp3), bridging 0.5 at each of yp2's and yp3's ends = 1.0, bonding 0
+    (yp1-yp2 was not made at s1); 3 young people with a tie at risk: <5."""
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel = window.scenario_panel
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS):
+        panel.run()
+    assert panel.totals.isVisibleTo(panel)
+    assert panel.totals.text() == (
+        "Total: 2.0 young people expected to become isolated (1.0 NEET); expected ties lost: "
+        "1.0 bridging, 2.0 linking, 0.0 bonding; young people with a tie at risk: <5.")
