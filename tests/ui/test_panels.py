@@ -290,26 +290,20 @@ def test_change_list_from_lists_and_a_map_click(make_window, qtbot, three_area_f
     panel = window.scenario_panel
     window.doc.select("service", "s2")  # choosing on the map or in a table picks it in the panel
     assert panel.service_pick.currentData() == "s2"
-    panel.target_org.setCurrentIndex(panel.target_org.findData("o1"))
-    panel.retention.setValue(0.8)
-    panel._add_transfer()
+    # s2 is already provided by o1: o1 is not offered, and the transfer is refused when added
+    assert panel.target_org.findData("o1") == -1
+    from socialmap.scenarios import Transfer
+
+    panel.add_change(Transfer("s2", "o1", retention=0.8))
+    assert panel.changes == [] and "'s2' is already provided by 'o1'" in panel.status.text()
     panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
     panel.add_relocate_button.click()
     assert window.add_mode == "relocate:s1"
     js(window, qtbot, "(SM.map.fire('click', {latlng: L.latLng(53.4051, -2.2751)}), 1)")
-    qtbot.waitUntil(lambda: len(panel.changes) == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(panel.changes) == 1, timeout=WAIT_MS)
     assert panel.change_model.stringList() == [
-        "Transfer Drop-in (s2) to Northfield College (o1), retention 0.8",
         "Relocate Youth club (s1) to 53.40510, -2.27510 (max travel 3 km)",
     ]
-    # s2 is already provided by o1: the run is refused with the reason shown
-    worker = panel.run()
-    qtbot.waitUntil(lambda: panel.worker is None, timeout=WAIT_MS)
-    assert worker is not None and panel.result is None
-    assert "'s2' is already provided by 'o1'" in panel.status.text()
-    panel.change_view.setCurrentIndex(panel.change_model.index(0))
-    panel.remove_change.click()
-    assert len(panel.changes) == 1
     with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS):
         panel.run()
     assert set(panel.result.areas.index) == {"A1", "A2", "A3"}
