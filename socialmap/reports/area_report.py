@@ -121,7 +121,8 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
                    color="#2171b5", marker="s", size=30),
     ]
     story.append(paragraph("Where NEET young people are isolated", "h1"))
-    story.append(image(area_map_png(project, rate, legend="NEET isolation rate (share of NEET young people isolated)",
+    story.append(image(area_map_png(project, rate, title="NEET isolation rate by area",
+                                    legend="NEET isolation rate (share of NEET young people isolated)",
                                     vmin=0.0, vmax=1.0, outline=set(hot_codes), outline_label="hotspot (Gi*)",
                                     layers=layers), 16.5))
     story.append(paragraph("Grey hatched areas have no NEET young people, or between 1 and 4 isolated NEET young "
@@ -132,6 +133,7 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
         story.append(PageBreak())
         story.append(paragraph("Where isolation clusters: hot and cold spots", "h1"))
         story.append(image(area_map_png(project, None, categories=bins, palette=GI_PALETTE,
+                                        title="Hot and cold spots of NEET isolation (Getis–Ord Gi*)",
                                         legend="Getis–Ord Gi* of the NEET isolation rate",
                                         missing_label="no Gi* (see the methods)"), 15.0))
         story.append(paragraph("A hot spot is an area where NEET isolation is high and is high in the neighbouring "

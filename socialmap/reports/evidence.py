@@ -362,7 +362,8 @@ def evidence_story(project: Project, org_id: str, *, source: str | None = None,
     view = protect_reach(reach_counts(project, reached.get("young_people", ())))
     bands = view.bands or {}
     labels = {c: project.areas[c].name for c in bands}
-    png = area_map_png(project, None, categories=bands, palette=REACH_PALETTE, layers=layers, labels=labels)
+    png = area_map_png(project, None, categories=bands, palette=REACH_PALETTE, layers=layers, labels=labels,
+                       title=f"Reach of {node.label}")
     story.append(KeepTogether([image(png, 15.5)]))
     n_areas = len(bands)
     if view.bands is None:

@@ -4,13 +4,22 @@ A choropleth of one value per area (grey where the value is missing or
 withheld), optional outlines for chosen areas (hotspots, flagged areas,
 areas reached) and points on top. No tiles, no network: the areas are the
 map. Longitude is shrunk by cos(latitude) so shapes are not stretched.
+
+Print furniture (issue 14): a title, area names inside their polygons where
+they fit, the key in a strip below the map, a scale bar in km measured in the
+analysis's metric projection (EPSG:27700 for British data, else the local
+UTM zone: :func:`socialmap.analysis.geography.metric_crs_for_bounds`) and a
+north arrow. Text from data is drawn with ``parse_math=False`` so matplotlib's
+mathtext never reads a '$' in a name.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from socialmap.model.project import Project
@@ -49,7 +58,8 @@ def area_map_png(project: Project, values: dict[str, Any] | None = None, *, dpi:
     """A PNG of the project's areas: coloured by ``values`` (a continuous scale), or by
     ``categories`` (area code -> category, coloured by ``palette``, in its order in the legend),
     or with the ``fill`` areas shaded; ``outline`` areas drawn with a thick border; then point
-    layers, and ``labels`` (area code -> text, e.g. its name) written at each area's middle. Returns the PNG bytes; ``options`` are those of :func:`area_map_figure`."""
+    layers, and ``labels`` (area code -> text; by default every area's name) written inside each area
+    where it fits. Returns the PNG bytes; ``options`` are those of :func:`area_map_figure`."""
     fig = area_map_figure(project, values, dpi=dpi, **options)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
@@ -75,7 +85,7 @@ def area_map_figure(
     layers: list[PointLayer] | None = None,
     width_in: float = 7.0,
     dpi: int = 150,
-    missing_label: str = "no value / withheld",
+    missing_label: str | None = None,
     labels: dict[str, str] | None = None,
 ):
     """The matplotlib Figure of :func:`area_map_png`. The key sits in a strip below the map, so it
@@ -98,10 +108,11 @@ def area_map_figure(
     maxy = max(project.areas[c].geometry.bounds[3] for c in codes) if codes else 1
     aspect = 1.0 / max(0.2, math.cos(math.radians((miny + maxy) / 2)))
     span_x, span_y = max(maxx - minx, 1e-9), max(maxy - miny, 1e-9)
-    height_in = min(9.0, max(3.0, width_in * span_y * aspect / span_x))
+    map_frac = 0.80 if values is not None else 0.98  # of the width: a colour bar takes the rest
+    height_in = min(9.0, max(3.0, width_in * map_frac * 0.98 * span_y * aspect / span_x))
     fig = Figure(figsize=(width_in, height_in + (0.4 if title else 0)), dpi=dpi)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes([0.01, 0.02, 0.80 if values is not None else 0.98, 0.9 if title else 0.96])
+    ax = fig.add_axes([0.01, 0.02, map_frac, 0.9 if title else 0.96])
     handles = []
     if values is not None:
         nums = np.array([_float(values.get(c)) for c in codes], dtype=float)
@@ -118,10 +129,11 @@ def area_map_figure(
         if (~known).any():
             ax.add_collection(PatchCollection([p for p, k in zip(patches, known, strict=False) if not k], facecolor="#d9d9d9",
                                               edgecolor="#5a5a5a", linewidth=0.5, hatch="///"))
-            handles.append(Patch(facecolor="#d9d9d9", edgecolor="#5a5a5a", hatch="///", label=missing_label))
+            handles.append(Patch(facecolor="#d9d9d9", edgecolor="#5a5a5a", hatch="///",
+                                 label=missing_label or "no value / withheld"))
         cax = fig.add_axes([0.84, 0.15, 0.025, 0.6])
         bar = fig.colorbar(coll, cax=cax)
-        bar.set_label(legend, fontsize=8)
+        bar.set_label(legend, fontsize=8, parse_math=False)
         bar.ax.tick_params(labelsize=7)
     elif categories is not None:
         colours = palette or {}
@@ -131,7 +143,9 @@ def area_map_figure(
         present = set(categories.values())
         for label, colour in colours.items():
             if label in present:
-                handles.append(Patch(facecolor=colour, edgecolor="#7a7a7a", label=label.replace("$", r"\$")))
+                handles.append(Patch(facecolor=colour, edgecolor="#7a7a7a", label=label))
+        if missing_label and any(c not in categories for c in codes):
+            handles.append(Patch(facecolor="#f2f2f2", edgecolor="#7a7a7a", label=missing_label))
     else:
         shaded = fill or set()
         faces = ["#9ecae1" if c in shaded else "#f2f2f2" for c in codes]
@@ -151,37 +165,178 @@ def area_map_figure(
         ax.scatter(xs, ys, s=layer.size, c=layer.color, marker=layer.marker, edgecolors=layer.edge,
                    linewidths=0.8, zorder=5)
         handles.append(Line2D([], [], linestyle="", marker=layer.marker, markersize=6, markerfacecolor=layer.color,
-                              markeredgecolor=layer.edge, label=layer.label.replace("$", r"\$")))
-    if labels:
-        from matplotlib import patheffects
-
-        halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-        for c in codes:
-            if c in labels:
-                point = project.areas[c].geometry.representative_point()
-                # matplotlib reads $...$ as mathematics: data text is shown as it is
-                ax.text(point.x, point.y, labels[c].replace("$", r"\$"), fontsize=5.5, ha="center", va="center",
-                        color="#1a1a1a", zorder=6, path_effects=halo, wrap=True)
+                              markeredgecolor=layer.edge, label=layer.label))
     pad_x, pad_y = span_x * 0.03, span_y * 0.03
     ax.set_xlim(minx - pad_x, maxx + pad_x)
     ax.set_ylim(miny - pad_y, maxy + pad_y)
     ax.set_aspect(aspect)
     ax.set_axis_off()
+    # grow the figure by a strip at the bottom for the key, the scale bar and the north arrow, so
+    # none of them ever covers an area (a flagged area in the corner was hidden under the key)
+    columns = min(3, len(handles)) if handles else 1
+    while handles and columns > 1:  # the key keeps left of the north arrow and the scale bar
+        trial = _key(fig, handles, columns)
+        too_wide = trial.get_window_extent(fig.canvas.get_renderer()).width > KEY_WIDTH * fig.bbox.width
+        trial.remove()
+        if not too_wide:
+            break
+        columns -= 1
+    rows = math.ceil(len(handles) / columns) if handles else 0
+    strip_in = max(0.62, 0.2 * rows + 0.15)
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(w, h + strip_in)
+    scale, strip_frac = h / (h + strip_in), strip_in / (h + strip_in)
+    for axes in fig.axes:
+        x0, y0, aw, ah = axes.get_position().bounds
+        axes.set_position([x0, strip_frac + y0 * scale, aw, ah * scale])
     if handles:
-        # grow the figure by a strip at the bottom and put the key there, below the map
-        columns = min(3, len(handles))
-        strip_in = 0.2 * math.ceil(len(handles) / columns) + 0.15
-        w, h = fig.get_size_inches()
-        fig.set_size_inches(w, h + strip_in)
-        scale, lift = h / (h + strip_in), strip_in / (h + strip_in)
-        for axes in fig.axes:
-            x0, y0, aw, ah = axes.get_position().bounds
-            axes.set_position([x0, lift + y0 * scale, aw, ah * scale])
-        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=columns, fontsize=7,
-                   frameon=False)
+        _key(fig, handles, columns)
+    ax.apply_aspect()
+    unit = 0.62 / (h + strip_in)  # the lowest 0.62 in of the figure, where the bar and arrow go
+    left = _scale_bar(fig, ax, unit)
+    _north_arrow(fig, left - 0.05, unit)
     if title:
-        fig.suptitle(title, fontsize=10, x=0.02, ha="left", y=0.985)
+        fig.suptitle(title, fontsize=11, x=0.02, ha="left", y=0.985, parse_math=False, gid="map-title")
+    names = {c: project.areas[c].name or c for c in codes} if labels is None else labels
+    _area_labels(fig, ax, project, [c for c in codes if c in names], names)
     return fig
+
+
+def _key(fig, handles, columns: int):
+    """The map's key in the strip below it; its labels (from data) drawn as typed, '$' included."""
+    key = fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.0), ncol=columns, fontsize=7,
+                     frameon=False)
+    for text in key.get_texts():
+        text.set_parse_math(False)
+    return key
+
+
+#: Share of the figure's width the key may take: the north arrow and the scale bar (at most a
+#: quarter of the map's width) sit right of it.
+KEY_WIDTH = 0.64
+
+#: Lengths a scale bar may take, in km: 1, 2 and 5 times a power of ten.
+_NICE_KM = [m * 10.0 ** e for e in range(-2, 5) for m in (1.0, 2.0, 5.0)]
+
+
+def map_width_km(west: float, east: float, latitude: float) -> float:
+    """Ground distance in km from ``west`` to ``east`` (degrees of longitude) along ``latitude``,
+    measured in the metric projection the analysis uses (:func:`metric_crs_for_bounds`: the
+    British National Grid for British data, else the local UTM zone)."""
+    from socialmap.analysis.geography import metric_crs_for_bounds
+
+    crs = metric_crs_for_bounds(west, latitude, east, latitude)
+    xs, ys = _transformer(crs, threading.get_ident()).transform([west, east], [latitude, latitude])
+    return math.hypot(xs[1] - xs[0], ys[1] - ys[0]) / 1000.0
+
+
+def scale_bar_km(width_km: float) -> float:
+    """The scale bar's length for a map ``width_km`` wide: the longest of 1, 2 or 5 times a power
+    of ten that is at most a quarter of the width (so it reads at a glance and fits its strip)."""
+    fits = [n for n in _NICE_KM if n <= width_km / 4.0]
+    return fits[-1] if fits else _NICE_KM[0]
+
+
+@lru_cache(maxsize=16)
+def _transformer(crs: str, thread: int):
+    # one per CRS and thread: a pyproj Transformer must not be shared between threads
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+
+def _km_text(km: float) -> str:
+    return f"{km * 1000:.0f} m" if km < 1 else f"{km:g} km"
+
+
+def _scale_bar(fig, ax, strip_frac: float) -> float:
+    """A scale bar in km at the right of the bottom strip: two alternating black and white halves,
+    its length in figure units from the map's own scale along its middle latitude."""
+    from matplotlib.patches import Rectangle
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width_km = map_width_km(x0, x1, (y0 + y1) / 2.0)
+    if not width_km > 0:
+        return 0.97
+    km = scale_bar_km(width_km)
+    box = ax.get_position()
+    length = box.width * km / width_km  # figure fraction
+    right = 0.97
+    left = right - length
+    bottom = strip_frac * 0.30
+    height = strip_frac * 0.10
+    half = length / 2.0
+    for i, face in enumerate(("#000000", "#ffffff")):
+        fig.add_artist(Rectangle((left + i * half, bottom), half, height, transform=fig.transFigure,
+                                 facecolor=face, edgecolor="#000000", linewidth=0.7,
+                                 gid="scale-bar" if i == 0 else "scale-bar-half"))
+    for x, text in ((left, "0"), (right, _km_text(km))):
+        fig.text(x, bottom + height * 1.6, text, fontsize=7, ha="center", va="bottom", parse_math=False,
+                 gid="scale-bar-label" if text != "0" else None)
+    return left
+
+
+def _north_arrow(fig, x: float, strip_frac: float) -> None:
+    """A north arrow at ``x`` (figure fraction) in the strip: the map is drawn with north up
+    (longitude across, latitude up)."""
+    fig.add_artist(_arrow(fig, x, strip_frac))
+    fig.text(x, strip_frac * 0.93, "N", fontsize=9, fontweight="bold", ha="center", va="top", gid="north-label")
+
+
+def _arrow(fig, x: float, strip_frac: float):
+    from matplotlib.patches import FancyArrow
+
+    return FancyArrow(x, strip_frac * 0.12, 0, strip_frac * 0.52, width=0.004, head_width=0.02,
+                      head_length=strip_frac * 0.22, length_includes_head=True, transform=fig.transFigure,
+                      color="#000000", gid="north-arrow")
+
+
+def _area_labels(fig, ax, project: Project, codes: list[str], names: dict[str, str]) -> None:
+    """Each area's name (``names``: area code -> text) inside its polygon where it fits: at the centroid when that lies inside,
+    else at a point surely inside (shapely ``representative_point``), at the largest font size of
+    8, 7, 6 or 5 pt (on one line, else two) whose box lies wholly inside the area on the page;
+    areas too small for any are left unlabelled. Names are drawn as plain text (no mathtext)."""
+    import shapely
+    from matplotlib import patheffects
+    from shapely.affinity import affine_transform
+
+    renderer = fig.canvas.get_renderer()
+    a, b, c, d, e, f = ax.transData.get_matrix()[[0, 0, 1, 1, 0, 1], [0, 1, 0, 1, 2, 2]]
+    halo = [patheffects.withStroke(linewidth=2.0, foreground="white")]
+    for code in codes:
+        area = project.areas[code]
+        name = str(names[code]).strip()
+        if not name:
+            continue
+        page = affine_transform(area.geometry, [a, b, c, d, e, f])  # data -> pixels
+        px0, py0, px1, py1 = page.bounds
+        if px1 - px0 < 12 or py1 - py0 < 6:
+            continue
+        centre = page.centroid
+        anchor = centre if page.contains(centre) else page.representative_point()
+        words = name.split()
+        texts = [name]
+        if len(words) > 1:
+            cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+            texts.append(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+        x, y = ax.transData.inverted().transform((anchor.x, anchor.y))
+        label = ax.text(x, y, "", ha="center", va="center", parse_math=False, color="#1a1a1a", zorder=4,
+                        path_effects=halo, gid=f"area-label:{code}")
+        placed = False
+        for size in (8, 7, 6, 5):
+            for text in texts:
+                label.set_text(text)
+                label.set_fontsize(size)
+                ext = label.get_window_extent(renderer)
+                pad = 1.5
+                if page.contains(shapely.box(ext.x0 - pad, ext.y0 - pad, ext.x1 + pad, ext.y1 + pad)):
+                    placed = True
+                    break
+            if placed:
+                break
+        if not placed:
+            label.remove()
 
 
 def _float(value: Any) -> float:

@@ -273,3 +273,86 @@ def test_scenario_report_has_the_tornado_ranges_and_every_source(tmp_path, sampl
     assert "No published figure exists for the share of staff kept after a TUPE transfer" in text
     assert "McMillan (2025)" in text and "not used here" in text  # the decay half-distance
     assert path.read_bytes().count(b"/Subtype /Image") >= 3  # two maps and the tornado chart
+
+
+@pytest.fixture
+def square_and_sliver():
+    """'$x$ Park', a 0.1 x 0.1 degree square west of the Greenwich-of-the-grid meridian (2 W), and a
+    0.001-degree sliver beside it whose long name cannot fit inside it on the page."""
+    from shapely.geometry import box
+
+    from socialmap.model import Area, Project
+
+    p = Project()
+    p.add_area(Area("A1", "$x$ Park", box(-2.10, 53.0, -2.00, 53.1)))
+    p.add_area(Area("A2", "Long Name Of A Tiny Corner", box(-2.00, 53.0, -1.999, 53.001)))
+    return p
+
+
+def _by_gid(fig, gid):
+    return [a for a in fig.findobj() if a.get_gid() == gid]
+
+
+def test_print_map_has_title_labels_that_fit_north_arrow_and_a_true_scale_bar(square_and_sliver):
+    """Issue 14 item 5. The map spans 2.103 W to 1.996 W (0.101 degrees of areas plus 3% either side =
+    0.10706 degrees) at its middle latitude 53.05 N. On the British National Grid (Airy 1830,
+    a = 6377563.396 m, e^2 = 0.0066705397616, scale 0.9996012717 on its central meridian 2 W) one degree
+    of longitude there is pi/180 * a cos(phi) / sqrt(1 - e^2 sin^2 phi) * F0 = 67.03 km, so the map is
+    7.18 km wide and the bar, at most a quarter of it (1.79 km), is 1 km: 1 / 67.03 degrees long."""
+    import math
+
+    from socialmap.reports.maps import area_map_figure, map_width_km, scale_bar_km
+
+    fig = area_map_figure(square_and_sliver, None, categories={"A1": "reached"}, palette={"reached": "#6baed6"},
+                          title="Reach of $x$ Org")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    x0, x1 = ax.get_xlim()
+    assert (x1 - x0) == pytest.approx(0.101 * 1.06)
+    phi = math.radians(53.05)
+    a, e2, f0 = 6377563.396, 0.0066705397616, 0.9996012717
+    km_per_degree = math.pi / 180 * a * math.cos(phi) / math.sqrt(1 - e2 * math.sin(phi) ** 2) * f0 / 1000
+    assert km_per_degree == pytest.approx(67.03, abs=0.01)
+    assert map_width_km(x0, x1, 53.05) == pytest.approx(0.10706 * km_per_degree, rel=1e-3)
+    assert scale_bar_km(7.18) == 1.0 and scale_bar_km(9.0) == 2.0 and scale_bar_km(0.5) == 0.1
+    # the drawn bar (two halves) is 1 km long on the map's own scale
+    halves = _by_gid(fig, "scale-bar") + _by_gid(fig, "scale-bar-half")
+    bar_px = sum(h.get_window_extent(renderer).width for h in halves)
+    px_per_degree = ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0]
+    assert bar_px == pytest.approx(1.0 / km_per_degree * px_per_degree, rel=2e-3)
+    assert [t.get_text() for t in _by_gid(fig, "scale-bar-label")] == ["1 km"]
+    # north arrow pointing up, with its N above it
+    (arrow,) = _by_gid(fig, "north-arrow")
+    (north,) = _by_gid(fig, "north-label")
+    assert north.get_text() == "N"
+    assert north.get_window_extent(renderer).y0 >= arrow.get_window_extent(renderer).y1 - 1
+    # the title, drawn as typed
+    (title,) = _by_gid(fig, "map-title")
+    assert title.get_text() == "Reach of $x$ Org" and not title.get_parse_math()
+    # the square is labelled inside itself; the sliver's name would overflow, so it is left out
+    (label,) = _by_gid(fig, "area-label:A1")
+    assert _by_gid(fig, "area-label:A2") == []
+    box = label.get_window_extent(renderer)
+    (sx0, sy0), (sx1, sy1) = ax.transData.transform([(-2.10, 53.0), (-2.00, 53.1)])
+    assert sx0 < box.x0 and box.x1 < sx1 and sy0 < box.y0 and box.y1 < sy1
+    assert label.get_fontsize() == 8
+
+
+def test_map_text_from_data_is_drawn_literally(square_and_sliver):
+    """'$x$ Park' is an area name, not TeX: it is drawn with its dollar signs, so it is wider than
+    matplotlib's mathtext rendering of the same string (an italic x and no dollars)."""
+    from matplotlib.text import Text
+
+    from socialmap.reports.maps import PointLayer, area_map_figure
+
+    fig = area_map_figure(square_and_sliver, {"A1": 1.0}, legend="rate",
+                          layers=[PointLayer([(-2.05, 53.05)], "$x$ Park services")])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (label,) = _by_gid(fig, "area-label:A1")
+    assert label.get_text() == "$x$ Park" and not label.get_parse_math()
+    maths = Text(0, 0, "$x$ Park", fontsize=label.get_fontsize(), figure=fig)
+    assert label.get_window_extent(renderer).width > maths.get_window_extent(renderer).width + 3
+    texts = [t for t in fig.legends[0].get_texts() if t.get_text() == "$x$ Park services"]
+    assert texts and not texts[0].get_parse_math()
