@@ -40,7 +40,15 @@ from typing import Any
 
 from socialmap.errors import InputError, Problem
 from socialmap.model import kinds
-from socialmap.model.kinds import ADULT, NODE_KINDS, ORGANISATION, PLACE_KINDS, SERVICE, TIE_TYPES, YOUNG_PERSON
+from socialmap.model.kinds import (
+    ADULT,
+    NODE_KINDS,
+    ORGANISATION,
+    PLACE_KINDS,
+    SERVICE,
+    TIE_TYPES,
+    YOUNG_PERSON,
+)
 from socialmap.model.project import Node, Project, Tie, tie_key
 
 SETTING = "interview_prompts"

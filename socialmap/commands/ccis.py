@@ -6,7 +6,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from socialmap.commands.common import check_output, open_project_with_passphrase, plain, print_json, suppress
+from socialmap.commands.common import (
+    check_output,
+    open_project_with_passphrase,
+    plain,
+    print_json,
+    suppress,
+)
 from socialmap.errors import InputError, Problem
 
 

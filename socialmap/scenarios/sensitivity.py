@@ -206,7 +206,6 @@ def compute_sensitivity(
     from socialmap.scenarios.impact import _flag_masks, _loss_pct
 
     names = applicable_assumptions(changes)
-    impact_names = [n for n in names if n not in FLAG_ASSUMPTIONS]
     centre = central_values(changes, central.context_survival, thresholds)
     threshold_field = {
         "flag_newly_isolated_neet": "newly_isolated_neet",

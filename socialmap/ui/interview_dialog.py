@@ -15,7 +15,15 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QPen, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QKeySequence,
+    QPen,
+    QShortcut,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -33,7 +41,14 @@ from PySide6.QtWidgets import (
 )
 
 from socialmap.errors import InputError
-from socialmap.interview import Answer, InterviewPlan, ego_measures, ego_ties, plan_interview, project_prompts
+from socialmap.interview import (
+    Answer,
+    InterviewPlan,
+    ego_measures,
+    ego_ties,
+    plan_interview,
+    project_prompts,
+)
 from socialmap.model import Node
 from socialmap.model.kinds import YOUNG_PERSON
 from socialmap.ui.commands import AddNode, AddTie, push_edit

@@ -115,3 +115,23 @@ def js(window, qtbot, script: str):
     window.map.evaluate(f"JSON.stringify({script})", lambda r: box.setdefault("r", r))
     qtbot.waitUntil(lambda: "r" in box, timeout=WAIT_MS)
     return None if box["r"] in (None, "undefined") else json.loads(box["r"])
+
+
+@pytest.fixture
+def three_area_file(tmp_path, small_project) -> Path:
+    """small_project plus a third area A3 (east of A2) with its own service s2
+    (provided by o1) attended by yp4, and yp4 -friend- yp5, both living in A3."""
+    from shapely.geometry import box
+
+    from socialmap.model import Area, Node, Tie
+
+    p = small_project
+    p.add_area(Area("A3", "Far East", box(-2.28, 53.40, -2.27, 53.41)))
+    p.add_node(Node("s2", "service", "Drop-in", lat=53.405, lon=-2.275, provider="o1"))
+    p.add_node(Node("yp4", "young_person", "Lee", area_code="A3", neet=False))
+    p.add_node(Node("yp5", "young_person", "Max", area_code="A3", neet=True))
+    p.add_tie(Tie("yp4", "s2", "attends"))
+    p.add_tie(Tie("yp4", "yp5", "friend"))
+    path = tmp_path / "three.gpkg"
+    save_project(p, path)
+    return path

@@ -104,8 +104,8 @@ def test_a_refused_answer_is_not_added_and_cancel_changes_nothing(qtbot, small_p
 
 def test_the_window_opens_the_form_from_the_edit_menu_and_the_inspector(make_window, qtbot, project_file,
                                                                          monkeypatch):
-    from tests.ui.conftest import open_and_wait
     from socialmap.ui import interview_dialog
+    from tests.ui.conftest import open_and_wait
 
     opened = []
     monkeypatch.setattr(interview_dialog.InterviewDialog, "exec", lambda self: opened.append(self.ego_id) or 0)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from shapely.geometry import box
 
-from socialmap.model import Area, Node, Project, Tie
+from socialmap.model import Node, Project, Tie
 from socialmap.store import save_project
 from socialmap.ui import recovery, workers
 from tests.ui.conftest import WAIT_MS, js, open_and_wait, wait_drawn
@@ -19,20 +18,6 @@ from tests.ui.test_mainwindow import state
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sample.gpkg"
 
 
-@pytest.fixture
-def three_area_file(tmp_path, small_project) -> Path:
-    """small_project plus a third area A3 (east of A2) with its own service s2
-    (provided by o1) attended by yp4, and yp4 -friend- yp5, both living in A3."""
-    p = small_project
-    p.add_area(Area("A3", "Far East", box(-2.28, 53.40, -2.27, 53.41)))
-    p.add_node(Node("s2", "service", "Drop-in", lat=53.405, lon=-2.275, provider="o1"))
-    p.add_node(Node("yp4", "young_person", "Lee", area_code="A3", neet=False))
-    p.add_node(Node("yp5", "young_person", "Max", area_code="A3", neet=True))
-    p.add_tie(Tie("yp4", "s2", "attends"))
-    p.add_tie(Tie("yp4", "yp5", "friend"))
-    path = tmp_path / "three.gpkg"
-    save_project(p, path)
-    return path
 
 
 def test_scenario_run_marks_the_expected_areas(make_window, qtbot, three_area_file):

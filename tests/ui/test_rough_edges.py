@@ -7,7 +7,6 @@ from PySide6.QtCore import QSize, Qt
 from socialmap.ui.app import NO_DISPLAY, display_problem
 from socialmap.ui.mainwindow import first_size
 from tests.ui.conftest import WAIT_MS, js, open_and_wait
-from tests.ui.test_panels import three_area_file  # noqa: F401  (fixture)
 
 
 def test_first_window_fits_a_laptop_screen():
