@@ -342,3 +342,29 @@ def test_mutated_inputs_through_the_command_line_leave_the_project_alone(tmp_pat
         assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["p.gpkg"], (fmt, seed)
         shutil.rmtree(case)
     assert digest(into) is not None
+
+
+def test_mutated_ccis_extracts_give_a_project_or_reasons(tmp_path, capsys):
+    """The CCIS client extract (issue 15) through ``import ccis``: mutated cells, bytes and rows give
+    exit 0 or 2 with one-line reasons, no traceback, and on refusal no output file; a reason never
+    echoes a name, date of birth or postcode of the extract."""
+    from tests.interchange import ccis_data as data
+
+    areas = data.write_areas(tmp_path / "areas.geojson")
+    lookup = data.write_lookup(tmp_path / "lookup.csv", 40)
+    rows = data.people(12)
+    clean = data.write_extract(tmp_path / "clean.csv", rows).read_text(encoding="utf-8")
+    secrets = {r[k] for r in rows for k in ("Forename", "Surname", "Postcode") if len(r[k]) > 3}
+    for seed in range(max(CASES // 2, 20)):
+        rng = random.Random(f"ccis-{seed}")
+        case = tmp_path / f"ccis{seed}.csv"
+        case.write_bytes(_mutate_bytes(clean.encode(), rng) if rng.random() < 0.3 else _mutate_csv(clean, rng))
+        out = tmp_path / f"out{seed}.gpkg"
+        code = main(["import", "ccis", str(case), "--postcodes", str(lookup), "--areas", str(areas), str(out),
+                     "--as-of", "2026-12-01"])
+        err = capsys.readouterr().err
+        assert code in (0, 2), (seed, err)
+        assert "Traceback" not in err and "internal error" not in err, (seed, err)
+        if code == 2:
+            assert not out.exists(), seed
+            assert not any(s in err for s in secrets), (seed, err)

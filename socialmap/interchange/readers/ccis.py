@@ -390,7 +390,8 @@ def read_extract(
         else:
             code = int(code_text) if re.fullmatch(r"\d{3}", code_text) else None
             if code is None:
-                bad(row, "activity_code", f"{code_text!r} is not an NCCIS activity code (three digits, e.g. 610)")
+                # the cell is not echoed: a cell swallowing others (a stray quote) would hold names
+                bad(row, "activity_code", "the activity code is not an NCCIS activity code (three digits, e.g. 610)")
             elif code not in groups:
                 known = ACTIVITY_CODES.get(code)
                 why = (f"activity code {code} ({known[0]}) is in none of the four groups" if known
@@ -405,8 +406,8 @@ def read_extract(
                 continue
             try:
                 dates[name] = as_date(cells.get(f[name]))
-            except BadValue as exc:
-                bad(row, name, str(exc))
+            except BadValue:  # not str(exc): it quotes the cell, which may hold other people's details
+                bad(row, name, "is not a date (use 2026-09-01 or 01/09/2026)")
         confirmed = max((d for d in dates.values() if d is not None), default=None)
         if activity is not None and activity != NOT_KNOWN and confirmed is not None and window_days and \
                 (as_of - confirmed).days > window_days:
@@ -417,8 +418,8 @@ def read_extract(
         for name, col in cols.characteristics.items():
             try:
                 value = as_bool(cells.get(col))
-            except BadValue as exc:
-                bad(row, name, str(exc))
+            except BadValue:  # not str(exc): it quotes the cell, which may hold other people's details
+                bad(row, name, "is not yes or no (Y/N, yes/no, true/false, 1/0)")
                 continue
             if value is not None:
                 attrs[name] = value
