@@ -115,8 +115,11 @@ def corpus(tmp_path_factory):
     network.add_tie(Tie("yp1", "yp2", "friend"))
     network.add_tie(Tie("yp1", "o1", "member"))
     write_graphml(network, folder / "base.graphml", include_people=True)
+    from socialmap.interchange.writers.graph import write_gexf
+
+    write_gexf(network, folder / "base.gexf", include_people=True)
     return {"folder": folder, "areas": folder / "areas.geojson", "xlsx": buffer.getvalue(),
-            "graphml": (folder / "base.graphml").read_bytes()}
+            "graphml": (folder / "base.graphml").read_bytes(), "gexf": (folder / "base.gexf").read_bytes()}
 
 
 # ------------------------------------------------------------------ mutations
@@ -222,10 +225,12 @@ def _import(fmt: str, case: Path, areas: Path):
             if fmt == "kumu":
                 return read_kumu(case / "map.xlsx", **kw)
             return read_kumu(case / "elements.csv", connections=case / "connections.csv", **kw)
-    elif fmt == "graphml":
-        from socialmap.interchange.readers.graph import read_graphml_import
+    elif fmt in ("graphml", "gexf"):
+        from socialmap.interchange.readers.graph import read_gexf_import, read_graphml_import
 
         def read(**kw):
+            if fmt == "gexf":
+                return read_gexf_import(case / "network.gexf", **kw)
             return read_graphml_import(case / "network.graphml", **kw)
     else:
         from socialmap.interchange.readers.openreferral import read_openreferral
@@ -259,8 +264,8 @@ def _write_case(fmt: str, folder: Path, corpus, rng: random.Random) -> None:
     elif fmt == "csv":
         (folder / "nodes.csv").write_bytes(_mutate_csv(NODES, rng) if rng.random() < 0.7 else NODES.encode())
         (folder / "ties.csv").write_bytes(_mutate_csv(TIES, rng) if rng.random() < 0.5 else TIES.encode())
-    elif fmt == "graphml":
-        base = corpus["graphml"]
+    elif fmt in ("graphml", "gexf"):
+        base = corpus[fmt]
         if rng.random() < 0.5:
             data = _mutate_bytes(base, rng)
         else:
@@ -268,7 +273,7 @@ def _write_case(fmt: str, folder: Path, corpus, rng: random.Random) -> None:
             if rng.random() < 0.5:
                 data = data.replace(b"Robin", rng.choice(HOSTILE).encode("utf-8", "surrogatepass")
                                     .replace(b"&", b"&amp;").replace(b"<", b"&lt;"))
-        (folder / "network.graphml").write_bytes(data)
+        (folder / f"network.{fmt}").write_bytes(data)
     elif fmt == "kumu":
         (folder / "map.xlsx").write_bytes(_mutate_xlsx(corpus["xlsx"], rng))
     elif fmt == "kumu-csv":
@@ -292,14 +297,14 @@ def _write_case(fmt: str, folder: Path, corpus, rng: random.Random) -> None:
             (folder / "oruk" / name).write_bytes(_mutate_csv(text, rng) if name == victim else text.encode())
 
 
-FORMATS = ("csv", "kumu", "kumu-csv", "oruk-json", "oruk-folder", "areas", "postcodes", "graphml")
+FORMATS = ("csv", "kumu", "kumu-csv", "oruk-json", "oruk-folder", "areas", "postcodes", "graphml", "gexf")
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # GDAL and GEOS on mangled geometry: noted, not failed
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_mutated_inputs_give_a_project_or_reasons_never_an_exception(tmp_path, corpus, fmt):
     accepted = 0
-    per_format = max(CASES // 2, 20) if fmt in ("kumu-csv", "oruk-folder", "areas", "postcodes", "graphml") else CASES
+    per_format = max(CASES // 2, 20) if fmt in ("kumu-csv", "oruk-folder", "areas", "postcodes", "graphml", "gexf") else CASES
     for seed in range(per_format):
         rng = random.Random(f"{fmt}-{seed}")
         case = tmp_path / f"case{seed}"
