@@ -136,12 +136,6 @@ class AreaDisclosure:
                 out.setdefault(col, set()).update(codes)
         return {col: frozenset(codes) for col, codes in out.items()}
 
-    def count_bounds(self, code: str, column: str, values: Mapping[str, Any], totals: Mapping[str, int]) -> tuple[int, int]:
-        """What a reader of the public table knows of one count of an area: its lowest and highest
-        possible value from the area's row alone (``values`` holds the row's true counts; only
-        those shown are used, with ``totals`` bounding the withheld ones)."""
-        return row_intervals(self, code, values, totals)[column]
-
 
 def row_intervals(disclosure: AreaDisclosure, code: str, values: Mapping[str, Any],
                   totals: Mapping[str, int]) -> dict[str, tuple[int, int]]:

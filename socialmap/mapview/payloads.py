@@ -29,8 +29,6 @@ TIE_CLASSES = ("bonding", "bridging", "linking", "institutional", "unclassified"
 #: Sequential palette for choropleths (ColorBrewer YlGnBu, 5 classes).
 CHOROPLETH_COLOURS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8")
 NO_DATA_COLOUR = "#d9d9d9"
-HOTSPOT_COLOUR = "#d7301f"
-NOT_HOTSPOT_COLOUR = "#f0f0f0"
 
 _ROUND = 6  # decimal places of a coordinate: about 0.1 m
 
@@ -339,18 +337,6 @@ def change_style(values: Mapping[str, Any], title: str, *, positive_is_loss: boo
         entries.append({"colour": colour, "label": f"{high_word} {_fmt(a, digits)} – {_fmt(b, digits)}"})
     if len(known) < len(values):
         entries.append({"colour": NO_DATA_COLOUR, "label": missing_label})
-    return {"colours": colours, "legend": {"title": title, "entries": entries}}
-
-
-def hotspot_style(flags: Mapping[str, Any], title: str = "NEET isolation hotspots (Gi*)") -> dict[str, Any]:
-    """Fill colours of areas by the hotspot flag of Getis-Ord Gi*."""
-    colours = {}
-    for code, flag in flags.items():
-        colours[code] = HOTSPOT_COLOUR if flag is True or flag == 1 else NOT_HOTSPOT_COLOUR
-    entries = [
-        {"colour": HOTSPOT_COLOUR, "label": "hotspot (Gi* hot spot, 95% confidence or more)"},
-        {"colour": NOT_HOTSPOT_COLOUR, "label": "not a hotspot"},
-    ]
     return {"colours": colours, "legend": {"title": title, "entries": entries}}
 
 

@@ -390,7 +390,3 @@ class AnalysisPanel(QWidget, workers.PanelJob):
             return None
         return {str(c): (None if v is None or v != v else int(v)) for c, v in self.result["hotspots"].areas["gi_bin"].items()}
 
-    def hotspot_flags(self) -> dict[str, Any] | None:
-        if self.result is None or self.result.get("hotspots") is None:
-            return None
-        return {str(c): v for c, v in self.result["hotspots"].areas["hotspot"].items()}

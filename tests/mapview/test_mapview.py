@@ -9,7 +9,6 @@ from socialmap.mapview import (
     build_page,
     choropleth,
     full_payload,
-    hotspot_style,
     nodes_payload,
     ties_payload,
 )
@@ -102,11 +101,6 @@ def test_gi_bin_style_colours_each_class():
     labels = [e["label"] for e in style["legend"]["entries"]]
     assert labels == ["Hot spot, 99% confidence", "Not significant", "Cold spot, 95% confidence",
                       "no Gi* (see the area's note)"]  # the classes on the map only
-
-
-def test_hotspot_style_marks_only_hotspots():
-    style = hotspot_style({"A": True, "B": False, "C": None})
-    assert style["colours"]["A"] != style["colours"]["B"] == style["colours"]["C"]
 
 
 def test_full_payload_is_plain_json_and_keeps_markup_as_data(small_project):
