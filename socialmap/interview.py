@@ -378,6 +378,7 @@ def plan_interview(project: Project, ego: str | Node, answers: Iterable[Answer],
                         bad(f"{name!r} was named before as {pt.tie.type}; keeping that, not {v}", row, k, warnings)
         pt.prompts.append(prompt.key)
         pt.opportunity = pt.opportunity or prompt.opportunity
+        pt.tie.opportunity = pt.opportunity  # the mark is kept on the tie (socialmap.analysis.opportunity)
         if ans.context and str(ans.context).strip() and alter.id not in context_ref:
             context_ref[alter.id] = (pt, str(ans.context).strip(), row)
 

@@ -65,8 +65,7 @@ def pseudonymise(project: Project) -> tuple[Project, dict[str, str]]:
             nodes.append(replace(node, id=mapping[node.id], label="young person", age=None, attrs={}))
         else:
             nodes.append(replace(node, attrs=dict(node.attrs)))
-    ties = [Tie(mapping.get(t.a, t.a), mapping.get(t.b, t.b), t.type, t.context, t.strength)
-            for t in project.ties.values()]
+    ties = [replace(t, a=mapping.get(t.a, t.a), b=mapping.get(t.b, t.b)) for t in project.ties.values()]
     # The source is a valid project and only young people's ids and texts change, so the copy is
     # valid too: it is assembled directly rather than re-checked record by record (5x faster at
     # city scale). It is for writing out, not for editing.

@@ -15,8 +15,14 @@ Per service (after Chetty et al. 2022b)
     friendships made there that reach EET young people, divided by that exposure.
 
 An **opportunity node** is an adult recorded as in work (``in_work`` true, or employed by an
-organisation of the project: the target of an ``employs`` tie) or an organisation whose
-``org_type`` is ``employer`` or ``school_college``. A hop is a person-person tie of any type
+organisation of the project: the target of an ``employs`` tie), an organisation whose
+``org_type`` is ``employer`` or ``school_college``, or the end of an **opportunity tie**
+(``Tie.opportunity``, issue 16) that is not a young person: an adult, organisation or service
+that a young person named as able to help them find work, training or a course (the third
+prompt of the interview, :mod:`socialmap.interview`). What the young person said is taken as
+it stands, as Network Canvas's name generators take a named alter: the person or place is a
+route to opportunity, for them and, within two hops, for their friends. (A young person
+named so is not made an opportunity node: young people's own activity is recorded.) A hop is a person-person tie of any type
 or a linking tie (person to organisation or service), as for ``areas_reached``; never an
 institutional tie between organisations and services. So *young person -> friend -> friend's
 mother, in work* is two hops, and so is *young person -> youth club -> its youth worker*
@@ -81,7 +87,8 @@ def opportunity_nodes(project: Project) -> np.ndarray:
     """Boolean mask (array order of :func:`~socialmap.analysis.arrays.graph_arrays`) of the opportunity nodes.
 
     An adult recorded as in work (``in_work`` true) or employed by an organisation of the
-    project (an ``employs`` tie), or an organisation of type ``employer`` or ``school_college``.
+    project (an ``employs`` tie), an organisation of type ``employer`` or ``school_college``, or
+    the end of an opportunity tie that is not a young person.
 
     Examples
     --------
@@ -95,6 +102,16 @@ def opportunity_nodes(project: Project) -> np.ndarray:
     >>> p.add_tie(Tie("club", "coach", "employs"))
     >>> opportunity_nodes(p).tolist()
     [True, False, True, False, True]
+
+    Gran is named by a young person as someone who could help them find work:
+
+    >>> from shapely.geometry import box
+    >>> from socialmap.model import Area
+    >>> p.add_area(Area("A1", "West", box(0, 50, 1, 51)))
+    >>> p.add_node(Node("yp", "young_person", area_code="A1"))
+    >>> p.add_tie(Tie("yp", "gran", "family", opportunity=True))
+    >>> opportunity_nodes(p).tolist()
+    [True, True, True, False, True, False]
     """
     ga = graph_arrays(project)
     n = ga.n_nodes
@@ -110,6 +127,11 @@ def opportunity_nodes(project: Project) -> np.ndarray:
     employed[ga.tie_b[employs]] = True
     out |= (ga.kind == ADULT) & (in_work | employed)
     out |= (ga.kind == ORG) & typed
+    index = ga.index
+    named = [index[end] for t in project.ties.values() if t.opportunity for end in (t.a, t.b)]
+    if named:
+        named_at = np.asarray(named, dtype=np.int64)
+        out[named_at[ga.kind[named_at] != YP]] = True
     return out
 
 

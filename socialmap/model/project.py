@@ -188,6 +188,9 @@ class Tie:
     #: in force from ``since`` (inclusive) to ``until`` (exclusive); None: open (socialmap.model.dates)
     since: dt.date | None = None
     until: dt.date | None = None
+    #: an opportunity tie (issue 16): the young person at one end named the other as someone or
+    #: somewhere that could help them find work, training or a course (socialmap.analysis.opportunity)
+    opportunity: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -353,6 +356,11 @@ def tie_problems(tie: Tie, project: Project, *, record: str | None = None) -> li
             bad(name, f"{value!r} is not a date")
     if isinstance(tie.since, dt.date) and isinstance(tie.until, dt.date) and tie.until < tie.since:
         bad("until", f"the tie ends ({tie.until.isoformat()}) before it starts ({tie.since.isoformat()})")
+    if not isinstance(tie.opportunity, bool):
+        bad("opportunity", f"{tie.opportunity!r} is not true or false")
+    elif tie.opportunity and na is not None and nb is not None and YOUNG_PERSON not in (na.kind, nb.kind):
+        bad("opportunity", "only a tie of a young person can be an opportunity tie (someone or somewhere "
+                           "that could help them find work, training or a course)")
     return out
 
 
@@ -830,6 +838,7 @@ class Project:
                 and (tie.since is None or type(tie.since) is dt.date)
                 and (tie.until is None or type(tie.until) is dt.date)
                 and (tie.since is None or tie.until is None or tie.since <= tie.until)
+                and (tie.opportunity is False or (tie.opportunity is True and YOUNG_PERSON in (na.kind, nb.kind)))
             ):
                 key = (a, b) if a <= b else (b, a)
                 if key not in linked:
@@ -905,7 +914,8 @@ class Project:
 
         g = nx.Graph()
         g.add_nodes_from((n.id, {"kind": n.kind, "area_code": n.area_code, "label": n.label, "neet": n.neet}) for n in self.nodes.values())
-        g.add_edges_from((t.a, t.b, {"type": t.type, "context": t.context, "strength": t.strength}) for t in self.ties.values())
+        g.add_edges_from((t.a, t.b, {"type": t.type, "context": t.context, "strength": t.strength,
+                                         "opportunity": t.opportunity}) for t in self.ties.values())
         return g
 
     def counts(self) -> dict[str, Any]:

@@ -8,7 +8,8 @@ holds the schema version).
 
 Schema versions: 1 (first release); 2 adds the dates of records (nodes
 ``recorded``/``updated``, ties ``since``/``until``, ISO ``YYYY-MM-DD`` text)
-and the snapshots table. An older file is brought up to date by the ordered
+and the snapshots table; 3 young people's ``activity``; 4 the ties' ``opportunity``
+mark (GeoPackage ``BOOLEAN``: 0 or 1). An older file is brought up to date by the ordered
 chain :data:`MIGRATIONS` (n -> n+1, each an SQL step) run on a temporary copy
 when it is opened, so the file itself is never modified; saving writes the
 current schema.
@@ -45,7 +46,7 @@ from socialmap.faults import guard
 from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie
 from socialmap.model.snapshots import Snapshot
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 CRS = "EPSG:4326"
 _NODE_COLUMNS = [f for f in NODE_FIELDS if f not in ("lat", "lon", "attrs")]
 _DATE_FIELDS = {"contract_end", "recorded", "updated"}
@@ -229,12 +230,14 @@ def _write_tables(con: sqlite3.Connection, project: Project, *, with_snapshots: 
     with con:
         con.execute(
             "CREATE TABLE ties (fid INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT NOT NULL, b TEXT NOT NULL,"
-            " type TEXT NOT NULL, context TEXT, strength INTEGER, since TEXT, until TEXT)"
+            " type TEXT NOT NULL, context TEXT, strength INTEGER, since TEXT, until TEXT,"
+            " opportunity BOOLEAN NOT NULL DEFAULT 0)"
         )
         con.executemany(
-            "INSERT INTO ties (a, b, type, context, strength, since, until) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ties (a, b, type, context, strength, since, until, opportunity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             ((t.a, t.b, t.type, t.context, t.strength,
-              None if t.since is None else t.since.isoformat(), None if t.until is None else t.until.isoformat())
+              None if t.since is None else t.since.isoformat(), None if t.until is None else t.until.isoformat(),
+              1 if t.opportunity else 0)
              for t in project.ties.values()),
         )
         con.execute(
@@ -314,6 +317,14 @@ def _v2_to_v3(con: sqlite3.Connection) -> str | None:
             "education, employment or training (change any who are NEET and not available, or not known)")
 
 
+def _v3_to_v4(con: sqlite3.Connection) -> None:
+    """Schema 3 -> 4: the ties' ``opportunity`` mark (issue 16), false for every tie recorded
+    before ties could carry it."""
+    tie_columns = {row[1] for row in con.execute('PRAGMA table_info("ties")')}
+    if "opportunity" not in tie_columns:
+        con.execute('ALTER TABLE ties ADD COLUMN "opportunity" BOOLEAN NOT NULL DEFAULT 0')
+
+
 #: The ordered chain of schema migrations: ``MIGRATIONS[n]`` brings a file from schema n to
 #: n + 1 (SQL on a writable temporary copy) and may return what it did in words, said once to the
 #: user when the file is opened (``Project.notes``). A change of schema bumps SCHEMA_VERSION and
@@ -321,6 +332,7 @@ def _v2_to_v3(con: sqlite3.Connection) -> str | None:
 MIGRATIONS: dict[int, Any] = {
     1: _v1_to_v2,  # issue 18: dates of records, snapshots
     2: _v2_to_v3,  # issue 15: young people's activity
+    3: _v3_to_v4,  # issue 16: opportunity ties
 }
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION)), "one migration per schema step, none missing"
 
@@ -740,12 +752,27 @@ def read_records(path: Path | bytes, shown: Path):
         else:
             ties = list(starmap(Tie, (r[:5] for r in rows)))
         del rows
+        _read_opportunity(con, ties, shown)
         settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
         scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
         snapshots = _read_snapshots(con)
     finally:
         con.close()
     return areas, nodes, ties, settings, scenarios, snapshots
+
+
+def _read_opportunity(con: sqlite3.Connection, ties: list[Tie], shown: Path) -> None:
+    """Set ``opportunity`` on the ties (read in ``fid`` order) that the file marks: 1 (or true);
+    0, false or empty is unmarked, anything else is a damaged file."""
+    bad = con.execute("SELECT a, b, opportunity FROM ties WHERE opportunity IS NOT NULL AND"
+                      " opportunity NOT IN (0, 1, '0', '1', 'true', 'false') LIMIT 1").fetchone()
+    if bad is not None:
+        raise ProjectFileError(f"{shown}: tie {bad[0]!r}-{bad[1]!r}, field 'opportunity': {bad[2]!r} is not "
+                               "0 or 1 (true or false); the file was not changed")
+    marked = con.execute("SELECT n FROM (SELECT row_number() OVER (ORDER BY fid) - 1 AS n, opportunity FROM ties)"
+                         " WHERE opportunity IN (1, '1', 'true')").fetchall()
+    for (n,) in marked:
+        ties[n].opportunity = True
 
 
 def _tie_date(value: Any, a: str, b: str, name: str, shown: Path) -> dt.date | None:

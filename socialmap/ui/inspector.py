@@ -34,6 +34,7 @@ from socialmap.model.kinds import (
     PLACE_KINDS,
     SECTORS,
     TIE_TYPES,
+    YOUNG_PERSON,
 )
 from socialmap.ui import commands
 from socialmap.ui.document import ProjectDocument
@@ -44,7 +45,7 @@ FLOAT_FIELDS = {
     "lat", "lon", "employees_total", "employees_local", "spend_total", "spend_local",
     "years_in_area", "annual_value", "hours_per_week",
 }
-BOOL_FIELDS = {"neet", "is_anchor", "in_work"}
+BOOL_FIELDS = {"neet", "is_anchor", "in_work", "opportunity"}
 DATE_FIELDS = {"contract_end", "since", "until", "recorded", "updated"}
 CHOICES = {"org_type": ORG_TYPES, "sector": SECTORS, "type": TIE_TYPES}
 KIND_TITLES = {"young_person": "Young person", "adult": "Adult", "organisation": "Organisation",
@@ -274,6 +275,8 @@ class Inspector(QWidget):
             self._add_field("strength", tie.strength)
             self._add_field("since", tie.since)
             self._add_field("until", tie.until)
+            if YOUNG_PERSON in (project.nodes[tie.a].kind, project.nodes[tie.b].kind):
+                self._add_field("opportunity", display(tie.opportunity), choices=("yes", "no"))
         elif kind and ident in project.nodes:
             node = project.nodes[ident]
             self.title.setText(f"{KIND_TITLES.get(node.kind, node.kind)}: {node.label}")
@@ -421,6 +424,8 @@ class Inspector(QWidget):
                 self.show_error(name, "a label is needed")
                 bad = True
                 continue
+            if name == "opportunity" and value is None:
+                value = False  # an opportunity tie or not: left empty is not
             if name == "name" and value is None:
                 self.show_error(name, "a name is needed")
                 bad = True

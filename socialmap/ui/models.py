@@ -33,7 +33,7 @@ HEADERS = {
     "population_16_24": "Population 16-24", "young_people": "Young people", "a": "From", "b": "To",
     "type": "Type", "context": "Context", "strength": "Strength", "a_label": "From (label)",
     "b_label": "To (label)", "since": "Since", "until": "Ended (until)", "recorded": "First recorded",
-    "updated": "Last updated",
+    "updated": "Last updated", "opportunity": "Opportunity",
 }
 
 
@@ -317,7 +317,7 @@ class AreaTableModel(_RecordModel):
 class TieTableModel(_RecordModel):
     """Every tie, one row each, with the labels of both ends."""
 
-    columns = ("a", "a_label", "b", "b_label", "type", "context", "strength", "since", "until")
+    columns = ("a", "a_label", "b", "b_label", "type", "context", "strength", "since", "until", "opportunity")
 
     def __init__(self, doc: ProjectDocument) -> None:
         super().__init__(doc)

@@ -28,6 +28,7 @@ def _schema_2_file(path: Path, version: int = 2) -> Path:
     con = sqlite3.connect(path)
     with con:
         con.execute("ALTER TABLE nodes DROP COLUMN activity")
+        con.execute("ALTER TABLE ties DROP COLUMN opportunity")
         con.execute("UPDATE socialmap_meta SET value = '2' WHERE key = 'schema_version'")
     con.close()
     if version == 1:
@@ -51,7 +52,7 @@ def test_an_earlier_file_opens_with_activities_from_neet_and_is_not_changed(tmp_
 def test_saved_again_it_is_the_current_schema_and_says_nothing(tmp_path):
     path = _schema_2_file(tmp_path / "old.gpkg")
     save_project(load_project(path), path)
-    assert read_schema_version(path) == SCHEMA_VERSION == 3
+    assert read_schema_version(path) == SCHEMA_VERSION == 4
     again = load_project(path)
     assert again.notes == []
     assert again.nodes["y1"].activity == "neet_available"

@@ -4,7 +4,8 @@
 names as columns (``id`` and ``kind`` required; the rest optional and left
 empty where they do not apply); any other column is kept in ``Node.attrs``.
 ``ties.csv`` has ``a``, ``b`` (or ``source``, ``target``), ``type``,
-``context`` and ``strength``. The areas come from GeoJSON, GeoPackage or a
+``context``, ``strength``, ``since``, ``until`` and ``opportunity`` (yes/no: an
+opportunity tie, issue 16). The areas come from GeoJSON, GeoPackage or a
 shapefile (:func:`socialmap.interchange.areas.read_areas`).
 
 Import is all or nothing: every cell is parsed, the records are checked
@@ -54,7 +55,7 @@ NODE_COLUMNS: tuple[str, ...] = (
     "years_in_area", "provider", "service_type", "commissioner", "contract_end",
     "annual_value", "hours_per_week", "lat", "lon", "recorded", "updated",
 )
-TIE_COLUMNS: tuple[str, ...] = ("a", "b", "type", "context", "strength", "since", "until")
+TIE_COLUMNS: tuple[str, ...] = ("a", "b", "type", "context", "strength", "since", "until", "opportunity")
 NODE_SYNONYMS = {"latitude": "lat", "longitude": "lon", "lng": "lon"}
 TIE_SYNONYMS = {"source": "a", "target": "b"}
 NODE_REQUIRED = ("id", "kind")
@@ -366,6 +367,13 @@ def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> No
                     dated[name] = parse_date(cells[pos])
                 except ValueError as exc:
                     problems.append(Problem(str(exc), file=where, row=row, field=name, record=rec))
+        opp_pos = col.get("opportunity")
+        if opp_pos is not None and cells[opp_pos].strip():
+            try:
+                if parse_bool(cells[opp_pos]):
+                    dated["opportunity"] = True
+            except ValueError as exc:
+                problems.append(Problem(str(exc), file=where, row=row, field="opportunity", record=rec))
         if len(problems) > count:
             continue
         key = tie_key(a, b)
@@ -664,7 +672,7 @@ def write_csv_bundle(project: Project, folder: str | os.PathLike) -> list[Path]:
         w.writerow(TIE_COLUMNS)
         for tie in project.ties.values():
             w.writerow([tie.a, tie.b, tie.type, _cell(tie.context), _cell(tie.strength), _cell(tie.since),
-                        _cell(tie.until)])
+                        _cell(tie.until), "true" if tie.opportunity else ""])
     areas_path = folder / "areas.geojson"
     features = [
         {

@@ -176,7 +176,9 @@ def _tables(nodes, edges, source: str, fmt: str) -> tuple[Table, Table]:
     strength_attr = by_norm.get("strength")
     weight_attr = by_norm.get("weight")
     context_attr = by_norm.get("context")
-    connections = Table(source, "edges", ["From", "To", "Type", "Strength", "Context"])
+    opportunity_attr = by_norm.get("opportunity")
+    connections = Table(source, "edges", ["From", "To", "Type", "Strength", "Context"]
+                        + (["Opportunity"] if opportunity_attr else []))
     for position, (a, b, values) in enumerate(edges, 1):
         strength = _text(values.get(strength_attr)) if strength_attr else None
         if strength is None and weight_attr is not None:
@@ -185,7 +187,8 @@ def _tables(nodes, edges, source: str, fmt: str) -> tuple[Table, Table]:
         connections.rows.append((position, {
             "From": id_of.get(str(a), _text(a)), "To": id_of.get(str(b), _text(b)),
             "Type": _text(values.get(type_attr)) if type_attr else None, "Strength": strength,
-            "Context": _text(values.get(context_attr)) if context_attr else None}))
+            "Context": _text(values.get(context_attr)) if context_attr else None,
+            **({"Opportunity": _text(values.get(opportunity_attr))} if opportunity_attr else {})}))
     if kind_attr is None and nodes:
         raise InputError(Problem(
             f"its nodes have no kind or type attribute (their attributes: {', '.join(node_names) or 'none'}); "

@@ -605,6 +605,7 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
     state = state if state is not None else _ElementState()
     strength_col = _column(table, "strength")
     context_col = _column(table, "context")
+    opportunity_col = _column(table, "opportunity")
     existing_labels: dict[str, str] = {}
     if existing is not None:
         counts: dict[str, int] = {}
@@ -612,7 +613,8 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
             counts[n.label] = counts.get(n.label, 0) + 1
             existing_labels[n.label] = n.id
         existing_labels = {k: v for k, v in existing_labels.items() if counts[k] == 1}
-    ignored = [h for h in table.headers if h not in (from_col, to_col, type_col, strength_col, context_col)]
+    ignored = [h for h in table.headers if h not in (from_col, to_col, type_col, strength_col, context_col,
+                                                     opportunity_col)]
     if ignored:
         batch.notes.append(f"{table.file}{' sheet ' + table.sheet if table.sheet else ''}: connection columns "
                            f"not used (ties carry no such fields): {', '.join(ignored)}")
@@ -665,6 +667,17 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
                 if context is None:
                     problems.append(table.problem(f"context {raw!r} is not an element of this map or the project",
                                                   row=row, column=context_col))
+        opportunity = False
+        if opportunity_col is not None:
+            raw = as_text(cells.get(opportunity_col))
+            if raw is not None:
+                from socialmap.interchange.cells import parse_bool
+
+                try:
+                    opportunity = parse_bool(raw)
+                except ValueError as exc:
+                    problems.append(table.problem(f"opportunity: {exc}", row=row, column=opportunity_col))
+
         def unlisted(name: str, column: str, row: int = row, tie_type: str | None = tie_type) -> str | None:
             """Kumu creates an element for a label named only in a connection: so do we, as an adult,
             where the tie type says that is what it is; otherwise the row is refused."""
@@ -717,7 +730,7 @@ def _read_connections(table: Table, tie_types: dict[str, str], keys: dict[str, s
                     row=row, column=to_col))
                 continue
             seen[pair] = (table, row)
-            batch.add_tie(Tie(a, b, tie_type, context, strength), table.file, table.sheet, row)
+            batch.add_tie(Tie(a, b, tie_type, context, strength, opportunity=opportunity), table.file, table.sheet, row)
 
 
 # --------------------------------------------------------------------- registry

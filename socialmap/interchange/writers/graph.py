@@ -198,7 +198,9 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
     out.tie_cols = [("tie_type", "string", [t.type for t in ties]),
                     ("tie_class", "string", tie_classes),
                     ("context", "string", [t.context for t in ties]),
-                    ("strength", "long", [t.strength for t in ties])]
+                    ("strength", "long", [t.strength for t in ties]),
+                    ("opportunity", "boolean", [t.opportunity for t in ties] if any(t.opportunity for t in ties)
+                     else [None] * len(ties))]
     flagged = {c[0].removesuffix("_suppressed") for c in cols
                if c[0].endswith("_suppressed") and any(v is not None for v in c[2])}
     out.node_cols = [c for c in cols if c[0] in flagged or any(v is not None for v in c[2])]

@@ -61,10 +61,10 @@ def kumu_sheets(project: Project, *, include_people: bool = False) -> tuple[list
         row += [n.lat if located else None, n.lon if located else None]
         row += [None if n.kind == "young_person" else _cell(n.attrs.get(k)) for k in attr_keys]
         elements.append(row)
-    connections: list[list[Any]] = [["From", "To", "Type", "Strength", "Context"]]
+    connections: list[list[Any]] = [["From", "To", "Type", "Strength", "Context", "Opportunity"]]
     for t in source.ties.values():
         if t.a in kept and t.b in kept and (t.context is None or t.context in kept):
-            connections.append([t.a, t.b, t.type, t.strength, t.context])
+            connections.append([t.a, t.b, t.type, t.strength, t.context, "yes" if t.opportunity else None])
     return elements, connections
 
 
