@@ -424,22 +424,50 @@ def apply_plan(project: Project, plan: InterviewPlan) -> None:
         raise
 
 
-def ego_ties(project: Project, plan: InterviewPlan) -> list[tuple[str, str, str, str | None]]:
-    """The ego's network once the plan is added: ``(alter id, label, tie class, kind)`` for the
-    existing ties and the planned ones, the class by the rules of :mod:`socialmap.analysis.ties`
-    with the group key ``area_code``: *linking* to a service or organisation or by a mentor or
-    worker tie; else *bonding* when both live in the same area, *bridging* when their areas
-    differ, *unclassified* when either area is unknown (Putnam 2000; Szreter & Woolcock 2004)."""
+@dataclass(frozen=True, slots=True)
+class EgoAlter:
+    """One alter of the person interviewed, as the ring view draws it: its tie class (by the
+    rules of :mod:`socialmap.analysis.ties`, group key ``area_code``), kind, NEET status, the
+    first prompt it was named under (None for a tie recorded before) and the opportunity mark."""
+
+    id: str
+    label: str
+    tie_class: str
+    kind: str
+    neet: bool
+    prompt: str | None
+    opportunity: bool
+
+
+def _plan_nodes(project: Project, plan: InterviewPlan):
     new = {n.id: n for n in plan.nodes}
 
     def node(i: str) -> Node:
         return new.get(i) or project.nodes[i]
 
+    return node
+
+
+def _ego_tie_list(project: Project, plan: InterviewPlan) -> list[tuple[Tie, str | None]]:
+    """The ego's ties once the plan is added, each with the first prompt it was named under."""
+    ties: list[tuple[Tie, str | None]] = []
+    if plan.ego in project.nodes:
+        ties += [(t, None) for t in project.incident_ties(plan.ego)]
+    ties += [(pt.tie, pt.prompts[0] if pt.prompts else None) for pt in plan.ties]
+    return ties
+
+
+def ego_alters(project: Project, plan: InterviewPlan) -> list[EgoAlter]:
+    """The ego's network once the plan is added: the existing ties, then the planned ones.
+
+    The class is *linking* to a service or organisation or by a mentor or worker tie; else
+    *bonding* when both live in the same area, *bridging* when their areas differ,
+    *unclassified* when either area is unknown (Putnam 2000; Szreter & Woolcock 2004; SPEC 3).
+    """
+    node = _plan_nodes(project, plan)
     ego = node(plan.ego)
-    ties = [t for t in (project.incident_ties(plan.ego) if plan.ego in project.nodes else [])]
-    ties += [pt.tie for pt in plan.ties]
     out = []
-    for tie in ties:
+    for tie, prompt in _ego_tie_list(project, plan):
         other = node(tie.other(plan.ego))
         if other.kind in PLACE_KINDS or tie.type in kinds.PROFESSIONAL_TIE_TYPES:
             cls = "linking"
@@ -447,17 +475,97 @@ def ego_ties(project: Project, plan: InterviewPlan) -> list[tuple[str, str, str,
             cls = "unclassified"
         else:
             cls = "bonding" if ego.area_code == other.area_code else "bridging"
-        out.append((other.id, other.label or other.id, cls, other.kind))
+        out.append(EgoAlter(other.id, other.label or other.id, cls, other.kind, bool(other.neet), prompt,
+                            tie.opportunity))
     return out
 
 
+def ego_ties(project: Project, plan: InterviewPlan) -> list[tuple[str, str, str, str | None]]:
+    """``(alter id, label, tie class, kind)`` of :func:`ego_alters`."""
+    return [(a.id, a.label, a.tie_class, a.kind) for a in ego_alters(project, plan)]
+
+
+def ego_areas_reached(project: Project, plan: InterviewPlan) -> int:
+    """``areas_reached`` of the ego once the plan is added (SPEC 3, as
+    :func:`socialmap.analysis.measures.areas_reached`): the distinct home areas of the people
+    (young people, adults with an area) within two hops, the ego's own area excluded. A hop is
+    any tie but an institutional one (between organisations and services); the second hop runs
+    along the alters' ties in the project (an alter new to the project has only the tie to the ego).
+    """
+    node = _plan_nodes(project, plan)
+    ego = node(plan.ego)
+    first = {t.other(plan.ego) for t, _ in _ego_tie_list(project, plan)}
+    reached = set(first)
+    for j in first:
+        if j not in project.nodes:
+            continue
+        j_place = project.nodes[j].kind in PLACE_KINDS
+        for q in project.adjacency.get(j, ()):
+            if j_place and project.nodes[q].kind in PLACE_KINDS:
+                continue  # an institutional tie is no hop
+            reached.add(q)
+    areas = set()
+    for i in reached:
+        n = node(i)
+        if n.kind in kinds.PERSON_KINDS and n.area_code is not None and i != plan.ego:
+            areas.add(n.area_code)
+    areas.discard(ego.area_code)
+    return len(areas)
+
+
+def ego_constraint(project: Project, plan: InterviewPlan) -> float | None:
+    """Burt's constraint of the ego once the plan is added, unweighted on the whole graph, as
+    :func:`socialmap.analysis.measures.burt_measures` (Burt 1992; networkx ``constraint``):
+
+    :math:`c_i = d_i^{-2} \\sum_{j \\in N(i)} (1 + s_{ij})^2`, with
+    :math:`s_{ij} = \\sum_{q \\in N(i) \\cap N(j)} 1/d_q`,
+
+    where the degrees count the planned ties too. None for an ego without ties.
+
+    Examples
+    --------
+    Ego e with alters a, b, c; a and b are tied, b has one more tie (to x): d_a = 2, d_b = 3.
+    c_e = (1/9) [(1 + 1/3)^2 + (1 + 1/2)^2 + 1] = (1/9)(16/9 + 9/4 + 1) = 181/324.
+
+    >>> from shapely.geometry import box
+    >>> from socialmap.model import Area
+    >>> p = Project()
+    >>> p.add_area(Area("A1", "North", box(0, 0, 1, 1)))
+    >>> for i in ("e", "a", "b", "c", "x"):
+    ...     p.add_node(Node(i, "young_person", area_code="A1"))
+    >>> for a, b in (("e", "a"), ("a", "b"), ("b", "x"), ("e", "c")):
+    ...     p.add_tie(Tie(a, b, "friend"))
+    >>> plan = plan_interview(p, "e", [Answer("time", "b")])
+    >>> round(ego_constraint(p, plan), 6) == round(181 / 324, 6)
+    True
+    """
+    ties = _ego_tie_list(project, plan)
+    alters = {t.other(plan.ego) for t, _ in ties}
+    planned = {pt.tie.other(plan.ego) for pt in plan.ties}
+    d_i = len(alters)
+    if d_i == 0:
+        return None
+
+    def degree(q: str) -> int:
+        return len(project.adjacency.get(q, ())) + (1 if q in planned else 0)
+
+    total = 0.0
+    for j in alters:
+        shared = project.adjacency.get(j, set()) & alters
+        total += (1.0 + sum(1.0 / degree(q) for q in shared if q != j)) ** 2
+    return total / d_i**2
+
+
 def ego_measures(project: Project, plan: InterviewPlan) -> dict[str, Any]:
-    """The ego's degree, bonding, bridging and linking tie counts and ``isolated`` (no bridging and
-    no linking tie, SPEC section 3) once the plan is added, from :func:`ego_ties`."""
-    classes = [c for _i, _l, c, _k in ego_ties(project, plan)]
+    """The ego's measures once the plan is added: ``degree``, ``bonding``, ``bridging`` and
+    ``linking`` tie counts, ``areas_reached``, Burt's ``constraint`` and ``isolated`` (no
+    bridging and no linking tie, SPEC section 3); the live figures of the ring view."""
+    classes = [a.tie_class for a in ego_alters(project, plan)]
     counts = {c: classes.count(c) for c in ("bonding", "bridging", "linking")}
-    return {"degree": len(classes), **counts, "isolated": counts["bridging"] == 0 and counts["linking"] == 0}
+    return {"degree": len(classes), **counts, "areas_reached": ego_areas_reached(project, plan),
+            "constraint": ego_constraint(project, plan),
+            "isolated": counts["bridging"] == 0 and counts["linking"] == 0}
 
 
-__all__ = ["ego_measures", "ego_ties", "DEFAULT_PROMPTS", "SETTING", "Answer", "InterviewPlan", "PlannedTie", "Prompt", "apply_plan",
+__all__ = ["EgoAlter", "ego_alters", "ego_areas_reached", "ego_constraint", "ego_measures", "ego_ties", "DEFAULT_PROMPTS", "SETTING", "Answer", "InterviewPlan", "PlannedTie", "Prompt", "apply_plan",
            "find_prompt", "plan_interview", "project_prompts", "prompt_problems", "prompts_setting"]

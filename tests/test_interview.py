@@ -145,15 +145,39 @@ def test_ego_measures_count_the_existing_and_planned_ties(small_project):
     """yp1 (A1) has friend yp2 (A1: bonding) and attends s1 (linking). Planned: Kai-like new
     friend 'Lee' in A2 (bridging), adult mentor 'Ms K' (linking). So degree 4, bonding 1,
     bridging 1, linking 2, not isolated; with no answers yp1 is not isolated either (one
-    linking tie), while yp3 (A2: friend yp2 in A1 bridging, worker ad1 linking) is not."""
+    linking tie), while yp3 (A2: friend yp2 in A1 bridging, worker ad1 linking) is not.
+    Areas reached: Lee's A2, and yp3 (A2) two hops away through yp2: 1 area besides A1.
+    Constraint: 4 alters, none tied to another, so each term is (1 + 0)^2: 4 / 4^2 = 0.25.
+    Dee's one alter: 1 / 1^2 = 1, no area but her own."""
     plan = plan_interview(small_project, "yp1", [Answer("time", "Lee", area="A2"), Answer("trust", "Ms K")])
     from socialmap.interview import ego_measures, ego_ties
 
     assert ego_measures(small_project, plan) == {"degree": 4, "bonding": 1, "bridging": 1, "linking": 2,
-                                                 "isolated": False}
+                                                 "areas_reached": 1, "constraint": 0.25, "isolated": False}
     assert sorted(c for _i, _l, c, _k in ego_ties(small_project, plan)) == ["bonding", "bridging", "linking", "linking"]
     lone = plan_interview(small_project, Node("yp9", "young_person", "Dee", area_code="A1"),
                           [Answer("time", "Sam")])
     # 'Sam' is new (a label is not an id), in A1 like Dee: bonding only, so isolated
     assert ego_measures(small_project, lone) == {"degree": 1, "bonding": 1, "bridging": 0, "linking": 0,
-                                                 "isolated": True}
+                                                 "areas_reached": 0, "constraint": 1.0, "isolated": True}
+
+
+def test_live_constraint_and_areas_reached_agree_with_the_whole_graph_measures(small_project):
+    """After the plan is applied, socialmap analyse's constraint and areas_reached of the ego are
+    the live figures. Hand-computed: yp1 names yp3 (friend). N(yp1) = {yp2, s1, yp3}, d = 3;
+    d_yp2 = 2 (yp1, yp3), d_yp3 = 3 (yp2, ad1, yp1); yp2 and yp3 are tied, s1 to neither.
+    c = (1/9) [(1 + 1/3)^2 + 1 + (1 + 1/2)^2] = (1/9)(16/9 + 1 + 9/4) = 181/324.
+    Areas reached: yp3 and ad1 (A2): 1. The same from networkx's constraint on the graph."""
+    import networkx as nx
+
+    from socialmap.analysis.measures import analyse
+    from socialmap.interview import ego_measures
+
+    plan = plan_interview(small_project, "yp1", [Answer("time", "yp3")])
+    live = ego_measures(small_project, plan)
+    assert live["constraint"] == pytest.approx(181 / 324) and live["areas_reached"] == 1
+    apply_plan(small_project, plan)
+    people = analyse(small_project).to_json()["people"]
+    assert people["yp1"]["constraint"] == pytest.approx(181 / 324)
+    assert people["yp1"]["areas_reached"] == 1
+    assert nx.constraint(small_project.graph(), ["yp1"])["yp1"] == pytest.approx(181 / 324)

@@ -166,6 +166,11 @@ class Inspector(QWidget):
         self.record_button.setToolTip("Interview this young person: the people and places they name")
         self.record_button.clicked.connect(lambda: self.recordRequested.emit(self.ident))
         buttons.addWidget(self.record_button)
+        self.ring_button = QPushButton("Ring view…")
+        self.ring_button.setObjectName("ringViewButton")
+        self.ring_button.setToolTip("This young person's network in rings, with their measures")
+        self.ring_button.clicked.connect(self.show_ring_view)
+        buttons.addWidget(self.ring_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
         self.status = QLabel("")
@@ -316,7 +321,18 @@ class Inspector(QWidget):
         tie = project.get_tie(*ident.split("|", 1)) if self.kind == "tie" else None
         self.end_button.setVisible(self.kind == "tie")
         self.record_button.setVisible(self.kind == "young_person" and ident in project.nodes)
+        self.ring_button.setVisible(self.kind == "young_person" and ident in project.nodes)
         self.end_button.setEnabled(tie is not None and tie.until is None and tie.type != "provides")
+
+    def show_ring_view(self) -> None:
+        """Open the ring view of the selected young person (socialmap.ui.interview_dialog.RingDialog)."""
+        from socialmap.ui.interview_dialog import RingDialog
+
+        if self.kind != "young_person" or self.ident not in self.doc.project.nodes:
+            return
+        self.ring_dialog = RingDialog(self.doc, self.ident, self.window())
+        self.ring_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.ring_dialog.show()
 
     def set_measures(self, people: dict[str, dict[str, Any]], note: str = "") -> None:
         """Per-person measures from the last analysis, shown for a selected person."""

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QKeySequence,
+    QPainter,
     QPen,
     QShortcut,
     QStandardItem,
@@ -43,9 +44,10 @@ from PySide6.QtWidgets import (
 from socialmap.errors import InputError
 from socialmap.interview import (
     Answer,
+    EgoAlter,
     InterviewPlan,
+    ego_alters,
     ego_measures,
-    ego_ties,
     plan_interview,
     project_prompts,
 )
@@ -57,7 +59,16 @@ from socialmap.ui.document import ProjectDocument
 COLUMNS = ("name", "prompt", "kind", "area", "type", "strength", "context")
 #: Ring radius (px) of each tie class in the ring view, inner to outer.
 RING_RADIUS_PX = {"bonding": 60, "bridging": 105, "linking": 150, "unclassified": 190}
+#: Radius (px) of the first ring in the by-prompt arrangement, and the step between rings.
+PROMPT_RING_PX, PROMPT_RING_STEP_PX = 55, 42
 KIND_COLOURS = {"young_person": "#3b7dd8", "adult": "#e08a1e", "organisation": "#6a4fb3", "service": "#2f9e62"}
+#: The outline of a NEET young person (and of the person interviewed when NEET).
+NEET_OUTLINE = "#c62828"
+#: Ring arrangements: by tie class (bonding inside, then bridging, linking) or by the prompt
+#: the alter was first named under (ties recorded before the interview on the outer ring).
+ARRANGEMENTS = ("class", "prompt")
+EARLIER = "recorded before"
+GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))  # radians
 
 
 def choice_text(node: Node, area_names: dict[str, str]) -> str:
@@ -66,40 +77,174 @@ def choice_text(node: Node, area_names: dict[str, str]) -> str:
     return f"{node.label or node.id} · {node.kind.replace('_', ' ')}, {area} · {node.id}"
 
 
+def measures_text(m: dict) -> str:
+    """The live measures under the ring view, in words."""
+    state = "isolated (no bridging or linking tie)" if m["isolated"] else "not isolated"
+    constraint = "none (no ties)" if m.get("constraint") is None else f"{m['constraint']:.2f}"
+    return (f"{m['degree']} ties: bonding {m['bonding']}, bridging {m['bridging']}, linking {m['linking']}; "
+            f"{state}; areas reached {m.get('areas_reached', 0)}; constraint {constraint}")
+
+
+def ring_layout(alters: list[EgoAlter], arrangement: str, prompt_keys: list[str]) -> dict[str, list[EgoAlter]]:
+    """The alters on each ring, inner to outer: by tie class, or by the prompt first named under
+    (in the order of ``prompt_keys``, then :data:`EARLIER` for ties recorded before)."""
+    if arrangement == "class":
+        rings: dict[str, list[EgoAlter]] = {c: [] for c in RING_RADIUS_PX}
+        for a in alters:
+            rings.setdefault(a.tie_class, []).append(a)
+    else:
+        rings = {k: [] for k in prompt_keys}
+        rings[EARLIER] = []
+        for a in alters:
+            rings.setdefault(a.prompt or EARLIER, []).append(a)
+    return rings
+
+
 class RingView(QGraphicsView):
     """One person's network: the person in the centre, alters in rings by tie class (bonding
-    inside, then bridging, linking), coloured by kind; a NEET young person has a red outline."""
+    inside, then bridging, linking) or by prompt, filled by kind; a NEET young person has a red
+    outline, an opportunity tie is drawn dashed green."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
         self.setMinimumSize(300, 300)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.drawn: list[tuple[str, str]] = []  # (alter id, class) as drawn, for tests
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.arrangement = "class"
+        self.drawn: list[tuple[str, str]] = []  # (alter id, ring) as drawn, for tests
+        self.fills: dict[str, str] = {}  # alter id (and "" for the ego) -> fill colour, for tests
+        self.outlines: dict[str, str] = {}  # alter id (and "" for the ego) -> outline colour
 
-    def show_network(self, ego_label: str, alters: list[tuple[str, str, str, str | None]], neet: set[str]) -> None:
+    def show_network(self, ego_label: str, alters: list, neet: set[str] | None = None, *,
+                     ego_neet: bool = False, prompt_keys: list[str] | None = None) -> None:
+        """Draw ``alters`` (:class:`~socialmap.interview.EgoAlter`, or ``(id, label, class, kind)``)."""
+        neet = neet or set()
+        alters = [a if isinstance(a, EgoAlter) else EgoAlter(a[0], a[1], a[2], a[3] or "", a[0] in neet, None, False)
+                  for a in alters]
         scene = self.scene()
         scene.clear()
-        self.drawn = []
-        for cls, r in RING_RADIUS_PX.items():
+        self.drawn, self.fills, self.outlines = [], {}, {}
+        rings = ring_layout(alters, self.arrangement, list(prompt_keys or []))
+        radius = {}
+        for n, name in enumerate(rings):
+            r = RING_RADIUS_PX[name] if self.arrangement == "class" else PROMPT_RING_PX + n * PROMPT_RING_STEP_PX
+            radius[name] = r
             scene.addEllipse(-r, -r, 2 * r, 2 * r, QPen(QColor("#dddddd")))
-            scene.addSimpleText(cls).setPos(-14, -r - 2)
-        by_class: dict[str, list[tuple[str, str, str | None]]] = {}
-        for ident, label, cls, kind in alters:
-            by_class.setdefault(cls, []).append((ident, label, kind))
-        for cls, members in by_class.items():
-            r = RING_RADIUS_PX.get(cls, 190)
-            for i, (ident, label, kind) in enumerate(members):
-                angle = 2 * math.pi * i / len(members) + 0.3
+            title = scene.addSimpleText(name)  # plain text: a prompt's key is never markup
+            title.setBrush(QBrush(QColor("#888888")))
+            title.setPos(-title.boundingRect().width() / 2, -r - 14)
+        for ring_index, (name, members) in enumerate(rings.items()):
+            r = radius[name]
+            start = 0.3 + ring_index * GOLDEN_ANGLE  # rings of one or two do not line up on one ray
+            for i, a in enumerate(members):
+                angle = 2 * math.pi * i / len(members) + start
                 x, y = r * math.cos(angle), r * math.sin(angle)
-                pen = QPen(QColor("#c62828"), 2) if ident in neet else QPen(QColor("#333333"))
-                scene.addLine(0, 0, x, y, QPen(QColor("#aaaaaa")))
-                scene.addEllipse(x - 7, y - 7, 14, 14, pen, QBrush(QColor(KIND_COLOURS.get(kind or "", "#888888"))))
-                scene.addSimpleText(label).setPos(x + 8, y - 8)  # plain text: a label is never markup
-                self.drawn.append((ident, cls))
-        scene.addEllipse(-10, -10, 20, 20, QPen(QColor("#000000"), 2), QBrush(QColor("#ffd54f")))
-        scene.addSimpleText(ego_label).setPos(12, -10)
+                outline = NEET_OUTLINE if a.neet else "#333333"
+                pen = QPen(QColor(outline), 2.5 if a.neet else 1)
+                line = QPen(QColor("#2e7d32"), 2, Qt.PenStyle.DashLine) if a.opportunity else QPen(QColor("#aaaaaa"))
+                scene.addLine(0, 0, x, y, line).setZValue(-1)
+                fill = KIND_COLOURS.get(a.kind, "#888888")
+                scene.addEllipse(x - 7, y - 7, 14, 14, pen, QBrush(QColor(fill)))
+                scene.addSimpleText(a.label).setPos(x + 8, y - 8)  # plain text: a label is never markup
+                self.drawn.append((a.id, name))
+                self.fills[a.id], self.outlines[a.id] = fill, outline
+        ego_outline = NEET_OUTLINE if ego_neet else "#000000"
+        scene.addEllipse(-10, -10, 20, 20, QPen(QColor(ego_outline), 3 if ego_neet else 2), QBrush(QColor("#ffd54f")))
+        self.fills[""], self.outlines[""] = "#ffd54f", ego_outline
+        scene.addSimpleText(ego_label + (" (NEET)" if ego_neet else "")).setPos(12, -10)
+        self._legend(scene)
         self.fitInView(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def _legend(self, scene: QGraphicsScene) -> None:
+        box = scene.itemsBoundingRect()
+        x, y = box.left(), box.bottom() + 12
+        for kind, colour in KIND_COLOURS.items():
+            scene.addEllipse(x, y, 10, 10, QPen(QColor("#333333")), QBrush(QColor(colour)))
+            text = scene.addSimpleText(kind.replace("_", " "))
+            text.setPos(x + 13, y - 3)
+            x += 13 + text.boundingRect().width() + 10
+        x, y = box.left(), y + 16
+        scene.addEllipse(x, y, 10, 10, QPen(QColor(NEET_OUTLINE), 2.5), QBrush(QColor("#ffffff")))
+        scene.addSimpleText("NEET").setPos(x + 13, y - 3)
+        scene.addLine(x + 60, y + 5, x + 85, y + 5, QPen(QColor("#2e7d32"), 2, Qt.PenStyle.DashLine))
+        scene.addSimpleText("opportunity tie").setPos(x + 90, y - 3)
+
+
+class RingPanel(QWidget):
+    """The ring view with its arrangement choice and the live measures under it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Rings by:"))
+        self.arrangement = QComboBox()
+        self.arrangement.setObjectName("ringArrangement")
+        self.arrangement.addItem("tie class", "class")
+        self.arrangement.addItem("prompt", "prompt")
+        self.arrangement.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # keyboard stays in the form
+        top.addWidget(self.arrangement)
+        top.addStretch(1)
+        lay.addLayout(top)
+        self.ring = RingView()
+        lay.addWidget(self.ring, 1)
+        self.measures = QLabel("")
+        self.measures.setObjectName("interviewMeasures")
+        self.measures.setTextFormat(Qt.TextFormat.PlainText)
+        self.measures.setWordWrap(True)
+        lay.addWidget(self.measures)
+        self._last: tuple | None = None
+        self.arrangement.currentIndexChanged.connect(self._rearrange)
+
+    def show_plan(self, project, plan: InterviewPlan, ego_label: str, prompt_keys: list[str]) -> None:
+        """Draw the ego network of ``plan`` on ``project`` and its measures."""
+        alters = ego_alters(project, plan)
+        ego = next((n for n in plan.nodes if n.id == plan.ego), None) or project.nodes[plan.ego]
+        self._last = (ego_label, alters, bool(ego.neet), prompt_keys)
+        self._draw()
+        self.measures.setText(measures_text(ego_measures(project, plan)))
+
+    def _draw(self) -> None:
+        if self._last is None:
+            return
+        label, alters, ego_neet, keys = self._last
+        self.ring.show_network(label, alters, ego_neet=ego_neet, prompt_keys=keys)
+
+    def _rearrange(self) -> None:
+        self.ring.arrangement = self.arrangement.currentData()
+        self._draw()
+
+
+class RingDialog(QDialog):
+    """The ring view of a young person's network as recorded, opened from their inspector;
+    follows the project while open (an edit elsewhere redraws it)."""
+
+    def __init__(self, doc: ProjectDocument, ego_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc, self.ego_id = doc, ego_id
+        self.setWindowTitle(f"Network of {doc.project.nodes[ego_id].label}")
+        lay = QVBoxLayout(self)
+        self.panel = RingPanel(self)
+        lay.addWidget(self.panel, 1)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        lay.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.resize(560, 620)
+        doc.tiesChanged.connect(self.refresh)
+        doc.nodesChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        project = self.doc.project
+        if self.ego_id not in project.nodes:
+            self.panel.measures.setText("This young person is no longer in the project.")
+            self.panel.ring.scene().clear()
+            return
+        plan = InterviewPlan(self.ego_id, [], [], [])
+        self.panel.show_plan(project, plan, project.nodes[self.ego_id].label,
+                             [p.key for p in project_prompts(project)])
 
 
 class InterviewDialog(QDialog):
@@ -185,15 +330,9 @@ class InterviewDialog(QDialog):
         buttons.addWidget(cancel)
         left.addLayout(buttons)
 
-        right = QVBoxLayout()
-        layout.addLayout(right, 2)
-        self.ring = RingView()
-        right.addWidget(self.ring, 1)
-        self.measures = QLabel("")
-        self.measures.setObjectName("interviewMeasures")
-        self.measures.setTextFormat(Qt.TextFormat.PlainText)
-        self.measures.setWordWrap(True)
-        right.addWidget(self.measures)
+        self.ring_panel = RingPanel(self)
+        layout.addWidget(self.ring_panel, 2)
+        self.ring, self.measures = self.ring_panel.ring, self.ring_panel.measures
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.finish)
         self._show_prompt()
@@ -306,15 +445,8 @@ class InterviewDialog(QDialog):
         self.status.setText("\n".join(lines))
         self.finish_button.setEnabled(self.plan is not None)
         if self.plan is not None:
-            alters = ego_ties(self.project, self.plan)
-            new_neet = {n.id for n in self.plan.nodes if n.neet}
-            neet = {i for i, *_ in alters if (self.project.nodes.get(i) and self.project.nodes[i].neet)} | new_neet
             label = ego.label if isinstance(ego, Node) else self.project.nodes[ego].label
-            self.ring.show_network(label, alters, neet)
-            m = ego_measures(self.project, self.plan)
-            state = "isolated (no bridging or linking tie)" if m["isolated"] else "not isolated"
-            self.measures.setText(f"{m['degree']} ties: bonding {m['bonding']}, bridging {m['bridging']}, "
-                                  f"linking {m['linking']}; {state}")
+            self.ring_panel.show_plan(self.project, self.plan, label, [p.key for p in self.prompts])
         return problems
 
     # ----------------------------------------------------------------- finish
