@@ -325,6 +325,12 @@ class InterviewDialog(QDialog):
         cancel = QPushButton("Cancel")
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
+        self.prompts_button = QPushButton("Prompts…")
+        self.prompts_button.setObjectName("editPromptsButton")
+        self.prompts_button.setToolTip("Edit, reorder, add or remove the prompts (saved with the project)")
+        self.prompts_button.setAutoDefault(False)
+        self.prompts_button.clicked.connect(self.edit_prompts)
+        buttons.addWidget(self.prompts_button)
         buttons.addStretch(1)
         buttons.addWidget(self.finish_button)
         buttons.addWidget(cancel)
@@ -347,6 +353,22 @@ class InterviewDialog(QDialog):
         self.kind_box.clear()
         for kind in prompt.kinds:
             self.kind_box.addItem(kind.replace("_", " "), kind)
+
+    def edit_prompts(self) -> None:
+        """The prompts editor (socialmap.ui.prompts_dialog); the form then asks the new prompts."""
+        from socialmap.ui.prompts_dialog import PromptsDialog
+
+        editor = PromptsDialog(self.doc, self)
+        if editor.exec() == QDialog.DialogCode.Accepted:
+            self.reload_prompts()
+
+    def reload_prompts(self) -> None:
+        """Ask the project's prompts as they are now (after an edit or its undo)."""
+        self.prompts = project_prompts(self.project)
+        self.prompt_index = min(self.prompt_index, len(self.prompts) - 1)
+        self._show_prompt()
+        self.replan()
+        self.name_edit.setFocus()
 
     def move_prompt(self, step: int) -> None:
         index = self.prompt_index + step
