@@ -73,7 +73,7 @@
     areaCodes: [], areaRow: {}, areaCount: new Int32Array(0), areaCentre: null, areaSize: null,
     nodes: null, tieData: null, adj: null,
     tieVisible: {}, selection: null, selectionLayer: null, reachLayer: null, hiddenNodes: null,
-    legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null, focused: 0,
+    legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null, focused: 0, extraLayers: [],
     stats: { paints: 0, paintMs: 0, longestPaintMs: 0 },
   };
   window.SM = SM;
@@ -536,6 +536,7 @@
     if (what.ties) SM.layers.ties.repaint();
     if (what.nodes) { SM.layers.nodes.repaint(); SM.layers.density.repaint(); }
     SM.layers.selection.repaint();
+    SM.extraLayers.forEach(function (layer) { layer.schedule(); });  // labels, ranking (map_extras.js)
     lodNote();
   }
 
@@ -681,6 +682,12 @@
     };
     SM.legend.addTo(SM.map);
     addKey(SM.legend.getContainer());
+    // the layers of resources/map_extras.js (labels, ranking, search marks, image export)
+    (window.SM_PLUGINS || []).forEach(function (plugin) {
+      plugin(SM, { CanvasLayer: CanvasLayer, liveRow: liveRow, nodeProps: nodeProps, inView: inView,
+                   worldX: worldX, worldY: worldY, F_REMOVED: F_REMOVED, F_GONE: F_GONE, FADE: FADE,
+                   paint: { ties: paintTies, nodes: paintNodes, density: paintDensity, selection: paintSelection } });
+    });
     var style = document.createElement("style");
     style.textContent = ".sm-pop table{border-collapse:collapse;margin-top:4px;font-size:12px}" +
       ".sm-pop th{text-align:left;padding-right:8px;color:#555;font-weight:normal}" +

@@ -19,6 +19,9 @@ from pathlib import Path
 #: The folder of the repository's ``resources/`` (icon, style sheet, map bridge).
 RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 BRIDGE_JS = RESOURCES_DIR / "map_bridge.js"
+#: Scripts that add to the bridge (window.SM_PLUGINS, run by SM.init): labels, ranking, search
+#: marks and image export.
+PLUGIN_JS = (RESOURCES_DIR / "map_extras.js",)
 
 #: Background colour of the map where there are no areas (no tile server is used).
 BACKGROUND = "#eef1f4"
@@ -91,7 +94,8 @@ def build_page(
     )
     root.header.add_child(folium.Element(head), name="socialmap_leaflet", index=0)
     tail = "\n".join(
-        [*(_script(s) for s in extra_scripts), _script(bridge_js)]
+        [*(_script(s) for s in extra_scripts), _script(bridge_js),
+         *(_script(p.read_text(encoding="utf-8")) for p in PLUGIN_JS)]
         + [_script(f"SM.init({json.dumps(fmap.get_name())});")]
     )
     html = root.render()

@@ -73,7 +73,7 @@ TABLE_TABS = (
 LAYERS = (
     ("area", "Areas"), (ORGANISATION, "Organisations"), (SERVICE, "Services"), (YOUNG_PERSON, "Young people"),
     ("bonding", "Bonding ties"), ("bridging", "Bridging ties"), ("linking", "Linking ties"),
-    ("institutional", "Institutional ties"), ("unclassified", "Unclassified ties"),
+    ("institutional", "Institutional ties"), ("unclassified", "Unclassified ties"), ("labels", "Labels"),
 )
 #: Version of the dock layout kept in the settings: a layout kept by an earlier version (with the
 #: tables dock two rows high, the side panels shortened by it) gives way to the new first-start one.
@@ -196,6 +196,9 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_status()
+        from socialmap.ui import map_tools
+
+        self.map_tools = map_tools.install(self, self.main_toolbar)  # search, postcodes, print/export, ranking on the map
 
         self.doc.titleChanged.connect(self._update_title)
         self.doc.projectReplaced.connect(self._on_replaced)
@@ -503,6 +506,7 @@ class MainWindow(QMainWindow):
                                    "(a tie ending on the day no longer counts)")
         self.as_of_edit.dateChanged.connect(lambda d: self.doc.set_as_of(d.toPython()))
         tb.addWidget(self.as_of_edit)
+        self.main_toolbar = tb
         # short toolbar texts
         for action, short in ((self.act_add_org, "+ Organisation"), (self.act_add_service, "+ Service"),
                               (self.act_add_yp, "+ Young person"), (self.act_add_tie, "+ Tie"),
@@ -1162,7 +1166,8 @@ class MainWindow(QMainWindow):
         self.cancel_modes()
         self.add_mode = kind
         self.map.set_mode("add")
-        self.mode_label.setText(f"Click on the map where the new {kind} is.")
+        self.mode_label.setText(f"Click on the map where the new {kind} is,")
+        self.map_tools.place_postcode.start(kind)  # or give its postcode
         self.cancel_mode_button.show()
 
     def begin_relocate(self, service_id: str) -> None:
@@ -1180,6 +1185,8 @@ class MainWindow(QMainWindow):
         self.map.set_mode("none")
         self.mode_label.setText("")
         self.cancel_mode_button.hide()
+        if hasattr(self, "map_tools"):
+            self.map_tools.place_postcode.stop()
 
     def _on_map_clicked(self, lat: float, lon: float) -> None:
         if self.add_mode is None:

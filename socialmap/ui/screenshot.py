@@ -85,6 +85,17 @@ class ScreenshotDirector(QObject):
         panel.rankDone.connect(self._scenario_ranked)
         panel.run_rank()
 
+    def _view_ranking(self) -> None:
+        """The criticality ranking drawn on the map (rings and the first ten numbered)."""
+        w = self.window
+        w.scenario_dock.raise_()
+        panel = w.scenario_panel
+        if not panel.available():
+            self._grab_later()
+            return
+        panel.rankDone.connect(lambda _r: self._grab_later())
+        panel.run_rank()
+
     def _scenario_ranked(self, result) -> None:
         panel = self.window.scenario_panel
         top = result.services.iloc[0]

@@ -1,0 +1,47 @@
+"""The map's search index (socialmap.mapview.search): tiers, kinds and areas of the hits."""
+
+from __future__ import annotations
+
+from socialmap.mapview.search import SearchIndex
+from socialmap.model import Node
+
+
+def test_exact_id_comes_first_and_each_hit_names_its_kind_and_area(small_project):
+    index = SearchIndex(small_project)
+    hits = index.search("YP2")
+    assert hits[0].kind == "young_person" and hits[0].ident == "yp2"
+    assert hits[0].text() == "Sam \u2013 Young person, West (yp2)"
+
+
+def test_two_people_of_one_name_are_told_apart_by_area(small_project):
+    small_project.add_node(Node("yp9", "young_person", "Sam", area_code="A2"))
+    hits = SearchIndex(small_project).search("sam")
+    assert [(h.ident, h.area) for h in hits] == [("yp2", "West"), ("yp9", "East")]
+
+
+def test_tiers_prefix_then_word_then_contains(small_project):
+    """'co' : 'Northfield College' has a word starting 'co' (tier 4); nothing starts with 'co';
+    no other label or id contains it."""
+    index = SearchIndex(small_project)
+    assert [h.ident for h in index.search("co")] == ["o1"]
+    # 'y' starts 'Youth club' (prefix, a place) and is in the ids yp1, yp2, yp3 (contains)
+    assert [h.ident for h in index.search("y")][:1] == ["s1"]
+    assert {h.ident for h in index.search("yp")} == {"yp1", "yp2", "yp3"}
+    # an area by its name and by its code
+    assert index.search("east")[0].kind == "area" and index.search("a1")[0].ident == "A1"
+
+
+def test_typing_on_narrows_and_blank_finds_nothing(small_project):
+    index = SearchIndex(small_project)
+    assert index.search("  ") == []
+    assert {h.ident for h in index.search("o")} >= {"o1", "yp1"}  # Northfield..., Robin
+    assert [h.ident for h in index.search("obi")] == ["yp1"]  # narrowed from the last matches
+    assert [h.ident for h in index.search("nothing like it")] == []
+
+
+def test_index_knows_when_it_is_stale(small_project):
+    index = SearchIndex(small_project)
+    assert index.current(small_project)
+    small_project.add_node(Node("s9", "service", "Drop-in", lat=53.405, lon=-2.29))
+    assert not index.current(small_project)
+    assert SearchIndex(small_project).search("drop")[0].ident == "s9"

@@ -1,0 +1,159 @@
+"""The map's search box, postcode lookup, labels, ranking on the map and image export (issue 14),
+driven in the real window and read back from the page."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from tests.interchange.test_postcode_index import nspl
+from tests.ui.conftest import WAIT_MS, js, open_and_wait
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOCIALMAP_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def window(make_window, qtbot, project_file):
+    w = make_window()
+    open_and_wait(w, qtbot, project_file)
+    return w
+
+
+def near(a, b, tol=1e-6):
+    return abs(a[0] - b[0]) < tol and abs(a[1] - b[1]) < tol
+
+
+def test_search_by_name_selects_and_centres_the_person(window, qtbot):
+    box = window.map_tools.search
+    hits = box.search_now("Sam")
+    assert [h.text() for h in hits] == ["Sam \u2013 Young person, West (yp2)"]
+    box.choose(hits[0])
+    assert window.doc.selection == ("young_person", "yp2")
+    where = js(window, qtbot, "SM.nodeLatLng('yp2')")
+    qtbot.waitUntil(lambda: near(js(window, qtbot, "SM.marked().centre"), where), timeout=WAIT_MS)
+    assert js(window, qtbot, "SM.selected()") == {"kind": "young_person", "id": "yp2"}
+    assert js(window, qtbot, "SM.marked().zoom") >= 16
+
+
+def test_search_by_id_and_enter_selects_the_first_result(window, qtbot):
+    box = window.map_tools.search
+    box.setFocus()
+    qtbot.keyClicks(box, "s1")
+    assert box.hits[0].ident == "s1"
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert window.doc.selection == ("service", "s1")
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.selected()") == {"kind": "service", "id": "s1"}, timeout=WAIT_MS)
+    # an area by its name: fitted in view
+    box.choose(box.search_now("East")[0])
+    assert window.doc.selection == ("area", "A2")
+
+
+def test_search_by_postcode_pans_and_marks_it_and_stores_nothing(window, qtbot, tmp_path):
+    lookup = nspl(tmp_path / "nspl.csv", [("M1 1AE", "A1", 53.4055, -2.2955), ("M1 1AF", "A1", 53.4060, -2.2950)])
+    box = window.map_tools.search
+    with qtbot.waitSignal(box.postcodesReady, timeout=WAIT_MS) as ready:
+        assert box.set_lookup(str(lookup))
+    assert ready.args == [2]
+    assert window.doc.project.setting("postcode_lookup") == str(lookup.resolve())
+    nodes_before = {n.id: (n.lat, n.lon, dict(n.attrs)) for n in window.doc.project.nodes.values()}
+    hits = box.search_now("m1 1a")
+    assert [h.text() for h in hits[:2]] == ["M1 1AE \u2013 Postcode", "M1 1AF \u2013 Postcode"]
+    box.choose(hits[0])
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.marked().mark") is not None, timeout=WAIT_MS)
+    state = js(window, qtbot, "SM.marked()")
+    assert state["mark"] == {"lat": 53.4055, "lon": -2.2955, "text": "M1 1AE"}
+    assert near(state["centre"], (53.4055, -2.2955))
+    assert {n.id: (n.lat, n.lon, dict(n.attrs)) for n in window.doc.project.nodes.values()} == nodes_before
+    # choosing a person clears the mark
+    box.choose(box.search_now("Robin")[0])
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.marked().mark") is None, timeout=WAIT_MS)
+
+
+def test_mark_text_is_shown_as_text(window, qtbot):
+    js(window, qtbot, "SM.markPoint(53.405, -2.29, '<img src=x onerror=alert(1)>')")
+    html = js(window, qtbot, "SM.mark.layer.getTooltip().getElement().innerHTML")
+    assert "&lt;img" in html and "<img" not in html
+
+
+def test_an_organisation_is_placed_by_its_postcode(window, qtbot, tmp_path):
+    lookup = nspl(tmp_path / "nspl.csv", [("M1 1AE", "A1", 53.4055, -2.2955)])
+    tools = window.map_tools
+    with qtbot.waitSignal(tools.search.postcodesReady, timeout=WAIT_MS):
+        tools.search.set_lookup(str(lookup))
+    window.begin_add_place("organisation")
+    assert tools.place_postcode.isVisible()
+    tools.place_postcode.edit.setText("M2 9XX")
+    assert tools.place_postcode.place(label="Church Street Hall") is None  # not in the lookup
+    assert "not in the postcode lookup" in window.statusBar().currentMessage()
+    tools.place_postcode.edit.setText("m11ae")
+    node_id = tools.place_postcode.place(label="Church Street Hall")
+    node = window.doc.project.nodes[node_id]
+    assert (node.kind, node.label, node.lat, node.lon, node.area_code) == (
+        "organisation", "Church Street Hall", 53.4055, -2.2955, "A1")
+    assert node.attrs["postcode"] == "M1 1AE"
+    assert not tools.place_postcode.isVisible() and window.add_mode is None
+    qtbot.waitUntil(lambda: js(window, qtbot, f"SM.nodeLatLng({node_id!r})") == [53.4055, -2.2955], timeout=WAIT_MS)
+
+
+def test_labels_name_areas_and_places_never_young_people_and_toggle(window, qtbot):
+    window.map.call("fit")
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.labelsDrawn()")["areas"] == ["A1", "A2"], timeout=WAIT_MS)
+    # two places in view: few enough to name (when the view has settled)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.labelsDrawn()")["places"] == ["o1", "s1"], timeout=WAIT_MS)
+    window.layer_checks["labels"].setChecked(False)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.labelsDrawn()") == {"areas": [], "places": []}, timeout=WAIT_MS)
+    window.layer_checks["labels"].setChecked(True)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.labelsDrawn()")["areas"] == ["A1", "A2"], timeout=WAIT_MS)
+
+
+def test_export_writes_a_png_of_the_chosen_size_and_a_pdf(window, qtbot, tmp_path):
+    exporter = window.map_tools.exporter
+    out = tmp_path / "map.png"
+    with qtbot.waitSignal(exporter.written, timeout=WAIT_MS):
+        exporter.export(out, 1200, 800, title="Northfield", dpi=300)
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1200, 800)
+    assert image.dotsPerMeterX() == round(300 / 0.0254)
+    # white title band, the map's background under it, the areas' colours in the middle
+    assert image.pixelColor(600, 5).name() == "#ffffff"
+    colours = {image.pixelColor(x, y).name() for x in range(0, 1200, 40) for y in range(200, 800, 40)}
+    assert len(colours) > 4
+    pdf = tmp_path / "map.pdf"
+    with qtbot.waitSignal(exporter.written, timeout=WAIT_MS):
+        exporter.export(pdf, 3508, 2480, title="Northfield", dpi=300, page=("A4", True))
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_failed_export_says_why_and_leaves_the_old_file(window, qtbot, tmp_path):
+    exporter = window.map_tools.exporter
+    out = tmp_path / "map.png"
+    out.write_bytes(b"old")
+    with qtbot.waitSignal(exporter.failed, timeout=WAIT_MS) as failed:
+        exporter.export(out, 0, 0)
+    assert failed.args[0].startswith("The map image could not be made:")
+    assert out.read_bytes() == b"old"
+    with qtbot.waitSignal(exporter.failed, timeout=WAIT_MS) as failed:
+        exporter.export(tmp_path / "no such folder" / "map.png", 300, 200)
+    assert "Cannot write" in failed.args[0]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_ranking_is_shown_on_the_map_and_cleared_by_another_view(window, qtbot):
+    panel = window.scenario_panel
+    with qtbot.waitSignal(panel.rankDone, timeout=WAIT_MS) as done:
+        panel.run_rank()
+    result = done.args[0]
+    from socialmap.ui.map_tools import ranking_items
+
+    items = ranking_items(result)
+    assert [(i["id"], i["kind"], i["rank"]) for i in items] == [("s1", "service", 1), ("o1", "organisation", 1)]
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.rankDrawn()")["items"] == 2, timeout=WAIT_MS)
+    state = js(window, qtbot, "SM.rankDrawn()")
+    assert state["key"] and state["numbered"] == 2
+    window.colour_by.setCurrentIndex(window.colour_by.findData("field:imd_decile"))
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.rankDrawn()") == {"rings": 0, "numbered": 0, "items": 0,
+                                                                   "key": False}, timeout=WAIT_MS)
