@@ -69,6 +69,8 @@ DERIVED_FROM = {
     "ei_index": "young_people",
     "eet_connectedness": "neet",
 }
+#: Figures of the area table withheld (NaN) when a count they are made of is.
+DERIVED_FIGURES = (*RATE_PARTS, *DERIVED_FROM)
 #: Within an area: ``(smaller, larger)`` pairs of counts (an attacker knows these too).
 ROW_ORDER = (("neet_isolated", "neet"), ("neet", "young_people"),
              ("neet_isolated", "isolated"), ("isolated", "young_people"), ("neet_with_opportunity", "neet"),
@@ -323,6 +325,10 @@ def public_area_table(areas_frame, extra=None, *, disclosure: AreaDisclosure | N
             table[col] = [disclosure.status(c, col) or suppress(v) for c, v in zip(codes, table[col].tolist(), strict=True)]
     if extra is not None:
         table = table.join(extra, how="left")
+    # which empty cells are withheld (not merely missing), for the machine-readable exports'
+    # <name>_suppressed flags (socialmap.interchange.machine): every derived figure present
+    table.attrs["withheld"] = {col: disclosure.derived.get(col, frozenset()) for col in DERIVED_FIGURES
+                               if col in table.columns}
     return table
 
 

@@ -71,3 +71,8 @@ class InputError(SocialMapError):
 
 class ProjectFileError(SocialMapError):
     """A project file that cannot be opened or written (damaged, newer schema, unreadable)."""
+
+
+class ProjectNeedsRepair(ProjectFileError):
+    """A project file whose records break the project's rules (edited elsewhere, e.g. in QGIS):
+    ``socialmap check`` lists the problems and the window opens it into its repair view."""

@@ -50,23 +50,30 @@ def cmd_gui(args) -> int:
 
 
 def cmd_check(args) -> int:
-    """``socialmap check P.gpkg``: every problem of the file, one per line (exit 2), or none."""
+    """``socialmap check P.gpkg``: every problem of the file, one per line with the fix offered
+    (exit 2), or none."""
     from socialmap.commands.common import plain
     from socialmap.store.repair import check
 
-    problems = check(args.project)
+    findings = check(args.project)
     if args.json:
         from socialmap.commands.common import print_json
 
-        print_json({"problems": [str(p) for p in problems]})
-        return 2 if problems else 0
-    if not problems:
+        print_json({"problems": [{"problem": str(f.problem), "fix": f.safe_fix.action if f.safe_fix else None,
+                                  "needs": None if f.safe_fix else f.decision,
+                                  "offered": [x.action for x in f.fixes]} for f in findings]})
+        return 2 if findings else 0
+    if not findings:
         print(f"{args.project}: no problems")
         return 0
-    for problem in problems:
-        print(f"socialmap: {plain(problem)}", file=sys.stderr)
-    print(f"socialmap: {len(problems)} problem(s); 'socialmap repair {args.project} OUT.gpkg' applies the safe "
-          "fixes", file=sys.stderr)
+    for finding in findings:
+        offered = (f"repair: {finding.safe_fix.action}" if finding.safe_fix else
+                   f"needs a decision: {' or '.join(x.action for x in finding.fixes)}" if finding.fixes else
+                   "no fix here: edit it in QGIS")
+        print(f"socialmap: {plain(finding.problem)} [{plain(offered)}]", file=sys.stderr)
+    safe = sum(1 for f in findings if f.safe_fix)
+    print(f"socialmap: {len(findings)} problem(s), {safe} with a safe fix; 'socialmap repair {args.project} OUT.gpkg' "
+          "applies the safe fixes, and opening the file in the window lets you decide the others", file=sys.stderr)
     return 2
 
 
@@ -82,9 +89,12 @@ def cmd_repair(args) -> int:
     out = check_output(args.out, args.force)
     if out.resolve() == Path(args.project).resolve():
         raise InputError(Problem("OUT must be another file than P.gpkg (the original is kept as it was)"))
-    project, fixes = repair(args.project)
-    save_project(project, out, keep_from=args.project)
-    for line in fixes:
+    repaired = repair(args.project)
+    save_project(repaired.project, out, keep_from=args.project)
+    for line in repaired.fixed:
         print(f"socialmap: fixed: {plain(line)}", file=sys.stderr)
-    print(f"socialmap: wrote {out} ({len(fixes)} fix(es))", file=sys.stderr)
+    for line in repaired.left_out:
+        print(f"socialmap: not fixed: {plain(line)}", file=sys.stderr)
+    left = f", {len(repaired.left_out)} point(s) left out" if repaired.left_out else ""
+    print(f"socialmap: wrote {out} ({len(repaired.fixed)} fix(es){left})", file=sys.stderr)
     return 0

@@ -84,13 +84,19 @@ def public_organisations(project: Project, anchors=None):
             figures["areas_reached"] = figures["areas_reached"].astype(object).where(~small_reach, "<5")
             if "areas_reached_percentile" in figures.columns:
                 figures["areas_reached_percentile"] = figures["areas_reached_percentile"].astype(float).where(~small_reach)
+        withheld: dict[str, frozenset] = {}
+        if "areas_reached_percentile" in figures.columns and "young_people_reached" in figures.columns:
+            withheld["areas_reached_percentile"] = frozenset(figures.index[small_reach])
         for col in ANCHOR_COUNTS:
             if col in figures.columns:
                 figures[col] = figures[col].map(suppress)
                 pct = f"{col}_percentile"
                 if pct in figures.columns:  # withheld with the count: the percentiles would give it back
                     figures[pct] = figures[pct].astype(float).where(figures[col] != "<5")
+                    withheld[pct] = frozenset(figures.index[figures[col] == "<5"])
         frame = frame.join(figures, how="left")
+        # the empty cells that are withheld, not missing: <name>_suppressed flags in machine exports
+        frame.attrs["withheld"] = withheld
     return frame
 
 

@@ -6,6 +6,13 @@ into text for the programs that read the file: Gephi cannot rank by it, QGIS can
 graduated map of it. For CSV, GeoJSON, GraphML and GEXF such a column becomes a numeric column
 with an empty value where the figure is suppressed, and a companion ``<name>_suppressed`` flag
 (true there, false where the number is given; empty where the figure is missing anyway).
+
+A figure derived from a suppressed count (a rate, a mean, a percentile) is withheld as an empty
+cell in the public tables; an empty cell also means "no such figure" (no NEET young person, no
+rate), so it gets the same companion flag, from the cells the table records as withheld
+(``frame.attrs["withheld"]``: column -> index labels, set by
+:func:`socialmap.disclosure.public_area_table` and
+:func:`socialmap.interchange.layers.public_organisations`).
 """
 
 from __future__ import annotations
@@ -82,18 +89,29 @@ def numeric_with_flag(values: list[Any]) -> tuple[list[Any], list[Any]] | None:
     return numbers, flags
 
 
-def machine_readable(frame, counts: tuple[str, ...] = ()):
+def machine_readable(frame, counts: tuple[str, ...] = (), withheld=None):
     """A copy of ``frame`` in which the columns of figures that may be suppressed are numeric
     (nullable: ``Int64`` when whole, else ``Float64``), each followed by its ``<name>_suppressed``
     flag (nullable boolean). Those are the columns named in ``counts`` (counts of young people:
     flagged even where nothing is suppressed, so a file's columns do not depend on its data) and
-    any other column of numbers in which a suppression marker appears. Other columns (text
-    such as codes with leading zeros) are unchanged."""
+    any other column of numbers in which a suppression marker appears; and the figures
+    ``withheld`` names (column -> index labels of the cells withheld; by default
+    ``frame.attrs["withheld"]``), flagged true there, false where a value is given. Other columns
+    (text such as codes with leading zeros) are unchanged."""
     import pandas as pd
 
+    if withheld is None:
+        withheld = frame.attrs.get("withheld", {})
     out = {}
     for col in frame.columns:
         series = frame[col]
+        if col in withheld and col not in counts:
+            hidden = withheld[col]
+            flags = [True if label in hidden else (None if _missing(v) else False)
+                     for label, v in zip(frame.index, series.tolist(), strict=True)]
+            out[col] = series
+            out[f"{col}{FLAG_SUFFIX}"] = pd.Series(pd.array(flags, dtype="boolean"), index=frame.index)
+            continue
         if series.dtype.kind != "O":
             out[col] = series
             if col in counts:

@@ -711,7 +711,9 @@ def _load(path: Path | bytes, shown: Path) -> Project:
         project.snapshots = snapshots
         return project
     except Exception as exc:
-        raise ProjectFileError(f"{shown}: the project inside is inconsistent: {exc}; "
+        from socialmap.errors import ProjectNeedsRepair
+
+        raise ProjectNeedsRepair(f"{shown}: the project inside is inconsistent: {exc}; "
                                f"'socialmap check {shown}' lists every problem and 'socialmap repair' "
                                "applies the safe fixes") from None
 

@@ -294,3 +294,45 @@ def test_evidence_pair_written_together(tmp_path, small_project, monkeypatch):
     assert written == [tmp_path / "e.pdf", tmp_path / "e.csv"]
     assert (tmp_path / "e.pdf").read_bytes() == b"%PDF new pack" and (tmp_path / "e.csv").read_text() == "figures"
     assert sorted(os.listdir(tmp_path)) == ["e.csv", "e.pdf"]
+
+
+def test_withheld_derived_figures_have_their_suppressed_flag_in_every_machine_export(tmp_path, small_project):
+    """A figure withheld because a count it is made of is suppressed is an empty cell, as a
+    figure that does not exist is: the companion flag tells them apart (SPEC 11).
+
+    Area A1 has 2 young people (yp1, yp2: '<5'), so its mean_bridging, mean_linking and ei_index
+    are withheld: empty, flag true. A2 has no NEET young person, so it has no NEET isolation rate:
+    empty, flag empty (missing, not withheld). A1's rate is 0 of its '<5' NEET (0 isolated), which
+    gives nothing away: 0.0, flag false. o1 reaches 2 young people ('<5') in 2 areas: its
+    percentiles of both counts and its areas reached are withheld, flag true; its share of local
+    employment (60 of 100, the only organisation: percentile 100) is given.
+    """
+    import networkx as nx
+
+    from socialmap.interchange.writers.graph import write_gexf, write_graphml
+
+    write_geojson_layers(small_project, tmp_path / "l")
+    areas = {f["properties"]["code"]: f["properties"]
+             for f in json.loads((tmp_path / "l" / "areas.geojson").read_text())["features"]}
+    for name in ("mean_bridging", "mean_linking", "ei_index"):
+        assert areas["A1"][name] is None and areas["A1"][f"{name}_suppressed"] is True
+    assert areas["A2"]["neet_isolation_rate"] is None and areas["A2"]["neet_isolation_rate_suppressed"] is None
+    assert areas["A1"]["neet_isolation_rate"] == 0.0 and areas["A1"]["neet_isolation_rate_suppressed"] is False
+    org = json.loads((tmp_path / "l" / "organisations.geojson").read_text())["features"][0]["properties"]
+    for name in ("young_people_reached_percentile", "sole_link_young_people_percentile", "areas_reached_percentile"):
+        assert org[name] is None and org[f"{name}_suppressed"] is True
+    assert org["local_employment_share_percentile"] == 100.0
+
+    write_csv_tables(small_project, tmp_path / "t")
+    with open(tmp_path / "t" / "area_measures.csv", encoding="utf-8-sig") as fh:
+        rows = {r["code"]: r for r in csv.DictReader(fh)}
+    assert rows["A1"]["mean_bridging"] == "" and rows["A1"]["mean_bridging_suppressed"] == "True"
+    assert rows["A2"]["neet_isolation_rate"] == "" and rows["A2"]["neet_isolation_rate_suppressed"] == ""
+    with open(tmp_path / "t" / "organisations.csv", encoding="utf-8-sig") as fh:
+        row = next(csv.DictReader(fh))
+    assert row["young_people_reached_percentile"] == "" and row["young_people_reached_percentile_suppressed"] == "True"
+
+    for write, read in ((write_graphml, nx.read_graphml), (write_gexf, nx.read_gexf)):
+        o1 = read(write(small_project, tmp_path / f"g.{write.__name__}")).nodes["o1"]
+        for name in ("young_people_reached_percentile", "areas_reached_percentile", "areas_reached"):
+            assert name not in o1 and o1[f"{name}_suppressed"] is True

@@ -68,3 +68,204 @@ def test_opening_a_broken_file_points_to_check_and_repair(tmp_path, small_projec
     _qgis_breaks_it(path)
     with pytest.raises(ProjectFileError, match="socialmap check"):
         load_project(path)
+
+
+# --------------------------------------------------------------------------- nearest area in metres
+
+def _grid_project():
+    """Two 1 km squares drawn on the British National Grid near Manchester and stored, as every
+    project is, in EPSG:4326: A = E 380000-381000, N 390000-391000; B (east of it) =
+    E 381520-382520, same northings; C (north-east of A) = E 381100-382100, N 390900-391900
+    (used alone with A). Returns the project, the EPSG:27700 -> 4326 transformer and the boxes."""
+    from pyproj import Transformer
+    import numpy as np
+    import shapely
+    from shapely.geometry import box
+
+    from socialmap.model import Area, Node, Project
+
+    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+    def area(code, *xy):
+        polygon = shapely.transform(box(*xy), lambda c: np.column_stack(to_wgs84.transform(c[:, 0], c[:, 1])))
+        return Area(code, f"Area {code}", polygon)
+
+    p = Project()
+    p.add_area(area("A", 380000, 390000, 381000, 391000))
+    p.add_area(area("B", 381520, 390000, 382520, 391000))
+    lon, lat = to_wgs84.transform(380500, 390500)
+    p.add_node(Node("o1", "organisation", "College", lat=lat, lon=lon))
+    return p, to_wgs84, area
+
+
+def _add_point(path, to_wgs84, easting, northing, **fields):
+    """What QGIS does when a point is digitised on the nodes layer: a row with only the
+    attributes typed in (none, or a kind) and the point."""
+    import struct
+
+    lon, lat = to_wgs84.transform(easting, northing)
+    blob = b"GP\x00\x01" + struct.pack("<i", 4326) + b"\x01\x01\x00\x00\x00" + struct.pack("<dd", lon, lat)
+    con = sqlite3.connect(path)
+    gpkg_functions(con)
+    with con:
+        names = ", ".join(["geom", *fields])
+        marks = ", ".join("?" * (len(fields) + 1))
+        con.execute(f"INSERT INTO nodes ({names}) VALUES ({marks})", (blob, *fields.values()))
+    con.close()
+
+
+def test_a_young_person_digitised_120_m_outside_area_a_and_400_m_from_b_goes_to_a(tmp_path, capsys):
+    """A young person digitised in QGIS (kind only) at E 381120, N 390500: 120 m east of A's
+    east edge (E 381000), 400 m west of B's west edge (E 381520). Nearest: A, 120 m; the point,
+    perhaps a home, is replaced by the privacy placement inside A."""
+    import shapely
+
+    p, to_wgs84, _ = _grid_project()
+    path = tmp_path / "p.gpkg"
+    save_project(p, path)
+    _add_point(path, to_wgs84, 381120, 390500, kind="young_person")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "a point with no id" in err
+    out = tmp_path / "fixed.gpkg"
+    assert main(["repair", str(path), str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "given the id 'new-1'" in err
+    assert ("node 'new-1': area code None -> 'A', the nearest area: its point lies 120 m outside it "
+            "('B' is 400 m away), measured in EPSG:27700; its point is replaced by its placement") in err
+    person = load_project(out).nodes["new-1"]
+    assert person.area_code == "A"
+    assert shapely.Point(person.lon, person.lat).within(p.areas["A"].geometry)
+
+
+def test_the_nearest_area_is_nearest_in_metres_not_in_degrees(tmp_path, capsys):
+    """A service whose area code names no area, at E 381300, N 390500: 300 m east of A (whose
+    northings span it), 400 m south of C (E 381100-382100, N 390900-391900). In degrees at
+    53.4 N, 300 m of longitude is 0.0045 and 400 m of latitude 0.0036, so C would look nearer;
+    in metres A is."""
+    from socialmap.model import Node, Project
+
+    p, to_wgs84, area = _grid_project()
+    q = Project()
+    q.add_area(p.areas["A"])
+    q.add_area(area("C", 381100, 390900, 382100, 391900))
+    lon, lat = to_wgs84.transform(381300, 390500)
+    q.add_node(Node("s1", "service", "Club", lat=lat, lon=lon, area_code="A"))
+    path = tmp_path / "p.gpkg"
+    save_project(q, path)
+    con = sqlite3.connect(path)
+    gpkg_functions(con)
+    with con:
+        con.execute("UPDATE nodes SET area_code = 'E01999999' WHERE id = 's1'")  # a code typed wrongly in QGIS
+    con.close()
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown area code 'E01999999'; its point lies 300 m outside every area" in err
+    out = tmp_path / "fixed.gpkg"
+    assert main(["repair", str(path), str(out)]) == 0
+    assert "'E01999999' -> 'A', the nearest area: its point lies 300 m outside it ('C' is 400 m away)" in \
+        capsys.readouterr().err
+    s1 = load_project(out).nodes["s1"]
+    assert s1.area_code == "A" and (s1.lat, s1.lon) == (lat, lon)  # a site stays where it was drawn
+
+
+def test_a_point_far_outside_every_area_is_not_moved_by_repair(tmp_path, capsys):
+    """At E 384000: 1,480 m east of B (past NEAREST_SAFE_M, 1,000 m), 3,000 m east of A: offered,
+    not applied; repair writes nothing and says what is needed."""
+    p, to_wgs84, _ = _grid_project()
+    path = tmp_path / "p.gpkg"
+    save_project(p, path)
+    _add_point(path, to_wgs84, 384000, 390500, id="yp9", kind="young_person", label="Sam")
+    out = tmp_path / "fixed.gpkg"
+    assert main(["repair", str(path), str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "node 'yp9', field 'area_code': a young person needs a home area; its point lies 1,480 m outside every " \
+           "area (needs a decision: put it in area 'B'" in err
+    assert not out.exists()
+
+
+def test_a_point_with_no_kind_is_left_out_by_repair_and_reported(tmp_path, capsys):
+    p, to_wgs84, _ = _grid_project()
+    path = tmp_path / "p.gpkg"
+    save_project(p, path)
+    _add_point(path, to_wgs84, 380200, 390200)  # no attributes at all
+    before = path.read_bytes()
+    assert main(["check", str(path)]) == 2
+    assert "a point with no id and no kind at" in capsys.readouterr().err
+    out = tmp_path / "fixed.gpkg"
+    assert main(["repair", str(path), str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "not fixed: nodes feature 2: left out, a point with no id and no kind" in err
+    assert "which kind it is needs a decision" in err and "1 point(s) left out" in err
+    assert set(load_project(out).nodes) == {"o1"}
+    assert path.read_bytes() == before
+
+
+def test_a_fix_undone_gives_the_problem_back(tmp_path, small_project):
+    """The session the window's repair view works on: apply, restore, the findings follow."""
+    from socialmap.store.repair import RepairSession
+
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    _qgis_breaks_it(path)
+    session = RepairSession(path)
+    first = [str(f.problem) for f in session.blocking()]
+    tie = next(f for f in session.blocking() if f.problem.record == "tie 'yp1'-'s1'")
+    changes, line = tie.safe_fix.changes_for()
+    before = session.apply(changes)
+    assert line == "tie 'yp1'-'s1' (attends): dropped, 's1' is gone"
+    assert str(tie.problem) not in [str(f.problem) for f in session.blocking()]
+    session.restore(before)
+    assert [str(f.problem) for f in session.blocking()] == first
+    session.apply_safe()
+    assert session.blocking() == []
+    assert "new-1" in session.project().nodes
+
+
+def test_the_sample_edited_in_qgis_survives_repair_and_a_save_with_its_column_and_style(tmp_path, capsys):
+    """Issue 12's Done-when, end to end through the CLI: the bundled sample with a column added
+    to the nodes layer, a saved style and a saved QGIS project, and the service svc01 deleted
+    (27 ties name it: as an end or as their context). check lists each of them; repair drops or
+    clears each; a SocialMap save of the result keeps the column's values, the style and the
+    QGIS project."""
+    from socialmap.store import load_project
+
+    path = tmp_path / "sample.gpkg"
+    assert main(["sample", str(path)]) == 0
+    sample = load_project(path)
+    naming = [t for t in sample.ties.values() if "svc01" in (t.a, t.b, t.context)]
+    ends = [t for t in naming if "svc01" in (t.a, t.b)]
+    assert len(naming) == 27
+    con = sqlite3.connect(path)
+    gpkg_functions(con)
+    with con:
+        con.execute("ALTER TABLE nodes ADD COLUMN qgis_checked TEXT")
+        con.execute("UPDATE nodes SET qgis_checked = 'visited ' || id WHERE kind = 'organisation'")
+        con.execute("CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_name TEXT, "
+                    "f_geometry_column TEXT, styleName TEXT, styleQML TEXT, useAsDefault BOOLEAN)")
+        con.execute("INSERT INTO layer_styles (f_table_name, f_geometry_column, styleName, styleQML, useAsDefault) "
+                    "VALUES ('nodes', 'geom', 'by kind', '<qgis><renderer-v2 type=\"categorizedSymbol\"/></qgis>', 1)")
+        con.execute("CREATE TABLE qgis_projects (name TEXT PRIMARY KEY, metadata BLOB, content BLOB)")
+        con.execute("INSERT INTO qgis_projects VALUES ('patch', x'7b7d', x'504b0304')")
+        con.execute("DELETE FROM nodes WHERE id = 'svc01'")
+    con.close()
+    capsys.readouterr()
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("unknown node 'svc01'") == len(ends)
+    assert err.count("unknown context 'svc01'") == len(naming) - len(ends)
+    out = tmp_path / "repaired.gpkg"
+    assert main(["repair", str(path), str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("fixed: ") == 27 and "(27 fix(es))" in err
+    save_project(load_project(out), out)  # and a save by SocialMap
+    con = sqlite3.connect(out)
+    kept = dict(con.execute("SELECT id, qgis_checked FROM nodes WHERE qgis_checked IS NOT NULL"))
+    assert kept == {n.id: f"visited {n.id}" for n in sample.nodes.values() if n.kind == "organisation"}
+    assert con.execute("SELECT styleName, styleQML FROM layer_styles").fetchall() == [
+        ("by kind", '<qgis><renderer-v2 type="categorizedSymbol"/></qgis>')]
+    assert con.execute("SELECT name, content FROM qgis_projects").fetchall() == [("patch", b"PK\x03\x04")]
+    con.close()
+    assert main(["check", str(out)]) == 0
+    repaired = load_project(out)
+    assert "svc01" not in repaired.nodes and len(repaired.ties) == len(sample.ties) - len(ends)

@@ -36,7 +36,8 @@ COMPUTED = frozenset({
     "degree", "bonding", "bridging", "linking", "areas_reached", "constraint", "effective_size", "isolated",
     "service_links", "tie_class", "original_id", "young_people_reached", "sole_link_young_people",
     "local_employment_share", "local_spend_share", "young_people_reached_suppressed",
-    "sole_link_young_people_suppressed",
+    "sole_link_young_people_suppressed", "areas_reached_suppressed", "young_people_reached_percentile_suppressed",
+    "sole_link_young_people_percentile_suppressed", "areas_reached_percentile_suppressed",
 })
 
 

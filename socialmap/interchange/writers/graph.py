@@ -165,6 +165,13 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
                 values = _measure_column(people, name, real_ids)
                 cols.append((name, _TYPES.get(name) or _infer(values), values))
         orgs = anchor_presence(project).organisations
+        # withheld with a suppressed count of young people (socialmap.interchange.layers): the
+        # percentiles would give the count back, and so would the areas reached (4 areas: 4 people)
+        small = {count: [v is not None and suppress(v) == "<5" for v in _measure_column(orgs, count, real_ids)]
+                 if count in orgs.columns and not include_people else [False] * len(nodes)
+                 for count in ANCHOR_COUNTS}
+        withheld_by = {f"{count}_percentile": small[count] for count in ANCHOR_COUNTS}
+        withheld_by["areas_reached"] = withheld_by["areas_reached_percentile"] = small["young_people_reached"]
         for name in orgs.columns:
             if name in ("label", "is_anchor") or name in fields:
                 continue
@@ -177,17 +184,17 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
                 cols.append((f"{name}_suppressed", "boolean",
                              [None if v is None else h for v, h in zip(values, hidden_count, strict=True)]))
                 continue
-            count = name.removesuffix("_percentile")
-            if count in ANCHOR_COUNTS and count != name and not include_people:
-                # withheld with a suppressed count: the percentiles would give it back
-                shown = _measure_column(orgs, count, real_ids)
-                values = [None if c is not None and suppress(c) == "<5" else v
-                          for v, c in zip(values, shown, strict=True)]
+            withheld = withheld_by.get(name)
+            if withheld is not None:
+                values = [None if h else v for v, h in zip(values, withheld, strict=True)]
             if name == "areas_reached":  # the organisation's figure shares the person measure's column
                 person = next(c for c in cols if c[0] == "areas_reached")[2]
-                values = [p if v is None else v for p, v in zip(person, values, strict=False)]
+                values = [p if v is None and not h else v for p, v, h in zip(person, values, withheld, strict=False)]
                 cols[:] = [c for c in cols if c[0] != "areas_reached"]
             cols.append((name, _TYPES.get(name) or _infer(values), values))
+            if withheld is not None:  # an empty withheld cell is told from a missing one by its flag
+                cols.append((f"{name}_suppressed", "boolean",
+                             [True if h else (None if v is None else False) for v, h in zip(values, withheld, strict=True)]))
         tie_classes = classify_ties(project)["tie_class"].astype(str).tolist()
     if exported:
         out.tie_a = [exported.get(t.a, t.a) for t in ties]
