@@ -179,11 +179,26 @@ def _records(path: Path):
 
     read_schema_version(path)  # a newer or damaged file is refused as when opening it
     try:
-        return read_records(path, path)
+        if not Path(f"{path}-wal").exists():
+            return read_records(path, path)
+        # another program's write-ahead log: GDAL would fold it into the file as it reads; a
+        # copy of the two is read instead, so the file is left as it is (as load_project does)
+        import shutil
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "project.gpkg"
+            shutil.copyfile(path, copy)
+            shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+            return read_records(copy, path)
     except ProjectFileError:
         raise
     except Exception as exc:  # a layer GDAL cannot read
         raise ProjectFileError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def _code_was(node: Node) -> str:
+    return "no area code" if node.area_code is None else f"area code {node.area_code!r}"
 
 
 def _where(node: Node) -> str:
@@ -323,7 +338,7 @@ class RepairSession:
     def _area_fix(self, i: int, node: Node, node_id: str, record: str, placed: Placed) -> Fix:
         moved = "; its point is replaced by its placement inside the area (privacy)" if node.kind == YOUNG_PERSON else ""
         action = f"put it in area {placed.code!r}, {placed.words()}"
-        return Fix(action, f"{record}: area code {node.area_code!r} -> {placed.code!r}, {placed.words()}{moved}",
+        return Fix(action, f"{record}: {_code_was(node)} -> {placed.code!r}, {placed.words()}{moved}",
                    placed.distance_m <= NEAREST_SAFE_M, (Change("nodes", i, self._area_fields(node, node_id, placed)),))
 
     def _choose_area(self, i: int, node: Node, record: str) -> Fix:
@@ -332,7 +347,7 @@ class RepairSession:
         def choose(code: str):
             placed = Placed(code, 0.0, None, None, "")
             return ((Change("nodes", i, self._area_fields(node, node.id, placed)),),
-                    f"{record}: area code {node.area_code!r} -> {code!r} (chosen)")
+                    f"{record}: {_code_was(node)} -> {code!r} (chosen)")
 
         return Fix("choose the area", "", False, choices=codes, choose=choose)
 

@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
         self.io_worker: workers.Worker | None = None
         self.autosave_worker: workers.Worker | None = None
         self.last_error: QMessageBox | None = None
+        #: The repair view of a file edited elsewhere that would not open (socialmap.ui.repair_view).
+        self.repair_dialog = None
         self.add_mode: str | None = None
         self.tie_pick: list[str] | None = None
         self.map_mode = ""
@@ -691,6 +693,13 @@ class MainWindow(QMainWindow):
         if isinstance(exc, (PassphraseNeeded, WrongPassphrase)):
             # in a later turn: this job's "done" must clear it before the next one starts
             QTimer.singleShot(0, lambda: self._ask_and_reopen(path, isinstance(exc, WrongPassphrase), remember, then))
+            return
+        from socialmap.errors import ProjectNeedsRepair
+
+        if isinstance(exc, ProjectNeedsRepair) and not str(path).lower().endswith(".smx"):
+            from socialmap.ui.repair_view import open_repair_view  # edited in QGIS: every problem, its fix
+
+            open_repair_view(self, path, remember)
             return
         text = error_text(exc)
         self.show_error("Cannot open the project", f"{path} could not be opened.\n\n{text}")

@@ -131,7 +131,7 @@ def test_a_young_person_digitised_120_m_outside_area_a_and_400_m_from_b_goes_to_
     assert main(["repair", str(path), str(out)]) == 0
     err = capsys.readouterr().err
     assert "given the id 'new-1'" in err
-    assert ("node 'new-1': area code None -> 'A', the nearest area: its point lies 120 m outside it "
+    assert ("node 'new-1': no area code -> 'A', the nearest area: its point lies 120 m outside it "
             "('B' is 400 m away), measured in EPSG:27700; its point is replaced by its placement") in err
     person = load_project(out).nodes["new-1"]
     assert person.area_code == "A"
