@@ -125,3 +125,59 @@ def test_a_feed_that_gives_nothing_exits_2_with_the_reason(tmp_path, areas_geojs
     assert main(["import", "openreferral", str(src), "--areas", str(areas_geojson), str(out)]) == 2
     err = capsys.readouterr().err
     assert "would import no organisation and no service" in err and not out.exists()
+
+
+# --------------------------------------------------------------------------- the UK profile's own example
+
+def _uk_profile_page():
+    """tests/fixtures/openreferral_uk/services_page.json: a ``GET /services`` page of the HSDS 3
+    UK profile (header total_items, total_pages, page_number, size, first_page, last_page, empty;
+    then ``contents``) holding the profile's example service, 'Community Counselling' of 'Example
+    Organization Inc.' (the ids, ages 12-100, organisation identifier and the 'MyCity Civic Center'
+    location with its UPRN and postal address as the profile's examples give them). The
+    examples' latitude 100 and longitude 101 are placeholders outside the globe, so the fixture
+    puts the centre at 53.405 N, 2.295 W, inside test area A1; the tests below also try the
+    published values."""
+    from pathlib import Path
+
+    return json.loads((Path(__file__).parents[1] / "fixtures" / "openreferral_uk" / "services_page.json").read_text())
+
+
+def test_the_uk_profile_example_services_page_imports_its_organisation_and_service(tmp_path, areas_geojson, capsys):
+    src = write(tmp_path / "services.json", _uk_profile_page())
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "openreferral", str(src), "--areas", str(areas_geojson), str(out)]) == 0
+    assert "imported 2 nodes and 1 ties" in capsys.readouterr().err
+    p = load_project(out)
+    org = p.nodes["d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"]
+    assert org.kind == "organisation" and org.label == "Example Organization Inc."
+    svc = p.nodes["e94c9f38-1e8f-4564-91d4-d53501ab1765"]  # a service at a location: the service_at_location's id
+    assert svc.kind == "service" and svc.label == "Community Counselling" and svc.provider == org.id
+    assert (svc.lat, svc.lon, svc.area_code) == (53.405, -2.295, "A1")
+    assert svc.attrs["openreferral_service_id"] == "ac148810-d857-441c-9679-408f346de14b"
+    assert (svc.attrs["minimum_age"], svc.attrs["maximum_age"]) == ("12", "100")
+    assert svc.attrs["location_name"] == "MyCity Civic Center"
+    assert p.get_tie(org.id, svc.id).type == "provides"
+
+
+def test_the_uk_profile_example_with_its_placeholder_coordinates_is_refused_at_the_location(tmp_path, areas_geojson,
+                                                                                           capsys):
+    doc = _uk_profile_page()
+    location = doc["contents"][0]["service_at_locations"][0]["location"]
+    location["latitude"], location["longitude"] = 100, 101  # as published
+    src = write(tmp_path / "services.json", doc)
+    out = tmp_path / "out.gpkg"
+    assert main(["import", "openreferral", str(src), "--areas", str(areas_geojson), str(out)]) == 2
+    assert ("item 1 service_at_locations[0] location, field 'latitude': location "
+            "'3a19ff88-4620-4d17-9830-ac1d859eb5d5': latitude 100 is out of range -90..90") in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_service_at_location_given_by_id_only_says_the_service_has_no_site(tmp_path, areas_geojson, capsys):
+    """The profile's service example lists its service_at_locations as ``{"id": ...}`` only."""
+    doc = _uk_profile_page()
+    doc["contents"][0]["service_at_locations"] = [{"id": "e94c9f38-1e8f-4564-91d4-d53501ab1765"}]
+    src = write(tmp_path / "services.json", doc)
+    assert main(["import", "openreferral", str(src), "--areas", str(areas_geojson), str(tmp_path / "o.gpkg")]) == 2
+    assert ("service_at_location 'e94c9f38-1e8f-4564-91d4-d53501ab1765' gives no location (neither a nested "
+            "location nor a location_id), so the service has no site") in capsys.readouterr().err

@@ -378,7 +378,11 @@ def read_openreferral(
         bad = len(problems)
         if svc_id is None or svc_id not in data.services:
             data.bad(sal["_where"], f"service_id {svc_id!r} is not a service of this directory", "service_id")
-        if loc_id is None or loc_id not in data.locations:
+        if loc_id is None:
+            # as the UK profile's own example service gives it: {"id": ...} and nothing else
+            data.bad(sal["_where"], f"service_at_location {sal_id!r} gives no location (neither a nested location "
+                                    "nor a location_id), so the service has no site", "location_id")
+        elif loc_id not in data.locations:
             data.bad(sal["_where"], f"location_id {loc_id!r} is not a location of this directory", "location_id")
         if len(problems) == bad and loc_id in located:
             sites.setdefault(svc_id, []).append((sal_id, loc_id))
