@@ -697,7 +697,9 @@ class MainWindow(QMainWindow):
         from socialmap.errors import ProjectNeedsRepair
 
         if isinstance(exc, ProjectNeedsRepair) and not str(path).lower().endswith(".smx"):
-            from socialmap.ui.repair_view import open_repair_view  # edited in QGIS: every problem, its fix
+            from socialmap.ui.repair_view import (
+                open_repair_view,  # edited in QGIS: every problem, its fix
+            )
 
             open_repair_view(self, path, remember)
             return

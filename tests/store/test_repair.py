@@ -8,6 +8,7 @@ import sqlite3
 from socialmap.cli import main
 from socialmap.store import load_project, save_project
 from socialmap.store.foreign import gpkg_functions
+from tests.qgis_edits import add_point, grid_project
 
 
 def _qgis_breaks_it(path):
@@ -72,58 +73,16 @@ def test_opening_a_broken_file_points_to_check_and_repair(tmp_path, small_projec
 
 # --------------------------------------------------------------------------- nearest area in metres
 
-def _grid_project():
-    """Two 1 km squares drawn on the British National Grid near Manchester and stored, as every
-    project is, in EPSG:4326: A = E 380000-381000, N 390000-391000; B (east of it) =
-    E 381520-382520, same northings; C (north-east of A) = E 381100-382100, N 390900-391900
-    (used alone with A). Returns the project, the EPSG:27700 -> 4326 transformer and the boxes."""
-    from pyproj import Transformer
-    import numpy as np
-    import shapely
-    from shapely.geometry import box
-
-    from socialmap.model import Area, Node, Project
-
-    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-
-    def area(code, *xy):
-        polygon = shapely.transform(box(*xy), lambda c: np.column_stack(to_wgs84.transform(c[:, 0], c[:, 1])))
-        return Area(code, f"Area {code}", polygon)
-
-    p = Project()
-    p.add_area(area("A", 380000, 390000, 381000, 391000))
-    p.add_area(area("B", 381520, 390000, 382520, 391000))
-    lon, lat = to_wgs84.transform(380500, 390500)
-    p.add_node(Node("o1", "organisation", "College", lat=lat, lon=lon))
-    return p, to_wgs84, area
-
-
-def _add_point(path, to_wgs84, easting, northing, **fields):
-    """What QGIS does when a point is digitised on the nodes layer: a row with only the
-    attributes typed in (none, or a kind) and the point."""
-    import struct
-
-    lon, lat = to_wgs84.transform(easting, northing)
-    blob = b"GP\x00\x01" + struct.pack("<i", 4326) + b"\x01\x01\x00\x00\x00" + struct.pack("<dd", lon, lat)
-    con = sqlite3.connect(path)
-    gpkg_functions(con)
-    with con:
-        names = ", ".join(["geom", *fields])
-        marks = ", ".join("?" * (len(fields) + 1))
-        con.execute(f"INSERT INTO nodes ({names}) VALUES ({marks})", (blob, *fields.values()))
-    con.close()
-
-
 def test_a_young_person_digitised_120_m_outside_area_a_and_400_m_from_b_goes_to_a(tmp_path, capsys):
     """A young person digitised in QGIS (kind only) at E 381120, N 390500: 120 m east of A's
     east edge (E 381000), 400 m west of B's west edge (E 381520). Nearest: A, 120 m; the point,
     perhaps a home, is replaced by the privacy placement inside A."""
     import shapely
 
-    p, to_wgs84, _ = _grid_project()
+    p, to_wgs84, _ = grid_project()
     path = tmp_path / "p.gpkg"
     save_project(p, path)
-    _add_point(path, to_wgs84, 381120, 390500, kind="young_person")
+    add_point(path, to_wgs84, 381120, 390500, kind="young_person")
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err
     assert "a point with no id" in err
@@ -145,7 +104,7 @@ def test_the_nearest_area_is_nearest_in_metres_not_in_degrees(tmp_path, capsys):
     in metres A is."""
     from socialmap.model import Node, Project
 
-    p, to_wgs84, area = _grid_project()
+    p, to_wgs84, area = grid_project()
     q = Project()
     q.add_area(p.areas["A"])
     q.add_area(area("C", 381100, 390900, 382100, 391900))
@@ -172,10 +131,10 @@ def test_the_nearest_area_is_nearest_in_metres_not_in_degrees(tmp_path, capsys):
 def test_a_point_far_outside_every_area_is_not_moved_by_repair(tmp_path, capsys):
     """At E 384000: 1,480 m east of B (past NEAREST_SAFE_M, 1,000 m), 3,000 m east of A: offered,
     not applied; repair writes nothing and says what is needed."""
-    p, to_wgs84, _ = _grid_project()
+    p, to_wgs84, _ = grid_project()
     path = tmp_path / "p.gpkg"
     save_project(p, path)
-    _add_point(path, to_wgs84, 384000, 390500, id="yp9", kind="young_person", label="Sam")
+    add_point(path, to_wgs84, 384000, 390500, id="yp9", kind="young_person", label="Sam")
     out = tmp_path / "fixed.gpkg"
     assert main(["repair", str(path), str(out)]) == 2
     err = capsys.readouterr().err
@@ -185,10 +144,10 @@ def test_a_point_far_outside_every_area_is_not_moved_by_repair(tmp_path, capsys)
 
 
 def test_a_point_with_no_kind_is_left_out_by_repair_and_reported(tmp_path, capsys):
-    p, to_wgs84, _ = _grid_project()
+    p, to_wgs84, _ = grid_project()
     path = tmp_path / "p.gpkg"
     save_project(p, path)
-    _add_point(path, to_wgs84, 380200, 390200)  # no attributes at all
+    add_point(path, to_wgs84, 380200, 390200)  # no attributes at all
     before = path.read_bytes()
     assert main(["check", str(path)]) == 2
     assert "a point with no id and no kind at" in capsys.readouterr().err

@@ -125,3 +125,40 @@ def test_cancelling_the_repair_view_leaves_the_file_untouched(make_window, qtbot
     assert window.repair_dialog is None and window.doc.path is None and not window.doc.project.nodes
     assert path.read_bytes() == before
     assert not [p for p in path.parent.iterdir() if p.name != path.name and p.name.startswith(path.name)]
+
+
+def test_the_repair_view_puts_a_point_outside_every_area_in_the_nearest_in_metres(make_window, qtbot, tmp_path):
+    """A young person typed in QGIS (id yp9, kind only) 120 m east of area A and 400 m west of B
+    (tests.qgis_edits.grid_project, on the British National Grid): the view offers A as the
+    safe fix with both distances; another digitised 1,480 m east of B (past the 1,000 m of a
+    safe fix) is a decision: the nearest (B) or an area chosen from the list."""
+    import shapely
+
+    from socialmap.store import save_project
+    from tests.qgis_edits import add_point, grid_project
+
+    p, to_wgs84, _ = grid_project()
+    path = tmp_path / "p.gpkg"
+    save_project(p, path)
+    add_point(path, to_wgs84, 381120, 390500, id="yp9", kind="young_person", label="Sam")
+    add_point(path, to_wgs84, 384000, 390500, id="yp10", kind="young_person", label="Alex")
+    window = make_window()
+    dialog = _open_into_repair(window, qtbot, path)
+    near = next(f for f in dialog.model.findings if f.problem.record == "node 'yp9'")
+    assert near.safe_fix.action == ("put it in area 'A', the nearest area: its point lies 120 m outside it "
+                                    "('B' is 400 m away), measured in EPSG:27700")
+    _select(dialog, "node 'yp10'")
+    offered = [dialog.fix_choice.itemText(i) for i in range(dialog.fix_choice.count())]
+    assert offered[0].startswith("put it in area 'B', the nearest area: its point lies 1,480 m outside it")
+    assert offered[0].endswith("(your decision)") and offered[1] == "choose the area (your decision)"
+    dialog.fix_choice.setCurrentIndex(1)
+    assert [dialog.option_choice.itemText(i) for i in range(dialog.option_choice.count())] == ["A Area A", "B Area B"]
+    dialog.option_choice.setCurrentIndex(0)
+    dialog.apply_button.click()
+    dialog.apply_all_safe()
+    with qtbot.waitSignal(window.projectLoaded, timeout=WAIT_MS):
+        dialog.open_button.click()
+    people = window.doc.project.nodes
+    assert people["yp9"].area_code == "A" and people["yp10"].area_code == "A"
+    for person in (people["yp9"], people["yp10"]):  # the digitised points are gone: placed inside A
+        assert shapely.Point(person.lon, person.lat).within(p.areas["A"].geometry)
