@@ -369,7 +369,10 @@ class RepairSession:
             fields: dict[str, Any] = {"id": new_id, "kind": kind, "label": node.label or new_id}
             placed = self._place(node)
             said = ""
-            if placed is not None and (kind == YOUNG_PERSON or (kind in PLACE_KINDS and placed.distance_m == 0)):
+            # the area goes with the kind only where it would be a safe fix on its own; else the
+            # record's own problem (a young person with no home area) comes next, with its choices
+            near = placed is not None and placed.distance_m <= NEAREST_SAFE_M
+            if near and (kind == YOUNG_PERSON or (kind in PLACE_KINDS and placed.distance_m == 0)):
                 fields.update(self._area_fields(replace(node, kind=kind), new_id, placed))
                 said = f", in area {placed.code!r} ({placed.words()})"
             return (Change("nodes", i, fields),), f"{record}: made a {kind} with the id {new_id!r}{said}"

@@ -228,3 +228,28 @@ def test_the_sample_edited_in_qgis_survives_repair_and_a_save_with_its_column_an
     assert main(["check", str(out)]) == 0
     repaired = load_project(out)
     assert "svc01" not in repaired.nodes and len(repaired.ties) == len(sample.ties) - len(ends)
+
+
+def test_check_json_gives_each_problem_with_its_fix(tmp_path, capsys):
+    """One tie to a deleted node (a safe fix) and one bare point (a decision), as JSON."""
+    import json
+
+    p, to_wgs84, _ = grid_project()
+    from socialmap.model import Node, Tie
+
+    p.add_node(Node("s1", "service", "Club", lat=p.nodes["o1"].lat, lon=p.nodes["o1"].lon, area_code="A"))
+    p.add_tie(Tie("o1", "s1", "partner"))
+    path = tmp_path / "p.gpkg"
+    save_project(p, path)
+    con = sqlite3.connect(path)
+    gpkg_functions(con)
+    with con:
+        con.execute("DELETE FROM nodes WHERE id = 's1'")
+    con.close()
+    add_point(path, to_wgs84, 380200, 390200)
+    capsys.readouterr()
+    assert main(["check", str(path), "--json"]) == 2
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(x["fix"], x["needs"]) for x in problems] == [(None, "needs a decision"), ("drop the tie", None)]
+    assert problems[0]["offered"] == ["give it a kind (and the id 'new-1')", "delete this record"]
+    assert "unknown node 's1'" in problems[1]["problem"]
