@@ -30,6 +30,7 @@ the type of a tie that does not fit its ends, a value out of range (cleared), a 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,7 @@ from typing import Any
 from socialmap.errors import InputError, Problem, ProjectFileError
 from socialmap.model.kinds import NODE_KINDS, PLACE_KINDS, TIE_TYPES, YOUNG_PERSON, tie_fits
 from socialmap.model.project import (
+    _FITTING,
     Area,
     Node,
     Project,
@@ -425,17 +427,31 @@ class RepairSession:
         out: list[Finding] = []
         linked: dict[tuple[str, str], Tie] = {}
         provided_by: dict[str, str] = {}
+        nodes = p.nodes
         for i, tie in enumerate(self.ties):
             if tie is None:
                 continue
-            record = f"tie {tie.a!r}-{tie.b!r}"
+            a, b, ctx = tie.a, tie.b, tie.context
+            na, nb = nodes.get(a), nodes.get(b)
+            if na is not None and nb is not None:
+                key = (a, b) if a <= b else (b, a)
+                if (a != b and (tie.type, na.kind, nb.kind) in _FITTING and tie.type != "provides"
+                        and (ctx is None or (ctx in nodes and nodes[ctx].kind in PLACE_KINDS))
+                        and (tie.strength is None or tie.strength in (1, 2, 3))
+                        and (tie.since is None or type(tie.since) is dt.date)
+                        and (tie.until is None or type(tie.until) is dt.date)
+                        and (tie.since is None or tie.until is None or tie.since <= tie.until)
+                        and key not in linked):
+                    linked[key] = tie  # the common case, checked inline as Project.build does
+                    continue
+            record = f"tie {a!r}-{b!r}"
             shown = f"{record} ({tie.type})"
             drop = Fix("drop the tie", f"{shown}: dropped", False, (Change("ties", i, None),))
-            gone = [e for e in (tie.a, tie.b) if e not in p.nodes]
+            gone = [e for e, n in ((a, na), (b, nb)) if n is None]
             if gone:
                 names = " and ".join(map(repr, gone))
                 reason = f"unknown node{'s' if len(gone) > 1 else ''} {names} (deleted in another program?)"
-                out.append(Finding(Problem(reason, file=source, record=record, field="a" if gone[0] == tie.a else "b"),
+                out.append(Finding(Problem(reason, file=source, record=record, field="a" if gone[0] == a else "b"),
                                    (replace(drop, safe=True, report=f"{shown}: dropped, {names} "
                                                                    f"{'is' if len(gone) == 1 else 'are'} gone"),)))
                 continue
