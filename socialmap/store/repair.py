@@ -177,21 +177,31 @@ class _Areas:
 
 
 def _records(path: Path):
-    from socialmap.store.gpkg import read_records, read_schema_version
+    """The records of the file as they are; an older schema's migrated on a copy, and another
+    program's write-ahead log read from a copy too (GDAL would fold it into the file as it
+    reads), so the file itself is left as it is, as opening it does."""
+    import shutil
+    import sqlite3
+    import tempfile
 
-    read_schema_version(path)  # a newer or damaged file is refused as when opening it
+    from socialmap.store.gpkg import SCHEMA_VERSION, migrate, read_records, read_schema_version
+
+    version = read_schema_version(path)  # a newer or damaged file is refused as when opening it
+    wal = Path(f"{path}-wal")
     try:
-        if not Path(f"{path}-wal").exists():
+        if version >= SCHEMA_VERSION and not wal.exists():
             return read_records(path, path)
-        # another program's write-ahead log: GDAL would fold it into the file as it reads; a
-        # copy of the two is read instead, so the file is left as it is (as load_project does)
-        import shutil
-        import tempfile
-
         with tempfile.TemporaryDirectory() as folder:
             copy = Path(folder) / "project.gpkg"
             shutil.copyfile(path, copy)
-            shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+            if wal.exists():
+                shutil.copyfile(wal, f"{copy}-wal")
+            if version < SCHEMA_VERSION:
+                con = sqlite3.connect(copy)
+                try:
+                    migrate(con, version)
+                finally:
+                    con.close()
             return read_records(copy, path)
     except ProjectFileError:
         raise

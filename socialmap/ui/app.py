@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-VIEWS = ("main", "analysis", "scenario", "anchor", "change", "ranking")
+VIEWS = ("main", "analysis", "scenario", "anchor", "change", "ranking", "repair")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -17,7 +17,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "or the bundled sample project on first start")
     parser.add_argument("--screenshot", metavar="OUT.png", help="open, wait for the map, save a picture of the window and exit")
     parser.add_argument("--view", choices=VIEWS, default="main",
-                        help="with --screenshot: which view to show (main window, analysis/hotspots, scenario, anchor evidence, change, ranking on the map)")
+                        help="with --screenshot: which view to show (main window, analysis/hotspots, scenario, anchor evidence, change, ranking on the map, repair: the repair view of a file edited elsewhere)")
     parser.add_argument("--size", default="1600x1000", help="with --screenshot: window size WIDTHxHEIGHT")
     return parser.parse_args(argv)
 

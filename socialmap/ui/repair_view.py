@@ -13,6 +13,7 @@ project is saved).
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -153,6 +154,8 @@ class RepairDialog(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_fixes())
+        # rows as high as their wrapped text once the columns have their widths (not before)
+        header.sectionResized.connect(lambda *_: self._fit_rows_later())
 
         self.fix_choice = QComboBox()
         self.fix_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -222,6 +225,15 @@ class RepairDialog(QDialog):
         self.undo_stack.indexChanged.connect(lambda *_: self._update_status())
         self.refresh()
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._fit_rows_later()
+
+    def _fit_rows_later(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: shiboken6.isValid(self.table) and self.table.resizeRowsToContents())
+
     # ------------------------------------------------------------------ state
     def refresh(self) -> None:
         """The list and the buttons from the session's records as they now are."""
@@ -249,8 +261,6 @@ class RepairDialog(QDialog):
         self._show_fixes()
 
     def _update_status(self) -> None:
-        import shiboken6
-
         if not shiboken6.isValid(self.undo_stack) or not shiboken6.isValid(self.status):
             return  # the view is being destroyed
         findings = self.model.findings

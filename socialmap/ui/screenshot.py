@@ -32,6 +32,8 @@ class ScreenshotDirector(QObject):
         window.map.layersDrawn.connect(self._on_drawn)
         window.loadFailed.connect(self._fail)
         QTimer.singleShot(TIMEOUT_MS, lambda: self._fail("timed out waiting for the map"))
+        if view == "repair":  # a file that does not open as it is: its repair view
+            self._wait_for_repair()
 
     def _fail(self, reason: str) -> None:
         if self.exit_code == 1:
@@ -150,6 +152,15 @@ class ScreenshotDirector(QObject):
 
         panel.mapStyleRequested.connect(once)
         panel.run()
+
+    def _wait_for_repair(self) -> None:
+        """The repair view of a file edited elsewhere (socialmap.ui.repair_view), grabbed once shown."""
+        dialog = self.window.repair_dialog
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(POLL_MS, self._wait_for_repair)
+            return
+        self._started = True
+        QTimer.singleShot(POLL_MS, lambda: (self._save(dialog.grab().toImage()), dialog.reject()))
 
     # ---------------------------------------------------------------- grab
     def _grab_later(self) -> None:

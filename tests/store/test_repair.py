@@ -253,3 +253,24 @@ def test_check_json_gives_each_problem_with_its_fix(tmp_path, capsys):
     assert [(x["fix"], x["needs"]) for x in problems] == [(None, "needs a decision"), ("drop the tie", None)]
     assert problems[0]["offered"] == ["give it a kind (and the id 'new-1')", "delete this record"]
     assert "unknown node 's1'" in problems[1]["problem"]
+
+
+def test_a_file_of_an_earlier_schema_edited_in_qgis_is_checked_and_repaired_on_a_migrated_copy(tmp_path,
+                                                                                                small_project,
+                                                                                                capsys):
+    """A schema 3 file (ties without the opportunity mark) broken in QGIS: check and repair read
+    it migrated, as opening it does, and the file stays as it was."""
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("ALTER TABLE ties DROP COLUMN opportunity")
+        con.execute("UPDATE socialmap_meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+    _qgis_breaks_it(path)
+    before = path.read_bytes()
+    assert main(["check", str(path)]) == 2
+    assert "tie 'yp1'-'s1', field 'b': unknown node 's1'" in capsys.readouterr().err
+    out = tmp_path / "fixed.gpkg"
+    assert main(["repair", str(path), str(out)]) == 0
+    assert "s1" not in load_project(out).nodes and path.read_bytes() == before
