@@ -156,6 +156,9 @@ def build_index(source: str | os.PathLike, progress: Callable[[float], None] | N
             con.execute("PRAGMA synchronous=OFF")
             con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             con.execute("CREATE TABLE postcode (postcode TEXT PRIMARY KEY, lat REAL, lon REAL, lsoa TEXT) WITHOUT ROWID")
+            # rows are appended to a plain table, then moved into the B-tree in postcode order:
+            # inserting 2.6 million keys in file order straight into it took twice as long
+            con.execute("CREATE TEMP TABLE staging (postcode TEXT, lat REAL, lon REAL, lsoa TEXT)")
             cols = [c for c in (pc, lat, lon, lsoa) if c]
             first_row = 2
             count = 0
@@ -192,7 +195,7 @@ def build_index(source: str | os.PathLike, progress: Callable[[float], None] | N
                     lo = np.where(no_grid, np.nan, lon_v)[keep]
                     ls = (frame[lsoa].str.strip().to_numpy()[keep] if lsoa else np.full(len(keys), ""))
                     con.executemany(
-                        "INSERT OR REPLACE INTO postcode VALUES (?, ?, ?, ?)",
+                        "INSERT INTO staging VALUES (?, ?, ?, ?)",
                         zip(keys.tolist(), [None if v != v else v for v in la.tolist()],
                             [None if v != v else v for v in lo.tolist()], [s or None for s in ls.tolist()],
                             strict=True))
@@ -203,6 +206,11 @@ def build_index(source: str | os.PathLike, progress: Callable[[float], None] | N
                 raise InputError(problems)
             if not count:
                 raise InputError(Problem("has no postcodes in it", file=where))
+            # a postcode listed twice keeps its last row, as a dictionary of the rows would
+            con.execute("INSERT OR REPLACE INTO postcode SELECT postcode, lat, lon, lsoa FROM staging "
+                        "ORDER BY postcode, rowid")
+            con.execute("DROP TABLE staging")
+            count = con.execute("SELECT count(*) FROM postcode").fetchone()[0]
             con.executemany("INSERT INTO meta VALUES (?, ?)",
                             [*stamp.items(), ("rows", str(count)), ("postcode_field", pc)])
             con.commit()

@@ -13,7 +13,8 @@ tiers, best first:
 5. labels or ids that contain it.
 
 Tiers 4 and 5 are one pass of ``in`` over the texts (a C string search per entry: about
-10 ms for 125,000 entries); typing on narrows the previous query's matches instead of
+10 ms for 125,000 entries) when the query is common, else ``str.find`` from one
+occurrence to the next in all the texts joined (a few milliseconds); typing on narrows the previous query's matches instead of
 searching everything again. Each hit says its kind and its area (a young person's home
 area, a place's area) so that two people called Sam are told apart.
 
@@ -77,7 +78,16 @@ class SearchIndex:
             areas.append(names.get(node.area_code, node.area_code or "") if node.area_code else "")
         self.kinds, self.ids, self.labels, self.areas = kinds, ids, labels, areas
         lower = [s.lower() for s in labels]
-        self._texts = [f" {lab}\x1f{i.lower()}" for lab, i in zip(lower, ids, strict=True)]
+        self._labels = [" " + lab for lab in lower]  # a word of the label starts after a space
+        self._texts = [f" {lab}\x1f{i.lower()}".replace("\n", " ") for lab, i in zip(lower, ids, strict=True)]
+        # every text in one string, for finding a rare needle with str.find (C) instead of an
+        # `in` per entry
+        self._blob = "\n".join(self._texts)
+        self._starts: list[int] = []
+        at = 0
+        for t in self._texts:
+            self._starts.append(at)
+            at += len(t) + 1
         self._by_id: dict[str, list[int]] = {}
         for k, i in enumerate(ids):
             self._by_id.setdefault(i.lower(), []).append(k)
@@ -85,6 +95,10 @@ class SearchIndex:
         for k, lab in enumerate(lower):
             if lab:
                 self._by_label.setdefault(lab, []).append(k)
+        # a thousand young people called Sami: their order made once, not at each keystroke
+        for rows in self._by_label.values():
+            if len(rows) > 1:
+                rows.sort(key=self._order_key)
         # areas and places, then people, each sorted by label: "st" finds St Mary's Hall
         # before the young people called Stacey
         people = {YOUNG_PERSON, ADULT}
@@ -93,6 +107,9 @@ class SearchIndex:
             order = sorted((k for k in range(len(lower)) if (kinds[k] in people) is group), key=lower.__getitem__)
             self._sorted.append(([lower[k] for k in order], order))
         self._last: tuple[str, list[int]] | None = None
+
+    def _order_key(self, k: int) -> tuple:
+        return (_KIND_ORDER.get(self.kinds[k], 9), self.labels[k].lower(), self.ids[k])
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -108,10 +125,18 @@ class SearchIndex:
         """Entries whose text contains ``needle``, narrowing the last query's when it is a start of it."""
         last = self._last
         texts = self._texts
-        if last is not None and last[0] and needle.startswith(last[0]):
+        if last is not None and last[0] and needle.startswith(last[0]) and len(last[1]) < len(texts) // 4:
             found = [k for k in last[1] if needle in texts[k]]
-        else:
+        elif self._blob.count(needle) > len(texts) // 50:  # common: one `in` per entry
             found = [k for k, t in enumerate(texts) if needle in t]
+        else:  # rare: jump from one occurrence to the next entry's start
+            blob, starts, n = self._blob, self._starts, len(texts)
+            found = []
+            pos = blob.find(needle)
+            while pos != -1:
+                k = bisect.bisect_right(starts, pos) - 1
+                found.append(k)
+                pos = blob.find(needle, starts[k + 1]) if k + 1 < n else -1
         self._last = (needle, found)
         return found
 
@@ -123,8 +148,8 @@ class SearchIndex:
         picked: list[int] = []
         seen: set[int] = set()
 
-        def take(rows) -> bool:
-            for k in sorted(rows, key=lambda r: (_KIND_ORDER.get(self.kinds[r], 9), self.labels[r].lower(), self.ids[r])):
+        def take(rows, ordered: bool = False) -> bool:
+            for k in (rows if ordered else sorted(rows, key=self._order_key)):
                 if k not in seen:
                     seen.add(k)
                     picked.append(k)
@@ -132,7 +157,7 @@ class SearchIndex:
                         return True
             return False
 
-        if take(self._by_id.get(q, ())) or take(self._by_label.get(q, ())):
+        if take(self._by_id.get(q, ())) or take(self._by_label.get(q, ()), ordered=True):
             return [self.hit(k) for k in picked]
         for sorted_labels, rows in self._sorted:
             start = bisect.bisect_left(sorted_labels, q)
@@ -141,19 +166,21 @@ class SearchIndex:
                 if not sorted_labels[j].startswith(q):
                     break
                 prefix.append(rows[j])
-            if take(prefix):
+            if take(prefix, ordered=True):
                 return [self.hit(k) for k in picked]
         found = self._contains(q)
         spaced = " " + q
-        texts = self._texts
+        labels = self._labels
         words = []
         parts = []
         for k in found:
-            if k in seen:
-                continue
-            (words if spaced in texts[k].split("\x1f", 1)[0] else parts).append(k)
-            if len(words) >= limit:
-                break
+            if spaced in labels[k]:
+                if k not in seen:
+                    words.append(k)
+                    if len(words) >= limit:
+                        break
+            elif len(parts) < 4 * limit and k not in seen:
+                parts.append(k)
         if not take(words):
             take(parts[: 4 * limit])
         return [self.hit(k) for k in picked]

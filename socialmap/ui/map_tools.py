@@ -121,7 +121,17 @@ class MapSearchBox(QLineEdit):
     # ------------------------------------------------------------ searching
     def _index(self) -> SearchIndex:
         if self.index is None or not self.index.current(self.doc.project):
-            self.index = SearchIndex(self.doc.project)
+            import gc
+
+            # a quarter of a million new strings and lists: without the pause, Python's cyclic
+            # collector walked the whole open project several times meanwhile (it holds no cycles)
+            paused = gc.isenabled()
+            gc.disable()
+            try:
+                self.index = SearchIndex(self.doc.project)
+            finally:
+                if paused:
+                    gc.enable()
         return self.index
 
     def focusInEvent(self, event) -> None:  # noqa: N802
@@ -473,7 +483,7 @@ def print_map(window, printer, *, title: str = "", then=None) -> None:
     page at its resolution (at most 300 dpi); ``then(ok, reason)`` when done."""
     dpi = min(int(printer.resolution()), 300)
     rect = printer.pageLayout().paintRectPixels(dpi)
-    exporter = MapExporter(window)
+    exporter = window.map_tools.exporter if hasattr(window, "map_tools") else MapExporter(window)
 
     def draw(image: QImage | None, reason: str) -> None:
         if image is None:
@@ -618,6 +628,9 @@ class MapTools(QObject):
         menu.insertActions(window.act_quit, [self.act_lookup, self.act_print, self.act_export])
         menu.insertSeparator(window.act_quit)
         window.addAction(self.act_search)
+        edit = next((a.menu() for a in window.menuBar().actions() if a.menu() and a.text() == "&Edit"), None)
+        if edit is not None:
+            edit.insertAction(window.act_find, self.act_search)  # beside Find in the table
 
     def _on_replaced(self) -> None:
         self.ranked = False

@@ -47,6 +47,13 @@ def test_built_once_then_found_instantly_any_spelling(tmp_path):
     index.close()
 
 
+def test_a_postcode_listed_twice_keeps_its_last_row(tmp_path):
+    src = nspl(tmp_path / "nspl.csv", [("M1 1AE", "A1", 53.48, -2.24), ("M1 1AE", "A2", 53.49, -2.25)])
+    index = pi.open_index(src)
+    assert index.rows == 1 and index.get("M1 1AE") == pi.PostcodePoint("M1 1AE", 53.49, -2.25, "A2")
+    index.close()
+
+
 def test_rebuilt_when_the_file_changes(tmp_path):
     src = nspl(tmp_path / "nspl.csv", [("M1 1AE", "A1", 53.48, -2.24)])
     pi.open_index(src).close()

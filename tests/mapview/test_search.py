@@ -45,3 +45,17 @@ def test_index_knows_when_it_is_stale(small_project):
     small_project.add_node(Node("s9", "service", "Drop-in", lat=53.405, lon=-2.29))
     assert not index.current(small_project)
     assert SearchIndex(small_project).search("drop")[0].ident == "s9"
+
+
+def test_rare_and_common_queries_find_the_same_as_a_plain_scan(small_project):
+    """Rare needles are found with str.find over all the texts joined, common ones with an
+    `in` per entry: 120 young people "Person 0".."Person 119" and one "Zed Mary"."""
+    for i in range(120):
+        small_project.add_node(Node(f"p{i}", "young_person", f"Person {i}", area_code="A1"))
+    small_project.add_node(Node("z1", "young_person", "Zed Mary", area_code="A2"))
+    index = SearchIndex(small_project)
+    assert [h.ident for h in index.search("mary")] == ["z1"]  # a word of the label (rare path)
+    assert [h.ident for h in index.search("ed ma")] == ["z1"]  # inside the label (rare path)
+    hits = [h.ident for h in index.search("son 11", limit=20)]  # common path: 11, 110..119
+    assert sorted(hits) == sorted(["p11", *[f"p{i}" for i in range(110, 120)]])
+    assert [h.ident for h in index.search("p119")] == ["p119"]  # the id itself

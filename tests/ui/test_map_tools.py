@@ -157,3 +157,35 @@ def test_ranking_is_shown_on_the_map_and_cleared_by_another_view(window, qtbot):
     window.colour_by.setCurrentIndex(window.colour_by.findData("field:imd_decile"))
     qtbot.waitUntil(lambda: js(window, qtbot, "SM.rankDrawn()") == {"rings": 0, "numbered": 0, "items": 0,
                                                                    "key": False}, timeout=WAIT_MS)
+
+
+def test_print_map_fills_the_printer_page(window, qtbot, tmp_path, monkeypatch):
+    """A printer writing a PDF stands in for a real one. Qt's A4 is 842 x 595 pt: landscape at
+    150 dpi its page is 842 / 72 x 150 = 1754.2 by 595 / 72 x 150 = 1239.6 device pixels, whole
+    pixels 1754 x 1239; the map image is made at that size."""
+    from PySide6.QtGui import QPageLayout, QPageSize
+    from PySide6.QtPrintSupport import QPrinter
+
+    from socialmap.ui.map_tools import MapExporter, print_map
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printer.setResolution(150)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape)
+    printer.setFullPage(True)
+    sizes = []
+    render = MapExporter.render
+
+    def spy(self, width, height, **kwargs):
+        sizes.append((width, height))
+        return render(self, width, height, **kwargs)
+
+    monkeypatch.setattr(MapExporter, "render", spy)
+    done = {}
+    print_map(window, printer, title="Northfield", then=lambda ok, why: done.setdefault("r", (ok, why)))
+    qtbot.waitUntil(lambda: "r" in done, timeout=WAIT_MS)
+    assert done["r"] == (True, "")
+    assert sizes == [(1754, 1239)]
+    assert (tmp_path / "printed.pdf").read_bytes().startswith(b"%PDF")
