@@ -97,6 +97,8 @@
         if (v === null || v === undefined || v === "") return;
         if (v === true) v = "yes";
         if (v === false) v = "no";
+        var names = SM.valueNames && SM.valueNames[k];  // a code as its label (socialmap.model.labels)
+        if (names && Object.prototype.hasOwnProperty.call(names, v)) v = names[v];
         var tr = el("tr");
         tr.appendChild(el("th", FIELD_NAMES[k] || k));
         tr.appendChild(el("td", v));

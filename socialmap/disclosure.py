@@ -420,6 +420,22 @@ def gi_bin(z: Any, p: Any) -> int | None:
     return 0
 
 
+#: Why an area with a NEET isolation rate of 0 can be a hot spot (Gi* sums the area with its
+#: neighbours): said beside it in the window, the CLI and the area report.
+ZERO_RATE_HOT_SPOT = "its neighbours' rates are high"
+
+
+def hot_spot_reason(bin_: int | None, rate: float | None) -> str:
+    """:data:`ZERO_RATE_HOT_SPOT` for a hot spot (Gi bin 1 to 3) whose shown rate is 0, else ''.
+
+    >>> hot_spot_reason(3, 0.0), hot_spot_reason(3, 0.5), hot_spot_reason(0, 0.0), hot_spot_reason(None, 0.0)
+    ("its neighbours' rates are high", '', '', '')
+    """
+    if bin_ is None or bin_ != bin_ or int(bin_) < 1 or rate is None or rate != rate:
+        return ""
+    return ZERO_RATE_HOT_SPOT if float(rate) == 0 else ""
+
+
 def gi_label(bin_: int | None, reason: str | None = None) -> str:
     """The words of a Gi bin; for an area without Gi*, 'no Gi*' and why."""
     if bin_ is None:

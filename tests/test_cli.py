@@ -88,7 +88,8 @@ def test_info_text(saved, capsys):
     assert main(["info", str(saved)]) == 0
     out = capsys.readouterr().out
     assert "2 areas, 6 nodes, 6 ties" in out
-    assert "young_person" in out and "friend" in out
+    assert "Young person" in out and "Friend" in out  # the codes in words (issue 14); --json keeps them
+    assert "young_person" not in out
 
 
 @pytest.mark.parametrize("content", [b"", b"garbage" * 100], ids=["empty", "garbage"])

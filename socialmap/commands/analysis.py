@@ -46,6 +46,7 @@ def _cell(disclosure, code: str, column: str, shown: str) -> str:
 def cmd_analyse(args) -> int:
     from socialmap.analysis import analyse
     from socialmap.disclosure import protect_areas, public_totals
+    from socialmap.model.labels import group_key_label
 
     on = as_of_date(args)
     project = open_project_as_of(args.project, on)
@@ -58,7 +59,7 @@ def cmd_analyse(args) -> int:
     totals = public_totals(result.areas, disclosure)
     print(
         f"{plain(args.project)}{as_of_note(project, on)}: {s['areas']} area{'' if s['areas'] == 1 else 's'}, {totals['young_people']} young people "
-        f"({totals['neet']} NEET, {totals.get('not_known', 0)} activity not known), {s['adults']} adults; bonding/bridging by {plain(s['group_by'])}"
+        f"({totals['neet']} NEET, {totals.get('not_known', 0)} activity not known), {s['adults']} adults; bonding/bridging by {plain(group_key_label(s['group_by']).lower())}"
     )
     print(
         f"isolated young people: {totals['isolated']} (NEET: {totals['neet_isolated']}); "
@@ -132,7 +133,7 @@ def _print_services(project, services) -> None:
 
 def cmd_hotspots(args) -> int:
     from socialmap.analysis import area_isolation, hotspots, public_hotspots
-    from socialmap.disclosure import GI_BINS, gi_label, protect_areas
+    from socialmap.disclosure import GI_BINS, gi_label, hot_spot_reason, protect_areas
 
     on = as_of_date(args)
     project = open_project_as_of(args.project, on)
@@ -145,6 +146,8 @@ def cmd_hotspots(args) -> int:
     rows = []
     for code, r in result.areas.iterrows():
         reason = r["reason"] if isinstance(r["reason"], str) else ""
+        if not reason and not disclosure.status(str(code), "neet_isolation_rate"):
+            reason = hot_spot_reason(r["gi_bin"], areas.at[code, "neet_isolation_rate"])  # a 0% hot spot
         rows.append([
             plain(code),
             plain(project.areas[code].name),

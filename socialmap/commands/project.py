@@ -30,9 +30,12 @@ def cmd_info(args) -> int:
         print_json(counts)
         return 0
     print(f"{args.project}: {counts['areas']} areas, {counts['nodes']} nodes, {counts['ties']} ties")
-    print_table(["node kind", "count"], [[k, v] for k, v in counts["nodes_by_kind"].items()])
+    from socialmap.model.labels import value_label
+
+    # the kinds and tie types in words; --json keeps the codes
+    print_table(["node kind", "count"], [[value_label("kind", k), v] for k, v in counts["nodes_by_kind"].items()])
     print()
-    print_table(["tie type", "count"], [[k, v] for k, v in counts["ties_by_type"].items() if v])
+    print_table(["tie type", "count"], [[value_label("type", k), v] for k, v in counts["ties_by_type"].items() if v])
     if counts["ties_ended"]:
         print(f"{counts['ties_ended']} of the ties have ended (kept with their end date, not counted in today's measures)")
     if counts["snapshots"]:

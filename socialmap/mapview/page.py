@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from socialmap.model.labels import VALUE_LABELS
+
 #: The folder of the repository's ``resources/`` (icon, style sheet, map bridge).
 RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 BRIDGE_JS = RESOURCES_DIR / "map_bridge.js"
@@ -32,6 +34,15 @@ def leaflet_dir() -> Path:
     import xstatic.pkg.leaflet as xleaflet
 
     return Path(xleaflet.BASE_DIR)
+
+
+#: The coded popup fields' values as the popups show them (socialmap.model.labels).
+POPUP_VALUE_LABELS = {name: dict(VALUE_LABELS[name]) for name in ("org_type", "sector", "activity")}
+
+
+def _json_for_script(value) -> str:
+    """JSON that can sit in an inline script: '<' escaped, so no text closes the script."""
+    return json.dumps(value).replace("<", "\\u003c")
 
 
 def _script(text: str) -> str:
@@ -96,7 +107,8 @@ def build_page(
     tail = "\n".join(
         [*(_script(s) for s in extra_scripts), _script(bridge_js),
          *(_script(p.read_text(encoding="utf-8")) for p in PLUGIN_JS)]
-        + [_script(f"SM.init({json.dumps(fmap.get_name())});")]
+        + [_script(f"SM.valueNames = {_json_for_script(POPUP_VALUE_LABELS)};"),
+           _script(f"SM.init({json.dumps(fmap.get_name())});")]
     )
     html = root.render()
     # The bridge must run after folium's own script has created the map,

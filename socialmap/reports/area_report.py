@@ -23,9 +23,11 @@ from socialmap.disclosure import (
     GI_COLOURS,
     WITHHELD,
     gi_label,
+    hot_spot_reason,
     protect_areas,
     public_totals,
 )
+from socialmap.model.labels import FIELD_LABELS, field_label, group_key_label
 from socialmap.model.project import Project
 from socialmap.privacy import suppress
 from socialmap.reports.pdf import esc, fmt_pct
@@ -91,7 +93,7 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
     rate_total = (exact["neet_isolated"] / exact["neet"]
                   if exact["neet"] and all(t.strip("<b>/").isdigit() for t in (neet_total, neet_iso_total)) else None)
     key = analysis.group_by
-    group_word = {"area_code": "area", "community": "community"}.get(key, f"group by {esc(key)}")
+    group_word = {"area_code": "area", "community": "community"}.get(key, f"group by {esc(group_key_label(key))}")
     summary = [
         f"The project covers <b>{len(project.areas)}</b> areas and {yp_total} young people, "
         f"of whom {neet_total} are not in education, employment or training (NEET).",
@@ -145,8 +147,9 @@ def area_report_story(project: Project, *, source: str | None = None) -> list[An
         if hot_codes:
             rows = []
             for c in hot_codes:
-                note = ("its neighbours' rates are high" if raw.at[c, "neet_isolation_rate"] == 0
-                        else "")
+                # a withheld rate is not said to be 0 (socialmap.disclosure)
+                note = "" if disclosure.withheld(c, "neet_isolation_rate") else \
+                    hot_spot_reason(hot.areas.at[c, "gi_bin"], raw.at[c, "neet_isolation_rate"])
                 rows.append([c, names[c], bins.get(c, ""), areas.at[c, "neet"], areas.at[c, "neet_isolated"],
                              _rate(areas.at[c, "neet_isolation_rate"], disclosure, c), note])
             story.append(table(["Code", "Area", "Class", "NEET", "NEET isolated", "Rate", "Note"], rows,
@@ -231,6 +234,28 @@ def opportunity_section(project: Project, analysis, areas, names: dict[str, str]
     return out
 
 
+def _source_words(source: str | None) -> str:
+    """Where the data came from, for the methods: a project file, else what the window calls the project
+    (the bundled sample), else that it is not saved yet."""
+    if not source:
+        return "Project not yet saved to a file"
+    if source.lower().endswith((".gpkg", ".smx")):
+        return f"Project file {esc(source)}"
+    return f"Project: {esc(source)}"
+
+
+def variable_words(variable: str) -> str:
+    """The Gi* variable of a hotspot method in words: 'neet_isolation_rate (null as 0)' reads
+    'the NEET isolation rate (an area without NEET young people counts as 0)'.
+
+    >>> variable_words("neet_isolation_rate (null as 0)")
+    'the NEET isolation rate (an area without NEET young people counts as 0)'
+    """
+    name, _, rest = str(variable).partition(" ")
+    rest = rest.replace("(null as 0)", "(an area without NEET young people counts as 0)")
+    return f"the {field_label(name)}" + (f" {rest}" if rest else "") if name in FIELD_LABELS else str(variable)
+
+
 def methods_appendix(project: Project, analysis, hot, source: str | None) -> list[Any]:
     """How every figure in the report was made, from the results themselves."""
     from socialmap.reports.pdf import bullets, paragraph
@@ -238,12 +263,12 @@ def methods_appendix(project: Project, analysis, hot, source: str | None) -> lis
     counts = project.counts()
     out = [paragraph("Methods and sources", "h1"), paragraph("Data", "h2")]
     out += bullets([
-        f"Project file {esc(source) if source else '(unsaved)'}: {counts['areas']} areas, "
+        f"{_source_words(source)}: {counts['areas']} areas, "
         f"{counts['nodes_by_kind']['organisation']} organisations, {counts['nodes_by_kind']['service']} services, "
         f"{counts['nodes_by_kind']['adult']} adults, {esc(public_totals(analysis.areas)['young_people'])} young people "
         f"and {counts['ties']} ties.",
-        f"Bonding and bridging are judged by the group key <b>{esc(analysis.group_by)}</b> (the home area unless chosen "
-        "otherwise). Distances are measured in "
+        f"Bonding and bridging are judged by the group key <b>{esc(group_key_label(analysis.group_by))}</b> (the home "
+        "area unless chosen otherwise). Distances are measured in "
         + (esc(analysis.metric_crs) if getattr(analysis, "metric_crs", None) else "a metric projection") + ".",
     ])
     out.append(paragraph("Measures", "h2"))
@@ -264,7 +289,8 @@ def methods_appendix(project: Project, analysis, hot, source: str | None) -> lis
     else:
         m = hot.method
         out += bullets([
-            f"Statistic: {esc(m['statistic'])} (Getis and Ord 1992; Ord and Getis 1995) of {esc(m['variable'])}.",
+            f"Statistic: {esc(m['statistic'])} (Getis and Ord 1992; Ord and Getis 1995) of "
+            f"{esc(variable_words(m['variable']))}.",
             f"Spatial weights: {esc(m['weights'])}.",
             f"Inference: {m['permutations']} conditional permutations with random seed {m['seed']}. Classes: hot "
             "or cold spot at 99% confidence (pseudo p &lt; 0.01), 95% (p &lt; 0.05) or 90% (p &lt; 0.10), else not "

@@ -20,6 +20,7 @@ from typing import Any
 
 from socialmap import csvsafe
 from socialmap.disclosure import REACHED, WITHHELD, ReachView, protect_reach
+from socialmap.model.labels import value_label
 from socialmap.model.project import Project
 from socialmap.privacy import suppress
 from socialmap.reports.pdf import esc, fmt_number, fmt_pct
@@ -335,8 +336,8 @@ def evidence_story(project: Project, org_id: str, *, source: str | None = None,
         paragraph("Anchor evidence pack", "title"),
         paragraph(esc(node.label) + (f" — {esc(source)}" if source else ""), "subtitle"),
     ]
-    facts = [f"Organisation type: {esc((node.org_type or 'not recorded').replace('_', ' '))}",
-             f"Sector: {esc(node.sector or 'not recorded')}",
+    facts = [f"Organisation type: {esc(value_label('org_type', node.org_type) or 'not recorded')}",
+             f"Sector: {esc(value_label('sector', node.sector) or 'not recorded')}",
              f"Anchor institution: {'yes' if node.is_anchor else 'no'}"]
     story.append(paragraph(" · ".join(facts), "small"))
     # ---- page 1: the summary a panel reads first

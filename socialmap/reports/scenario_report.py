@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from socialmap.model.labels import group_key_label
 from socialmap.model.project import Project
 from socialmap.reports.pdf import esc, fmt_number
 
@@ -217,7 +218,7 @@ def scenario_story(project: Project, changes: list, *, context_survival: float |
             "services" if frame is ranking.services else "organisations")), "small"))
 
     key = project.setting("group_by")
-    groups = {"area_code": "areas", "community": "communities"}.get(key, f"groups (by {esc(key)})")
+    groups = {"area_code": "areas", "community": "communities"}.get(key, f"groups (by {esc(group_key_label(key))})")
     story.append(PageBreak())
     story.append(paragraph("Methods and assumptions", "h1"))
     story += bullets([

@@ -22,31 +22,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from socialmap.model.labels import FIELD_LABELS, GROUP_KEY_LABELS, group_key_label
 from socialmap.ui import workers
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.frame_model import YOUNG_PEOPLE_COUNTS, FrameModel
 from socialmap.ui.models import SearchProxy, fit_columns_to_text
 
 #: Group keys offered for the bonding/bridging split (SPEC section 3).
-GROUP_KEYS = (("area_code", "Home area"), ("community", "Network community (Louvain)"))
+GROUP_KEYS = tuple(GROUP_KEY_LABELS.items())
 #: Area measures offered when socialmap.analysis does not list them itself.
 DEFAULT_AREA_MEASURES = (
     "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate", "mean_bridging",
     "mean_linking", "ei_index", "eet_connectedness", "services_in_area", "nearest_service_km",
     "anchors_in_area",
 )
-MEASURE_TITLES = {
-    "neet_isolation_rate": "NEET isolation rate", "mean_bridging": "Mean bridging ties",
-    "mean_linking": "Mean linking ties", "ei_index": "E-I index", "eet_connectedness": "EET connectedness",
-    "services_in_area": "Services in area", "nearest_service_km": "Nearest service (km)",
-    "anchors_in_area": "Anchor institutions in area", "gi_class": "Hotspot class (Gi*)",
-    "hotspot": "Hotspot", "imd_decile": "IMD decile", "population_16_24": "Population 16-24",
-    "young_people": "Young people", "neet": "NEET", "not_known": "Activity not known", "isolated": "Isolated",
-    "neet_isolated": "NEET and isolated", "bonding_ties": "Bonding ties", "bridging_ties": "Bridging ties",
-    "linking_ties": "Linking ties", "hotspot_note": "Hotspot note", "code": "Code", "name": "Name",
-    "neet_with_opportunity": "NEET with an opportunity within two hops",
-    "neet_opportunity_share": "Share of NEET with an opportunity within two hops",
-}
+#: Measure names in words: the one mapping of socialmap.model.labels.
+MEASURE_TITLES = FIELD_LABELS
 NOT_AVAILABLE = "not available yet"
 #: Column headers of the area table: two lines where one would make the column wider than
 #: its figures (the side panel showed four columns).
@@ -55,13 +46,13 @@ TABLE_HEADERS = {
     "neet_isolation_rate": "NEET\nisolation rate", "mean_bridging": "Mean\nbridging", "mean_linking": "Mean\nlinking",
     "eet_connectedness": "EET\nconnectedness", "services_in_area": "Services\nin area",
     "nearest_service_km": "Nearest\nservice (km)", "anchors_in_area": "Anchors\nin area",
-    "gi_class": "Hotspot class\n(Gi*)", "bonding_ties": "Bonding\nties", "bridging_ties": "Bridging\nties",
+    "gi_class": "Hotspot\n(Gi*)", "bonding_ties": "Bonding\nties", "bridging_ties": "Bridging\nties",
     "linking_ties": "Linking\nties", "neet_with_opportunity": "NEET with\nopportunity",
     "neet_opportunity_share": "NEET opportunity\nshare",
 }
 #: The area table's first columns, in this order.
-FIRST_COLUMNS = ("name", "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate",
-                 "hotspot", "gi_class", "not_known")
+FIRST_COLUMNS = ("name", "neet_isolation_rate", "gi_class", "young_people", "neet", "isolated", "neet_isolated",
+                 "not_known", "hotspot")
 
 
 #: The services table's columns and headers; the counts of young people among them.
@@ -97,6 +88,54 @@ def services_frame(project, services):
                      "friending_bias": shown(r["friending_bias"]),
                      "reason": r["reason"] if isinstance(r["reason"], str) else ""})
     return pd.DataFrame(rows).set_index("id")
+
+
+def short_gi_label(bin_) -> str:
+    """A Gi bin as the area table's narrow column shows it: 'Hot spot 99%', 'Not significant',
+    'no Gi*' (the full words are in the cell's tooltip)."""
+    from socialmap.disclosure import gi_label
+
+    if bin_ is None or bin_ != bin_:
+        return "no Gi*"
+    return gi_label(int(bin_)).replace(", ", " ").replace(" confidence", "")
+
+
+def hotspot_notes(areas, bins, disclosure) -> dict[str, str]:
+    """Area code -> why a hot spot whose shown rate is 0% is one ("its neighbours' rates are
+    high"), for the areas that need it; a withheld rate is not shown as 0 and gets none."""
+    from socialmap.disclosure import hot_spot_reason
+
+    out = {}
+    rates = areas["neet_isolation_rate"] if "neet_isolation_rate" in areas.columns else None
+    if rates is None:
+        return out
+    for code, b in bins.items():
+        if disclosure is not None and disclosure.status(str(code), "neet_isolation_rate"):
+            continue
+        reason = hot_spot_reason(None if b is None or b != b else int(b), rates.get(code))
+        if reason:
+            out[str(code)] = reason
+    return out
+
+
+def cell_notes(areas, bins, notes: dict[str, str]) -> dict[tuple[str, str], str]:
+    """Tooltips of the area table's hotspot cells: the Gi class in full words and its meaning,
+    and, on a 0% hot spot's rate and class, why it is one."""
+    from socialmap.disclosure import GI_BINS
+
+    out: dict[tuple[str, str], str] = {}
+    if bins is None:
+        return out
+    for code, b in bins.items():
+        code = str(code)
+        if b is not None and b == b:
+            label, meaning = GI_BINS[int(b)]
+            out[(code, "gi_class")] = f"{label}: {meaning}"
+        if code in notes:
+            why = f"Hot spot with a 0% rate: {notes[code]}"
+            out[(code, "gi_class")] = out.get((code, "gi_class"), "") + f". {why}"
+            out[(code, "neet_isolation_rate")] = "{shown}: " + why
+    return out
 
 
 def analysis_api(name: str):
@@ -233,6 +272,7 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.clicked.connect(self._on_row)
+        self.table.verticalHeader().hide()  # row numbers took room from the rate and hotspot columns
         lay.addWidget(self.table, 2)
         self.note = QLabel("Counts of 1 to 4 young people are shown as <5; a figure that would give one back "
                            "(a rate or mean made of it, a count the totals would give back) reads withheld. "
@@ -325,29 +365,32 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         self.result = result
         areas = result["analysis"].areas.copy()
         hot = result.get("hotspots")
+        notes: dict[tuple[str, str], str] = {}
         if hot is not None:
-            from socialmap.disclosure import gi_label
-
             # people see the Gi bin in words, never z and p (they would give withheld rates back)
             bins = hot.areas["gi_bin"].reindex(areas.index)
             reasons = hot.areas["reason"].reindex(areas.index)
             areas["hotspot"] = hot.areas["hotspot"].reindex(areas.index)
-            areas["gi_class"] = [gi_label(b) if b is not None and b == b else "no Gi*"
-                                 for b in bins.tolist()]
+            areas["gi_class"] = [short_gi_label(b) for b in bins.tolist()]
             areas["hotspot_note"] = reasons  # why Gi* is undefined for an area, if it is
+            notes = hotspot_notes(areas, bins, result.get("disclosure"))
+            for code, note in notes.items():
+                if note and not isinstance(areas.at[code, "hotspot_note"], str):
+                    areas.at[code, "hotspot_note"] = note
         names = {c: a.name for c, a in self.doc.project.areas.items()}
         areas.insert(0, "name", [names.get(c, "") for c in areas.index])
         # what a youth service reads first, then the other measures (the hotspot columns were
         # last, off the side of the panel)
         first = [c for c in FIRST_COLUMNS if c in areas.columns]
         areas = areas[first + [c for c in areas.columns if c not in first]]
-        self.model.set_frame(areas, index_name="code", withheld=result.get("disclosure"))
+        self.model.set_frame(areas, index_name="code", withheld=result.get("disclosure"),
+                             notes=cell_notes(areas, bins if hot is not None else None, notes))
         self.services_model.set_frame(result.get("services_frame"))
         self.hotspot_button.setEnabled(hot is not None)
         n_hot = int(sum(1 for v in hot.areas["hotspot"] if v is True or v == 1)) if hot is not None else 0
         stale = result["version"] != self.doc.project.version
         self.status.setText(
-            f"{len(areas)} areas analysed (group key: {result['group_by']}); "
+            f"{len(areas)} areas analysed (group key: {group_key_label(result['group_by'])}); "
             + (f"{n_hot} hotspot area(s)." if hot is not None else "hotspots not available yet.")
             + (" The project changed meanwhile: run again to update." if stale else "")
         )

@@ -25,14 +25,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def _prepare_environment(screenshot: bool) -> None:
     if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    from socialmap.ui.console import chromium_flags
+
+    flags = chromium_flags(os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", ""))  # Chromium's own errors: fatal only
     needed = []
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen" and "--disable-gpu" not in flags:
         needed.append("--disable-gpu")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--no-sandbox" not in flags:
         needed.append("--no-sandbox")  # Chromium refuses its sandbox as root
-    if needed:
-        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *needed]).strip()
+    os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = " ".join([flags, *needed]).strip()
 
 
 NO_DISPLAY = ("socialmap: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
@@ -62,6 +63,9 @@ def make_application():
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         import PySide6.QtWebEngineWidgets  # noqa: F401  (must be imported before the app exists)
 
+        from socialmap.ui.console import install_message_handler
+
+        install_message_handler()  # Qt's start-up noise kept off the console, real warnings shown
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("SocialMap")
     app.setApplicationName("SocialMap")
@@ -82,6 +86,9 @@ def run_app(argv: list[str]) -> int:
         print(problem, file=sys.stderr)
         return 2
     app = make_application()
+    from socialmap.ui.console import start_log
+
+    start_log()  # the map page's console and Qt's filtered messages
 
     from socialmap.ui import recovery
     from socialmap.ui.mainwindow import MainWindow, sample_project_path

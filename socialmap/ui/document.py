@@ -46,6 +46,9 @@ class ProjectDocument(QObject):
         super().__init__(parent)
         self.project = Project()
         self.path: Path | None = None
+        #: What the project is called while it has no file of its own: the bundled sample opens as
+        #: "Millbrook sample project" (not "Untitled"), and its reports say so.
+        self.name: str | None = None
         #: The passphrase the project is encrypted with (an ``.smx`` file), or None when it is a plain
         #: GeoPackage: saves, recovery copies and the idle lock use it (socialmap.store.encrypted).
         self.passphrase: str | None = None
@@ -61,14 +64,27 @@ class ProjectDocument(QObject):
     def dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
-    def title(self) -> str:
-        name = self.path.name if self.path else "Untitled"
-        return f"{name}{' *' if self.dirty else ''} - SocialMap"
+    def display_name(self) -> str:
+        """What the project is called: its file's name, else its :attr:`name`, else "Untitled"."""
+        if self.path:
+            return self.path.name
+        return self.name or "Untitled"
 
-    def set_project(self, project: Project, path: Path | str | None, passphrase: str | None = None) -> None:
-        """Replace the open project (after open, new or restore); ``passphrase`` when it is encrypted."""
+    def source_name(self) -> str | None:
+        """The project as the reports name their source: its file's name or its :attr:`name`
+        (None for a new project not saved yet)."""
+        return self.path.name if self.path else self.name
+
+    def title(self) -> str:
+        return f"{self.display_name()}{' *' if self.dirty else ''} - SocialMap"
+
+    def set_project(self, project: Project, path: Path | str | None, passphrase: str | None = None, *,
+                    name: str | None = None) -> None:
+        """Replace the open project (after open, new or restore); ``passphrase`` when it is encrypted;
+        ``name`` what it is called while it has no file (the sample)."""
         self.project = project
         self.path = Path(path) if path else None
+        self.name = name
         self.passphrase = passphrase
         self.undo_stack.clear()
         self.selection = ("", "")

@@ -78,14 +78,17 @@ class FrameModel(QAbstractTableModel):
         self.columns: list[str] = []
         self.rows: list[tuple[Any, list[Any]]] = []
         self.disclosure = None
+        self.notes: dict[tuple[str, str], str] = {}
 
     def set_frame(self, frame, index_name: str = "id", columns: list[str] | None = None, *,
-                  withheld=None) -> None:
+                  withheld=None, notes: dict[tuple[str, str], str] | None = None) -> None:
         """Show ``frame``; ``withheld`` is the :class:`~socialmap.disclosure.AreaDisclosure` of its
-        rows (by index), whose kept-back cells read ``<5`` or ``withheld``."""
+        rows (by index), whose kept-back cells read ``<5`` or ``withheld``; ``notes`` the tooltips
+        of some cells, by (row id, column), "{shown}" in them standing for the cell's text."""
         self.beginResetModel()
         self.index_name = index_name
         self.disclosure = withheld
+        self.notes = dict(notes or {})
         if frame is None:
             self.columns, self.rows = [], []
         else:
@@ -134,7 +137,10 @@ class FrameModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = WITHHELD if hidden else format_cell(name, value, self.suppressed, self.one_decimal_columns)
             if role == Qt.ItemDataRole.ToolTipRole:
-                return plain_tooltip(f"{WITHHELD}: {WITHHELD_REASON}" if hidden else text)
+                if hidden:
+                    return plain_tooltip(f"{WITHHELD}: {WITHHELD_REASON}")
+                note = self.notes.get((str(self.rows[index.row()][0]), name))
+                return plain_tooltip(note.replace("{shown}", text) if note else text)
             return text
         if role == SORT_ROLE:
             if hidden:

@@ -36,9 +36,10 @@ from socialmap.model.kinds import (
     TIE_TYPES,
     YOUNG_PERSON,
 )
+from socialmap.model.labels import KIND_LABELS, field_label, tie_type_choices, value_label
 from socialmap.ui import commands
 from socialmap.ui.document import ProjectDocument
-from socialmap.ui.models import HEADERS, display
+from socialmap.ui.models import display
 
 INT_FIELDS = {"age", "imd_decile", "population_16_24", "strength"}
 FLOAT_FIELDS = {
@@ -47,15 +48,13 @@ FLOAT_FIELDS = {
 }
 BOOL_FIELDS = {"neet", "is_anchor", "in_work", "opportunity"}
 DATE_FIELDS = {"contract_end", "since", "until", "recorded", "updated"}
-CHOICES = {"org_type": ORG_TYPES, "sector": SECTORS, "type": TIE_TYPES}
-KIND_TITLES = {"young_person": "Young person", "adult": "Adult", "organisation": "Organisation",
-               "service": "Service", "area": "Area", "tie": "Tie"}
-MEASURE_NAMES = {
-    "degree": "Ties", "bonding": "Bonding ties", "bridging": "Bridging ties", "linking": "Linking ties",
-    "areas_reached": "Areas reached", "constraint": "Burt's constraint", "effective_size": "Effective size",
-    "isolated": "Isolated", "service_links": "Service links",
-    "opportunity_ties": "Opportunity ties (within two steps)", "hops_to_opportunity": "Steps to an opportunity",
-}
+#: Coded fields, picked from their codes' labels (the code is what is kept).
+CHOICES = {name: [(str(value_label(name, c)), c) for c in codes]
+           for name, codes in (("org_type", ORG_TYPES), ("sector", SECTORS), ("type", TIE_TYPES))}
+KIND_TITLES = KIND_LABELS
+MEASURE_NAMES = {name: field_label(name) for name in (
+    "degree", "bonding", "bridging", "linking", "areas_reached", "constraint", "effective_size", "isolated",
+    "service_links", "opportunity_ties", "hops_to_opportunity")}
 #: Measures of young people only (null for adults: not shown for them).
 YOUNG_PEOPLE_MEASURES = ("opportunity_ties", "hops_to_opportunity")
 
@@ -228,7 +227,7 @@ class Inspector(QWidget):
         lay.setSpacing(1)
         lay.addWidget(editor)
         lay.addWidget(error)
-        self.form.addRow(HEADERS.get(name, name.replace("_", " ").capitalize()), cell)
+        self.form.addRow(field_label(name), cell)
         self.editors[name] = editor
         self.errors[name] = error
 
@@ -274,7 +273,7 @@ class Inspector(QWidget):
             self.title.setText(f"Tie: {la} – {lb}")
             self._add_field("a", tie.a, editable=False)
             self._add_field("b", tie.b, editable=False)
-            self._add_field("type", tie.type, choices=TIE_TYPES)
+            self._add_field("type", tie.type, choices=tie_type_choices())
             places = sorted(n.id for n in project.nodes.values() if n.kind in PLACE_KINDS)
             self._add_field("context", tie.context, choices=[(node_choice(project, i), i) for i in places])
             self._add_field("strength", tie.strength)
@@ -377,7 +376,7 @@ class Inspector(QWidget):
         lines = []
         for t in ties:
             other = project.nodes[t.other(node_id)]
-            lines.append(f"{t.type} — {other.label} ({other.id})")
+            lines.append(f"{value_label('type', t.type)} — {other.label} ({other.id})")
         self.tie_model.setStringList(lines)
         self.ties_box.setTitle(f"Ties: {len(ties)} (double-click one to edit it)")
         self.ties_box.show()

@@ -46,7 +46,8 @@ from PySide6.QtWidgets import (
 
 from socialmap.errors import InputError, Problem, SocialMapError
 from socialmap.interchange.registry import export_formats, import_format, import_formats
-from socialmap.model.kinds import NODE_KINDS, TIE_TYPES
+from socialmap.model.kinds import NODE_KINDS
+from socialmap.model.labels import field_label, tie_type_choices, value_label
 from socialmap.ui import workers
 from socialmap.ui.models import plain_tooltip
 
@@ -64,6 +65,27 @@ ATTRIBUTE = "keep as an attribute"
 NODE_FIELD_CHOICES = ("area_code", "lat", "lon", "postcode", "age", "neet", "activity", "role", "in_work", "org_type", "sector", "is_anchor",
                       "employees_total", "employees_local", "spend_total", "spend_local", "years_in_area",
                       "provider", "service_type", "commissioner", "contract_end", "annual_value", "hours_per_week")
+#: What each export or report is, in the file names the save dialogs suggest
+#: ("Millbrook sample project - network 2026-12-01.graphml").
+FILE_WHAT = {"graphml": "network", "gexf": "network", "geojson": "GeoJSON layers", "csv": "CSV tables",
+             "html": "web map", "kumu": "Kumu workbook", "report": "area and hotspot report",
+             "evidence": "evidence pack", "scenario-report": "scenario impact report", "change-report": "change report"}
+
+#: Where a field's table header would be unclear in the column mapping.
+IMPORT_FIELD_LABELS = {"lat": "Latitude", "lon": "Longitude", "org_type": "Organisation type",
+                       "area_code": "Home area (area code)", "is_anchor": "Anchor institution (yes/no)"}
+
+
+def _fill_box(box: QComboBox, none_text: str, items: list[tuple[str, str]], default: str | None) -> None:
+    """A picker of codes shown by their labels (``currentData()`` is the code, None for ``none_text``),
+    set to ``default`` when it is one of them."""
+    box.addItem(none_text, None)
+    for text, code in items:
+        box.addItem(str(text), code)
+    if default:
+        box.setCurrentIndex(max(box.findData(default), 0))
+
+
 #: Set to False (e.g. in tests) to write reports without opening them.
 OPEN_REPORTS = True
 
@@ -326,19 +348,14 @@ class ImportDialog(QDialog):
             form = self._group("Element types → node kinds")
             for name in self.preview["element_types"]:
                 box = QComboBox()
-                box.addItems([CHOOSE, *NODE_KINDS])
-                default = DEFAULT_KIND_MAP.get(norm_key(name))
-                if default:
-                    box.setCurrentText(default)
+                _fill_box(box, CHOOSE, [(value_label("kind", k), k) for k in NODE_KINDS],
+                          DEFAULT_KIND_MAP.get(norm_key(name)))
                 self.kind_boxes[name] = box
                 form.addRow(self._label(name), box)
             form = self._group("Connection types → tie types")
             for name in self.preview["connection_types"]:
                 box = QComboBox()
-                box.addItems([CHOOSE, *TIE_TYPES])
-                default = DEFAULT_TIE_MAP.get(norm_key(name))
-                if default:
-                    box.setCurrentText(default)
+                _fill_box(box, CHOOSE, tie_type_choices(), DEFAULT_TIE_MAP.get(norm_key(name)))
                 self.tie_boxes[name] = box
                 form.addRow(self._label(name), box)
         if self.fmt in ("kumu", "csv"):
@@ -351,10 +368,8 @@ class ImportDialog(QDialog):
                 if norm_key(header) in skip or (self.fmt == "csv" and header in ours):
                     continue
                 box = QComboBox()
-                box.addItems([ATTRIBUTE, *NODE_FIELD_CHOICES])
-                guess = field_for_column(header)
-                if guess in NODE_FIELD_CHOICES:
-                    box.setCurrentText(guess)
+                _fill_box(box, ATTRIBUTE, [(IMPORT_FIELD_LABELS.get(f) or field_label(f), f) for f in NODE_FIELD_CHOICES],
+                          field_for_column(header))
                 self.column_boxes[header] = box
                 form.addRow(self._label(header), box)
         self.mapping_layout.addStretch(1)
@@ -362,9 +377,9 @@ class ImportDialog(QDialog):
     def choices(self) -> dict[str, Any]:
         """The mapping chosen: ``kind_map``, ``tie_map`` (unchosen types left out, so they are reported)
         and ``columns`` (header -> field, ``None`` for an attribute)."""
-        kinds = {k: b.currentText() for k, b in self.kind_boxes.items() if b.currentText() != CHOOSE}
-        ties = {k: b.currentText() for k, b in self.tie_boxes.items() if b.currentText() != CHOOSE}
-        columns = {h: (None if b.currentText() == ATTRIBUTE else b.currentText()) for h, b in self.column_boxes.items()}
+        kinds = {k: b.currentData() for k, b in self.kind_boxes.items() if b.currentData() is not None}
+        ties = {k: b.currentData() for k, b in self.tie_boxes.items() if b.currentData() is not None}
+        columns = {h: b.currentData() for h, b in self.column_boxes.items()}
         return {"kind_map": kinds, "tie_map": ties, "columns": columns}
 
     # ------------------------------------------------------------ importing
@@ -468,7 +483,8 @@ def run_export(window, doc, fmt: str, out: str, *, open_when_done: bool = False,
     """Export in the background; a message (or the opened PDF) when done, a dialog on failure."""
     run = _ExportRun(window)
     window._export_run = run
-    source = doc.path.name if getattr(doc, "path", None) else None
+    # the file's name, or what the project is called without one (the sample), for the reports
+    source = doc.source_name() if hasattr(doc, "source_name") else (doc.path.name if getattr(doc, "path", None) else None)
 
     def finished(paths: list[str]) -> None:
         if hasattr(window, "statusBar"):
@@ -484,13 +500,18 @@ def run_export(window, doc, fmt: str, out: str, *, open_when_done: bool = False,
 
 def export_with_dialog(window, doc, fmt: str) -> _ExportRun | None:
     """Ask where to export (and whether to include young people), then export."""
+    from socialmap.ui.save_paths import start_folder, suffix_of, suggested_name, suggested_path
+
     title, filters = EXPORT_TITLES[fmt]
+    what = FILE_WHAT.get(fmt, fmt)
     if filters is None:
-        out = QFileDialog.getExistingDirectory(window, title.rstrip("…") + ": choose an empty folder or name a new one")
+        out = QFileDialog.getExistingDirectory(window, title.rstrip("…") + ": choose an empty folder or name a new one",
+                                               str(start_folder(doc)))
         if out and any(Path(out).iterdir()):
-            out = str(Path(out) / f"socialmap-{fmt}")
+            out = str(Path(out) / suggested_name(doc, what, ""))
     else:
-        out, _ = QFileDialog.getSaveFileName(window, title.rstrip("…"), "", filters)
+        out, _ = QFileDialog.getSaveFileName(window, title.rstrip("…"), suggested_path(doc, what, suffix_of(filters)),
+                                             filters)
     if not out:
         return None
     ask = QMessageBox(QMessageBox.Icon.Question, "Young people in the export",
@@ -545,7 +566,13 @@ def report_with_dialog(window, doc, fmt: str, scenario_changes: list | None = No
             _message(window, "No snapshot", "Save a snapshot first (File > Save snapshot…): the change report "
                                             "compares it with the project today.")
             return None
-    out, _ = QFileDialog.getSaveFileName(window, REPORT_TITLES[fmt].rstrip("…"), "", "PDF (*.pdf)")
+    from socialmap.ui.save_paths import suggested_path
+
+    what = FILE_WHAT.get(fmt, fmt)
+    if fmt == "evidence" and kwargs.get("org") in project.nodes:
+        what = f"{what} {project.nodes[kwargs['org']].label}"
+    out, _ = QFileDialog.getSaveFileName(window, REPORT_TITLES[fmt].rstrip("…"), suggested_path(doc, what, ".pdf"),
+                                         "PDF (*.pdf)")
     if not out:
         return None
     if not out.lower().endswith(".pdf"):

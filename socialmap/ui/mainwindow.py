@@ -44,6 +44,7 @@ from socialmap.model.kinds import (
     YOUNG_PERSON,
     tie_fits,
 )
+from socialmap.model.labels import value_label
 from socialmap.ui import commands, recovery, workers
 from socialmap.ui.analysis_panel import MEASURE_TITLES, AnalysisPanel, area_measures
 from socialmap.ui.anchor_panel import AnchorPanel
@@ -663,7 +664,7 @@ class MainWindow(QMainWindow):
                 remember: bool) -> None:
         self.io_worker = None  # now, not at "done": a slot of projectLoaded may open another file
         self.map.preloaded = (project, payload_parts, rows)
-        self.doc.set_project(project, path if remember else None, passphrase)
+        self.doc.set_project(project, path if remember else None, passphrase, name=opened_name(path, remember))
         # Python's full garbage collection walks every object, and a job's worker thread holds
         # the interpreter while it does: 90-100 ms stalls of the UI thread in the middle of an
         # analysis of the sample. The project, the modules and the window live on, so they are
@@ -752,17 +753,20 @@ class MainWindow(QMainWindow):
     def save_as_dialog(self) -> bool:
         encrypted = self.doc.passphrase is not None
         suffix = ".smx" if encrypted else ".gpkg"
-        path = self.ask_save_path("Save project as", "project" + suffix, ENCRYPTED_FILTER if encrypted else PLAIN_FILTER,
-                                  suffix)
+        path = self.ask_save_path("Save project as", None, ENCRYPTED_FILTER if encrypted else PLAIN_FILTER, suffix)
         if not path:
             return False
         self.save_to(path)
         return True
 
-    def ask_save_path(self, title: str, name: str, filter_text: str, suffix: str) -> str | None:
-        """A file to write, asked in a dialog (beside the open project), with ``suffix`` added."""
-        folder = self.doc.path.parent if self.doc.path else Path(self.settings.value("files/dir", str(Path.home())))
-        start = str(folder / (self.doc.path.with_suffix(suffix).name if self.doc.path else name))
+    def ask_save_path(self, title: str, what: str | None, filter_text: str, suffix: str) -> str | None:
+        """A file to write, asked in a dialog, with ``suffix`` added. The dialog starts beside the
+        open project (in the documents folder before it has a file) with a suggested name: the
+        project's, with ``what`` the file is and the date when it is not the project itself
+        (socialmap.ui.save_paths)."""
+        from socialmap.ui.save_paths import suggested_path
+
+        start = suggested_path(self.doc, what, suffix)
         path, _ = QFileDialog.getSaveFileName(self, title, start, filter_text)
         if not path:
             return None
@@ -943,7 +947,7 @@ class MainWindow(QMainWindow):
             "strong passphrase; keep it where your service keeps its other secrets.")
         if answer is None:
             return None
-        path = self.ask_save_path("Save the encrypted project as", "project.smx", ENCRYPTED_FILTER, ".smx")
+        path = self.ask_save_path("Save the encrypted project as", None, ENCRYPTED_FILTER, ".smx")
         if not path:
             return None
         plain = self.doc.path if self.doc.path is not None and self.doc.path.suffix.lower() != ".smx" else None
@@ -992,7 +996,7 @@ class MainWindow(QMainWindow):
                             "encrypted with; nothing was changed.")
             return None
         if self.doc.path is None:
-            path = self.ask_save_path("Save the encrypted project as", "project.smx", ENCRYPTED_FILTER, ".smx")
+            path = self.ask_save_path("Save the encrypted project as", None, ENCRYPTED_FILTER, ".smx")
             if not path:
                 return None
             return self.save_to(path, passphrase=new)
@@ -1010,7 +1014,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Ok:
             return None
-        path = self.ask_save_path("Save the unencrypted project as", "project.gpkg", PLAIN_FILTER, ".gpkg")
+        path = self.ask_save_path("Save the unencrypted project as", None, PLAIN_FILTER, ".gpkg")
         if not path:
             return None
         return self.save_to(path, passphrase=None)
@@ -1034,7 +1038,7 @@ class MainWindow(QMainWindow):
         box.deleteLater()
         if not confirmed:
             return None
-        path = self.ask_save_path("Export an unencrypted copy", "project.gpkg", PLAIN_FILTER, ".gpkg")
+        path = self.ask_save_path("Export an unencrypted copy", "unencrypted copy", PLAIN_FILTER, ".gpkg")
         if not path:
             return None
         return self.export_plain(path)
@@ -1177,7 +1181,7 @@ class MainWindow(QMainWindow):
         self.cancel_modes()
         self.add_mode = kind
         self.map.set_mode("add")
-        self.mode_label.setText(f"Click on the map where the new {kind} is,")
+        self.mode_label.setText(f"Click on the map where the new {value_label('kind', kind).lower()} is,")
         self.map_tools.place_postcode.start(kind)  # or give its postcode
         self.cancel_mode_button.show()
 
@@ -1299,7 +1303,8 @@ class MainWindow(QMainWindow):
         ka, kb = self.doc.project.nodes[a].kind, self.doc.project.nodes[b].kind
         types = [t for t in TIE_TYPES if tie_fits(t, ka, kb) and t != "provides"]
         if not types:
-            self.show_error("Cannot tie these nodes", f"No tie type joins a {ka} and a {kb}.")
+            self.show_error("Cannot tie these nodes", f"No tie type joins a {value_label('kind', ka).lower()} and a "
+                                                      f"{value_label('kind', kb).lower()}.")
             return
         tie_type = self.ask_tie_type(a, b, types)
         if tie_type:
@@ -1312,7 +1317,7 @@ class MainWindow(QMainWindow):
         dialog = QInputDialog(self)
         dialog.setWindowTitle("New tie")
         dialog.setLabelText(f"Type of the tie between {la} and {lb}:")
-        dialog.setComboBoxItems(types)
+        dialog.setComboBoxItems([value_label("type", t) for t in types])  # the labels shown, the code kept
         dialog.setComboBoxEditable(False)
         for label in dialog.findChildren(QLabel):
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -1321,8 +1326,9 @@ class MainWindow(QMainWindow):
     def ask_tie_type(self, a: str, b: str, types: list[str]) -> str | None:
         dialog = self.tie_type_dialog(a, b, types)
         ok = dialog.exec() == QDialog.DialogCode.Accepted
-        tie_type = dialog.textValue()
+        shown = dialog.textValue()
         dialog.deleteLater()
+        tie_type = next((t for t in types if value_label("type", t) == shown), None)
         return tie_type if ok else None
 
     def add_tie(self, a: str, b: str, tie_type: str, **fields: Any) -> bool:
@@ -1522,6 +1528,23 @@ def first_size(available) -> tuple[int, int]:
     if available is None or available.width() <= 0:
         return 1500, 920
     return min(1500, int(available.width() * 0.95)), min(920, int(available.height() * 0.92))
+
+
+#: What the bundled sample is called in the title bar, the reports and suggested file names.
+SAMPLE_NAME = "Millbrook sample project"
+
+
+def opened_name(path: str | Path, remember: bool) -> str | None:
+    """The name of a project opened without its file becoming the project's (``remember`` False):
+    the bundled sample's :data:`SAMPLE_NAME`, another file's name (a screenshot of it)."""
+    if remember:
+        return None
+    try:
+        if Path(path).resolve() == sample_project_path().resolve():
+            return SAMPLE_NAME
+    except OSError:
+        pass
+    return Path(path).name
 
 
 def sample_project_path() -> Path:

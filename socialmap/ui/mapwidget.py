@@ -81,8 +81,12 @@ class _Page(QWebEnginePage):
         return nav_type == QWebEnginePage.NavigationType.NavigationTypeTyped or url.scheme() in ("data", "about", "file")
 
     def javaScriptConsoleMessage(self, level, message, line, source):  # noqa: N802
-        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
-            print(f"map page: {message} (line {line})")
+        # to the log, not the console (socialmap.ui.console)
+        from socialmap.ui.console import map_console_message
+
+        levels = QWebEnginePage.JavaScriptConsoleMessageLevel
+        name = {levels.ErrorMessageLevel: "error", levels.WarningMessageLevel: "warning"}.get(level, "info")
+        map_console_message(name, message, line, source)
 
 
 def _qwebchannel_js() -> str:

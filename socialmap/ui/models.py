@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, Qt
 
 from socialmap.model.kinds import KIND_FIELDS, YOUNG_PERSON
+from socialmap.model.labels import FIELD_LABELS, VALUE_LABELS, field_label, value_label
 from socialmap.model.project import tie_key
 from socialmap.ui.document import ProjectDocument
 
@@ -23,18 +24,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Role that returns the record id of a row ("a|b" for a tie).
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
-HEADERS = {
-    "id": "Id", "label": "Label", "area_code": "Area", "age": "Age", "neet": "NEET", "activity": "Activity", "role": "Role", "in_work": "In work",
-    "org_type": "Type", "sector": "Sector", "is_anchor": "Anchor", "employees_total": "Staff",
-    "employees_local": "Local staff", "spend_total": "Spend (£)", "spend_local": "Local spend (£)",
-    "years_in_area": "Years in area", "provider": "Provider", "service_type": "Service type",
-    "commissioner": "Commissioner", "contract_end": "Contract ends", "annual_value": "Annual value (£)",
-    "hours_per_week": "Hours/week", "code": "Code", "name": "Name", "imd_decile": "IMD decile",
-    "population_16_24": "Population 16-24", "young_people": "Young people", "a": "From", "b": "To",
-    "type": "Type", "context": "Context", "strength": "Strength", "a_label": "From (label)",
-    "b_label": "To (label)", "since": "Since", "until": "Ended (until)", "recorded": "First recorded",
-    "updated": "Last updated", "opportunity": "Opportunity",
-}
+#: Column headers: the one mapping of field names to words (socialmap.model.labels).
+HEADERS = FIELD_LABELS
 
 
 def plain_tooltip(text: Any) -> Any:
@@ -120,8 +111,7 @@ class _RecordModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            name = self.columns[section]
-            return HEADERS.get(name, name.replace("_", " ").capitalize())
+            return field_label(self.columns[section])
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -132,9 +122,9 @@ class _RecordModel(QAbstractTableModel):
         if role == ID_ROLE:
             return self.id_text(ident)
         if role == Qt.ItemDataRole.DisplayRole:
-            return display(self.value(ident, column))
+            return display(value_label(column, self.value(ident, column)))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(display(self.value(ident, column)))
+            return plain_tooltip(display(value_label(column, self.value(ident, column))))
         if role == SORT_ROLE:
             return sort_key(self.value(ident, column))
         return None
@@ -180,7 +170,10 @@ class _RecordModel(QAbstractTableModel):
         return [v if type(v) in plain else sort_key(v) for v in self.column_values(self.columns[col])]
 
     def display_column(self, column: str) -> list[str]:
-        """Every row's text of ``column`` as the table shows it."""
+        """Every row's text of ``column`` as the table shows it (a code as its label)."""
+        names = VALUE_LABELS.get(column)
+        if names is not None:
+            return [names.get(v, v) if type(v) is str else display(v) for v in self.column_values(column)]
         return [v if type(v) is str else display(v) for v in self.column_values(column)]
 
     def row_texts(self) -> list[str]:
@@ -376,7 +369,8 @@ def fit_columns_to_text(view, *, rows: int, widest: int) -> None:
     n = min(rows, model.rowCount())
     for col in range(model.columnCount()):
         title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
-        width = head_metrics.horizontalAdvance(title) + 28  # room for the sort arrow
+        # a two-line header is as wide as its longer line
+        width = max(head_metrics.horizontalAdvance(line) for line in title.split("\n")) + 28  # + the sort arrow
         for r in range(n):
             width = max(width, metrics.horizontalAdvance(str(model.index(r, col).data() or "")) + 14)
         header.resizeSection(col, min(width, widest))

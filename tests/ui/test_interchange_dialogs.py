@@ -71,11 +71,15 @@ def test_preview_and_type_mapping(window, tmp_path, qtbot):
     dialog = ui.ImportDialog(window.doc, "kumu", window, source=str(write_xlsx(tmp_path / "m.xlsx")))
     qtbot.addWidget(dialog)
     assert dialog.preview_model.rowCount() == 2 and dialog.preview_model.headers[0] == "Label"
-    assert dialog.kind_boxes["Young person"].currentText() == "young_person"
-    assert dialog.kind_boxes["Person"].currentText() == ui.CHOOSE
-    assert dialog.tie_boxes["attends"].currentText() == "attends"
+    # shown by their labels, the codes kept (issue 14: no raw codes shown to people)
+    assert dialog.kind_boxes["Young person"].currentData() == "young_person"
+    assert dialog.kind_boxes["Young person"].currentText() == "Young person"
+    assert dialog.kind_boxes["Person"].currentText() == ui.CHOOSE and dialog.kind_boxes["Person"].currentData() is None
+    assert dialog.tie_boxes["attends"].currentData() == "attends"
+    assert dialog.tie_boxes["attends"].currentText() == "Attends"
     assert dialog.tie_boxes["Knows"].currentText() == ui.CHOOSE
-    assert dialog.column_boxes["Area code"].currentText() == "area_code"
+    assert dialog.column_boxes["Area code"].currentData() == "area_code"
+    assert dialog.column_boxes["Area code"].currentText() == "Home area (area code)"
     assert dialog.column_boxes["Shoe size"].currentText() == ui.ATTRIBUTE
 
 
@@ -97,8 +101,8 @@ def test_unmapped_types_are_refused_row_by_row(window, tmp_path, qtbot):
 def test_mapped_import_is_one_undoable_step(window, tmp_path, qtbot):
     before = window.doc.project
     dialog = ui.import_with_dialog(window, window.doc, "kumu", source=str(write_xlsx(tmp_path / "m.xlsx")))
-    dialog.kind_boxes["Person"].setCurrentText("young_person")
-    dialog.tie_boxes["Knows"].setCurrentText("peer")
+    dialog.kind_boxes["Person"].setCurrentText("Young person")
+    dialog.tie_boxes["Knows"].setCurrentText("Peer")
     with qtbot.waitSignal(dialog.imported, timeout=30000):
         dialog.start_import()
     project = window.doc.project

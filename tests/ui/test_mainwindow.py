@@ -300,10 +300,10 @@ def test_inspector_lists_a_nodes_ties_and_opens_one_to_edit(make_window, qtbot, 
     open_and_wait(window, qtbot, project_file)
     window.doc.select("young_person", "yp2")
     insp = window.inspector
-    assert insp.tie_model.stringList() == ["friend — Robin (yp1)", "friend — Kai (yp3)"]
+    assert insp.tie_model.stringList() == ["Friend — Robin (yp1)", "Friend — Kai (yp3)"]
     insp.tie_view.doubleClicked.emit(insp.tie_model.index(1))
     assert window.doc.selection == ("tie", "yp2|yp3")
-    insp.editors["type"].setCurrentText("peer")
+    insp.editors["type"].setCurrentText("Peer")  # shown by its label, kept as its code
     insp.editors["strength"].setText("3")
     assert insp.apply()
     tie = window.doc.project.get_tie("yp2", "yp3")

@@ -118,17 +118,17 @@ def test_withheld_neet_isolation_rate_in_the_area_table_and_on_the_map(make_wind
                     timeout=WAIT_MS)
 
 
-def test_area_table_opens_with_the_neet_columns_and_the_hotspot_flag_first(make_window, qtbot, project_file):
-    """After the name: young people, NEET, isolated, NEET isolated, the rate, then the hotspot
-    columns (they came last, off the side of the panel)."""
+def test_area_table_opens_with_the_rate_and_the_hotspot_class_first(make_window, qtbot, project_file):
+    """After the name: the NEET isolation rate and the hotspot class (they were off the side of
+    the panel at its default width, issue 14), then the counts they are made of."""
     window = make_window()
     open_and_wait(window, qtbot, project_file)
     panel = window.analysis_panel
     with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
         panel.run()
     cols = panel.model.columns
-    assert cols[:6] == ["name", "young_people", "neet", "isolated", "neet_isolated", "neet_isolation_rate"]
-    assert cols[6] == "hotspot"
+    assert cols[:7] == ["name", "neet_isolation_rate", "gi_class", "young_people", "neet", "isolated", "neet_isolated"]
+    assert "hotspot" in cols
 
 
 def test_area_table_tooltip_and_sorting_keep_counts_of_one_to_four_hidden(make_window, qtbot, tmp_path, two_areas):
