@@ -648,11 +648,13 @@ class MapTools(QObject):
 
     def default_title(self) -> str:
         doc = self.window.doc
-        return doc.path.stem.replace("_", " ") if doc.path else "SocialMap"
+        return doc.path.stem.replace("_", " ") if doc.path else (doc.name or "SocialMap")
 
     def export_dialog(self) -> None:
-        folder = self.window.doc.path.parent if self.window.doc.path else Path.home()
-        dialog = ExportDialog(self.window, str(folder / f"{self.default_title()} map.png"), self.default_title())
+        from socialmap.ui.save_paths import suggested_path
+
+        # beside the project or in the documents folder, with a suggested name (issue 14)
+        dialog = ExportDialog(self.window, suggested_path(self.window.doc, "map", ".png"), self.default_title())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         c = dialog.choice()
