@@ -239,6 +239,7 @@ class RepairSession:
         self._findings: list[Finding] | None = None
         self._located: _Areas | None = None
         self._valid_areas: dict[str, Area] | None = None
+        self._node_cache: dict[int, tuple[Node, Node | None, list[Finding]]] = {}
 
     # ------------------------------------------------------------------ changes
     def apply(self, changes: tuple[Change, ...] | list[Change]) -> list[tuple[str, int, Any]]:
@@ -325,8 +326,20 @@ class RepairSession:
             taken.add(new_ids[i])
         for i in unnamed:
             out.append(self._unnamed_finding(i, new_ids[i], source))
+        # A node's findings depend on the record, the areas (which no fix changes) and its
+        # provider's record: kept from the last pass while those are the same objects (a fix
+        # replaces a record, never changes it in place), so a fix in a city costs its ties' pass
+        cache = self._node_cache
         for node_id, node in p.nodes.items():
-            out += self._node_findings(index_of[node_id], node, p, source)
+            i = index_of[node_id]
+            provider = p.nodes.get(node.provider) if node.provider is not None else None
+            kept = cache.get(i)
+            if kept is not None and kept[0] is node and kept[1] is provider:
+                out += kept[2]
+                continue
+            found = self._node_findings(i, node, p, source)
+            cache[i] = (node, provider, found)
+            out += found
         out += self._tie_findings(p, index_of, source)
         if not any(f.blocking for f in out):
             try:  # the whole of Project.build's rules, on copies (it fills in derived fields)
