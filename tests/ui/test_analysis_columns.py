@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+import pytest
 from PySide6.QtCore import Qt
 
 from socialmap.ui.analysis_panel import cell_notes, hotspot_notes, short_gi_label
@@ -58,3 +61,28 @@ def test_a_withheld_rate_is_not_said_to_be_zero():
     areas = pd.DataFrame({"neet_isolation_rate": [0.0, 0.0]}, index=["A1", "A2"])
     assert hotspot_notes(areas, pd.Series([2, 2], index=areas.index), Withheld()) == {
         "A2": "its neighbours' rates are high"}
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sample.gpkg"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the bundled sample project is not generated")
+def test_the_samples_zero_rate_hot_spot_says_why_in_the_window_and_the_cli(make_window, qtbot, capsys):
+    """Netherton Heights (X01000022): none of its NEET young people isolated (0%), a hot spot at
+    90% confidence beside Old Mill Estate and Redbrook: its neighbours' rates are high."""
+    from socialmap.cli import main
+
+    window = make_window()
+    open_and_wait(window, qtbot, SAMPLE)
+    panel = window.analysis_panel
+    with qtbot.waitSignal(panel.analysisDone, timeout=WAIT_MS):
+        panel.run()
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.index(r, 0).data() == "X01000022")
+    rate = panel.model.columns.index("neet_isolation_rate") + 1
+    gi = panel.model.columns.index("gi_class") + 1
+    assert panel.model.index(row, rate).data() == "0%" and panel.model.index(row, gi).data() == "Hot spot 90%"
+    assert panel.model.index(row, rate).data(Qt.ItemDataRole.ToolTipRole) == \
+        "0%: Hot spot with a 0% rate: its neighbours' rates are high"
+    assert main(["hotspots", str(SAMPLE)]) == 0
+    line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("X01000022"))
+    assert "Hot spot, 90% confidence" in line and line.rstrip().endswith("its neighbours' rates are high")
