@@ -50,3 +50,16 @@ def test_the_hot_spot_reason_of_a_zero_rate():
     assert hot_spot_reason(1, 0) == ZERO_RATE_HOT_SPOT  # a hot spot at 90% too
     assert hot_spot_reason(3, 0.25) == "" and hot_spot_reason(0, 0.0) == "" and hot_spot_reason(-2, 0.0) == ""
     assert hot_spot_reason(None, 0.0) == "" and hot_spot_reason(2, float("nan")) == ""
+
+
+def test_the_evidence_pack_names_the_type_and_sector_in_words(tmp_path, small_project):
+    """It printed 'Organisation type: school college' (the code with a space) and 'Sector: public'."""
+    from pypdf import PdfReader
+
+    from socialmap.reports.evidence import write_evidence_pack
+
+    out = write_evidence_pack(small_project, "o1", tmp_path / "e.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(out).pages).split())
+    assert "Organisation type: School or college · Sector: Public · Anchor institution: yes" in text
+    assert "above the middle" not in text
+    assert "For <5" not in text and "neighbourhood" not in text
