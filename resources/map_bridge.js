@@ -628,7 +628,7 @@
 
   function areaStyleFor(code) {
     var s = { renderer: SM.renderer, color: "#4a5a6a", weight: 1.3, opacity: 0.9,
-              fillColor: SM.areaStyle[code] || "#fbfbfb", fillOpacity: 0.6,
+              fillColor: SM.areaStyle[code] || "#fbfbfb", fillOpacity: basemapShown() ? (SM.areaStyle[code] ? 0.5 : 0.05) : 0.6,
               dashArray: null };  // setStyle merges: a flagged area's dash must be undone
     if (SM.reachAreas[code]) {
       s.color = "#ff7f00"; s.weight = 3; s.opacity = 1;
@@ -666,6 +666,7 @@
     // added in this order so that on a move the nodes layer paints before the density layer,
     // which reads how many young people the nodes layer found in view
     ["ties", "nodes", "density", "selection"].forEach(function (k) { SM.layers[k].addTo(SM.map); });
+    initReference();
     SM.map.on("moveend zoomend", lodNote);
     SM.map.on("click", function (e) {
       var row = nodeAt(e.containerPoint, e.latlng);
@@ -1113,6 +1114,165 @@
     SM.popup = L.popup({ maxWidth: 320 }).setLatLng(ll).setContent(describe(props, true)).openOn(SM.map);
     return SM.popup.getElement().textContent;
   };
+
+  /* ------------------------------------------------------------------ basemap and reference layers
+   * The basemap is a Leaflet tile layer (tile pane, under the areas) whose URLs are smtiles:KEY/z/x/y,
+   * answered inside the application from the user's MBTiles or PMTiles file (socialmap.ui.tilescheme);
+   * its attribution, from the file, is shown as text. Reference layers (roads, buildings, ward
+   * boundaries read from the user's files) are drawn read-only on one canvas above the areas and
+   * under the ties: parts culled by their boxes, vertices closer than 0.7 px skipped, so 50,000
+   * roads pan and zoom as one layer. */
+
+  function basemapShown() { return !!(SM.basemap && SM.map && SM.map.hasLayer(SM.basemap)); }
+
+  function textAsHtml(text) { var d = document.createElement("div"); d.textContent = text || ""; return d.innerHTML; }
+
+  SM.setBasemap = function (spec) {
+    if (SM.basemap) { SM.map.removeLayer(SM.basemap); SM.basemap = null; }
+    SM.basemapStats = { loaded: 0, errors: 0, urls: [] };
+    if (!spec) { restyleAreas(); return false; }
+    var b = spec.bounds;
+    var layer = L.tileLayer(spec.url, {
+      minNativeZoom: spec.minzoom, maxNativeZoom: spec.maxzoom, minZoom: 0, maxZoom: 22,
+      opacity: spec.opacity, attribution: textAsHtml(spec.attribution), keepBuffer: 2,
+      bounds: b ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : undefined,
+    });
+    var stats = SM.basemapStats;
+    layer.on("tileload", function (e) { stats.loaded += 1; if (stats.urls.length < 200) stats.urls.push(e.tile.src); });
+    layer.on("tileerror", function () { stats.errors += 1; });
+    SM.basemap = layer;
+    if (spec.visible) layer.addTo(SM.map);
+    restyleAreas();
+    return basemapShown();
+  };
+
+  SM.setBasemapOpacity = function (opacity) {
+    if (SM.basemap) SM.basemap.setOpacity(opacity);
+    return SM.basemap ? SM.basemap.options.opacity : null;
+  };
+
+  SM.setBasemapVisible = function (visible) {
+    if (!SM.basemap) return false;
+    if (visible && !SM.map.hasLayer(SM.basemap)) SM.basemap.addTo(SM.map);
+    else if (!visible && SM.map.hasLayer(SM.basemap)) SM.map.removeLayer(SM.basemap);
+    restyleAreas();
+    return basemapShown();
+  };
+
+  /* What the basemap drew (tests): tiles loaded and failed, their URLs, the attribution shown. */
+  SM.basemapState = function () {
+    var st = SM.basemapStats || { loaded: 0, errors: 0, urls: [] };
+    var attr = SM.map.attributionControl ? SM.map.attributionControl.getContainer().textContent : "";
+    var imgs = SM.basemap && SM.basemap.getContainer() ? SM.basemap.getContainer().querySelectorAll("img.leaflet-tile-loaded") : [];
+    return { on: basemapShown(), loaded: st.loaded, errors: st.errors, urls: st.urls.slice(), attribution: attr,
+             opacity: SM.basemap ? SM.basemap.options.opacity : null, shown: imgs.length };
+  };
+
+  SM.reference = {};
+  SM.referenceOrder = [];
+
+  function initReference() {
+    var pane = SM.map.createPane("sm-reference");
+    pane.style.zIndex = 405;  // over the areas (400), under the ties (410)
+    pane.style.pointerEvents = "none";
+    SM.layers.reference = new CanvasLayer("reference", paintReference, { pane: "sm-reference" });
+    SM.layers.reference.addTo(SM.map);
+  }
+
+  /* A reference layer: {id, name, colour, visible, n, kinds (0 point, 1 line, 2 polygon ring),
+   * starts (n + 1 vertex offsets), xy (lon, lat pairs)}, columns as base64 typed arrays
+   * (socialmap.mapview.reference.layer_payload). */
+  SM.setReference = function (spec) {
+    var n = spec.n, kinds = decode(spec.kinds, Uint8Array), starts = decode(spec.starts, Int32Array);
+    var xy = decode(spec.xy, Float32Array), m = xy.length / 2;
+    var wx = new Float64Array(m), wy = new Float64Array(m), box = new Float64Array(4 * n);
+    for (var i = 0; i < m; i++) { wx[i] = worldX(xy[2 * i]); wy[i] = worldY(xy[2 * i + 1]); }
+    for (var p = 0; p < n; p++) {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var k = starts[p]; k < starts[p + 1]; k++) {
+        if (wx[k] < x0) x0 = wx[k]; if (wx[k] > x1) x1 = wx[k];
+        if (wy[k] < y0) y0 = wy[k]; if (wy[k] > y1) y1 = wy[k];
+      }
+      box[4 * p] = x0; box[4 * p + 1] = y0; box[4 * p + 2] = x1; box[4 * p + 3] = y1;
+    }
+    if (!SM.reference[spec.id]) SM.referenceOrder.push(spec.id);
+    SM.reference[spec.id] = { name: spec.name, colour: spec.colour, visible: spec.visible !== false, n: n,
+                              kinds: kinds, starts: starts, wx: wx, wy: wy, box: box, drawn: 0 };
+    SM.layers.reference.repaint();
+    return n;
+  };
+
+  SM.setReferenceStyle = function (id, colour, visible) {
+    var r = SM.reference[id];
+    if (!r) return false;
+    if (colour) r.colour = colour;
+    if (visible !== null && visible !== undefined) r.visible = !!visible;
+    SM.layers.reference.repaint();
+    return r.visible;
+  };
+
+  SM.removeReference = function (id) {
+    if (!SM.reference[id]) return false;
+    delete SM.reference[id];
+    SM.referenceOrder = SM.referenceOrder.filter(function (k) { return k !== id; });
+    SM.layers.reference.repaint();
+    return true;
+  };
+
+  /* Each reference layer: its name, parts, parts drawn in the last paint, whether shown (tests). */
+  SM.referenceState = function () {
+    var out = {};
+    SM.referenceOrder.forEach(function (id) {
+      var r = SM.reference[id];
+      out[id] = { name: r.name, parts: r.n, drawn: r.drawn, visible: r.visible, colour: r.colour };
+    });
+    out._paintMs = SM.layers.reference.state.ms || 0;
+    return out;
+  };
+
+  function paintReference(ctx, v, state) {
+    var t0 = performance.now(), s = v.scale, ox = v.ox, oy = v.oy, step = 0.7 / s;
+    SM.referenceOrder.forEach(function (id) {
+      var r = SM.reference[id];
+      r.drawn = 0;
+      if (!r.visible) return;
+      var lines = new Path2D(), rings = new Path2D(), dots = new Path2D(), any = [false, false, false];
+      for (var p = 0; p < r.n; p++) {
+        var b = 4 * p;
+        if (r.box[b + 2] < v.x0 || r.box[b] > v.x1 || r.box[b + 3] < v.y0 || r.box[b + 1] > v.y1) continue;
+        var kind = r.kinds[p], a = r.starts[p], e = r.starts[p + 1];
+        if (e <= a) continue;
+        r.drawn += 1;
+        if (kind === 0) {
+          var px = r.wx[a] * s - ox, py = r.wy[a] * s - oy;
+          dots.moveTo(px + 3, py); dots.arc(px, py, 3, 0, 2 * Math.PI);
+          any[0] = true;
+          continue;
+        }
+        if (r.box[b + 2] - r.box[b] < step && r.box[b + 3] - r.box[b + 1] < step) continue;  // under a pixel
+        var path = kind === 2 ? rings : lines;
+        var lx = r.wx[a], ly = r.wy[a];
+        path.moveTo(lx * s - ox, ly * s - oy);
+        for (var k = a + 1; k < e; k++) {
+          var x = r.wx[k], y = r.wy[k];
+          if (k < e - 1 && Math.abs(x - lx) < step && Math.abs(y - ly) < step) continue;
+          path.lineTo(x * s - ox, y * s - oy);
+          lx = x; ly = y;
+        }
+        if (kind === 2) path.closePath();
+        any[kind] = true;
+      }
+      ctx.strokeStyle = r.colour; ctx.fillStyle = r.colour;
+      if (any[2]) {
+        ctx.globalAlpha = 0.12; ctx.fill(rings, "evenodd");
+        ctx.globalAlpha = 0.85; ctx.lineWidth = 1.2; ctx.stroke(rings);
+      }
+      if (any[1]) { ctx.globalAlpha = 0.85; ctx.lineWidth = 1.4; ctx.stroke(lines); }
+      if (any[0]) { ctx.globalAlpha = 0.9; ctx.fill(dots); }
+      ctx.globalAlpha = 1;
+    });
+    state.ms = performance.now() - t0;
+  }
 
   /* Longest gap of a 10 ms timer in the page (the benchmark's page-busy measure). */
   SM.gapWatch = function (on) {

@@ -66,6 +66,11 @@ def make_application():
         from socialmap.ui.console import install_message_handler
 
         install_message_handler()  # Qt's start-up noise kept off the console, real warnings shown
+
+        from socialmap.ui.tilescheme import register_scheme
+
+        register_scheme()  # the basemap's smtiles: scheme, before the app exists
+
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("SocialMap")
     app.setApplicationName("SocialMap")

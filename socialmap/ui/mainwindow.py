@@ -487,6 +487,9 @@ class MainWindow(QMainWindow):
             from socialmap.ui.area_data_dialogs import install_area_data_menus
 
             self.interchange_actions.update(install_area_data_menus(self, self.file_menu, self.doc))
+        from socialmap.ui.maplayers import MapLayers  # basemap and reference layers (issue 14)
+
+        self.map_layers = MapLayers(self)
 
         tb = self.addToolBar("Main")
         tb.setObjectName("mainToolbar")

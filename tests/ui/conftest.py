@@ -16,6 +16,10 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QStandardPaths, 
 QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
 import PySide6.QtWebEngineWidgets  # noqa: E402,F401
 
+from socialmap.ui.tilescheme import register_scheme  # noqa: E402
+
+register_scheme()  # the basemap's URL scheme, before pytest-qt makes the QApplication
+
 from socialmap.store import save_project  # noqa: E402
 
 #: Longest wait for the map page or a background job, in ms.

@@ -1,0 +1,214 @@
+"""Basemap and reference layers in the real window (issue 14 items 1 and 2): tiles from a small
+MBTiles file reach the page through the smtiles: scheme and no request leaves the machine; a
+missing file is said and the map still works; both are kept in the project across save and open;
+a reference layer is drawn, toggled, recoloured and removed, undoably."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
+
+from socialmap.mapview import basemap as bm
+from socialmap.store import load_project, save_project
+from tests.tilefiles import make_mbtiles, make_pmtiles
+from tests.ui.conftest import WAIT_MS, js, open_and_wait
+
+#: Around the small project's two areas (lon -2.30..-2.28, lat 53.40..53.41).
+SMALL_BOUNDS = (-2.31, 53.395, -2.27, 53.415)
+
+
+class Recorder(QWebEngineUrlRequestInterceptor):
+    """Every URL the page asks for (scripts, styles, images, tiles)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def interceptRequest(self, info) -> None:  # noqa: N802
+        self.urls.append(info.requestUrl().toString())
+
+
+@pytest.fixture
+def recorder(qapp):
+    from PySide6.QtWebEngineCore import QWebEngineProfile
+
+    rec = Recorder()
+    profile = QWebEngineProfile.defaultProfile()
+    profile.setUrlRequestInterceptor(rec)
+    yield rec
+    profile.setUrlRequestInterceptor(None)
+
+
+def _tiles(tmp_path, name="town.mbtiles"):
+    return make_mbtiles(tmp_path / name, bounds=SMALL_BOUNDS, zooms=(12, 13, 14, 15))
+
+
+def _wait_tiles(window, qtbot, least: int = 1) -> dict:
+    state = {}
+
+    def loaded() -> bool:
+        state.update(js(window, qtbot, "SM.basemapState()"))
+        return state["loaded"] >= least
+
+    qtbot.waitUntil(loaded, timeout=WAIT_MS)
+    return state
+
+
+def test_tiles_reach_the_page_through_the_scheme_and_nothing_leaves_the_machine(
+        make_window, qtbot, project_file, tmp_path, recorder):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    assert window.map_layers.set_basemap(_tiles(tmp_path))
+    state = _wait_tiles(window, qtbot, least=2)
+    assert state["on"] and state["errors"] == 0
+    assert all(u.startswith("smtiles:") for u in state["urls"])
+    # the tiles drawn are the file's: z/x/y of a loaded tile is one the file holds
+    z, x, y = (int(v) for v in state["urls"][0].rsplit("/", 3)[1:])
+    assert window.map_layers.handler.archives[window.map_layers.basemap_key].tile(z, x, y) is not None
+    assert window.map_layers.handler.served >= 2
+    assert "Test tiles © Example" in state["attribution"]  # from the file's metadata, as text
+    # zoom out: tiles of another level, still none from a network
+    js(window, qtbot, "SM.map.setView([53.405, -2.29], 13, {animate: false}) && 1")
+    _wait_tiles(window, qtbot, least=state["loaded"] + 1)
+    assert recorder.urls, "the interceptor saw the page's requests"
+    remote = [u for u in recorder.urls if u.split(":", 1)[0].lower() in ("http", "https", "ws", "wss", "ftp")]
+    assert remote == []
+    assert window.doc.dirty  # the basemap is part of the project
+
+
+def test_opacity_and_visibility_follow_the_layers_panel_and_undo(make_window, qtbot, project_file, tmp_path):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    layers = window.map_layers
+    layers.set_basemap(_tiles(tmp_path))
+    _wait_tiles(window, qtbot)
+    layers.opacity.setValue(40)
+    assert js(window, qtbot, "SM.basemapState().opacity") == pytest.approx(0.4)  # at once on the map
+    qtbot.waitUntil(lambda: window.doc.project.settings[bm.SETTING]["opacity"] == pytest.approx(0.4), timeout=WAIT_MS)
+    layers.basemap_check.setChecked(False)
+    assert window.doc.project.settings[bm.SETTING]["visible"] is False
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.basemapState().on") is False, timeout=WAIT_MS)
+    # areas are filled more lightly over a basemap, as before without one
+    window.doc.undo_stack.undo()  # shown again
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.basemapState().on") is True, timeout=WAIT_MS)
+    assert layers.basemap_check.isChecked()
+    window.doc.undo_stack.undo()  # opacity back to 100%
+    assert js(window, qtbot, "SM.basemapState().opacity") == pytest.approx(1.0)
+    assert layers.opacity.value() == 100
+
+
+def test_a_pmtiles_basemap_is_drawn_too(make_window, qtbot, project_file, tmp_path):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    assert window.map_layers.set_basemap(make_pmtiles(tmp_path / "t.pmtiles", bounds=SMALL_BOUNDS, zooms=(12, 13, 14)))
+    state = _wait_tiles(window, qtbot)
+    assert state["on"] and "PMTiles test" in state["attribution"]
+
+
+def test_vector_tiles_are_refused_with_how_to_make_raster_ones(make_window, qtbot, project_file, tmp_path):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    vector = make_mbtiles(tmp_path / "v.mbtiles", bounds=SMALL_BOUNDS, zooms=(12,), fmt="pbf")
+    assert not window.map_layers.set_basemap(vector)
+    assert "holds vector tiles" in window.map_layers.last_problem
+    assert "Generate XYZ tiles (MBTiles)" in window.last_error.text()
+    assert bm.SETTING not in window.doc.project.settings or window.doc.project.settings[bm.SETTING] is None
+
+
+def test_a_missing_basemap_is_said_and_the_map_still_works(make_window, qtbot, small_project, tmp_path):
+    small_project.settings[bm.SETTING] = bm.basemap_entry(tmp_path / "gone.mbtiles", tmp_path / "p.gpkg")
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    window = make_window()
+    counts = open_and_wait(window, qtbot, path)
+    assert counts["area"] == 2 and counts["young_person"] == 3  # the map is drawn all the same
+    qtbot.waitUntil(lambda: "not there" in window.map_layers.last_problem, timeout=WAIT_MS)
+    assert "gone.mbtiles" in window.last_error.text()
+    assert js(window, qtbot, "SM.basemapState().on") is False
+    assert "Not found" in window.map_layers.basemap_label.text()
+    assert not window.doc.dirty  # nothing was changed
+
+
+def test_basemap_and_reference_layers_are_kept_across_save_and_open(make_window, qtbot, project_file, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    roads = tmp_path / "roads.geojson"
+    gpd.GeoDataFrame({"name": ["A1 road"]}, geometry=[LineString([(-2.30, 53.403), (-2.28, 53.407)])],
+                     crs="EPSG:4326").to_file(roads, driver="GeoJSON")
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    layers = window.map_layers
+    layers.set_basemap(_tiles(tmp_path))
+    layers.opacity.setValue(55)
+    layers._keep_opacity()
+    ident = layers.add_reference(roads, colour="#d95f02")
+    assert ident == "ref1"
+    saved = tmp_path / "saved.gpkg"
+    with qtbot.waitSignal(window.projectSaved, timeout=WAIT_MS):
+        window.save_to(saved)
+    kept = load_project(saved).settings
+    assert kept[bm.SETTING]["path"] == "town.mbtiles"  # beside the project: relative
+    assert kept[bm.SETTING]["opacity"] == pytest.approx(0.55)
+    assert kept["reference_layers"][0]["path"] == "roads.geojson"
+    assert kept["reference_layers"][0]["colour"] == "#d95f02"
+
+    other = make_window()
+    open_and_wait(other, qtbot, saved)
+    state = _wait_tiles(other, qtbot)
+    assert state["opacity"] == pytest.approx(0.55)
+    qtbot.waitUntil(lambda: (js(other, qtbot, "SM.referenceState()").get("ref1") or {}).get("parts") == 1,
+                    timeout=WAIT_MS)
+    assert other.map_layers.opacity.value() == 55
+
+
+def test_a_reference_layer_is_drawn_toggled_recoloured_and_removed(make_window, qtbot, project_file, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import LineString, box
+
+    path = tmp_path / "wards.gpkg"
+    gpd.GeoDataFrame({"n": [1, 2]}, geometry=[box(-2.30, 53.40, -2.29, 53.41), box(-2.29, 53.40, -2.28, 53.41)],
+                     crs="EPSG:4326").to_file(path, layer="wards", driver="GPKG")
+    gpd.GeoDataFrame({"n": [1]}, geometry=[LineString([(-2.3, 53.4), (-2.28, 53.41)])],
+                     crs="EPSG:4326").to_file(path, layer="roads", driver="GPKG")
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    layers = window.map_layers
+    ident = layers.add_reference(path, "wards")
+    state = {}
+
+    def drawn() -> bool:
+        state.update(js(window, qtbot, "SM.referenceState()"))
+        return (state.get(ident) or {}).get("drawn") == 2
+
+    qtbot.waitUntil(drawn, timeout=WAIT_MS)
+    assert state[ident]["name"] == "wards" and state[ident]["parts"] == 2  # two rings
+    # the layer's canvas sits over the areas and under the ties
+    assert js(window, qtbot, "+SM.map.getPane('sm-reference').style.zIndex") == 405
+    box_ = layers.row_widgets[ident].findChild(type(layers.basemap_check), f"referenceShown_{ident}")
+    box_.setChecked(False)
+    qtbot.waitUntil(lambda: js(window, qtbot, f"SM.referenceState().{ident}.visible") is False, timeout=WAIT_MS)
+    assert js(window, qtbot, f"SM.referenceState().{ident}.drawn") == 0
+    layers.update_reference(ident, colour="#1b9e77")
+    assert js(window, qtbot, f"SM.referenceState().{ident}.colour") == "#1b9e77"
+    assert layers.remove_reference(ident)
+    assert js(window, qtbot, f"SM.referenceState().{ident} || null") is None
+    window.doc.undo_stack.undo()  # back, with its colour
+    qtbot.waitUntil(lambda: (js(window, qtbot, "SM.referenceState()").get(ident) or {}).get("colour") == "#1b9e77",
+                    timeout=WAIT_MS)
+    assert layers.add_reference(path, "nope") is None
+    assert "has no layer 'nope'" in layers.last_problem
+
+
+def test_a_missing_reference_layer_is_said_and_the_rest_is_drawn(make_window, qtbot, small_project, tmp_path):
+    from socialmap.mapview import reference as ref
+
+    small_project.settings[ref.SETTING] = [ref.layer_entry(tmp_path / "gone.geojson", tmp_path / "p.gpkg",
+                                                           layer=None, name="Gone", colour="#666666", ident="ref1")]
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    window = make_window()
+    counts = open_and_wait(window, qtbot, path)
+    assert counts["area"] == 2
+    qtbot.waitUntil(lambda: "Gone could not be drawn" in window.map_layers.last_problem, timeout=WAIT_MS)
+    assert "not there" in window.map_layers.last_problem
