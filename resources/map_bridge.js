@@ -1265,7 +1265,7 @@
       ctx.strokeStyle = r.colour; ctx.fillStyle = r.colour;
       if (any[2]) {
         ctx.globalAlpha = 0.12; ctx.fill(rings, "evenodd");
-        ctx.globalAlpha = 0.85; ctx.lineWidth = 1.2; ctx.stroke(rings);
+        ctx.globalAlpha = 0.9; ctx.lineWidth = 2.2; ctx.stroke(rings);
       }
       if (any[1]) { ctx.globalAlpha = 0.85; ctx.lineWidth = 1.4; ctx.stroke(lines); }
       if (any[0]) { ctx.globalAlpha = 0.9; ctx.fill(dots); }

@@ -114,6 +114,9 @@ def area_map_figure(
     FigureCanvasAgg(fig)
     ax = fig.add_axes([0.01, 0.02, map_frac, 0.9 if title else 0.96])
     handles = []
+    # the project's basemap under the areas (issue 14), the areas then drawn partly transparent
+    backdrop = _basemap_backdrop(project, (minx, miny, maxx, maxy), int(width_in * map_frac * dpi))
+    face_alpha = 0.55 if backdrop is not None else 1.0
     if values is not None:
         nums = np.array([_float(values.get(c)) for c in codes], dtype=float)
         known = ~np.isnan(nums)
@@ -122,13 +125,13 @@ def area_map_figure(
         if hi <= lo:
             hi = lo + 1.0
         coll = PatchCollection([p for p, k in zip(patches, known, strict=False) if k], cmap=cmap, edgecolor="#5a5a5a",
-                               linewidth=0.5)
+                               linewidth=0.5, alpha=face_alpha)
         coll.set_array(nums[known])
         coll.set_clim(lo, hi)
         ax.add_collection(coll)
         if (~known).any():
             ax.add_collection(PatchCollection([p for p, k in zip(patches, known, strict=False) if not k], facecolor="#d9d9d9",
-                                              edgecolor="#5a5a5a", linewidth=0.5, hatch="///"))
+                                              edgecolor="#5a5a5a", linewidth=0.5, hatch="///", alpha=face_alpha))
             handles.append(Patch(facecolor="#d9d9d9", edgecolor="#5a5a5a", hatch="///",
                                  label=missing_label or "no value / withheld"))
         cax = fig.add_axes([0.84, 0.15, 0.025, 0.6])
@@ -139,7 +142,7 @@ def area_map_figure(
         colours = palette or {}
         faces = [colours.get(categories.get(c, ""), "#f2f2f2") for c in codes]
         ax.add_collection(PatchCollection([PathPatch(_path(project.areas[c].geometry)) for c in codes],
-                                          facecolor=faces, edgecolor="#7a7a7a", linewidth=0.5))
+                                          facecolor=faces, edgecolor="#7a7a7a", linewidth=0.5, alpha=face_alpha))
         present = set(categories.values())
         for label, colour in colours.items():
             if label in present:
@@ -150,7 +153,7 @@ def area_map_figure(
         shaded = fill or set()
         faces = ["#9ecae1" if c in shaded else "#f2f2f2" for c in codes]
         ax.add_collection(PatchCollection([PathPatch(_path(project.areas[c].geometry)) for c in codes],
-                                          facecolor=faces, edgecolor="#7a7a7a", linewidth=0.5))
+                                          facecolor=faces, edgecolor="#7a7a7a", linewidth=0.5, alpha=face_alpha))
         if shaded and fill_label:
             handles.append(Patch(facecolor="#9ecae1", edgecolor="#7a7a7a", label=fill_label))
     if outline:
@@ -166,6 +169,13 @@ def area_map_figure(
                    linewidths=0.8, zorder=5)
         handles.append(Line2D([], [], linestyle="", marker=layer.marker, markersize=6, markerfacecolor=layer.color,
                               markeredgecolor=layer.edge, label=layer.label))
+    if backdrop is not None:
+        pixels, extent, credit = backdrop
+        ax.imshow(pixels, extent=extent, origin="upper", zorder=0, interpolation="bilinear", gid="basemap")
+        if credit:
+            ax.text(0.995, 0.005, credit, transform=ax.transAxes, fontsize=5, ha="right", va="bottom", color="#333333",
+                    parse_math=False, zorder=6, gid="basemap-attribution",
+                    bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1.0})
     pad_x, pad_y = span_x * 0.03, span_y * 0.03
     ax.set_xlim(minx - pad_x, maxx + pad_x)
     ax.set_ylim(miny - pad_y, maxy + pad_y)
@@ -200,6 +210,27 @@ def area_map_figure(
     names = {c: project.areas[c].name or c for c in codes} if labels is None else labels
     _area_labels(fig, ax, project, [c for c in codes if c in names], names)
     return fig
+
+
+def _basemap_backdrop(project: Project, bounds: tuple[float, float, float, float], width_px: int):
+    """``(pixels, (west, east, south, north), attribution)`` of the project's basemap under
+    ``bounds`` (with the map's 3% margin), or None when it has none, it is switched off, or its
+    file cannot be read (:func:`socialmap.mapview.basemap.mosaic`)."""
+    from socialmap.mapview import basemap as bm
+
+    archive = bm.project_basemap(project)
+    if archive is None:
+        return None
+    west, south, east, north = bounds
+    pad_x, pad_y = (east - west) * 0.03, (north - south) * 0.03
+    try:
+        made = bm.mosaic(archive, (west - pad_x, south - pad_y, east + pad_x, north + pad_y), max(256, width_px))
+    finally:
+        archive.close()
+    if made is None:
+        return None
+    pixels, extent = made
+    return pixels, extent, archive.info.attribution
 
 
 def _key(fig, handles, columns: int):

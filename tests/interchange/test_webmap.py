@@ -65,3 +65,37 @@ def test_cli_export_html(tmp_path, saved_small):
     out = tmp_path / "map.html"
     assert main(["export", "html", str(saved_small), str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_the_basemap_is_embedded_as_data_with_no_remote_link(small_project, tmp_path):
+    """The small project's areas (lon -2.30..-2.28, lat 53.40..53.41) in a file of zooms 12-14: every
+    tile the file holds over them (with a 10% margin) is in the page, keyed z/x/y, as a data: URI
+    of the PNG itself, and the page links no script, style sheet or image from anywhere."""
+    import base64
+
+    from socialmap.mapview import basemap as bm
+    from tests.tilefiles import make_mbtiles, tile_png
+
+    tiles = make_mbtiles(tmp_path / "t.mbtiles", bounds=(-2.31, 53.395, -2.27, 53.415), zooms=(12, 13, 14))
+    small_project.settings[bm.SETTING] = bm.basemap_entry(tiles, tmp_path / "p.gpkg")
+    page = build_webmap(small_project, project_path=tmp_path / "p.gpkg")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page, re.I)  # no script or style sheet link
+    embedded = data_of(page)["basemap"]
+    with bm.open_archive(tiles) as archive:
+        taken = bm.tiles_for_extent(archive, (-2.30, 53.40, -2.28, 53.41))
+    assert set(embedded["tiles"]) == {f"{z}/{x}/{y}" for z, x, y in taken.tiles}
+    assert {k.split("/")[0] for k in embedded["tiles"]} >= {"14"}
+    z, x, y = next(iter(taken.tiles))
+    assert embedded["tiles"][f"{z}/{x}/{y}"] == "data:image/png;base64," + base64.b64encode(tile_png(z, x, y)).decode()
+    assert embedded["attribution"] == "Test tiles © Example"
+    # switched off in the Layers panel: not in the export either
+    small_project.settings[bm.SETTING]["visible"] = False
+    assert data_of(build_webmap(small_project))["basemap"] is None
+
+
+def test_a_missing_basemap_leaves_the_export_without_one(small_project, tmp_path):
+    from socialmap.mapview import basemap as bm
+
+    small_project.settings[bm.SETTING] = bm.basemap_entry(tmp_path / "gone.mbtiles", None)
+    assert data_of(build_webmap(small_project))["basemap"] is None

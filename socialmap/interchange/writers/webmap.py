@@ -101,7 +101,36 @@ def _round_coords(coords: Any) -> Any:
     return coords
 
 
-def map_data(project: Project, *, include_people: bool = False, title: str | None = None) -> dict[str, Any]:
+def basemap_data(project: Project, project_path: str | os.PathLike | None = None) -> dict[str, Any] | None:
+    """The project's basemap for the page (``basemap`` setting, :mod:`socialmap.mapview.basemap`), or
+    None when it has none or its file cannot be read: the tiles covering the areas (with a 10%
+    margin) as ``data:`` URIs keyed ``"z/x/y"``, from the zoom at which the extent is one tile
+    down to the closest level that keeps them within the size cap, which the note then states."""
+    from socialmap.mapview import basemap as bm
+
+    archive = bm.project_basemap(project, project_path)
+    if archive is None or not project.areas:
+        return None
+    try:
+        import shapely
+
+        bounds = tuple(shapely.total_bounds([a.geometry for a in project.areas.values()]).tolist())
+        taken = bm.tiles_for_extent(archive, bounds)
+    finally:
+        archive.close()
+    if not taken.tiles:
+        return None
+    mime = taken.info.mime_type
+    return {
+        "tiles": {f"{z}/{x}/{y}": f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+                  for (z, x, y), data in taken.tiles.items()},
+        "minzoom": taken.min_zoom, "maxzoom": taken.max_zoom,
+        "attribution": taken.info.attribution, "name": taken.info.name, "note": taken.note,
+    }
+
+
+def map_data(project: Project, *, include_people: bool = False, title: str | None = None,
+             project_path: str | os.PathLike | None = None) -> dict[str, Any]:
     """The JSON document the page draws (no young person's id; labels only with ``include_people``)."""
     from shapely.geometry import mapping
 
@@ -130,6 +159,7 @@ def map_data(project: Project, *, include_people: bool = False, title: str | Non
         people = [{"label": n.label, "lat": round(n.lat, 6), "lon": round(n.lon, 6), "neet": bool(n.neet)}
                   for n in project.nodes.values() if n.kind == "young_person" and n.lat is not None]
     return {
+        "basemap": basemap_data(project, project_path),
         "title": title or "SocialMap web map",
         "made": dt.date.today().isoformat(),
         "measures": MAP_MEASURES,
@@ -169,6 +199,15 @@ _SCRIPT = r"""
   var map = L.map("map", {preferCanvas: true, zoomSnap: 0.25});
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("SocialMap export " + data.made.replace(/[^0-9-]/g, ""));
+  if (data.basemap) {  // the project's basemap: its tiles are in the page, as data: URIs
+    var blank = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+    var Embedded = L.TileLayer.extend({getTileUrl: function (c) {
+      return data.basemap.tiles[this._getZoomForUrl() + "/" + c.x + "/" + c.y] || blank;
+    }});
+    var credit = el("span", data.basemap.attribution || data.basemap.name);
+    new Embedded("", {minNativeZoom: data.basemap.minzoom, maxNativeZoom: data.basemap.maxzoom, maxZoom: 20,
+                      attribution: credit.outerHTML}).addTo(map);
+  }
   var palette = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
   var measure = Object.keys(data.measures)[0];
   function breaks(name) {
@@ -190,7 +229,7 @@ _SCRIPT = r"""
   }
   function areaStyle(f) {
     var hot = f.properties.hotspot === true;
-    return {fillColor: colour(f.properties[measure]), fillOpacity: 0.75, color: hot ? "#b10026" : "#555",
+    return {fillColor: colour(f.properties[measure]), fillOpacity: data.basemap ? 0.5 : 0.75, color: hot ? "#b10026" : "#555",
             weight: hot ? 3 : 1};
   }
   function areaPopup(f) {
@@ -277,6 +316,7 @@ _SCRIPT = r"""
     }
     draw();
     box.appendChild(el("p", "Counts of 1 to 4 young people are shown as <5; figures that would give them back are withheld.", "note"));
+    if (data.basemap && data.basemap.note) { box.appendChild(el("p", data.basemap.note, "note")); }
     return box;
   };
   legend.addTo(map);
@@ -298,10 +338,11 @@ header { padding: 6px 12px; background: #08306b; color: #fff; font-size: 16px; }
 """
 
 
-def build_webmap(project: Project, *, include_people: bool = False, title: str | None = None) -> str:
-    """The whole page as text."""
+def build_webmap(project: Project, *, include_people: bool = False, title: str | None = None,
+                 project_path: str | os.PathLike | None = None) -> str:
+    """The whole page as text (``project_path``: the project's file, where a basemap's relative path starts)."""
     js, css = _leaflet()
-    data = map_data(project, include_people=include_people, title=title)
+    data = map_data(project, include_people=include_people, title=title, project_path=project_path)
     page_title = html.escape(data["title"])
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
