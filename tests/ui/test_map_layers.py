@@ -214,11 +214,14 @@ def test_a_missing_reference_layer_is_said_and_the_rest_is_drawn(make_window, qt
     assert "not there" in window.map_layers.last_problem
 
 
-def test_fifty_thousand_roads_paint_quickly(make_window, qtbot, project_file):
-    """50,000 roads of 8 vertices (400,000 vertices) over the view: one canvas paint, with what
-    is outside the view and under a pixel left out, takes well under a frame budget of the UI
-    (measured by the page: SM.referenceState()._paintMs)."""
+def test_fifty_thousand_roads_stay_responsive(make_window, qtbot, project_file):
+    """50,000 roads of 8 vertices (400,000 vertices) in view: after each zoom the page answers
+    again within a second (its paint, rasterised, included), and the paint itself, with what is
+    outside the view and under a pixel left out, is a fraction of that (SM.referenceState()._paintMs).
+    Measured on the 2-core machine at a load average of 9 (others' jobs): 27-104 ms a paint,
+    0.28-0.46 s from a zoom to the page's next answer."""
     import json
+    import time
 
     import numpy as np
     import shapely
@@ -236,11 +239,13 @@ def test_fifty_thousand_roads_paint_quickly(make_window, qtbot, project_file):
     window.map.call("setReference", RawJSON(json.dumps(ref.layer_payload("big", "Roads", "#666666", True, geometry))))
     qtbot.waitUntil(lambda: (js(window, qtbot, "SM.referenceState()").get("big") or {}).get("parts") == 50_000,
                     timeout=WAIT_MS)
-    times = {}
+    figures = {}
     for zoom in (12, 14, 16):
+        start = time.perf_counter()
         js(window, qtbot, f"SM.map.setView([53.405, -2.29], {zoom}, {{animate: false}}) && 1")
-        state = js(window, qtbot, "SM.layers.reference.repaint() || SM.referenceState()")
-        times[zoom] = (state["_paintMs"], state["big"]["drawn"])
-    print("reference paint ms / parts drawn by zoom:", times)
-    assert times[16][1] < times[12][1]  # closer in, fewer roads in view are painted
-    assert max(t for t, _n in times.values()) < 400
+        state = js(window, qtbot, "SM.referenceState()")
+        figures[zoom] = (round(time.perf_counter() - start, 3), state["_paintMs"], state["big"]["drawn"])
+    print("reference layer, by zoom: (s to answer, paint ms, roads in view):", figures)
+    assert figures[16][2] < figures[12][2] == 50_000  # closer in, only the roads in view are painted
+    assert max(f[0] for f in figures.values()) < 1.0
+    assert max(f[1] for f in figures.values()) < 400
