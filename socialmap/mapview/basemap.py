@@ -239,7 +239,7 @@ class PMTilesArchive(TileArchive):
         if kind in (TileType.MVT, getattr(TileType, "MLT", None)):
             self._file.close()
             raise BasemapError(f"{path}: holds vector tiles; SocialMap draws raster tiles (PNG, JPEG or WebP): "
-                               f"{HOW_TO_MAKE}, or convert them with pmtiles convert")
+                               f"{HOW_TO_MAKE}")
         fmt = {TileType.PNG: "png", TileType.JPEG: "jpg", TileType.WEBP: "webp"}.get(kind)
         if fmt is None:
             self._file.close()
