@@ -67,6 +67,7 @@ POSTCODE_SETTING = "postcode_lookup"
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Results shown under the search box.
 RESULTS = 12
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: Paper sizes offered by the export dialog, in millimetres (ISO 216), landscape first.
 PAPER_MM = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
 
@@ -90,6 +91,8 @@ class MapSearchBox(QLineEdit):
     chosen = Signal(object)
     #: The postcode index is open (its row count) or failed (-1).
     postcodesReady = Signal(int)
+    #: The search index of the project is made.
+    indexReady = Signal()
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -103,6 +106,7 @@ class MapSearchBox(QLineEdit):
         self.setMinimumWidth(240)
         self.setMaximumWidth(380)
         self.index: SearchIndex | None = None
+        self.index_job: workers.Worker | None = None
         self.postcodes = None  # a postcode_index.PostcodeIndex when the lookup is set and indexed
         self._postcodes_for: str | None = None
         self.index_worker: workers.Worker | None = None
@@ -119,24 +123,36 @@ class MapSearchBox(QLineEdit):
         self.doc.settingsChanged.connect(self.refresh_postcodes)
 
     # ------------------------------------------------------------ searching
-    def _index(self) -> SearchIndex:
-        if self.index is None or not self.index.current(self.doc.project):
-            import gc
+    def ensure_index(self) -> workers.Worker | None:
+        """Start making the search index of the project as it is now, unless it is current or
+        being made (a job: 0.2 s for a city of 100,000 on a quiet machine, seconds on a busy
+        one, too long for the UI thread); edits wait for it. Returns the job, if any."""
+        if self.index is not None and self.index.current(self.doc.project):
+            return None
+        if self.index_job is not None:
+            return self.index_job
+        worker = workers.Worker(make_search_index, self.doc.project, with_callbacks=False)
+        self.index_job = worker
+        worker.signals.finished.connect(lambda index: self._indexed(worker, index))
+        worker.signals.done.connect(lambda: self._index_done(worker))
+        return self.doc.run_locked(worker, "the map search")
 
-            # a quarter of a million new strings and lists: without the pause, Python's cyclic
-            # collector walked the whole open project several times meanwhile (it holds no cycles)
-            paused = gc.isenabled()
-            gc.disable()
-            try:
-                self.index = SearchIndex(self.doc.project)
-            finally:
-                if paused:
-                    gc.enable()
-        return self.index
+    def _indexed(self, worker, index: SearchIndex) -> None:
+        if self.index_job is not worker:
+            return
+        self.index_job = None
+        self.index = index
+        if self.text().strip():
+            self.search_now()  # the results of what was typed meanwhile
+        self.indexReady.emit()
+
+    def _index_done(self, worker) -> None:
+        if self.index_job is worker:  # failed or cancelled
+            self.index_job = None
 
     def focusInEvent(self, event) -> None:  # noqa: N802
         super().focusInEvent(event)
-        self._index()  # made before the first keystroke (0.2 s for a city of 100,000)
+        self.ensure_index()  # made before the first keystroke
 
     def results(self, text: str) -> list[SearchHit]:
         """The results for ``text``: postcodes first when it is shaped like one, then the
@@ -148,7 +164,11 @@ class MapSearchBox(QLineEdit):
                         for p in self.postcodes.complete(text, limit=4) if p.lat is not None]
             except Exception as exc:  # noqa: BLE001 - a damaged index must not stop the search
                 self.window.statusBar().showMessage(f"Postcode lookup: {exc}", 5000)
-        return hits + self._index().search(text, limit=RESULTS - len(hits))
+        self.ensure_index()
+        # until the new index is made, the last one answers (a record just added is found a
+        # moment later); before the first, only postcodes
+        found = self.index.search(text, limit=RESULTS - len(hits)) if self.index is not None else []
+        return hits + found
 
     def search_now(self, text: str | None = None) -> list[SearchHit]:
         """Fill the results list for ``text`` (default: the box's text) and show it."""
@@ -193,6 +213,7 @@ class MapSearchBox(QLineEdit):
 
     def _on_replaced(self) -> None:
         self.index = None
+        self.index_job = None  # a job still making the old project's index is ignored
         self.hits = []
         self.model.clear()
         self.refresh_postcodes()
@@ -302,6 +323,21 @@ class MapSearchBox(QLineEdit):
         return point
 
 
+def make_search_index(project) -> SearchIndex:
+    """The project's :class:`SearchIndex` (a job), made with Python's cyclic collector paused:
+    a quarter of a million new strings and lists made it walk the whole open project several
+    times meanwhile (a project holds no cycles)."""
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return SearchIndex(project)
+    finally:
+        if paused:
+            gc.enable()
+
+
 class PlacePostcode(QWidget):
     """In the status bar while an organisation or a service is being added: its postcode
     places it, as a click on the map would."""
@@ -386,69 +422,114 @@ class MapExporter(QObject):
         super().__init__(window)
         self.window = window
 
-    def render(self, width: int, height: int, *, title: str = "", key: bool = True, scale: bool = True,
-               dpi: int = 96, then) -> None:
-        """Ask the page for the view as a ``width`` x ``height`` PNG; ``then(QImage | None, reason)``."""
+    def _ask_page(self, width: int, height: int, title: str, key: bool, scale: bool, dpi: int, got) -> None:
         options = {"width": int(width), "height": int(height), "title": title, "key": bool(key),
                    "scale": bool(scale), "dpi": int(dpi)}
-
-        def got(text) -> None:
-            try:
-                result = json.loads(text) if isinstance(text, str) and text else None
-            except ValueError:
-                result = None
-            if not isinstance(result, dict) or not str(result.get("data", "")).startswith("data:image/png;base64,"):
-                then(None, "the map page made no image (is a project open and the map shown?)")
-                return
-            data = base64.b64decode(result["data"].split(",", 1)[1])
-            image = QImage()
-            if not image.loadFromData(QByteArray(data), "PNG") or image.isNull():
-                then(None, "the map page's image could not be read")
-                return
-            then(image, "")
-
         # as JSON text: the page's object itself came back as an empty string
         self.window.map.evaluate(f"JSON.stringify(SM.exportImage({json.dumps(options)}))", got)
 
+    def render(self, width: int, height: int, *, title: str = "", key: bool = True, scale: bool = True,
+               dpi: int = 96, then) -> None:
+        """Ask the page for the view as a ``width`` x ``height`` image; ``then(QImage | None, reason)``
+        (the page's PNG decoded in a job: an A4 page at 300 dpi held the UI thread a second)."""
+
+        def got(text) -> None:
+            worker = workers.Worker(decode_page_image, text, with_callbacks=False)
+            worker.signals.finished.connect(lambda image: then(image, ""))
+            worker.signals.failed.connect(lambda exc: then(None, str(exc)))
+            workers.start(worker)
+
+        self._ask_page(width, height, title, key, scale, dpi, got)
+
     def export(self, path: str | Path, width: int, height: int, *, title: str = "", key: bool = True,
-               scale: bool = True, dpi: int = 300, page: tuple[str, bool] | None = None) -> None:
+               scale: bool = True, dpi: int = 300, page: tuple[str, bool] | None = None) -> workers.Worker | None:
         """Write the view to ``path``: PNG (``.png``, ``dpi`` recorded in the file) or PDF
         (``.pdf``: one page of ``page`` = (paper, landscape) or of the image's size at
-        ``dpi``). The file is replaced atomically: a failure leaves it as it was."""
+        ``dpi``). Decoding, encoding and writing are a job; the file is replaced atomically:
+        a failure leaves it as it was. :attr:`written` or :attr:`failed` says how it went."""
         path = Path(path)
         fmt = path.suffix.lower()
         if fmt not in (".png", ".pdf"):
             self.failed.emit(f"{path.name}: choose a .png or .pdf file name")
-            return
+            return None
 
-        def write(image: QImage | None, reason: str) -> None:
-            if image is None:
-                self.failed.emit(f"The map image could not be made: {reason}.")
-                return
-            try:
-                data = png_bytes(image, dpi) if fmt == ".png" else pdf_bytes(image, dpi, page)
-                from socialmap.store.atomic import write_file
-
-                write_file(path, lambda tmp: Path(tmp).write_bytes(data))
-            except OSError as exc:
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, OSError):
                 self.failed.emit(f"Cannot write {path}: {exc.strerror or exc}.")
-                return
-            self.written.emit(str(path))
+            else:
+                self.failed.emit(f"The map image could not be made: {exc}.")
 
-        self.render(width, height, title=title, key=key, scale=scale, dpi=dpi, then=write)
+        def got(text) -> None:
+            worker = workers.Worker(write_page_image, text, path, dpi, page, with_callbacks=False)
+            worker.signals.finished.connect(lambda _p: self.written.emit(str(path)))
+            worker.signals.failed.connect(failed)
+            workers.start(worker)
+
+        self._ask_page(width, height, title, key, scale, dpi, got)
+        return None
 
 
-def png_bytes(image: QImage, dpi: int) -> bytes:
-    """``image`` as PNG bytes recording ``dpi`` (the pHYs chunk, dots per metre)."""
-    image = QImage(image)
+def page_png(text: Any) -> bytes:
+    """The PNG bytes of ``SM.exportImage``'s JSON answer; ``ValueError`` with the reason when it
+    holds none."""
+    try:
+        result = json.loads(text) if isinstance(text, str) and text else None
+    except ValueError:
+        result = None
+    if not isinstance(result, dict) or not str(result.get("data", "")).startswith("data:image/png;base64,"):
+        raise ValueError("the map page made no image (is a project open and the map shown?)")
+    data = base64.b64decode(result["data"].split(",", 1)[1])
+    if data[:8] != PNG_SIGNATURE or data[12:16] != b"IHDR":
+        raise ValueError("the map page's image is not a PNG")
+    return data
+
+
+def decode_page_image(text: Any) -> QImage:
+    """The image of ``SM.exportImage``'s JSON answer (see :func:`page_png`)."""
+    image = QImage()
+    if not image.loadFromData(QByteArray(page_png(text)), "PNG") or image.isNull():
+        raise ValueError("the map page's image could not be read")
+    return image
+
+
+def png_with_dpi(data: bytes, dpi: int) -> bytes:
+    """The PNG ``data`` recording ``dpi``: a ``pHYs`` chunk (pixels per metre, unit 1 = metre;
+    PNG specification, section 11.3.5.3) put right after ``IHDR`` in place of any other. The
+    page's PNG is written as it is: decoding and encoding an A4 page at 300 dpi again held the
+    interpreter for a second."""
+    import struct
+    import zlib
+
+    if data[:8] != PNG_SIGNATURE:
+        raise ValueError("not a PNG")
     dpm = round(dpi / 0.0254)
-    image.setDotsPerMeterX(dpm)
-    image.setDotsPerMeterY(dpm)
-    buf = QBuffer()
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buf, "PNG"):
-        raise OSError("the PNG could not be encoded")
-    return bytes(buf.data().data())
+    body = b"pHYs" + struct.pack(">IIB", dpm, dpm, 1)
+    phys = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    chunks = []
+    at = 8
+    while at + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        kind = data[at + 4:at + 8]
+        end = at + 12 + length
+        if kind != b"pHYs":
+            chunks.append(data[at:end])
+            if kind == b"IHDR":
+                chunks.append(phys)
+        at = end
+    return PNG_SIGNATURE + b"".join(chunks)
+
+
+def write_page_image(text: Any, path: Path, dpi: int, page: tuple[str, bool] | None) -> Path:
+    """Write the page's answer to ``path`` as PNG (its own bytes, with ``dpi``) or PDF (by the
+    suffix), atomically."""
+    from socialmap.store.atomic import write_file
+
+    if path.suffix.lower() == ".png":
+        data = png_with_dpi(page_png(text), dpi)
+    else:
+        data = pdf_bytes(decode_page_image(text), dpi, page)
+    write_file(path, lambda tmp: Path(tmp).write_bytes(data))
+    return path
 
 
 def pdf_bytes(image: QImage, dpi: int, page: tuple[str, bool] | None) -> bytes:
@@ -469,7 +550,7 @@ def pdf_bytes(image: QImage, dpi: int, page: tuple[str, bool] | None) -> bytes:
     writer.setCreator("SocialMap")
     painter = QPainter()
     if not painter.begin(writer):
-        raise OSError("the PDF could not be started")
+        raise ValueError("the PDF could not be started")
     try:
         target = painter.viewport()
         painter.drawImage(target, image)
@@ -661,6 +742,7 @@ class MapTools(QObject):
         if not c["path"]:
             self.window.show_error("Export map image", "Give the file to write (.png or .pdf).")
             return
+        self.window.statusBar().showMessage(f"Making the map image ({c['width']} \u00d7 {c['height']} px)\u2026")
         self.exporter.export(c["path"], c["width"], c["height"], title=c["title"], key=c["key"], scale=c["scale"],
                              dpi=c["dpi"], page=c["page"])
 

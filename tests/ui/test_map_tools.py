@@ -23,12 +23,20 @@ def window(make_window, qtbot, project_file):
     return w
 
 
+def indexed(window, qtbot):
+    """The search box once its index of the open project is made (a job)."""
+    box = window.map_tools.search
+    box.ensure_index()
+    qtbot.waitUntil(lambda: box.index is not None and box.index.current(window.doc.project), timeout=WAIT_MS)
+    return box
+
+
 def near(a, b, tol=1e-6):
     return abs(a[0] - b[0]) < tol and abs(a[1] - b[1]) < tol
 
 
 def test_search_by_name_selects_and_centres_the_person(window, qtbot):
-    box = window.map_tools.search
+    box = indexed(window, qtbot)
     hits = box.search_now("Sam")
     assert [h.text() for h in hits] == ["Sam \u2013 Young person, West (yp2)"]
     box.choose(hits[0])
@@ -41,8 +49,11 @@ def test_search_by_name_selects_and_centres_the_person(window, qtbot):
 
 def test_search_by_id_and_enter_selects_the_first_result(window, qtbot):
     box = window.map_tools.search
+    assert box.index is None  # made when the box is first used, in a job
     box.setFocus()
     qtbot.keyClicks(box, "s1")
+    # what was typed before the index was made is searched when it is
+    qtbot.waitUntil(lambda: bool(box.hits), timeout=WAIT_MS)
     assert box.hits[0].ident == "s1"
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert window.doc.selection == ("service", "s1")
@@ -54,7 +65,7 @@ def test_search_by_id_and_enter_selects_the_first_result(window, qtbot):
 
 def test_search_by_postcode_pans_and_marks_it_and_stores_nothing(window, qtbot, tmp_path):
     lookup = nspl(tmp_path / "nspl.csv", [("M1 1AE", "A1", 53.4055, -2.2955), ("M1 1AF", "A1", 53.4060, -2.2950)])
-    box = window.map_tools.search
+    box = indexed(window, qtbot)
     with qtbot.waitSignal(box.postcodesReady, timeout=WAIT_MS) as ready:
         assert box.set_lookup(str(lookup))
     assert ready.args == [2]
@@ -189,3 +200,48 @@ def test_print_map_fills_the_printer_page(window, qtbot, tmp_path, monkeypatch):
     assert done["r"] == (True, "")
     assert sizes == [(1754, 1239)]
     assert (tmp_path / "printed.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_export_dialog_sizes(window, qtbot):
+    """A4 landscape at 300 dpi: 297 / 25.4 x 300 = 3507.9 by 210 / 25.4 x 300 = 2480.3 px;
+    A3 landscape 420 x 297 mm: 4960.6 by 3507.9 px; A4 portrait at 300 dpi 2480 x 3508."""
+    from socialmap.ui.map_tools import ExportDialog, paper_pixels
+
+    assert paper_pixels("A4", True, 300) == (3508, 2480)
+    assert paper_pixels("A3", True, 300) == (4961, 3508)
+    assert paper_pixels("A4", False, 300) == (2480, 3508)
+    assert paper_pixels("A4", True, 150) == (1754, 1240)
+    dialog = ExportDialog(window, "/tmp/x.png", "Northfield")
+    qtbot.addWidget(dialog)
+    c = dialog.choice()
+    assert (c["width"], c["height"], c["dpi"], c["page"], c["title"]) == (3508, 2480, 300, ("A4", True), "Northfield")
+    dialog.size.setCurrentIndex(dialog.size.findData("pixels"))
+    assert dialog.width_px.isEnabled()
+    dialog.width_px.setValue(640)
+    dialog.height_px.setValue(480)
+    c = dialog.choice()
+    assert (c["width"], c["height"], c["page"]) == (640, 480, None)
+    dialog.size.setCurrentIndex(dialog.size.findData("screen"))
+    ratio = window.map.devicePixelRatioF()
+    assert dialog.choice()["width"] == round(window.map.width() * ratio)
+
+
+def test_png_with_dpi_records_the_resolution_once_and_keeps_the_pixels(qapp):
+    """300 dpi = 300 / 0.0254 = 11811 pixels per metre; Qt's own PNG carries a pHYs chunk (96
+    dpi) already, which is replaced, not doubled."""
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtGui import QColor
+
+    from socialmap.ui.map_tools import png_with_dpi
+
+    image = QImage(5, 3, QImage.Format.Format_RGB32)
+    image.fill(QColor("#336699"))
+    image.setPixelColor(4, 2, QColor("#ff0000"))
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    out = png_with_dpi(bytes(buf.data().data()), 300)
+    assert out.count(b"pHYs") == 1
+    back = QImage.fromData(out, "PNG")
+    assert (back.width(), back.height(), back.dotsPerMeterX(), back.dotsPerMeterY()) == (5, 3, 11811, 11811)
+    assert back.pixelColor(4, 2).name() == "#ff0000" and back.pixelColor(0, 0).name() == "#336699"
