@@ -444,6 +444,24 @@
               x0: (minx + po.x) / scale, x1: (minx + ew + po.x) / scale,
               y0: (miny + po.y) / scale, y1: (miny + eh + po.y) / scale };
     if (SM.areas && map.hasLayer(SM.areas) || SM.reachLayer || SM.selectionLayer) drawVectors(ctx);
+    // reference layers (roads, buildings: resources/map_bridge.js) over the areas, at their
+    // canvas's opacity. The basemap's tiles come from another origin (smtiles:): drawing them
+    // would taint the canvas and refuse the export, so the image has no basemap.
+    var ref = SM.layers.reference;
+    if (ref && ref._map && ref.paint) {
+      var rc = document.createElement("canvas");
+      rc.width = W; rc.height = H;
+      var rctx = rc.getContext("2d");
+      rctx.setTransform(k, 0, 0, k, -minx * k, titleH - miny * k);
+      var refOpacity = ref._container ? parseFloat(ref._container.style.opacity || "1") : 1;
+      ref.paint(rctx, v, {});
+      if (ref._container) ref._container.style.opacity = String(refOpacity);
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.globalAlpha = isNaN(refOpacity) ? 1 : refOpacity;
+      ctx.drawImage(rc, 0, 0);
+      ctx.globalAlpha = 1;
+      ctx.setTransform(k, 0, 0, k, -minx * k, titleH - miny * k);
+    }
     // ties on a layer of their own, faded as on screen while something is selected
     var tc = document.createElement("canvas");
     tc.width = W; tc.height = H;
@@ -471,7 +489,7 @@
       halo(ctx, SM.mark.text, mp.x + 16, mp.y);
     }
     ctx.restore();
-    var out = { width: W, height: H, k: k };
+    var out = { width: W, height: H, k: k, basemapLeftOut: !!(SM.basemap && map.hasLayer(SM.basemap)) };
     // map furniture at the image's text scale
     if (o.title) {
       ctx.fillStyle = "#111111"; ctx.font = "bold " + 18 * u + "px sans-serif";

@@ -421,6 +421,8 @@ class MapExporter(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
+        #: Whether the last export left out the basemap shown on the map.
+        self.basemap_left_out = False
 
     def _ask_page(self, width: int, height: int, title: str, key: bool, scale: bool, dpi: int, got) -> None:
         options = {"width": int(width), "height": int(height), "title": title, "key": bool(key),
@@ -460,6 +462,8 @@ class MapExporter(QObject):
                 self.failed.emit(f"The map image could not be made: {exc}.")
 
         def got(text) -> None:
+            # the basemap's tiles cannot be drawn into the image (another origin): say so
+            self.basemap_left_out = isinstance(text, str) and '"basemapLeftOut":true' in text
             worker = workers.Worker(write_page_image, text, path, dpi, page, with_callbacks=False)
             worker.signals.finished.connect(lambda _p: self.written.emit(str(path)))
             worker.signals.failed.connect(failed)
@@ -681,7 +685,9 @@ class MapTools(QObject):
         self.place_postcode = PlacePostcode(window, self.search)
         window.statusBar().addWidget(self.place_postcode)
         self.exporter = MapExporter(window)
-        self.exporter.written.connect(lambda p: window.statusBar().showMessage(f"Map image written: {p}", 8000))
+        self.exporter.written.connect(lambda p: window.statusBar().showMessage(
+            f"Map image written: {p}" + (" (without the basemap, which only the map shows)"
+                                         if self.exporter.basemap_left_out else ""), 10000))
         self.exporter.failed.connect(lambda reason: window.show_error("Export map image", reason))
         self.ranked = False
         # the ranking is shown after it runs, and cleared when another view is chosen

@@ -245,3 +245,37 @@ def test_png_with_dpi_records_the_resolution_once_and_keeps_the_pixels(qapp):
     back = QImage.fromData(out, "PNG")
     assert (back.width(), back.height(), back.dotsPerMeterX(), back.dotsPerMeterY()) == (5, 3, 11811, 11811)
     assert back.pixelColor(4, 2).name() == "#ff0000" and back.pixelColor(0, 0).name() == "#336699"
+
+
+def test_export_draws_reference_layers_and_says_when_the_basemap_is_left_out(window, qtbot, tmp_path):
+    """A road drawn as a reference layer from the north-west to the south-east corner of the
+    project changes the exported image; with a basemap shown the export still works (its tiles
+    come from another origin and would refuse the image) and says the basemap is not in it."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    from tests.tilefiles import make_mbtiles
+
+    exporter = window.map_tools.exporter
+
+    def export(name):
+        with qtbot.waitSignal(exporter.written, timeout=WAIT_MS):
+            exporter.export(tmp_path / name, 600, 400, dpi=96)
+        return QImage(str(tmp_path / name))
+
+    plain = export("plain.png")
+    roads = tmp_path / "roads.gpkg"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[LineString([(-2.30, 53.41), (-2.28, 53.40)])],
+                     crs="EPSG:4326").to_file(roads, layer="roads", driver="GPKG")
+    ident = window.map_layers.add_reference(roads, "roads", colour="#ff00ff")
+    qtbot.waitUntil(lambda: (js(window, qtbot, "SM.referenceState()").get(ident) or {}).get("drawn") == 1,
+                    timeout=WAIT_MS)
+    with_road = export("road.png")
+    changed = sum(plain.pixelColor(x, y) != with_road.pixelColor(x, y) for x in range(0, 600, 3) for y in range(0, 400, 3))
+    assert changed > 50
+    assert not exporter.basemap_left_out
+    window.map_layers.set_basemap(make_mbtiles(tmp_path / "town.mbtiles", bounds=(-2.31, 53.395, -2.27, 53.415),
+                                               zooms=(12, 13, 14, 15)))
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.basemapState()")["loaded"] >= 1, timeout=WAIT_MS)
+    export("basemap.png")
+    assert exporter.basemap_left_out
