@@ -1135,6 +1135,7 @@
     var layer = L.tileLayer(spec.url, {
       minNativeZoom: spec.minzoom, maxNativeZoom: spec.maxzoom, minZoom: 0, maxZoom: 22,
       opacity: spec.opacity, attribution: textAsHtml(spec.attribution), keepBuffer: 2,
+      crossOrigin: "anonymous",  // the scheme answers with CORS: a map image may copy the tiles
       bounds: b ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : undefined,
     });
     var stats = SM.basemapStats;
@@ -1166,6 +1167,24 @@
     var imgs = SM.basemap && SM.basemap.getContainer() ? SM.basemap.getContainer().querySelectorAll("img.leaflet-tile-loaded") : [];
     return { on: basemapShown(), loaded: st.loaded, errors: st.errors, urls: st.urls.slice(), attribution: attr,
              opacity: SM.basemap ? SM.basemap.options.opacity : null, shown: imgs.length };
+  };
+
+  /* For a picture of the map (SM.exportImage): the basemap tiles shown now, painted into ctx,
+   * whose transform maps layer px as the canvas layers' do (view v); how many were drawn. */
+  SM.drawBasemapInto = function (ctx, v) {
+    if (!basemapShown()) return 0;
+    var drawn = 0, tiles = SM.basemap._tiles || {};
+    ctx.save();
+    ctx.globalAlpha = SM.basemap.options.opacity;
+    Object.keys(tiles).forEach(function (key) {
+      var t = tiles[key], img = t.el, c = t.coords, n = Math.pow(2, c.z);
+      if (!img || !img.complete || !img.naturalWidth || !t.current) return;
+      var x0 = c.x / n, y0 = c.y / n;
+      ctx.drawImage(img, x0 * v.scale - v.ox, y0 * v.scale - v.oy, v.scale / n, v.scale / n);
+      drawn += 1;
+    });
+    ctx.restore();
+    return drawn;
   };
 
   SM.reference = {};

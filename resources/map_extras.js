@@ -443,10 +443,11 @@
     var v = { scale: scale, ox: po.x, oy: po.y, zoom: map.getZoom(), minx: minx, miny: miny,
               x0: (minx + po.x) / scale, x1: (minx + ew + po.x) / scale,
               y0: (miny + po.y) / scale, y1: (miny + eh + po.y) / scale };
+    // the basemap's tiles shown, under the areas (map_bridge.js; loaded with CORS, so the canvas stays readable)
+    var basemapDrawn = SM.drawBasemapInto ? SM.drawBasemapInto(ctx, v) : 0;
     if (SM.areas && map.hasLayer(SM.areas) || SM.reachLayer || SM.selectionLayer) drawVectors(ctx);
     // reference layers (roads, buildings: resources/map_bridge.js) over the areas, at their
-    // canvas's opacity. The basemap's tiles come from another origin (smtiles:): drawing them
-    // would taint the canvas and refuse the export, so the image has no basemap.
+    // canvas's opacity.
     var ref = SM.layers.reference;
     if (ref && ref._map && ref.paint) {
       var rc = document.createElement("canvas");
@@ -489,7 +490,7 @@
       halo(ctx, SM.mark.text, mp.x + 16, mp.y);
     }
     ctx.restore();
-    var out = { width: W, height: H, k: k, basemapLeftOut: !!(SM.basemap && map.hasLayer(SM.basemap)) };
+    var out = { width: W, height: H, k: k, basemapLeftOut: !!(SM.basemap && map.hasLayer(SM.basemap)) && !basemapDrawn };
     // map furniture at the image's text scale
     if (o.title) {
       ctx.fillStyle = "#111111"; ctx.font = "bold " + 18 * u + "px sans-serif";

@@ -78,6 +78,8 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
         buffer = QBuffer(job)  # owned by the job: it lives as long as the reply is read
         buffer.setData(QByteArray(data))
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        # the page (a file: URL) may copy the tiles into a picture of the map (CORS)
+        job.setAdditionalResponseHeaders({QByteArray(b"Access-Control-Allow-Origin"): QByteArray(b"*")})
         job.reply(QByteArray(archive.info.mime_type.encode("ascii")), buffer)
 
 

@@ -251,3 +251,40 @@ def test_fifty_thousand_roads_stay_responsive(make_window, qtbot, project_file):
     assert figures[16][2] < figures[12][2] == 50_000  # closer in, only the roads in view are painted
     assert max(f[0] for f in figures.values()) < 1.5
     assert max(f[1] for f in figures.values()) < 400
+
+
+def test_an_exported_map_image_has_the_basemap_and_the_reference_layers(make_window, qtbot, project_file, tmp_path):
+    """File > Export map image copies the tiles shown (the scheme answers with CORS, so the canvas
+    stays readable) under the areas, and the reference layers over them: with the areas and
+    everything else switched off, the picture's middle is the colour of the z/x/y tile there."""
+    import geopandas as gpd
+    from PySide6.QtGui import QImage
+    from shapely.geometry import LineString
+
+    from tests.tilefiles import tile_colour
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    for box_ in window.layer_checks.values():
+        box_.setChecked(False)  # areas, dots, ties and labels off: the basemap alone
+    layers = window.map_layers
+    layers.set_basemap(_tiles(tmp_path))
+    js(window, qtbot, "SM.map.setView([53.405, -2.29], 14, {animate: false}) && 1")
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.basemapState().shown") >= 4, timeout=WAIT_MS)
+    road = tmp_path / "road.geojson"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[LineString([(-2.30, 53.4049), (-2.28, 53.4049)])],
+                     crs="EPSG:4326").to_file(road, driver="GeoJSON")
+    ident = layers.add_reference(road, colour="#ff00ff")
+    qtbot.waitUntil(lambda: (js(window, qtbot, "SM.referenceState()").get(ident) or {}).get("drawn") == 1,
+                    timeout=WAIT_MS)
+    out = tmp_path / "map.png"
+    with qtbot.waitSignal(window.map_tools.exporter.written, timeout=WAIT_MS):
+        window.map_tools.exporter.export(out, 800, 600, key=False, scale=False)
+    image = QImage(str(out))
+    x, y = bm.tile_xy(-2.29, 53.405, 14)
+    expected = "#{:02x}{:02x}{:02x}".format(*tile_colour(14, int(x), int(y)))
+    colours = {image.pixelColor(400 + dx, 300 + dy).name() for dx in (-30, 0, 30) for dy in (-30, 30)}
+    assert expected in colours, (colours, expected)
+    # the road (magenta, at the centre's latitude less ~11 m) crosses the picture's middle
+    column = [image.pixelColor(400, yy) for yy in range(260, 340)]
+    assert any(c.red() > 200 and c.blue() > 200 and c.green() < 120 for c in column)
