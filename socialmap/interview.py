@@ -209,6 +209,15 @@ def _new_id(project: Project, taken: set[str], kind: str) -> str:
     return f"{prefix}{i}"
 
 
+def _labels(project: Project) -> dict[str, list[Node]]:
+    """Every node by its lower-case label (id when it has none); cached per project version, since
+    the form checks the whole interview again at each answer (otherwise a pass over every node each time)."""
+    out: dict[str, list[Node]] = {}
+    for n in project.nodes.values():
+        out.setdefault((n.label or n.id).strip().lower(), []).append(n)
+    return out
+
+
 def plan_interview(project: Project, ego: str | Node, answers: Iterable[Answer], *,
                    prompts: Sequence[Prompt] | None = None, source: str | None = None) -> InterviewPlan:
     """Check ``answers`` for the young person ``ego`` (an existing id, or a new young person's
@@ -263,9 +272,7 @@ def plan_interview(project: Project, ego: str | Node, answers: Iterable[Answer],
         ego_node = found
     ego_id = ego_node.id
 
-    labels_existing: dict[str, list[Node]] = {}
-    for n in project.nodes.values():
-        labels_existing.setdefault((n.label or n.id).strip().lower(), []).append(n)
+    labels_existing = project.cached("interview_labels", lambda: _labels(project))
 
     by_name: dict[str, Node] = {}  # new nodes of this interview by lower-case name
     planned: dict[str, PlannedTie] = {}  # alter id -> its tie

@@ -170,6 +170,11 @@ class Inspector(QWidget):
         self.ring_button.setToolTip("This young person's network in rings, with their measures")
         self.ring_button.clicked.connect(self.show_ring_view)
         buttons.addWidget(self.ring_button)
+        self.add_tie_button = QPushButton("Add tie…")
+        self.add_tie_button.setObjectName("addTieFromButton")
+        self.add_tie_button.setToolTip("Add a tie from this record: pick the other end by name, then a type that fits")
+        self.add_tie_button.clicked.connect(self.add_tie_from_here)
+        buttons.addWidget(self.add_tie_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
         self.status = QLabel("")
@@ -321,6 +326,7 @@ class Inspector(QWidget):
         self.end_button.setVisible(self.kind == "tie")
         self.record_button.setVisible(self.kind == "young_person" and ident in project.nodes)
         self.ring_button.setVisible(self.kind == "young_person" and ident in project.nodes)
+        self.add_tie_button.setVisible(self.kind not in ("", "area", "tie") and ident in project.nodes)
         self.end_button.setEnabled(tie is not None and tie.until is None and tie.type != "provides")
 
     def show_ring_view(self) -> None:
@@ -332,6 +338,14 @@ class Inspector(QWidget):
         self.ring_dialog = RingDialog(self.doc, self.ident, self.window())
         self.ring_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.ring_dialog.show()
+
+    def add_tie_from_here(self) -> bool:
+        """"Add tie from this person": socialmap.ui.tie_entry.AddTieDialog (one undoable edit)."""
+        from socialmap.ui.tie_entry import AddTieDialog
+
+        if self.kind in ("", "area", "tie") or self.ident not in self.doc.project.nodes:
+            return False
+        return AddTieDialog(self.doc, self.ident, self.window()).exec() == 1
 
     def set_measures(self, people: dict[str, dict[str, Any]], note: str = "") -> None:
         """Per-person measures from the last analysis, shown for a selected person."""

@@ -297,7 +297,7 @@ class InterviewDialog(QDialog):
         row.addWidget(self.kind_box)
         left.addLayout(row)
         self.choices = {choice_text(n, area_names): n.id for n in self.project.nodes.values() if n.id != ego_id}
-        self.completer = QCompleter(QStringListModel(sorted(self.choices), self), self)
+        self.completer = QCompleter(QStringListModel(sorted(self.choices, key=str.casefold), self), self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setModelSorting(QCompleter.ModelSorting.CaseInsensitivelySortedModel)
         self.name_edit.setCompleter(self.completer)

@@ -433,6 +433,8 @@ class MainWindow(QMainWindow):
         self.act_add_tie = self._action("Add &tie (pick two nodes)", self.begin_add_tie)
         self.act_record = self._action("Record a &network…", self.record_network_dialog, None,
                                        "Interview a young person: the people and places they name, as one edit")
+        self.act_enter_ties = self._action("&Enter ties…", self.tie_entry_dialog, None,
+                                           "Type or paste ties (source, target, type), each row checked as entered")
         self.act_prompts = self._action("Interview &prompts…", self.prompts_dialog, None,
                                         "Edit, reorder, add or remove the interview's prompts (saved with the project)")
         self.act_cancel_mode = self._action("Cancel adding", self.cancel_modes, Qt.Key.Key_Escape)
@@ -461,7 +463,7 @@ class MainWindow(QMainWindow):
         m.addActions([self.act_undo, self.act_redo])
         m.addSeparator()
         m.addActions([self.act_add_org, self.act_add_service, self.act_add_yp, self.act_add_adult, self.act_add_tie,
-                      self.act_record, self.act_prompts, self.act_cancel_mode])
+                      self.act_enter_ties, self.act_record, self.act_prompts, self.act_cancel_mode])
         m.addSeparator()
         m.addActions([self.act_delete, self.act_erase, self.act_retention, self.act_find])
         m = bar.addMenu("&View")
@@ -1260,6 +1262,12 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot record a network", str(exc))
             return
         dialog.exec()
+
+    def tie_entry_dialog(self) -> None:
+        """Edit > Enter ties: socialmap.ui.tie_entry.TieEntryDialog (the good rows as one undoable edit)."""
+        from socialmap.ui.tie_entry import TieEntryDialog
+
+        TieEntryDialog(self.doc, self).exec()
 
     def prompts_dialog(self) -> None:
         """Edit > Interview prompts: socialmap.ui.prompts_dialog (one undoable edit of the setting)."""

@@ -119,3 +119,19 @@ def test_the_window_opens_the_form_from_the_edit_menu_and_the_inspector(make_win
     assert not window.inspector.record_button.isVisibleTo(window.inspector)
     window.act_record.trigger()  # no young person selected: the form for a new one
     assert opened == ["yp1", None]
+
+
+def test_the_type_ahead_finds_labels_whatever_their_case(qtbot, small_project):
+    """The completer searches its list by halving (it is told the list is sorted case-insensitively),
+    so the list must be sorted that way: with a plain sort "ash" came after "Zed" and was not found."""
+    from socialmap.model import Node
+
+    for ident, label in (("ad7", "Zed"), ("ad8", "ash"), ("ad9", "Ámbar")):
+        small_project.add_node(Node(ident, "adult", label, area_code="A1"))
+    dialog = InterviewDialog(_doc(small_project), "yp1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name_edit, "as")
+    model = dialog.completer.completionModel()
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["ash · adult, West · ad8"]
+    dialog.reject()
