@@ -200,10 +200,18 @@ def _a(kind: str) -> str:
     return ("an " if words[0] in "aeiou" else "a ") + words
 
 
+def _kind_counts(project: Project) -> dict[str, int]:
+    """How many nodes of each kind (cached per project version: the form plans at every answer)."""
+    out: dict[str, int] = {}
+    for n in project.nodes.values():
+        out[n.kind] = out.get(n.kind, 0) + 1
+    return out
+
+
 def _new_id(project: Project, taken: set[str], kind: str) -> str:
     """A fresh id for a new node of ``kind`` (yp1, ad1, org1, svc1... as the window makes them)."""
     prefix = {YOUNG_PERSON: "yp", ADULT: "ad", ORGANISATION: "org", SERVICE: "svc"}[kind]
-    i = sum(1 for n in project.nodes.values() if n.kind == kind) + 1
+    i = project.cached("interview_kind_counts", lambda: _kind_counts(project)).get(kind, 0) + 1
     while f"{prefix}{i}" in project.nodes or f"{prefix}{i}" in taken:
         i += 1
     return f"{prefix}{i}"

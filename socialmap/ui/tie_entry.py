@@ -68,6 +68,9 @@ class AddTieDialog(QDialog):
         self.completer = QCompleter(QStringListModel(sorted(self.choices, key=str.casefold), self), self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setModelSorting(QCompleter.ModelSorting.CaseInsensitivelySortedModel)
+        # rows of one height: the popup lays out thousands of matches of a first letter without
+        # measuring each (1.2 s for "A" at 125,000 nodes when it measured them)
+        self.completer.popup().setUniformItemSizes(True)
         self.target_edit.setCompleter(self.completer)
         self.completer.activated[str].connect(self._picked)
         self.target_edit.textChanged.connect(self._resolve)
