@@ -85,6 +85,24 @@ def measures_text(m: dict) -> str:
             f"{state}; areas reached {m.get('areas_reached', 0)}; constraint {constraint}")
 
 
+def _gap(a: float, b: float) -> float:
+    """The angle between two directions, in radians (0..pi)."""
+    d = (a - b) % (2 * math.pi)
+    return min(d, 2 * math.pi - d)
+
+
+def ring_start(count: int, preferred: float, taken: list[float] | None = None) -> float:
+    """The angle of a ring's first alter, its alters then evenly spaced: of eight turns from
+    ``preferred``, the one keeping the alters furthest from the rings' titles (at the top) and
+    from the directions ``taken`` by the inner rings' alters (so labels do not line up)."""
+    if count == 0:
+        return preferred
+    avoid = [-math.pi / 2, *(taken or [])]
+    step = 2 * math.pi / count
+    candidates = [preferred + k * step / 8 for k in range(8)]
+    return max(candidates, key=lambda s: min(_gap(s + i * step, b) for i in range(count) for b in avoid))
+
+
 def ring_layout(alters: list[EgoAlter], arrangement: str, prompt_keys: list[str]) -> dict[str, list[EgoAlter]]:
     """The alters on each ring, inner to outer: by tie class, or by the prompt first named under
     (in the order of ``prompt_keys``, then :data:`EARLIER` for ties recorded before)."""
@@ -134,11 +152,13 @@ class RingView(QGraphicsView):
             title = scene.addSimpleText(name)  # plain text: a prompt's key is never markup
             title.setBrush(QBrush(QColor("#888888")))
             title.setPos(-title.boundingRect().width() / 2, -r - 14)
+        taken: list[float] = []
         for ring_index, (name, members) in enumerate(rings.items()):
             r = radius[name]
-            start = 0.3 + ring_index * GOLDEN_ANGLE  # rings of one or two do not line up on one ray
+            start = ring_start(len(members), 0.3 + ring_index * GOLDEN_ANGLE, taken)
             for i, a in enumerate(members):
                 angle = 2 * math.pi * i / len(members) + start
+                taken.append(angle)
                 x, y = r * math.cos(angle), r * math.sin(angle)
                 outline = NEET_OUTLINE if a.neet else "#333333"
                 pen = QPen(QColor(outline), 2.5 if a.neet else 1)

@@ -170,10 +170,104 @@ def run(young_people: int) -> dict[str, Any]:
     }
 
 
+def screenshots(out: str) -> list[str]:
+    """Pictures of the form, the ring view, the prompts editor and the ties table on the bundled
+    sample project, for the user guide (``--screenshots DIR``)."""
+    from pathlib import Path
+
+    from PySide6.QtGui import QGuiApplication
+
+    from socialmap.sample import generate_sample_project
+    from socialmap.ui.document import ProjectDocument
+    from socialmap.ui.interview_dialog import InterviewDialog, RingDialog
+    from socialmap.ui.prompts_dialog import PromptsDialog
+    from socialmap.ui.tie_entry import TieEntryDialog
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    project = generate_sample_project()
+    doc = ProjectDocument()
+    doc.set_project(project, None)
+    young = [n for n in project.nodes.values() if n.kind == "young_person"]
+    ego = next(n for n in young if n.neet and project.degree(n.id) <= 2)
+    services = sorted((n for n in project.nodes.values() if n.kind == "service"), key=lambda n: n.label)
+    adult = next(n for n in project.nodes.values() if n.kind == "adult" and n.id not in project.adjacency[ego.id])
+    dialog = InterviewDialog(doc, ego.id)
+    dialog.resize(1100, 640)
+    dialog.show()
+    edit = dialog.name_edit
+
+    def enter(text: str) -> None:
+        QTest.keyClicks(edit, text)
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+        dialog.completer.popup().hide()
+        _settle()
+
+    club = services[0].label
+    for text in (f"Ali, 3, {club}", "Bea, 2", f"Cal, 2, {club}"):
+        enter(text)
+    QTest.keyClick(edit, Qt.Key.Key_Tab)
+    for text in (f"{adult.id}, 3", "Ms K, 3", "Mr T, 2"):
+        enter(text)
+    QTest.keyClick(edit, Qt.Key.Key_Tab)
+    enter("Coach P, 2")
+    QTest.keyClick(edit, Qt.Key.Key_Tab)
+    enter(f"{services[1].label}, 2")
+    enter("Boxing club, 3")
+    written = []
+    dialog.grab().save(str(folder / "screenshot-interview.png"))
+    written.append(str(folder / "screenshot-interview.png"))
+    dialog.ring_panel.arrangement.setCurrentIndex(1)
+    _settle()
+    dialog.ring_panel.grab().save(str(folder / "screenshot-ring-prompt.png"))
+    written.append(str(folder / "screenshot-ring-prompt.png"))
+    dialog.reject()
+    ring = RingDialog(doc, ego.id)
+    ring.show()
+    _settle()
+    ring.grab().save(str(folder / "screenshot-ring-view.png"))
+    written.append(str(folder / "screenshot-ring-view.png"))
+    ring.close()
+    editor = PromptsDialog(doc)
+    editor.show()
+    editor.list.setCurrentIndex(editor.list_model.index(2))
+    _settle()
+    editor.grab().save(str(folder / "screenshot-prompts.png"))
+    written.append(str(folder / "screenshot-prompts.png"))
+    editor.reject()
+    table = TieEntryDialog(doc)
+    table.show()
+    others = [n for n in young if n.id != ego.id][:3]
+    QGuiApplication.clipboard().setText(
+        "source\ttarget\ttype\tstrength\tcontext\n"
+        f"{others[0].id}\t{others[1].id}\tpeer\t2\t{club}\n"
+        f"{others[0].id}\t{services[2].id}\tattends\t\t\n"
+        f"{others[2].id}\t{services[2].id}\tfriend\t\t\n"
+        f"{others[1].id}\tNobody\tfriend\t\t\n"
+        f"{others[2].id}\t{adult.id}\tmentor\t5\t\n")
+    table.table.setFocus()
+    table.paste()
+    _settle()
+    table.grab().save(str(folder / "screenshot-tie-entry.png"))
+    written.append(str(folder / "screenshot-tie-entry.png"))
+    table.reject()
+    doc.undo_stack.setClean()
+    _settle()
+    del app
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m socialmap.ui.interviewbench", description=__doc__.splitlines()[0])
     parser.add_argument("--young-people", type=int, default=100_000)
+    parser.add_argument("--screenshots", metavar="DIR",
+                        help="save pictures of the form, ring view, prompts editor and ties table instead")
     args = parser.parse_args(argv)
+    if args.screenshots:
+        for path in screenshots(args.screenshots):
+            print(path)
+        return 0
     if not 300 <= args.young_people <= 1_000_000:
         print(f"interviewbench: --young-people {args.young_people} is out of range 300..1,000,000", file=sys.stderr)
         return 2

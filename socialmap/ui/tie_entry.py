@@ -39,6 +39,7 @@ from socialmap.model.tie_entry import COLUMNS, NodeFinder, check_rows, split_row
 from socialmap.ui.commands import AddTie, push_edit
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.interview_dialog import choice_text
+from socialmap.ui.models import plain_tooltip
 
 OK_COLOUR, BAD_COLOUR = "#1b5e20", "#b00020"
 
@@ -282,8 +283,11 @@ class TieEntryDialog(QDialog):
             else:
                 item.setText(f"{c.field}: {c.reason}" if c.field else c.reason)
                 item.setForeground(QBrush(QColor(BAD_COLOUR)))
+            item.setToolTip(plain_tooltip(item.text()))  # a reason quotes data text: never markup
             results.append(c)
         self._checking = False
+        for col in range(len(COLUMNS)):
+            self.table.resizeColumnToContents(col)
         good = sum(1 for c in results if c.ok)
         self.add_button.setText(f"Add {good} {'tie' if good == 1 else 'ties'}")
         self.add_button.setEnabled(good > 0)
