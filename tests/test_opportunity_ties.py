@@ -95,3 +95,17 @@ def test_a_bad_mark_in_ties_csv_is_one_line_naming_row_and_field(tmp_path, small
     err = capsys.readouterr().err
     assert "row 2" in err and "opportunity" in err and "'perhaps' is not yes/no" in err
     assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_erasure_and_its_undo_keep_the_other_ties_marks(small_project):
+    """Erasing yp2 takes its ties; restoring it gives them back as they were, marks and all;
+    Gran's marked tie to yp1 is untouched throughout."""
+    from socialmap.model.erasure import erase_person, restore_erasure
+
+    _with_gran(small_project)
+    small_project.update_tie("yp1", "yp2", opportunity=True)
+    erasure = erase_person(small_project, "yp2")
+    assert small_project.get_tie("yp1", "yp2") is None and small_project.get_tie("yp1", "gran").opportunity
+    restore_erasure(small_project, erasure)
+    assert small_project.get_tie("yp1", "yp2").opportunity is True
+    assert small_project.get_tie("yp2", "yp3").opportunity is False
