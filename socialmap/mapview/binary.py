@@ -22,12 +22,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
 
 from socialmap.model.kinds import ORGANISATION, PLACE_KINDS, SERVICE, YOUNG_PERSON
+from socialmap.mapview.payloads import POPUP_FIELDS, _plain
 from socialmap.model.project import Node, Project
 
 #: Kind codes of the ``kind`` column (the page's ``KINDS`` lists them in this order).
@@ -46,8 +48,6 @@ def b64(array: np.ndarray, dtype: str) -> str:
 
 
 def _place_props(node: Node) -> dict[str, Any]:
-    from socialmap.mapview.payloads import POPUP_FIELDS, _plain
-
     return {name: _plain(getattr(node, name)) for name in POPUP_FIELDS[node.kind]}
 
 
@@ -58,26 +58,45 @@ def drawn_nodes(project: Project) -> list[Node]:
 
 
 def nodes_block(nodes: list[Node], area_codes: Mapping[str, int]) -> dict[str, Any]:
-    """Columns of ``nodes`` (see the module text); ``area_codes`` numbers the areas."""
+    """Columns of ``nodes`` (see the module text); ``area_codes`` numbers the areas.
+
+    Made from ``map`` over attribute getters and list comprehensions, not ``np.fromiter`` over
+    generator expressions: on the window's job thread a generator consumed by one C call kept
+    Python's lock from the UI thread for 0.1-0.4 s at a time (a city's 125,000 nodes)."""
     n = len(nodes)
-    kinds = np.fromiter(map(KIND_CODES.__getitem__, map(attrgetter("kind"), nodes)), np.uint8, n)
-    lat = np.fromiter(map(attrgetter("lat"), nodes), np.float64, n)
-    lon = np.fromiter(map(attrgetter("lon"), nodes), np.float64, n)
-    neet = np.fromiter((v is True for v in map(attrgetter("neet"), nodes)), bool, n)
-    anchor = np.fromiter((v is True for v in map(attrgetter("is_anchor"), nodes)), bool, n)
+    get = attrgetter
+    kinds = np.array(list(map(KIND_CODES.__getitem__, map(get("kind"), nodes))), np.uint8).reshape(n)
+    lat = np.array(list(map(get("lat"), nodes)), np.float64).reshape(n)
+    lon = np.array(list(map(get("lon"), nodes)), np.float64).reshape(n)
+    neet = np.array([v is True for v in map(get("neet"), nodes)], bool).reshape(n)
+    anchor = np.array([v is True for v in map(get("is_anchor"), nodes)], bool).reshape(n)
     flags = neet.astype(np.uint8) * FLAG_NEET | anchor.astype(np.uint8) * FLAG_ANCHOR
-    ages = np.fromiter((NO_AGE if a is None or not 0 <= a < NO_AGE else a for a in map(attrgetter("age"), nodes)),
-                       np.uint8, n)
-    area = np.fromiter(map(area_codes.get, map(attrgetter("area_code"), nodes), [-1] * n), np.int32, n)
+    ages = np.array([NO_AGE if a is None or not 0 <= a < NO_AGE else a for a in map(get("age"), nodes)],
+                    np.uint8).reshape(n)
+    area = np.array(list(map(area_codes.get, map(get("area_code"), nodes), repeat(-1, n))), np.int32).reshape(n)
     places = [[i, _place_props(node)] for i, node in enumerate(nodes) if node.kind in PLACE_KINDS]
     return {
         "n": n,
-        "ids": [node.id for node in nodes],
-        "labels": [node.label for node in nodes],
+        "ids": list(map(get("id"), nodes)),
+        "labels": list(map(get("label"), nodes)),
         "kind": b64(kinds, "u1"), "flags": b64(flags, "u1"), "age": b64(ages, "u1"),
         "lat": b64(lat, "f4"), "lon": b64(lon, "f4"), "area": b64(area, "i4"),
         "places": places,
     }
+
+
+#: Items per C-level pass over a city's ties on the window's job thread: one pass of dict
+#: look-ups over 391,000 tie ends is one call that holds Python's lock (0.05 s on a quiet
+#: machine, 0.4-0.9 s on a busy one, all of it a stall of the UI thread).
+PIECE = 20_000
+
+
+def rows_of(rows: Mapping[str, int], ids: list[str]) -> np.ndarray:
+    """The row of each of ``ids`` in ``rows`` (-1 when it has none), looked up in pieces."""
+    out = np.empty(len(ids), np.int64)
+    for start in range(0, len(ids), PIECE):
+        out[start:start + PIECE] = list(map(rows.get, ids[start:start + PIECE], repeat(-1)))
+    return out
 
 
 def tie_classes_array(project: Project, keys: list[tuple[str, str]],
@@ -110,39 +129,70 @@ def ties_block(project: Project, rows: Mapping[str, int],
     if project.has_dated_ties():
         on = on or today()
         picked = [k for k in picked if in_force(ties[k].since, ties[k].until, on)]
-    get = rows.get
-    a = np.fromiter((get(k[0], -1) for k in picked), np.int64, len(picked))
-    b = np.fromiter((get(k[1], -1) for k in picked), np.int64, len(picked))
+    a = rows_of(rows, list(map(itemgetter(0), picked)))
+    b = rows_of(rows, list(map(itemgetter(1), picked)))
     keep = (a >= 0) & (b >= 0)
     drawn = [k for k, ok in zip(picked, keep.tolist(), strict=True) if ok] if not keep.all() else picked
     if classes is None:
-        cls = _default_classes(project, drawn, group_by)
+        cls = _default_classes(project, drawn, group_by, rows, a[keep], b[keep])
     else:
         cls = tie_classes_array(project, drawn, classes, group_by)
     return {"n": len(drawn), "a": b64(a[keep], "u4"), "b": b64(b[keep], "u4"), "cls": b64(cls, "u1")}
 
 
-def _default_classes(project: Project, keys: list[tuple[str, str]], group_by: str) -> np.ndarray:
-    """Classes without an analysis, the rules of ``tie_class`` with each node looked up once."""
+def _default_classes(project: Project, keys: list[tuple[str, str]], group_by: str,
+                     rows: Mapping[str, int], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Classes without an analysis, the rules of ``tie_class`` worked out over arrays: each
+    drawn node's kind and group key looked up once, by its row in ``rows`` (``a`` and ``b``:
+    the rows of each tie's ends; both ends of a drawn tie are drawn nodes: the people young
+    people, the others services and organisations)."""
     from socialmap.mapview.payloads import group_key
 
     nodes = project.nodes
-    is_place = {nid: node.kind in PLACE_KINDS for nid, node in nodes.items()}
-    group = {nid: group_key(node, group_by) for nid, node in nodes.items()}
+    order = list(rows)  # the drawn node ids, by row
+    is_place = np.zeros(len(order), bool)
+    group = np.full(len(order), -1, np.int64)
+    groups: dict[Any, int] = {}  # each distinct group key numbered; None is -1
+    try:
+        for nid in order:
+            node = nodes[nid]
+            row = rows[nid]
+            if node.kind in PLACE_KINDS:
+                is_place[row] = True
+            g = group_key(node, group_by)
+            if g is not None:
+                if g != g:  # NaN: unequal to itself, so never bonding (as in tie_class)
+                    g = object()
+                group[row] = groups.setdefault(g, len(groups))
+    except TypeError:  # a group key that cannot be hashed: one tie at a time
+        return _default_classes_one_by_one(project, keys, group_by)
+    n = len(keys)
+    pa, pb, ga, gb = is_place[a], is_place[b], group[a], group[b]
+    ties = project.ties
+    by_role = np.array([ties[k].type in ("mentor", "worker") for k in keys], bool).reshape(n)
+    c = CLASS_CODES
+    out = np.where(ga == gb, c["bonding"], c["bridging"])
+    out[(ga < 0) | (gb < 0)] = c["unclassified"]
+    out[pa | pb | by_role] = c["linking"]
+    out[pa & pb] = c["institutional"]
+    return out.astype(np.uint8)
+
+
+def _default_classes_one_by_one(project: Project, keys: list[tuple[str, str]], group_by: str) -> np.ndarray:
+    from socialmap.mapview.payloads import group_key
+
+    nodes = project.nodes
     ties = project.ties
     out = np.empty(len(keys), np.uint8)
-    linking, institutional = CLASS_CODES["linking"], CLASS_CODES["institutional"]
-    bonding, bridging, unclassified = CLASS_CODES["bonding"], CLASS_CODES["bridging"], CLASS_CODES["unclassified"]
-    for i, key in enumerate(keys):
-        a, b = key
-        pa, pb = is_place[a], is_place[b]
+    for i, (a, b) in enumerate(keys):
+        pa, pb = nodes[a].kind in PLACE_KINDS, nodes[b].kind in PLACE_KINDS
         if pa and pb:
-            out[i] = institutional
-        elif pa or pb or ties[key].type in ("mentor", "worker"):
-            out[i] = linking
+            out[i] = CLASS_CODES["institutional"]
+        elif pa or pb or ties[(a, b)].type in ("mentor", "worker"):
+            out[i] = CLASS_CODES["linking"]
         else:
-            ga, gb = group[a], group[b]
-            out[i] = unclassified if ga is None or gb is None else bonding if ga == gb else bridging
+            ga, gb = group_key(nodes[a], group_by), group_key(nodes[b], group_by)
+            out[i] = CLASS_CODES["unclassified" if ga is None or gb is None else "bonding" if ga == gb else "bridging"]
     return out
 
 

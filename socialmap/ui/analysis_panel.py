@@ -322,8 +322,9 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         for k, title in GROUP_KEYS:
             self.group_key.addItem(title, k)
         # imported attributes of people (e.g. a school or a club from a Kumu map)
-        extra = sorted({a for n in self.doc.project.nodes.values() if n.attrs and n.kind in ("young_person", "adult")
-                        for a in n.attrs})
+        from socialmap.ui import indexes  # made by the job that opened the file
+
+        extra = indexes.person_attrs(self.doc.project)
         for attr in extra[:30]:
             self.group_key.addItem(f"Imported attribute: {attr}", attr)
         idx = self.group_key.findData(key)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from socialmap.model.kinds import ORGANISATION
-from socialmap.ui import workers
+from socialmap.ui import indexes, workers
 from socialmap.ui.analysis_panel import NOT_AVAILABLE, analysis_api
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.frame_model import FrameModel
@@ -149,8 +149,8 @@ class AnchorPanel(QWidget):
         current = self.org_pick.currentData()
         self.org_pick.blockSignals(True)
         self.org_pick.clear()
-        orgs = sorted((n for n in self.doc.project.nodes.values() if n.kind == ORGANISATION),
-                      key=lambda n: (not n.is_anchor, n.label.lower()))
+        project = self.doc.project
+        orgs = map(project.nodes.__getitem__, indexes.by_label(project, ORGANISATION, anchors_first=True))
         for node in orgs:
             self.org_pick.addItem(f"{node.label} ({node.id})" + (" — anchor" if node.is_anchor else ""), node.id)
         idx = self.org_pick.findData(current)

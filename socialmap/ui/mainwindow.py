@@ -84,15 +84,20 @@ COUNT_MEASURES = {"young_people", "neet", "not_known", "isolated", "neet_isolate
 
 
 def _load(path: str, passphrase: str | None = None):
-    """Load a project (plain, or encrypted under ``passphrase``) and build the map's first
-    payload, both off the UI thread (nothing can edit the new project before it is shown)."""
+    """Load a project (plain, or encrypted under ``passphrase``), the views' indexes and the
+    map's payload, all off the UI thread (nothing can edit the new project before it is shown).
+
+    The map's parts are made here rather than by a job of the map's started once the project is
+    shown: that job and the UI thread's work of showing a city (tables, panels, pickers) held
+    Python's lock in turns, and the window stalled for 0.5-1.4 s (100,000 young people)."""
     from socialmap.mapview import binary
     from socialmap.store import open_project_file
+    from socialmap.ui import indexes
 
     project, passphrase = open_project_file(path, passphrase)
-    # the areas only: the young people and ties follow from a job of the map's, so the window
-    # is usable (tables, panels, areas drawn) while they are made and drawn
-    return project, [workers.json_in_chunks(binary.areas_part(project))], None, passphrase
+    indexes.warm(project)
+    parts, rows = binary.parts(project)
+    return project, [workers.json_in_chunks(p) for p in parts], rows, passphrase
 
 
 def _save(project, path: str, passphrase: str | None = None) -> str:
@@ -564,10 +569,10 @@ class MainWindow(QMainWindow):
         nodes and 391,000 ties per edit held the UI thread 250-330 ms."""
         project = self.doc.project
         if recount or getattr(self, "_kind_of", None) is None:
-            self._kind_of = {nid: n.kind for nid, n in project.nodes.items()}
-            self._kind_counts = dict.fromkeys(NODE_KINDS, 0)
-            for kind in self._kind_of.values():
-                self._kind_counts[kind] += 1
+            from socialmap.ui import indexes  # made by the loading job (a copy: edits change it)
+
+            self._kind_of = dict(indexes.kind_of(project))
+            self._kind_counts = {kind: len(indexes.node_ids(project, kind)) for kind in NODE_KINDS}
         k = self._kind_counts
         self.counts_label.setText(
             f"{len(project.areas)} areas · {k['organisation']} organisations · {k['service']} services · "

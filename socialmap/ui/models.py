@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex
 from socialmap.model.kinds import KIND_FIELDS, YOUNG_PERSON
 from socialmap.model.labels import FIELD_LABELS, VALUE_LABELS, field_label, value_label
 from socialmap.model.project import tie_key
+from socialmap.ui import indexes
 from socialmap.ui.document import ProjectDocument
 
 #: Role that returns the raw value of a cell, used for sorting.
@@ -99,9 +100,13 @@ class _RecordModel(QAbstractTableModel):
     # Qt API
     def reload(self) -> None:
         self.beginResetModel()
-        self.ids = self._all_ids()
-        self.row_of = dict(zip(self.ids, range(len(self.ids)), strict=True))  # a city's ties: faster than a loop
+        self.ids, self.row_of = self._all_rows()
         self.endResetModel()
+
+    def _all_rows(self) -> tuple[list[Any], dict[Any, int]]:
+        """The ids in row order and the row of each (the model's own: it changes them)."""
+        ids = self._all_ids()
+        return ids, dict(zip(ids, range(len(ids)), strict=True))  # a city's ties: faster than a loop
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.ids)
@@ -185,6 +190,11 @@ class _RecordModel(QAbstractTableModel):
         """One row of :meth:`row_texts`."""
         return "\x1f".join(str(self.data(self.index(row, c)) or "") for c in range(len(self.columns))).lower()
 
+    def shown_texts(self, rows: list[int], col: int) -> list[str]:
+        """The text the table shows in column ``col`` of these rows (as ``data``)."""
+        column = self.columns[col]
+        return [display(value_label(column, self.value(self.ids[r], column))) for r in rows]
+
     def row_for(self, ident_text: str) -> int | None:
         for ident, row in self.row_of.items():
             if self.id_text(ident) == ident_text:
@@ -202,7 +212,12 @@ class NodeTableModel(_RecordModel):
         doc.nodesChanged.connect(self._on_nodes)
 
     def _all_ids(self) -> list[str]:
-        return [n.id for n in self.doc.project.nodes.values() if n.kind == self.kind]
+        return list(indexes.node_ids(self.doc.project, self.kind))
+
+    def _all_rows(self) -> tuple[list[str], dict[str, int]]:
+        # copies of the indexes the loading job made (socialmap.ui.indexes)
+        project = self.doc.project
+        return list(indexes.node_ids(project, self.kind)), dict(indexes.node_rows(project, self.kind))
 
     def _exists(self, ident: str) -> bool:
         node = self.doc.project.nodes.get(ident)
@@ -241,14 +256,9 @@ class AreaTableModel(_RecordModel):
         super().reload()
 
     def _recount(self) -> None:
-        counts: dict[str, int] = {}
-        home: dict[str, str] = {}
-        for n in self.doc.project.nodes.values():
-            if n.kind == YOUNG_PERSON and n.area_code:
-                counts[n.area_code] = counts.get(n.area_code, 0) + 1
-                home[n.id] = n.area_code
-        self._counts = counts
-        self._home = home
+        counts, home = indexes.young_people_per_area(self.doc.project)
+        self._counts = dict(counts)  # the model's own: kept up to date by the edits
+        self._home = dict(home)
 
     def _on_nodes(self, added: list, changed: list, removed: list) -> None:
         """Counts moved by the edit only (a recount of a city's 125,000 nodes per edit held the
@@ -290,6 +300,11 @@ class AreaTableModel(_RecordModel):
             return [suppress_count(c) for c in map(self._counts.get, self.ids, [0] * len(self.ids))]
         return super().display_column(column)
 
+    def shown_texts(self, rows: list[int], col: int) -> list[str]:
+        if self.columns[col] == "young_people":
+            return [suppress_count(self._counts.get(self.ids[r], 0)) for r in rows]
+        return super().shown_texts(rows, col)
+
     def value(self, ident: str, column: str) -> Any:
         if column == "young_people":
             return self._counts.get(ident, 0)
@@ -319,6 +334,10 @@ class TieTableModel(_RecordModel):
 
     def _all_ids(self) -> list[tuple[str, str]]:
         return list(self.doc.project.ties)
+
+    def _all_rows(self) -> tuple[list[tuple[str, str]], dict[tuple[str, str], int]]:
+        project = self.doc.project
+        return list(indexes.tie_ids(project)), dict(indexes.tie_rows(project))
 
     def _exists(self, ident: tuple[str, str]) -> bool:
         return ident in self.doc.project.ties
@@ -367,12 +386,18 @@ def fit_columns_to_text(view, *, rows: int, widest: int) -> None:
     metrics = view.fontMetrics()
     head_metrics = header.fontMetrics()
     n = min(rows, model.rowCount())
+    source = getattr(model, "_src", None)
+    # the texts straight from a record model's values (a Qt index and data() call per cell
+    # through the bindings held the UI thread 0.2 s for a city's young people's table)
+    direct = isinstance(model, SearchProxy) and hasattr(source, "shown_texts")
     for col in range(model.columnCount()):
         title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
         # a two-line header is as wide as its longer line
         width = max(head_metrics.horizontalAdvance(line) for line in title.split("\n")) + 28  # + the sort arrow
-        for r in range(n):
-            width = max(width, metrics.horizontalAdvance(str(model.index(r, col).data() or "")) + 14)
+        texts = (source.shown_texts(model._rows[:n], col) if direct
+                 else [str(model.index(r, col).data() or "") for r in range(n)])
+        for text in set(texts):
+            width = max(width, metrics.horizontalAdvance(text) + 14)
         header.resizeSection(col, min(width, widest))
 
 

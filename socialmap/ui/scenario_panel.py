@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from socialmap.errors import InputError
 from socialmap.model.kinds import ORGANISATION, SERVICE
 from socialmap.scenarios.assumptions import ASSUMPTIONS
-from socialmap.ui import workers
+from socialmap.ui import indexes, workers
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.frame_model import FrameModel
 from socialmap.ui.models import SearchProxy, fit_columns_to_text
@@ -383,7 +383,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
-            for node in sorted((n for n in project.nodes.values() if n.kind == kind), key=lambda n: n.label.lower()):
+            for node in map(project.nodes.__getitem__, indexes.by_label(project, kind)):
                 combo.addItem(f"{node.label} ({node.id})", node.id)
             idx = combo.findData(current)
             if idx >= 0:
@@ -402,7 +402,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         current = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
-        for node in sorted((n for n in project.nodes.values() if n.kind == ORGANISATION), key=lambda n: n.label.lower()):
+        for node in map(project.nodes.__getitem__, indexes.by_label(project, ORGANISATION)):
             if provider is None or node.id != provider.id:
                 combo.addItem(f"{node.label} ({node.id})", node.id)
         idx = combo.findData(current)

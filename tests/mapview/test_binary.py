@@ -68,3 +68,40 @@ def test_an_ended_tie_is_not_drawn(small_project):
     ids = parts[1]["nodes"]["ids"]
     assert ties["n"] == 3
     assert ("yp1", "yp2") not in {(ids[a], ids[b]) for a, b in zip(_col(ties["a"], "u4"), _col(ties["b"], "u4"), strict=True)}
+
+
+def test_default_classes_over_arrays_agree_with_tie_class(small_project):
+    """The array path of the default classes gives tie_class's class for every drawn tie, with
+    each group key: area, age, role, NEET, an imported attribute (NaN never bonding; an
+    unhashable one taken tie by tie)."""
+    from socialmap.mapview.payloads import tie_class
+    from socialmap.model import Node, Tie
+
+    p = small_project
+    p.add_node(Node("yp4", "young_person", "Ash", area_code="A2", age=16, neet=False, attrs={"club": float("nan")}))
+    p.add_tie(Tie("yp4", "yp3", "friend"))
+    p.add_tie(Tie("yp4", "yp1", "mentor"))
+    for node_id, club in (("yp1", "chess"), ("yp2", "chess"), ("yp3", float("nan"))):
+        p.nodes[node_id].attrs["club"] = club
+    for group_by in ("area_code", "age", "role", "neet", "club"):
+        p.settings["group_by"] = group_by
+        parts, rows = binary.parts(p)
+        ties = parts[2]["ties"]
+        ids = parts[1]["nodes"]["ids"]
+        names = {v: k for k, v in binary.CLASS_CODES.items()}
+        got = {(ids[a], ids[b]): names[c] for a, b, c in
+               zip(_col(ties["a"], "u4"), _col(ties["b"], "u4"), _col(ties["cls"], "u1"), strict=True)}
+        want = {key: tie_class(p, p.ties[key], group_by) for key in got}
+        assert got == want, group_by
+        assert len(got) == 6
+    p.nodes["yp1"].attrs["club"] = ["a", "list"]  # cannot be hashed: the one-by-one path
+    parts, _rows = binary.parts(p)
+    ids = parts[1]["nodes"]["ids"]
+    ties = parts[2]["ties"]
+    got = {(ids[a], ids[b]): c for a, b, c in zip(_col(ties["a"], "u4"), _col(ties["b"], "u4"), _col(ties["cls"], "u1"), strict=True)}
+    assert got[("yp1", "yp2")] == binary.CLASS_CODES["bridging"]
+
+
+def test_rows_of_looks_up_in_pieces(monkeypatch):
+    monkeypatch.setattr(binary, "PIECE", 2)
+    assert binary.rows_of({"a": 0, "b": 5}, ["b", "x", "a", "a", "b"]).tolist() == [5, -1, 0, 0, 5]

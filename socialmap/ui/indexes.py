@@ -1,0 +1,138 @@
+"""Indexes of a project that the window's tables, pickers and status bar share, one per
+project version (``Project.cached``), made ahead by the job that opens a file.
+
+Opening a city of 100,000 young people ran every view's own pass over its 125,000 nodes and
+391,000 ties on the UI thread, one after another inside ``projectReplaced``: the tables' ids
+and row numbers, the areas' counts of young people, the status bar's counts by kind, the
+scenario and anchor pickers' sorted services and organisations. Together 1.5 s in which the
+window did not answer (SPEC 10: never more than 100 ms). :func:`warm` makes them all in the
+loading job, off the UI thread, and the views take them from the project's cache (a table
+copies what it will change: its ids and rows change with later edits); after an edit a view
+that asks again at the new version builds the index itself, as before.
+
+No Qt here: :func:`warm` runs on the job thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import islice
+from typing import Any
+
+from socialmap.model.kinds import NODE_KINDS, ORGANISATION, SERVICE, YOUNG_PERSON
+from socialmap.model.project import Project
+
+
+def node_ids(project: Project, kind: str) -> list[str]:
+    """The ids of the nodes of ``kind``, in the project's order (do not change the list)."""
+    return project.cached(f"ui:ids:{kind}", lambda: _ids_by_kind(project)[kind])
+
+
+def node_rows(project: Project, kind: str) -> dict[str, int]:
+    """Row of each id of :func:`node_ids` (do not change the dict)."""
+    return project.cached(f"ui:rows:{kind}", lambda: _rows(node_ids(project, kind)))
+
+
+def tie_ids(project: Project) -> list[tuple[str, str]]:
+    """Every tie's key, in the project's order (do not change the list)."""
+    def build() -> list[tuple[str, str]]:
+        keys = iter(project.ties)
+        out: list[tuple[str, str]] = []
+        while piece := list(islice(keys, PIECE)):
+            out += piece
+        return out
+
+    return project.cached("ui:ids:tie", build)
+
+
+def tie_rows(project: Project) -> dict[tuple[str, str], int]:
+    """Row of each key of :func:`tie_ids` (do not change the dict)."""
+    return project.cached("ui:rows:tie", lambda: _rows(tie_ids(project)))
+
+
+def young_people_per_area(project: Project) -> tuple[dict[str, int], dict[str, str]]:
+    """(count of young people per home area, home area of each young person with one)."""
+    def build() -> tuple[dict[str, int], dict[str, str]]:
+        counts: dict[str, int] = {}
+        home: dict[str, str] = {}
+        nodes = project.nodes
+        for nid in node_ids(project, YOUNG_PERSON):
+            code = nodes[nid].area_code
+            if code:
+                counts[code] = counts.get(code, 0) + 1
+                home[nid] = code
+        return counts, home
+
+    return project.cached("ui:young_people_per_area", build)
+
+
+def kind_of(project: Project) -> dict[str, str]:
+    """Kind of each node id (do not change the dict)."""
+    def build() -> dict[str, str]:
+        out: dict[str, str] = {}
+        for kind in NODE_KINDS:
+            ids = node_ids(project, kind)
+            for start in range(0, len(ids), PIECE):
+                out.update(dict.fromkeys(ids[start:start + PIECE], kind))
+        return out
+
+    return project.cached("ui:kind_of", build)
+
+
+def by_label(project: Project, kind: str, *, anchors_first: bool = False) -> list[str]:
+    """Ids of the nodes of ``kind`` sorted by their label (any case); with ``anchors_first``
+    the anchor institutions before the others (the anchor panel's picker)."""
+    nodes = project.nodes
+
+    def build() -> list[str]:
+        ids = node_ids(project, kind)
+        if anchors_first:
+            return sorted(ids, key=lambda i: (not nodes[i].is_anchor, nodes[i].label.lower()))
+        return sorted(ids, key=lambda i: nodes[i].label.lower())
+
+    return project.cached(f"ui:by_label:{kind}:{anchors_first}", build)
+
+
+def _ids_by_kind(project: Project) -> dict[str, list[str]]:
+    def build() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {k: [] for k in NODE_KINDS}
+        for nid, node in project.nodes.items():
+            out.setdefault(node.kind, []).append(nid)
+        return out
+
+    return project.cached("ui:ids_by_kind", build)
+
+
+#: Entries per C-level call when a big dict is made on the job thread: ``dict(zip(...))`` over a
+#: city's 391,000 tie keys is one call that holds Python's lock 0.1-1 s (the UI thread waits).
+PIECE = 20_000
+
+
+def _rows(ids: list) -> dict:
+    out: dict = {}
+    for start in range(0, len(ids), PIECE):
+        out.update(zip(ids[start:start + PIECE], range(start, start + PIECE)))
+    return out
+
+
+def person_attrs(project: Project) -> list[str]:
+    """The names of the imported attributes of young people and adults, sorted (the analysis
+    panel offers them as group keys)."""
+    return project.cached("ui:person_attrs", lambda: sorted(
+        {a for n in project.nodes.values() if n.attrs and n.kind in (YOUNG_PERSON, "adult") for a in n.attrs}))
+
+
+#: What :func:`warm` makes, in order.
+WARMED: tuple[Callable[[Project], Any], ...] = (
+    *(lambda p, k=k: node_rows(p, k) for k in NODE_KINDS),
+    tie_rows, young_people_per_area, kind_of, person_attrs,
+    lambda p: by_label(p, SERVICE), lambda p: by_label(p, ORGANISATION),
+    lambda p: by_label(p, ORGANISATION, anchors_first=True),
+)
+
+
+def warm(project: Project) -> None:
+    """Make every index of this module for ``project`` as it is now (a job, before the
+    project is shown)."""
+    for make in WARMED:
+        make(project)

@@ -1,0 +1,27 @@
+"""The views' shared indexes (socialmap.ui.indexes), made by the loading job: the same ids,
+rows, counts and orders the views computed for themselves, made again after an edit."""
+
+from __future__ import annotations
+
+from socialmap.model import Node
+from socialmap.ui import indexes
+
+
+def test_indexes_match_what_the_views_computed(small_project, monkeypatch):
+    monkeypatch.setattr(indexes, "PIECE", 2)  # big dicts made in pieces: the same dicts
+    p = small_project
+    p.nodes["yp2"].attrs["school"] = "Northfield"
+    indexes.warm(p)
+    assert indexes.node_ids(p, "young_person") == ["yp1", "yp2", "yp3"]
+    assert indexes.node_rows(p, "young_person") == {"yp1": 0, "yp2": 1, "yp3": 2}
+    assert indexes.tie_ids(p) == list(p.ties)
+    assert indexes.tie_rows(p) == {k: i for i, k in enumerate(p.ties)}
+    assert indexes.young_people_per_area(p) == ({"A1": 2, "A2": 1}, {"yp1": "A1", "yp2": "A1", "yp3": "A2"})
+    assert indexes.kind_of(p) == {n.id: n.kind for n in p.nodes.values()}
+    assert indexes.person_attrs(p) == ["school"]
+    # an edit (a new version): asked again, the index is made again from the project
+    p.add_node(Node("o2", "organisation", "Anchor Trust", lat=53.40, lon=-2.29, is_anchor=True))
+    p.add_node(Node("o3", "organisation", "arts centre", lat=53.40, lon=-2.29))
+    assert indexes.by_label(p, "organisation") == ["o2", "o3", "o1"]  # any case: Anchor, arts, Northfield
+    assert indexes.by_label(p, "organisation", anchors_first=True) == ["o2", "o1", "o3"]
+    assert indexes.node_ids(p, "organisation") == ["o1", "o2", "o3"]
