@@ -32,7 +32,6 @@ import sqlite3
 import struct
 import tempfile
 from contextlib import contextmanager
-from itertools import starmap
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -616,6 +615,12 @@ _WKB_POINT_LE = b"\x01\x01\x00\x00\x00"
 _XY = struct.Struct("<dd")
 
 
+#: Text fields of the nodes with few distinct values: read as one string per value, not one
+#: per row (a million young people's kinds and area codes were 2 million strings).
+_SHARED_TEXT = {"kind", "area_code", "activity", "role", "org_type", "sector", "provider", "service_type",
+                "commissioner"}
+
+
 def _read_nodes_direct(con: sqlite3.Connection) -> list[Node] | None:
     """The nodes layer read straight from SQLite, or ``None`` when it is not
     exactly as SocialMap writes it (then GDAL reads it: :func:`_read_nodes`).
@@ -648,9 +653,14 @@ def _read_nodes_direct(con: sqlite3.Connection) -> list[Node] | None:
         elif name in _FLOAT_FIELDS:
             columns[name] = [None if v is None else float(v) for v in column]
         elif name in _DATE_FIELDS:
-            columns[name] = [None if v is None else dt.date.fromisoformat(v[:10]) for v in column]
+            days: dict[str, dt.date] = {}  # one date object per distinct day
+            columns[name] = [None if v is None else days.get(v) or days.setdefault(v, dt.date.fromisoformat(v[:10]))
+                             for v in column]
         elif name == "attrs":
             columns[name] = [json.loads(v) if v else {} for v in column]
+        elif name in _SHARED_TEXT:
+            seen: dict[Any, Any] = {}  # one string per distinct value (a kind, an area code)
+            columns[name] = list(map(seen.setdefault, column, column))
         else:
             columns[name] = list(column)
     lon: list[float | None] = [None] * len(rows)
@@ -745,15 +755,7 @@ def read_records(path: Path | bytes, shown: Path):
         nodes = _read_nodes_direct(con)
         if nodes is None:
             nodes = _read_nodes(path)
-        # CAST keeps strength an int (or NULL) whatever was stored; validation judges it.
-        rows = con.execute(
-            "SELECT a, b, type, context, CAST(strength AS INTEGER), since, until FROM ties ORDER BY fid").fetchall()
-        if any(r[5] is not None or r[6] is not None for r in rows):
-            ties = [Tie(a, b, t, c, st, _tie_date(since, a, b, "since", shown), _tie_date(until, a, b, "until", shown))
-                    for a, b, t, c, st, since, until in rows]
-        else:
-            ties = list(starmap(Tie, (r[:5] for r in rows)))
-        del rows
+        ties = _read_ties(con, nodes, shown)
         _read_opportunity(con, ties, shown)
         settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
         scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
@@ -775,6 +777,38 @@ def _read_opportunity(con: sqlite3.Connection, ties: list[Tie], shown: Path) -> 
                          " WHERE opportunity IN (1, '1', 'true')").fetchall()
     for (n,) in marked:
         ties[n].opportunity = True
+
+
+#: Ties read per ``fetchmany``: the rows of a piece are made into ties and let go before the
+#: next (a city's 391,000 rows and their ties were all held at once), each C-level call short.
+TIES_PER_READ = 20_000
+
+
+def _read_ties(con: sqlite3.Connection, nodes: list[Node], shown: Path) -> list[Tie]:
+    """The ties table as :class:`Tie` records, in file order.
+
+    Each end, type and context that names a node or a tie type is that node's id string or the
+    type's own string, not a copy made for the row (a city of a million young people has 3.9
+    million ties: 7.8 million end strings of about 57 bytes each, 0.45 GB, and as many type
+    strings again), and later look-ups of those strings find their hash already made."""
+    from socialmap.model.kinds import TIE_TYPES
+
+    same: dict[Any, Any] = {n.id: n.id for n in nodes if type(n.id) is str}
+    same.update((t, t) for t in TIE_TYPES)
+    keep = same.get
+    # CAST keeps strength an int (or NULL) whatever was stored; validation judges it.
+    cur = con.execute("SELECT a, b, type, context, CAST(strength AS INTEGER), since, until FROM ties ORDER BY fid")
+    ties: list[Tie] = []
+    while rows := cur.fetchmany(TIES_PER_READ):
+        a, b, kind, context, strength, since, until = (list(c) for c in zip(*rows, strict=True))
+        del rows
+        a, b = list(map(keep, a, a)), list(map(keep, b, b))
+        kind, context = list(map(keep, kind, kind)), list(map(keep, context, context))
+        if any(v is not None for v in since) or any(v is not None for v in until):
+            since = [_tie_date(v, x, y, "since", shown) for v, x, y in zip(since, a, b, strict=True)]
+            until = [_tie_date(v, x, y, "until", shown) for v, x, y in zip(until, a, b, strict=True)]
+        ties += map(Tie, a, b, kind, context, strength, since, until)
+    return ties
 
 
 def _tie_date(value: Any, a: str, b: str, name: str, shown: Path) -> dt.date | None:
