@@ -22,6 +22,8 @@ def test_saved_by_the_child_reads_back_as_saved_here(tmp_path, monkeypatch):
     project = load_project(SAMPLE)
     project.nodes[next(iter(project.nodes))].attrs["note"] = "kept"
     project.scenarios["kept"] = {"remove": []}
+    young_tie = next(t for t in project.ties.values() if project.nodes[t.a].kind == "young_person")
+    young_tie.opportunity = True  # every field of a tie travels
     writer.save_in_subprocess(project, tmp_path / "child.gpkg")
     save_project_file(project, tmp_path / "here.gpkg")
     child, here = load_project(tmp_path / "child.gpkg"), load_project(tmp_path / "here.gpkg")
