@@ -104,17 +104,28 @@ def _load(path: str, passphrase: str | None = None):
 SAVE_IN_PROCESS_MAX_RECORDS = 10_000
 
 
+def _take_for_saving(project):
+    """What a save job takes of the project while edits wait: a copy of a small project, the
+    packed records of a bigger one (socialmap.store.writer.PackedProject), written by a process
+    of its own."""
+    if len(project.nodes) + len(project.ties) > SAVE_IN_PROCESS_MAX_RECORDS:
+        from socialmap.store.writer import PackedProject
+
+        return PackedProject(project)
+    return project.copy()
+
+
 def _save(project, path: str, passphrase: str | None = None) -> str:
     """Save a project: encrypted under ``passphrase``, or a plain GeoPackage when it is None.
 
-    A project of more than :data:`SAVE_IN_PROCESS_MAX_RECORDS` nodes and ties is written by a
-    process of its own (socialmap.store.writer): GDAL's writing holds Python's lock, and from
-    the job thread it stalled the window 0.2-0.6 s at a time for a city of 100,000 young people.
-    A smaller one is written here (a few milliseconds of held lock; no second of starting a
-    Python process)."""
-    if len(project.nodes) + len(project.ties) > SAVE_IN_PROCESS_MAX_RECORDS:
-        from socialmap.store.writer import save_in_subprocess
+    A project of more than :data:`SAVE_IN_PROCESS_MAX_RECORDS` nodes and ties (taken packed,
+    :func:`_take_for_saving`) is written by a process of its own (socialmap.store.writer): GDAL's
+    writing holds Python's lock, and from the job thread it stalled the window 0.2-0.6 s at a
+    time for a city of 100,000 young people. A smaller one is written here (a few milliseconds
+    of held lock; no second of starting a Python process)."""
+    from socialmap.store.writer import PackedProject, save_in_subprocess
 
+    if isinstance(project, PackedProject) or len(project.nodes) + len(project.ties) > SAVE_IN_PROCESS_MAX_RECORDS:
         save_in_subprocess(project, path, passphrase)
     else:
         from socialmap.store import save_project_file
@@ -805,6 +816,7 @@ class MainWindow(QMainWindow):
         index = self.doc.undo_stack.index()
         passphrase = self.doc.passphrase if passphrase is ... else passphrase
         worker = workers.Worker(_save, path, passphrase, with_callbacks=False)
+        worker.snapshot_with = _take_for_saving
         worker.signals.finished.connect(lambda p: self._saved(p, index, passphrase))
         worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error("Cannot save the project", f"{path} could not be written.\n\n{error_text(exc)}")))
         worker.signals.done.connect(lambda: self.io_progress.hide())
@@ -902,6 +914,7 @@ class MainWindow(QMainWindow):
         target = str(recovery.recovery_file(encrypted))  # an encrypted project's copy is encrypted too
         original = self.doc.path
         worker = workers.Worker(_save, target, self.doc.passphrase, with_callbacks=False)
+        worker.snapshot_with = _take_for_saving
 
         def done_ok(_p):
             recovery.recovery_file(not encrypted).unlink(missing_ok=True)  # an older copy in the other form
@@ -1072,6 +1085,7 @@ class MainWindow(QMainWindow):
         """Write an unencrypted GeoPackage copy of the (encrypted) project to ``path``."""
         path = str(path)
         worker = workers.Worker(_save, path, None, with_callbacks=False)
+        worker.snapshot_with = _take_for_saving
         worker.signals.finished.connect(lambda p: self._busy(False, f"Wrote the unencrypted copy {p}"))
         worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error(
             "Cannot export the copy", f"{path} could not be written.\n\n{error_text(exc)}")))

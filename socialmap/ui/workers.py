@@ -140,6 +140,9 @@ class Worker:
         self.snapshot_on = None
         #: Whether the job may share its copy of the project with other read-only jobs.
         self.reuse_snapshot = False
+        #: With ``snapshot_of``: what to take of the project in place of a copy (a function of
+        #: it; the save job's packed records, socialmap.store.writer.PackedProject).
+        self.snapshot_with: Callable[[Any], Any] | None = None
         #: The result lives as long as the session (an opened project): Python's cyclic garbage
         #: collector is paused during the job and the objects it made are set aside from
         #: collection when it succeeds (``gc.freeze``). Loading a city of 20,000 young people
@@ -167,8 +170,11 @@ class Worker:
                 raise Cancelled()
             if self.snapshot_of is not None:
                 source, self.snapshot_of = self.snapshot_of, None
-                snapshot = shared_snapshot(source) if self.reuse_snapshot else source.copy()
-                snapshot.version = source.version
+                if self.snapshot_with is not None:
+                    snapshot = self.snapshot_with(source)
+                else:
+                    snapshot = shared_snapshot(source) if self.reuse_snapshot else source.copy()
+                    snapshot.version = source.version
                 self.signals.snapshotTaken.emit()
                 if self.snapshot_on is not None:
                     snapshot = snapshot.in_force(self.snapshot_on)

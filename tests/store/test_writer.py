@@ -24,7 +24,9 @@ def test_saved_by_the_child_reads_back_as_saved_here(tmp_path, monkeypatch):
     project.scenarios["kept"] = {"remove": []}
     young_tie = next(t for t in project.ties.values() if project.nodes[t.a].kind == "young_person")
     young_tie.opportunity = True  # every field of a tie travels
-    writer.save_in_subprocess(project, tmp_path / "child.gpkg")
+    packed = writer.PackedProject(project)  # what the window's save job takes while edits wait
+    assert packed.records == len(project.nodes) + len(project.ties) and all(type(f) is bytes for f in packed.frames)
+    writer.save_in_subprocess(packed, tmp_path / "child.gpkg")
     save_project_file(project, tmp_path / "here.gpkg")
     child, here = load_project(tmp_path / "child.gpkg"), load_project(tmp_path / "here.gpkg")
     _same(here, child)
