@@ -25,3 +25,21 @@ def test_indexes_match_what_the_views_computed(small_project, monkeypatch):
     assert indexes.by_label(p, "organisation") == ["o2", "o3", "o1"]  # any case: Anchor, arts, Northfield
     assert indexes.by_label(p, "organisation", anchors_first=True) == ["o2", "o1", "o3"]
     assert indexes.node_ids(p, "organisation") == ["o1", "o2", "o3"]
+
+
+def test_column_texts_for_widths_are_what_the_table_shows(qapp, small_project):
+    """fit_columns_to_text takes a record model's texts from its values (shown_texts): the same
+    text as data() for every cell, codes shown as their plain labels, counts of 1-4 as "<5"."""
+    from PySide6.QtCore import Qt
+
+    from socialmap.ui.document import ProjectDocument
+    from socialmap.ui.models import AreaTableModel, NodeTableModel, TieTableModel
+
+    doc = ProjectDocument()
+    doc.set_project(small_project, None)
+    models = [NodeTableModel(doc, k) for k in ("young_person", "adult", "organisation", "service")]
+    for model in [*models, AreaTableModel(doc), TieTableModel(doc)]:
+        rows = list(range(model.rowCount()))
+        for col in range(model.columnCount()):
+            shown = [model.index(r, col).data(Qt.ItemDataRole.DisplayRole) for r in rows]
+            assert model.shown_texts(rows, col) == shown, (type(model).__name__, model.columns[col])
