@@ -110,24 +110,24 @@ def save_in_subprocess(project: Project | PackedProject, path: str | os.PathLike
     with tempfile.TemporaryFile() as errors:
         child = subprocess.Popen([sys.executable, "-m", "socialmap.store.writer"], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=errors, env=_child_env())
-        assert child.stdin is not None and child.stdout is not None
-        try:
+        with child:  # its pipes closed and the child waited for, whatever happens
+            assert child.stdin is not None and child.stdout is not None
             try:
-                _write_frame(child.stdin, ("begin", path, passphrase))
-                for frame in frames:
-                    _write_frame(child.stdin, frame)
-                child.stdin.close()
-            except BrokenPipeError:
-                pass  # the child stopped early: its answer (or its exit code) says why
-            try:
-                answer = _read_frame(child.stdout)
-            except (EOFError, pickle.UnpicklingError):
-                answer = None
-            code = child.wait()
-        finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
+                try:
+                    _write_frame(child.stdin, ("begin", path, passphrase))
+                    for frame in frames:
+                        _write_frame(child.stdin, frame)
+                    child.stdin.close()
+                except BrokenPipeError:
+                    pass  # the child stopped early: its answer (or its exit code) says why
+                try:
+                    answer = _read_frame(child.stdout)
+                except (EOFError, pickle.UnpicklingError):
+                    answer = None
+                code = child.wait()
+            finally:
+                if child.poll() is None:
+                    child.kill()
         if answer is None or answer[0] != "ok":
             if answer is not None and answer[0] == "error":
                 raise ProjectFileError(answer[2])
