@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from socialmap.model.kinds import ORGANISATION, PLACE_KINDS, SERVICE, YOUNG_PERSON
 from socialmap.mapview.payloads import POPUP_FIELDS, _plain
+from socialmap.model.kinds import ORGANISATION, PLACE_KINDS, SERVICE, YOUNG_PERSON
 from socialmap.model.project import Node, Project
 
 #: Kind codes of the ``kind`` column (the page's ``KINDS`` lists them in this order).

@@ -424,7 +424,7 @@ def _nodes_plainly_valid(p: Project) -> bool:
             return False
         neet_states = kinds.NEET_ACTIVITIES
         if not all(act is None or (act in ACTIVITIES and (neet is None or neet is (act in neet_states)))
-                   for act, neet in set(zip(map(get("activity"), young), map(get("neet"), young)))):
+                   for act, neet in set(zip(map(get("activity"), young), map(get("neet"), young), strict=True))):
             return False
         if any(act is not None for act in map(get("activity"), others)):
             return False
@@ -444,11 +444,11 @@ def _nodes_plainly_valid(p: Project) -> bool:
         for name in ("contract_end", "recorded", "updated"):
             if not set(map(type, map(get(name), nodes))) <= _DATE_OR_NONE:
                 return False
-        if any(u < r for r, u in zip(map(get("recorded"), nodes), map(get("updated"), nodes))
+        if any(u < r for r, u in zip(map(get("recorded"), nodes), map(get("updated"), nodes), strict=True)
                if r is not None and u is not None):
             return False
         for local, total in (("employees_local", "employees_total"), ("spend_local", "spend_total")):
-            if any(lv > tv for lv, tv in zip(map(get(local), nodes), map(get(total), nodes))
+            if any(lv > tv for lv, tv in zip(map(get(local), nodes), map(get(total), nodes), strict=True)
                    if lv is not None and tv is not None):
                 return False
         by_id = p.nodes

@@ -111,7 +111,8 @@ PIECE = 20_000
 def _rows(ids: list) -> dict:
     out: dict = {}
     for start in range(0, len(ids), PIECE):
-        out.update(zip(ids[start:start + PIECE], range(start, start + PIECE)))
+        piece = ids[start:start + PIECE]
+        out.update(zip(piece, range(start, start + len(piece)), strict=True))
     return out
 
 

@@ -11,8 +11,7 @@ import pytest
 
 from socialmap.errors import ProjectFileError
 from socialmap.model import Node
-from socialmap.store import load_project, open_project_file, save_project_file
-from socialmap.store import writer
+from socialmap.store import load_project, open_project_file, save_project_file, writer
 from tests.store.test_encrypted import SAMPLE, SECRET, _same
 
 
