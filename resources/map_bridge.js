@@ -39,6 +39,17 @@
   var TIES_MAX = 5000;
   //: More places than this in view: drawn smaller, without a border.
   var PLACES_FULL_MAX = 250;
+  //: Rows or ties an edit added or moved that are kept beside the grid (or the adjacency)
+  //: before it is built again.
+  var LOOSE_MAX = 4000;
+  //: A tie longer than three times this (px), or with one end off the canvas, is drawn as a
+  //: stub this long from each end on the canvas towards the other (partial edge drawing:
+  //: Bruckdorfer and Kaufmann, "Mad at edge crossings? Break the edges!", FUN 2012): drawn
+  //: full length, the ties of the people in a street crossed the whole view as a carpet of
+  //: lines, and cost most of the paint. The selection's own are drawn in full.
+  var STUB_PX = 40;
+  //: Where single ties are too many to draw: at most this many lines between areas.
+  var FLOWS_MAX = 600;
 
   var NODE_STYLE = {
     young_person: { radius: 3.5, color: "#ffffff", weight: 0.8, fillColor: "#e6550d", fillOpacity: 1.0 },
@@ -75,6 +86,7 @@
     tieVisible: {}, selection: null, selectionLayer: null, reachLayer: null, hiddenNodes: null,
     legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null, focused: 0, extraLayers: [],
     stats: { paints: 0, paintMs: 0, longestPaintMs: 0 },
+    index: null, looseTies: [], countCache: null, flowData: null, viewCache: null, nodeVersion: 0, panSkips: 0,
   };
   window.SM = SM;
 
@@ -177,7 +189,14 @@
     }
     block.places.forEach(function (p) { d.props[p[0]] = p[1]; });
     SM.nodes = d;
+    nodesReplaced();
     recountAreas();
+  }
+
+  /* Every node is new: the grid, the adjacency, the counts and the flows are made again. */
+  function nodesReplaced() {
+    SM.index = null; SM.nodeVersion += 1;
+    tiesReplaced();
   }
 
   function setTieBlock(block) {
@@ -185,32 +204,56 @@
     t.n = block.n;
     t.a = decode(block.a, Uint32Array); t.b = decode(block.b, Uint32Array); t.cls = decode(block.cls, Uint8Array);
     SM.tieData = t;
-    SM.adj = null;
+    tiesReplaced();
   }
 
   function tiesFromRecords(records) {
-    var t = emptyTies();
+    var t = emptyTies(), rows = SM.nodes.row, seen = new Map(), n = SM.nodes.n + 1;
     SM.tieData = t;
-    SM.adj = null;
-    addTieRecords(records);
-  }
-
-  function addTieRecords(records) {
-    var t = SM.tieData, rows = SM.nodes.row;
-    ensureTieCapacity(t.n + records.length);
+    tiesReplaced();
+    ensureTieCapacity(records.length);
     records.forEach(function (r) {
       var ends = r.key.split("|");
       var a = rows.get(ends[0]), b = rows.get(ends[1]);
       if (a === undefined || b === undefined) return;
-      var at = findTie(a, b);
-      if (at >= 0) { t.cls[at] = CLASSES.indexOf(r.cls); return; }
-      t.a[t.n] = a; t.b[t.n] = b; t.cls[t.n] = CLASSES.indexOf(r.cls);
-      t.n += 1;
-      SM.adj = null;
+      var key = Math.min(a, b) * n + Math.max(a, b), at = seen.get(key);
+      if (at === undefined) { at = t.n++; seen.set(key, at); t.a[at] = a; t.b[at] = b; }
+      t.cls[at] = CLASSES.indexOf(r.cls);
     });
   }
 
-  /* Node row -> its tie rows, as CSR arrays, built when first needed after the ties change. */
+  /* Every tie is new: the adjacency, the counts and the flows between areas are made again
+   * when next needed. */
+  function tiesReplaced() {
+    SM.adj = null; SM.looseTies = []; SM.countCache = null; SM.flowData = null;
+  }
+
+  /* Add or reclassify ties from records {key: "a|b", cls}; returns how many changed. */
+  function addTieRecords(records) {
+    var t = SM.tieData, rows = SM.nodes.row, changes = 0;
+    records.forEach(function (r) {
+      var ends = r.key.split("|");
+      var a = rows.get(ends[0]), b = rows.get(ends[1]);
+      if (a === undefined || b === undefined) return;
+      var at = findTie(a, b), cls = CLASSES.indexOf(r.cls);
+      if (at >= 0) {
+        if (t.cls[at] === cls) return;
+        account(at, -1); t.cls[at] = cls; account(at, 1); changes++;
+        return;
+      }
+      ensureTieCapacity(t.n + 1);  // doubles
+      t.a[t.n] = a; t.b[t.n] = b; t.cls[t.n] = cls;
+      SM.looseTies.push(t.n);  // not in the adjacency: found through this list until it is rebuilt
+      account(t.n, 1);
+      t.n += 1; changes++;
+    });
+    if (SM.looseTies.length > LOOSE_MAX) SM.adj = null;
+    return changes;
+  }
+
+  /* Node row -> its tie rows, as CSR arrays over the ties there were when it was built (built
+   * when first needed after the ties were replaced). Ties appended since are SM.looseTies,
+   * rows appended since have none in it. */
   function adjacency() {
     if (SM.adj) return SM.adj;
     var t = SM.tieData, n = SM.nodes.n;
@@ -220,33 +263,197 @@
     var fill = start.slice(0, n), list = new Int32Array(2 * t.n);
     for (i = 0; i < t.n; i++) { list[fill[t.a[i]]++] = i; list[fill[t.b[i]]++] = i; }
     SM.adj = { start: start, list: list };
+    SM.looseTies = [];
     return SM.adj;
   }
 
+  /* The rows of the ties of node ``row`` (not removed), the loose ones included. */
   function tieRowsOf(row) {
-    var adj = adjacency(), out = [];
-    if (row === undefined || row + 1 >= adj.start.length) return out;
-    for (var k = adj.start[row]; k < adj.start[row + 1]; k++) {
-      if (SM.tieData.cls[adj.list[k]] !== REMOVED_TIE) out.push(adj.list[k]);
+    var adj = adjacency(), t = SM.tieData, out = [];
+    if (row === undefined) return out;
+    if (row + 1 < adj.start.length) {
+      for (var k = adj.start[row]; k < adj.start[row + 1]; k++) {
+        if (t.cls[adj.list[k]] !== REMOVED_TIE) out.push(adj.list[k]);
+      }
     }
+    SM.looseTies.forEach(function (r) {
+      if (t.cls[r] !== REMOVED_TIE && (t.a[r] === row || t.b[r] === row)) out.push(r);
+    });
     return out;
   }
 
   function findTie(a, b) {
-    if (!SM.adj) {  // an append since: scan (edits are few), rebuilt at the next selection
-      var t = SM.tieData;
-      for (var i = 0; i < t.n; i++) {
-        if ((t.a[i] === a && t.b[i] === b) || (t.a[i] === b && t.b[i] === a)) return i;
+    if (a === undefined || b === undefined) return -1;
+    var adj = adjacency(), t = SM.tieData, k, r;
+    if (a + 1 < adj.start.length) {
+      for (k = adj.start[a]; k < adj.start[a + 1]; k++) {
+        r = adj.list[k];
+        if (t.a[r] === b || t.b[r] === b) return r;
       }
-      return -1;
     }
-    var adj = SM.adj;
-    if (a + 1 >= adj.start.length) return -1;
-    for (var k = adj.start[a]; k < adj.start[a + 1]; k++) {
-      var r = adj.list[k];
-      if (SM.tieData.a[r] === b || SM.tieData.b[r] === b) return r;
+    for (k = 0; k < SM.looseTies.length; k++) {
+      r = SM.looseTies[k];
+      if ((t.a[r] === a && t.b[r] === b) || (t.a[r] === b && t.b[r] === a)) return r;
     }
     return -1;
+  }
+
+  /* ------------------------------------------------------------------ spatial index */
+
+  /* Young people by cell of a grid over where they live, built once per load of the nodes:
+   * a paint, a click or a hover visits the cells in view only, not every row (a city has
+   * 100,000 young people; a street view shows a few hundred). Places (a few thousand) are a
+   * list of their own. Rows an edit added or moved since the grid was built are "loose":
+   * visited by every query, so an edit costs what it changes, until there are LOOSE_MAX of
+   * them and the grid is built again. */
+  function nodeIndex() {
+    var ix = SM.index;
+    if (ix && ix.loose.length <= LOOSE_MAX) return ix;
+    var d = SM.nodes, n = d.n, young = 0, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, i;
+    for (i = 0; i < n; i++) {
+      if (d.kind[i] !== 0) continue;
+      young++;
+      var x = d.wx[i], y = d.wy[i];
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    if (!young) { x0 = y0 = 0; x1 = y1 = 1; }
+    var g = Math.max(1, Math.min(512, Math.round(Math.sqrt(young / 8))));
+    var sx = g / Math.max(x1 - x0, 1e-12), sy = g / Math.max(y1 - y0, 1e-12);
+    var cell = new Int32Array(n), start = new Int32Array(g * g + 1), places = [];
+    for (i = 0; i < n; i++) {
+      if (d.kind[i] !== 0) { places.push(i); cell[i] = -1; continue; }
+      var cx = Math.min(g - 1, Math.floor((d.wx[i] - x0) * sx)), cy = Math.min(g - 1, Math.floor((d.wy[i] - y0) * sy));
+      cell[i] = cy * g + cx;
+      start[cell[i] + 1]++;
+    }
+    for (i = 0; i < g * g; i++) start[i + 1] += start[i];
+    var fill = start.slice(0, g * g), rows = new Int32Array(young);
+    for (i = 0; i < n; i++) if (cell[i] >= 0) rows[fill[cell[i]]++] = i;
+    SM.index = { g: g, x0: x0, y0: y0, sx: sx, sy: sy, start: start, rows: rows, places: places,
+                 loose: [], isLoose: new Uint8Array(Math.max(n, 64)) };
+    return SM.index;
+  }
+
+  function markLoose(row) {
+    var ix = SM.index;
+    if (!ix) return;
+    if (row >= ix.isLoose.length) ix.isLoose = grow(ix.isLoose, 2 * (row + 1));
+    if (!ix.isLoose[row]) { ix.isLoose[row] = 1; ix.loose.push(row); }
+  }
+
+  /* The live nodes in the world box [x0, x1] x [y0, y1]: {young: rows (at most youngCap),
+   * youngCount, places: rows}. */
+  function nodesIn(x0, y0, x1, y1, youngCap) {
+    var ix = nodeIndex(), d = SM.nodes, wx = d.wx, wy = d.wy, fl = d.flags, loose = ix.isLoose;
+    var young = [], places = [], count = 0, r, k;
+    var g = ix.g, cx0 = Math.floor((x0 - ix.x0) * ix.sx), cx1 = Math.floor((x1 - ix.x0) * ix.sx);
+    var cy0 = Math.floor((y0 - ix.y0) * ix.sy), cy1 = Math.floor((y1 - ix.y0) * ix.sy);
+    cx0 = Math.max(cx0, 0); cy0 = Math.max(cy0, 0); cx1 = Math.min(cx1, g - 1); cy1 = Math.min(cy1, g - 1);
+    for (var cy = cy0; cy <= cy1; cy++) {
+      for (var c = cy * g + cx0, end = cy * g + cx1; c <= end; c++) {
+        for (k = ix.start[c]; k < ix.start[c + 1]; k++) {
+          r = ix.rows[k];
+          if (loose[r] || (fl[r] & F_REMOVED)) continue;
+          var x = wx[r], y = wy[r];
+          if (x < x0 || x > x1 || y < y0 || y > y1) continue;
+          if (count++ < youngCap) young.push(r);
+        }
+      }
+    }
+    function other(r) {
+      if (fl[r] & F_REMOVED) return;
+      var x = wx[r], y = wy[r];
+      if (x < x0 || x > x1 || y < y0 || y > y1) return;
+      if (d.kind[r] !== 0) places.push(r);
+      else if (count++ < youngCap) young.push(r);
+    }
+    for (k = 0; k < ix.places.length; k++) if (!loose[ix.places[k]]) other(ix.places[k]);
+    ix.loose.forEach(other);
+    return { young: young, youngCount: count, places: places };
+  }
+
+  /* The nodes on a layer's canvas (its painted box and a dot's radius round it), shared by
+   * the layers painting the same view. */
+  function viewNodes(v) {
+    var key = [v.zoom, v.ox, v.oy, v.x0, v.y0, v.x1, v.y1, SM.nodeVersion].join(" ");
+    if (SM.viewCache && SM.viewCache.key === key) return SM.viewCache.nodes;
+    var pad = 12 / v.scale;
+    var nodes = nodesIn(v.x0 - pad, v.y0 - pad, v.x1 + pad, v.y1 + pad, YP_DOTS_MAX + 1);
+    SM.viewCache = { key: key, nodes: nodes };
+    return nodes;
+  }
+
+  /* ------------------------------------------------------------------ counts kept by the edits */
+
+  function tieLive(r) {
+    var t = SM.tieData, fl = SM.nodes.flags;
+    return t.cls[r] !== REMOVED_TIE && !((fl[t.a[r]] | fl[t.b[r]]) & (F_REMOVED | F_GONE));
+  }
+
+  /* Tie row ``r`` counted (sign 1) or uncounted (-1) in the counts the page reports and the
+   * flows between areas, if it is drawn; an edit uncounts what it changes, changes it and
+   * counts it again. */
+  function account(r, sign) {
+    if (!tieLive(r)) return;
+    var c = SM.tieData.cls[r];
+    if (SM.countCache) SM.countCache.ties[CLASSES[c]] += sign;
+    if (SM.flowData) flowAdd(SM.flowData, r, sign);
+  }
+
+  function accountNode(row, sign) {
+    if (SM.countCache && !(SM.nodes.flags[row] & F_REMOVED)) SM.countCache[KINDS[SM.nodes.kind[row]]] += sign;
+    tieRowsOf(row).forEach(function (r) { account(r, sign); });
+  }
+
+  /* ------------------------------------------------------------------ flows between areas */
+
+  /* The area a node is counted in for the flows: its home area, or for a place without one
+   * the area whose centre is nearest (a young person without a home area: none). */
+  function flowArea(row) {
+    var d = SM.nodes;
+    if (d.area[row] >= 0 || d.kind[row] === 0) return d.area[row];
+    var best = -1, bestD = Infinity, c = SM.areaCentre, n = SM.areaCodes.length;
+    for (var i = 0; i < n; i++) {
+      var dx = c[2 * i] - d.wx[row], dy = c[2 * i + 1] - d.wy[row], dd = dx * dx + dy * dy;
+      if (dd < bestD) { bestD = dd; best = i; }
+    }
+    return best;
+  }
+
+  /* After an edit of node ``row`` (its ties uncounted before it): where the flows count it. */
+  function refreshFlowArea(row) {
+    var f = SM.flowData;
+    if (!f) return;
+    if (row >= f.areaOf.length) f.areaOf = grow(f.areaOf, 2 * (row + 1));
+    f.areaOf[row] = flowArea(row);
+  }
+
+  /* Ties between areas, per pair of areas and class (built when first drawn after the ties
+   * were replaced, then kept by the edits): what the map draws where single ties are too
+   * many to read. */
+  function flowTable() {
+    if (SM.flowData) return SM.flowData;
+    var t = SM.tieData, d = SM.nodes, f = { pairs: new Map(), a: [], b: [], counts: [], areaOf: new Int32Array(d.n) };
+    for (var i = 0; i < d.n; i++) f.areaOf[i] = flowArea(i);
+    for (i = 0; i < t.n; i++) if (tieLive(i)) flowAdd(f, i, 1);
+    SM.flowData = f;
+    return f;
+  }
+
+  function flowAdd(f, r, sign) {
+    var t = SM.tieData, a = t.a[r], b = t.b[r];
+    var ia = a < f.areaOf.length ? f.areaOf[a] : flowArea(a), ib = b < f.areaOf.length ? f.areaOf[b] : flowArea(b);
+    if (ia < 0 || ib < 0 || ia === ib) return;
+    var lo = Math.min(ia, ib), hi = Math.max(ia, ib), key = lo * (SM.areaCodes.length + 1) + hi, at = f.pairs.get(key);
+    if (at === undefined) {
+      if (sign < 0) return;
+      at = f.a.length;
+      f.pairs.set(key, at); f.a.push(lo); f.b.push(hi); f.counts.push(new Int32Array(CLASSES.length));
+    }
+    f.counts[at][t.cls[r]] += sign;
   }
 
   function recountAreas() {
@@ -304,12 +511,16 @@
     _updatePaths: function () {},
     _update: function () {
       if (this._map._animatingZoom && this._bounds) return;
+      if (panInside(this)) return;
       L.Renderer.prototype._update.call(this);
       var b = this._bounds, c = this._container, size = b.getSize(), m = window.devicePixelRatio || 1;
       L.DomUtil.setPosition(c, b.min);
-      c.width = m * size.x; c.height = m * size.y;
-      c.style.width = size.x + "px"; c.style.height = size.y + "px";
+      if (c.width !== m * size.x || c.height !== m * size.y) {  // a new size clears and reallocates
+        c.width = m * size.x; c.height = m * size.y;
+        c.style.width = size.x + "px"; c.style.height = size.y + "px";
+      }
       this._m = m;
+      painted(this);
       this.repaint();
     },
     view: function () {
@@ -327,9 +538,32 @@
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, this._container.width, this._container.height);
       ctx.setTransform(m, 0, 0, m, -b.min.x * m, -b.min.y * m);
-      this.paint(ctx, this.view(), this.state);
+      var drew = this.paint(ctx, this.view(), this.state);
+      // a canvas with nothing on it is left out of the page's compositing
+      this._container.style.display = drew === false ? "none" : "";
       var ms = performance.now() - t0;
       SM.stats.paints += 1; SM.stats.paintMs += ms; SM.stats.longestPaintMs = Math.max(SM.stats.longestPaintMs, ms);
+    },
+    /* Paint again only what lies in the world box [x0, x1] x [y0, y1] (an edit's
+     * neighbourhood): the canvas is cleared and painted inside the box only, with the level of
+     * detail of the last full paint. The paint may ask for a full one (state.needFull). */
+    repaintBox: function (x0, y0, x1, y1) {
+      if (!this._map || !this._ctx || !this._bounds) return;
+      if (this._frame || this._container.style.display === "none") { this.repaint(); return; }
+      var t0 = performance.now(), ctx = this._ctx, b = this._bounds, m = this._m || 1, v = this.view();
+      var px0 = Math.floor(x0 * v.scale - v.ox), py0 = Math.floor(y0 * v.scale - v.oy);
+      var px1 = Math.ceil(x1 * v.scale - v.ox), py1 = Math.ceil(y1 * v.scale - v.oy);
+      ctx.save();
+      ctx.setTransform(m, 0, 0, m, -b.min.x * m, -b.min.y * m);
+      ctx.beginPath(); ctx.rect(px0, py0, px1 - px0, py1 - py0); ctx.clip();
+      ctx.clearRect(px0, py0, px1 - px0, py1 - py0);
+      v.partial = [x0, y0, x1, y1];
+      this.state.needFull = false;
+      this.paint(ctx, v, this.state);
+      ctx.restore();
+      var ms = performance.now() - t0;
+      SM.stats.paints += 1; SM.stats.paintMs += ms; SM.stats.longestPaintMs = Math.max(SM.stats.longestPaintMs, ms);
+      if (this.state.needFull) this.repaint();
     },
     /* Paint at the next animation frame (several changes in one script paint once). */
     schedule: function () {
@@ -339,51 +573,194 @@
     },
   });
 
+  /* A pan that keeps the view inside what a canvas has painted (same zoom, same pixel
+   * origin) moves the canvas with the map's pane and paints nothing: Leaflet's renderers
+   * painted everything again at every moveend. The canvas is painted again round the new
+   * centre once the map has been still for RECENTRE_MS. */
+  var RECENTRE_MS = 400;
+  function panInside(layer) {
+    var map = layer._map, p = layer._painted;
+    if (!layer._bounds || !p || layer._forceUpdate) return false;
+    var size = map.getSize();
+    if (p.zoom !== map.getZoom() || !p.origin.equals(map.getPixelOrigin()) || !p.size.equals(size)) return false;
+    var tl = map.containerPointToLayerPoint([0, 0]), br = map.containerPointToLayerPoint(size);
+    if (!layer._bounds.contains(tl) || !layer._bounds.contains(br)) return false;
+    SM.panSkips += 1;
+    if (SM._recentre) clearTimeout(SM._recentre);
+    SM._recentre = setTimeout(recentre, RECENTRE_MS);
+    return true;
+  }
+
+  function painted(layer) {
+    var map = layer._map;
+    layer._painted = { zoom: map.getZoom(), origin: map.getPixelOrigin(), size: map.getSize() };
+  }
+
+  function recentre() {
+    SM._recentre = null;
+    var map = SM.map;
+    if (!map || map._animatingZoom) return;
+    var layers = Object.keys(SM.layers).map(function (k) { return SM.layers[k]; }).concat([SM.renderer]);
+    layers.forEach(function (layer) {
+      if (!layer._map) return;
+      var c = map.getCenter();
+      if (layer._center && layer._center.equals(c)) return;
+      layer._forceUpdate = true;
+      try { layer._update(); } finally { layer._forceUpdate = false; }
+    });
+  }
+
+  /* The areas' renderer (Leaflet's canvas), moved without painting on a pan as the layers are. */
+  var AreaCanvas = L.Canvas.extend({
+    _update: function () {
+      if (this._map._animatingZoom && this._bounds) return;
+      if (panInside(this)) return;
+      L.Canvas.prototype._update.call(this);
+      painted(this);
+    },
+  });
+
   function inView(v, x, y, pad) {
     return x >= v.x0 - pad && x <= v.x1 + pad && y >= v.y0 - pad && y <= v.y1 + pad;
   }
 
-  /* Ties: one path per class; none when more than TIES_MAX are in view (the selection's
-   * own are on the selection layer). */
+  /* Ties: those with an end on the canvas, one path per class, when at most TIES_MAX; a tie
+   * with only one end there drawn as a stub of STUB_PX from it. More: the flows between
+   * areas instead (paintFlows). Found from the nodes in view (the grid) and their adjacency,
+   * not by a pass over every tie. The selection's own ties are on the selection layer. */
   function paintTies(ctx, v, state) {
     var t = SM.tieData, d = SM.nodes;
-    state.inView = 0; state.drawn = 0;
-    if (!t || !d || !t.n) return;
-    var wx = d.wx, wy = d.wy, fl = d.flags, a = t.a, b = t.b, cls = t.cls;
+    if (!v.partial) { state.inView = 0; state.drawn = 0; state.flows = 0; state.stubs = 0; state.mode = "none"; }
+    if (!t || !d || !t.n || !d.n) return false;
     var show = CLASSES.map(function (c) { return SM.tieVisible[c] !== false; });
-    var picked = state.buffer && state.buffer.length >= t.n ? state.buffer : (state.buffer = new Int32Array(t.n));
-    var count = 0, x0 = v.x0, x1 = v.x1, y0 = v.y0, y1 = v.y1;
-    for (var i = 0; i < t.n; i++) {
-      var c = cls[i];
-      if (c === REMOVED_TIE || !show[c]) continue;
-      var ia = a[i], ib = b[i];
-      if ((fl[ia] | fl[ib]) & (F_REMOVED | F_GONE)) continue;
-      var ax = wx[ia], bx = wx[ib], ay = wy[ia], by = wy[ib];
-      // drawn when an end is in view: long ties passing over the view with both ends outside
-      // it were a carpet of lines nobody can follow
-      if (!((ax >= x0 && ax <= x1 && ay >= y0 && ay <= y1) || (bx >= x0 && bx <= x1 && by >= y0 && by <= y1))) continue;
-      picked[count++] = i;
-    }
-    state.inView = count;
-    if (count > TIES_MAX) return;
-    var s = v.scale, ox = v.ox, oy = v.oy;
+    if (!show.some(Boolean)) return false;
+    var q = viewNodes(v);
+    var picked = q.youngCount > YP_DOTS_MAX ? null : tiesOnCanvas(v, q, show);
+    var mode = picked && picked.length <= TIES_MAX ? "ties" : "flows";
+    if (v.partial && mode !== state.mode) { state.needFull = true; return true; }
+    if (!v.partial) state.inView = picked ? picked.length : -1;
+    if (mode === "flows") return paintFlows(ctx, v, state, show);
+    state.mode = "ties";
+    var wx = d.wx, wy = d.wy, a = t.a, b = t.b, cls = t.cls, count = picked.length;
+    var s = v.scale, ox = v.ox, oy = v.oy, x0 = v.x0, x1 = v.x1, y0 = v.y0, y1 = v.y1, stub = STUB_PX, stubs = 0;
+    // width 1: Skia's fast path for thin lines (0.9 and 1.2 px lines took three times as long)
+    ctx.lineWidth = 1;
     for (var k = 0; k < CLASSES.length; k++) {
+      if (!show[k]) continue;
       ctx.beginPath();
       var any = false;
       for (var j = 0; j < count; j++) {
         var r = picked[j];
         if (cls[r] !== k) continue;
-        ctx.moveTo(wx[a[r]] * s - ox, wy[a[r]] * s - oy);
-        ctx.lineTo(wx[b[r]] * s - ox, wy[b[r]] * s - oy);
+        var ax = wx[a[r]], ay = wy[a[r]], bx = wx[b[r]], by = wy[b[r]];
+        var inA = ax >= x0 && ax <= x1 && ay >= y0 && ay <= y1, inB = bx >= x0 && bx <= x1 && by >= y0 && by <= y1;
+        var px = (inA ? ax : bx) * s - ox, py = (inA ? ay : by) * s - oy;
+        var qx = (inA ? bx : ax) * s - ox, qy = (inA ? by : ay) * s - oy;
+        var len = Math.hypot(qx - px, qy - py);
+        ctx.moveTo(px, py);
+        if (inA && inB && len <= 3 * stub) {
+          ctx.lineTo(qx, qy);
+        } else if (len > stub) {  // a stub from each end on the canvas
+          var ux = (qx - px) * stub / len, uy = (qy - py) * stub / len;
+          ctx.lineTo(px + ux, py + uy);
+          if (inA && inB) { ctx.moveTo(qx, qy); ctx.lineTo(qx - ux, qy - uy); }
+          stubs++;
+        } else {
+          ctx.lineTo(qx, qy);
+        }
         any = true;
       }
       if (!any) continue;
       var name = CLASSES[k];
-      ctx.strokeStyle = TIE_COLOUR[name]; ctx.globalAlpha = TIE_OPACITY[name]; ctx.lineWidth = TIE_WEIGHT[name];
+      ctx.strokeStyle = TIE_COLOUR[name]; ctx.globalAlpha = TIE_OPACITY[name];
       ctx.stroke();
     }
     ctx.globalAlpha = 1;
-    state.drawn = count;
+    if (!v.partial) { state.drawn = count; state.stubs = stubs; }
+    return count > 0;
+  }
+
+  /* The rows of the live ties of a shown class with an end on the canvas, each once (up to
+   * TIES_MAX + 1: beyond that they are not drawn one by one). */
+  function tiesOnCanvas(v, q, show) {
+    var t = SM.tieData, d = SM.nodes, adj = adjacency(), wx = d.wx, wy = d.wy, fl = d.flags;
+    var a = t.a, b = t.b, cls = t.cls, x0 = v.x0, x1 = v.x1, y0 = v.y0, y1 = v.y1;
+    var out = [], cap = TIES_MAX + 1, hide = F_REMOVED | F_GONE;
+    function onCanvas(u) { var x = wx[u], y = wy[u]; return x >= x0 && x <= x1 && y >= y0 && y <= y1; }
+    function from(rows) {
+      for (var j = 0; j < rows.length && out.length < cap; j++) {
+        var u = rows[j];
+        if ((fl[u] & hide) || !onCanvas(u) || u + 1 >= adj.start.length) continue;
+        for (var k = adj.start[u]; k < adj.start[u + 1]; k++) {
+          var r = adj.list[k], c = cls[r];
+          if (c === REMOVED_TIE || !show[c]) continue;
+          var o = a[r] === u ? b[r] : a[r];
+          if (fl[o] & hide) continue;
+          if (a[r] !== u && onCanvas(o)) continue;  // counted at its other end
+          out.push(r);
+        }
+      }
+    }
+    from(q.young);
+    from(q.places);
+    SM.looseTies.forEach(function (r) {
+      var c = cls[r];
+      if (out.length >= cap || c === REMOVED_TIE || !show[c] || ((fl[a[r]] | fl[b[r]]) & hide)) return;
+      if (onCanvas(a[r]) || onCanvas(b[r])) out.push(r);
+    });
+    return out;
+  }
+
+  /* Flows between areas (where single ties are too many to read): a line between the centres
+   * of two areas with ties between them, as wide as the square root of their number, in the
+   * colour of their commonest class; the FLOWS_MAX with the most ties with an end in view. */
+  function paintFlows(ctx, v, state, show) {
+    state.mode = "flows"; state.flows = 0; state.flowsInView = 0;
+    if (!SM.areaCentre || !SM.areaCodes.length) return false;
+    var f = flowTable(), c = SM.areaCentre, pad = SM.typicalAreaSize || 0, n = f.a.length;
+    var x0 = v.x0 - pad, x1 = v.x1 + pad, y0 = v.y0 - pad, y1 = v.y1 + pad;
+    var cand = [], total = [], main = [];
+    for (var i = 0; i < n; i++) {
+      var ia = f.a[i], ib = f.b[i];
+      var ax = c[2 * ia], ay = c[2 * ia + 1], bx = c[2 * ib], by = c[2 * ib + 1];
+      if (!((ax >= x0 && ax <= x1 && ay >= y0 && ay <= y1) || (bx >= x0 && bx <= x1 && by >= y0 && by <= y1))) continue;
+      var counts = f.counts[i], sum = 0, best = -1;
+      for (var k = 0; k < counts.length; k++) {
+        if (!show[k] || counts[k] <= 0) continue;
+        sum += counts[k];
+        if (best < 0 || counts[k] > counts[best]) best = k;
+      }
+      if (!sum) continue;
+      cand.push(i); total[i] = sum; main[i] = best;
+    }
+    state.flowsInView = cand.length;
+    if (!cand.length) return false;
+    cand.sort(function (p, q) { return total[q] - total[p] || p - q; });
+    if (cand.length > FLOWS_MAX) cand.length = FLOWS_MAX;
+    var most = total[cand[0]], s = v.scale, ox = v.ox, oy = v.oy;
+    // four widths (one path each per class): 1, 2, 3.5, 5 px by the square root of the share
+    var WIDTHS = [1, 2, 3.5, 5];
+    ctx.lineCap = "round";
+    for (var w = 0; w < WIDTHS.length; w++) {
+      for (k = 0; k < CLASSES.length; k++) {
+        ctx.beginPath();
+        var any = false;
+        for (var j = 0; j < cand.length; j++) {
+          var p = cand[j];
+          if (main[p] !== k || Math.min(3, Math.floor(4 * Math.sqrt(total[p] / most) - 1e-9)) !== w) continue;
+          ctx.moveTo(c[2 * f.a[p]] * s - ox, c[2 * f.a[p] + 1] * s - oy);
+          ctx.lineTo(c[2 * f.b[p]] * s - ox, c[2 * f.b[p] + 1] * s - oy);
+          any = true;
+        }
+        if (!any) continue;
+        ctx.strokeStyle = TIE_COLOUR[CLASSES[k]]; ctx.globalAlpha = 0.55; ctx.lineWidth = WIDTHS[w];
+        ctx.stroke();
+      }
+    }
+    ctx.globalAlpha = 1; ctx.lineCap = "butt";
+    state.flows = cand.length;
+    state.flowMost = most;
+    return true;
   }
 
   function dotPath(ctx, rows, n, v, r) {
@@ -406,37 +783,48 @@
     ctx.globalAlpha = 1;
   }
 
-  /* Nodes: places always; young people as dots when at most YP_DOTS_MAX are in view. The
-   * rows drawn are kept for hit testing (clicks, hover). */
+  /* Nodes: places always; young people as dots when at most YP_DOTS_MAX are in view (found
+   * through the grid). A partial paint (v.partial, an edit's box) keeps the level of detail of
+   * the last full one. */
   function paintNodes(ctx, v, state) {
     var d = SM.nodes;
-    state.hits = []; state.youngInView = 0; state.youngDrawn = 0;
-    if (!d || !d.n) return;
-    var pad = 12 / v.scale;  // a dot just outside the box still shows its edge
+    if (!v.partial) { state.youngInView = 0; state.youngDrawn = 0; }
+    if (!d || !d.n) return false;
+    var q;
+    if (v.partial) {
+      var pad = 12 / v.scale, box = v.partial;
+      q = nodesIn(box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad, Infinity);
+    } else {
+      q = viewNodes(v);
+    }
     var groups = { yp: [], neet: [], service: [], org: [], anchor: [], gone: [] };
     var showKind = KINDS.map(function (k) { return SM.tieVisible[k] !== false; });
-    for (var i = 0; i < d.n; i++) {
+    function sort(i) {
       var k = d.kind[i], f = d.flags[i];
-      if ((f & F_REMOVED) || !showKind[k] || !inView(v, d.wx[i], d.wy[i], pad)) continue;
+      if (!showKind[k]) return;
       if (f & F_GONE) groups.gone.push(i);
       else if (k === 0) (f & F_NEET ? groups.neet : groups.yp).push(i);
       else if (k === 1) groups.service.push(i);
       else (f & F_ANCHOR ? groups.anchor : groups.org).push(i);
     }
+    var dotsShown = v.partial ? !!state.dotsShown : q.youngCount <= YP_DOTS_MAX;
+    if (dotsShown) q.young.forEach(sort);
+    q.places.forEach(sort);
     var young = groups.yp.length + groups.neet.length;
-    state.youngInView = young;
-    var dotsShown = young <= YP_DOTS_MAX;
+    if (!v.partial) {
+      state.youngInView = showKind[0] ? q.youngCount : 0;
+      state.dotsShown = dotsShown;
+    }
     if (dotsShown) {
-      var dense = young > 3000;  // thousands: smaller dots without a border, the areas stay readable
+      var dense = v.partial ? state.dense : young > 3000;  // thousands: smaller dots without a border
       var yst = dense ? { radius: 2 } : NODE_STYLE.young_person;
       var yborder = dense ? null : { color: "#ffffff", weight: 0.8 };
       drawDots(ctx, groups.yp, groups.yp.length, v, yst, NODE_STYLE.young_person.fillColor, yborder, 1);
       drawDots(ctx, groups.neet, groups.neet.length, v, yst, NEET_COLOUR, yborder, 1);
-      state.youngDrawn = young;
-      state.hits = groups.yp.concat(groups.neet);
+      if (!v.partial) { state.youngDrawn = young; state.dense = dense; }
     }
     var places = groups.service.length + groups.org.length + groups.anchor.length;
-    var full = places <= PLACES_FULL_MAX;
+    var full = v.partial ? state.placesFull : places <= PLACES_FULL_MAX;
     var border = full ? { color: "#ffffff", weight: 1.5 } : null;
     drawDots(ctx, groups.service, groups.service.length, v, full ? NODE_STYLE.service : { radius: 2.5 },
              NODE_STYLE.service.fillColor, border, 1);
@@ -446,8 +834,8 @@
              { color: "#111111", weight: full ? 2 : 1.2 }, 1);
     var goneShown = dotsShown ? groups.gone : groups.gone.filter(function (r) { return d.kind[r] !== 0; });
     drawDots(ctx, goneShown, goneShown.length, v, { radius: 5 }, "#888888", { color: "#ffffff", weight: 1 }, 0.3);
-    state.hits = state.hits.concat(groups.service, groups.org, groups.anchor, goneShown);
-    state.placesFull = full;
+    if (!v.partial) state.placesFull = full;
+    return young + places + goneShown.length > 0;
   }
 
   function countText(n) { return n >= 1 && n <= 4 ? "<5" : String(n); }
@@ -456,12 +844,11 @@
    * the count, when the young people are too many in view to draw as dots. */
   function paintDensity(ctx, v, state) {
     state.drawn = 0;
-    var nodesState = SM.layers.nodes ? SM.layers.nodes.state : {};
-    if (!SM.areaCentre || SM.tieVisible.young_person === false) return;
-    if (!(nodesState.youngInView > YP_DOTS_MAX)) return;
+    if (!SM.areaCentre || SM.tieVisible.young_person === false || !SM.nodes.n) return false;
+    if (!(viewNodes(v).youngCount > YP_DOTS_MAX)) return false;
     var counts = SM.areaCount, n = counts.length, max = 0;
     for (var i = 0; i < n; i++) max = Math.max(max, counts[i]);
-    if (!max) return;
+    if (!max) return false;
     var s = v.scale, ox = v.ox, oy = v.oy;
     var rmax = 0.4 * SM.typicalAreaSize * s;  // the biggest count fills most of a typical area
     ctx.font = "bold 11px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
@@ -484,6 +871,7 @@
       ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.strokeText(l[2], l[0], l[1]);
       ctx.fillStyle = "#3a1a05"; ctx.fillText(l[2], l[0], l[1]);
     });
+    return state.drawn > 0;
   }
 
   /* The selection: its ring, and a person's or place's own ties strong (and its young
@@ -491,9 +879,9 @@
   function paintSelection(ctx, v, state) {
     state.ties = 0;
     var sel = SM.selection;
-    if (!sel || sel.kind === "area" || !SM.nodes) return;
+    if (!sel || sel.kind === "area" || !SM.nodes) return false;
     var row = liveRow(sel.id);
-    if (row === undefined) return;
+    if (row === undefined) return false;
     var d = SM.nodes, t = SM.tieData, s = v.scale, ox = v.ox, oy = v.oy;
     var byClass = {}, ends = [];
     tieRowsOf(row).forEach(function (r) {
@@ -523,6 +911,7 @@
     ctx.fillStyle = d.kind[row] === 0 && (d.flags[row] & F_NEET) ? NEET_COLOUR : st.fillColor; ctx.fill();
     ctx.beginPath(); ctx.arc(x, y, st.radius + 6, 0, 2 * Math.PI);
     ctx.strokeStyle = "#ffd400"; ctx.lineWidth = 4; ctx.stroke();
+    return true;
   }
 
   function fadeTies() {
@@ -535,6 +924,7 @@
 
   /* Repaint the layers whose data changed: ties, nodes (and with them the per-area circles). */
   function changed(what) {
+    if (what.nodes) SM.nodeVersion += 1;
     if (what.ties) SM.layers.ties.repaint();
     if (what.nodes) { SM.layers.nodes.repaint(); SM.layers.density.repaint(); }
     SM.layers.selection.repaint();
@@ -546,33 +936,44 @@
     var div = SM.legend && SM.legend.getContainer().querySelector(".sm-lod");
     if (!div) return;
     var parts = [];
-    if (SM.layers.density.state.drawn) parts.push("Young people: circles sized by the number living in each area; zoom in to see each person.");
+    if (SM.layers.density.state.drawn) parts.push("Circles: young people per area.");
     var ts = SM.layers.ties.state;
-    if (ts.inView > TIES_MAX) parts.push("Ties: " + ts.inView.toLocaleString("en-GB") + " in view, zoom in to see them (a selection shows its own).");
+    if (ts.mode === "flows" && ts.flows) parts.push("Lines: ties between areas, wider for more.");
+    if (parts.length) parts.push("Zoom in for each person and tie.");
+    else if (ts.stubs) parts.push("Long ties are drawn short from each end; select someone to see theirs.");
     div.textContent = parts.join(" ");
     div.style.display = parts.length ? "block" : "none";
   }
 
   /* ------------------------------------------------------------------ hit testing */
 
+  /* The node drawn at a point of the map (a place over a young person), found through the
+   * grid: the nodes a layer draws at the level of detail of its last paint, and the selection. */
   function nodeAt(containerPoint, latlng) {
     var layer = SM.layers.nodes;
-    if (!layer || !layer._map || !SM.nodes) return undefined;
+    if (!layer || !layer._map || !SM.nodes || !SM.nodes.n) return undefined;
     if (!containerPoint) {
       if (!latlng) return undefined;
       containerPoint = SM.map.latLngToContainerPoint(latlng);
     }
     var v = layer.view(), d = SM.nodes;
     var p = SM.map.containerPointToLayerPoint(containerPoint);
-    var best, bestD = Infinity, hits = layer.state.hits || [];
+    var wx = (p.x + v.ox) / v.scale, wy = (p.y + v.oy) / v.scale, reach = 12 / v.scale;
+    var q = nodesIn(wx - reach, wy - reach, wx + reach, wy + reach, Infinity);
+    var showKind = KINDS.map(function (k) { return SM.tieVisible[k] !== false; });
+    var dots = !!layer.state.dotsShown;
+    var candidates = (dots ? q.young : []).concat(q.places).filter(function (r) {
+      return showKind[d.kind[r]] && (dots || d.kind[r] !== 0);
+    });
     var sel = SM.selection ? liveRow(SM.selection.id) : undefined;
-    var candidates = sel === undefined ? hits : hits.concat([sel]);
+    if (sel !== undefined) candidates.push(sel);
+    var best, bestD = Infinity;
     for (var j = 0; j < candidates.length; j++) {
       var r = candidates[j];
       var x = d.wx[r] * v.scale - v.ox, y = d.wy[r] * v.scale - v.oy;
       var dist = Math.hypot(x - p.x, y - p.y);
-      var reach = (d.kind[r] === 0 ? 3.5 : 7.5) + 3;
-      if (dist <= reach && (dist < bestD || d.kind[r] !== 0)) {  // places are drawn on top
+      var within = (d.kind[r] === 0 ? 3.5 : 7.5) + 3;
+      if (dist <= within && (dist < bestD || d.kind[r] !== 0)) {  // places are drawn on top
         if (best !== undefined && d.kind[best] !== 0 && d.kind[r] === 0) continue;
         best = r; bestD = dist;
       }
@@ -648,7 +1049,7 @@
     SM.map = window[mapName];
     SM.map.options.zoomSnap = 0.25;
     SM.map.options.zoomDelta = 0.5;
-    SM.renderer = L.canvas({ padding: 0.5, tolerance: 3 });
+    SM.renderer = new AreaCanvas({ padding: 0.5, tolerance: 3 });
     SM.nodes = emptyNodes();
     SM.tieData = emptyTies();
     // bottom to top: areas (Leaflet), ties, young people per area, nodes, the selection
@@ -713,12 +1114,14 @@
       resetProject(part);
     } else if (part.part === "nodes") {
       setNodeBlock(part.nodes);
-      SM.adj = null;
       changed({ nodes: true });
     } else if (part.part === "ties") {
       setTieBlock(part.ties);
       changed({ ties: true });
       report();
+      // the adjacency (a selection's ties, an edit's) in a task of its own, before it is needed
+      var data = SM.tieData;
+      setTimeout(function () { if (SM.tieData === data) adjacency(); }, 0);
     }
     return part.part;
   };
@@ -732,7 +1135,7 @@
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
     SM.nodes = emptyNodes();
     SM.tieData = emptyTies();
-    SM.adj = null;
+    nodesReplaced();
     SM.areaCodes = part.area_codes || [];
     SM.areaRow = {};
     SM.areaCodes.forEach(function (c, i) { SM.areaRow[c] = i; });
@@ -781,6 +1184,7 @@
         if (row !== undefined) d.flags[row] |= F_GONE;
       });
     }
+    SM.countCache = null; SM.flowData = null;  // which ties are drawn changed
     changed({ ties: true, nodes: true });
     report();
     return Object.keys(SM.hiddenNodes || {}).length;
@@ -795,7 +1199,34 @@
     return { young_people_in_view: SM.layers.nodes.state.youngInView || 0,
              young_people_drawn: SM.layers.nodes.state.youngDrawn || 0,
              area_circles: SM.layers.density.state.drawn || 0,
-             ties_in_view: SM.layers.ties.state.inView || 0, ties_drawn: SM.layers.ties.state.drawn || 0 };
+             ties_in_view: SM.layers.ties.state.inView, ties_drawn: SM.layers.ties.state.drawn || 0,
+             tie_flows_drawn: SM.layers.ties.state.flows || 0, tie_stubs: SM.layers.ties.state.stubs || 0 };
+  };
+  /* Flows between areas now, [[area code, area code, ties], ...] in the order of the codes
+   * (tests). */
+  SM.flows = function () {
+    var f = flowTable(), out = [];
+    for (var i = 0; i < f.a.length; i++) {
+      var n = f.counts[i].reduce(function (x, y) { return x + y; }, 0);
+      if (n > 0) out.push([SM.areaCodes[f.a[i]], SM.areaCodes[f.b[i]], n]);
+    }
+    return out.sort();
+  };
+  /* The counts of SM.counts made again from every row (tests: the edits keep them). */
+  SM.recount = function () {
+    var c = countAll(), out = { area: SM.areas ? SM.areas.getLayers().length : 0, ties: c.ties };
+    KINDS.forEach(function (k) { out[k] = c[k]; });
+    return out;
+  };
+  /* Other thresholds of the level of detail (tests: a small project seen as a city), then a
+   * full paint: {youngDots, ties, flows}. */
+  SM.setLod = function (lod) {
+    if (lod.youngDots !== undefined) YP_DOTS_MAX = lod.youngDots;
+    if (lod.ties !== undefined) TIES_MAX = lod.ties;
+    if (lod.flows !== undefined) FLOWS_MAX = lod.flows;
+    SM.viewCache = null;
+    changed({ ties: true, nodes: true });
+    return [YP_DOTS_MAX, TIES_MAX, FLOWS_MAX];
   };
   SM.tieCount = function () {
     var t = SM.tieData, n = 0;
@@ -821,12 +1252,12 @@
     return SM.tooltip && SM.tooltip.getElement() ? SM.tooltip.getElement().textContent : null;
   };
 
-  function fitIfSized() {
+  function fitIfSized(still) {
     var size = SM.map.getSize();
     if (!SM.fitted && SM.bounds && size.x > 0 && size.y > 0) {
       // room on the right for the legend when the map is wide enough to spare it
       var legend = SM.legend.getContainer().offsetWidth || 0;
-      SM.map.fitBounds(SM.bounds, { paddingTopLeft: [12, 12],
+      SM.map.fitBounds(SM.bounds, { paddingTopLeft: [12, 12], animate: still ? false : undefined,
                                     paddingBottomRight: [size.x > 2.5 * legend ? legend + 12 : 12, 12] });
       SM.fitted = true;
     }
@@ -840,7 +1271,12 @@
     d.age[row] = typeof p.age === "number" && p.age >= 0 && p.age < 255 ? p.age : 255;
     var area = p.area_code !== undefined && p.area_code !== null ? SM.areaRow[p.area_code] : undefined;
     d.area[row] = area === undefined ? -1 : area;
-    d.lat[row] = c[1]; d.lon[row] = c[0]; d.wx[row] = worldX(c[0]); d.wy[row] = worldY(c[1]);
+    // a point within the precision of the loaded columns (Float32, about 0.4 m) and of the
+    // features (6 decimals) of where it is drawn stays there: a new label moves nothing
+    var lat = c[1], lon = c[0];
+    if (!(Math.abs(lat - d.lat[row]) < 1e-5 && Math.abs(lon - d.lon[row]) < 1e-5)) {
+      d.lat[row] = lat; d.lon[row] = lon; d.wx[row] = worldX(lon); d.wy[row] = worldY(lat);
+    }
     d.labels[row] = p.label;
     if (p.kind !== "young_person") {
       var props = Object.assign({}, p);
@@ -854,31 +1290,71 @@
     if (d.kind[row] === 0 && d.area[row] >= 0 && d.area[row] < SM.areaCount.length) SM.areaCount[d.area[row]] += delta;
   }
 
+  /* What a node's drawing depends on: kind, flags, place, home area. */
+  function drawnAs(row) {
+    var d = SM.nodes;
+    return [d.kind[row], d.flags[row], d.wx[row], d.wy[row], d.area[row]];
+  }
+
+  /* Paint again what an edit of node ``row`` changed (its drawing was ``before``, null if it
+   * is new): nothing for a new label or a field the map does not show; else the dots round
+   * its old and new place, its ties (found from the nodes in view, not every tie), the
+   * per-area circles if its area's count changed, and the selection. */
+  function nodeEdited(row, before) {
+    var after = drawnAs(row), same = before !== null;
+    for (var i = 0; same && i < after.length; i++) same = before[i] === after[i];
+    if (same) return;
+    SM.nodeVersion += 1;
+    if (before === null || before[0] !== after[0] || before[2] !== after[2] || before[3] !== after[3]) markLoose(row);
+    var layer = SM.layers.nodes, v = layer._map ? layer.view() : null;
+    if (v) {
+      var r = 16 / v.scale, xs = [after[2]], ys = [after[3]];
+      if (before !== null) { xs.push(before[2]); ys.push(before[3]); }
+      var bx0 = Math.min.apply(null, xs) - r, bx1 = Math.max.apply(null, xs) + r;
+      var by0 = Math.min.apply(null, ys) - r, by1 = Math.max.apply(null, ys) + r;
+      if (bx1 >= v.x0 && bx0 <= v.x1 && by1 >= v.y0 && by0 <= v.y1) layer.repaintBox(bx0, by0, bx1, by1);
+      if (layer.state.dotsShown !== (viewNodes(v).youngCount <= YP_DOTS_MAX)) layer.repaint();
+    }
+    if (tieRowsOf(row).length || SM.layers.ties.state.mode === "flows") SM.layers.ties.repaint();
+    if (before === null || before[4] !== after[4] || ((before[1] ^ after[1]) & F_REMOVED) || before[0] !== after[0]) {
+      SM.layers.density.repaint();
+    }
+    SM.layers.selection.repaint();
+    lodNote();
+  }
+
   /* A node added or changed (a GeoJSON feature of socialmap.mapview.payloads.node_feature). */
   SM.upsertNode = function (feature) {
-    var d = SM.nodes, id = feature.properties.id, row = d.row.get(id);
+    var d = SM.nodes, id = feature.properties.id, row = d.row.get(id), before = null;
     if (row === undefined) {
       ensureNodeCapacity(d.n + 1);
       row = d.n;
       d.n += 1;
       d.ids[row] = id;
       d.row.set(id, row);
-      SM.adj = null;
-    } else if (!(d.flags[row] & F_REMOVED)) {
-      countArea(row, -1);
+      d.flags[row] = F_REMOVED;  // counted below, once it is set
+    } else {
+      before = d.flags[row] & F_REMOVED ? null : drawnAs(row);
+      if (!(d.flags[row] & F_REMOVED)) countArea(row, -1);
     }
+    accountNode(row, -1);
     setRow(row, feature);
+    refreshFlowArea(row);
+    accountNode(row, 1);
     countArea(row, 1);
-    changed({ nodes: true, ties: true });
+    nodeEdited(row, before);
     report();
   };
 
   SM.removeNode = function (id, quiet) {
     var d = SM.nodes, row = liveRow(id);
     if (row !== undefined) {
+      var before = drawnAs(row);
       countArea(row, -1);
+      accountNode(row, -1);
       d.flags[row] |= F_REMOVED;
-      changed({ nodes: true, ties: true });
+      accountNode(row, 1);
+      nodeEdited(row, before);
     }
     if (!quiet) {
       if (SM.selection && SM.selection.id === id) SM.select(null, null, false);
@@ -888,13 +1364,14 @@
 
   /* Ties added or reclassified (records {key: "a|b", cls}) and removed (keys). */
   SM.upsertTies = function (records, removedKeys) {
-    var rows = SM.nodes.row, t = SM.tieData;
+    var rows = SM.nodes.row, t = SM.tieData, changes = 0;
     (removedKeys || []).forEach(function (k) {
       var ends = k.split("|");
       var i = findTie(rows.get(ends[0]), rows.get(ends[1]));
-      if (i >= 0) t.cls[i] = REMOVED_TIE;
+      if (i >= 0 && t.cls[i] !== REMOVED_TIE) { account(i, -1); t.cls[i] = REMOVED_TIE; changes++; }
     });
-    addTieRecords(records || []);
+    changes += addTieRecords(records || []);
+    if (!changes) return;  // the same ties again (a node's new label): nothing to draw
     changed({ ties: true });
     report();
   };
@@ -937,9 +1414,10 @@
     return true;
   };
 
-  SM.fit = function () {
+  /* Fit the view to the project (``animate`` false: at once, without a zoom animation). */
+  SM.fit = function (animate) {
     SM.fitted = false;
-    fitIfSized();
+    fitIfSized(animate === false);
   };
 
   SM.setAreaStyle = function (style) {
@@ -1085,7 +1563,15 @@
   /* How many areas, nodes of each kind and ties of each class there are to draw (all of them,
    * whatever the zoom shows). */
   SM.counts = function () {
-    var out = { area: SM.areas ? SM.areas.getLayers().length : 0, ties: {} };
+    if (!SM.countCache) SM.countCache = countAll();
+    var c = SM.countCache, out = { area: SM.areas ? SM.areas.getLayers().length : 0, ties: Object.assign({}, c.ties) };
+    KINDS.forEach(function (k) { out[k] = c[k]; });
+    return out;
+  };
+
+  /* The counts of SM.counts from every row (then kept by the edits: account, accountNode). */
+  function countAll() {
+    var out = { ties: {} };
     var d = SM.nodes, t = SM.tieData;
     KINDS.forEach(function (k) { out[k] = 0; });
     for (var i = 0; i < d.n; i++) if (!(d.flags[i] & F_REMOVED)) out[KINDS[d.kind[i]]] += 1;
@@ -1097,7 +1583,7 @@
     }
     CLASSES.forEach(function (c, k) { out.ties[c] = byClass[k]; });
     return out;
-  };
+  }
 
   /* Open the popup of a feature as a click would (used by tests and the UI). */
   SM.openPopup = function (kind, id) {

@@ -259,7 +259,7 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
         h.measure("select_on_map", click)
         if screenshots:
             _screenshot(h, screenshots / "zoom-street.png")
-        h.js("(SM.fit(), 0)")
+        h.js("(SM.fit(false), 0)")
     if "select_in_table" in want:
         entry = window.tables["young_person"]
         other = young[len(young) // 3]
@@ -279,10 +279,11 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
             h.measure(name, lambda s=script: {"paint_ms": round(h.js(
                 "(function(){var t=performance.now();" + s + ";return performance.now()-t;})()") or 0, 1)})
     if screenshots:
-        h.js("(SM.fit(), 0)")
-        h.js("(SM.map.setView(L.latLngBounds(SM.bounds).getCenter(), SM.map.getZoom() + 1.5, {animate: false}), 0)")
+        h.js("(SM.fit(false), 0)")
+        h.js("(SM.map.closePopup(), SM.map.setView(L.latLngBounds(SM.bounds).getCenter(), SM.map.getZoom() + 1.5, "
+             "{animate: false}), 0)")
         _screenshot(h, screenshots / "zoom-district.png")
-        h.js("(SM.fit(), 0)")
+        h.js("(SM.fit(false), 0)")
     if "toggle_ties" in want:
         box = window.layer_checks["bonding"]
         h.measure("toggle_ties", lambda: (box.setChecked(not box.isChecked()), box.setChecked(not box.isChecked()), None)[-1])

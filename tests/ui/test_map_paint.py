@@ -1,0 +1,102 @@
+"""The map page paints what changed, read back from its JavaScript (issue 13).
+
+small_project on the map: young people yp1, yp2 (A1) and yp3 (A2); the organisation o1
+(at lon -2.295, in A1) and its service s1 (at lon -2.285, in A2); the adult ad1 is not
+drawn. Its drawn ties: yp1-yp2 (both A1), yp2-yp3 (A1-A2), yp1-s1 (A1-A2) and the
+provider tie o1-s1 (A1-A2): four ties, three of them between A1 and A2.
+"""
+
+from __future__ import annotations
+
+from tests.ui.conftest import WAIT_MS, js, open_and_wait
+
+
+def _opened(make_window, qtbot, project_file):
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    # the view is fitted with an animated zoom (250 ms); the layers paint when it ends
+    qtbot.waitUntil(lambda: not js(window, qtbot, "SM.map._animatingZoom"), timeout=WAIT_MS)
+    js(window, qtbot, "(SM.map.fitBounds(SM.bounds, {animate: false}), 0)")
+    return window
+
+
+def test_level_of_detail_draws_areas_and_flows_or_people_and_ties(make_window, qtbot, project_file):
+    """With at most 2 young people drawn as dots, the 3 in view are drawn as a circle per area
+    (A1: 2, A2: 1) and the ties as flows between areas: one line, A1-A2, for its 3 ties (the
+    yp1-yp2 tie is inside A1). With the city's thresholds the 3 are dots and the 4 ties
+    are drawn one by one."""
+    window = _opened(make_window, qtbot, project_file)
+    js(window, qtbot, "SM.setLod({youngDots: 2})")
+    drawn = js(window, qtbot, "SM.drawn()")
+    assert drawn["young_people_in_view"] == 3
+    assert drawn["young_people_drawn"] == 0
+    assert drawn["area_circles"] == 2
+    assert drawn["tie_flows_drawn"] == 1
+    assert drawn["ties_drawn"] == 0
+    assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 3]]
+    js(window, qtbot, "SM.setLod({youngDots: 6000})")
+    drawn = js(window, qtbot, "SM.drawn()")
+    assert (drawn["young_people_drawn"], drawn["area_circles"]) == (3, 0)
+    assert (drawn["ties_in_view"], drawn["ties_drawn"], drawn["tie_flows_drawn"]) == (4, 4, 0)
+
+
+def test_a_new_label_paints_nothing_a_move_paints_and_is_found_there(make_window, qtbot, project_file):
+    """Relabelling yp2 changes nothing the map draws: no layer is painted again (it painted
+    every layer of the view, 100-200 ms at 100,000 young people). Moving o1 east into A2
+    paints; a click at its new point selects it (the grid finds the moved row); the counts
+    the page keeps equal a count of every row."""
+    from socialmap.ui.commands import UpdateNode
+
+    window = _opened(make_window, qtbot, project_file)
+    doc = window.doc
+    paints = js(window, qtbot, "SM.stats.paints")
+    window.push(UpdateNode(doc, "yp2", {"label": "Samira"}))
+    assert js(window, qtbot, "SM.stats.paints") == paints
+    assert "Samira" in js(window, qtbot, "SM.openPopup('young_person', 'yp2')")
+    window.push(UpdateNode(doc, "o1", {"lat": 53.405, "lon": -2.2875}))
+    assert js(window, qtbot, "SM.stats.paints") > paints
+    lat, lon = js(window, qtbot, "SM.nodeLatLng('o1')")
+    assert abs(lon - -2.2875) < 1e-5 and abs(lat - 53.405) < 1e-5
+    doc.select("", "")
+    assert js(window, qtbot, "SM.clickNode('o1')")
+    qtbot.waitUntil(lambda: doc.selection == ("organisation", "o1"), timeout=WAIT_MS)
+    assert js(window, qtbot, "SM.counts()") == js(window, qtbot, "SM.recount()")
+
+
+def test_edits_keep_the_counts_and_the_flows(make_window, qtbot, project_file):
+    """A new tie yp1-yp3 (A1-A2) makes the A1-A2 flow 4 ties and the bridging count one more;
+    removing yp3 takes away its two drawn ties (yp2-yp3, yp1-yp3): the flow is 2. Undone,
+    everything is back. The kept counts always equal a count of every row."""
+    window = _opened(make_window, qtbot, project_file)
+    before = js(window, qtbot, "SM.counts()")
+    assert before["young_person"] == 3 and sum(before["ties"].values()) == 4
+    js(window, qtbot, '(SM.upsertTies([{key: "yp1|yp3", cls: "bridging"}]), 0)')
+    after = js(window, qtbot, "SM.counts()")
+    assert after["ties"]["bridging"] == before["ties"]["bridging"] + 1
+    assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 4]]
+    js(window, qtbot, "(SM.removeNode('yp3'), 0)")
+    assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 2]]
+    gone = js(window, qtbot, "SM.counts()")
+    assert gone["young_person"] == 2 and sum(gone["ties"].values()) == 3
+    assert gone == js(window, qtbot, "SM.recount()")
+    js(window, qtbot, '(SM.removeTies(["yp1|yp3"]), 0)')
+    from socialmap.mapview import payloads
+
+    feature = payloads.node_feature(window.doc.project.nodes["yp3"])
+    js(window, qtbot, f"(SM.upsertNode({__import__('json').dumps(feature)}), 0)")
+    assert js(window, qtbot, "SM.counts()") == before == js(window, qtbot, "SM.recount()")
+    assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 3]]
+
+
+def test_a_pan_within_the_painted_canvas_paints_nothing(make_window, qtbot, project_file):
+    """A pan of 20 px stays inside what the canvases painted (30% of the view round it): the
+    canvases move with the map and nothing is painted; a pan of 3,000 px leaves it and the
+    layers paint the new view."""
+    window = _opened(make_window, qtbot, project_file)
+    paints = js(window, qtbot, "SM.stats.paints")
+    skips = js(window, qtbot, "SM.panSkips")
+    js(window, qtbot, "(SM.map.panBy([20, 10], {animate: false}), 0)")
+    assert js(window, qtbot, "SM.stats.paints") == paints
+    assert js(window, qtbot, "SM.panSkips") > skips
+    js(window, qtbot, "(SM.map.panBy([3000, 0], {animate: false}), 0)")
+    assert js(window, qtbot, "SM.stats.paints") > paints
