@@ -1170,10 +1170,10 @@
 
   /* The "after" view of a scenario: removed services/organisations drawn faded, their ties not. */
   SM.hideTiesOf = function (ids) {
-    var d = SM.nodes;
+    var d = SM.nodes, rows = [];
     Object.keys(SM.hiddenNodes || {}).forEach(function (i) {
       var row = d.row.get(i);
-      if (row !== undefined) d.flags[row] &= ~F_GONE;
+      if (row !== undefined) rows.push([row, false]);
     });
     SM.hiddenNodes = null;
     if (ids && ids.length) {
@@ -1181,10 +1181,17 @@
       ids.forEach(function (i) {
         SM.hiddenNodes[i] = true;
         var row = d.row.get(i);
-        if (row !== undefined) d.flags[row] |= F_GONE;
+        if (row !== undefined) rows.push([row, true]);
       });
     }
-    SM.countCache = null; SM.flowData = null;  // which ties are drawn changed
+    // the counts and the flows between areas follow the ties of the nodes that change
+    rows.forEach(function (r) {
+      var gone = r[1] || (SM.hiddenNodes && SM.hiddenNodes[d.ids[r[0]]]);
+      if (!!(d.flags[r[0]] & F_GONE) === !!gone) return;
+      accountNode(r[0], -1);
+      d.flags[r[0]] = gone ? d.flags[r[0]] | F_GONE : d.flags[r[0]] & ~F_GONE;
+      accountNode(r[0], 1);
+    });
     changed({ ties: true, nodes: true });
     report();
     return Object.keys(SM.hiddenNodes || {}).length;

@@ -32,6 +32,7 @@ from socialmap.scenarios.impact import (
     evaluate,
     rank,
     scenario_base,
+    top_ten_stability,
     validate_changes,
 )
 
@@ -61,5 +62,6 @@ __all__ = [
     "projected_sites",
     "rank",
     "scenario_base",
+    "top_ten_stability",
     "validate_changes",
 ]

@@ -1168,58 +1168,150 @@ def _areas_by_service(base: ScenarioBase) -> tuple[np.ndarray, np.ndarray]:
 
 def _candidate_row(base: ScenarioBase, state: AppliedChanges, survival: float, th: FlagThresholds,
                    knn_areas: tuple[np.ndarray, np.ndarray]) -> dict[str, Any] | None:
-    """A ranking row from the areas the candidate touches only, so each candidate costs what
-    it touches and the ranking grows with the city, not with candidates × areas.
+    """A ranking row from the areas the candidate touches only (:func:`_candidate_rows` at one
+    context survival)."""
+    rows = _candidate_rows(base, state, (survival,), th, knn_areas)
+    return None if rows is None else rows[0]
+
+
+def _candidate_rows(base: ScenarioBase, state: AppliedChanges, survivals: tuple[float, ...],
+                    th: FlagThresholds, knn_areas: tuple[np.ndarray, np.ndarray]) -> list[dict[str, Any]] | None:
+    """Ranking rows, one per context survival in ``survivals``, from the areas the candidate
+    touches only, so each candidate costs what it touches and the ranking grows with the city,
+    not with candidates x areas.
 
     The same figures as :func:`_candidate_row_all_areas` (tested): an area no affected tie or
     young person lives in loses nothing, so with thresholds above zero it is flagged only if
     its nearest service changes, which only happens to areas that have a removed service
-    among their nearest (``knn_areas``). ``None`` when that reasoning does not hold (a
+    among their nearest (``knn_areas``). The exposure (which ties and young people the change
+    puts at risk) and the areas whose nearest service moves do not depend on context survival:
+    they are made once for every value. ``None`` when that reasoning does not hold (a
     threshold of zero, a moved service, no precomputed nearest services)."""
     if (th.newly_isolated_neet <= _EPS or th.bridging_loss_pct <= _EPS or state.location
             or not base.knn_svc.shape[1]):
         return None
     exposure = _Exposure(base, state)
-    loss = 1.0 - exposure.tie_survival(Assumptions(survival))
     ma, mb = exposure.ends
-    lost = np.concatenate([loss[ma], loss[mb]])
     where, klass, people = exposure.where, exposure.klass, exposure.people
-    all_lost = np.ones(len(people))
-    np.multiply.at(all_lost, exposure.person_entry, lost[exposure.bl])
-    newly = np.where(exposure.eligible, all_lost, 0.0)
     home = exposure.home
     bridging = klass == BRIDGING
+    linking, bonding = klass == LINKING, klass == BONDING
+    neet = base.neet[people]
     # per touched area, summed in the same order as the all-areas bincounts
     areas = np.unique(np.concatenate([where[bridging], home]))
-    lost_bridging = np.bincount(np.searchsorted(areas, where[bridging]), weights=lost[bridging],
-                                minlength=len(areas))
-    newly_neet = np.bincount(np.searchsorted(areas, home), weights=newly * base.neet[people], minlength=len(areas))
-    pct = _loss_pct(lost_bridging, base.area_bridging[areas])
-    flagged = set(areas[(newly_neet >= th.newly_isolated_neet - _EPS) | (pct >= th.bridging_loss_pct - _EPS)].tolist())
+    at_bridging, at_home = np.searchsorted(areas, where[bridging]), np.searchsorted(areas, home)
+    area_bridging = base.area_bridging[areas]
+    farther = _farther_areas(base, state, th, knn_areas)
+    rows = []
+    for survival in survivals:
+        loss = 1.0 - exposure.tie_survival(Assumptions(survival))
+        lost = np.concatenate([loss[ma], loss[mb]])
+        all_lost = np.ones(len(people))
+        np.multiply.at(all_lost, exposure.person_entry, lost[exposure.bl])
+        newly = np.where(exposure.eligible, all_lost, 0.0)
+        lost_bridging = np.bincount(at_bridging, weights=lost[bridging], minlength=len(areas))
+        newly_neet = np.bincount(at_home, weights=newly * neet, minlength=len(areas))
+        pct = _loss_pct(lost_bridging, area_bridging)
+        flagged = set(areas[(newly_neet >= th.newly_isolated_neet - _EPS) | (pct >= th.bridging_loss_pct - _EPS)].tolist())
+        flagged.update(farther)
+        rows.append({
+            "newly_isolated": float(newly.sum()),
+            "newly_isolated_neet": float((newly * neet).sum()),
+            "lost_bridging": float(lost[bridging].sum()),
+            "lost_linking": float(lost[linking].sum()),
+            "lost_bonding": float(lost[bonding].sum()),
+            "flagged_areas": len(flagged),
+        })
+    return rows
+
+
+def _farther_areas(base: ScenarioBase, state: AppliedChanges, th: FlagThresholds,
+                   knn_areas: tuple[np.ndarray, np.ndarray]) -> list[int]:
+    """The areas flagged because their nearest service is removed or moves farther than the
+    threshold (only areas with a removed service among their nearest can be)."""
     gone = np.array([v for v in state.removed if base.kind[v] == SERVICE], dtype=np.int64)
-    if len(gone):
-        ptr, by_service = knn_areas
-        rows = np.unique(np.concatenate([by_service[ptr[v]:ptr[v + 1]] for v in gone.tolist()]))
-        if len(rows):
-            valid = ~np.isin(base.knn_svc[rows], gone)
-            after = base.knn_km[rows, np.argmax(valid, axis=1)].copy()
-            missing = ~valid.any(axis=1)
-            if missing.any():
-                keep = ~np.isin(base.service_pos, gone)
-                after[missing] = nearest_km(base.centroid_xy[rows[missing]], base.service_xy[keep])
-            before = base.nearest_before_km[rows]
-            had = ~np.isnan(before)
-            with np.errstate(invalid="ignore"):
-                farther = had & ~np.isnan(after) & (after > before + _EPS) & (after > th.nearest_service_km)
-            flagged.update(rows[farther | (had & np.isnan(after))].tolist())
-    return {
-        "newly_isolated": float(newly.sum()),
-        "newly_isolated_neet": float((newly * base.neet[people]).sum()),
-        "lost_bridging": float(lost[bridging].sum()),
-        "lost_linking": float(lost[klass == LINKING].sum()),
-        "lost_bonding": float(lost[klass == BONDING].sum()),
-        "flagged_areas": len(flagged),
-    }
+    if not len(gone):
+        return []
+    ptr, by_service = knn_areas
+    rows = np.unique(np.concatenate([by_service[ptr[v]:ptr[v + 1]] for v in gone.tolist()]))
+    if not len(rows):
+        return []
+    valid = ~np.isin(base.knn_svc[rows], gone)
+    after = base.knn_km[rows, np.argmax(valid, axis=1)].copy()
+    missing = ~valid.any(axis=1)
+    if missing.any():
+        keep = ~np.isin(base.service_pos, gone)
+        after[missing] = nearest_km(base.centroid_xy[rows[missing]], base.service_xy[keep])
+    before = base.nearest_before_km[rows]
+    had = ~np.isnan(before)
+    with np.errstate(invalid="ignore"):
+        farther = had & ~np.isnan(after) & (after > before + _EPS) & (after > th.nearest_service_km)
+    return rows[farther | (had & np.isnan(after))].tolist()
+
+
+def _rank_tables(project: Project, survivals: tuple[float, ...],
+                 progress: Callable[[float], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None,
+                 ) -> list[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """The ranking rows (services, organisations) of every candidate at each context survival
+    of ``survivals``: each change is applied once for all of them (it does not depend on the
+    value), then re-weighed per value."""
+    base = scenario_base(project)
+    th = FlagThresholds.of(project)
+    candidates = [
+        (int(p), Decommission(str(base.ids[p]))) for p in np.nonzero(base.kind == SERVICE)[0]
+    ]
+    candidates += [(int(p), Close(str(base.ids[p]))) for p in np.nonzero(base.kind == ORG)[0]]
+    knn_areas = _areas_by_service(base)
+    tables: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = [([], []) for _ in survivals]
+    total = max(len(candidates), 1)
+    step = max(1, total // 100)
+    for i, (pos, change) in enumerate(candidates):
+        if i % step == 0:
+            _check_cancel(cancelled)
+            if progress:
+                progress(i / total)
+        state = _Applier(base, [change]).run()
+        node = project.nodes[str(base.ids[pos])]
+        figures = _candidate_rows(base, state, survivals, th, knn_areas) or [
+            _candidate_row_all_areas(base, state, v, th) for v in survivals]
+        for (services, organisations), row in zip(tables, figures, strict=True):
+            (services if isinstance(change, Decommission) else organisations).append(
+                {"id": node.id, "label": node.label, **row})
+    return tables
+
+
+def _stability(ranking: RankResult, low: float, high: float, at_low, at_high):
+    """The :class:`~socialmap.scenarios.sensitivity.TopTenStability` of ``ranking`` from the
+    rows of the rankings at ``low`` and ``high`` context survival."""
+    from socialmap.scenarios.sensitivity import TOP, TopTenStability
+
+    def top(rows: list[dict[str, Any]]) -> list[str]:
+        ranked = _ranked(rows)
+        return ranked["id"].head(TOP).astype(str).tolist() if len(ranked) else []
+
+    orders = {table: {"central": getattr(ranking, table)["id"].head(TOP).astype(str).tolist()}
+              for table in ("services", "organisations")}
+    for setting, (services, organisations) in (("low", at_low), ("high", at_high)):
+        orders["services"][setting] = top(services)
+        orders["organisations"][setting] = top(organisations)
+    return TopTenStability(low, ranking.context_survival, high, orders)
+
+
+def top_ten_stability(project: Project, ranking: RankResult,
+                      progress: Callable[[float], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None):
+    """Whether the top ten of ``ranking`` (a :func:`rank` of ``project`` without stability) keep
+    their order at the low and high end of context survival's plausible range: what
+    ``rank(..., stability=True)`` adds, made afterwards (the window shows the ranking first).
+    Each change is applied once for both ends."""
+    from socialmap.scenarios.assumptions import ASSUMPTIONS
+
+    a = ASSUMPTIONS["context_survival"]
+    at_low, at_high = _rank_tables(project, (a.low, a.high), progress, cancelled)
+    if progress:
+        progress(1.0)
+    return _stability(ranking, a.low, a.high, at_low, at_high)
 
 
 def rank(
@@ -1236,7 +1328,8 @@ def rank(
     the ranking is also made at the low and high end of context survival's
     plausible range (the only assumption one decommissioning or closure
     depends on) and ``result.top_ten`` says whether the top ten of each list
-    keep their order (three rankings' work).
+    keep their order (each change applied once for the three values; about
+    twice one ranking's work). :func:`top_ten_stability` makes it afterwards.
 
     Each candidate is evaluated incrementally with the scenario model (only
     the ties and young people it touches), reusing the per-person counts of
@@ -1248,32 +1341,16 @@ def rank(
         if context_survival is None
         else probability(context_survival, "context_survival")
     )
-    base = scenario_base(project)
-    th = FlagThresholds.of(project)
-    candidates = [
-        (int(p), Decommission(str(base.ids[p]))) for p in np.nonzero(base.kind == SERVICE)[0]
-    ]
-    candidates += [(int(p), Close(str(base.ids[p]))) for p in np.nonzero(base.kind == ORG)[0]]
-    knn_areas = _areas_by_service(base)
-    services: list[dict[str, Any]] = []
-    organisations: list[dict[str, Any]] = []
-    total = max(len(candidates), 1)
-    step = max(1, total // 100)
-    for i, (pos, change) in enumerate(candidates):
-        if i % step == 0:
-            _check_cancel(cancelled)
-            if progress:
-                progress(i / total)
-        state = _Applier(base, [change]).run()
-        node = project.nodes[str(base.ids[pos])]
-        row = {"id": node.id, "label": node.label,
-               **(_candidate_row(base, state, s, th, knn_areas) or _candidate_row_all_areas(base, state, s, th))}
-        (services if isinstance(change, Decommission) else organisations).append(row)
-    result = RankResult(_ranked(services), _ranked(organisations), s)
+    survivals: tuple[float, ...] = (s,)
     if stability:
-        from socialmap.scenarios.sensitivity import top_ten_stability
+        from socialmap.scenarios.assumptions import ASSUMPTIONS
 
-        result.top_ten = top_ten_stability(project, result, cancelled=cancelled)
+        a = ASSUMPTIONS["context_survival"]
+        survivals = (s, a.low, a.high)
+    tables = _rank_tables(project, survivals, progress, cancelled)
+    result = RankResult(_ranked(tables[0][0]), _ranked(tables[0][1]), s)
+    if stability:
+        result.top_ten = _stability(result, survivals[1], survivals[2], tables[1], tables[2])
     if progress:
         progress(1.0)
     return result

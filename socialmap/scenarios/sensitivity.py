@@ -485,19 +485,3 @@ class TopTenStability:
                 for table in ("services", "organisations")
             },
         }
-
-
-def top_ten_stability(project, ranking, cancelled=None) -> TopTenStability:
-    """The :class:`TopTenStability` of ``ranking`` (made at its own context survival)."""
-    from socialmap.scenarios.impact import rank
-
-    a = ASSUMPTIONS["context_survival"]
-    orders: dict[str, dict[str, list[str]]] = {
-        t: {"central": getattr(ranking, t)["id"].head(TOP).astype(str).tolist()}
-        for t in ("services", "organisations")
-    }
-    for setting, value in (("low", a.low), ("high", a.high)):
-        other = rank(project, cancelled=cancelled, context_survival=value)
-        for t in orders:
-            orders[t][setting] = getattr(other, t)["id"].head(TOP).astype(str).tolist()
-    return TopTenStability(a.low, ranking.context_survival, a.high, orders)

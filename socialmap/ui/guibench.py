@@ -11,7 +11,10 @@ table. Per action it reports, as one JSON document on standard output:
 - ``ui_gap_ms``: the longest gap between the ticks of a 10 ms timer on the UI thread
   meanwhile (SPEC 10: never more than 100 ms);
 - ``page_busy_ms``: the longest gap between the ticks of a 10 ms timer inside the page
-  (``SM.gapWatch``): how long the page was too busy to answer a mouse event.
+  (``SM.gapWatch``): how long the page was too busy to answer a mouse event;
+- ``cpu_s``: the CPU time of this process meanwhile (the UI thread and the jobs), which other
+  programs on the machine stretch far less than the wall-clock figures;
+- ``paint_ms`` (zoom, pan): the page's own time for the call, its layers' paints included.
 
 and the memory of the Python process (peak resident) and of the page's renderer processes
 (resident now). The machine is named with its load average, since other programs stretch
@@ -151,7 +154,7 @@ class Harness:
             self.js("SM.gapWatch(true)")
         self.ticks = [time.perf_counter()]
         self.timer.start()
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         extra = run()
         if page:
             busy = self.js("SM.gapWatch(false)")  # answered after every script sent before it
@@ -159,7 +162,8 @@ class Harness:
         self.ticks.append(time.perf_counter())
         self.timer.stop()
         gaps = [b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)]
-        out: dict[str, Any] = {"seconds": round(seconds, 4), "ui_gap_ms": round(max(gaps) * 1000, 1)}
+        out: dict[str, Any] = {"seconds": round(seconds, 4), "ui_gap_ms": round(max(gaps) * 1000, 1),
+                               "cpu_s": round(time.process_time() - cpu0, 3)}
         if page:
             out["page_busy_ms"] = round(float(busy or 0), 1)
         if isinstance(extra, dict):
@@ -318,7 +322,11 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
         sp._add_decommission()
         h.measure("scenario", lambda: h.wait_signal(sp.scenarioDone, sp.run) and None)
     if "ranking" in want:
+        top: list[Any] = []
+        sp.rankStabilityDone.connect(top.append)
         h.measure("ranking", lambda: h.wait_signal(sp.rankDone, sp.run_rank) and None)
+        # then whether its top ten keep their order across context survival (a job after it)
+        h.measure("ranking_top_ten", lambda: h.wait_until(lambda: bool(top), 300), page=False)
     if "save" in want:
         out = scratch / "saved.gpkg"
 

@@ -134,3 +134,19 @@ def test_rank_rows_from_touched_areas_equal_rows_over_every_area(town):
             for key in ("newly_isolated", "newly_isolated_neet", "lost_bridging", "lost_linking", "lost_bonding"):
                 assert fast[key] == pytest.approx(full[key], abs=1e-9), (node.id, key)
         assert flagged > 0  # the comparison covered flagged areas
+
+
+def test_stability_orders_are_the_rankings_at_the_ends_of_the_range(town):
+    """With stability the change of each candidate is applied once for the three values of
+    context survival; the low and high orders are those of rankings made at 0.35 and 0.65
+    on their own, and the central ranking is the plain one."""
+    from socialmap.scenarios.assumptions import ASSUMPTIONS
+
+    a = ASSUMPTIONS["context_survival"]
+    both = rank(town, stability=True)
+    plain = rank(town)
+    assert both.services["id"].tolist() == plain.services["id"].tolist()
+    for setting, value in (("low", a.low), ("high", a.high)):
+        alone = rank(town, context_survival=value)
+        for table in ("services", "organisations"):
+            assert both.top_ten.orders[table][setting] == getattr(alone, table)["id"].head(10).astype(str).tolist()

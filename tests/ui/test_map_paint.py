@@ -64,12 +64,20 @@ def test_a_new_label_paints_nothing_a_move_paints_and_is_found_there(make_window
 
 
 def test_edits_keep_the_counts_and_the_flows(make_window, qtbot, project_file):
-    """A new tie yp1-yp3 (A1-A2) makes the A1-A2 flow 4 ties and the bridging count one more;
+    """Hiding s1 (a scenario's after view) leaves 2 ties drawn, 1 of them between A1 and A2.
+    A new tie yp1-yp3 (A1-A2) makes the A1-A2 flow 4 ties and the bridging count one more;
     removing yp3 takes away its two drawn ties (yp2-yp3, yp1-yp3): the flow is 2. Undone,
     everything is back. The kept counts always equal a count of every row."""
     window = _opened(make_window, qtbot, project_file)
     before = js(window, qtbot, "SM.counts()")
     assert before["young_person"] == 3 and sum(before["ties"].values()) == 4
+    # a scenario's after view without s1: its two ties (yp1-s1, o1-s1) leave the A1-A2 flow
+    js(window, qtbot, "SM.hideTiesOf(['s1'])")
+    assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 1]]
+    assert sum(js(window, qtbot, "SM.counts()")["ties"].values()) == 2
+    assert js(window, qtbot, "SM.counts()") == js(window, qtbot, "SM.recount()")
+    js(window, qtbot, "SM.hideTiesOf([])")
+    assert js(window, qtbot, "SM.counts()") == before
     js(window, qtbot, '(SM.upsertTies([{key: "yp1|yp3", cls: "bridging"}]), 0)')
     after = js(window, qtbot, "SM.counts()")
     assert after["ties"]["bridging"] == before["ties"]["bridging"] + 1

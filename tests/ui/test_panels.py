@@ -93,6 +93,25 @@ def test_criticality_ranking_fills_sortable_tables(make_window, qtbot, three_are
     assert panel.rank_org_model.rowCount() == 1
 
 
+def test_ranking_shows_first_then_whether_its_top_ten_keep_their_order(make_window, qtbot, three_area_file):
+    """The tables come first, the status saying the top ten's order is being checked; then
+    the check across context survival 0.35-0.65: s1 (2.0 at 0.5, 3 - 2 x 0.35 = 2.3 at 0.35 and
+    1.7 at 0.65) stays above s2 (1.0 whatever the value), so both lists keep their order."""
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel = window.scenario_panel
+    shown: list[str] = []
+    panel.rankDone.connect(lambda _r: shown.append(panel.status.text()))
+    with qtbot.waitSignal(panel.rankStabilityDone, timeout=WAIT_MS) as blocker:
+        panel.run_rank()
+    assert "Checking whether the top ten keep their order" in shown[0]
+    top = blocker.args[0]
+    assert top.orders["services"] == {"central": ["s1", "s2"], "low": ["s1", "s2"], "high": ["s1", "s2"]}
+    assert panel.rank_result.top_ten is top
+    assert "Top 2 services: the same order for context survival 0.35 to 0.65." in panel.status.text()
+    assert "Checking" not in panel.status.text()
+
+
 def test_analysis_panel_table_measures_and_hotspot_mode(make_window, qtbot, project_file):
     """yp1: ties to yp2 (friend, same area: bonding) and s1 (attends: linking)."""
     window = make_window()
@@ -388,3 +407,14 @@ def test_inspector_shows_a_young_persons_opportunity_measures(make_window, qtbot
     assert {k: v.text() for k, v in found.items()} == {"opportunity_ties": "0", "hops_to_opportunity": "3"}
     window.doc.select("adult", "ad1")
     assert insp.measure_box.findChild(type(insp.title), "measure_opportunity_ties") is None
+
+
+def test_range_texts_read_as_one_decimal_does():
+    """0.25-0.25 reads 0.3 (halves up); 1.21-1.54 reads 1.2–1.5; 2.0-2.04 reads 2.0 (both ends
+    round to it); 3.75-3.85 reads 3.8–3.9; each end as socialmap.scenarios.impact.one_decimal."""
+    from socialmap.scenarios.impact import one_decimal
+    from socialmap.ui.scenario_panel import range_texts
+
+    low, high = [0.25, 1.21, 2.0, 3.75], [0.25, 1.54, 2.04, 3.85]
+    assert range_texts(low, high) == ["0.3", "1.2–1.5", "2.0", "3.8–3.9"]
+    assert [t.split("–")[0] for t in range_texts(low, high)] == [one_decimal(x) for x in low]
