@@ -186,6 +186,8 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.changes: list[Any] = []
         self.result = None
         self.rank_result = None
+        #: The job checking the ranking's top ten across context survival, while it runs.
+        self.stability_worker = None
         self.worker: workers.Worker | None = None
         self.rank_worker: workers.Worker | None = None
 
@@ -699,17 +701,23 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         # slots of the panel (not closures): a panel closed meanwhile is not called
         worker.signals.finished.connect(self._stability_done)
         worker.signals.failed.connect(self._stability_failed)
+        worker.signals.cancelled.connect(self._stability_cancelled)
         self.stability_worker = worker
         return self.doc.run_on_snapshot(worker, "the ranking's top ten", as_of=True)
 
     def _stability_done(self, top) -> None:
+        self.stability_worker = None
         result, source = self._stability_of
         if self.rank_result is result and self.doc.project is source:
             result.top_ten = top
             self.status.setText(self._ranked_text(result))
             self.rankStabilityDone.emit(top)
 
+    def _stability_cancelled(self) -> None:
+        self.stability_worker = None
+
     def _stability_failed(self, exc) -> None:
+        self.stability_worker = None
         result, _source = self._stability_of
         if self.rank_result is result:
             self.status.setText(f"{self._ranked_text(result)} (The top ten's order could not be checked: {exc})")
