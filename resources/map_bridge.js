@@ -443,6 +443,27 @@
     return f;
   }
 
+  /* The pairs of areas with a tie of a shown class, most ties first (ties between them
+   * ``total``, commonest shown class ``main``), kept until the flows or the classes shown change. */
+  function flowOrder(f, show) {
+    var key = show.join(",");
+    if (f.ranked && f.ranked.key === key) return f.ranked;
+    var n = f.a.length, total = new Int32Array(n), main = new Int8Array(n), order = [];
+    for (var i = 0; i < n; i++) {
+      var counts = f.counts[i], sum = 0, best = -1;
+      for (var k = 0; k < counts.length; k++) {
+        if (!show[k] || counts[k] <= 0) continue;
+        sum += counts[k];
+        if (best < 0 || counts[k] > counts[best]) best = k;
+      }
+      total[i] = sum; main[i] = best;
+      if (sum > 0) order.push(i);
+    }
+    order.sort(function (p, q) { return total[q] - total[p] || p - q; });
+    f.ranked = { key: key, order: order, total: total, main: main };
+    return f.ranked;
+  }
+
   function flowAdd(f, r, sign) {
     var t = SM.tieData, a = t.a[r], b = t.b[r];
     var ia = a < f.areaOf.length ? f.areaOf[a] : flowArea(a), ib = b < f.areaOf.length ? f.areaOf[b] : flowArea(b);
@@ -454,6 +475,7 @@
       f.pairs.set(key, at); f.a.push(lo); f.b.push(hi); f.counts.push(new Int32Array(CLASSES.length));
     }
     f.counts[at][t.cls[r]] += sign;
+    f.ranked = null;
   }
 
   function recountAreas() {
@@ -717,32 +739,24 @@
   function paintFlows(ctx, v, state, show) {
     state.mode = "flows"; state.flows = 0; state.flowsInView = 0;
     if (!SM.areaCentre || !SM.areaCodes.length) return false;
-    var f = flowTable(), c = SM.areaCentre, pad = SM.typicalAreaSize || 0, n = f.a.length;
+    var f = flowTable(), c = SM.areaCentre, pad = SM.typicalAreaSize || 0;
     var x0 = v.x0 - pad, x1 = v.x1 + pad, y0 = v.y0 - pad, y1 = v.y1 + pad;
-    var cand = [], total = [], main = [];
-    for (var i = 0; i < n; i++) {
-      var ia = f.a[i], ib = f.b[i];
+    var ranked = flowOrder(f, show), order = ranked.order, total = ranked.total, main = ranked.main, cand = [];
+    // the pairs with most ties first: the first FLOWS_MAX in view are the ones drawn
+    for (var j0 = 0; j0 < order.length; j0++) {
+      var i = order[j0], ia = f.a[i], ib = f.b[i];
       var ax = c[2 * ia], ay = c[2 * ia + 1], bx = c[2 * ib], by = c[2 * ib + 1];
       if (!((ax >= x0 && ax <= x1 && ay >= y0 && ay <= y1) || (bx >= x0 && bx <= x1 && by >= y0 && by <= y1))) continue;
-      var counts = f.counts[i], sum = 0, best = -1;
-      for (var k = 0; k < counts.length; k++) {
-        if (!show[k] || counts[k] <= 0) continue;
-        sum += counts[k];
-        if (best < 0 || counts[k] > counts[best]) best = k;
-      }
-      if (!sum) continue;
-      cand.push(i); total[i] = sum; main[i] = best;
+      if (cand.length < FLOWS_MAX) cand.push(i);
+      state.flowsInView++;
     }
-    state.flowsInView = cand.length;
     if (!cand.length) return false;
-    cand.sort(function (p, q) { return total[q] - total[p] || p - q; });
-    if (cand.length > FLOWS_MAX) cand.length = FLOWS_MAX;
     var most = total[cand[0]], s = v.scale, ox = v.ox, oy = v.oy;
     // four widths (one path each per class): 1, 2, 3.5, 5 px by the square root of the share
     var WIDTHS = [1, 2, 3.5, 5];
     ctx.lineCap = "round";
     for (var w = 0; w < WIDTHS.length; w++) {
-      for (k = 0; k < CLASSES.length; k++) {
+      for (var k = 0; k < CLASSES.length; k++) {
         ctx.beginPath();
         var any = false;
         for (var j = 0; j < cand.length; j++) {
@@ -1507,14 +1521,20 @@
     div.appendChild(lod);
   }
 
-  function restyleAreas() {
-    if (SM.areas) SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); });
+  /* Style every area again, or only those of ``codes`` (a scenario's outlines: the areas
+   * whose outline comes or goes, not all 500 of a city). */
+  function restyleAreas(codes) {
+    if (!SM.areas) return;
+    if (!codes) { SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); }); return; }
+    codes.forEach(function (c) { if (SM.areaIndex[c]) SM.areaIndex[c].setStyle(areaStyleFor(c)); });
   }
 
   SM.setOutlines = function (codes) {
+    var before = SM.outlines, changedCodes = [];
     SM.outlines = {};
-    (codes || []).forEach(function (c) { SM.outlines[c] = true; });
-    restyleAreas();
+    (codes || []).forEach(function (c) { SM.outlines[c] = true; if (!before[c]) changedCodes.push(c); });
+    Object.keys(before).forEach(function (c) { if (!SM.outlines[c]) changedCodes.push(c); });
+    restyleAreas(changedCodes);
     return Object.keys(SM.outlines).length;
   };
 
@@ -1533,8 +1553,9 @@
   SM.setReach = function (origin, points, codes) {
     var map = SM.map;
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
+    var reached = Object.keys(SM.reachAreas);
     SM.reachAreas = {};
-    if (!origin) { restyleAreas(); fadeTies(); return 0; }
+    if (!origin) { restyleAreas(reached); fadeTies(); return 0; }
     var group = L.featureGroup();
     (points || []).forEach(function (p) {
       L.polyline([origin, p], { renderer: SM.renderer, color: "#ff7f00", weight: 1.2, opacity: 0.7,

@@ -670,7 +670,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         # the ranking first (its tables within 2 s for a city of 100,000 young people); whether its
         # top ten keep their order across context survival follows (_rank_stability)
         self.rank_worker = workers.Worker(rank)
-        self.rank_worker.preload = workers.ANALYSIS_MODULES  # imported before the job, then frozen
+        self.rank_worker.preload = workers.SCENARIO_MODULES  # imported before the job, then frozen
         self.rank_worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
         self.rank_worker.signals.finished.connect(self._rank_finished)
         self.rank_worker.signals.failed.connect(lambda e: self._rank_end(f"The ranking could not run: {e}"))

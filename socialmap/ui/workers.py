@@ -35,6 +35,9 @@ STORE_MODULES = ("pandas", "numpy", "shapely", "pyproj", "geopandas", "pyogrio",
                  "socialmap.model.placement")
 ANALYSIS_MODULES = ("networkx", "scipy.sparse", "scipy.sparse.csgraph", "scipy.spatial", "scipy.stats",
                     "libpysal", "libpysal.weights", "esda", "socialmap.analysis", "socialmap.scenarios")
+#: What a scenario or the ranking imports (not esda, libpysal or networkx: importing them
+#: before the city's first ranking added seconds to it).
+SCENARIO_MODULES = ("scipy.sparse", "scipy.spatial", "pyproj", "socialmap.scenarios")
 _PRELOADED: set[str] = set()
 
 
