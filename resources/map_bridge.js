@@ -39,6 +39,8 @@
   var TIES_MAX = 5000;
   //: More places than this in view: drawn smaller, without a border.
   var PLACES_FULL_MAX = 250;
+  //: More than this in view: drawn as specks.
+  var PLACES_MANY = 1500;
   //: Rows or ties an edit added or moved that are kept beside the grid (or the adjacency)
   //: before it is built again.
   var LOOSE_MAX = 4000;
@@ -839,13 +841,17 @@
     }
     var places = groups.service.length + groups.org.length + groups.anchor.length;
     var full = v.partial ? state.placesFull : places <= PLACES_FULL_MAX;
-    var border = full ? { color: "#ffffff", weight: 1.5 } : null;
-    drawDots(ctx, groups.service, groups.service.length, v, full ? NODE_STYLE.service : { radius: 2.5 },
-             NODE_STYLE.service.fillColor, border, 1);
-    drawDots(ctx, groups.org, groups.org.length, v, full ? NODE_STYLE.organisation : { radius: 2.5 },
-             NODE_STYLE.organisation.fillColor, border, 1);
-    drawDots(ctx, groups.anchor, groups.anchor.length, v, { radius: full ? 9 : 4.5 }, NODE_STYLE.organisation.fillColor,
-             { color: "#111111", weight: full ? 2 : 1.2 }, 1);
+    // thousands of places over a town (ten an area) were dark blots over the areas' circles:
+    // drawn as specks, the anchors still marked
+    var many = v.partial ? state.placesMany : places > PLACES_MANY;
+    var border = full ? { color: "#ffffff", weight: 1.5 } : null, small = { radius: many ? 1.3 : 2.5 };
+    drawDots(ctx, groups.service, groups.service.length, v, full ? NODE_STYLE.service : small,
+             NODE_STYLE.service.fillColor, border, many ? 0.7 : 1);
+    drawDots(ctx, groups.org, groups.org.length, v, full ? NODE_STYLE.organisation : small,
+             NODE_STYLE.organisation.fillColor, border, many ? 0.7 : 1);
+    drawDots(ctx, groups.anchor, groups.anchor.length, v, { radius: full ? 9 : (many ? 3 : 4.5) },
+             NODE_STYLE.organisation.fillColor, { color: "#111111", weight: full ? 2 : 1.2 }, 1);
+    if (!v.partial) state.placesMany = many;
     var goneShown = dotsShown ? groups.gone : groups.gone.filter(function (r) { return d.kind[r] !== 0; });
     drawDots(ctx, goneShown, goneShown.length, v, { radius: 5 }, "#888888", { color: "#ffffff", weight: 1 }, 0.3);
     if (!v.partial) state.placesFull = full;
@@ -875,13 +881,27 @@
       var r = Math.max(2.5, rmax * Math.sqrt(counts[i] / max)), x = cx * s - ox, y = cy * s - oy;
       ctx.moveTo(x + r, y);
       ctx.arc(x, y, r, 0, 2 * Math.PI);
-      if (r >= 9) labels.push([x, y, countText(counts[i])]);
+      if (r >= 7) labels.push([x, y, countText(counts[i]), r < 9]);
       state.drawn += 1;
     }
     ctx.fillStyle = "#e6550d"; ctx.globalAlpha = 0.45; ctx.fill();
     ctx.globalAlpha = 0.9; ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 1; ctx.stroke();
     ctx.globalAlpha = 1;
+    // a count that would overlap one already written is left out (areas whose circles sit
+    // close together at a town's zoom)
+    var placed = [];
+    labels = labels.filter(function (l) {
+      var w = (l[3] ? 6 : 7) * l[2].length + 2, hgt = l[3] ? 10 : 12;
+      var box = [l[0] - w / 2, l[1] - hgt / 2, l[0] + w / 2, l[1] + hgt / 2];
+      for (var k = 0; k < placed.length; k++) {
+        var q = placed[k];
+        if (box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]) return false;
+      }
+      placed.push(box);
+      return true;
+    });
     labels.forEach(function (l) {
+      ctx.font = l[3] ? "bold 9px sans-serif" : "bold 11px sans-serif";  // a town's small circles too
       ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.strokeText(l[2], l[0], l[1]);
       ctx.fillStyle = "#3a1a05"; ctx.fillText(l[2], l[0], l[1]);
     });

@@ -263,7 +263,7 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
         h.measure("select_on_map", click)
         if screenshots:
             _screenshot(h, screenshots / "zoom-street.png")
-        h.js("(SM.fit(false), 0)")
+        h.js("(SM.map.closePopup(), SM.fit(false), 0)")
     if "select_in_table" in want:
         entry = window.tables["young_person"]
         other = young[len(young) // 3]
