@@ -151,7 +151,7 @@ class ProjectDocument(QObject):
 
         def release() -> None:
             if self._locks.pop(token, None) is not None and not self._locks:
-                self.lockChanged.emit(False)
+                _unlocked(self)
 
         worker.signals.snapshotTaken.connect(release)
         worker.signals.done.connect(release)
@@ -170,7 +170,7 @@ class ProjectDocument(QObject):
 
         def release() -> None:
             if self._locks.pop(token, None) is not None and not self._locks:
-                self.lockChanged.emit(False)
+                _unlocked(self)
 
         worker.signals.done.connect(release)
         if not was_locked:
@@ -184,3 +184,12 @@ class ProjectDocument(QObject):
         while f"{prefix}{i}" in self.project.nodes:
             i += 1
         return f"{prefix}{i}"
+
+
+def _unlocked(doc) -> None:
+    """Say the document takes edits again, unless it is gone: a job that ends after its window
+    was closed (the ranking's top-ten check, started after the ranking) finds it deleted."""
+    import shiboken6
+
+    if shiboken6.isValid(doc):
+        doc.lockChanged.emit(False)
