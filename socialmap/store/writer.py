@@ -118,8 +118,11 @@ def save_in_subprocess(project: Project | PackedProject, path: str | os.PathLike
                     for frame in frames:
                         _write_frame(child.stdin, frame)
                     child.stdin.close()
-                except BrokenPipeError:
-                    pass  # the child stopped early: its answer (or its exit code) says why
+                except BrokenPipeError:  # the child stopped early: its answer (or its exit code) says why
+                    try:
+                        child.stdin.close()  # what is left unsent is dropped (the pipe is closed either way)
+                    except BrokenPipeError:
+                        pass
                 try:
                     answer = _read_frame(child.stdout)
                 except (EOFError, pickle.UnpicklingError):
