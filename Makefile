@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 # The venv is (re)built when missing or older than pyproject.toml; each target that needs it
 # says which: what is installed and how big it is, or that it is up to date.
 $(STAMP): pyproject.toml
-	@python3 tools/install_notice.py pyproject.toml
+	@python3 .ci/install_notice.py pyproject.toml
 	python3 -m venv $(VENV)
 	@echo "make: upgrading pip in $(VENV)"
 	@$(PY) -m pip install --quiet --upgrade pip
@@ -41,6 +41,7 @@ lint: venv
 bench: venv
 	$(VENV)/bin/socialmap bench --young-people 100000
 	QT_QPA_PLATFORM=offscreen $(PY) -m socialmap.ui.guibench --young-people 100000
+	QT_QPA_PLATFORM=offscreen $(PY) -m socialmap.ui.interviewbench --young-people 100000
 
 sample: venv
 	$(PY) sample_data/generate.py

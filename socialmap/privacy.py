@@ -27,7 +27,7 @@ from socialmap.disclosure import (  # noqa: E402,F401
     public_area_table,
     suppress,
 )
-from socialmap.model.project import Project, Tie
+from socialmap.model.project import Project
 
 
 def spreadsheet_safe(value: Any) -> Any:

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_notice_names_the_big_packages_and_the_sizes():
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "install_notice.py"), str(ROOT / "pyproject.toml")],
+    done = subprocess.run([sys.executable, str(ROOT / ".ci" / "install_notice.py"), str(ROOT / "pyproject.toml")],
                           capture_output=True, text=True, check=True)
     text = " ".join(done.stdout.split())
     assert text.startswith("make: setting up .venv")

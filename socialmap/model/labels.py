@@ -122,6 +122,21 @@ def value_label(field: str, value: Any) -> Any:
     return names.get(value, value)
 
 
+def code_of(field: str, text: str) -> str:
+    """The code a person meant by ``text`` in a cell of the coded ``field``: the code whose label
+    it is (any case), or the text itself (a code typed as a code, or something the checks refuse).
+
+    >>> code_of("kind", "young person"), code_of("kind", "Young person"), code_of("type", "mentor")
+    ('young_person', 'young_person', 'mentor')
+    """
+    names = VALUE_LABELS.get(field, {})
+    wanted = text.strip().lower()
+    for code, label in names.items():
+        if label.lower() == wanted:
+            return code
+    return text.strip()
+
+
 def field_label(name: str) -> str:
     """The header of a field or measure: its label, else its name with spaces, capitalised."""
     if name in FIELD_LABELS:

@@ -53,6 +53,7 @@ from socialmap.interview import (
 )
 from socialmap.model import Node
 from socialmap.model.kinds import YOUNG_PERSON
+from socialmap.model.labels import code_of, field_label, value_label
 from socialmap.ui.commands import AddNode, AddTie, push_edit
 from socialmap.ui.document import ProjectDocument
 
@@ -181,7 +182,7 @@ class RingView(QGraphicsView):
         x, y = box.left(), box.bottom() + 12
         for kind, colour in KIND_COLOURS.items():
             scene.addEllipse(x, y, 10, 10, QPen(QColor("#333333")), QBrush(QColor(colour)))
-            text = scene.addSimpleText(kind.replace("_", " "))
+            text = scene.addSimpleText(value_label("kind", kind))
             text.setPos(x + 13, y - 3)
             x += 13 + text.boundingRect().width() + 10
         x, y = box.left(), y + 16
@@ -329,7 +330,7 @@ class InterviewDialog(QDialog):
         self.name_edit.installEventFilter(self)
 
         self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.model.setHorizontalHeaderLabels([field_label(c) for c in COLUMNS])
         self._adding = False
         self.model.itemChanged.connect(lambda _item: None if self._adding else self.replan())
         self.table = QTableView()
@@ -375,7 +376,7 @@ class InterviewDialog(QDialog):
         self.prompt_label.setText(f"{self.prompt_index + 1} of {len(self.prompts)}{mark}: {prompt.text}")
         self.kind_box.clear()
         for kind in prompt.kinds:
-            self.kind_box.addItem(kind.replace("_", " "), kind)
+            self.kind_box.addItem(value_label("kind", kind), kind)
 
     def edit_prompts(self) -> None:
         """The prompts editor (socialmap.ui.prompts_dialog); the form then asks the new prompts."""
@@ -440,7 +441,7 @@ class InterviewDialog(QDialog):
     def _add(self, name: str, strength: str | None, context: str | None, *, picked: bool) -> None:
         prompt = self.prompts[self.prompt_index]
         kind = None if picked or name in self.project.nodes else self.kind_box.currentData()
-        cells = [name, prompt.key, kind or "", "", "", strength or "", context or ""]
+        cells = [name, prompt.key, value_label("kind", kind) if kind else "", "", "", strength or "", context or ""]
         self._adding = True  # the view must see the new row (no blockSignals); replan once below
         self.model.appendRow([QStandardItem(c) for c in cells])
         self._adding = False
@@ -461,6 +462,7 @@ class InterviewDialog(QDialog):
             cell = {c: (self.model.item(r, j).text().strip() if self.model.item(r, j) else "")
                     for j, c in enumerate(COLUMNS)}
             strength = cell["strength"]
+            cell["kind"], cell["type"] = code_of("kind", cell["kind"]), code_of("type", cell["type"])
             out.append(Answer(cell["prompt"], cell["name"], kind=cell["kind"] or None, area=cell["area"] or None,
                               type=cell["type"] or None,
                               strength=int(strength) if strength.isdigit() else (-1 if strength else None),

@@ -14,7 +14,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +42,7 @@ from PySide6.QtWidgets import (
 from socialmap.errors import InputError
 from socialmap.model import Tie
 from socialmap.model.kinds import PLACE_KINDS, YOUNG_PERSON
+from socialmap.model.labels import value_label
 from socialmap.model.tie_entry import COLUMNS, NodeFinder, check_rows, split_rows, valid_types
 from socialmap.ui.commands import AddTie, push_edit
 from socialmap.ui.document import ProjectDocument
@@ -124,20 +132,21 @@ class AddTieDialog(QDialog):
         if target is not None:
             kinds = project.nodes[self.source_id].kind, project.nodes[target].kind
             for t in valid_types(*kinds):
-                self.type_box.addItem(t)
+                self.type_box.addItem(value_label("type", t), t)
             self.opportunity_box.setEnabled(YOUNG_PERSON in kinds)
             self.status.setText("" if self.type_box.count() else
-                                f"no tie type joins a {kinds[0].replace('_', ' ')} and a {kinds[1].replace('_', ' ')}")
+                                f"no tie type joins a {value_label('kind', kinds[0]).lower()} "
+                                f"and a {value_label('kind', kinds[1]).lower()}")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
             target is not None and self.type_box.count() > 0)
 
     def add(self) -> bool:
         """Push the tie (one undoable edit) and close; stay open with the reason on a refusal."""
-        if self.target_id is None or not self.type_box.currentText():
+        if self.target_id is None or not self.type_box.currentData():
             self.status.setText("Pick the other end first.")
             return False
         strength = self.strength_box.currentText()
-        tie = Tie(self.source_id, self.target_id, self.type_box.currentText(), context=self.context_box.currentData(),
+        tie = Tie(self.source_id, self.target_id, self.type_box.currentData(), context=self.context_box.currentData(),
                   strength=int(strength) if strength else None,
                   opportunity=self.opportunity_box.isEnabled() and self.opportunity_box.isChecked())
         try:
@@ -278,7 +287,7 @@ class TieEntryDialog(QDialog):
             c.row = i + 1  # the table's own row number
             item = self.model.item(i, len(COLUMNS))
             if c.ok:
-                item.setText(f"ok: {c.tie.type} tie")
+                item.setText(f"ok: {value_label('type', c.tie.type).lower()} tie")
                 item.setForeground(QBrush(QColor(OK_COLOUR)))
             else:
                 item.setText(f"{c.field}: {c.reason}" if c.field else c.reason)

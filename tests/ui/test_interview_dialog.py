@@ -60,6 +60,10 @@ def test_fifteen_alters_by_keyboard_in_one_undoable_edit(qtbot, small_project):
         enter(text)
     rows = [[dialog.model.item(r, j).text() for j in range(7)] for r in range(dialog.model.rowCount())]
     assert dialog.model.rowCount() == 15, (dialog.status.text(), rows, edit.text())
+    # plain words in the table (codes only in files): the headers and a new answer's kind
+    headers = [dialog.model.headerData(j, Qt.Orientation.Horizontal) for j in range(7)]
+    assert headers == ["Name", "Prompt", "Kind", "Area", "Type", "Strength", "Context"]
+    assert rows[0][2] == "Young person" and rows[6][2] == "" and rows[7][2] == "Adult"  # Jo picked: known
     # live measures: Robin's own ties (bonding yp2, linking s1) and the 15 planned
     assert dialog.measures.text().startswith("17 ties:")
     assert dialog.table.model().rowCount() == 15 and dialog.table.isRowHidden(14) is False

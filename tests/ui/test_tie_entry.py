@@ -35,9 +35,10 @@ def test_add_tie_from_a_person_by_keyboard_with_the_fitting_types_only(qtbot, sm
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert dialog.target_id == "yp3"
-    assert [dialog.type_box.itemText(i) for i in range(dialog.type_box.count())] == [
+    assert [dialog.type_box.itemData(i) for i in range(dialog.type_box.count())] == [
         "family", "friend", "peer", "neighbour", "mentor", "worker"]
-    dialog.type_box.setCurrentText("peer")
+    assert dialog.type_box.itemText(2) == "Peer"  # the plain label shown, the code kept as its data
+    dialog.type_box.setCurrentText("Peer")
     dialog.strength_box.setCurrentText("2")
     dialog.opportunity_box.setChecked(True)
     qtbot.keyClick(dialog.type_box, Qt.Key.Key_Return)
@@ -55,11 +56,11 @@ def test_a_service_offers_attends_only_and_an_organisation_to_an_adult_member_or
     dialog = AddTieDialog(doc, "yp3")
     qtbot.addWidget(dialog)
     dialog.target_edit.setText("s1")  # an id typed
-    assert [dialog.type_box.itemText(i) for i in range(dialog.type_box.count())] == ["attends"]
+    assert [dialog.type_box.itemData(i) for i in range(dialog.type_box.count())] == ["attends"]
     org = AddTieDialog(doc, "o1")
     qtbot.addWidget(org)
     org.target_edit.setText("Sam")  # a label only one node has
-    assert org.target_id == "yp2" and [org.type_box.itemText(i) for i in range(org.type_box.count())] == ["member"]
+    assert org.target_id == "yp2" and [org.type_box.itemData(i) for i in range(org.type_box.count())] == ["member"]
     assert org.opportunity_box.isEnabled()  # a tie of a young person: the mark may be set
     org.target_edit.setText("nobody")
     assert org.target_id is None and "no node 'nobody'" in org.status.text()
