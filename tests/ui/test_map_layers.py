@@ -281,10 +281,14 @@ def test_an_exported_map_image_has_the_basemap_and_the_reference_layers(make_win
     with qtbot.waitSignal(window.map_tools.exporter.written, timeout=WAIT_MS):
         window.map_tools.exporter.export(out, 800, 600, key=False, scale=False)
     image = QImage(str(out))
-    x, y = bm.tile_xy(-2.29, 53.405, 14)
-    expected = "#{:02x}{:02x}{:02x}".format(*tile_colour(14, int(x), int(y)))
+    # the picture is drawn again at its own size, so Leaflet may pick the next zoom for the same
+    # view: the tile under the centre at any zoom the file has (each z/x/y its own colour)
+    expected = set()
+    for z in (12, 13, 14, 15):
+        x, y = bm.tile_xy(-2.29, 53.405, z)
+        expected.add("#{:02x}{:02x}{:02x}".format(*tile_colour(z, int(x), int(y))))
     colours = {image.pixelColor(400 + dx, 300 + dy).name() for dx in (-30, 0, 30) for dy in (-30, 30)}
-    assert expected in colours, (colours, expected)
+    assert expected & colours, (colours, expected)
     # the road (magenta, at the centre's latitude less ~11 m) crosses the picture's middle
     column = [image.pixelColor(400, yy) for yy in range(260, 340)]
     assert any(c.red() > 200 and c.blue() > 200 and c.green() < 120 for c in column)
