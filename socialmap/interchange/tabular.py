@@ -96,6 +96,13 @@ def _check_headers(table: Table) -> None:
         raise InputError(problems)
 
 
+def unreadable_workbook(path: str | Path, sheet: str | None, exc: Exception) -> InputError:
+    """The one-line refusal of a workbook openpyxl could not read (in ``sheet`` when known)."""
+    where = f" (sheet {sheet})" if sheet else ""
+    return InputError(Problem(f"cannot be read as an .xlsx workbook{where}: {type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:200]}", file=str(path)))
+
+
 def read_xlsx_tables(path: str | Path) -> dict[str, Table]:
     """Every sheet of an ``.xlsx`` workbook as a :class:`Table`, keyed by sheet name."""
     import openpyxl
@@ -138,9 +145,7 @@ def read_xlsx_tables(path: str | Path) -> dict[str, Table]:
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl parses each sheet lazily: XML, zip and value errors
-        where = f" (sheet {sheet})" if sheet else ""
-        raise InputError(Problem(f"cannot be read as an .xlsx workbook{where}: {type(exc).__name__}: "
-                                 f"{' '.join(str(exc).split())[:200]}", file=str(path))) from None
+        raise unreadable_workbook(path, sheet, exc) from None
     finally:
         book.close()
     return tables

@@ -163,7 +163,7 @@ def _xlsx_sections(path: Path) -> list[Table]:
     import openpyxl
 
     from socialmap.interchange.limits import MAX_ROWS, check_rows, check_xlsx
-    from socialmap.interchange.tabular import _check_headers, _clean_header
+    from socialmap.interchange.tabular import _check_headers, _clean_header, unreadable_workbook
 
     if not path.exists():
         raise InputError(Problem("no such file", file=str(path)))
@@ -207,9 +207,7 @@ def _xlsx_sections(path: Path) -> list[Table]:
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl parses each sheet lazily: XML, zip and value errors
-        where = f" (sheet {sheet})" if sheet else ""
-        raise InputError(Problem(f"cannot be read as an .xlsx workbook{where}: {type(exc).__name__}: "
-                                 f"{' '.join(str(exc).split())[:200]}", file=str(path))) from None
+        raise unreadable_workbook(path, sheet, exc) from None
     finally:
         book.close()
     return sections
