@@ -239,8 +239,11 @@ def build_pdf(path: str | os.PathLike, story: list[Any], *, title: str, source: 
         canvas.restoreState()
 
     path = Path(path)
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
-                            bottomMargin=2 * cm, title=title, author="SocialMap", subject=title,
-                            creator="SocialMap", invariant=1)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    # into a file of ours, closed however the build ends: given a name, reportlab leaves its file
+    # open when a write fails (a full disk), and the half-written file stays held until collected
+    with open(path, "wb") as fh:
+        doc = SimpleDocTemplate(fh, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
+                                bottomMargin=2 * cm, title=title, author="SocialMap", subject=title,
+                                creator="SocialMap", invariant=1)
+        doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return path
