@@ -69,6 +69,14 @@ class InputError(SocialMapError):
         return [str(p) for p in self.problems]
 
 
+def problems_of(exc: BaseException) -> list[Problem]:
+    """Every problem an error reports: an :class:`InputError`'s own list, else one problem that
+    names the error (what a dialog lists when a job fails)."""
+    if isinstance(exc, InputError):
+        return list(exc.problems)
+    return [Problem(f"{type(exc).__name__}: {exc}")]
+
+
 class ProjectFileError(SocialMapError):
     """A project file that cannot be opened or written (damaged, newer schema, unreadable)."""
 

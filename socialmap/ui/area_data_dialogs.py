@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from socialmap.errors import InputError, Problem
+from socialmap.errors import InputError, Problem, problems_of
 from socialmap.ui import workers
 from socialmap.ui.interchange_dialogs import RefusedRowsDialog, ReplaceProjectCommand
 
@@ -68,7 +68,7 @@ def _plain_label(text: str = "") -> QLabel:
     return label
 
 
-class _CheckThenApply(QDialog):
+class _CheckThenApply(QDialog, workers.DialogJob):
     """A dialog that runs a job to *check*, shows its summary, and applies the result on *OK*."""
 
     apply_text = "Import"
@@ -89,6 +89,7 @@ class _CheckThenApply(QDialog):
         self.progress.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.check_button = self.buttons.addButton("Check", QDialogButtonBox.ButtonRole.ActionRole)
+        self.job_button = self.check_button
         self.apply_button = self.buttons.addButton(self.apply_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setEnabled(False)
         self.check_button.clicked.connect(self.check)
@@ -125,21 +126,9 @@ class _CheckThenApply(QDialog):
         except InputError as exc:
             self.summary.setPlainText("\n".join(exc.lines()))
             return None
-        worker = workers.Worker(fn, *args, with_callbacks=False, **kwargs)
-        worker.preload = AREA_DATA_MODULES
-        worker.signals.finished.connect(self._checked)
-        worker.signals.failed.connect(self._failed)
-        worker.signals.done.connect(self._done)
-        self.worker = worker
-        self.progress.show()
-        self.check_button.setEnabled(False)
         self.summary.setPlainText("Checking…")
-        return workers.start(worker)
-
-    def _done(self) -> None:
-        self.worker = None
-        self.progress.hide()
-        self.check_button.setEnabled(True)
+        return self._start_dialog_job(fn, *args, modules=AREA_DATA_MODULES, on_finished=self._checked,
+                                      on_failed=self._failed, **kwargs)
 
     def _checked(self, result) -> None:
         self.result = result
@@ -147,7 +136,7 @@ class _CheckThenApply(QDialog):
         self.apply_button.setEnabled(True)
 
     def _failed(self, exc: BaseException) -> None:
-        problems = exc.problems if isinstance(exc, InputError) else [Problem(f"{type(exc).__name__}: {exc}")]
+        problems = problems_of(exc)
         self.summary.setPlainText(f"Nothing was changed: {len(problems)} problem(s).\n\n" +
                                   "\n".join(str(p) for p in problems[:200]))
         self.refused = RefusedRowsDialog(problems, parent=self)

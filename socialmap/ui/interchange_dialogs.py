@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from socialmap.errors import InputError, Problem, SocialMapError
+from socialmap.errors import InputError, Problem, SocialMapError, problems_of
 from socialmap.interchange.registry import export_formats, import_format, import_formats
 from socialmap.model.kinds import NODE_KINDS
 from socialmap.model.labels import field_label, tie_type_choices, value_label
@@ -196,7 +196,7 @@ class ReplaceProjectCommand(QUndoCommand):
 
 
 # ===================================================================== import
-class ImportDialog(QDialog):
+class ImportDialog(QDialog, workers.DialogJob):
     """Choose, preview, map and import a file into the open project."""
 
     #: Emitted with (merged project, notes, nodes added, ties added) when an import succeeded.
@@ -251,6 +251,7 @@ class ImportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setEnabled(False)
+        self.job_button = self.import_button
         self.buttons.accepted.connect(self.start_import)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
@@ -396,22 +397,10 @@ class ImportDialog(QDialog):
             kwargs.update(connections=second, kind_map=c["kind_map"], tie_map=c["tie_map"], columns=c["columns"])
         elif self.fmt == "csv":
             kwargs.update(ties=second, columns={h: f for h, f in c["columns"].items() if f})
-        worker = workers.Worker(import_into, self.doc.project, self.fmt, self.source.text().strip(),
-                                with_callbacks=False, **kwargs)
-        worker.preload = INTERCHANGE_MODULES
-        worker.signals.finished.connect(self._finished)
-        worker.signals.failed.connect(self._failed)
-        worker.signals.done.connect(self._done)
-        self.worker = worker
-        self.progress.show()
-        self.import_button.setEnabled(False)
         self.message.setText("Importing…")
-        return workers.start(worker)
-
-    def _done(self) -> None:
-        self.worker = None
-        self.progress.hide()
-        self.import_button.setEnabled(True)
+        return self._start_dialog_job(import_into, self.doc.project, self.fmt, self.source.text().strip(),
+                                      modules=INTERCHANGE_MODULES, on_finished=self._finished,
+                                      on_failed=self._failed, **kwargs)
 
     def _finished(self, result) -> None:
         project, notes, nodes, ties = result
@@ -419,7 +408,7 @@ class ImportDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        problems = exc.problems if isinstance(exc, InputError) else [Problem(f"{type(exc).__name__}: {exc}")]
+        problems = problems_of(exc)
         self.message.setText(f"Nothing was imported: {len(problems)} problem(s).")
         self.refused.emit(list(problems))
 

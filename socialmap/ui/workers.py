@@ -317,3 +317,28 @@ class PanelJob:
         lines = getattr(exc, "lines", None)  # an InputError lists every problem
         detail = "; ".join(lines()) if callable(lines) else str(exc)
         self.status.setText(f"{self.job_failed_text}: {detail}")
+
+
+class DialogJob:
+    """Mixin for a dialog that runs one job at a time behind one button (Check, Import), with a
+    busy bar (the import and area data dialogs).
+
+    The dialog provides ``worker`` (None when idle), ``progress`` and ``job_button``."""
+
+    def _start_dialog_job(self, fn: Callable[..., Any], *args: Any, modules: tuple[str, ...],
+                          on_finished: Callable[[Any], Any], on_failed: Callable[[BaseException], Any],
+                          **kwargs: Any) -> Worker:
+        worker = Worker(fn, *args, with_callbacks=False, **kwargs)
+        worker.preload = modules
+        worker.signals.finished.connect(on_finished)
+        worker.signals.failed.connect(on_failed)
+        worker.signals.done.connect(self._dialog_job_done)
+        self.worker = worker
+        self.progress.show()
+        self.job_button.setEnabled(False)
+        return start(worker)
+
+    def _dialog_job_done(self) -> None:
+        self.worker = None
+        self.progress.hide()
+        self.job_button.setEnabled(True)
