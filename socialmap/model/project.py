@@ -965,6 +965,10 @@ class Project:
                     key = tie_key(node.provider, node.id)
                     if key not in p.ties:
                         p._link(Tie(node.provider, node.id, "provides"))
+        if not place_young_people:  # the points as stored (a file): each inside its home area
+            from socialmap.model.placement import outside_home_area, outside_home_problem
+
+            problems += [outside_home_problem(n, code) for n, code in outside_home_area(p)]
         if problems:
             if source:
                 problems = [replace(pr, file=pr.file or source) for pr in problems]

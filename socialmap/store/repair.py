@@ -19,6 +19,9 @@ A **safe** fix changes nothing anyone wrote, only what can no longer stand:
   their privacy placement inside that area (SPEC 8: a point digitised in QGIS may be a home);
   the site of an organisation or service stays where it was drawn (moving a real site would
   falsify every distance to it), it is only filed under the area;
+- a young person whose point lies outside their home area (dragged in QGIS into the next area,
+  perhaps onto where they live) is put back at their placement inside it; moving them to the
+  area the point is in instead is offered as a decision;
 - an organisation or service with no area code whose point lies in an area is filed under it
   (not a problem: a note, as an import does it).
 
@@ -341,6 +344,7 @@ class RepairSession:
             cache[i] = (node, provider, found)
             out += found
         out += self._tie_findings(p, index_of, source)
+        out += self._moved_findings(p, index_of, {f.problem.record for f in out}, source)
         if not any(f.blocking for f in out):
             try:  # the whole of Project.build's rules, on copies (it fills in derived fields)
                 self._build()
@@ -444,6 +448,33 @@ class RepairSession:
                 out.append(Finding(Problem(f"has no area code; its point lies in area {placed.code!r}", file=source,
                                            record=record, field="area_code"),
                                    (self._area_fix(i, node, node.id, record, placed),), blocking=False))
+        return out
+
+    def _moved_findings(self, p: Project, index_of: dict[str, int], found: set[str | None],
+                        source: str) -> list[Finding]:
+        """Young people whose point lies outside their home area (moved in another program): put
+        back at their placement there (safe: the point of a young person is never data, only
+        where the map draws them, SPEC 8), or moved to the area the point is in (a decision)."""
+        from socialmap.model.placement import outside_home_area, outside_home_problem
+
+        out: list[Finding] = []
+        for node, lies_in in outside_home_area(p):
+            record = f"node {node.id!r}"
+            if record in found:  # its own problems come first (a fix of theirs may place it anew)
+                continue
+            i = index_of[node.id]
+            home = Placed(node.area_code, 0.0, None, None, "")
+            fixes = [Fix(f"keep it in area {node.area_code!r}: its point goes back to its placement there",
+                         f"{record}: its point, moved outside its home area {node.area_code!r}, is back at its "
+                         "placement there", True, (Change("nodes", i, self._area_fields(node, node.id, home)),))]
+            if lies_in is not None:
+                there = Placed(lies_in, 0.0, None, None, "")
+                fixes.append(Fix(f"move it to area {lies_in!r}, where its point now lies (its point becomes its "
+                                 "placement there)",
+                                 f"{record}: area code {node.area_code!r} -> {lies_in!r}, where its point was moved",
+                                 False, (Change("nodes", i, self._area_fields(node, node.id, there)),)))
+            fixes.append(self._drop_node(i, record))
+            out.append(Finding(outside_home_problem(node, lies_in, source), tuple(fixes)))
         return out
 
     def _tie_findings(self, p: Project, index_of: dict[str, int], source: str) -> list[Finding]:

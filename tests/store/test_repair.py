@@ -274,3 +274,96 @@ def test_a_file_of_an_earlier_schema_edited_in_qgis_is_checked_and_repaired_on_a
     out = tmp_path / "fixed.gpkg"
     assert main(["repair", str(path), str(out)]) == 0
     assert "s1" not in load_project(out).nodes and path.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- a young person moved
+
+def _move_point(path, node_id, to_wgs84, easting, northing):
+    """What QGIS does when a point is dragged with the move tool: the geometry changes, nothing else."""
+    import struct
+
+    lon, lat = to_wgs84.transform(easting, northing)
+    blob = b"GP\x00\x01" + struct.pack("<i", 4326) + b"\x01\x01\x00\x00\x00" + struct.pack("<dd", lon, lat)
+    con = sqlite3.connect(path)
+    gpkg_functions(con)
+    with con:
+        assert con.execute("UPDATE nodes SET geom = ? WHERE id = ?", (blob, node_id)).rowcount == 1
+    con.close()
+
+
+def _grid_with_young_people(tmp_path):
+    from socialmap.model import Node
+
+    p, to_wgs84, _ = grid_project()
+    p.add_node(Node("yp1", "young_person", "Sam", area_code="A"))
+    p.add_node(Node("yp2", "young_person", "Ali", area_code="A"))
+    p.add_node(Node("yp3", "young_person", "Jo", area_code="B"))
+    path = tmp_path / "p.gpkg"
+    save_project(p, path)
+    return p, to_wgs84, path
+
+
+def test_outside_home_area_finds_points_moved_out_and_where_they_went():
+    """Hand-placed points against two squares: one in its own area (fine), one in the other
+    square, one in neither."""
+    from shapely.geometry import box
+
+    from socialmap.model import Area, Node, Project
+    from socialmap.model.placement import outside_home_area
+
+    p = Project()
+    p.areas = {"A": Area("A", "A", box(0, 0, 1, 1)), "B": Area("B", "B", box(1, 0, 2, 1))}
+    p.nodes = {"in": Node("in", "young_person", "x", area_code="A", lon=0.5, lat=0.5),
+               "next": Node("next", "young_person", "y", area_code="A", lon=1.5, lat=0.5),
+               "away": Node("away", "young_person", "z", area_code="B", lon=5.0, lat=5.0),
+               "org": Node("org", "organisation", "o", area_code="A", lon=1.5, lat=0.5)}
+    assert [(n.id, code) for n, code in outside_home_area(p)] == [("next", "B"), ("away", None)]
+
+
+def test_a_young_person_dragged_into_the_next_area_in_qgis_is_found_and_put_back(tmp_path, capsys):
+    """yp1 of area A dragged in QGIS to E 382000, N 390500, inside B, its area code still A. The
+    file is refused with the reason; check lists it; repair puts the point back at yp1's
+    placement in A (the same point as before the drag); the other choice moves yp1 to B."""
+    import pytest
+    import shapely
+
+    from socialmap.errors import ProjectFileError
+    from socialmap.model.placement import place_in_area
+    from socialmap.store.repair import RepairSession
+
+    p, to_wgs84, path = _grid_with_young_people(tmp_path)
+    placed_before = (p.nodes["yp1"].lon, p.nodes["yp1"].lat)
+    _move_point(path, "yp1", to_wgs84, 382000, 390500)
+    with pytest.raises(ProjectFileError, match="its point lies outside its home area 'A': it lies in area 'B'"):
+        load_project(path)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "node 'yp1'" in err and "home area 'A'" in err and "yp2" not in err and "yp3" not in err
+    out = tmp_path / "fixed.gpkg"
+    assert main(["repair", str(path), str(out)]) == 0
+    assert "node 'yp1': its point, moved outside its home area 'A', is back at its placement there" in capsys.readouterr().err
+    fixed = load_project(out).nodes["yp1"]
+    assert fixed.area_code == "A"
+    assert (fixed.lon, fixed.lat) == placed_before == place_in_area("yp1", p.areas["A"].geometry)
+    # the decision instead: yp1 now lives in B, drawn at the placement there, not at the dragged point
+    session = RepairSession(path)
+    [finding] = session.blocking()  # (the college with no area code is a note, not blocking)
+    move = finding.fixes[1]
+    assert not move.safe and "move it to area 'B'" in move.action
+    session.apply(move.changes_for()[0])
+    assert session.blocking() == []
+    moved = session.project().nodes["yp1"]
+    assert moved.area_code == "B"
+    assert (moved.lon, moved.lat) == place_in_area("yp1", p.areas["B"].geometry)
+    assert shapely.Point(moved.lon, moved.lat).within(p.areas["B"].geometry)
+
+
+def test_a_young_person_dragged_outside_every_area_has_no_move_offered(tmp_path, capsys):
+    p, to_wgs84, path = _grid_with_young_people(tmp_path)
+    _move_point(path, "yp3", to_wgs84, 390000, 400000)  # about 11 km from both squares
+    assert main(["check", str(path)]) == 2
+    assert "home area 'B': it lies in no area" in capsys.readouterr().err
+    from socialmap.store.repair import RepairSession
+
+    [finding] = RepairSession(path).blocking()
+    assert [f.safe for f in finding.fixes] == [True, False]  # put back, or delete the record
