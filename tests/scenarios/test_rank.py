@@ -150,3 +150,47 @@ def test_stability_orders_are_the_rankings_at_the_ends_of_the_range(town):
         alone = rank(town, context_survival=value)
         for table in ("services", "organisations"):
             assert both.top_ten.orders[table][setting] == getattr(alone, table)["id"].head(10).astype(str).tolist()
+
+
+@pytest.mark.parametrize("survival", [0.0, 0.35, 0.5, 1.0])
+def test_every_candidate_at_once_gives_each_candidates_own_figures(town, sample_project, survival):
+    """The ranking's pass over every candidate at once (_all_candidates) gives, for each
+    service decommissioned and each organisation closed, the figures of that candidate's own
+    scenario (_candidate_rows over _Applier), at context survival 0, 1 and between, on the
+    town, Millbrook and a synthetic city of 3,000 (whose areas are flagged in every way)."""
+    from socialmap.bench import synthetic_city
+    from socialmap.scenarios.impact import (
+        FlagThresholds,
+        _all_candidate_rows,
+        _all_candidates,
+        _Applier,
+        _areas_by_service,
+        _candidate_rows,
+        scenario_base,
+    )
+
+    for project in (town, sample_project, synthetic_city(3000)):
+        base = scenario_base(project)
+        th = FlagThresholds.of(project)
+        knn = _areas_by_service(base)
+        everyone = _all_candidates(base, th, knn)
+        rows = _all_candidate_rows(base, everyone, survival, th)
+        assert len(rows) == sum(1 for n in project.nodes.values() if n.kind in ("service", "organisation"))
+        for j, (pos, row) in enumerate(zip(everyone.nodes.tolist(), rows, strict=True)):
+            node = project.nodes[str(base.ids[pos])]
+            assert (node.kind == "service") == (j < everyone.n_services)
+            change = Decommission(node.id) if node.kind == "service" else Close(node.id)
+            own = _candidate_rows(base, _Applier(base, [change]).run(), (survival,), th, knn)[0]
+            assert row["flagged_areas"] == own["flagged_areas"], node.id
+            for key in ("newly_isolated", "newly_isolated_neet", "lost_bridging", "lost_linking", "lost_bonding"):
+                assert row[key] == pytest.approx(own[key], abs=1e-9), (node.id, key)
+
+
+def test_rank_by_hand_at_context_survival_one_and_zero(town):
+    """By hand on the town (test_top_ten_order_across_context_survival_by_hand): decommissioning
+    s1 isolates 3 - S young people, s2 1 - S; at S = 1 that is 2 and 0, at S = 0 it is 3 and 1."""
+    for survival, s1, s2 in ((1.0, 2.0, 0.0), (0.0, 3.0, 1.0)):
+        r = rank(town, context_survival=survival).services.set_index("id")
+        assert r.loc["s1", "newly_isolated"] == pytest.approx(s1)
+        assert r.loc["s2", "newly_isolated"] == pytest.approx(s2)
+        assert r.loc["s3", "newly_isolated"] == 0.0
