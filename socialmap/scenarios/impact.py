@@ -1335,7 +1335,6 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds,
                     knn_areas: tuple[np.ndarray, np.ndarray]) -> _AllCandidates:
     n = len(base.kind)
     m = len(base.tie_a)
-    n_areas = base.n_areas
     services = np.nonzero(base.kind == SERVICE)[0].astype(np.int64)
     orgs = np.nonzero(base.kind == ORG)[0].astype(np.int64)
     nodes = np.concatenate([services, orgs])

@@ -36,6 +36,7 @@ from socialmap.ui import indexes, workers
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.frame_model import FrameModel
 from socialmap.ui.models import SearchProxy, fit_columns_to_text
+from socialmap.ui.pickers import choice_combo, set_choices
 
 NOT_AVAILABLE = "not available yet"
 AREA_COLUMNS = [
@@ -199,9 +200,11 @@ class ScenarioPanel(QWidget, workers.PanelJob):
 
         build = QGroupBox("Change list")
         bl = QFormLayout(build)
-        self.service_pick = QComboBox()
-        self.org_pick = QComboBox()
-        self.target_org = QComboBox()
+        # over list models filled at once (pickers.py): 7,000 addItem calls for a city's services
+        # and organisations held the UI thread when a project was opened
+        self.service_pick = choice_combo()
+        self.org_pick = choice_combo()
+        self.target_org = choice_combo()
         self.retention = QDoubleSpinBox()
         self.retention.setRange(0.0, 1.0)
         self.retention.setSingleStep(0.1)
@@ -372,10 +375,20 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.tabs.addTab(rank_box, "Criticality ranking")
         lay.addWidget(self.tabs, 1)
 
+        #: The job making the scenario set-up ahead (_prepare), while it runs.
+        self.prepare_worker: workers.Worker | None = None
+        #: The edits signalled while it runs, replayed over what it made (None: it will not do).
+        self._edits_meanwhile: list[tuple] | None = None
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.timeout.connect(self._prepare)
         doc.projectReplaced.connect(self._on_replaced)
         doc.nodesChanged.connect(self._on_nodes)
+        doc.tiesChanged.connect(self._on_ties)
+        doc.areasChanged.connect(lambda _codes: self._after_edit())
         doc.settingsChanged.connect(self._refresh_saved)
         doc.selectionChanged.connect(self._follow_selection)
+        doc.asOfChanged.connect(lambda: self._after_edit())
         self._on_replaced()
 
     @staticmethod
@@ -396,16 +409,11 @@ class ScenarioPanel(QWidget, workers.PanelJob):
     # ----------------------------------------------------------------- pickers
     def _fill_pickers(self) -> None:
         project = self.doc.project
+        nodes = project.nodes
         for combo, kind in ((self.service_pick, SERVICE), (self.org_pick, ORGANISATION)):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            for node in map(project.nodes.__getitem__, indexes.by_label(project, kind)):
-                combo.addItem(f"{node.label} ({node.id})", node.id)
-            idx = combo.findData(current)
-            if idx >= 0:
-                combo.setCurrentIndex(idx)
-            combo.blockSignals(False)
+            ids = indexes.by_label(project, kind)
+            set_choices(combo, [f"{n.label} ({n.id})" for n in map(nodes.__getitem__, ids)], ids,
+                        keep=combo.currentData())
         self._fill_target_orgs()
 
     def _fill_target_orgs(self) -> None:
@@ -415,19 +423,93 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         provider = project.nodes.get(service.provider) if service is not None and service.provider else None
         self.current_provider.setText(f"{provider.label} ({provider.id})" if provider is not None
                                       else "no provider recorded" if service is not None else "")
-        combo = self.target_org
-        current = combo.currentData()
-        combo.blockSignals(True)
-        combo.clear()
-        for node in map(project.nodes.__getitem__, indexes.by_label(project, ORGANISATION)):
-            if provider is None or node.id != provider.id:
-                combo.addItem(f"{node.label} ({node.id})", node.id)
-        idx = combo.findData(current)
-        if idx >= 0:
-            combo.setCurrentIndex(idx)
-        combo.blockSignals(False)
+        # the organisations' texts from the organisation picker, less the provider's
+        orgs = self.org_pick.model()
+        ids, texts = orgs.ids(), orgs.texts()
+        skip = orgs.row_of(provider.id) if provider is not None else -1
+        if skip >= 0:
+            ids, texts = ids[:skip] + ids[skip + 1:], texts[:skip] + texts[skip + 1:]
+        set_choices(self.target_org, texts, ids, keep=self.target_org.currentData())
+
+    # ----------------------------------------------------------------- set-up made ahead
+    #: How long after opening a project, or after the last edit that changed what the
+    #: scenario set-up reads, it is made again in the background (ms).
+    PREPARE_DELAY_MS = 1000
+    #: The same after an edit: long enough not to start between the edits of one sitting.
+    PREPARE_AFTER_EDIT_MS = 3000
+
+    def _schedule_prepare(self, delay_ms: int | None = None) -> None:
+        self._prepare_timer.start(self.PREPARE_DELAY_MS if delay_ms is None else delay_ms)
+
+    def _prepare(self) -> workers.Worker | None:
+        """Make the scenario set-up of the project as it is now in a job of its own
+        (:func:`socialmap.ui.workers.prepare_scenarios`: on a view of the project, not a copy,
+        and edits go on meanwhile), so the session's first scenario and ranking start from it.
+        Waits while another job runs; a project edited meanwhile is prepared again later."""
+        project = self.doc.project
+        if self.prepare_worker is not None or not self.available():
+            return None
+        if not project.nodes or workers.prepared_for(project, self.doc.measure_date()) is not None:
+            return None
+        if not workers.executor().idle.is_set() or self.doc.locked_for:
+            self._schedule_prepare(300)
+            return None
+        worker = workers.Worker(workers.prepare_scenarios, project, self.doc.measure_date())
+        worker.preload = workers.SCENARIO_MODULES
+        worker.signals.finished.connect(self._prepared)
+        worker.signals.failed.connect(self._prepare_failed)
+        worker.signals.cancelled.connect(self._prepare_failed)
+        self.prepare_worker = worker
+        self._edits_meanwhile: list[tuple] | None = []
+        return workers.start(worker)
+
+    def _prepared(self, prepared) -> None:
+        self.prepare_worker = None
+        edits, self._edits_meanwhile = self._edits_meanwhile, None
+        if edits is None or not workers.install_prepared(self.doc.project, prepared, edits):
+            self._schedule_prepare(self.PREPARE_AFTER_EDIT_MS)  # edited meanwhile
+
+    def _prepare_failed(self, *_exc) -> None:
+        # an edit in the middle of the view's dicts (Stale), or a project the scenarios refuse:
+        # the scenario's own job will say why, if it is run
+        self.prepare_worker = None
+        self._edits_meanwhile = None
+        if not self.doc.project.nodes:
+            return
+        self._schedule_prepare(5 * self.PREPARE_DELAY_MS)
+
+    def _after_edit(self) -> None:
+        workers.forget_prepared()
+        self._edits_meanwhile = None  # what is being made now will not do
+        self._schedule_prepare(self.PREPARE_AFTER_EDIT_MS)
+
+    def _carry_over(self, nodes=None, ties=None) -> bool:
+        """Whether the set-up made ahead (or being made) still holds after this edit."""
+        if self.prepare_worker is not None:  # replayed when it is done (install_prepared)
+            if self._edits_meanwhile is None:
+                return False
+            self._edits_meanwhile.append(workers.record_edit(self.doc.project, nodes, ties))
+            return True
+        return workers.advance_prepared(self.doc.project, nodes, ties)
+
+    def _launch(self, worker, what: str):
+        """Start a scenario or ranking job on the set-up made ahead when it is current (no copy
+        of the project, edits go on); else on the shared copy of the project, as other jobs."""
+        target = workers.prepared_for(self.doc.project, self.doc.measure_date())
+        if target is None:
+            self._prepare_timer.stop()  # the job builds the set-up on its copy
+            return super()._launch(worker, what)
+        worker.args = (target, *worker.args)
+        worker.preload = workers.SCENARIO_MODULES
+        return workers.start(worker)
+
+    def _on_ties(self, added, changed, removed) -> None:
+        if added or removed or not self._carry_over(ties=changed):
+            self._after_edit()
 
     def _on_nodes(self, added, changed, removed) -> None:
+        if added or removed or not self._carry_over(nodes=changed):
+            self._after_edit()
         # refilled only when a service or organisation changed (a removed young person refilled
         # a city's 5,000 services and organisations twice)
         kinds = {self.doc.project.nodes[i].kind for i in [*added, *changed] if i in self.doc.project.nodes}
@@ -447,6 +529,8 @@ class ScenarioPanel(QWidget, workers.PanelJob):
                 self.org_pick.setCurrentIndex(idx)
 
     def _on_replaced(self) -> None:
+        workers.forget_prepared()
+        self._schedule_prepare()
         self.clear()
         self.totals.setText("")
         self.result = None
@@ -680,8 +764,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self.rank_button.setEnabled(False)
         self.rank_cancel.setEnabled(True)
         self.status.setText("Ranking every service and organisation…")
-        self.rank_worker.reuse_snapshot = True  # reads the project only
-        return self.doc.run_on_snapshot(self.rank_worker, "the ranking", as_of=True)
+        return self._launch(self.rank_worker, "the ranking")
 
     def _ranked_text(self, result) -> str:
         top = getattr(result, "top_ten", None)
@@ -696,14 +779,13 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         if stability is None:
             return None
         worker = workers.Worker(stability, result)
-        worker.reuse_snapshot = True  # the ranking's copy of the project, with its caches
         self._stability_of = (result, self.doc.project)
         # slots of the panel (not closures): a panel closed meanwhile is not called
         worker.signals.finished.connect(self._stability_done)
         worker.signals.failed.connect(self._stability_failed)
         worker.signals.cancelled.connect(self._stability_cancelled)
         self.stability_worker = worker
-        return self.doc.run_on_snapshot(worker, "the ranking's top ten", as_of=True)
+        return self._launch(worker, "the ranking's top ten")  # the ranking's view or copy, with its caches
 
     def _stability_done(self, top) -> None:
         self.stability_worker = None

@@ -110,10 +110,204 @@ def shared_snapshot(source):
         ref, version, snapshot = _shared[0]
         if ref() is source and version == source.version:
             return snapshot
-    snapshot = source.copy()
-    snapshot.version = source.version
+        del snapshot
+        _let_go(_shared.pop()[2])
+    snapshot = frozen_copy(source)
     _shared[:] = [(weakref.ref(source), source.version, snapshot)]
     return snapshot
+
+
+def frozen_copy(source):
+    """``source.copy()`` (with its version) whose records Python's cyclic garbage collector
+    never walks: the copy makes a million objects with the collector paused, and the first
+    collection after it walked them all in one C call holding Python's lock (0.5-0.9 s at
+    100,000 young people: a stall of the UI thread). Records form no cycles; reference
+    counting still frees them."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        snapshot = source.copy()
+        snapshot.version = source.version
+        gc.freeze()
+    finally:
+        if paused:
+            gc.enable()
+    return snapshot
+
+
+#: Records dropped per turn by :func:`_let_go`.
+LET_GO_PIECE = 2000
+
+
+def _let_go(project) -> None:
+    """Drop a copy of a project a few thousand records at a time, when nothing else holds it.
+
+    Freeing a city's copy is one cascade of deallocations in C, 170 ms at 100,000 young
+    people with Python's lock held all along (the UI thread waits); popped a piece at a time,
+    the lock can go to the UI thread between pieces."""
+    if sys.getrefcount(project) > 2:  # this call's and the argument's: someone else holds it
+        return
+    for name in ("_cache", "ties", "adjacency", "nodes", "areas"):
+        records = getattr(project, name, None)
+        if not isinstance(records, dict) or sys.getrefcount(records) > 3:  # shared: left alone
+            continue
+        while records:
+            for _ in range(min(LET_GO_PIECE, len(records))):
+                records.popitem()
+
+
+# ---------------------------------------------------------------------- scenario set-up made ahead
+class Prepared:
+    """A view of a project made by :func:`prepare_scenarios` with the scenario set-up built on
+    it, kept while the project is at ``version`` (:func:`prepared_for`)."""
+
+    def __init__(self, source, version: int, view, target, on) -> None:
+        import weakref
+
+        self.ref = weakref.ref(source)
+        self.version = version
+        self.view = view
+        self.target = target  # the view as of ``on`` (the same object without dated ties)
+        self.on = on
+
+
+_prepared: list[Prepared] = []
+
+
+def capture(source):
+    """A view of ``source`` with dicts of its own sharing the records (no copy of a record):
+    each dict is taken in one C call. Only for jobs that read the scenario set-up, the labels
+    and the settings (:func:`prepare_scenarios`): an edit replaces a node or a tie record,
+    but a few edits change a field of a record in place (a service's provider, a tie's
+    context, when a node goes), so the view is used only while the project is at its version."""
+    import copy
+
+    from socialmap.model import Project
+
+    view = Project()
+    view.areas = dict(source.areas)
+    view.nodes = dict(source.nodes)
+    view.ties = dict(source.ties)
+    view.adjacency = dict(source.adjacency)
+    view.settings = dict(source.settings)
+    view.scenarios = copy.deepcopy(source.scenarios)
+    view.snapshots = dict(source.snapshots)
+    view.as_of = source.as_of
+    view.version = source.version
+    return view
+
+
+class Stale(Exception):
+    """The project changed while its scenario set-up was being made ahead."""
+
+
+def prepare_scenarios(source, on=None, progress=None, cancelled=None):
+    """Make the scenario set-up of ``source`` (:func:`socialmap.scenarios.scenario_base`, with
+    the graph arrays, tie classes, projected sites and nearest services it is built from) on a
+    :func:`capture` of it, as of ``on``, without a copy of the project and without holding up
+    edits: a job started after a project opens (ScenarioPanel), so the session's first
+    scenario or ranking costs what the later ones do. Returns what :func:`install_prepared`
+    keeps; :class:`Stale` when an edit came while the view was taken."""
+    version = source.version
+    view = capture(source)
+    if source.version != version:
+        raise Stale()
+    target = view.in_force(on) if on is not None else view
+    from socialmap.scenarios import scenario_base
+
+    scenario_base(target)
+    return Prepared(source, version, view, target, on)
+
+
+def forget_prepared() -> None:
+    _prepared.clear()
+
+
+def prepared_for(source, on=None):
+    """The project view with the scenario set-up of ``source`` as it is now, as of ``on``, for a
+    job that reads only the set-up, labels and settings (a scenario, the ranking); else None.
+    The view gets the project's settings as they are now (they change without a new version)."""
+    if not _prepared:
+        return None
+    p = _prepared[0]
+    if p.ref() is not source or p.version != source.version or p.on != on:
+        return None
+    settings = dict(source.settings)
+    p.view.settings = p.target.settings = settings
+    return p.target
+
+
+#: Node fields the scenario set-up never reads: an edit of these alone leaves it as it was.
+UNREAD_NODE_FIELDS = frozenset({
+    "label", "updated", "recorded", "age", "role", "in_work", "sector", "employees_total", "employees_local",
+    "spend_total", "spend_local", "years_in_area", "service_type", "commissioner", "contract_end",
+    "annual_value", "hours_per_week",
+})
+
+
+def advance_prepared(source, nodes: list | None = None, ties: list | None = None, *,
+                     edit: tuple | None = None, prepared: Prepared | None = None) -> bool:
+    """Carry the set-up made ahead over an edit that changed nothing it reads (on the UI
+    thread, from the document's change signals): ``nodes`` the ids of changed nodes, each
+    still the same in every field but :data:`UNREAD_NODE_FIELDS` (a relabelled young person,
+    or the undo of it); ``ties`` changed tie keys whose records were not replaced. The view
+    takes the new records (the ranking shows labels) and stays valid at the new version.
+    Anything else (an edit of one touch more than the one signalled, a new or removed record, a
+    field it reads) and it is dropped: False.
+
+    ``edit`` (from :func:`record_edit`) and ``prepared`` replay an edit made while ``prepared``
+    was being made, before it is installed."""
+    if prepared is None:
+        if not _prepared:
+            return False
+        prepared = _prepared[0]
+    if edit is None:
+        edit = record_edit(source, nodes, ties)
+    version, node_records, tie_records = edit
+    p = prepared
+    # one touch of the project for the edit of the nodes; none for the ties the same edit names
+    ok = p.ref() is source and version - p.version == (1 if node_records else 0)
+    if ok and node_records:
+        from dataclasses import fields
+
+        names = [f.name for f in fields(type(next(iter(node_records.values()))))]
+        for nid, new in node_records.items():
+            old = p.view.nodes.get(nid)
+            if new is None or old is None or any(
+                    getattr(new, n) != getattr(old, n) for n in names if n not in UNREAD_NODE_FIELDS):
+                ok = False
+                break
+    if ok:
+        ok = all(tie is p.view.ties.get(key) for key, tie in tie_records.items())
+    if not ok:
+        if _prepared and _prepared[0] is p:
+            _prepared.clear()
+        return False
+    p.view.nodes.update(node_records)  # the target shares the view's nodes
+    p.version = version
+    return True
+
+
+def record_edit(source, nodes: list | None = None, ties: list | None = None) -> tuple:
+    """What :func:`advance_prepared` needs of an edit, taken when it is signalled: the project's
+    version then and the records of the nodes and ties it names."""
+    return (source.version, {nid: source.nodes.get(nid) for nid in nodes or ()},
+            {tuple(k): source.ties.get(tuple(k)) for k in ties or ()})
+
+
+def install_prepared(source, prepared: Prepared, edits: list[tuple] = ()) -> bool:
+    """Keep ``prepared`` (on the UI thread) when ``source`` has not changed since it was begun
+    but for ``edits`` (:func:`record_edit`, in order) that :func:`advance_prepared` carries
+    it over."""
+    if prepared.ref() is not source:
+        return False
+    for edit in edits:
+        if not advance_prepared(source, edit=edit, prepared=prepared):
+            return False
+    if source.version != prepared.version:
+        return False
+    _prepared[:] = [prepared]
+    return True
 
 
 class Cancelled(Exception):
@@ -176,8 +370,7 @@ class Worker:
                 if self.snapshot_with is not None:
                     snapshot = self.snapshot_with(source)
                 else:
-                    snapshot = shared_snapshot(source) if self.reuse_snapshot else source.copy()
-                    snapshot.version = source.version
+                    snapshot = shared_snapshot(source) if self.reuse_snapshot else frozen_copy(source)
                 self.signals.snapshotTaken.emit()
                 if self.snapshot_on is not None:
                     snapshot = snapshot.in_force(self.snapshot_on)
@@ -294,6 +487,11 @@ class PanelJob:
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(running_text)
+        return self._launch(worker, what)
+
+    def _launch(self, worker: Worker, what: str):
+        """Start ``worker`` on a copy of the project as of the measures' date (shared with the
+        other jobs that only read it: :func:`shared_snapshot`)."""
         worker.reuse_snapshot = True  # the panels' jobs only read the project
         return self.doc.run_on_snapshot(worker, what, as_of=True)
 

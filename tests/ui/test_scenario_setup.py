@@ -1,0 +1,213 @@
+"""The scenario set-up made ahead after opening (ScenarioPanel._prepare, workers.prepare_scenarios),
+carried over edits that change nothing it reads, and the pickers over list models."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from socialmap.model import Area, Node, Project, Tie
+from socialmap.ui import workers
+from socialmap.ui.commands import UpdateNode
+from tests.ui.conftest import WAIT_MS, open_and_wait
+
+
+def _prepared(window):
+    return workers.prepared_for(window.doc.project, window.doc.measure_date())
+
+
+def _no_copies(monkeypatch) -> list:
+    """Record every copy of the project a job takes (the shared one and a fresh one)."""
+    copies: list = []
+    real = workers.frozen_copy
+    monkeypatch.setattr(workers, "frozen_copy", lambda source: copies.append(source) or real(source))
+    return copies
+
+
+def test_first_scenario_runs_on_the_setup_made_ahead(make_window, qtbot, three_area_file, monkeypatch):
+    """After opening, the set-up is made in the background; the first scenario then takes no
+    copy of the project and refuses no edit meanwhile, and its figures are those of
+    test_panels' hand computation: decommissioning s1 isolates yp1 (NEET, A1: 1.0) and
+    loses the bridging tie yp2-yp3 made at s1 with expectation 0.5 (A1 and A2: 50%)."""
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    qtbot.waitUntil(lambda: _prepared(window) is not None, timeout=WAIT_MS)
+    copies = _no_copies(monkeypatch)
+    locks: list = []
+    window.doc.lockChanged.connect(locks.append)
+    panel = window.scenario_panel
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS) as blocker:
+        panel.run()
+    areas = blocker.args[0].areas
+    assert areas.loc["A1", "newly_isolated_neet"] == pytest.approx(1.0)
+    assert areas.loc["A1", "bridging_loss_pct"] == pytest.approx(50.0)
+    assert areas.loc["A2", "bridging_loss_pct"] == pytest.approx(50.0)
+    assert not areas.loc["A3", "flagged"]
+    assert copies == [] and locks == []
+
+
+def test_a_relabel_keeps_the_setup_and_the_ranking_shows_the_new_label(make_window, qtbot, three_area_file,
+                                                                        monkeypatch):
+    """Relabelling s1 (and undoing it) changes nothing the set-up reads: it is kept, no copy
+    is taken, and the ranking shows the label the project has now."""
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    qtbot.waitUntil(lambda: _prepared(window) is not None, timeout=WAIT_MS)
+    copies = _no_copies(monkeypatch)
+    window.push(UpdateNode(window.doc, "s1", {"label": "Renamed club"}))
+    assert _prepared(window) is not None
+    panel = window.scenario_panel
+    with qtbot.waitSignal(panel.rankDone, timeout=WAIT_MS) as blocker:
+        panel.run_rank()
+    services = blocker.args[0].services.set_index("id")
+    assert services.loc["s1", "label"] == "Renamed club"
+    assert services.loc["s1", "newly_isolated"] == pytest.approx(blocker.args[0].services["newly_isolated"].max())
+    window.doc.undo_stack.undo()
+    assert _prepared(window) is not None
+    assert copies == []
+    qtbot.waitUntil(lambda: panel.stability_worker is None, timeout=WAIT_MS)
+
+
+def test_an_edit_the_setup_reads_drops_it_and_the_scenario_follows_the_edit(make_window, qtbot, three_area_file):
+    """yp1 no longer NEET: the set-up is dropped (it counts NEET young people), and the next
+    scenario has A1's newly isolated NEET at 0; newly isolated stay 1.5 (yp1 for certain, yp2
+    with 0.5: its one bridging tie, yp2-yp3, was made at s1)."""
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    qtbot.waitUntil(lambda: _prepared(window) is not None, timeout=WAIT_MS)
+    window.push(UpdateNode(window.doc, "yp1", {"neet": False}))
+    assert _prepared(window) is None
+    panel = window.scenario_panel
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS) as blocker:
+        panel.run()
+    areas = blocker.args[0].areas
+    assert areas.loc["A1", "newly_isolated"] == pytest.approx(1.5)
+    assert areas.loc["A1", "newly_isolated_neet"] == pytest.approx(0.0)
+    # and it is made ahead again once the edits stop
+    panel.PREPARE_AFTER_EDIT_MS = 10
+    panel._after_edit()
+    qtbot.waitUntil(lambda: _prepared(window) is not None, timeout=WAIT_MS)
+
+
+def _town() -> Project:
+    from shapely.geometry import box
+
+    p = Project()
+    p.add_area(Area("A1", "North", box(-2.30, 53.40, -2.29, 53.41)))
+    p.add_node(Node("o1", "organisation", "College", lat=53.405, lon=-2.295))
+    p.add_node(Node("s1", "service", "Youth club", lat=53.405, lon=-2.295, provider="o1"))
+    p.add_node(Node("yp1", "young_person", "Robin", area_code="A1", neet=True))
+    p.add_tie(Tie("yp1", "s1", "attends"))
+    return p
+
+
+def test_advance_takes_label_edits_only_and_one_touch_per_edit():
+    """The set-up made ahead follows a relabel (the view gets the new record), but not an edit
+    of a field it reads, nor an edit it was not told of."""
+    p = _town()
+    prepared = workers.prepare_scenarios(p)
+    assert workers.install_prepared(p, prepared)
+    p.update_node("s1", label="Club")
+    assert workers.advance_prepared(p, nodes=["s1"])
+    assert workers.prepared_for(p).nodes["s1"].label == "Club"
+    p.update_node("s1", label="Club again")
+    p.update_node("s1", label="Club thrice")  # two touches, one signalled
+    assert not workers.advance_prepared(p, nodes=["s1"])
+    assert workers.prepared_for(p) is None
+    assert workers.install_prepared(p, workers.prepare_scenarios(p))
+    p.update_node("yp1", neet=False)
+    assert not workers.advance_prepared(p, nodes=["yp1"])
+    assert workers.prepared_for(p) is None
+
+
+def test_edits_made_while_the_setup_is_made_are_replayed_over_it():
+    """An edit signalled while the set-up was being made is replayed when it is installed:
+    a relabel carries it over, a new tie refuses it."""
+    p = _town()
+    prepared = workers.prepare_scenarios(p)
+    p.update_node("yp1", label="Robin B")
+    edits = [workers.record_edit(p, nodes=["yp1"]), workers.record_edit(p, ties=[("s1", "yp1")])]
+    assert workers.install_prepared(p, prepared, edits)
+    assert workers.prepared_for(p).nodes["yp1"].label == "Robin B"
+    prepared = workers.prepare_scenarios(p)
+    p.update_node("yp1", age=17)
+    p.add_node(Node("yp2", "young_person", "Sam", area_code="A1"))
+    assert not workers.install_prepared(p, prepared, [workers.record_edit(p, nodes=["yp1"])])
+
+
+def test_a_copy_is_let_go_of_in_pieces_only_when_no_one_else_holds_it():
+    """A dropped shared copy gives back its records a piece at a time (each popped), unless
+    someone else still holds the copy or one of its dicts."""
+    popped: list = []
+
+    class Counting(dict):
+        def popitem(self):
+            popped.append(1)
+            return super().popitem()
+
+    p = _town()
+    box = [workers.frozen_copy(p)]
+    assert box[0].version == p.version and sorted(box[0].nodes) == sorted(p.nodes)
+    box[0].nodes = Counting(box[0].nodes)
+    workers._let_go(box.pop())
+    assert len(popped) == len(p.nodes)
+    popped.clear()
+    keep = workers.frozen_copy(p)
+    keep.nodes = Counting(keep.nodes)
+    workers._let_go(keep)  # held here as well: left as it is
+    assert popped == [] and len(keep.nodes) == len(p.nodes)
+    box = [keep]
+    shared = keep.nodes
+    del keep
+    workers._let_go(box.pop())  # its nodes dict is held here: left, the rest given back
+    assert popped == [] and len(shared) == len(p.nodes)
+
+
+# ---------------------------------------------------------------------- pickers
+def test_pickers_hold_every_service_and_organisation_sorted_and_find_them(make_window, qtbot, three_area_file):
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel = window.scenario_panel
+    pick = panel.service_pick
+    assert [pick.itemText(i) for i in range(pick.count())] == ["Drop-in (s2)", "Youth club (s1)"]
+    assert pick.findData("s1") == 1 and pick.findData("nope") == -1
+    assert pick.findText("Youth club (s1)") == 1
+    assert window.anchor_panel.org_pick.itemText(0) == "Northfield College (o1) — anchor"
+    # the new provider of a service: every organisation but its own provider (o1 provides both)
+    pick.setCurrentIndex(1)
+    assert panel.target_org.count() == 0
+    assert panel.current_provider.text() == "Northfield College (o1)"
+
+
+def test_typing_in_a_closed_picker_chooses_the_first_item_it_starts(make_window, qtbot, three_area_file):
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    pick = window.scenario_panel.service_pick
+    pick.setCurrentIndex(0)
+    pick.setFocus()
+    qtbot.keyClicks(pick, "you")
+    assert pick.currentData() == "s1"
+    qtbot.wait(1100)  # Qt's type-ahead starts again after a pause
+    qtbot.keyClicks(pick, "d")
+    assert pick.currentData() == "s2"
+
+
+def test_choice_model_matches_like_qt():
+    from socialmap.ui.pickers import ChoiceModel
+
+    model = ChoiceModel()
+    model.set_choices(["Alpha (a)", "beta (b)", "Alphabet (c)"], ["a", "b", "c"])
+    start = model.index(0, 0)
+    rows = lambda hits: [i.row() for i in hits]  # noqa: E731
+    assert rows(model.match(start, Qt.ItemDataRole.UserRole, "c")) == [2]
+    assert rows(model.match(start, Qt.ItemDataRole.DisplayRole, "alpha", -1, Qt.MatchFlag.MatchStartsWith)) == [0, 2]
+    assert rows(model.match(model.index(1, 0), Qt.ItemDataRole.DisplayRole, "alp", 1,
+                            Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchWrap)) == [2]
+    assert rows(model.match(start, Qt.ItemDataRole.DisplayRole, "Beta (b)", 1, Qt.MatchFlag.MatchExactly)) == []
+    assert rows(model.match(start, Qt.ItemDataRole.DisplayRole, "Beta (b)", 1, Qt.MatchFlag.MatchFixedString)) == [1]
+    assert rows(model.match(start, Qt.ItemDataRole.DisplayRole, "(b)", -1, Qt.MatchFlag.MatchContains)) == [1]
+    assert rows(model.match(start, Qt.ItemDataRole.DisplayRole, "Al*", -1, Qt.MatchFlag.MatchWildcard)) == [0, 2]
