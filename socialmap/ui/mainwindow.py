@@ -306,7 +306,13 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(300, self._fit_next_table)
             return
         self._unfitted.discard(kind)
-        fit_columns_to_text(self.tables[kind]["view"], rows=100, widest=320)
+        view = self.tables[kind]["view"]
+        fit_columns_to_text(view, rows=100, widest=320)
+        # what the first selection on the map did on its way to this table: PySide6 makes the
+        # enums of a viewport's type the first time one is asked for (12-18 ms), and the page
+        # is polished the first time it is shown
+        view.viewport()
+        self.tables[kind]["page"].ensurePolished()
         QTimer.singleShot(300, self._fit_next_table)
 
     def _fit_current_table(self) -> None:

@@ -226,8 +226,6 @@ class MapSearchBox(QLineEdit):
     def refresh_postcodes(self) -> workers.Worker | None:
         """Open the postcode index of the project's lookup, building it first (a job) when the
         file is new or has changed."""
-        from socialmap.interchange import postcode_index
-
         path = self.lookup_path()
         if path == self._postcodes_for and (self.postcodes is not None or self.index_worker is not None):
             return self.index_worker
@@ -236,6 +234,9 @@ class MapSearchBox(QLineEdit):
         self.postcodes, self._postcodes_for = None, path
         if not path:
             return None
+        # imported only for a project with a lookup (17 ms of the UI thread while opening any)
+        from socialmap.interchange import postcode_index
+
         if not Path(path).is_file():
             self.window.statusBar().showMessage(f"The postcode lookup {path} is missing: postcodes are not searched.", 8000)
             self.postcodesReady.emit(-1)

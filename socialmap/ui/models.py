@@ -101,7 +101,16 @@ class _RecordModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self.ids, self.row_of = self._all_rows()
+        self._own_rows = False
         self.endResetModel()
+
+    def _rows_to_change(self) -> None:
+        """Make :attr:`ids` and :attr:`row_of` the model's own before an edit changes them:
+        until then they are the project's indexes as the loading job made them (copying a
+        city's 391,000 tie rows held the UI thread 30 ms while a project was opened)."""
+        if not getattr(self, "_own_rows", True):
+            self.ids, self.row_of = list(self.ids), dict(self.row_of)
+            self._own_rows = True
 
     def _all_rows(self) -> tuple[list[Any], dict[Any, int]]:
         """The ids in row order and the row of each (the model's own: it changes them)."""
@@ -139,6 +148,7 @@ class _RecordModel(QAbstractTableModel):
         new = [i for i in idents if i not in self.row_of and self._exists(i)]
         if not new:
             return
+        self._rows_to_change()
         start = len(self.ids)
         self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
         for i in new:
@@ -148,6 +158,8 @@ class _RecordModel(QAbstractTableModel):
 
     def _remove(self, idents: list[Any]) -> None:
         rows = sorted((self.row_of[i] for i in idents if i in self.row_of), reverse=True)
+        if rows:
+            self._rows_to_change()
         for row in rows:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self.ids[row]
@@ -215,9 +227,9 @@ class NodeTableModel(_RecordModel):
         return list(indexes.node_ids(self.doc.project, self.kind))
 
     def _all_rows(self) -> tuple[list[str], dict[str, int]]:
-        # copies of the indexes the loading job made (socialmap.ui.indexes)
+        # the indexes the loading job made (socialmap.ui.indexes), copied on the first edit
         project = self.doc.project
-        return list(indexes.node_ids(project, self.kind)), dict(indexes.node_rows(project, self.kind))
+        return indexes.node_ids(project, self.kind), indexes.node_rows(project, self.kind)
 
     def _exists(self, ident: str) -> bool:
         node = self.doc.project.nodes.get(ident)
@@ -336,8 +348,8 @@ class TieTableModel(_RecordModel):
         return list(self.doc.project.ties)
 
     def _all_rows(self) -> tuple[list[tuple[str, str]], dict[tuple[str, str], int]]:
-        project = self.doc.project
-        return list(indexes.tie_ids(project)), dict(indexes.tie_rows(project))
+        project = self.doc.project  # copied on the first edit (_rows_to_change)
+        return indexes.tie_ids(project), indexes.tie_rows(project)
 
     def _exists(self, ident: tuple[str, str]) -> bool:
         return ident in self.doc.project.ties
@@ -457,6 +469,12 @@ class SearchProxy(QAbstractProxyModel):
         self._order = value
         self._rows = value.tolist()
 
+    def _set_identity(self, n: int) -> None:
+        """Every source row in its own order: a ``range`` for the row look-ups (a list of a
+        city's 391,000 ties made again at every reset held the UI thread)."""
+        self._order = np.arange(n, dtype=np.int64)
+        self._rows = range(n)
+
     # -------------------------------------------------------------- wiring
     def setSourceModel(self, source) -> None:  # noqa: N802
         old = self.sourceModel()
@@ -527,6 +545,10 @@ class SearchProxy(QAbstractProxyModel):
             texts = self._row_texts()
             keep = np.fromiter((needle in t for t in texts), bool, n)
             order = order[keep[order]]
+        elif not 0 <= self._sort_column < self.sourceModel().columnCount():
+            self._set_identity(n)
+            self.pos = self._order.copy()
+            return
         self.order = order
         self.pos = np.full(n, -1, np.int64)
         self.pos[order] = np.arange(len(order), dtype=np.int64)

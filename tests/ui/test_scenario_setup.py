@@ -211,3 +211,29 @@ def test_choice_model_matches_like_qt():
     assert rows(model.match(start, Qt.ItemDataRole.DisplayRole, "Beta (b)", 1, Qt.MatchFlag.MatchFixedString)) == [1]
     assert rows(model.match(start, Qt.ItemDataRole.DisplayRole, "(b)", -1, Qt.MatchFlag.MatchContains)) == [1]
     assert rows(model.match(start, Qt.ItemDataRole.DisplayRole, "Al*", -1, Qt.MatchFlag.MatchWildcard)) == [0, 2]
+
+
+# ---------------------------------------------------------------------- tables at opening
+def test_tables_take_the_loading_jobs_indexes_and_copy_them_on_the_first_edit(make_window, qtbot, three_area_file):
+    """The tables show the project's own row indexes as the loading job made them (no copy at
+    opening) and take a copy of their own when an edit changes their rows: the project's
+    indexes of the version they came from stay as they were."""
+    from socialmap.ui import indexes
+    from socialmap.ui.commands import AddNode, AddTie
+
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    project = window.doc.project
+    young, ties = window.tables["young_person"]["model"], window.tables["tie"]["model"]
+    made_ids, made_ties = indexes.node_ids(project, "young_person"), indexes.tie_ids(project)
+    assert young.ids is made_ids and ties.ids is made_ties
+    proxy = window.tables["young_person"]["proxy"]
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["yp1", "yp2", "yp3", "yp4", "yp5"]
+    window.push(AddNode(window.doc, Node("yp6", "young_person", "Ash", area_code="A1")))
+    window.push(AddTie(window.doc, Tie("yp6", "yp1", "friend")))
+    assert made_ids == ["yp1", "yp2", "yp3", "yp4", "yp5"] and len(made_ties) == 9
+    assert young.ids[-1] == "yp6" and young.row_of["yp6"] == 5 and ("yp1", "yp6") in ties.row_of
+    assert proxy.index(5, 0).data() == "yp6"
+    window.doc.undo_stack.undo()
+    window.doc.undo_stack.undo()
+    assert young.ids == ["yp1", "yp2", "yp3", "yp4", "yp5"] and len(ties.ids) == 9
