@@ -48,6 +48,8 @@ TARGETS: dict[str, tuple[float | None, float | None, float | None]] = {
     "sort_by_age": (0.2, 200, None),
     "search_keystroke": (0.05, 50, None),
     "scenario": (0.3, 100, 300),
+    # the session's first scenario as fast as the others (its set-up made ahead after opening)
+    "scenario_first": (0.3, 100, 300),
     "ranking": (2.0, 100, None),
     "save": (None, 100, None),
 }
@@ -314,8 +316,8 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
     if "scenario" in want:
         sp.service_pick.setCurrentIndex(0)
         sp._add_decommission()
-        # the session's first run imports scipy.spatial and builds the project version's shared
-        # set-up (scenario_base); the figure of the target is a run after it
+        # the session's first run: its set-up (scipy.spatial, scenario_base) made ahead after
+        # opening by the scenario panel, carried over the relabel and its undo above
         h.measure("scenario_first", lambda: h.wait_signal(sp.scenarioDone, sp.run) and None)
         sp.clear()
         sp.service_pick.setCurrentIndex(1)

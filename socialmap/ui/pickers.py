@@ -98,7 +98,7 @@ class ChoiceModel(QAbstractListModel):
         return out
 
 
-def choice_combo(minimum_characters: int = 24) -> QComboBox:
+def choice_combo(minimum_characters: int = 10) -> QComboBox:
     """A combo box over a fresh :class:`ChoiceModel`, as wide as ``minimum_characters``
     (not as its widest item: Qt measured every item through the model for that)."""
     combo = QComboBox()
