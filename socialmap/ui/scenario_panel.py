@@ -469,14 +469,13 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         if edits is None or not workers.install_prepared(self.doc.project, prepared, edits):
             self._schedule_prepare(self.PREPARE_AFTER_EDIT_MS)  # edited meanwhile
 
-    def _prepare_failed(self, *_exc) -> None:
-        # an edit in the middle of the view's dicts (Stale), or a project the scenarios refuse:
-        # the scenario's own job will say why, if it is run
+    def _prepare_failed(self, exc=None) -> None:
         self.prepare_worker = None
         self._edits_meanwhile = None
-        if not self.doc.project.nodes:
-            return
-        self._schedule_prepare(5 * self.PREPARE_DELAY_MS)
+        # an edit in the middle of taking the view: again later; a project the scenarios refuse
+        # (a group key it lacks): not until it changes, the scenario's own job says why if run
+        if isinstance(exc, workers.Stale):
+            self._schedule_prepare(self.PREPARE_AFTER_EDIT_MS)
 
     def _after_edit(self) -> None:
         workers.forget_prepared()
