@@ -7,7 +7,15 @@ import sys
 
 import pytest
 
-from socialmap.bench import BUDGETS_S, NOT_AVAILABLE, STAGES, _lookup, synthetic_city
+from socialmap.bench import (
+    BUDGETS_S,
+    NOT_AVAILABLE,
+    STAGES,
+    StagePeaks,
+    _lookup,
+    peak_memory_budget_mb,
+    synthetic_city,
+)
 from socialmap.cli import main
 
 
@@ -79,6 +87,36 @@ def test_bench_cli_reports_every_stage(capsys):
     assert doc["budgets"]["load"] == BUDGETS_S["load"] == 3.0
     assert doc["budgets"]["peak_memory_mb"] == 2048
     assert doc["machine"]["cores"] >= 1 and doc["machine"]["python"]
+    # every stage's own peak, and the process's is the highest of them
+    peaks = doc["peak_memory_mb_by_stage"]
+    assert list(peaks) == [name for name, _ in STAGES]
+    assert all(v > 0 for v in peaks.values())
+    assert doc["peak_memory_mb"] >= max(peaks.values())
+    assert set(doc["resident_memory_mb_before_stage"]) <= set(peaks)
+
+
+def test_peak_memory_budget_is_2_gb_to_100k_and_8_gb_to_1m():
+    """SPEC 10: 2 GB at 100,000 young people; issue 13: 8 GB at 1,000,000."""
+    assert peak_memory_budget_mb(500) == peak_memory_budget_mb(100_000) == 2048
+    assert peak_memory_budget_mb(100_001) == peak_memory_budget_mb(1_000_000) == 8192
+
+
+def test_stage_peaks_see_memory_a_stage_held_and_let_go():
+    """A stage that holds 200 MB for a moment has a peak about 200 MB over what was resident
+    before it, though it gives the memory back; the next stage's peak does not carry it."""
+    peaks = StagePeaks()
+    if not peaks.method.startswith("per stage"):
+        pytest.skip("the kernel's high-water mark cannot be reset here (not Linux)")
+    peaks.start("hold")
+    block = bytearray(200 * 1024 * 1024)
+    block[:: 4096] = b"x" * len(block[:: 4096])  # touch every page, so it is resident
+    del block
+    held = peaks.stop("hold")
+    peaks.start("quiet")
+    quiet = peaks.stop("quiet")
+    assert held >= peaks.before_stage["hold"] + 190  # a few pages may be ones freed earlier
+    assert quiet < held - 150
+    assert peaks.overall_mb() >= held
 
 
 def test_bench_cli_prints_a_table(capsys):

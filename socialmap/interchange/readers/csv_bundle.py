@@ -21,6 +21,7 @@ postcode column of a young person.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import functools
@@ -29,9 +30,11 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from socialmap import csvsafe
 from socialmap.errors import InputError, Problem
@@ -77,42 +80,59 @@ def _normal_word(text: str) -> str:
 
 
 # --------------------------------------------------------------------- files
-def read_csv_text(path: str | os.PathLike, problems: list[Problem]) -> str | None:
-    """The text of a CSV file, or ``None`` with the reason added to ``problems``.
+#: Bytes read at a time when a CSV file is checked and read row by row (issue 13: at 1,000,000
+#: young people ``ties.csv`` is about 150 MB; held whole, as text and again in the 4-byte
+#: characters of ``io.StringIO``, it took about five times that).
+CHUNK_BYTES = 1 << 20
 
-    UTF-8 with or without a byte-order mark is accepted; a binary file, a
-    spreadsheet workbook, UTF-16 or another encoding is refused by name.
-    """
-    where = str(path)
-    p = Path(path)
+
+def _path_problem(p: Path, where: str) -> Problem | None:
+    """Why the file at ``p`` cannot be read as a CSV file before its bytes are looked at, or None."""
     if not p.exists():
-        problems.append(Problem("no such file", file=where))
-        return None
+        return Problem("no such file", file=where)
     if p.is_dir():
-        problems.append(Problem("is a folder, not a CSV file", file=where))
-        return None
+        return Problem("is a folder, not a CSV file", file=where)
     from socialmap.interchange.limits import check_file_size
 
     try:
         check_file_size(p)
     except InputError as exc:
-        problems.extend(exc.problems)
+        return exc.problems[0]
+    return None
+
+
+def _start_problem(start: bytes, where: str) -> Problem | None:
+    """Why a file beginning with ``start`` (its first 64 KB at least) is not CSV text, or None."""
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Problem("is UTF-16 text; save it as 'CSV UTF-8' and import again", file=where)
+    if start.startswith(b"PK\x03\x04"):
+        return Problem("is a spreadsheet workbook or zip archive, not CSV; save the sheet as 'CSV UTF-8'", file=where)
+    if b"\x00" in start[:65536] or start.startswith(b"\xd0\xcf\x11\xe0"):
+        return Problem("is a binary file, not CSV text", file=where)
+    return None
+
+
+def read_csv_text(path: str | os.PathLike, problems: list[Problem]) -> str | None:
+    """The text of a CSV file, or ``None`` with the reason added to ``problems``.
+
+    UTF-8 with or without a byte-order mark is accepted; a binary file, a
+    spreadsheet workbook, UTF-16 or another encoding is refused by name.
+    :func:`open_csv_text` makes the same checks without holding the text.
+    """
+    where = str(path)
+    p = Path(path)
+    problem = _path_problem(p, where)
+    if problem is not None:
+        problems.append(problem)
         return None
     try:
         raw = p.read_bytes()
     except OSError as exc:
         problems.append(Problem(f"cannot be read ({exc.strerror or exc})", file=where))
         return None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.append(Problem("is UTF-16 text; save it as 'CSV UTF-8' and import again", file=where))
-        return None
-    if raw.startswith(b"PK\x03\x04"):
-        problems.append(
-            Problem("is a spreadsheet workbook or zip archive, not CSV; save the sheet as 'CSV UTF-8'", file=where)
-        )
-        return None
-    if b"\x00" in raw[:65536] or raw.startswith(b"\xd0\xcf\x11\xe0"):
-        problems.append(Problem("is a binary file, not CSV text", file=where))
+    problem = _start_problem(raw, where)
+    if problem is not None:
+        problems.append(problem)
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -137,15 +157,123 @@ def read_csv_text(path: str | os.PathLike, problems: list[Problem]) -> str | Non
     return text
 
 
+def open_csv_text(path: str | os.PathLike, problems: list[Problem]) -> TextIO | None:
+    """A CSV file opened as text to be read row by row, or ``None`` with the reason added to ``problems``.
+
+    The checks and messages of :func:`read_csv_text`, made over the file :data:`CHUNK_BYTES` at a
+    time (its UTF-8 decoded incrementally, :func:`codecs.getincrementaldecoder`), so neither the
+    bytes nor the text of the whole file are held. A file that is not UTF-8 is read whole once
+    more, to name the byte and its line as :func:`read_csv_text` does. The caller closes the file.
+    """
+    where = str(path)
+    p = Path(path)
+    problem = _path_problem(p, where)
+    if problem is not None:
+        problems.append(problem)
+        return None
+    try:
+        with p.open("rb") as fh:
+            chunk = fh.read(max(CHUNK_BYTES, 65536))  # the start checks look at 64 KB
+            problem = _start_problem(chunk, where)
+            if problem is not None:
+                problems.append(problem)
+                return None
+            decoder = codecs.getincrementaldecoder("utf-8-sig")()
+            content = False
+            while True:
+                text = decoder.decode(chunk, final=not chunk)
+                content = content or bool(text.strip())
+                if not chunk:
+                    break
+                chunk = fh.read(CHUNK_BYTES)
+        if not content:
+            problems.append(Problem("is empty (no header row)", file=where))
+            return None
+        return p.open("r", encoding="utf-8-sig", newline="")
+    except UnicodeDecodeError:
+        if read_csv_text(path, problems) is not None:  # pragma: no cover - the same decoder read it whole
+            problems.append(Problem("is not UTF-8 text; save it as 'CSV UTF-8' and import again", file=where))
+        return None
+    except OSError as exc:
+        problems.append(Problem(f"cannot be read ({exc.strerror or exc})", file=where))
+        return None
+
+
+class CsvRows:
+    """The rows of a CSV table, read from its open file one at a time, once.
+
+    Each row comes as ``(number, cells)``: the number as a spreadsheet shows it (the header is
+    row 1), the cells padded to the header's width. Blank rows are skipped (their numbers
+    still count). A row with more cells than the header is a problem (added to ``problems``
+    and skipped), unless the extra cells are empty. When the file stops being readable as CSV,
+    or has more than :data:`~socialmap.interchange.limits.MAX_ROWS` rows, the problem is added,
+    the rows stop and :attr:`failed` is set: the table is not to be used. The file is closed
+    when the rows end or :meth:`close` is called.
+    """
+
+    def __init__(self, fh: TextIO, raw: Any, reader: Iterator[list[str]], width: int, where: str,
+                 problems: list[Problem]) -> None:
+        self._fh, self._raw, self._reader = fh, raw, reader
+        self._width, self._where, self._problems = width, where, problems
+        self.failed = False
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        width, where, problems = self._width, self._where, self._problems
+        kept = 0
+        try:
+            for number, cells in enumerate(self._reader, start=2):
+                if not "".join(cells).strip():
+                    continue
+                if kept >= MAX_ROWS:
+                    problems.append(Problem(f"has more than {MAX_ROWS:,} rows, more than SocialMap reads; split it",
+                                            file=where))
+                    self.failed = True
+                    return
+                if len(cells) > width:
+                    if any(c.strip() for c in cells[width:]):
+                        problems.append(
+                            Problem(f"has {len(cells)} cells but the header has {width} columns", file=where,
+                                    row=number)
+                        )
+                        continue
+                    cells = cells[:width]
+                elif len(cells) < width:
+                    cells = cells + [""] * (width - len(cells))
+                kept += 1
+                yield number, cells
+        except csv.Error as exc:
+            problems.append(Problem(f"cannot be read as CSV ({exc})", file=where, row=self._raw.line_num))
+            self.failed = True
+        except (UnicodeDecodeError, OSError) as exc:  # the file changed after it was checked
+            problems.append(Problem(f"cannot be read ({exc})", file=where, row=self._raw.line_num + 1))
+            self.failed = True
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._fh.close()
+
+
 @dataclass
 class CsvTable:
-    """A CSV file read into rows: ``columns`` maps our field names to positions,
-    ``extras`` other columns (by their header text) to positions."""
+    """A CSV file's header, and its rows to be read once: ``columns`` maps our field names to
+    positions, ``extras`` other columns (by their header text) to positions."""
 
     file: str
     columns: dict[str, int]
     extras: dict[str, int]
-    rows: list[tuple[int, list[str]]]
+    rows: Iterable[tuple[int, list[str]]]
+
+    @property
+    def failed(self) -> bool:
+        """Whether reading the rows stopped at a problem that makes the file unusable."""
+        return bool(getattr(self.rows, "failed", False))
+
+    def close(self) -> None:
+        """Close the file of rows not read to the end."""
+        close = getattr(self.rows, "close", None)
+        if close is not None:
+            close()
 
 
 def read_csv_table(
@@ -155,30 +283,36 @@ def read_csv_table(
     synonyms: dict[str, str],
     problems: list[Problem],
 ) -> CsvTable | None:
-    """Read a CSV file's header and rows; ``None`` (with problems added) if it cannot be used.
+    """Read a CSV file's header, and make its rows ready to be read one at a time
+    (:class:`CsvRows`); ``None`` (with problems added) if it cannot be used.
 
-    Header names are matched without regard to case or surrounding spaces.
-    Blank rows are skipped (their numbers still count). A row with more cells
-    than the header is a problem; a shorter one is padded with empty cells, as
-    spreadsheets trim trailing empty cells.
+    Header names are matched without regard to case or surrounding spaces. A
+    blank-header column holding data is kept as an attribute (``column N``).
+    The whole file is never held in memory (issue 13).
     """
     where = str(path)
-    text = read_csv_text(path, problems)
-    if text is None:
+    fh = open_csv_text(path, problems)
+    if fh is None:
         return None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first_line:
-        if ";" in first_line:
-            delimiter = ";"
-        elif "\t" in first_line:
-            delimiter = "\t"
-    raw = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    reader = map(csvsafe.restore_row, raw)  # a formula-safe cell ('=x) back to what was written (=x)
     try:
+        first_line = fh.readline()
+        fh.seek(0)
+        delimiter = ","
+        if "," not in first_line:
+            if ";" in first_line:
+                delimiter = ";"
+            elif "\t" in first_line:
+                delimiter = "\t"
+        raw = csv.reader(fh, delimiter=delimiter)
+        reader = map(csvsafe.restore_row, raw)  # a formula-safe cell ('=x) back to what was written (=x)
         header = next(reader)
     except (csv.Error, StopIteration) as exc:
+        fh.close()
         problems.append(Problem(f"the header row cannot be read ({exc})", file=where, row=1))
+        return None
+    except (UnicodeDecodeError, OSError) as exc:  # the file changed after it was checked
+        fh.close()
+        problems.append(Problem(f"cannot be read ({exc})", file=where, row=1))
         return None
     columns: dict[str, int] = {}
     extras: dict[str, int] = {}
@@ -211,37 +345,9 @@ def read_csv_table(
             )
         )
     if len(problems) > before:
+        fh.close()
         return None
-    width = len(header)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not "".join(cells).strip():
-                continue
-            if len(rows) >= MAX_ROWS:
-                problems.append(Problem(f"has more than {MAX_ROWS:,} rows, more than SocialMap reads; split it",
-                                        file=where))
-                return None
-            if len(cells) > width:
-                extra = cells[width:]
-                if any(c.strip() for c in extra):
-                    problems.append(
-                        Problem(f"has {len(cells)} cells but the header has {width} columns", file=where, row=number)
-                    )
-                    continue
-                cells = cells[:width]
-            elif len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            rows.append((number, cells))
-    except csv.Error as exc:
-        problems.append(Problem(f"cannot be read as CSV ({exc})", file=where, row=raw.line_num))
-        return None
-    # blank-header columns holding data are kept as attributes; empty ones are dropped
-    for name in [n for n in extras if n.startswith("column ") and not header[extras[n]].strip()]:
-        pos = extras[name]
-        if not any(cells[pos].strip() for _, cells in rows):
-            del extras[name]
-    return CsvTable(where, columns, extras, rows)
+    return CsvTable(where, columns, extras, CsvRows(fh, raw, reader, len(header), where, problems))
 
 
 # --------------------------------------------------------------------- rows
@@ -249,20 +355,39 @@ def read_csv_table(
 class _Parsed:
     nodes: list[Node]
     node_rows: dict[str, int]  # node id -> row
+    #: node id -> the id string read at its row: the ends and contexts of ties, and providers,
+    #: share it instead of holding a copy each (issue 13: about 400 MB at 1,000,000 young people)
+    node_ids: dict[str, str]
     ties: list[Tie]
-    tie_rows: dict[tuple[str, str], int]  # tie key -> row
     broken_ids: set[str]
     dropped_locations: int
+    #: the row of each of ``ties`` (``array('i')``), for finding the row of a tie a rule names
+    tie_row: array = field(default_factory=lambda: array("i"))
+    _tie_rows: dict[tuple[str, str], int] | None = None
+
+    def tie_rows(self) -> dict[tuple[str, str], int]:
+        """Tie key -> row of every tie read (made when first asked: only a refused import asks)."""
+        if self._tie_rows is None:
+            self._tie_rows = {tie.key: row for tie, row in zip(self.ties, self.tie_row, strict=True)}
+        return self._tie_rows
 
 
-def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
+def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed | None:
+    """The nodes of ``table``, each row parsed as it is read; None when the file stopped being
+    readable (its problem is in ``problems``; the rows' own problems are then not reported)."""
     where = table.file
     col = table.columns
     positions = [(name, col[name]) for name in NODE_COLUMNS if name in col and name not in ("id", "kind")]
     extras = list(table.extras.items())
     nodes: list[Node] = []
     node_rows: dict[str, int] = {}
+    node_ids: dict[str, str] = {}
     broken: set[str] = set()
+    found: list[Problem] = []
+    # text of the few values many records share (areas, roles, names, providers) and dates: one
+    # object per value, not one per cell
+    shared: dict[str, str] = {}
+    dates: dict[str, dt.date] = {}
     dropped = 0
     id_pos, kind_pos = col["id"], col["kind"]
     for row, cells in table.rows:
@@ -270,7 +395,7 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
         rec = f"node {node_id!r}" if node_id else None
 
         def bad(fieldname: str, reason: str, _row=row, _rec=rec) -> None:
-            problems.append(Problem(reason, file=where, row=_row, field=fieldname, record=_rec))
+            found.append(Problem(reason, file=where, row=_row, field=fieldname, record=_rec))
 
         if not node_id:
             bad("id", "the id is empty")
@@ -284,11 +409,12 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
         if node_id in node_rows:
             bad("id", f"duplicate id {node_id!r} (first at row {node_rows[node_id]})")
             continue
+        node_ids[node_id] = node_id
         if kind not in NODE_KINDS:
             broken.add(node_id)
             node_rows[node_id] = row
             continue
-        applies = set(KIND_FIELDS[kind]) | {"label", "lat", "lon", "recorded", "updated"}
+        applies = _applies(kind)
         values: dict[str, Any] = {}
         for name, pos in positions:
             text = cells[pos].strip()
@@ -301,7 +427,7 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
                 continue  # counted below; never stored (SPEC section 8)
             try:
                 if name in _TEXT:
-                    values[name] = text
+                    values[name] = shared.setdefault(text, text)
                 elif name in _ENUM:
                     values[name] = _normal_word(text)
                 elif name in _BOOL:
@@ -315,7 +441,10 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
                 elif name == "age":
                     values[name] = parse_int(text)
                 elif name in ("contract_end", "recorded", "updated"):
-                    values[name] = parse_date(text)
+                    day = dates.get(text)
+                    if day is None:
+                        day = dates.setdefault(text, parse_date(text))
+                    values[name] = day
                 elif name in ("lat", "lon"):
                     values[name] = parse_number(text)
                 else:  # pragma: no cover - every column of NODE_COLUMNS is handled above
@@ -332,63 +461,153 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed:
         node = Node(node_id, kind, values.pop("label", ""), attrs=attrs, **values)
         node_rows[node_id] = row
         nodes.append(node)
-    return _Parsed(nodes, node_rows, [], {}, broken, dropped)
+    if table.failed:
+        return None
+    problems.extend(found)
+    for node in nodes:  # a provider read before its own row is its id string too
+        if node.provider is not None:
+            node.provider = node_ids.get(node.provider, node.provider)
+    return _Parsed(nodes, node_rows, node_ids, [], broken, dropped)
 
 
-def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> None:
+@functools.cache
+def _applies(kind: str) -> frozenset[str]:
+    """The columns of nodes.csv that apply to a node of ``kind``."""
+    return frozenset(KIND_FIELDS[kind]) | {"label", "lat", "lon", "recorded", "updated"}
+
+
+def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> bool:
+    """Parse the ties of ``table`` into ``parsed.ties``, each row as it is read; False when the
+    file stopped being readable (its problem is in ``problems``; the rows' own are then not).
+
+    One tie per pair: a later row joining a pair already read is reported at its row, naming
+    the first; the pairs are compared once all are read, by sorting a 64-bit key of the two
+    ends' numbers (their nodes' rows, or a number per id no row has) instead of holding a
+    dict of every pair (issue 13).
+    """
     where = table.file
     col = table.columns
     a_pos, b_pos, type_pos = col["a"], col["b"], col["type"]
     ctx_pos, str_pos = col.get("context"), col.get("strength")
     broken = parsed.broken_ids
+    node_rows, node_ids = parsed.node_rows, parsed.node_ids
+    unknown: dict[str, int] = {}  # an end that is no node's id -> its number
+    found: list[Problem] = []
+    dates: dict[str, dt.date] = {}
+    # for every tie that passed its own checks, in file order: its ends' numbers, its row,
+    # and its place in parsed.ties (-1: not kept, an end's own row is refused)
+    end_a, end_b, rows, place = array("i"), array("i"), array("i"), array("i")
+    not_kept: dict[int, tuple[str, str]] = {}  # place in the arrays -> ends, of ties not kept
+    ties, tie_row = parsed.ties, parsed.tie_row
     for row, cells in table.rows:
         a, b = cells[a_pos].strip(), cells[b_pos].strip()
         rec = f"tie {a!r}-{b!r}"
-        count = len(problems)
+        count = len(found)
         if not a:
-            problems.append(Problem("the first end (a) is empty", file=where, row=row, field="a", record=rec))
+            found.append(Problem("the first end (a) is empty", file=where, row=row, field="a", record=rec))
         if not b:
-            problems.append(Problem("the second end (b) is empty", file=where, row=row, field="b", record=rec))
+            found.append(Problem("the second end (b) is empty", file=where, row=row, field="b", record=rec))
         type_text = cells[type_pos].strip()
         if not type_text:
-            problems.append(Problem("the tie type is empty", file=where, row=row, field="type", record=rec))
+            found.append(Problem("the tie type is empty", file=where, row=row, field="type", record=rec))
         context = (cells[ctx_pos].strip() or None) if ctx_pos is not None else None
         strength = None
         if str_pos is not None and cells[str_pos].strip():
             try:
                 strength = parse_int(cells[str_pos])
             except ValueError as exc:
-                problems.append(Problem(str(exc), file=where, row=row, field="strength", record=rec))
+                found.append(Problem(str(exc), file=where, row=row, field="strength", record=rec))
         dated: dict[str, Any] = {}
         for name in ("since", "until"):
             pos = col.get(name)
             if pos is not None and cells[pos].strip():
+                text = cells[pos].strip()
                 try:
-                    dated[name] = parse_date(cells[pos])
+                    day = dates.get(text)
+                    dated[name] = day if day is not None else dates.setdefault(text, parse_date(text))
                 except ValueError as exc:
-                    problems.append(Problem(str(exc), file=where, row=row, field=name, record=rec))
+                    found.append(Problem(str(exc), file=where, row=row, field=name, record=rec))
         opp_pos = col.get("opportunity")
         if opp_pos is not None and cells[opp_pos].strip():
             try:
                 if parse_bool(cells[opp_pos]):
                     dated["opportunity"] = True
             except ValueError as exc:
-                problems.append(Problem(str(exc), file=where, row=row, field="opportunity", record=rec))
-        if len(problems) > count:
+                found.append(Problem(str(exc), file=where, row=row, field="opportunity", record=rec))
+        if len(found) > count:
             continue
-        key = tie_key(a, b)
-        if key in parsed.tie_rows:
-            problems.append(
-                Problem(
-                    f"duplicate tie: {a!r} and {b!r} are already tied at row {parsed.tie_rows[key]}; one tie per pair",
-                    file=where, row=row, field="b", record=rec,
-                )
-            )
-            continue
-        parsed.tie_rows[key] = row
+        na = node_rows.get(a)
+        if na is None:
+            na = -1 - unknown.setdefault(a, len(unknown))
+        else:
+            a = node_ids[a]
+        nb = node_rows.get(b)
+        if nb is None:
+            nb = -1 - unknown.setdefault(b, len(unknown))
+        else:
+            b = node_ids[b]
+        end_a.append(na)
+        end_b.append(nb)
+        rows.append(row)
         if a in broken or b in broken or (context is not None and context in broken):
+            not_kept[len(place)] = (a, b)
+            place.append(-1)
             continue  # the node's own row is already reported
-        parsed.ties.append(Tie(a, b, _normal_word(type_text), context, strength, **dated))
+        if context is not None:
+            context = node_ids.get(context, context)
+        place.append(len(ties))
+        ties.append(Tie(a, b, _normal_word(type_text), context, strength, **dated))
+        tie_row.append(row)
+    if table.failed:
+        return False
+    problems.extend(found)
+    _drop_repeated_pairs(parsed, end_a, end_b, rows, place, not_kept, len(unknown), where, problems)
+    return True
+
+
+def _drop_repeated_pairs(parsed: _Parsed, end_a: array, end_b: array, rows: array, place: array,
+                         not_kept: dict[int, tuple[str, str]], n_unknown: int, where: str,
+                         problems: list[Problem]) -> None:
+    """Report, and take out of ``parsed.ties``, every tie whose pair of ends an earlier row joined."""
+    import numpy as np
+
+    if len(rows) < 2:
+        return
+    shift = n_unknown + 1  # unknown ends are numbered -1, -2, ...: shifted, every number is >= 0
+    ea = np.frombuffer(end_a, dtype=np.int32).astype(np.int64) + shift
+    eb = np.frombuffer(end_b, dtype=np.int32).astype(np.int64) + shift
+    span = int(max(ea.max(), eb.max())) + 1
+    key = np.minimum(ea, eb) * span + np.maximum(ea, eb)
+    del ea, eb
+    order = np.argsort(key, kind="stable")  # equal pairs in file order
+    ordered = key[order]
+    del key
+    repeat = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1  # positions in ``order`` of later rows
+    if not len(repeat):
+        return
+    run_start = np.zeros(len(ordered), dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    run_start[starts] = starts
+    run_start = np.maximum.accumulate(run_start)
+    later, first = order[repeat], order[run_start[repeat]]
+    rows_of = np.frombuffer(rows, dtype=np.int32)
+    places = np.frombuffer(place, dtype=np.int32)
+    dropped = set()
+    for j, f in zip(later.tolist(), first.tolist(), strict=True):
+        k = int(places[j])
+        a, b = not_kept[j] if k < 0 else (parsed.ties[k].a, parsed.ties[k].b)
+        if k >= 0:
+            dropped.add(k)
+        problems.append(
+            Problem(
+                f"duplicate tie: {a!r} and {b!r} are already tied at row {int(rows_of[f])}; one tie per pair",
+                file=where, row=int(rows_of[j]), field="b", record=f"tie {a!r}-{b!r}",
+            )
+        )
+    if dropped:
+        keep = [i for i in range(len(parsed.ties)) if i not in dropped]
+        parsed.ties = [parsed.ties[i] for i in keep]
+        parsed.tie_row = array("i", (parsed.tie_row[i] for i in keep))
 
 
 # --------------------------------------------------------------------- bundle
@@ -414,18 +633,32 @@ def read_csv_batch(
     warnings: list[str] = []
     nodes_file, ties_file = str(nodes_path), str(ties_path) if ties_path is not None else None
 
+    # each file is read row by row and parsed as it is read: the whole text, or every row's
+    # cells, are never held (issue 13)
     node_table = read_csv_table(nodes_path, NODE_COLUMNS, NODE_REQUIRED, NODE_SYNONYMS, problems)
-    parsed = _parse_nodes(node_table, problems) if node_table is not None else None
-    tie_table = None
+    try:
+        parsed = _parse_nodes(node_table, problems) if node_table is not None else None
+    finally:
+        if node_table is not None:
+            node_table.close()
+    ties_read = True
     if ties_file is not None:
         tie_table = read_csv_table(ties_path, TIE_COLUMNS, TIE_REQUIRED, TIE_SYNONYMS, problems)
+        ties_read = tie_table is not None
         if tie_table is not None:
-            unused = [n for n in tie_table.extras if not n.startswith("column ")]
-            if unused:
-                warnings.append(f"{ties_file}: ignored column(s) that ties do not have: {', '.join(unused)}")
-            if parsed is not None:
-                _parse_ties(tie_table, problems, parsed)
-    if parsed is None or (ties_file is not None and tie_table is None):
+            try:
+                unused = [n for n in tie_table.extras if not n.startswith("column ")]
+                if unused:
+                    warnings.append(f"{ties_file}: ignored column(s) that ties do not have: {', '.join(unused)}")
+                if parsed is not None:
+                    ties_read = _parse_ties(tie_table, problems, parsed)
+                else:  # the rows' own problems (cells, CSV) are still reported, as for readable nodes
+                    for _row in tie_table.rows:
+                        pass
+                    ties_read = not tie_table.failed
+            finally:
+                tie_table.close()
+    if parsed is None or not ties_read:
         raise InputError(_in_order(problems, nodes_file, ties_file))
 
     nodes = parsed.nodes
@@ -573,8 +806,9 @@ def _locate(record: str, *, parsed: _Parsed, nodes_file: str,
         elif what == "tie":
             a, b = _tie_ends(rest)
             key = tie_key(a, b)
-            if key in parsed.tie_rows and ties_file is not None:
-                return ties_file, None, parsed.tie_rows[key]
+            tie_rows = parsed.tie_rows()
+            if key in tie_rows and ties_file is not None:
+                return ties_file, None, tie_rows[key]
     except (ValueError, SyntaxError):
         pass
     return None
