@@ -155,7 +155,7 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
     ties = list(project.ties.values())
     tie_classes: list[Any] = [None] * len(ties)
     if with_measures:
-        from socialmap.analysis import analyse, anchor_presence, classify_ties
+        from socialmap.analysis import TIE_CLASSES, analyse, anchor_presence, tie_class_codes
         from socialmap.interchange.layers import ANCHOR_COUNTS
         from socialmap.privacy import suppress
 
@@ -195,7 +195,9 @@ def graph_columns(project: Project, *, include_people: bool = False, with_measur
             if withheld is not None:  # an empty withheld cell is told from a missing one by its flag
                 cols.append((f"{name}_suppressed", "boolean",
                              [True if h else (None if v is None else False) for v, h in zip(values, withheld, strict=True)]))
-        tie_classes = classify_ties(project)["tie_class"].astype(str).tolist()
+        # the class of each tie as the class's own string (not a frame of every tie's ends and
+        # a new string per tie: about 0.5 GB at 1,000,000 young people, issue 13)
+        tie_classes = [TIE_CLASSES[code] for code in tie_class_codes(project).tolist()]
     if exported:
         out.tie_a = [exported.get(t.a, t.a) for t in ties]
         out.tie_b = [exported.get(t.b, t.b) for t in ties]
