@@ -34,6 +34,11 @@ from __future__ import annotations
 import numpy as np
 
 
+#: Two-step paths closed at a time by :func:`triangles` (seven int64 arrays of this length, about
+#: 110 MB, whatever the size of the network).
+WEDGES_PER_PIECE = 2_000_000
+
+
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(s, s + c)`` for each pair, without a Python loop."""
     total = int(counts.sum())
@@ -86,19 +91,27 @@ def triangles(n_nodes: int, tie_a: np.ndarray, tie_b: np.ndarray) -> tuple[np.nd
     lo_s, hi_s, tie_s = lo[order], hi[order], order
     indptr = np.zeros(n_nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(lo_s, minlength=n_nodes), out=indptr[1:])
-    # two-step paths a -> b -> c
+    # two-step paths a -> b -> c, closed when a -> c is a tie; made for the ties a -> b a piece
+    # at a time of about WEDGES_PER_PIECE paths (issue 13: all at once, their seven arrays of
+    # int64 were about 0.9 GB at 1,000,000 young people); the pieces give the triangles in the
+    # same order as one pass
     out_of_b = indptr[hi_s + 1] - indptr[hi_s]
-    step2 = _ranges(indptr[hi_s], out_of_b)  # positions (CSR) of b -> c
-    first = np.repeat(np.arange(m, dtype=np.int64), out_of_b)  # positions (CSR) of a -> b
-    a = lo_s[first]
-    c = hi_s[step2]
-    # close them: is a -> c a tie?
     keys = lo_s * n_nodes + hi_s  # sorted, since CSR order is (lo, hi)
-    want = a * n_nodes + c
-    pos = np.searchsorted(keys, want)
-    pos[pos >= m] = 0
-    closed = keys[pos] == want
-    first, step2, pos = first[closed], step2[closed], pos[closed]
+    paths_before = np.concatenate(([0], np.cumsum(out_of_b)))
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    start = 0
+    while start < m:
+        stop = int(np.searchsorted(paths_before, paths_before[start] + WEDGES_PER_PIECE, side="right")) - 1
+        stop = min(m, max(stop, start + 1))
+        step2 = _ranges(indptr[hi_s[start:stop]], out_of_b[start:stop])  # positions (CSR) of b -> c
+        first = np.repeat(np.arange(start, stop, dtype=np.int64), out_of_b[start:stop])  # of a -> b
+        want = lo_s[first] * n_nodes + hi_s[step2]
+        pos = np.searchsorted(keys, want)
+        pos[pos >= m] = 0
+        closed = keys[pos] == want
+        found.append((first[closed], step2[closed], pos[closed]))
+        start = stop
+    first, step2, pos = (np.concatenate(parts) for parts in zip(*found, strict=True))
     corners = np.column_stack([lo_s[first], hi_s[first], hi_s[step2]])
     # opposite ties: of a is b-c, of b is a-c, of c is a-b
     opposite = np.column_stack([tie_s[step2], tie_s[pos], tie_s[first]])

@@ -89,3 +89,18 @@ def test_equals_networkx_on_random_graphs(n, pairs):
         else:
             assert c[v] == pytest.approx(want_c[v], abs=1e-12)
             assert e[v] == pytest.approx(want_e[v], abs=1e-12)
+
+
+@pytest.mark.parametrize("piece", [1, 7, 500])
+def test_triangles_closed_a_piece_at_a_time_are_those_of_one_pass(monkeypatch, piece):
+    """Issue 13: the two-step paths are closed in pieces to bound memory; any piece size gives the
+    same triangles in the same order as one pass, and as many as networkx counts."""
+    from socialmap.analysis import structural
+
+    g = nx.gnm_random_graph(300, 1500, seed=5)
+    edges = np.array(list(g.edges()), dtype=np.int64)
+    one_pass = triangles(300, edges[:, 0], edges[:, 1])
+    monkeypatch.setattr(structural, "WEDGES_PER_PIECE", piece)
+    pieces = triangles(300, edges[:, 0], edges[:, 1])
+    assert np.array_equal(pieces[0], one_pass[0]) and np.array_equal(pieces[1], one_pass[1])
+    assert len(one_pass[0]) == sum(nx.triangles(g).values()) // 3 > 0
