@@ -39,8 +39,7 @@ lint: venv
 	$(VENV)/bin/lint-imports
 
 bench: venv
-	$(VENV)/bin/socialmap bench --young-people 100000
-	QT_QPA_PLATFORM=offscreen $(PY) -m socialmap.ui.guibench --young-people 100000
+	$(VENV)/bin/socialmap bench --young-people 100000 --gui
 	QT_QPA_PLATFORM=offscreen $(PY) -m socialmap.ui.interviewbench --young-people 100000
 
 sample: venv

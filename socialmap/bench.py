@@ -797,14 +797,20 @@ def run_bench(young_people: int, *, progress: Callable[[str], None] | None = Non
 
 
 def cmd_bench(args) -> int:
-    """``socialmap bench [--young-people N] [--json]``."""
+    """``socialmap bench [--young-people N] [--json] [--gui]`` (``--gui``: the window too,
+    :mod:`socialmap.bench_window`)."""
     n = args.young_people
     if not MIN_YOUNG_PEOPLE <= n <= MAX_YOUNG_PEOPLE:
         raise InputError(
             Problem(f"--young-people {n} is out of range {MIN_YOUNG_PEOPLE:,}..{MAX_YOUNG_PEOPLE:,}", field="young-people")
         )
+    gui = getattr(args, "gui", False)
     if args.json:
         doc = run_bench(n)
+        if gui:
+            from socialmap.bench_window import run_window_bench
+
+            doc["window"] = run_window_bench(n)
         json.dump(doc, sys.stdout, indent=1)
         sys.stdout.write("\n")
         return 0
@@ -850,6 +856,13 @@ def cmd_bench(args) -> int:
     m = doc["machine"]
     print()
     print(f"machine: {m['cores']} cores, {m['cpu']}, {m['memory_gb']} GB, Python {m['python']}")
+    if gui:
+        from socialmap.bench_window import print_window, run_window_bench
+
+        print("  running the window (a real main window, offscreen)...", file=sys.stderr, flush=True)
+        window = run_window_bench(n)
+        print()
+        print_window(window)
     return 0
 
 

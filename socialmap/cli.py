@@ -252,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="time each stage on a synthetic city")
     p.add_argument("--young-people", type=int, default=100_000, metavar="N")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--gui", action="store_true", help="measure the window too (a real main window, offscreen)")
     p.set_defaults(handler="socialmap.bench:cmd_bench")
 
     p = sub.add_parser("gui", help="open the desktop application")

@@ -152,3 +152,53 @@ def test_bench_times_a_scenario_with_its_ranges(capsys):
     assert doc["ratio_budgets"] == {"scenario_ranges": 10.0}
     assert 1.0 <= doc["ratios"]["scenario_ranges"] <= 10.0
     assert doc["within_budget"]["scenario_ranges"] is True
+
+
+def _window_doc():
+    """A document as socialmap.ui.guibench writes one (two actions and the memory)."""
+    return {"young_people": 100, "load_average": [0.5, 0.7, 0.9],
+            "actions": {"open": {"seconds": 2.5, "ui_gap_ms": 80.0, "cpu_s": 2.4, "page_busy_ms": 40.0,
+                                 "target": {"seconds": 3.0, "ui_gap_ms": 100, "page_busy_ms": None},
+                                 "within_target": True},
+                        "zoom_in": {"seconds": 0.1, "ui_gap_ms": 12.0, "cpu_s": 0.01, "page_busy_ms": 61.5,
+                                    "target": {"seconds": None, "ui_gap_ms": 100, "page_busy_ms": 50},
+                                    "within_target": False},
+                        "memory": {"python_peak_mb": 900, "renderer_mb": 300, "total_mb": 1200,
+                                   "within_target": True}}}
+
+
+def test_bench_gui_shows_the_window_actions_against_their_targets(capsys, monkeypatch):
+    """``bench --gui``: the window's document (from its own process, here a recorded one) as a
+    table: each action's figures, its target in words and OK / OVER as the document says."""
+    from socialmap import bench_window
+
+    monkeypatch.setattr(bench_window, "run_window_bench", lambda n: _window_doc())
+    rows = bench_window.window_rows(_window_doc())
+    assert rows[0] == ("open", "2.500", "80.0", "40.0", "3 s, gap 100 ms", "OK")
+    assert rows[1] == ("zoom_in", "0.100", "12.0", "61.5", "gap 100 ms, page 50 ms", "OVER")
+    assert rows[2][0] == "memory (MB)" and rows[2][1] == "1200" and rows[2][-1] == "OK"
+    assert main(["bench", "--young-people", "100", "--gui"]) == 0
+    out = capsys.readouterr().out
+    assert "window action" in out and "zoom_in" in out and "OVER" in out and "load average 0.5, 0.7, 0.9" in out
+    assert main(["bench", "--young-people", "100", "--gui", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["window"]["actions"]["open"]["seconds"] == 2.5 and "stages" in doc
+
+
+def test_bench_gui_says_in_one_line_why_the_window_could_not_be_measured(capsys, monkeypatch):
+    import subprocess
+
+    from socialmap import bench_window
+
+    def fails(cmd, **kwargs):
+        assert cmd[1:3] == ["-m", "socialmap.ui.guibench"] and kwargs["env"]["QT_QPA_PLATFORM"]
+        return subprocess.CompletedProcess(cmd, 1, "", "Traceback...\nImportError: libEGL.so.1: cannot open\n")
+
+    monkeypatch.setattr(bench_window.subprocess, "run", fails)
+    monkeypatch.setattr("socialmap.bench.run_bench", lambda n, **kw: {"stages": {}})  # the core is tested above
+    assert main(["bench", "--young-people", "100", "--gui", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no half document
+    line = captured.err.strip().splitlines()[-1]
+    assert line == ("socialmap: the window's benchmark could not run (exit 1): "
+                    "ImportError: libEGL.so.1: cannot open")

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 #: Two-step paths closed at a time by :func:`triangles` (seven int64 arrays of this length, about
 #: 110 MB, whatever the size of the network).
 WEDGES_PER_PIECE = 2_000_000
