@@ -57,28 +57,41 @@ def drawn_nodes(project: Project) -> list[Node]:
     return [n for n in project.nodes.values() if n.kind in KIND_CODES and n.lat is not None and n.lon is not None]
 
 
+#: Group keys that are fields of a node (``payloads.group_key``); any other is an imported attribute.
+_GROUP_FIELDS = ("area_code", "role", "age", "neet")
+#: The fields of a drawn node that :func:`nodes_block` puts in its columns.
+BLOCK_FIELDS = ("id", "label", "kind", "lat", "lon", "neet", "is_anchor", "age", "area_code")
+
+
 def nodes_block(nodes: list[Node], area_codes: Mapping[str, int]) -> dict[str, Any]:
     """Columns of ``nodes`` (see the module text); ``area_codes`` numbers the areas.
 
     Made from ``map`` over attribute getters and list comprehensions, not ``np.fromiter`` over
     generator expressions: on the window's job thread a generator consumed by one C call kept
     Python's lock from the UI thread for 0.1-0.4 s at a time (a city's 125,000 nodes)."""
-    n = len(nodes)
     get = attrgetter
-    kinds = np.array(list(map(KIND_CODES.__getitem__, map(get("kind"), nodes))), np.uint8).reshape(n)
-    lat = np.array(list(map(get("lat"), nodes)), np.float64).reshape(n)
-    lon = np.array(list(map(get("lon"), nodes)), np.float64).reshape(n)
-    neet = np.array([v is True for v in map(get("neet"), nodes)], bool).reshape(n)
-    anchor = np.array([v is True for v in map(get("is_anchor"), nodes)], bool).reshape(n)
-    flags = neet.astype(np.uint8) * FLAG_NEET | anchor.astype(np.uint8) * FLAG_ANCHOR
-    ages = np.array([NO_AGE if a is None or not 0 <= a < NO_AGE else a for a in map(get("age"), nodes)],
-                    np.uint8).reshape(n)
-    area = np.array(list(map(area_codes.get, map(get("area_code"), nodes), repeat(-1, n))), np.int32).reshape(n)
+    columns = {name: list(map(get(name), nodes)) for name in BLOCK_FIELDS}
     places = [[i, _place_props(node)] for i, node in enumerate(nodes) if node.kind in PLACE_KINDS]
+    return nodes_block_of(columns, places, area_codes)
+
+
+def nodes_block_of(columns: Mapping[str, list], places: list, area_codes: Mapping[str, int]) -> dict[str, Any]:
+    """:func:`nodes_block` of drawn nodes given as one list per field of :data:`BLOCK_FIELDS`
+    and their places' popup properties (``[row, {field: value}]``)."""
+    n = len(columns["id"])
+    kinds = np.array(list(map(KIND_CODES.__getitem__, columns["kind"])), np.uint8).reshape(n)
+    lat = np.array(columns["lat"], np.float64).reshape(n)
+    lon = np.array(columns["lon"], np.float64).reshape(n)
+    neet = np.array([v is True for v in columns["neet"]], bool).reshape(n)
+    anchor = np.array([v is True for v in columns["is_anchor"]], bool).reshape(n)
+    flags = neet.astype(np.uint8) * FLAG_NEET | anchor.astype(np.uint8) * FLAG_ANCHOR
+    ages = np.array([NO_AGE if a is None or not 0 <= a < NO_AGE else a for a in columns["age"]],
+                    np.uint8).reshape(n)
+    area = np.array(list(map(area_codes.get, columns["area_code"], repeat(-1, n))), np.int32).reshape(n)
     return {
         "n": n,
-        "ids": list(map(get("id"), nodes)),
-        "labels": list(map(get("label"), nodes)),
+        "ids": list(columns["id"]),
+        "labels": list(columns["label"]),
         "kind": b64(kinds, "u1"), "flags": b64(flags, "u1"), "age": b64(ages, "u1"),
         "lat": b64(lat, "f4"), "lon": b64(lon, "f4"), "area": b64(area, "i4"),
         "places": places,
@@ -149,27 +162,47 @@ def _default_classes(project: Project, keys: list[tuple[str, str]], group_by: st
     from socialmap.mapview.payloads import group_key
 
     nodes = project.nodes
-    order = list(rows)  # the drawn node ids, by row
-    is_place = np.zeros(len(order), bool)
-    group = np.full(len(order), -1, np.int64)
-    groups: dict[Any, int] = {}  # each distinct group key numbered; None is -1
+    drawn = list(map(nodes.__getitem__, rows))  # the drawn nodes
     try:
-        for nid in order:
-            node = nodes[nid]
-            row = rows[nid]
-            if node.kind in PLACE_KINDS:
-                is_place[row] = True
-            g = group_key(node, group_by)
-            if g is not None:
-                if g != g:  # NaN: unequal to itself, so never bonding (as in tie_class)
-                    g = object()
-                group[row] = groups.setdefault(g, len(groups))
+        groups = group_numbers([group_key(node, group_by) for node in drawn])
     except TypeError:  # a group key that cannot be hashed: one tie at a time
         return _default_classes_one_by_one(project, keys, group_by)
-    n = len(keys)
-    pa, pb, ga, gb = is_place[a], is_place[b], group[a], group[b]
+    at = np.array(list(rows.values()), np.int64).reshape(len(drawn))  # their rows
+    is_place = np.zeros(int(at.max()) + 1 if len(at) else 0, bool)
+    is_place[at] = [node.kind in PLACE_KINDS for node in drawn]
+    group = np.full(len(is_place), -1, np.int64)
+    group[at] = groups
     ties = project.ties
-    by_role = np.array([ties[k].type in ("mentor", "worker") for k in keys], bool).reshape(n)
+    return classes_of(is_place, group, [ties[k].type for k in keys], a, b)
+
+
+def group_numbers(values: list) -> np.ndarray:
+    """Each distinct group key of ``values`` numbered in order of first appearance; ``None`` is -1
+    and NaN (unequal to itself, so never bonding, as in ``tie_class``) a number of its own each
+    time. Raises TypeError for a key that cannot be hashed."""
+    distinct = set(values)
+    if all(g == g for g in distinct):  # no NaN: each distinct key a number, None -1
+        number = {g: i for i, g in enumerate(distinct)}
+        number[None] = -1
+        return np.array(list(map(number.__getitem__, values)), np.int64).reshape(len(values))
+    groups: dict[Any, int] = {}
+    out = np.full(len(values), -1, np.int64)
+    for row, g in enumerate(values):
+        if g is not None:
+            if g != g:
+                g = object()
+            out[row] = groups.setdefault(g, len(groups))
+    return out
+
+
+def classes_of(is_place: np.ndarray, group: np.ndarray, types: list[str], a: np.ndarray,
+               b: np.ndarray) -> np.ndarray:
+    """The default class code of each tie joining rows ``a`` and ``b`` (of type ``types``), given
+    each row's being a place and its group number (:func:`group_numbers`): the rules of
+    :func:`socialmap.mapview.payloads.tie_class` over arrays."""
+    n = len(types)
+    pa, pb, ga, gb = is_place[a], is_place[b], group[a], group[b]
+    by_role = np.array([t in ("mentor", "worker") for t in types], bool).reshape(n)
     c = CLASS_CODES
     out = np.where(ga == gb, c["bonding"], c["bridging"])
     out[(ga < 0) | (gb < 0)] = c["unclassified"]
@@ -236,3 +269,122 @@ def parts(project: Project, classes: Mapping[tuple[str, str], str] | None = None
     the nodes, then the ties; and the page's row of each drawn node id."""
     rest, rows = node_and_tie_parts(project, classes, on)
     return [areas_part(project), *rest], rows
+
+
+
+class PartsPreview:
+    """The payload of a project file made from its columns as they are read, before its
+    records are made and checked: the first stage of opening a file, so the page draws the map
+    while the rest is still being read (:func:`socialmap.store.gpkg.read_records` calls
+    :meth:`areas`, :meth:`nodes` and :meth:`ties` in turn; each hands its part to ``send``).
+
+    For a consistent project that :meth:`Project.build` adds nothing to, the parts are, text for
+    text, those of :func:`parts` of the project built from the same records: each young
+    person's activity and NEET flag settled as the build settles them, an empty label shown as
+    the id, the ties in force on ``on`` (default today) between drawn nodes, classed by the
+    default rules. Where the build adds or changes a record (a ``provides`` tie derived from a
+    service's provider) the project's own parts differ, and the caller draws those once it is
+    built; where it refuses the file, the caller withdraws the preview. What this does not
+    handle (no areas, two nodes with one id, a group key that cannot be hashed, an end that is
+    not text) ends the preview: nothing more is sent, and :attr:`complete` stays False.
+    """
+
+    def __init__(self, send: Any, on: dt.date | None = None) -> None:
+        self.send = send
+        self.on = on
+        #: parts sent so far
+        self.sent: list[dict[str, Any]] = []
+        self.rows: dict[str, int] | None = None
+        self._stopped = False
+        self._group_by = "area_code"
+
+    @property
+    def complete(self) -> bool:
+        """Whether all three parts were sent."""
+        return len(self.sent) == 3
+
+    def _part(self, part: dict[str, Any]) -> None:
+        self.sent.append(part)
+        self.send(part)
+
+    def areas(self, areas: Iterable[Any], settings: Mapping[str, Any]) -> None:
+        """The areas part, from the file's areas; ``settings`` are the file's (its group key)."""
+        shell = Project()
+        for area in areas:
+            shell.areas.setdefault(area.code, area)
+        self._codes = {code: i for i, code in enumerate(shell.areas)}
+        self._group_by = settings.get("group_by", "area_code") or "area_code"
+        if not shell.areas:
+            self._stopped = True
+            return
+        self._part(areas_part(shell))
+
+    def nodes(self, nodes: Mapping[str, list]) -> None:
+        """The nodes part, from one list per field of a node (every field of
+        :class:`~socialmap.model.project.Node`, in file order)."""
+        from socialmap.model.kinds import YOUNG_PERSON as YOUNG
+        from socialmap.model.project import settle_activity
+
+        if self._stopped:
+            return
+        ids = nodes["id"]
+        if len(set(ids)) != len(ids):
+            self._stopped = True
+            return
+        kinds = nodes["kind"]
+        picked = [i for i, (k, y, x) in enumerate(zip(kinds, nodes["lat"], nodes["lon"], strict=True))
+                  if k in KIND_CODES and y is not None and x is not None]
+        every = len(picked) == len(ids)
+        columns: dict[str, list] = {}
+        for name in {*BLOCK_FIELDS, "activity", self._group_by if self._group_by in _GROUP_FIELDS else "id"}:
+            columns[name] = list(nodes[name]) if every else list(map(nodes[name].__getitem__, picked))
+        columns["label"] = [label or nid for label, nid in zip(columns["label"], columns["id"], strict=True)]
+        activity, neet = columns["activity"], columns["neet"]
+        unsettled = [row for row, (k, act, flag) in enumerate(zip(columns["kind"], activity, neet, strict=True))
+                     if k == YOUNG and (act is None) != (flag is None)]
+        for row in unsettled:  # as Project.build settles a young person
+            node = Node(columns["id"][row], YOUNG, activity=activity[row], neet=neet[row])
+            settle_activity(node)
+            activity[row], neet[row] = node.activity, node.neet
+        places = [[row, {name: _plain(nodes[name][i]) for name in POPUP_FIELDS[kinds[i]]}]
+                  for row, i in enumerate(picked) if kinds[i] in PLACE_KINDS]
+        if self._group_by in _GROUP_FIELDS:  # payloads.group_key
+            values = columns[self._group_by]
+        else:
+            attrs = nodes["attrs"]
+            values = [attrs[i].get(self._group_by) for i in picked]
+        try:
+            self._group = group_numbers(values)
+        except TypeError:
+            self._stopped = True
+            return
+        self._is_place = np.array([k in PLACE_KINDS for k in columns["kind"]], bool).reshape(len(picked))
+        # each file row's drawn row (-1: not drawn), the last for an end that is no node
+        self._drawn_row = np.full(len(ids) + 1, -1, np.int64)
+        self._drawn_row[np.array(picked, np.int64)] = np.arange(len(picked))
+        self.rows = dict(zip(columns["id"], range(len(picked)), strict=True))
+        self._part({"part": "nodes", "nodes": nodes_block_of(columns, places, self._codes)})
+
+    def ties(self, ties: Mapping[str, Any]) -> None:
+        """The ties part, from one list per field of a tie (``type``, ``since`` and ``until``, in
+        file order) and ``a_row``, ``b_row``: the file row of each end's node (-1 for none)."""
+        from socialmap.model.dates import in_force, today
+
+        if self._stopped or self.rows is None:
+            return
+        a, b = self._drawn_row[ties["a_row"]], self._drawn_row[ties["b_row"]]
+        types = ties["type"]
+        since, until = ties["since"], ties["until"]
+        keep = (a >= 0) & (b >= 0)
+        if since.count(None) != len(since) or until.count(None) != len(until):
+            day = self.on or today()
+            keep &= np.array([in_force(s, u, day) for s, u in zip(since, until, strict=True)], bool)
+        # each tie's ends in the order of its key (the ids compared as text)
+        swap = np.array([x > y for x, y in zip(ties["a"], ties["b"], strict=True)], bool)
+        a, b = np.where(swap, b, a), np.where(swap, a, b)
+        if not keep.all():
+            types = [t for t, ok in zip(types, keep.tolist(), strict=True) if ok]
+            a, b = a[keep], b[keep]
+        cls = classes_of(self._is_place, self._group, types, a, b)
+        self._part({"part": "ties", "ties": {"n": len(types), "a": b64(a, "u4"), "b": b64(b, "u4"),
+                                             "cls": b64(cls, "u1")}})

@@ -41,7 +41,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from socialmap.errors import ProjectFileError
 from socialmap.model.project import Project
@@ -239,18 +239,20 @@ def check_new_passphrase(passphrase: str) -> str | None:
 PassphraseSource = str | Callable[[Path], str] | None
 
 
-def open_project_file(path: str | os.PathLike, passphrase: PassphraseSource = None) -> OpenedProject:
+def open_project_file(path: str | os.PathLike, passphrase: PassphraseSource = None, *,
+                      preview: Any = None) -> OpenedProject:
     """Open a project file, plain (``.gpkg``) or encrypted (``.smx``), never modifying it.
 
     ``passphrase`` is the passphrase itself, or a function called with the path that returns it
     (asked only when the file is encrypted). Errors are :class:`ProjectFileError`: a wrong
-    passphrase or a changed file is :class:`WrongPassphrase`.
+    passphrase or a changed file is :class:`WrongPassphrase`. ``preview`` is told what the map
+    draws as it is read (:func:`socialmap.store.gpkg.read_records`).
     """
     from socialmap.store import gpkg
 
     path = Path(path)
     if not is_encrypted(path):
-        return OpenedProject(gpkg.load_project(path), None)
+        return OpenedProject(gpkg.load_project(path, preview=preview), None)
     if passphrase is None:
         raise PassphraseNeeded(f"{path}: the project is encrypted; its passphrase is needed")
     secret = passphrase(path) if callable(passphrase) else passphrase
@@ -258,16 +260,17 @@ def open_project_file(path: str | os.PathLike, passphrase: PassphraseSource = No
         data = path.read_bytes()
     except OSError as exc:
         raise ProjectFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return OpenedProject(load_encrypted_bytes(data, secret, path), secret)
+    return OpenedProject(load_encrypted_bytes(data, secret, path, preview=preview), secret)
 
 
-def load_encrypted_bytes(data: bytes, passphrase: str, shown: str | os.PathLike) -> Project:
-    """The project in an encrypted file's bytes (decrypted and read in memory)."""
+def load_encrypted_bytes(data: bytes, passphrase: str, shown: str | os.PathLike, *, preview: Any = None) -> Project:
+    """The project in an encrypted file's bytes (decrypted and read in memory); ``preview`` as
+    for :func:`socialmap.store.gpkg.read_records`."""
     from socialmap.store.memory import load_project_bytes
 
     plaintext = decrypt_bytes(data, passphrase, shown)
     try:
-        return load_project_bytes(plaintext, shown)
+        return load_project_bytes(plaintext, shown, preview=preview)
     finally:
         del plaintext
 

@@ -23,6 +23,7 @@ import io
 import os
 import sqlite3
 import warnings
+from typing import Any
 
 from socialmap.errors import ProjectFileError
 from socialmap.model.project import Project
@@ -116,8 +117,9 @@ def project_bytes(project: Project, *, with_snapshots: bool = True) -> bytes:
             con.close()
 
 
-def load_project_bytes(data: bytes, shown: str | os.PathLike) -> Project:
-    """The project in a GeoPackage held in memory as ``data``; ``shown`` names it in messages.
+def load_project_bytes(data: bytes, shown: str | os.PathLike, *, preview: Any = None) -> Project:
+    """The project in a GeoPackage held in memory as ``data``; ``shown`` names it in messages;
+    ``preview`` as for :func:`socialmap.store.gpkg.read_records`.
 
     Damaged or newer content raises :class:`ProjectFileError`, as
     :func:`socialmap.store.load_project` does for a file; an older schema is migrated on a
@@ -148,7 +150,7 @@ def load_project_bytes(data: bytes, shown: str | os.PathLike) -> Project:
             # GDAL reads the bytes from an in-memory file pyogrio names without ".gpkg"
             warnings.filterwarnings("ignore", message=r".*has GPKG application_id, but non conformant file extension",
                                     category=RuntimeWarning)
-            return gpkg._load(data, shown)
+            return gpkg._load(data, shown, preview)
     except ProjectFileError:
         raise
     except Exception as exc:  # any failure to decode means damaged content

@@ -1,0 +1,160 @@
+"""The first stage of opening a file (issue 13): the map's parts made from the columns as they
+are read (socialmap.mapview.binary.PartsPreview, told by socialmap.store.gpkg.read_records)
+before the records are made and checked. The same parts, text for text, as those of the
+project once built; a broken file refused with the same message as without a preview; a
+preview that fails never stops a file from opening."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import sqlite3
+
+import numpy as np
+import pytest
+
+from socialmap.bench import synthetic_city
+from socialmap.errors import ProjectNeedsRepair
+from socialmap.mapview import binary
+from socialmap.model import Tie
+from socialmap.sample import generate_sample_project
+from socialmap.store import load_project, open_project_file, save_project, save_project_file
+from socialmap.ui.workers import json_in_chunks
+
+
+def _opened_with_preview(path, passphrase=None):
+    sent: list[dict] = []
+    preview = binary.PartsPreview(sent.append)
+    project, _ = open_project_file(path, passphrase, preview=preview)
+    return project, preview, sent
+
+
+def _texts(parts):
+    return [json_in_chunks(p) for p in parts]
+
+
+def _u(text: str, dtype: str) -> list:
+    return np.frombuffer(base64.b64decode(text), np.dtype(dtype).newbyteorder("<")).tolist()
+
+
+@pytest.mark.parametrize("make", [generate_sample_project, lambda: synthetic_city(300)], ids=["sample", "city"])
+def test_the_preview_is_the_opened_projects_parts_text_for_text(tmp_path, make):
+    path = tmp_path / "p.gpkg"
+    save_project(make(), path)
+    project, preview, sent = _opened_with_preview(path)
+    parts, rows = binary.parts(project)
+    assert preview.complete and [p["part"] for p in sent] == ["areas", "nodes", "ties"]
+    assert _texts(sent) == _texts(parts)
+    assert preview.rows == rows
+    assert load_project(path).nodes == project.nodes  # the preview changes nothing read
+
+
+def test_an_encrypted_file_is_previewed_too(tmp_path):
+    path = tmp_path / "p.smx"
+    save_project_file(generate_sample_project(), path, "correct horse battery")
+    project, preview, sent = _opened_with_preview(path, "correct horse battery")
+    assert preview.complete and _texts(sent) == _texts(binary.parts(project)[0])
+
+
+def _edit(path) -> sqlite3.Connection:
+    con = sqlite3.connect(path)
+    con.create_function("ST_IsEmpty", 1, lambda geom: 0)
+    for name in ("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+        con.create_function(name, 1, lambda geom: 0.0)
+    return con
+
+
+def test_what_the_build_settles_is_settled_in_the_preview(tmp_path, small_project):
+    """Hand-made: yp1's activity emptied in the file (NEET true: the build makes it NEET
+    available), s1's label emptied (shown as its id), a tie ended yesterday (not drawn), the
+    adult and its ties not drawn. Drawn: yp1, yp2, yp3, o1, s1 in file order; ties yp1-yp2,
+    yp2-yp3 (context s1), yp1-s1; the build then derives o1's provides tie to s1 from s1's
+    provider, which the preview cannot know: its ties part lacks it and the project's has it."""
+    small_project.add_tie(Tie("yp3", "s1", "attends", until=dt.date.today() - dt.timedelta(days=1)))
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = _edit(path)
+    with con:
+        con.execute("UPDATE nodes SET activity = NULL WHERE id = 'yp1'")
+        con.execute("UPDATE nodes SET label = '' WHERE id = 's1'")
+        con.execute("DELETE FROM ties WHERE type = 'provides'")
+    con.close()
+    project, preview, sent = _opened_with_preview(path)
+    nodes = sent[1]["nodes"]
+    assert nodes["ids"] == ["yp1", "yp2", "yp3", "o1", "s1"] and nodes["labels"][4] == "s1"
+    assert _u(nodes["flags"], "u1") == [binary.FLAG_NEET, 0, 0, binary.FLAG_ANCHOR, 0]
+    assert project.nodes["yp1"].activity == "neet_available"
+    assert _texts(sent[:2]) == _texts(binary.parts(project)[0][:2])  # areas and nodes: the same
+    ties = sent[2]["ties"]
+    ends = [(nodes["ids"][a], nodes["ids"][b]) for a, b in zip(_u(ties["a"], "u4"), _u(ties["b"], "u4"), strict=True)]
+    assert ends == [("yp1", "yp2"), ("yp2", "yp3"), ("s1", "yp1")]  # each in its key's order
+    assert _u(ties["cls"], "u1") == [binary.CLASS_CODES["bonding"], binary.CLASS_CODES["bridging"],
+                                     binary.CLASS_CODES["linking"]]
+    final = binary.parts(project)[0][2]["ties"]
+    assert final["n"] == 4 and _u(final["cls"], "u1")[3] == binary.CLASS_CODES["institutional"]
+
+
+def test_a_dangling_tie_is_refused_with_the_same_message_with_or_without_a_preview(tmp_path, small_project):
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = _edit(path)
+    with con:
+        con.execute("DELETE FROM nodes WHERE id = 'yp2'")
+    con.close()
+    with pytest.raises(ProjectNeedsRepair) as plain:
+        load_project(path)
+    assert "tie 'yp1'-'yp2', field 'b': unknown node 'yp2'" in str(plain.value)
+    sent: list[dict] = []
+    with pytest.raises(ProjectNeedsRepair) as previewed:
+        load_project(path, preview=binary.PartsPreview(sent.append))
+    assert str(previewed.value) == str(plain.value)
+    # the preview drew what it read: the ties between drawn nodes, yp1-s1 and o1-s1 (provides);
+    # yp2's are not drawn, nor the adult's
+    assert [p["part"] for p in sent] == ["areas", "nodes", "ties"] and sent[2]["ties"]["n"] == 2
+
+
+def test_a_bad_opportunity_mark_is_refused_as_before_with_a_preview(tmp_path, small_project):
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = _edit(path)
+    with con:
+        con.execute("UPDATE ties SET opportunity = 'maybe' WHERE a = 'yp2' AND b = 'yp3'")
+    con.close()
+    from socialmap.errors import ProjectFileError
+
+    for preview in (None, binary.PartsPreview(lambda part: None)):
+        with pytest.raises(ProjectFileError, match=r"tie 'yp2'-'yp3', field 'opportunity': 'maybe' is not 0 or 1"):
+            load_project(path, preview=preview)
+
+
+def test_a_preview_that_fails_does_not_stop_the_open(tmp_path, small_project):
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    told = []
+
+    class Broken:
+        def areas(self, areas, settings):
+            told.append("areas")
+
+        def nodes(self, columns):
+            told.append("nodes")
+            raise RuntimeError("a bug in a preview")
+
+        def ties(self, columns):
+            told.append("ties")
+
+    project = load_project(path, preview=Broken())
+    assert told == ["areas", "nodes"] and project.nodes == load_project(path).nodes
+
+
+def test_two_nodes_with_one_id_end_the_preview_and_the_file_is_refused_as_before(tmp_path, small_project):
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = _edit(path)
+    with con:
+        con.execute("UPDATE nodes SET id = 'yp1' WHERE id = 'yp2'")
+    con.close()
+    sent: list[dict] = []
+    with pytest.raises(ProjectNeedsRepair, match="duplicate id"):
+        load_project(path, preview=binary.PartsPreview(sent.append))
+    assert [p["part"] for p in sent] == ["areas"]
