@@ -307,6 +307,17 @@ class PartsPreview:
         self.sent.append(part)
         self.send(part)
 
+    def matches(self, project: Project) -> bool:
+        """Whether the parts sent are those of :func:`parts` of ``project``, the project built
+        from the records read (so they need not be made again): all three sent, and the build
+        added no tie (a ``provides`` tie derived from a service's provider) and changed no
+        drawn service's provider; everything else the build changes in a record (an empty
+        label, a young person's activity or NEET flag) the preview changed the same way."""
+        if not self.complete or len(project.ties) != self._ties_read:
+            return False
+        nodes = project.nodes
+        return all(nodes[i].provider == provider for i, provider in self._providers.items())
+
     def areas(self, areas: Iterable[Any], settings: Mapping[str, Any]) -> None:
         """The areas part, from the file's areas; ``settings`` are the file's (its group key)."""
         shell = Project()
@@ -363,6 +374,7 @@ class PartsPreview:
         self._drawn_row = np.full(len(ids) + 1, -1, np.int64)
         self._drawn_row[np.array(picked, np.int64)] = np.arange(len(picked))
         self.rows = dict(zip(columns["id"], range(len(picked)), strict=True))
+        self._providers = {nodes["id"][i]: nodes["provider"][i] for i in picked if kinds[i] == SERVICE}
         self._part({"part": "nodes", "nodes": nodes_block_of(columns, places, self._codes)})
 
     def ties(self, ties: Mapping[str, Any]) -> None:
@@ -372,6 +384,7 @@ class PartsPreview:
 
         if self._stopped or self.rows is None:
             return
+        self._ties_read = len(ties["type"])
         a, b = self._drawn_row[ties["a_row"]], self._drawn_row[ties["b_row"]]
         types = ties["type"]
         since, until = ties["since"], ties["until"]

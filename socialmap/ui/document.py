@@ -132,6 +132,21 @@ class ProjectDocument(QObject):
         """Why edits are refused right now (a job is copying the project), or None."""
         return next(iter(self._locks.values()), None)
 
+    def hold(self, reason: str) -> object:
+        """Refuse edits and undo (as while a job copies the project) until :meth:`release` of
+        the token returned; ``reason`` says why (``locked_for``)."""
+        token = object()
+        was_locked = bool(self._locks)
+        self._locks[id(token)] = reason
+        if not was_locked:
+            self.lockChanged.emit(True)
+        return token
+
+    def release(self, token: object) -> None:
+        """End a :meth:`hold`."""
+        if self._locks.pop(id(token), None) is not None and not self._locks:
+            _unlocked(self)
+
     def run_on_snapshot(self, worker, reason: str, *, as_of: bool = False):
         """Start ``worker`` on a copy of the project taken in the background.
 

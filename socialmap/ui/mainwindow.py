@@ -83,19 +83,33 @@ LAYOUT_VERSION = 1
 COUNT_MEASURES = {"young_people", "neet", "not_known", "isolated", "neet_isolated"}
 
 
-def _load(path: str, passphrase: str | None = None):
+def _load(path: str, passphrase: str | None = None, preview=None):
     """Load a project (plain, or encrypted under ``passphrase``), the views' indexes and the
     map's payload, all off the UI thread (nothing can edit the new project before it is shown).
 
     The map's parts are made here rather than by a job of the map's started once the project is
     shown: that job and the UI thread's work of showing a city (tables, panels, pickers) held
-    Python's lock in turns, and the window stalled for 0.5-1.4 s (100,000 young people)."""
+    Python's lock in turns, and the window stalled for 0.5-1.4 s (100,000 young people).
+
+    ``preview`` (the job's ``preview`` signal) is handed the JSON text of each map part of the
+    file's first stage as soon as it is made, from the columns as read, before the records are
+    made and checked (:class:`socialmap.mapview.binary.PartsPreview`): the page draws the map
+    while the rest is read."""
     from socialmap.mapview import binary
     from socialmap.store import open_project_file
     from socialmap.ui import indexes
 
-    project, passphrase = open_project_file(path, passphrase)
+    texts: list[str] = []
+
+    def send(part: dict) -> None:
+        texts.append(workers.json_in_chunks(part))
+        preview(texts[-1])
+
+    first = None if preview is None else binary.PartsPreview(send)
+    project, passphrase = open_project_file(path, passphrase, preview=first)
     indexes.warm(project)
+    if first is not None and first.matches(project):  # the parts drawn already are the project's
+        return project, texts, first.rows, passphrase
     parts, rows = binary.parts(project)
     return project, [workers.json_in_chunks(p) for p in parts], rows, passphrase
 
@@ -666,7 +680,7 @@ class MainWindow(QMainWindow):
         self.act_undo.setEnabled(not locked and self.doc.undo_stack.canUndo())
         self.act_redo.setEnabled(not locked and self.doc.undo_stack.canRedo())
         if locked:  # say so only if it takes a noticeable time
-            QTimer.singleShot(300, lambda: self.doc.locked_for and self.statusBar().showMessage(
+            QTimer.singleShot(300, lambda: self.doc.locked_for and not self.map.previewing and self.statusBar().showMessage(
                 f"Reading the project for {self.doc.locked_for}…"))
         elif self.statusBar().currentMessage().startswith("Reading the project for"):
             self.statusBar().clearMessage()
@@ -676,6 +690,8 @@ class MainWindow(QMainWindow):
             self.apply_map_mode(self.map_mode)  # the colours follow an edited IMD decile
 
     def _on_drawn(self, counts: dict) -> None:
+        if self.map.previewing:  # a file's first stage: the rest is still being read
+            return
         self.statusBar().showMessage("Map drawn.", 2000)
 
     def show_error(self, title: str, text: str) -> QMessageBox:
@@ -704,6 +720,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Still opening the previous file…", 3000)
             return None
         worker = workers.Worker(_load, path, passphrase, with_callbacks=False)
+        worker.kwargs["preview"] = worker.signals.preview.emit
+        worker.signals.preview.connect(lambda text: self._on_preview(path, text))
         worker.keeps_result = True
         worker.signals.finished.connect(lambda loaded: self._opened(*loaded, path, remember))
         if then is not None:
@@ -714,6 +732,36 @@ class MainWindow(QMainWindow):
         self._busy(True, f"Opening {path}…")
         return workers.start(worker)
 
+    def _on_preview(self, path: str, text: str) -> None:
+        """A map part of the file being opened, from its first stage: drawn now; until the
+        project is shown (:meth:`_end_preview`) nothing can be edited, the docked views wait
+        and the status bar says what is still being read."""
+        if self.io_worker is None or not self.map.ready:  # the open ended meanwhile; no page yet
+            return
+        self.map.show_preview_part(text)
+        if getattr(self, "_preview_hold", None) is None:
+            self._preview_hold = self.doc.hold("opening another file")
+            for dock in self.findChildren(QDockWidget):
+                dock.setEnabled(False)
+        self.statusBar().showMessage(f"Opening {path}: {self._preview_words()}", 0)
+
+    def _preview_words(self) -> str:
+        return ("the map is drawn; its records are still being read and checked, and nothing can be "
+                "edited until they are") if self.map.preview_texts[2:] else "drawing the map…"
+
+    def _end_preview(self, *, withdraw: bool = False) -> None:
+        """The file being opened is shown (or was not opened: ``withdraw`` draws the open
+        project again); the docked views and editing come back."""
+        hold = getattr(self, "_preview_hold", None)
+        if hold is None:
+            return
+        self._preview_hold = None
+        for dock in self.findChildren(QDockWidget):
+            dock.setEnabled(True)
+        if withdraw:
+            self.map.withdraw_preview()
+        self.doc.release(hold)
+
     def _io_done(self) -> None:
         self.io_worker = None
         self.io_progress.hide()
@@ -723,6 +771,7 @@ class MainWindow(QMainWindow):
         self.io_worker = None  # now, not at "done": a slot of projectLoaded may open another file
         self.map.preloaded = (project, payload_parts, rows)
         self.doc.set_project(project, path if remember else None, passphrase, name=opened_name(path, remember))
+        self._end_preview()
         # Python's full garbage collection walks every object, and a job's worker thread holds
         # the interpreter while it does: 90-100 ms stalls of the UI thread in the middle of an
         # analysis of the sample. The project, the modules and the window live on, so they are
@@ -746,6 +795,7 @@ class MainWindow(QMainWindow):
 
     def _open_failed(self, path: str, exc: BaseException, remember: bool = True, then=None) -> None:
         self.io_worker = None
+        self._end_preview(withdraw=True)
         self._busy(False, "")
         from socialmap.store import PassphraseNeeded, WrongPassphrase  # imported by the job already
 

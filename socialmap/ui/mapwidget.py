@@ -121,6 +121,11 @@ class MapWidget(QWebEngineView):
         self.tie_classes: dict[tuple[str, str], str] | None = None
         #: (project, JSON texts of its payload parts, node rows) built by the loading worker.
         self.preloaded: tuple | None = None
+        #: The JSON texts of the parts of a file being opened that the page draws already (the
+        #: loading job's first stage, :meth:`show_preview_part`), until its project is shown.
+        self.preview_texts: list[str] = []
+        self.previewing = False
+        self._preview_reported = False  # the page reported drawing the preview
         #: The page's row of each drawn node id (see the module text).
         self.node_rows: dict[str, int] = {}
         self.bridge = MapBridge(self)
@@ -169,6 +174,8 @@ class MapWidget(QWebEngineView):
 
     def _on_drawn(self, counts: dict) -> None:
         self.last_counts = counts
+        if self.previewing:
+            self._preview_reported = True
         self.layersDrawn.emit(counts)
 
     # ------------------------------------------------------------ document -> page
@@ -182,8 +189,15 @@ class MapWidget(QWebEngineView):
         project = self.doc.project
         preloaded, self.preloaded = self.preloaded, None
         rows: dict[str, int] | None
+        shown, self.preview_texts, self.previewing = self.preview_texts, [], False
+        reported, self._preview_reported = self._preview_reported, False
         if preloaded is not None and preloaded[0] is project and self.tie_classes is None and self.doc.as_of is None:
             texts, rows = preloaded[1], preloaded[2]  # built with the project in the loading worker
+            if texts == shown:  # the page drew these parts already, from the file's first stage
+                texts = []
+                if reported:  # and said so while the project was not shown yet: said again now
+                    counts = dict(self.last_counts)
+                    QTimer.singleShot(0, lambda: self.doc.project is project and self.layersDrawn.emit(counts))
         else:
             from socialmap.mapview import binary
             from socialmap.ui.workers import json_in_chunks
@@ -207,6 +221,23 @@ class MapWidget(QWebEngineView):
         kind, ident = self.doc.selection
         if ident:
             self.call("select", kind, ident, False)
+
+    def show_preview_part(self, text: str) -> None:
+        """Draw a part of a file being opened (the JSON text of a part of
+        :class:`socialmap.mapview.binary.PartsPreview`) before its project is shown: the map can be
+        looked at and moved meanwhile, but clicks select nothing (the records are not there
+        yet). Once the project is shown, parts equal to these are not sent again."""
+        if not self.ready:
+            return
+        self.previewing = True
+        self.preview_texts.append(text)
+        self._run(f"SM.loadPart({text})")
+
+    def withdraw_preview(self) -> None:
+        """The file being opened was not opened: draw the open project again."""
+        if self.previewing:
+            self.preview_texts, self.previewing = [], False
+            self.reload_data()
 
     def _set_rows(self, rows: dict[str, int]) -> None:
         # in place: an analysis job started meanwhile holds this dict, and runs after the job
@@ -308,6 +339,8 @@ class MapWidget(QWebEngineView):
         self.call("select", kind, ident or None, True)
 
     def _on_feature_clicked(self, kind: str, ident: str) -> None:
+        if self.previewing:  # the map of a file still being read: nothing to select yet
+            return
         self.doc.select(kind, ident)
 
     # ------------------------------------------------------------ other views

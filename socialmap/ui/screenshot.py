@@ -42,8 +42,8 @@ class ScreenshotDirector(QObject):
             QApplication.instance().quit()
 
     def _on_drawn(self, counts: dict) -> None:
-        if self._started or not counts.get("area"):
-            return
+        if self._started or not counts.get("area") or self.window.map.previewing:
+            return  # (a file's first stage drawn: its project is not shown yet)
         self._started = True
         getattr(self, f"_view_{self.view}")()
 

@@ -90,6 +90,9 @@ class WorkerSignals(QObject):
     cancelled = Signal()
     done = Signal()  # after any of finished, failed or cancelled
     snapshotTaken = Signal()  # the copy of the project is made (see ProjectDocument.run_on_snapshot)
+    #: a piece of the result made before the rest: the JSON text of a map part of the file being
+    #: opened, from its first stage (socialmap.mapview.binary.PartsPreview)
+    preview = Signal(object)
 
 
 #: (weak reference to a project, its version, a copy of it): the copy the analysis, scenario,

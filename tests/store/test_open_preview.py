@@ -45,7 +45,7 @@ def test_the_preview_is_the_opened_projects_parts_text_for_text(tmp_path, make):
     parts, rows = binary.parts(project)
     assert preview.complete and [p["part"] for p in sent] == ["areas", "nodes", "ties"]
     assert _texts(sent) == _texts(parts)
-    assert preview.rows == rows
+    assert preview.rows == rows and preview.matches(project)
     assert load_project(path).nodes == project.nodes  # the preview changes nothing read
 
 
@@ -92,6 +92,22 @@ def test_what_the_build_settles_is_settled_in_the_preview(tmp_path, small_projec
                                      binary.CLASS_CODES["linking"]]
     final = binary.parts(project)[0][2]["ties"]
     assert final["n"] == 4 and _u(final["cls"], "u1")[3] == binary.CLASS_CODES["institutional"]
+    assert not preview.matches(project)  # so the window draws the project's own parts
+
+
+def test_a_service_given_its_provider_by_the_build_is_not_what_the_preview_showed(tmp_path, small_project):
+    """s1's provider emptied in the file: the build sets it from the o1-s1 provides tie, so the
+    service's popup differs from the preview's (no tie added: the count alone would not tell)."""
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = _edit(path)
+    with con:
+        con.execute("UPDATE nodes SET provider = NULL WHERE id = 's1'")
+    con.close()
+    project, preview, sent = _opened_with_preview(path)
+    assert project.nodes["s1"].provider == "o1" and sent[1]["nodes"]["places"][1][1]["provider"] is None
+    assert len(project.ties) == 6 and preview.complete and not preview.matches(project)
+    assert _texts(sent) != _texts(binary.parts(project)[0])
 
 
 def test_a_dangling_tie_is_refused_with_the_same_message_with_or_without_a_preview(tmp_path, small_project):
