@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableView,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -741,13 +742,16 @@ class MainWindow(QMainWindow):
         self.map.show_preview_part(text)
         if getattr(self, "_preview_hold", None) is None:
             self._preview_hold = self.doc.hold("opening another file")
-            for dock in self.findChildren(QDockWidget):
-                dock.setEnabled(False)
-        self.statusBar().showMessage(f"Opening {path}: {self._preview_words()}", 0)
+            for widget in self._waiting_while_previewed():
+                widget.setEnabled(False)
+        words = "map drawn; reading its records (nothing can be edited yet)…" if self.map.preview_texts[2:] \
+            else "drawing the map…"
+        self.statusBar().showMessage(f"Opening {Path(path).name}: {words}", 0)
 
-    def _preview_words(self) -> str:
-        return ("the map is drawn; its records are still being read and checked, and nothing can be "
-                "edited until they are") if self.map.preview_texts[2:] else "drawing the map…"
+    def _waiting_while_previewed(self) -> list[QWidget]:
+        """What waits while the map of a file being opened is drawn from its first stage: the
+        menus, the toolbars and the docked views (the map itself can be moved)."""
+        return [self.menuBar(), *self.findChildren(QToolBar), *self.findChildren(QDockWidget)]
 
     def _end_preview(self, *, withdraw: bool = False) -> None:
         """The file being opened is shown (or was not opened: ``withdraw`` draws the open
@@ -756,8 +760,8 @@ class MainWindow(QMainWindow):
         if hold is None:
             return
         self._preview_hold = None
-        for dock in self.findChildren(QDockWidget):
-            dock.setEnabled(True)
+        for widget in self._waiting_while_previewed():
+            widget.setEnabled(True)
         if withdraw:
             self.map.withdraw_preview()
         self.doc.release(hold)

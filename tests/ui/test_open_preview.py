@@ -10,14 +10,16 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QToolBar
 
 from socialmap.store.foreign import gpkg_functions
 from tests.ui.conftest import WAIT_MS, js, wait_drawn
 
 
 def _docks_enabled(window) -> list[bool]:
-    return [dock.isEnabled() for dock in window.findChildren(QDockWidget)]
+    """Whether each docked view, toolbar and the menus take input."""
+    widgets = [window.menuBar(), *window.findChildren(QToolBar), *window.findChildren(QDockWidget)]
+    return [w.isEnabled() for w in widgets]
 
 
 def test_the_map_is_drawn_from_the_first_stage_and_kept_once_the_project_is_shown(make_window, qtbot, project_file,
@@ -48,7 +50,7 @@ def test_the_map_is_drawn_from_the_first_stage_and_kept_once_the_project_is_show
         assert not any(_docks_enabled(window))
         assert window.doc.locked_for == "opening another file"
         assert not window.act_undo.isEnabled()
-        assert "nothing can be edited" in window.statusBar().currentMessage()
+        assert window.statusBar().currentMessage() == "Opening small.gpkg: map drawn; reading its records (nothing can be edited yet)…"
         window.map._on_feature_clicked("young_person", "yp1")  # as a click on the dot would
         assert window.doc.selection == ("", "")
         js(window, qtbot, "(SM.nodes.keptFromPreview = true, 0)")
