@@ -296,7 +296,10 @@ class PartsPreview:
         self.sent: list[dict[str, Any]] = []
         self.rows: dict[str, int] | None = None
         self._stopped = False
+        self._stale = False
         self._group_by = "area_code"
+        #: the node fields :meth:`nodes` needs (read first, the others later)
+        self.fields: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -313,10 +316,14 @@ class PartsPreview:
         added no tie (a ``provides`` tie derived from a service's provider) and changed no
         drawn service's provider; everything else the build changes in a record (an empty
         label, a young person's activity or NEET flag) the preview changed the same way."""
-        if not self.complete or len(project.ties) != self._ties_read:
+        if not self.complete or self._stale or len(project.ties) != self._ties_read:
             return False
         nodes = project.nodes
         return all(nodes[i].provider == provider for i, provider in self._providers.items())
+
+    def stale(self) -> None:
+        """The records are read otherwise than the columns told (:meth:`matches` is then False)."""
+        self._stale = True
 
     def areas(self, areas: Iterable[Any], settings: Mapping[str, Any]) -> None:
         """The areas part, from the file's areas; ``settings`` are the file's (its group key)."""
@@ -325,6 +332,8 @@ class PartsPreview:
             shell.areas.setdefault(area.code, area)
         self._codes = {code: i for i, code in enumerate(shell.areas)}
         self._group_by = settings.get("group_by", "area_code") or "area_code"
+        self.fields = (*BLOCK_FIELDS, "activity", "role", *(f for fs in POPUP_FIELDS.values() for f in fs),
+                       *(() if self._group_by in _GROUP_FIELDS else ("attrs",)))
         if not shell.areas:
             self._stopped = True
             return

@@ -636,10 +636,11 @@ def _nodes_from_columns(columns: dict[str, list]) -> list[Node]:
     return list(map(Node, *(columns[name] for name in NODE_FIELDS)))
 
 
-def _node_columns_direct(con: sqlite3.Connection) -> dict[str, list] | None:
+def _node_columns_direct(con: sqlite3.Connection, fields: Any = None) -> dict[str, list] | None:
     """The nodes layer read straight from SQLite as one list per field of :class:`Node` (in
-    ``fid`` order, each value as the record holds it), or ``None`` when it is not exactly as
-    SocialMap writes it (then GDAL reads it: :func:`_read_nodes`).
+    ``fid`` order, each value as the record holds it; only ``fields`` when given, ``lat`` and
+    ``lon`` together from the point), or ``None`` when it is not exactly as SocialMap writes it
+    (then GDAL reads it: :func:`_read_nodes`).
 
     A 125,000-node layer takes ~0.3 s this way against ~0.7 s through GDAL.
     Every assumption is checked (geometry column and CRS, each blob's header,
@@ -652,15 +653,18 @@ def _node_columns_direct(con: sqlite3.Connection) -> dict[str, list] | None:
         return None
     geom_column = found[0]
     present = {row[1] for row in con.execute('PRAGMA table_info("nodes")')}
-    wanted = [*_NODE_COLUMNS, "attrs"]
-    if geom_column in wanted or any('"' in name for name in (*present, geom_column)):
+    if geom_column in (*_NODE_COLUMNS, "attrs") or any('"' in name for name in (*present, geom_column)):
         return None
-    select = ", ".join(f'"{name}"' if name in present else "NULL" for name in wanted)
-    rows = con.execute(f'SELECT {select}, "{geom_column}" FROM nodes ORDER BY fid').fetchall()
+    wanted = [name for name in (*_NODE_COLUMNS, "attrs") if fields is None or name in fields]
+    point = fields is None or "lat" in fields or "lon" in fields
+    select = ", ".join([*(f'"{name}"' if name in present else "NULL" for name in wanted),
+                        *([f'"{geom_column}"'] if point else [])])
+    rows = con.execute(f'SELECT {select} FROM nodes ORDER BY fid').fetchall()
     if not rows:
-        return {name: [] for name in NODE_FIELDS}
-    *values, blobs = zip(*rows, strict=True)
+        return {name: [] for name in (*wanted, *(("lat", "lon") if point else ()))}
+    values = list(zip(*rows, strict=True))
     del rows
+    blobs = values.pop() if point else None
     columns: dict[str, list] = {}
     for name, column in zip(wanted, values, strict=True):
         if not set(map(type, column)) <= _COLUMN_TYPES.get(name, {_NONE, str}):
@@ -680,10 +684,11 @@ def _node_columns_direct(con: sqlite3.Connection) -> dict[str, list] | None:
             columns[name] = list(map(seen.setdefault, column, column))
         else:
             columns[name] = list(column)
-    points = _points(blobs)
-    if points is None:
-        return None
-    columns["lon"], columns["lat"] = points
+    if point:
+        points = _points(blobs)
+        if points is None:
+            return None
+        columns["lon"], columns["lat"] = points
     return columns
 
 
@@ -769,9 +774,12 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None):
     ``preview`` (the map's first stage, :class:`socialmap.mapview.binary.PartsPreview`) is told
     what is read as soon as it is read, before any record is made or checked:
     ``preview.areas(areas, settings)``, then, for a nodes layer as SocialMap writes it (read
-    straight from SQLite), ``preview.nodes(columns)`` and ``preview.ties(columns)`` with one
-    list per field. What it is told may still be refused by the checks that follow; a preview
-    that fails is dropped and the file read as without one."""
+    straight from SQLite), ``preview.nodes(columns)`` (the node fields named by
+    ``preview.fields``, when it has them, are read first; the others after the ties) and
+    ``preview.ties(columns)`` with one list per field; ``preview.stale()`` when the records are
+    then read otherwise (by GDAL: a column not as SocialMap writes it). What it is told may still
+    be refused by the checks that follow; a preview that fails is dropped and the file read as
+    without one."""
     import pyogrio
 
     areas_df = pyogrio.read_dataframe(path, layer="areas")
@@ -794,20 +802,30 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None):
     try:
         if preview is not None:
             preview = _tell(preview, "areas", areas, _preview_settings(con))
-        columns = _node_columns_direct(con)
+        # the fields the map's preview needs first, the others once it is drawn
+        fields = None if preview is None else getattr(preview, "fields", None) or None
+        columns = _node_columns_direct(con, fields)
         if columns is None:
             nodes = _read_nodes(path)
             ties = _read_ties(con, nodes, shown)
         else:
             if preview is not None:
                 preview = _tell(preview, "nodes", columns)
-            pieces: Any = _tie_pieces(con, columns["id"], shown)
+            ids = columns["id"]
+            pieces: Any = _tie_pieces(con, ids, shown)
             if preview is not None:
                 pieces = list(pieces)
                 _tell(preview, "ties", _joined(pieces))
-            nodes = _nodes_from_columns(columns)
+            if fields is not None:
+                rest = _node_columns_direct(con, [f for f in NODE_FIELDS if f not in columns])
+                if rest is not None and all(len(v) == len(ids) for v in rest.values()):
+                    columns.update(rest)
+                else:  # not as SocialMap writes it after all: GDAL reads the nodes
+                    columns = None
+                    _tell(preview, "stale")
+            nodes = _read_nodes(path) if columns is None else _nodes_from_columns(columns)
             del columns
-            ties = _ties_from_pieces(pieces)
+            ties = _tie_records(pieces, ids, shown)
             del pieces
         settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
         scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
@@ -845,79 +863,84 @@ _OPPORTUNITY = {None: False, 0: False, 1: True, "0": False, "1": True, "true": T
 #: Ties read per ``fetchmany``: the rows of a piece are made into columns and let go before the
 #: next (a city's 391,000 rows were all held at once), each C-level call short.
 TIES_PER_READ = 20_000
-#: The fields of :class:`Tie`, in order, as :func:`_tie_columns` gives them.
-TIE_COLUMNS = ("a", "b", "type", "context", "strength", "since", "until", "opportunity")
 
 
 def _read_ties(con: sqlite3.Connection, nodes: list[Node], shown: Path) -> list[Tie]:
     """The ties table as :class:`Tie` records, in file order (:func:`_tie_pieces`), each piece
     made into records and let go before the next is read."""
-    return _ties_from_pieces(_tie_pieces(con, [n.id for n in nodes], shown))
-
-
-def _ties_from_pieces(pieces: Any) -> list[Tie]:
-    """Records from the pieces of :func:`_tie_pieces` (an iterator, or a list emptied as it is
-    used), positionally."""
-    ties: list[Tie] = []
-    if isinstance(pieces, list):
-        pieces.reverse()
-        while pieces:
-            piece = pieces.pop()
-            ties += map(Tie, *(piece[name] for name in TIE_COLUMNS))
-        return ties
-    for piece in pieces:
-        ties += map(Tie, *(piece[name] for name in TIE_COLUMNS))
-    return ties
+    ids = [n.id for n in nodes]
+    return _tie_records(_tie_pieces(con, ids, shown), ids, shown)
 
 
 def _joined(pieces: list[dict[str, Any]]) -> dict[str, Any]:
-    """The columns of all ``pieces`` of :func:`_tie_pieces` at once."""
+    """What the map's preview takes of the pieces of :func:`_tie_pieces`, as whole columns:
+    ``a_row``, ``b_row`` (arrays), ``a``, ``b``, ``type``, ``since``, ``until`` (lists)."""
     from itertools import chain
 
-    out: dict[str, Any] = {name: list(chain.from_iterable(p[name] for p in pieces)) for name in TIE_COLUMNS}
+    out: dict[str, Any] = {name: list(chain.from_iterable(p[name] for p in pieces))
+                           for name in ("a", "b", "type", "since", "until")}
     for name in ("a_row", "b_row"):
-        out[name] = np.concatenate([p[name] for p in pieces]) if pieces else np.empty(0, np.int64)
+        out[name] = np.array(list(chain.from_iterable(p[name] for p in pieces)), np.int64)
     return out
 
 
 def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path):
-    """The ties table, in file order, :data:`TIES_PER_READ` rows at a time, each piece one list
-    per field of :class:`Tie` (:data:`TIE_COLUMNS`), in one pass over the table (a generator).
-
-    Each end, type and context that names a node or a tie type is that node's id string or the
-    type's own string, not a copy made for the row (a city of a million young people has 3.9
-    million ties: 7.8 million end strings of about 57 bytes each, 0.45 GB, and as many type
-    strings again), and later look-ups of those strings find their hash already made. A date
-    that is not one, or an ``opportunity`` that is not 0 or 1 (true or false), is refused with
-    the tie and field named (the first such tie in file order; dates before the mark: a bad
-    mark is raised once the table is read).
-
-    Each piece also has ``a_row`` and ``b_row``: the row in ``node_ids`` of each end (-1 when it
-    is no node's id), as int64 arrays, for work over the columns (the map's preview)."""
-    from socialmap.model.kinds import TIE_TYPES
-
-    rows_of: dict[Any, int] = {i: n for n, i in enumerate(node_ids) if type(i) is str}
-    row_of = rows_of.get
-    same: dict[Any, Any] = dict(zip(rows_of, rows_of, strict=True))
-    same.update((t, t) for t in TIE_TYPES)
-    keep = same.get
+    """The ties table, in file order, :data:`TIES_PER_READ` rows at a time (a generator): each
+    piece the rows' columns as read (``a``, ``b``, ``type``, ``context``, ``strength``,
+    ``since``, ``until``, ``mark``) and ``a_row``, ``b_row``: the row in ``node_ids`` of each
+    end (-1 when it is no node's id), for work over the columns (the map's preview) before the
+    records are made (:func:`_tie_records`). The dates are read here: one that is not a date is
+    refused with the tie and field named (the first such tie in file order)."""
+    row_of = {i: n for n, i in enumerate(node_ids) if type(i) is str}.get
     # CAST keeps strength an int (or NULL) whatever was stored; validation judges it.
     cur = con.execute("SELECT a, b, type, context, CAST(strength AS INTEGER), since, until, opportunity"
                       " FROM ties ORDER BY fid")
-    bad_mark = None
-    marks = _OPPORTUNITY.get
     while rows := cur.fetchmany(TIES_PER_READ):
         a, b, kind, context, strength, since, until, mark = zip(*rows, strict=True)
         n = len(rows)
         del rows
-        a_row, b_row = list(map(row_of, a, repeat(-1, n))), list(map(row_of, b, repeat(-1, n)))
+        if since.count(None) != n or until.count(None) != n:
+            since = [_tie_date(v, x, y, "since", shown) for v, x, y in zip(since, a, b, strict=True)]
+            until = [_tie_date(v, x, y, "until", shown) for v, x, y in zip(until, a, b, strict=True)]
+        yield {"a": a, "b": b, "type": kind, "context": context, "strength": strength, "since": since,
+               "until": until, "mark": mark,
+               "a_row": list(map(row_of, a, repeat(-1, n))), "b_row": list(map(row_of, b, repeat(-1, n)))}
+
+
+def _emptied(items: list):
+    """The items of ``items`` in order, each let go by the list as it is handed out."""
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
+def _tie_records(pieces: Any, node_ids: list, shown: Path) -> list[Tie]:
+    """:class:`Tie` records of the pieces of :func:`_tie_pieces` (an iterator, or a list emptied as
+    it is used), in file order, positionally.
+
+    Each end, type and context that names a node or a tie type is that node's id string or the
+    type's own string, not a copy made for the row (a city of a million young people has 3.9
+    million ties: 7.8 million end strings of about 57 bytes each, 0.45 GB, and as many type
+    strings again), and later look-ups of those strings find their hash already made. An
+    ``opportunity`` that is not 0 or 1 (true or false) is refused with the tie named (the first
+    in file order, once every piece is read: the dates' refusals come first)."""
+    from socialmap.model.kinds import TIE_TYPES
+
+    same: dict[Any, Any] = {i: i for i in node_ids if type(i) is str}
+    same.update((t, t) for t in TIE_TYPES)
+    keep = same.get
+    marks = _OPPORTUNITY.get
+    if isinstance(pieces, list):
+        pieces = _emptied(pieces)
+    ties: list[Tie] = []
+    bad_mark = None
+    for piece in pieces:
+        a, b, mark, a_row, b_row = piece["a"], piece["b"], piece["mark"], piece["a_row"], piece["b_row"]
+        n = len(a)
         # each end as its node's own id string: by its row (faster than a second look-up), or,
         # in a piece with an end that is no node's id, by a look-up that keeps that end as read
         a = list(map(node_ids.__getitem__, a_row)) if -1 not in a_row else list(map(keep, a, a))
         b = list(map(node_ids.__getitem__, b_row)) if -1 not in b_row else list(map(keep, b, b))
-        if since.count(None) != n or until.count(None) != n:
-            since = [_tie_date(v, x, y, "since", shown) for v, x, y in zip(since, a, b, strict=True)]
-            until = [_tie_date(v, x, y, "until", shown) for v, x, y in zip(until, a, b, strict=True)]
         try:
             opportunity = list(map(marks, mark, repeat(None, n)))
         except TypeError:  # an unhashable value (not from SQLite): damaged
@@ -925,12 +948,13 @@ def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path):
         if bad_mark is None and None in opportunity:
             i = opportunity.index(None)
             bad_mark = (a[i], b[i], mark[i])
-        yield {"a": a, "b": b, "type": list(map(keep, kind, kind)), "context": list(map(keep, context, context)),
-               "strength": strength, "since": since, "until": until, "opportunity": opportunity,
-               "a_row": np.array(a_row, np.int64).reshape(n), "b_row": np.array(b_row, np.int64).reshape(n)}
+        kind, context = piece["type"], piece["context"]
+        ties += map(Tie, a, b, map(keep, kind, kind), map(keep, context, context), piece["strength"],
+                    piece["since"], piece["until"], opportunity)
     if bad_mark is not None:
         raise ProjectFileError(f"{shown}: tie {bad_mark[0]!r}-{bad_mark[1]!r}, field 'opportunity': "
                                f"{bad_mark[2]!r} is not 0 or 1 (true or false); the file was not changed")
+    return ties
 
 
 def _tie_date(value: Any, a: str, b: str, name: str, shown: Path) -> dt.date | None:

@@ -174,3 +174,20 @@ def test_two_nodes_with_one_id_end_the_preview_and_the_file_is_refused_as_before
     with pytest.raises(ProjectNeedsRepair, match="duplicate id"):
         load_project(path, preview=binary.PartsPreview(sent.append))
     assert [p["part"] for p in sent] == ["areas"]
+
+
+def test_a_later_column_not_as_socialmap_writes_it_reads_the_nodes_by_gdal_and_the_preview_is_stale(tmp_path,
+                                                                                                   small_project):
+    """ad1's in_work stored as the text 'true' (another program's boolean): not a column the
+    preview reads first, and not as SocialMap writes it, so once the preview is drawn the nodes
+    are read by GDAL, as they are without a preview; its parts are not taken for the project's."""
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = _edit(path)
+    with con:
+        con.execute("UPDATE nodes SET in_work = 'true' WHERE id = 'ad1'")
+    con.close()
+    project, preview, sent = _opened_with_preview(path)
+    assert project.nodes == load_project(path).nodes
+    assert preview.complete and not preview.matches(project)
+    assert _texts(sent) == _texts(binary.parts(project)[0])  # (the same here: in_work is not drawn)
