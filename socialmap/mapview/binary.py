@@ -195,14 +195,23 @@ def group_numbers(values: list) -> np.ndarray:
     return out
 
 
+#: Tie types that make a tie linking whoever it joins (``payloads.tie_class``).
+_BY_ROLE = {"mentor": True, "worker": True}
+
+
 def classes_of(is_place: np.ndarray, group: np.ndarray, types: list[str], a: np.ndarray,
                b: np.ndarray) -> np.ndarray:
     """The default class code of each tie joining rows ``a`` and ``b`` (of type ``types``), given
     each row's being a place and its group number (:func:`group_numbers`): the rules of
     :func:`socialmap.mapview.payloads.tie_class` over arrays."""
-    n = len(types)
+    by_role = np.array([t in _BY_ROLE for t in types], bool).reshape(len(types))
+    return classes_by_role(is_place, group, by_role, a, b)
+
+
+def classes_by_role(is_place: np.ndarray, group: np.ndarray, by_role: np.ndarray, a: np.ndarray,
+                    b: np.ndarray) -> np.ndarray:
+    """:func:`classes_of`, given for each tie whether its type is a role's (mentor, worker)."""
     pa, pb, ga, gb = is_place[a], is_place[b], group[a], group[b]
-    by_role = np.array([t in ("mentor", "worker") for t in types], bool).reshape(n)
     c = CLASS_CODES
     out = np.where(ga == gb, c["bonding"], c["bridging"])
     out[(ga < 0) | (gb < 0)] = c["unclassified"]
@@ -401,12 +410,25 @@ class PartsPreview:
         if since.count(None) != len(since) or until.count(None) != len(until):
             day = self.on or today()
             keep &= np.array([in_force(s, u, day) for s, u in zip(since, until, strict=True)], bool)
-        # each tie's ends in the order of its key (the ids compared as text)
-        swap = np.array([x > y for x, y in zip(ties["a"], ties["b"], strict=True)], bool)
-        a, b = np.where(swap, b, a), np.where(swap, a, b)
+        by_role = np.array(list(map(_BY_ROLE.get, types, repeat(False, len(types)))), bool).reshape(len(types))
         if not keep.all():
-            types = [t for t, ok in zip(types, keep.tolist(), strict=True) if ok]
-            a, b = a[keep], b[keep]
-        cls = classes_of(self._is_place, self._group, types, a, b)
-        self._part({"part": "ties", "ties": {"n": len(types), "a": b64(a, "u4"), "b": b64(b, "u4"),
+            a, b, by_role = a[keep], b[keep], by_role[keep]
+        # each tie's ends in the order of its key (the ids compared as text, by their rank)
+        rank = self._rank()
+        swap = rank[a] > rank[b] if rank is not None else np.array(
+            [x > y for x, y, ok in zip(ties["a"], ties["b"], keep.tolist(), strict=True) if ok], bool).reshape(len(a))
+        a, b = np.where(swap, b, a), np.where(swap, a, b)
+        cls = classes_by_role(self._is_place, self._group, by_role, a, b)
+        self._part({"part": "ties", "ties": {"n": len(a), "a": b64(a, "u4"), "b": b64(b, "u4"),
                                              "cls": b64(cls, "u1")}})
+
+    def _rank(self) -> np.ndarray | None:
+        """Each drawn node's place in the order of the ids as text (numpy's order of its text
+        arrays is Python's, code point by code point, for text without NUL, which numpy pads
+        with); ``None`` when an id has a NUL."""
+        ids = list(self.rows)
+        if "\x00" in "".join(ids):
+            return None
+        rank = np.empty(len(ids), np.int64)
+        rank[np.argsort(np.array(ids, dtype=str), kind="stable")] = np.arange(len(ids))
+        return rank
