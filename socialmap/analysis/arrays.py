@@ -7,6 +7,7 @@ project (``Project.cached``), so an edit invalidates it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice, repeat
 from operator import attrgetter, eq
@@ -57,6 +58,16 @@ class GraphArrays:
 #: Values per C-level pass of :func:`_codes`.
 PIECE = 20_000
 
+#: Called between pieces of long array passes (None: nothing): a window's job that makes the
+#: arrays ahead of need sets it to wait while the UI thread is busy (socialmap.ui.workers).
+between_pieces: Callable[[], None] | None = None
+
+
+def give_way() -> None:
+    """Between two pieces of a long pass: let :data:`between_pieces` pause it."""
+    if between_pieces is not None:
+        between_pieces()
+
 
 def _codes(values, lookup: dict, dtype=np.int32) -> np.ndarray:
     """``lookup[value]`` for each value (-1 when absent or None) as an array.
@@ -68,6 +79,7 @@ def _codes(values, lookup: dict, dtype=np.int32) -> np.ndarray:
     pieces = []
     while len(piece := np.fromiter(map(lookup.get, islice(values, PIECE), repeat(-1)), dtype=dtype)):
         pieces.append(piece)
+        give_way()
     return np.concatenate(pieces) if len(pieces) > 1 else pieces[0] if pieces else np.zeros(0, dtype=dtype)
 
 

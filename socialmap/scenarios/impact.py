@@ -63,7 +63,15 @@ import numpy as np
 import pandas as pd
 
 from socialmap.analysis import graph_arrays, tie_class_codes
-from socialmap.analysis.arrays import ADULT, ORG, PROFESSIONAL_CODES, SERVICE, TYPE_CODE, YP
+from socialmap.analysis.arrays import (
+    ADULT,
+    ORG,
+    PROFESSIONAL_CODES,
+    SERVICE,
+    TYPE_CODE,
+    YP,
+    give_way,
+)
 from socialmap.analysis.ties import BONDING, BRIDGING, LINKING
 from socialmap.errors import InputError, Problem, SocialMapError
 from socialmap.model import Project
@@ -178,12 +186,15 @@ def _csr(keys: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.n
 
 def _build_base(project: Project) -> ScenarioBase:
     ga = graph_arrays(project)
+    give_way()
     cls = tie_class_codes(project)
+    give_way()
     n, m = ga.n_nodes, ga.n_ties
     tie_ids = np.arange(m, dtype=np.int64)
     a = ga.tie_a.astype(np.int64)
     b = ga.tie_b.astype(np.int64)
     inc_ptr, inc_ties = _csr(np.concatenate([a, b]), np.concatenate([tie_ids, tie_ids]), n)
+    give_way()
     has_ctx = ga.tie_context >= 0
     ctx_ptr, ctx_ties = _csr(ga.tie_context[has_ctx].astype(np.int64), tie_ids[has_ctx], n)
     prof = np.isin(ga.tie_type, PROFESSIONAL_CODES)
@@ -227,7 +238,9 @@ def _build_base(project: Project) -> ScenarioBase:
     emp_ptr, emp_order = _csr(emp_org, np.arange(len(emp)), n)
     emp_person, emp_context = emp_adult[emp_order], emp_ctx[emp_order]
 
+    give_way()
     sites = projected_sites(project)
+    give_way()
     service_pos = sites.service_nodes
     k = min(_KNN, len(service_pos))
     if k and n_areas:

@@ -382,6 +382,10 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self._prepare_timer = QTimer(self)
         self._prepare_timer.setSingleShot(True)
         self._prepare_timer.timeout.connect(self._prepare)
+        # the UI thread's tick while the set-up is made: the job waits while it is late
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(20)
+        self._heartbeat.timeout.connect(self._tick)
         doc.projectReplaced.connect(self._on_replaced)
         doc.nodesChanged.connect(self._on_nodes)
         doc.tiesChanged.connect(self._on_ties)
@@ -432,9 +436,9 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         set_choices(self.target_org, texts, ids, keep=self.target_org.currentData())
 
     # ----------------------------------------------------------------- set-up made ahead
-    #: How long after opening a project, or after the last edit that changed what the
-    #: scenario set-up reads, it is made again in the background (ms).
-    PREPARE_DELAY_MS = 1000
+    #: How long after opening a project its scenario set-up is made in the background (ms): while
+    #: the map page draws it (another process), so that it is ready by the first click.
+    PREPARE_DELAY_MS = 200
     #: The same after an edit: long enough not to start between the edits of one sitting.
     PREPARE_AFTER_EDIT_MS = 3000
 
@@ -461,13 +465,29 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         worker.signals.cancelled.connect(self._prepare_failed)
         self.prepare_worker = worker
         self._edits_meanwhile: list[tuple] | None = []
+        worker.signals.done.connect(self._heartbeat.stop)
+        self._tick()
+        self._heartbeat.start()
         return workers.start(worker)
+
+    @staticmethod
+    def _tick() -> None:
+        import time
+
+        workers.ui_heartbeat[0] = time.monotonic()
 
     def _prepared(self, prepared) -> None:
         self.prepare_worker = None
         edits, self._edits_meanwhile = self._edits_meanwhile, None
         if edits is None or not workers.install_prepared(self.doc.project, prepared, edits):
             self._schedule_prepare(self.PREPARE_AFTER_EDIT_MS)  # edited meanwhile
+        self._launch_waiting()
+
+    def _launch_waiting(self) -> None:
+        """Start the jobs asked for while the set-up was being made (on it, if it holds)."""
+        waiting, self._waiting = getattr(self, "_waiting", []), []
+        for worker, what in waiting:
+            self._launch(worker, what)
 
     def _prepare_failed(self, exc=None) -> None:
         self.prepare_worker = None
@@ -476,6 +496,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         # (a group key it lacks): not until it changes, the scenario's own job says why if run
         if isinstance(exc, workers.Stale):
             self._schedule_prepare(self.PREPARE_AFTER_EDIT_MS)
+        self._launch_waiting()
 
     def _after_edit(self) -> None:
         workers.forget_prepared()
@@ -495,6 +516,10 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         """Start a scenario or ranking job on the set-up made ahead when it is current (no copy
         of the project, edits go on); else on the shared copy of the project, as other jobs."""
         target = workers.prepared_for(self.doc.project, self.doc.measure_date())
+        if target is None and self.prepare_worker is not None and self._edits_meanwhile is not None:
+            # the set-up is being made: the job starts when it is (on it), not on a copy of its own
+            self._waiting = [*getattr(self, "_waiting", []), (worker, what)]
+            return worker
         if target is None:
             self._prepare_timer.stop()  # the job builds the set-up on its copy
             return super()._launch(worker, what)
@@ -529,6 +554,10 @@ class ScenarioPanel(QWidget, workers.PanelJob):
 
     def _on_replaced(self) -> None:
         workers.forget_prepared()
+        for worker, _what in getattr(self, "_waiting", []):  # asked of the project that went
+            worker.cancel()
+            workers.start(worker)  # says so (cancelled), and the panel takes runs again
+        self._waiting = []
         self._schedule_prepare()
         self.clear()
         self.totals.setText("")

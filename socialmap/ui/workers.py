@@ -204,6 +204,29 @@ class Stale(Exception):
     """The project changed while its scenario set-up was being made ahead."""
 
 
+#: When the UI thread last ticked (time.monotonic), kept by the scenario panel while it makes
+#: the set-up ahead; and the thread of that job, which waits while the UI thread is busy.
+ui_heartbeat = [0.0]
+_polite_thread = [None]
+#: The UI thread counts as busy when it has not ticked for this long (s); a pause of the job
+#: lasts at most GIVE_WAY_MAX_S at a time, so it always gets on.
+UI_BUSY_S = 0.04
+GIVE_WAY_MAX_S = 0.25
+
+
+def _give_way_to_ui() -> None:
+    """Between two pieces of the job making the scenario set-up ahead: wait while the UI thread
+    is busy (a selection, a table reset), so that work is not shared out with it by Python's
+    lock (each getting half the time, the selection twice as slow)."""
+    if threading.get_ident() != _polite_thread[0]:
+        return
+    import time
+
+    deadline = time.monotonic() + GIVE_WAY_MAX_S
+    while time.monotonic() - ui_heartbeat[0] > UI_BUSY_S and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def prepare_scenarios(source, on=None, progress=None, cancelled=None):
     """Make the scenario set-up of ``source`` (:func:`socialmap.scenarios.scenario_base`, with
     the graph arrays, tie classes, projected sites and nearest services it is built from) on a
@@ -211,14 +234,20 @@ def prepare_scenarios(source, on=None, progress=None, cancelled=None):
     edits: a job started after a project opens (ScenarioPanel), so the session's first
     scenario or ranking costs what the later ones do. Returns what :func:`install_prepared`
     keeps; :class:`Stale` when an edit came while the view was taken."""
+    from socialmap.analysis import arrays
+    from socialmap.scenarios import scenario_base
+
     version = source.version
     view = capture(source)
     if source.version != version:
         raise Stale()
-    target = view.in_force(on) if on is not None else view
-    from socialmap.scenarios import scenario_base
-
-    scenario_base(target)
+    _polite_thread[0], arrays.between_pieces = threading.get_ident(), _give_way_to_ui
+    try:
+        _give_way_to_ui()
+        target = view.in_force(on) if on is not None else view
+        scenario_base(target)
+    finally:
+        _polite_thread[0], arrays.between_pieces = None, None
     return Prepared(source, version, view, target, on)
 
 

@@ -237,3 +237,55 @@ def test_tables_take_the_loading_jobs_indexes_and_copy_them_on_the_first_edit(ma
     window.doc.undo_stack.undo()
     window.doc.undo_stack.undo()
     assert young.ids == ["yp1", "yp2", "yp3", "yp4", "yp5"] and len(ties.ids) == 9
+
+
+def test_a_scenario_asked_for_while_the_setup_is_made_waits_for_it(make_window, qtbot, three_area_file,
+                                                                    monkeypatch):
+    """Run before the set-up made ahead is ready (held here until the scenario is asked for):
+    the scenario waits for it and runs on it, with no copy of its own and the same figures."""
+    import threading
+
+    go = threading.Event()
+    real = workers.prepare_scenarios
+
+    def held(source, on=None, progress=None, cancelled=None):
+        go.wait(WAIT_MS / 1000)
+        return real(source, on)
+
+    monkeypatch.setattr(workers, "prepare_scenarios", held)
+    window = make_window()
+    panel = window.scenario_panel
+    open_and_wait(window, qtbot, three_area_file)
+    qtbot.waitUntil(lambda: panel.prepare_worker is not None and panel.prepare_worker.running, timeout=WAIT_MS)
+    copies = _no_copies(monkeypatch)
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS) as blocker:
+        panel.run()
+        assert panel._waiting and not panel.run_button.isEnabled()
+        go.set()
+    assert blocker.args[0].areas.loc["A1", "newly_isolated_neet"] == pytest.approx(1.0)
+    assert copies == [] and _prepared(window) is not None
+
+
+def test_the_job_making_the_setup_gives_way_while_the_ui_thread_is_late(monkeypatch):
+    """On the job's own thread, a pause between pieces waits while the UI thread's tick is
+    late (at most GIVE_WAY_MAX_S), not when it is fresh; any other thread never waits."""
+    import threading
+    import time
+
+    monkeypatch.setattr(workers, "GIVE_WAY_MAX_S", 0.1)
+    monkeypatch.setattr(workers, "_polite_thread", [threading.get_ident()])
+    monkeypatch.setattr(workers, "ui_heartbeat", [time.monotonic() - 10])
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert 0.1 <= time.monotonic() - t0 < 0.5
+    workers.ui_heartbeat[0] = time.monotonic()
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert time.monotonic() - t0 < 0.03
+    workers.ui_heartbeat[0] = time.monotonic() - 10
+    workers._polite_thread[0] = None
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert time.monotonic() - t0 < 0.03
