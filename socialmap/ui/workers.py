@@ -212,6 +212,10 @@ _polite_thread = [None]
 #: lasts at most GIVE_WAY_MAX_S at a time, so it always gets on.
 UI_BUSY_S = 0.04
 GIVE_WAY_MAX_S = 0.25
+#: All the pauses of one such job together: past this it gets on (the window may be closing,
+#: its tick stopped).
+GIVE_WAY_TOTAL_S = 3.0
+_given = [0.0]
 
 
 def _give_way_to_ui() -> None:
@@ -222,9 +226,11 @@ def _give_way_to_ui() -> None:
         return
     import time
 
-    deadline = time.monotonic() + GIVE_WAY_MAX_S
+    start = time.monotonic()
+    deadline = start + min(GIVE_WAY_MAX_S, max(0.0, GIVE_WAY_TOTAL_S - _given[0]))
     while time.monotonic() - ui_heartbeat[0] > UI_BUSY_S and time.monotonic() < deadline:
         time.sleep(0.005)
+    _given[0] += time.monotonic() - start
 
 
 def prepare_scenarios(source, on=None, progress=None, cancelled=None):
@@ -241,7 +247,7 @@ def prepare_scenarios(source, on=None, progress=None, cancelled=None):
     view = capture(source)
     if source.version != version:
         raise Stale()
-    _polite_thread[0], arrays.between_pieces = threading.get_ident(), _give_way_to_ui
+    _polite_thread[0], arrays.between_pieces, _given[0] = threading.get_ident(), _give_way_to_ui, 0.0
     try:
         _give_way_to_ui()
         target = view.in_force(on) if on is not None else view

@@ -270,16 +270,26 @@ def test_a_scenario_asked_for_while_the_setup_is_made_waits_for_it(make_window, 
 
 def test_the_job_making_the_setup_gives_way_while_the_ui_thread_is_late(monkeypatch):
     """On the job's own thread, a pause between pieces waits while the UI thread's tick is
-    late (at most GIVE_WAY_MAX_S), not when it is fresh; any other thread never waits."""
+    late (at most GIVE_WAY_MAX_S, and GIVE_WAY_TOTAL_S for the job), not when it is fresh;
+    any other thread never waits."""
     import threading
     import time
 
     monkeypatch.setattr(workers, "GIVE_WAY_MAX_S", 0.1)
+    monkeypatch.setattr(workers, "GIVE_WAY_TOTAL_S", 0.15)
+    monkeypatch.setattr(workers, "_given", [0.0])
     monkeypatch.setattr(workers, "_polite_thread", [threading.get_ident()])
     monkeypatch.setattr(workers, "ui_heartbeat", [time.monotonic() - 10])
     t0 = time.monotonic()
     workers._give_way_to_ui()
     assert 0.1 <= time.monotonic() - t0 < 0.5
+    t0 = time.monotonic()
+    workers._give_way_to_ui()  # what is left of GIVE_WAY_TOTAL_S: 0.05 s, then no more
+    assert 0.04 <= time.monotonic() - t0 < 0.1
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert time.monotonic() - t0 < 0.03
+    workers._given[0] = 0.0
     workers.ui_heartbeat[0] = time.monotonic()
     t0 = time.monotonic()
     workers._give_way_to_ui()
