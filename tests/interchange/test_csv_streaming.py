@@ -146,3 +146,23 @@ def test_a_file_unreadable_half_way_reports_that_and_not_its_rows(tmp_path, monk
         read_csv_batch(tmp_path / "nodes.csv", tmp_path / "ties.csv")
     assert [str(p) for p in err.value.problems] == [
         f"{tmp_path / 'ties.csv'}, row 4: cannot be read as CSV (field larger than field limit (131072))"]
+
+
+def test_rows_are_read_from_the_file_as_they_are_asked_for(tmp_path):
+    """The table's rows come from the open file as they are asked for: after the header and one
+    row of a 3 MB file, the file has been read only a little way (a few of the text layer's 8 KB
+    reads), not to the end; reading every row then gives every row."""
+    from socialmap.interchange.readers.csv_bundle import TIE_COLUMNS, TIE_REQUIRED, TIE_SYNONYMS, read_csv_table
+
+    path = tmp_path / "ties.csv"
+    path.write_text("a,b,type\n" + "".join(f"yp{k},yp{k + 1},friend\n" for k in range(150_000)))
+    size = path.stat().st_size
+    assert size > 3_000_000
+    problems: list = []
+    table = read_csv_table(path, TIE_COLUMNS, TIE_REQUIRED, TIE_SYNONYMS, problems)
+    rows = iter(table.rows)
+    assert next(rows) == (2, ["yp0", "yp1", "friend"])
+    assert table.rows._fh.buffer.tell() < 100_000
+    rest = list(rows)
+    assert len(rest) == 149_999 and rest[-1] == (150_001, ["yp149999", "yp150000", "friend"])
+    assert problems == [] and not table.failed and table.rows._fh.closed
