@@ -152,7 +152,12 @@ def test_rows_are_read_from_the_file_as_they_are_asked_for(tmp_path):
     """The table's rows come from the open file as they are asked for: after the header and one
     row of a 3 MB file, the file has been read only a little way (a few of the text layer's 8 KB
     reads), not to the end; reading every row then gives every row."""
-    from socialmap.interchange.readers.csv_bundle import TIE_COLUMNS, TIE_REQUIRED, TIE_SYNONYMS, read_csv_table
+    from socialmap.interchange.readers.csv_bundle import (
+        TIE_COLUMNS,
+        TIE_REQUIRED,
+        TIE_SYNONYMS,
+        read_csv_table,
+    )
 
     path = tmp_path / "ties.csv"
     path.write_text("a,b,type\n" + "".join(f"yp{k},yp{k + 1},friend\n" for k in range(150_000)))
