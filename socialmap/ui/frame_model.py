@@ -33,6 +33,9 @@ PERCENT_COLUMNS = frozenset({"neet_isolation_rate", "neet_opportunity_share", "i
                              "local_employment_share", "local_spend_share"})
 #: Where a suppressed count sorts: after 0, before 5, all of them together.
 SUPPRESSED_SORT_VALUE = 2.5
+#: The roles a frame model answers (every other is None).
+_ROLES = frozenset({int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole),
+                    int(Qt.ItemDataRole.TextAlignmentRole), ID_ROLE, SORT_ROLE})
 
 
 def format_cell(column: str, value: Any, suppressed: frozenset[str],
@@ -127,11 +130,17 @@ class FrameModel(QAbstractTableModel):
                    for part in parts if part in self.suppressed)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # most calls ask for a role this model has nothing for (font, colours, size hint, check
+        # state...): answered at once, before the cell's withheld status is worked out
+        if role not in _ROLES or not index.isValid():
             return None
         value = self.raw(index.row(), index.column())
         if role == ID_ROLE:
             return str(self.rows[index.row()][0])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
         name = self.index_name if index.column() == 0 else self.columns[index.column() - 1]
         hidden = self.withheld(index.row(), name)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -154,6 +163,4 @@ class FrameModel(QAbstractTableModel):
             if isinstance(value, bool) or type(value).__name__ == "bool_":
                 return int(bool(value))
             return value
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
