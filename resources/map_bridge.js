@@ -18,7 +18,9 @@
  *   people (counts 1-4 read "<5", SPEC 8); ties when at most TIES_MAX are in view.
  *   The selection's own ties and dot are always drawn, on the selection layer: selecting
  *   repaints that layer only; fading the other ties is the tie canvas's CSS opacity.
- * - Areas stay Leaflet polygons (hundreds, not hundreds of thousands); reach lines too.
+ * - Areas are drawn by a layer of the same kind (SM.layers.areas, under the others): rings
+ *   projected once per project, one fill per colour and one stroke per outline style, hit-tested
+ *   by the page (click, hover). Reach lines stay Leaflet vectors (SM.renderer).
  * - A later layer (basemap, labels) is one more CanvasLayer or Leaflet layer in SM.layers.
  *
  * Python -> page: SM.loadPart, SM.upsertNode, SM.removeNode, SM.upsertTies, SM.removeTies,
@@ -82,10 +84,10 @@
 
   var SM = {
     map: null, renderer: null, bridge: null, layers: {},
-    areas: null, areaIndex: {}, areaStyle: {}, outlines: {}, reachAreas: {},
+    areaList: [], areaIndex: {}, areaStyle: {}, outlines: {}, reachAreas: {},
     areaCodes: [], areaRow: {}, areaCount: new Int32Array(0), areaCentre: null, areaSize: null,
     nodes: null, tieData: null, adj: null,
-    tieVisible: {}, selection: null, selectionLayer: null, reachLayer: null, hiddenNodes: null,
+    tieVisible: {}, selection: null, reachLayer: null, hiddenNodes: null,
     legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null, focused: 0, extraLayers: [],
     stats: { paints: 0, paintMs: 0, longestPaintMs: 0 },
     index: null, looseTies: [], countCache: null, flowData: null, viewCache: null, nodeVersion: 0, panSkips: 0,
@@ -388,6 +390,20 @@
     return nodes;
   }
 
+  /* The live places (services and organisations) in the world box [x0, x1] x [y0, y1], in row
+   * order, at most ``cap``: the index's list of places, not a pass over every row. */
+  function placesIn(x0, y0, x1, y1, cap) {
+    var ix = nodeIndex(), d = SM.nodes, wx = d.wx, wy = d.wy, fl = d.flags, out = [];
+    function take(r) {
+      if (d.kind[r] === 0 || (fl[r] & F_REMOVED)) return;
+      var x = wx[r], y = wy[r];
+      if (x >= x0 && x <= x1 && y >= y0 && y <= y1) out.push(r);
+    }
+    for (var k = 0; k < ix.places.length && out.length < cap; k++) if (!ix.isLoose[ix.places[k]]) take(ix.places[k]);
+    for (k = 0; k < ix.loose.length && out.length < cap; k++) take(ix.loose[k]);
+    return out;
+  }
+
   /* ------------------------------------------------------------------ counts kept by the edits */
 
   function tieLive(r) {
@@ -533,8 +549,20 @@
       delete this._container;
     },
     _updatePaths: function () {},
+    /* A zoom or a move: painted again in the paint queue's turn (see queueUpdate); meanwhile
+     * the canvas keeps what it painted, scaled and moved with the map as during a zoom's
+     * animation (so Leaflet's reset of that transform at a view reset is left out). */
     _update: function () {
       if (this._map._animatingZoom && this._bounds) return;
+      if (!this._bounds) { this._doUpdate(); return; }  // added to the map: painted at once
+      queueUpdate(this, this._forceUpdate);
+    },
+    _reset: function () {
+      this._update();
+      if (!this._pending) this._updateTransform(this._center, this._zoom);
+    },
+    _doUpdate: function () {
+      if (!this._map) return;
       if (panInside(this)) return;
       L.Renderer.prototype._update.call(this);
       var b = this._bounds, c = this._container, size = b.getSize(), m = window.devicePixelRatio || 1;
@@ -550,12 +578,13 @@
     view: function () {
       var map = this._map, zoom = map.getZoom(), scale = map.options.crs.scale(zoom), o = map.getPixelOrigin();
       var b = this._bounds;
-      return { scale: scale, ox: o.x, oy: o.y, zoom: zoom,
+      return { scale: scale, ox: o.x, oy: o.y, zoom: zoom, sprites: true, m: this._m || 1,
                x0: (b.min.x + o.x) / scale, x1: (b.max.x + o.x) / scale,
                y0: (b.min.y + o.y) / scale, y1: (b.max.y + o.y) / scale, minx: b.min.x, miny: b.min.y };
     },
     /* Paint now (the layer's data changed, or the view). */
     repaint: function () {
+      if (this._pending) { runUpdate(this); return; }  // the view changed: placed, then painted
       if (!this._map || !this._ctx || !this._bounds) return;
       if (this._frame) { cancelAnimationFrame(this._frame); this._frame = null; }
       var t0 = performance.now(), ctx = this._ctx, b = this._bounds, m = this._m || 1;
@@ -572,6 +601,7 @@
      * neighbourhood): the canvas is cleared and painted inside the box only, with the level of
      * detail of the last full paint. The paint may ask for a full one (state.needFull). */
     repaintBox: function (x0, y0, x1, y1) {
+      if (this._pending) { runUpdate(this); return; }
       if (!this._map || !this._ctx || !this._bounds) return;
       if (this._frame || this._container.style.display === "none") { this.repaint(); return; }
       var t0 = performance.now(), ctx = this._ctx, b = this._bounds, m = this._m || 1, v = this.view();
@@ -592,10 +622,68 @@
     /* Paint at the next animation frame (several changes in one script paint once). */
     schedule: function () {
       var self = this;
-      if (this._frame || !this._map) return;
+      if (this._frame || !this._map || this._pending) return;
       this._frame = requestAnimationFrame(function () { self._frame = null; self.repaint(); });
     },
   });
+
+  /* The paint queue. A zoom or a pan used to paint every layer again in the task of the zoom
+   * (areas, ties, young people per area, nodes, labels: 100-150 ms of the page's main thread at
+   * a town's zoom of the 100,000 city, most of it Chromium's software rasteriser, which draws a
+   * canvas's recorded paths at the end of the task that drew them). The layers whose view changed
+   * are queued instead, bottom first, and painted in tasks of their own (setTimeout), each task
+   * taking layers until its paints have taken TASK_MS: between them the page answers the mouse
+   * (a wheel step, a click) and the layers not yet painted show what they painted before, scaled
+   * and moved with the map. Whatever reads what the layers drew (a click's hit test, SM.drawn,
+   * an exported image) paints the queue first (flushPaints). */
+  var paintQueue = [], queueTimer = null;
+  //: A task of the paint queue takes no more layers once its paints have taken this long (ms).
+  var TASK_MS = 4;
+  //: The queue's next task is this much later (ms).
+  var YIELD_MS = 2;
+
+  function zOf(layer) { var pane = layer.getPane && layer.getPane(); return pane ? +pane.style.zIndex || 0 : 0; }
+
+  function queueUpdate(layer, force) {
+    layer._pending = true;
+    layer._pendingForce = layer._pendingForce || !!force;
+    if (paintQueue.indexOf(layer) < 0) {
+      paintQueue.push(layer);
+      paintQueue.sort(function (p, q) { return zOf(p) - zOf(q); });
+    }
+    if (!queueTimer) queueTimer = setTimeout(runQueue, 0);
+  }
+
+  function runUpdate(layer) {
+    var at = paintQueue.indexOf(layer);
+    if (at >= 0) paintQueue.splice(at, 1);
+    if (!layer._pending) return;
+    layer._pending = false;
+    var force = layer._pendingForce;
+    layer._pendingForce = false;
+    layer._forceUpdate = force;
+    try { layer._doUpdate(); } finally { layer._forceUpdate = false; }
+  }
+
+  function runQueue() {
+    queueTimer = null;
+    var t0 = performance.now();
+    while (paintQueue.length && performance.now() - t0 < TASK_MS) runUpdate(paintQueue[0]);
+    var ms = performance.now() - t0;
+    SM.stats.longestTaskMs = Math.max(SM.stats.longestTaskMs || 0, ms);
+    // a little later, not at once: the timers already due (and input) run first
+    if (paintQueue.length) queueTimer = setTimeout(runQueue, YIELD_MS);
+    else lodNote();
+  }
+
+  function flushPaints() {
+    while (paintQueue.length) runUpdate(paintQueue[0]);
+    if (queueTimer) { clearTimeout(queueTimer); queueTimer = null; }
+  }
+
+  /* Whether every layer has painted the current view (the benchmark waits for it). */
+  SM.settled = function () { return !paintQueue.length; };
+  SM.flushPaints = function () { flushPaints(); return true; };
 
   /* A pan that keeps the view inside what a canvas has painted (same zoom, same pixel
    * origin) moves the canvas with the map's pane and paints nothing: Leaflet's renderers
@@ -789,9 +877,51 @@
     }
   }
 
+  //: From this many dots of one style, a layer on screen draws them as copies of one small
+  //: picture of the dot (a sprite) at whole pixels: Chromium's software rasteriser filled 5,000
+  //: anti-aliased circles with a border in about 25 ms, and copies 5,000 sprites in about 2 ms.
+  //: Dots smaller than SPECK_R without a border are drawn as squares (as fast, and the same at
+  //: that size). An exported image draws circles (v.sprites unset: it is drawn at its own scale).
+  var SPRITES_FROM = 40, SPECK_R = 1.5;
+  var sprites = {};
+
+  function sprite(r, fill, border, alpha, m) {
+    var key = [r, fill, border ? border.color + border.weight : "", alpha, m].join(" "), sp = sprites[key];
+    if (sp) return sp;
+    var half = Math.ceil(r + (border ? border.weight : 0) + 1), c = document.createElement("canvas");
+    c.width = c.height = 2 * half * m;
+    var g = c.getContext("2d");
+    g.setTransform(m, 0, 0, m, 0, 0);
+    g.globalAlpha = alpha;
+    g.beginPath(); g.arc(half, half, r, 0, 2 * Math.PI);
+    g.fillStyle = fill; g.fill();
+    if (border) { g.strokeStyle = border.color; g.lineWidth = border.weight; g.stroke(); }
+    sprites[key] = sp = { canvas: c, half: half };
+    return sp;
+  }
+
   function drawDots(ctx, rows, n, v, st, fill, border, alpha) {
     if (!n) return;
-    dotPath(ctx, rows, n, v, st.radius);
+    var r = st.radius, d = SM.nodes, s = v.scale, ox = v.ox, oy = v.oy, j, x, y;
+    if (v.sprites && !border && r <= SPECK_R && n >= SPRITES_FROM) {
+      ctx.beginPath();
+      for (j = 0; j < n; j++) {
+        x = d.wx[rows[j]] * s - ox; y = d.wy[rows[j]] * s - oy;
+        ctx.rect(x - r, y - r, 2 * r, 2 * r);
+      }
+      ctx.globalAlpha = alpha; ctx.fillStyle = fill; ctx.fill(); ctx.globalAlpha = 1;
+      return;
+    }
+    if (v.sprites && n >= SPRITES_FROM) {
+      var m = v.m || 1, sp = sprite(r, fill, border, alpha, m), c = sp.canvas, h = sp.half, w = 2 * h;
+      for (j = 0; j < n; j++) {
+        // at whole device pixels: the copy is then a plain blit
+        x = Math.round((d.wx[rows[j]] * s - ox - h) * m) / m; y = Math.round((d.wy[rows[j]] * s - oy - h) * m) / m;
+        ctx.drawImage(c, x, y, w, w);
+      }
+      return;
+    }
+    dotPath(ctx, rows, n, v, r);
     ctx.globalAlpha = alpha;
     ctx.fillStyle = fill;
     ctx.fill();
@@ -1025,46 +1155,190 @@
     send("jsFeatureClicked", props.kind, String(props.id));
   }
 
+  /* The tooltip of what is under the mouse: a node's (at its point), else the area's (where the
+   * mouse entered it, as Leaflet's polygons did); the pointer over either. */
   function hoverAt(e) {
     var row = nodeAt(e.containerPoint, e.latlng);
-    SM.map.getContainer().style.cursor = row !== undefined ? "pointer" : (SM.mode === "add" ? "crosshair" : "");
-    if (row === SM.hoverRow) return;
+    var area = row === undefined && SM.mode !== "add" ?
+      areaAt(e.latlng || (e.containerPoint && SM.map.containerPointToLatLng(e.containerPoint))) : null;
+    SM.map.getContainer().style.cursor = row !== undefined || area ? "pointer" : (SM.mode === "add" ? "crosshair" : "");
+    if (row === SM.hoverRow && (row !== undefined || area === SM.hoverArea)) return;
     SM.hoverRow = row;
+    SM.hoverArea = area;
     if (SM.tooltip) SM.map.closeTooltip(SM.tooltip);
-    if (row === undefined) return;
-    SM.tooltip = L.tooltip({ direction: "top", offset: [0, -6] })
-      .setLatLng([SM.nodes.lat[row], SM.nodes.lon[row]]).setContent(describe(nodeProps(row), false));
-    SM.map.openTooltip(SM.tooltip);
+    SM.tooltip = null;
+    if (row !== undefined) {
+      SM.tooltip = L.tooltip({ direction: "top", offset: [0, -6] })
+        .setLatLng([SM.nodes.lat[row], SM.nodes.lon[row]]).setContent(describe(nodeProps(row), false));
+    } else if (area) {
+      SM.tooltip = L.tooltip({ direction: "top", offset: [0, -6] })
+        .setLatLng(e.latlng || SM.map.containerPointToLatLng(e.containerPoint)).setContent(describe(area.feature.properties, false));
+    }
+    if (SM.tooltip) SM.map.openTooltip(SM.tooltip);
   }
 
-  function wireAreas(group) {
-    group.on("click", function (e) {
-      L.DomEvent.stopPropagation(e);
-      var row = nodeAt(e.containerPoint, e.latlng);
-      if (row !== undefined) { clickNode(row, e.latlng); return; }
-      if (SM.mode === "add") { send("jsMapClicked", e.latlng.lat, e.latlng.lng); return; }
-      var props = e.layer.feature.properties;
-      SM.popup = L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(describe(props, true)).openOn(SM.map);
-      send("jsFeatureClicked", "area", String(props.id));
+  function hoverOut() {
+    if (SM.tooltip) SM.map.closeTooltip(SM.tooltip);
+    SM.tooltip = null; SM.hoverRow = undefined; SM.hoverArea = null;
+  }
+
+  /* ------------------------------------------------------------------ areas */
+
+  /* An area as the page keeps it: its GeoJSON feature (what its popup and tooltip show), its
+   * rings in world units (x, y pairs of Web Mercator's unit square, projected once per project,
+   * not again at every zoom as Leaflet's polygons were), their box (world units and degrees), and
+   * the style it is drawn with (``options``, in Leaflet's path option names). */
+  function AreaShape(feature) {
+    var self = this;
+    this.feature = feature;
+    this.rings = [];
+    this.x0 = this.y0 = Infinity; this.x1 = this.y1 = -Infinity;
+    this.south = this.west = Infinity; this.north = this.east = -Infinity;
+    this.options = {};
+    function ring(coords) {
+      var r = new Float64Array(2 * coords.length);
+      for (var i = 0; i < coords.length; i++) {
+        var lon = coords[i][0], lat = coords[i][1], x = worldX(lon), y = worldY(lat);
+        r[2 * i] = x; r[2 * i + 1] = y;
+        if (x < self.x0) self.x0 = x;
+        if (x > self.x1) self.x1 = x;
+        if (y < self.y0) self.y0 = y;
+        if (y > self.y1) self.y1 = y;
+        if (lat < self.south) self.south = lat;
+        if (lat > self.north) self.north = lat;
+        if (lon < self.west) self.west = lon;
+        if (lon > self.east) self.east = lon;
+      }
+      if (coords.length > 1) self.rings.push(r);
+    }
+    (function geometry(g) {
+      if (!g) return;
+      if (g.type === "Polygon") g.coordinates.forEach(ring);
+      else if (g.type === "MultiPolygon") g.coordinates.forEach(function (poly) { poly.forEach(ring); });
+      else if (g.type === "GeometryCollection") (g.geometries || []).forEach(geometry);
+    })(feature.geometry);
+  }
+  AreaShape.prototype.getBounds = function () {
+    return L.latLngBounds([this.south, this.west], [this.north, this.east]);
+  };
+  /* Merge ``style`` into the area's options and paint the areas again (as Leaflet's setStyle). */
+  AreaShape.prototype.setStyle = function (style) {
+    Object.assign(this.options, style);
+    if (SM.layers.areas) SM.layers.areas.schedule();
+    return this;
+  };
+
+  function areasShown() { return SM.tieVisible.area !== false && !!SM.areaList.length; }
+
+  /* The area's rings added to ``path`` in layer px, vertices closer than ``step`` (world units)
+   * to the last one drawn left out. */
+  function traceArea(path, a, s, ox, oy, step) {
+    for (var r = 0; r < a.rings.length; r++) {
+      var ring = a.rings[r], n = ring.length, lx = ring[0], ly = ring[1];
+      path.moveTo(lx * s - ox, ly * s - oy);
+      for (var k = 2; k < n; k += 2) {
+        var x = ring[k], y = ring[k + 1];
+        if (k < n - 2 && Math.abs(x - lx) < step && Math.abs(y - ly) < step) continue;
+        path.lineTo(x * s - ox, y * s - oy);
+        lx = x; ly = y;
+      }
+      path.closePath();
+    }
+  }
+
+  //: More areas than this in view: their plain outlines are drawn one pixel wide (the
+  //: rasteriser's fast path for thin lines), not 1.3 px.
+  var AREAS_THIN_OVER = 150;
+
+  /* The areas (bottom layer of the page): those whose box meets the canvas, one fill per colour
+   * and opacity and one stroke per outline style (Leaflet drew 500 polygons one by one, each
+   * with its own fill and stroke, and projected and clipped them again at every zoom and pan);
+   * the plain outlines first, then the reach's and the scenario's (dashed), then the selected
+   * area's. */
+  function paintAreas(ctx, v, state) {
+    state.drawn = 0;
+    if (!areasShown()) return false;
+    var list = SM.areaList, s = v.scale, ox = v.ox, oy = v.oy, step = 0.7 / s, shown = [];
+    for (var i = 0; i < list.length; i++) {
+      var a = list[i];
+      if (a.x1 < v.x0 || a.x0 > v.x1 || a.y1 < v.y0 || a.y0 > v.y1 || !a.rings.length) continue;
+      if (v.partial && (a.x1 < v.partial[0] || a.x0 > v.partial[2] || a.y1 < v.partial[1] || a.y0 > v.partial[3])) continue;
+      shown.push(a);
+    }
+    state.drawn = shown.length;
+    if (!shown.length && !v.partial) return false;
+    var fills = new Map(), strokes = new Map(), thin = shown.length > AREAS_THIN_OVER;
+    shown.forEach(function (a) {
+      var o = a.options, path = new Path2D();
+      traceArea(path, a, s, ox, oy, step);
+      if (o.fill !== false && o.fillOpacity > 0) {
+        var fk = o.fillColor + " " + o.fillOpacity, f = fills.get(fk);
+        if (!f) fills.set(fk, f = { colour: o.fillColor, alpha: o.fillOpacity, path: new Path2D() });
+        f.path.addPath(path);
+      }
+      if (o.stroke !== false && o.weight > 0) {
+        var sk = [o.color, o.weight, o.opacity, o.dashArray || ""].join(" "), g = strokes.get(sk);
+        if (!g) strokes.set(sk, g = { colour: o.color, weight: o.weight, alpha: o.opacity, dash: o.dashArray, path: new Path2D() });
+        g.path.addPath(path);
+      }
     });
-    group.on("mouseover", function (e) {
-      if (SM.hoverRow !== undefined) return;
-      if (SM.tooltip) SM.map.closeTooltip(SM.tooltip);
-      SM.tooltip = L.tooltip({ direction: "top", offset: [0, -6] })
-        .setLatLng(e.latlng).setContent(describe(e.layer.feature.properties, false));
-      SM.map.openTooltip(SM.tooltip);
+    fills.forEach(function (f) {
+      ctx.globalAlpha = f.alpha; ctx.fillStyle = f.colour; ctx.fill(f.path, "evenodd");
     });
-    group.on("mouseout", function () {
-      if (SM.tooltip && SM.hoverRow === undefined) SM.map.closeTooltip(SM.tooltip);
+    ctx.lineJoin = "round"; ctx.lineCap = "round";
+    Array.from(strokes.values()).sort(function (p, q) { return p.weight - q.weight; }).forEach(function (g) {
+      ctx.globalAlpha = g.alpha; ctx.strokeStyle = g.colour;
+      ctx.lineWidth = thin && g.weight <= 1.5 && !g.dash ? 1 : g.weight;
+      ctx.setLineDash(g.dash ? String(g.dash).split(/[ ,]+/).map(Number) : []);
+      ctx.stroke(g.path);
     });
+    ctx.setLineDash([]);
+    var sel = SM.selection && SM.selection.kind === "area" ? SM.areaIndex[SM.selection.id] : null;
+    if (sel && shown.indexOf(sel) >= 0) {
+      var sp = new Path2D();
+      traceArea(sp, sel, s, ox, oy, step);
+      ctx.globalAlpha = 1; ctx.strokeStyle = "#ffd400"; ctx.lineWidth = 5;
+      ctx.stroke(sp);
+      state.selected = sel.feature.properties.id;
+    }
+    ctx.globalAlpha = 1; ctx.lineJoin = "miter"; ctx.lineCap = "butt";
+    return true;
+  }
+
+  /* Even-odd point in polygon over all of an area's rings (outer rings and holes alike). */
+  function insideArea(a, x, y) {
+    if (x < a.x0 || x > a.x1 || y < a.y0 || y > a.y1) return false;
+    var odd = false;
+    for (var r = 0; r < a.rings.length; r++) {
+      var ring = a.rings[r], n = ring.length / 2;
+      for (var i = 0, j = n - 1; i < n; j = i++) {
+        var xi = ring[2 * i], yi = ring[2 * i + 1], xj = ring[2 * j], yj = ring[2 * j + 1];
+        if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) odd = !odd;
+      }
+    }
+    return odd;
+  }
+
+  /* The area drawn at a point of the map (none while the areas are hidden). */
+  function areaAt(latlng) {
+    if (!latlng || !areasShown()) return null;
+    var x = worldX(latlng.lng), y = worldY(latlng.lat), list = SM.areaList;
+    for (var i = list.length - 1; i >= 0; i--) if (insideArea(list[i], x, y)) return list[i];
+    return null;
+  }
+
+  function clickArea(area, latlng) {
+    var props = area.feature.properties;
+    SM.popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(describe(props, true)).openOn(SM.map);
+    send("jsFeatureClicked", "area", String(props.id));
   }
 
   /* ------------------------------------------------------------------ set-up and loading */
 
   function areaStyleFor(code) {
-    var s = { renderer: SM.renderer, color: "#4a5a6a", weight: 1.3, opacity: 0.9,
+    var s = { color: "#4a5a6a", weight: 1.3, opacity: 0.9,
               fillColor: SM.areaStyle[code] || "#fbfbfb", fillOpacity: basemapShown() ? (SM.areaStyle[code] ? 0.5 : 0.05) : 0.6,
-              dashArray: null };  // setStyle merges: a flagged area's dash must be undone
+              dashArray: null };  // a flagged area's dash is undone when its flag goes
     if (SM.reachAreas[code]) {
       s.color = "#ff7f00"; s.weight = 3; s.opacity = 1;
     }
@@ -1083,7 +1357,7 @@
     SM.map = window[mapName];
     SM.map.options.zoomSnap = 0.25;
     SM.map.options.zoomDelta = 0.5;
-    SM.renderer = new AreaCanvas({ padding: 0.5, tolerance: 3 });
+    SM.renderer = new AreaCanvas({ padding: 0.5, tolerance: 3 });  // the reach lines
     SM.nodes = emptyNodes();
     SM.tieData = emptyTies();
     // bottom to top: areas (Leaflet), ties, young people per area, nodes, the selection
@@ -1091,7 +1365,9 @@
     // Leaflet's markers, tooltips and popups (600 and up)
     // the per-area circles of young people (and their counts) over the places, which are drawn
     // small when there are many
-    [["ties", paintTies, 410], ["nodes", paintNodes, 420], ["density", paintDensity, 430],
+    // the areas under everything of the page's own (over the basemap's tiles, 200, and under
+    // Leaflet's overlay pane, 400, where the reach lines are drawn)
+    [["areas", paintAreas, 390], ["ties", paintTies, 410], ["nodes", paintNodes, 420], ["density", paintDensity, 430],
      ["selection", paintSelection, 440]].forEach(function (spec) {
       var pane = SM.map.createPane("sm-" + spec[0]);
       pane.style.zIndex = spec[2];
@@ -1100,15 +1376,20 @@
     });
     // added in this order so that on a move the nodes layer paints before the density layer,
     // which reads how many young people the nodes layer found in view
-    ["ties", "nodes", "density", "selection"].forEach(function (k) { SM.layers[k].addTo(SM.map); });
+    ["areas", "ties", "nodes", "density", "selection"].forEach(function (k) { SM.layers[k].addTo(SM.map); });
     initReference();
     SM.map.on("moveend zoomend", lodNote);
+    // a click selects the node drawn there, else the area (adding a place: the point)
     SM.map.on("click", function (e) {
+      flushPaints();  // what is hit is what the layers draw now
       var row = nodeAt(e.containerPoint, e.latlng);
       if (row !== undefined) { clickNode(row, e.latlng); return; }
-      if (SM.mode === "add") send("jsMapClicked", e.latlng.lat, e.latlng.lng);
+      if (SM.mode === "add") { send("jsMapClicked", e.latlng.lat, e.latlng.lng); return; }
+      var area = areaAt(e.latlng);
+      if (area) clickArea(area, e.latlng);
     });
     SM.map.on("mousemove", hoverAt);
+    SM.map.on("mouseout", hoverOut);
     SM.map.on("resize", fitIfSized);
     SM.legend = L.control({ position: "bottomright" });
     SM.legend.onAdd = function () {
@@ -1124,7 +1405,9 @@
     (window.SM_PLUGINS || []).forEach(function (plugin) {
       plugin(SM, { CanvasLayer: CanvasLayer, liveRow: liveRow, nodeProps: nodeProps, inView: inView,
                    worldX: worldX, worldY: worldY, F_REMOVED: F_REMOVED, F_GONE: F_GONE, FADE: FADE,
-                   paint: { ties: paintTies, nodes: paintNodes, density: paintDensity, selection: paintSelection } });
+                   placesIn: placesIn,
+                   paint: { areas: paintAreas, ties: paintTies, nodes: paintNodes, density: paintDensity,
+                            selection: paintSelection } });
     });
     var style = document.createElement("style");
     style.textContent = ".sm-pop table{border-collapse:collapse;margin-top:4px;font-size:12px}" +
@@ -1162,10 +1445,8 @@
 
   function resetProject(part) {
     var map = SM.map;
-    if (SM.areas) map.removeLayer(SM.areas);
     SM.areaIndex = {}; SM.outlines = {}; SM.reachAreas = {}; SM.selection = null; SM.hiddenNodes = null;
-    SM.hoverRow = undefined;
-    if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
+    SM.hoverRow = undefined; SM.hoverArea = null;
     if (SM.reachLayer) { map.removeLayer(SM.reachLayer); SM.reachLayer = null; }
     SM.nodes = emptyNodes();
     SM.tieData = emptyTies();
@@ -1173,21 +1454,19 @@
     SM.areaCodes = part.area_codes || [];
     SM.areaRow = {};
     SM.areaCodes.forEach(function (c, i) { SM.areaRow[c] = i; });
-    SM.areas = L.geoJSON(part.areas, {
-      style: function (f) { return areaStyleFor(f.properties.id); },
-      onEachFeature: function (f, layer) { SM.areaIndex[f.properties.id] = layer; },
-    }).addTo(map);
-    wireAreas(SM.areas);
-    SM.areas.bringToBack();
+    SM.areaList = ((part.areas && part.areas.features) || []).map(function (f) {
+      var a = new AreaShape(f);
+      SM.areaIndex[f.properties.id] = a;
+      a.options = areaStyleFor(f.properties.id);
+      return a;
+    });
     var n = SM.areaCodes.length, sizes = [];
     SM.areaCentre = new Float64Array(2 * n);
-    part.areas.features.forEach(function (f) {
-      var i = SM.areaRow[f.properties.id];
-      var c = f.properties.centre, b = SM.areaIndex[f.properties.id].getBounds();
+    SM.areaList.forEach(function (a) {
+      var f = a.feature, i = SM.areaRow[f.properties.id], c = f.properties.centre;
       if (i === undefined || !c) return;
       SM.areaCentre[2 * i] = worldX(c[1]); SM.areaCentre[2 * i + 1] = worldY(c[0]);
-      sizes.push(Math.sqrt(Math.abs((worldX(b.getEast()) - worldX(b.getWest())) *
-                                    (worldY(b.getSouth()) - worldY(b.getNorth())))));
+      sizes.push(Math.sqrt(Math.abs((a.x1 - a.x0) * (a.y1 - a.y0))));
     });
     sizes.sort(function (x, y) { return x - y; });
     SM.typicalAreaSize = sizes.length ? sizes[Math.floor(sizes.length / 2)] : 0;
@@ -1196,6 +1475,7 @@
     SM.bounds = part.bounds;
     SM.fitted = false;
     fitIfSized();
+    SM.layers.areas.repaint();
     changed({ ties: true, nodes: true });
   }
 
@@ -1232,11 +1512,12 @@
   };
 
   /* How many ties of the selection are drawn strong (tests). */
-  SM.focusCount = function () { return SM.layers.selection.state.ties || 0; };
+  SM.focusCount = function () { flushPaints(); return SM.layers.selection.state.ties || 0; };
   /* The opacity a tie class is drawn with now (faded while a person or place is selected). */
   SM.tieOpacity = function (cls) { return TIE_OPACITY[cls] * (SM.faded ? FADE : 1); };
   /* What the level of detail drew in the last paint (tests, the benchmark). */
   SM.drawn = function () {
+    flushPaints();
     return { young_people_in_view: SM.layers.nodes.state.youngInView || 0,
              young_people_drawn: SM.layers.nodes.state.youngDrawn || 0,
              area_circles: SM.layers.density.state.drawn || 0,
@@ -1255,7 +1536,7 @@
   };
   /* The counts of SM.counts made again from every row (tests: the edits keep them). */
   SM.recount = function () {
-    var c = countAll(), out = { area: SM.areas ? SM.areas.getLayers().length : 0, ties: c.ties };
+    var c = countAll(), out = { area: SM.areaList.length, ties: c.ties };
     KINDS.forEach(function (k) { out[k] = c[k]; });
     return out;
   };
@@ -1420,19 +1701,16 @@
   SM.removeTies = function (keys) { SM.upsertTies([], keys); };
 
   SM.select = function (kind, id, pan) {
-    var map = SM.map;
-    if (SM.selectionLayer) { map.removeLayer(SM.selectionLayer); SM.selectionLayer = null; }
+    var map = SM.map, wasArea = SM.selection && SM.selection.kind === "area";
     SM.selection = id ? { kind: kind, id: id } : null;
     fadeTies();
     SM.layers.selection.repaint();
+    // the selected area's outline is drawn with the areas
+    if (wasArea || (SM.selection && kind === "area")) SM.layers.areas.repaint();
     if (!id) return null;
     if (kind === "area") {
       var area = SM.areaIndex[id];
       if (!area) return null;
-      SM.selectionLayer = L.geoJSON(area.feature, {
-        style: { renderer: SM.renderer, color: "#ffd400", weight: 5, fill: false, interactive: false },
-        interactive: false,
-      }).addTo(map);
       if (pan && !map.getBounds().contains(area.getBounds())) {
         map.fitBounds(area.getBounds(), { maxZoom: map.getZoom(), padding: [40, 40] });
       }
@@ -1452,6 +1730,7 @@
     if (!layer) return false;
     feature.properties.centre = layer.feature.properties.centre;
     layer.feature.properties = feature.properties;
+    SM.extraLayers.forEach(function (l) { l.schedule(); });  // its name (map_extras.js)
     return true;
   };
 
@@ -1544,9 +1823,11 @@
   /* Style every area again, or only those of ``codes`` (a scenario's outlines: the areas
    * whose outline comes or goes, not all 500 of a city). */
   function restyleAreas(codes) {
-    if (!SM.areas) return;
-    if (!codes) { SM.areas.setStyle(function (f) { return areaStyleFor(f.properties.id); }); return; }
-    codes.forEach(function (c) { if (SM.areaIndex[c]) SM.areaIndex[c].setStyle(areaStyleFor(c)); });
+    if (!SM.areaList.length) return;
+    (codes || Object.keys(SM.areaIndex)).forEach(function (c) {
+      if (SM.areaIndex[c]) SM.areaIndex[c].options = areaStyleFor(c);
+    });
+    SM.layers.areas.schedule();
   }
 
   SM.setOutlines = function (codes) {
@@ -1597,10 +1878,9 @@
     SM.tieVisible[name] = visible;
     if (CLASSES.indexOf(name) >= 0) { changed({ ties: true }); return visible; }
     if (KINDS.indexOf(name) >= 0) { changed({ nodes: true, ties: false }); return visible; }
-    if (name !== "area" || !SM.areas) return false;
-    if (visible && !SM.map.hasLayer(SM.areas)) { SM.areas.addTo(SM.map); SM.areas.bringToBack(); }
-    else if (!visible && SM.map.hasLayer(SM.areas)) SM.map.removeLayer(SM.areas);
-    return SM.map.hasLayer(SM.areas);
+    if (name !== "area" || !SM.areaList.length) return false;
+    SM.layers.areas.repaint();
+    return areasShown();
   };
 
   SM.setMode = function (mode) {
@@ -1612,7 +1892,7 @@
    * whatever the zoom shows). */
   SM.counts = function () {
     if (!SM.countCache) SM.countCache = countAll();
-    var c = SM.countCache, out = { area: SM.areas ? SM.areas.getLayers().length : 0, ties: Object.assign({}, c.ties) };
+    var c = SM.countCache, out = { area: SM.areaList.length, ties: Object.assign({}, c.ties) };
     KINDS.forEach(function (k) { out[k] = c[k]; });
     return out;
   };
@@ -1774,6 +2054,7 @@
 
   /* Each reference layer: its name, parts, parts drawn in the last paint, whether shown (tests). */
   SM.referenceState = function () {
+    flushPaints();
     var out = {};
     SM.referenceOrder.forEach(function (id) {
       var r = SM.reference[id];

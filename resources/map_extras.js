@@ -39,36 +39,14 @@
 
   var ringsOf = null, ringsFor = null;
 
-  function worldRings(layer) {
-    var out = [];
-    function add(latlngs) {
-      if (!latlngs.length) return;
-      if (L.LineUtil.isFlat(latlngs)) {
-        var ring = new Float64Array(2 * latlngs.length);
-        latlngs.forEach(function (ll, i) { ring[2 * i] = I.worldX(ll.lng); ring[2 * i + 1] = I.worldY(ll.lat); });
-        out.push(ring);
-      } else {
-        latlngs.forEach(add);
-      }
-    }
-    add(layer.getLatLngs());
-    return out;
-  }
-
-  /* Each area's rings and world bounding box, made once per project (SM.areas). */
+  /* Each area's rings and world bounding box (the bridge's, projected once per project). */
   function areaRings() {
-    if (ringsFor === SM.areas && ringsOf) return ringsOf;
+    if (ringsFor === SM.areaList && ringsOf) return ringsOf;
     ringsOf = {};
-    ringsFor = SM.areas;
-    Object.keys(SM.areaIndex).forEach(function (code) {
-      var rings = worldRings(SM.areaIndex[code]);
-      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      rings.forEach(function (r) {
-        for (var i = 0; i < r.length; i += 2) {
-          x0 = Math.min(x0, r[i]); x1 = Math.max(x1, r[i]); y0 = Math.min(y0, r[i + 1]); y1 = Math.max(y1, r[i + 1]);
-        }
-      });
-      ringsOf[code] = { rings: rings, x0: x0, y0: y0, x1: x1, y1: y1, size: (x1 - x0) * (y1 - y0) };
+    ringsFor = SM.areaList;
+    SM.areaList.forEach(function (a) {
+      ringsOf[a.feature.properties.id] = { rings: a.rings, x0: a.x0, y0: a.y0, x1: a.x1, y1: a.y1,
+                                           size: (a.x1 - a.x0) * (a.y1 - a.y0) };
     });
     return ringsOf;
   }
@@ -111,15 +89,11 @@
     var s = v.scale, ox = v.ox, oy = v.oy, placed = [], d = SM.nodes;
     ctx.textBaseline = "middle";
     // organisations and services in view (never young people), at close zoom or when few
-    var places = [];
     var showKind = { 1: SM.tieVisible.service !== false, 2: SM.tieVisible.organisation !== false };
-    for (var i = 0; i < d.n; i++) {
-      var k = d.kind[i];
-      if (k === 0 || !showKind[k] || (d.flags[i] & (I.F_REMOVED | I.F_GONE))) continue;
-      if (!I.inView(v, d.wx[i], d.wy[i], 0)) continue;
-      places.push(i);
-      if (places.length > PLACE_LABELS_MAX) break;
-    }
+    // from the bridge's list of places (not a pass over every young person at every paint)
+    var places = d.n ? I.placesIn(v.x0, v.y0, v.x1, v.y1, Infinity).filter(function (r) {
+      return showKind[d.kind[r]] && !(d.flags[r] & I.F_GONE);
+    }).slice(0, PLACE_LABELS_MAX + 1) : [];
     if (places.length <= PLACE_LABELS_FEW || (v.zoom >= PLACE_LABELS_ZOOM && places.length <= PLACE_LABELS_MAX)) {
       ctx.font = "bold 11px sans-serif"; ctx.textAlign = "left"; ctx.fillStyle = "#2d1f66";
       places.forEach(function (row) {
@@ -275,10 +249,12 @@
 
   /* What the labels and ranking layers drew in their last paint (tests). */
   SM.labelsDrawn = function () {
+    SM.flushPaints();
     var st = SM.layers.labels.state;
     return { areas: (st.areas || []).slice().sort(), places: (st.places || []).slice().sort() };
   };
   SM.rankDrawn = function () {
+    SM.flushPaints();
     var st = SM.layers.rank.state;
     return { rings: st.drawn || 0, numbered: st.numbered || 0, items: SM.ranking ? SM.ranking.length : 0,
              key: SM.rankKey.getContainer().style.display !== "none" };
@@ -341,8 +317,8 @@
     return (f >= 5 ? 5 : f >= 2 ? 2 : 1) * p;
   }
 
-  /* The Leaflet vectors of the shared canvas renderer (areas, outlines, reach lines, the
-   * selected area), drawn again by Leaflet's own code onto ``ctx`` (same layer coordinates). */
+  /* The Leaflet vectors of the shared canvas renderer (the reach lines), drawn again by
+   * Leaflet's own code onto ``ctx`` (same layer coordinates). */
   function drawVectors(ctx) {
     var r = SM.renderer, saved = r._ctx, drawing = r._drawing;
     r._ctx = ctx; r._drawing = true;
@@ -426,6 +402,7 @@
   SM.exportImage = function (o) {
     var W = Math.round(o.width), H = Math.round(o.height), size = map.getSize();
     if (!(W > 0 && H > 0) || !size.x || !size.y) return null;
+    SM.flushPaints();
     var u = Math.max(1, (o.dpi || 96) / 96);  // output px per CSS px of text and symbols
     var titleH = o.title ? Math.round(34 * u) : 0, mapH = H - titleH;
     var k = Math.max(Math.min(W / size.x, mapH / size.y), 1e-6);  // output px per layer px
@@ -445,7 +422,8 @@
               y0: (miny + po.y) / scale, y1: (miny + eh + po.y) / scale };
     // the basemap's tiles shown, under the areas (map_bridge.js; loaded with CORS, so the canvas stays readable)
     var basemapDrawn = SM.drawBasemapInto ? SM.drawBasemapInto(ctx, v) : 0;
-    if (SM.areas && map.hasLayer(SM.areas) || SM.reachLayer || SM.selectionLayer) drawVectors(ctx);
+    I.paint.areas(ctx, v, {});  // the areas, their outlines and the selected area's
+    if (SM.reachLayer) drawVectors(ctx);
     // reference layers (roads, buildings: resources/map_bridge.js) over the areas, at their
     // canvas's opacity.
     var ref = SM.layers.reference;
