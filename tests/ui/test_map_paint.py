@@ -97,7 +97,7 @@ def test_edits_keep_the_counts_and_the_flows(make_window, qtbot, project_file):
 
 
 def test_a_pan_within_the_painted_canvas_paints_nothing(make_window, qtbot, project_file):
-    """A pan of 20 px stays inside what the canvases painted (30% of the view round it): the
+    """A pan of 20 px stays inside what the canvases painted (15% of the view round it): the
     canvases move with the map and nothing is painted; a pan of 3,000 px leaves it and the
     layers paint the new view."""
     window = _opened(make_window, qtbot, project_file)
