@@ -681,6 +681,7 @@
   function flushPaints() {
     while (paintQueue.length) runUpdate(paintQueue[0]);
     if (queueTimer) { clearTimeout(queueTimer); queueTimer = null; }
+    Object.keys(SM.layers).forEach(function (k) { if (SM.layers[k]._frame) SM.layers[k].repaint(); });  // scheduled
   }
 
   /* Whether every layer has painted the current view (the benchmark waits for it). */
@@ -844,24 +845,21 @@
     }
     if (!cand.length) return false;
     var most = total[cand[0]], s = v.scale, ox = v.ox, oy = v.oy;
-    // four widths (one path each per class): 1, 2, 3.5, 5 px by the square root of the share
-    var WIDTHS = [1, 2, 3.5, 5];
-    ctx.lineCap = "round";
-    for (var w = 0; w < WIDTHS.length; w++) {
-      for (var k = 0; k < CLASSES.length; k++) {
-        ctx.beginPath();
-        var any = false;
-        for (var j = 0; j < cand.length; j++) {
-          var p = cand[j];
-          if (main[p] !== k || Math.min(3, Math.floor(4 * Math.sqrt(total[p] / most) - 1e-9)) !== w) continue;
-          ctx.moveTo(c[2 * f.a[p]] * s - ox, c[2 * f.a[p] + 1] * s - oy);
-          ctx.lineTo(c[2 * f.b[p]] * s - ox, c[2 * f.b[p] + 1] * s - oy);
-          any = true;
-        }
-        if (!any) continue;
-        ctx.strokeStyle = TIE_COLOUR[CLASSES[k]]; ctx.globalAlpha = 0.55; ctx.lineWidth = WIDTHS[w];
-        ctx.stroke();
-      }
+    // four widths (one path each per class): 1, 2, 3.5, 5 px by the square root of the share;
+    // the lines sorted into their (width, class) paths in one pass
+    var WIDTHS = [1, 2, 3.5, 5], paths = [];
+    for (var j = 0; j < cand.length; j++) {
+      var p = cand[j], w = Math.min(3, Math.floor(4 * Math.sqrt(total[p] / most) - 1e-9)), key = w * CLASSES.length + main[p];
+      var path = paths[key] || (paths[key] = new Path2D());
+      path.moveTo(c[2 * f.a[p]] * s - ox, c[2 * f.a[p] + 1] * s - oy);
+      path.lineTo(c[2 * f.b[p]] * s - ox, c[2 * f.b[p] + 1] * s - oy);
+    }
+    ctx.lineCap = "round"; ctx.globalAlpha = 0.55;
+    for (var key2 = 0; key2 < paths.length; key2++) {
+      if (!paths[key2]) continue;
+      ctx.strokeStyle = TIE_COLOUR[CLASSES[key2 % CLASSES.length]];
+      ctx.lineWidth = WIDTHS[Math.floor(key2 / CLASSES.length)];
+      ctx.stroke(paths[key2]);
     }
     ctx.globalAlpha = 1; ctx.lineCap = "butt";
     state.flows = cand.length;
@@ -1301,7 +1299,7 @@
       if (v.partial && (a.x1 < v.partial[0] || a.x0 > v.partial[2] || a.y1 < v.partial[1] || a.y0 > v.partial[3])) continue;
       shown.push(a);
     }
-    state.drawn = shown.length;
+    state.drawn = shown.length; state.dashed = []; state.selected = null;
     if (!shown.length && !v.partial) return false;
     var fills = new Map(), strokes = new Map(), thin = shown.length > AREAS_THIN_OVER;
     shown.forEach(function (a) {
@@ -1312,6 +1310,7 @@
         if (!f) fills.set(fk, f = { colour: o.fillColor, alpha: o.fillOpacity, path: new Path2D() });
         f.path.addPath(path);
       }
+      if (o.dashArray) state.dashed.push(a.feature.properties.id);
       if (o.stroke !== false && o.weight > 0) {
         var sk = [o.color, o.weight, o.opacity, o.dashArray || ""].join(" "), g = strokes.get(sk);
         if (!g) strokes.set(sk, g = { colour: o.color, weight: o.weight, alpha: o.opacity, dash: o.dashArray, path: new Path2D() });
@@ -1559,6 +1558,19 @@
              area_circles: SM.layers.density.state.drawn || 0,
              ties_in_view: SM.layers.ties.state.inView, ties_drawn: SM.layers.ties.state.drawn || 0,
              tie_flows_drawn: SM.layers.ties.state.flows || 0, tie_stubs: SM.layers.ties.state.stubs || 0 };
+  };
+  /* What the areas' layer drew in its last paint (tests): how many areas, the codes of those
+   * drawn dashed (flagged by a scenario), the selected area's code. */
+  SM.areasDrawn = function () {
+    flushPaints();
+    var st = SM.layers.areas.state;
+    return { drawn: st.drawn || 0, dashed: (st.dashed || []).slice().sort(), selected: st.selected || null };
+  };
+  /* Hover at a point of the map as the mouse would; the tooltip's text (tests). */
+  SM.hoverAt = function (lat, lon) {
+    var ll = L.latLng(lat, lon);
+    hoverAt({ latlng: ll, containerPoint: SM.map.latLngToContainerPoint(ll) });
+    return SM.tooltip && SM.tooltip.getElement() ? SM.tooltip.getElement().textContent : null;
   };
   /* Flows between areas now, [[area code, area code, ties], ...] in the order of the codes
    * (tests). */
@@ -2108,7 +2120,7 @@
   var REF_BATCH = 300, REF_OPACITY = 0.85, REF_THIN_OVER = 3000;
 
   function paintReference(ctx, v, state) {
-    var t0 = performance.now(), s = v.scale, ox = v.ox, oy = v.oy, step = 0.7 / s;
+    var t0 = performance.now(), s = v.scale, ox = v.ox, oy = v.oy, step = 0.7 / s, any = false;
     var c = SM.layers.reference && SM.layers.reference._container;
     if (c) c.style.opacity = String(REF_OPACITY);
     SM.referenceOrder.forEach(function (id) {
@@ -2122,6 +2134,7 @@
         if (r.starts[p + 1] > r.starts[p]) shown[count++] = p;
       }
       r.drawn = count;
+      any = any || count > 0;
       var thin = count > REF_THIN_OVER;
       ctx.strokeStyle = r.colour; ctx.fillStyle = r.colour;
       var batch = [0, 0, 0], paths = [new Path2D(), new Path2D(), new Path2D()];
@@ -2162,6 +2175,7 @@
       ctx.globalAlpha = 1;
     });
     state.ms = performance.now() - t0;
+    return any;  // an empty canvas is left out of compositing
   }
 
   /* Longest gap of a 10 ms timer in the page (the benchmark's page-busy measure). */

@@ -83,9 +83,20 @@
   }
 
   /* Organisation and service names at close zoom, then area names where they fit around them. */
+  //: Widths of label texts by font, measured once (measureText was a tenth of a town's paint).
+  var widths = new Map();
+  function textWidth(ctx, text) {
+    var key = ctx.font + "|" + text, w = widths.get(key);
+    if (w === undefined) {
+      if (widths.size > 20000) widths.clear();
+      widths.set(key, w = ctx.measureText(text).width);
+    }
+    return w;
+  }
+
   function paintLabels(ctx, v, state) {
     state.areas = []; state.places = [];
-    if (!SM.labelsOn || !SM.nodes) return;
+    if (!SM.labelsOn || !SM.nodes) return false;
     var s = v.scale, ox = v.ox, oy = v.oy, placed = [], d = SM.nodes;
     ctx.textBaseline = "middle";
     // organisations and services in view (never young people), at close zoom or when few
@@ -99,7 +110,7 @@
       places.forEach(function (row) {
         var text = d.labels[row];
         if (!text) return;
-        var x = d.wx[row] * s - ox + 10, y = d.wy[row] * s - oy, w = ctx.measureText(text).width;
+        var x = d.wx[row] * s - ox + 10, y = d.wy[row] * s - oy, w = textWidth(ctx, text);
         var box = [x - 1, y - 7, x + w + 1, y + 7];
         if (overlaps(box, placed)) return;
         placed.push(box);
@@ -125,7 +136,7 @@
       for (var f = 0; f < AREA_FONTS.length; f++) {
         var size = AREA_FONTS[f];
         ctx.font = (f === 0 ? "bold " : "") + size + "px sans-serif";
-        var w = ctx.measureText(text).width + 4, h = size + 4;
+        var w = textWidth(ctx, text) + 4, h = size + 4;
         if (w > (r.x1 - r.x0) * s) continue;
         // at the area's centre point, else just above or below it (a place's name can be there)
         for (var shift = 0; shift < 3; shift++) {
@@ -149,6 +160,7 @@
       }
     });
     ctx.textAlign = "start";
+    return state.areas.length + state.places.length > 0;  // an empty canvas is left out of compositing
   }
 
   /* ------------------------------------------------------------ ranking */
@@ -181,7 +193,7 @@
 
   function paintRank(ctx, v, state) {
     state.drawn = 0; state.numbered = 0;
-    if (!SM.ranking) return;
+    if (!SM.ranking) return false;
     var s = v.scale, ox = v.ox, oy = v.oy, d = SM.nodes, max = 0;
     SM.ranking.forEach(function (it) { max = Math.max(max, it.isolated || 0); });
     var numbered = [];
@@ -208,6 +220,7 @@
     });
     ctx.textAlign = "start";
     state.numbered = numbered.length;
+    return state.drawn + state.numbered > 0;
   }
 
   /* ------------------------------------------------------------ layers */

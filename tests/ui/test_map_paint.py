@@ -17,6 +17,8 @@ def _opened(make_window, qtbot, project_file):
     # the view is fitted with an animated zoom (250 ms); the layers paint when it ends
     qtbot.waitUntil(lambda: not js(window, qtbot, "SM.map._animatingZoom"), timeout=WAIT_MS)
     js(window, qtbot, "(SM.map.fitBounds(SM.bounds, {animate: false}), 0)")
+    # then the layers paint the view in the paint queue's tasks
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.settled()"), timeout=WAIT_MS)
     return window
 
 
@@ -107,4 +109,77 @@ def test_a_pan_within_the_painted_canvas_paints_nothing(make_window, qtbot, proj
     assert js(window, qtbot, "SM.stats.paints") == paints
     assert js(window, qtbot, "SM.panSkips") > skips
     js(window, qtbot, "(SM.map.panBy([3000, 0], {animate: false}), 0)")
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.settled()"), timeout=WAIT_MS)  # the paint queue's tasks
     assert js(window, qtbot, "SM.stats.paints") > paints
+
+
+#: A point inside area ``code``'s box with no drawn node within 40 px of it: [lat, lon].
+FREE_POINT = """(function (code) {
+  var a = SM.areaIndex[code], b = a.getBounds(), best = null, bestD = -1;
+  for (var i = 1; i < 10; i++) for (var j = 1; j < 10; j++) {
+    var lat = b.getSouth() + (b.getNorth() - b.getSouth()) * i / 10, lon = b.getWest() + (b.getEast() - b.getWest()) * j / 10;
+    var p = SM.map.latLngToContainerPoint([lat, lon]), d = Infinity;
+    for (var r = 0; r < SM.nodes.n; r++) {
+      var q = SM.map.latLngToContainerPoint([SM.nodes.lat[r], SM.nodes.lon[r]]);
+      d = Math.min(d, Math.hypot(p.x - q.x, p.y - q.y));
+    }
+    if (d > bestD) { bestD = d; best = [lat, lon]; }
+  }
+  return bestD > 40 ? best : null;
+})"""
+
+
+def test_a_click_on_an_area_selects_it_and_a_hover_names_it(make_window, qtbot, project_file):
+    """The areas are drawn by the page's own layer, not Leaflet polygons: a click inside A2 away
+    from every node selects A2 (popup, selection, its outline drawn by the areas' layer); the
+    mouse over A1 shows A1's name; with the areas hidden they are neither drawn nor clicked."""
+    window = _opened(make_window, qtbot, project_file)
+    lat, lon = js(window, qtbot, FREE_POINT + "('A2')")
+    js(window, qtbot, f"(SM.map.fire('click', {{latlng: L.latLng({lat}, {lon})}}), 1)")
+    qtbot.waitUntil(lambda: window.doc.selection == ("area", "A2"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.areasDrawn()")["selected"] == "A2", timeout=WAIT_MS)
+    assert "East" in js(window, qtbot, "SM.popup.getElement().textContent")
+    assert js(window, qtbot, "SM.areasDrawn()")["drawn"] == 2
+    a1 = js(window, qtbot, FREE_POINT + "('A1')")
+    assert js(window, qtbot, f"SM.hoverAt({a1[0]}, {a1[1]})").startswith("West")
+    js(window, qtbot, "(SM.map.closePopup(), SM.setVisible('area', false))")
+    assert js(window, qtbot, "SM.areasDrawn()")["drawn"] == 0
+    window.doc.select("", "")
+    js(window, qtbot, f"(SM.map.fire('click', {{latlng: L.latLng({lat}, {lon})}}), 1)")
+    assert js(window, qtbot, "SM.popup && SM.popup.isOpen()") is False
+    assert window.doc.selection == ("", "")
+    assert js(window, qtbot, "SM.setVisible('area', true)") is True
+    assert js(window, qtbot, "SM.areasDrawn()")["drawn"] == 2
+
+
+def test_a_flagged_areas_dashed_outline_is_drawn_and_goes(make_window, qtbot, project_file):
+    """A scenario's flagged area is drawn with a dashed red outline; when the flag goes the
+    dash goes too (Leaflet's setStyle once kept it), and an area colour is the fill drawn."""
+    window = _opened(make_window, qtbot, project_file)
+    assert js(window, qtbot, "SM.setOutlines(['A1'])") == 1
+    assert js(window, qtbot, "SM.areasDrawn()")["dashed"] == ["A1"]
+    assert js(window, qtbot, "SM.areaIndex['A1'].options.dashArray") == "6 3"
+    assert js(window, qtbot, "SM.areaIndex['A1'].options.color") == "#b30000"
+    assert js(window, qtbot, "SM.setOutlines([])") == 0
+    assert js(window, qtbot, "SM.areasDrawn()")["dashed"] == []
+    assert js(window, qtbot, "SM.areaIndex['A1'].options.dashArray") is None
+    assert js(window, qtbot, "SM.areaIndex['A1'].options.color") == "#4a5a6a"
+    js(window, qtbot, "(SM.setAreaStyle({colours: {A1: '#ff0000'}}), 0)")
+    assert js(window, qtbot, "SM.areaIndex['A1'].options.fillColor") == "#ff0000"
+    assert js(window, qtbot, "SM.areaIndex['A2'].options.fillColor") == "#fbfbfb"
+
+
+def test_a_zoom_paints_the_layers_in_tasks_of_their_own(make_window, qtbot, project_file):
+    """A zoom paints nothing in its own task: the layers are queued and painted in tasks after
+    it (the page answers the mouse between them); a click straight after a zoom paints the
+    queue first and selects what is drawn under it."""
+    window = _opened(make_window, qtbot, project_file)
+    settled, painted = js(window, qtbot, "(function () { var p = SM.stats.paints;"
+                          " SM.map.setZoom(SM.map.getZoom() + 1, {animate: false});"
+                          " return [SM.settled(), SM.stats.paints - p]; })()")
+    assert (settled, painted) == (False, 0)
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.settled()"), timeout=WAIT_MS)
+    drawn = js(window, qtbot, "SM.drawn()")
+    assert drawn["young_people_drawn"] == drawn["young_people_in_view"] > 0
+    assert js(window, qtbot, "(SM.map.setZoom(SM.map.getZoom() - 1, {animate: false}), SM.clickNode('o1'))")
+    qtbot.waitUntil(lambda: window.doc.selection == ("organisation", "o1"), timeout=WAIT_MS)
