@@ -336,7 +336,9 @@
     for (i = 0; i < g * g; i++) start[i + 1] += start[i];
     var fill = start.slice(0, g * g), rows = new Int32Array(young);
     for (i = 0; i < n; i++) if (cell[i] >= 0) rows[fill[cell[i]]++] = i;
-    SM.index = { g: g, x0: x0, y0: y0, sx: sx, sy: sy, start: start, rows: rows, places: places,
+    // bad: per cell, its rows an edit made loose or removed since (never counted from the grid)
+    SM.index = { g: g, x0: x0, y0: y0, sx: sx, sy: sy, start: start, rows: rows, places: places, cellOf: cell,
+                 bad: new Int32Array(g * g), isBad: new Uint8Array(n),
                  loose: [], isLoose: new Uint8Array(Math.max(n, 64)) };
     return SM.index;
   }
@@ -346,6 +348,15 @@
     if (!ix) return;
     if (row >= ix.isLoose.length) ix.isLoose = grow(ix.isLoose, 2 * (row + 1));
     if (!ix.isLoose[row]) { ix.isLoose[row] = 1; ix.loose.push(row); }
+    markBad(row);
+  }
+
+  /* Row ``row`` of the grid is no longer counted from its cell (loose, or removed). */
+  function markBad(row) {
+    var ix = SM.index;
+    if (!ix || row >= ix.cellOf.length || ix.cellOf[row] < 0 || ix.isBad[row]) return;
+    ix.isBad[row] = 1;
+    ix.bad[ix.cellOf[row]] += 1;
   }
 
   /* The live nodes in the world box [x0, x1] x [y0, y1]: {young: rows (at most youngCap),
@@ -357,7 +368,16 @@
     var cy0 = Math.floor((y0 - ix.y0) * ix.sy), cy1 = Math.floor((y1 - ix.y0) * ix.sy);
     cx0 = Math.max(cx0, 0); cy0 = Math.max(cy0, 0); cx1 = Math.min(cx1, g - 1); cy1 = Math.min(cy1, g - 1);
     for (var cy = cy0; cy <= cy1; cy++) {
+      var rowInside = ix.y0 + cy / ix.sy >= y0 && ix.y0 + (cy + 1) / ix.sy <= y1;
       for (var c = cy * g + cx0, end = cy * g + cx1; c <= end; c++) {
+        // enough rows taken: a cell wholly in the box is counted, not visited
+        if (count >= youngCap && rowInside) {
+          var cx = c - cy * g;
+          if (ix.x0 + cx / ix.sx >= x0 && ix.x0 + (cx + 1) / ix.sx <= x1) {
+            count += ix.start[c + 1] - ix.start[c] - ix.bad[c];
+            continue;
+          }
+        }
         for (k = ix.start[c]; k < ix.start[c + 1]; k++) {
           r = ix.rows[k];
           if (loose[r] || (fl[r] & F_REMOVED)) continue;
@@ -1026,6 +1046,39 @@
     ctx.globalAlpha = 1;
   }
 
+  /* Text with a halo (a 3 px outline of ``halo`` under it), ``align`` "left" or "center" at x,
+   * its middle at y. On a layer on screen each (font, text, colours) is drawn once on a small
+   * canvas and copied at whole device pixels: Chromium shaped and stroked the text again at every
+   * paint (the 300 counts and area names of a town's view, a third of their layers' time). */
+  var textSprites = new Map();
+  function drawLabel(ctx, v, text, x, y, font, fill, halo, align) {
+    ctx.font = font;
+    if (!v.sprites) {
+      ctx.textAlign = align; ctx.textBaseline = "middle";
+      ctx.lineWidth = 3; ctx.strokeStyle = halo; ctx.lineJoin = "round";
+      ctx.strokeText(text, x, y);
+      ctx.fillStyle = fill; ctx.fillText(text, x, y);
+      return;
+    }
+    var m = v.m || 1, key = [font, fill, halo, m, text].join("|"), sp = textSprites.get(key);
+    if (!sp) {
+      if (textSprites.size > 5000) textSprites.clear();
+      var w = ctx.measureText(text).width, size = parseFloat(font.replace(/^\D*/, "")) || 12;
+      var W = Math.ceil(w + 8), H = Math.ceil(size * 1.4 + 6), c = document.createElement("canvas");
+      c.width = W * m; c.height = H * m;
+      var g = c.getContext("2d");
+      g.setTransform(m, 0, 0, m, 0, 0);
+      g.font = font; g.textAlign = "left"; g.textBaseline = "middle";
+      g.lineWidth = 3; g.strokeStyle = halo; g.lineJoin = "round";
+      g.strokeText(text, 4, H / 2);
+      g.fillStyle = fill; g.fillText(text, 4, H / 2);
+      sp = { canvas: c, w: W, h: H, text: w };
+      textSprites.set(key, sp);
+    }
+    var left = align === "center" ? x - sp.text / 2 - 4 : x - 4;
+    ctx.drawImage(sp.canvas, Math.round(left * m) / m, Math.round((y - sp.h / 2) * m) / m, sp.w, sp.h);
+  }
+
   function countText(n) { return n >= 1 && n <= 4 ? "<5" : String(n); }
 
   /* Young people per area: a circle at a point inside each area, its surface proportional to
@@ -1065,9 +1118,9 @@
       return true;
     });
     labels.forEach(function (l) {
-      ctx.font = l[3] ? "bold 9px sans-serif" : "bold 11px sans-serif";  // a town's small circles too
-      ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.strokeText(l[2], l[0], l[1]);
-      ctx.fillStyle = "#3a1a05"; ctx.fillText(l[2], l[0], l[1]);
+      // a town's small circles too
+      drawLabel(ctx, v, l[2], l[0], l[1], l[3] ? "bold 9px sans-serif" : "bold 11px sans-serif",
+                "#3a1a05", "rgba(255,255,255,0.85)", "center");
     });
     return state.drawn > 0;
   }
@@ -1440,7 +1493,7 @@
     (window.SM_PLUGINS || []).forEach(function (plugin) {
       plugin(SM, { CanvasLayer: CanvasLayer, liveRow: liveRow, nodeProps: nodeProps, inView: inView,
                    worldX: worldX, worldY: worldY, F_REMOVED: F_REMOVED, F_GONE: F_GONE, FADE: FADE,
-                   placesIn: placesIn,
+                   placesIn: placesIn, drawLabel: drawLabel,
                    paint: { areas: paintAreas, ties: paintTies, nodes: paintNodes, density: paintDensity,
                             selection: paintSelection } });
     });
@@ -1723,6 +1776,7 @@
       countArea(row, -1);
       accountNode(row, -1);
       d.flags[row] |= F_REMOVED;
+      markBad(row);
       accountNode(row, 1);
       nodeEdited(row, before);
     }

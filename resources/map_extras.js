@@ -114,7 +114,7 @@
         var box = [x - 1, y - 7, x + w + 1, y + 7];
         if (overlaps(box, placed)) return;
         placed.push(box);
-        halo(ctx, text, x, y);
+        I.drawLabel(ctx, v, text, x, y, "bold 11px sans-serif", "#2d1f66", "rgba(255,255,255,0.9)", "left");
         state.places.push(d.ids[row]);
       });
     }
@@ -152,8 +152,7 @@
           }
           if (!fits) continue;
           placed.push(box);
-          ctx.fillStyle = LABEL_COLOUR;
-          halo(ctx, text, x, y);
+          I.drawLabel(ctx, v, text, x, y, ctx.font, LABEL_COLOUR, "rgba(255,255,255,0.9)", "center");
           state.areas.push(code);
           return;
         }
