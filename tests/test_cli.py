@@ -297,3 +297,24 @@ def test_snapshot_and_compare_on_an_encrypted_project(encrypted, capsys):
     capsys.readouterr()
     assert main(["compare", f"{encrypted}#before", str(encrypted), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)
+
+
+def test_a_command_sets_the_project_it_opened_aside_from_collection_and_still_frees_it(tmp_path, small_project):
+    """socialmap.collection: the opened records are out of the cyclic collector's walks (gc.freeze)
+    but a project let go is still freed (reference counting: it holds no cycles)."""
+    import gc
+    import weakref
+
+    from socialmap.commands.common import open_project
+    from socialmap.store import save_project
+
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    gc.unfreeze()
+    project = open_project(str(path))
+    assert gc.get_freeze_count() > 0
+    assert not any(o is project for o in gc.get_objects())  # set aside: the walks do not see it
+    gone = weakref.ref(project)
+    del project
+    assert gone() is None  # freed at once, with no collection
+    gc.unfreeze()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from socialmap.collection import set_aside_from_collection
 from socialmap.errors import InputError, Problem
 from socialmap.model import Project
 from socialmap.privacy import suppress  # noqa: F401 - one rule, re-exported for the commands
@@ -28,6 +29,7 @@ def open_project_with_passphrase(path: str):
     from socialmap.store import open_project_file
 
     opened = open_project_file(path, ask_passphrase)
+    set_aside_from_collection()  # the records live until the command ends (socialmap.collection)
     for note in opened.project.notes:  # an earlier schema, upgraded as it was read (said once)
         print(f"socialmap: note: {plain(note)}", file=sys.stderr)
     return opened

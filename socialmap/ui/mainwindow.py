@@ -781,9 +781,9 @@ class MainWindow(QMainWindow):
         # analysis of the sample. The project, the modules and the window live on, so they are
         # set aside from collection (an O(1) call); a project holds no reference cycles, so one
         # opened later and dropped is still freed by reference counting.
-        import gc
+        from socialmap.collection import set_aside_from_collection
 
-        gc.freeze()
+        set_aside_from_collection()
         if remember:
             self._add_recent(path)
             self.settings.setValue("files/last", str(Path(path).resolve()))

@@ -1,0 +1,23 @@
+"""Python's cyclic garbage collector and a city's records.
+
+Each full collection walks every live object. A city of 1,000,000 young people is millions of
+records (nodes, ties, their strings and dicts) that form no reference cycles, so reference
+counting frees them and the walks find nothing, but they fall in the middle of later work at
+times set by allocation counts: the ranking after its set-up took 1.9 s or 6.0 s at 1,000,000
+by whether a full collection fell in it, and 1.4-1.7 s with the records set aside
+(`docs/performance.md`, "The ranking's growth"). The window has set them aside since opening a
+city stalled its UI thread 90-100 ms in a job's collection; the command line and the bench do
+the same now.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def set_aside_from_collection() -> None:
+    """Move every object alive now out of the collector's sight (``gc.freeze``: O(1)). Objects
+    set aside are still freed by reference counting when let go (a project dropped later, one
+    opened after it); only reference cycles among them would never be collected, and a
+    project has none."""
+    gc.freeze()
