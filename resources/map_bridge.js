@@ -907,26 +907,53 @@
 
   var spriteCount = 0;
 
+  /* Sprites are made when the page is idle, not in the paint that first needs them: making one
+   * (drawing it and rasterising it to copy it) cost three times drawing it on the layer, so the
+   * first view of a zoom draws what has no sprite yet as before, and asks for it (wantSprite);
+   * the sprites are made after the paint queue has emptied, SPRITE_TASK_MS at a time. */
+  var spriteWants = [], spriteWanted = new Set(), spriteTimer = null;
+  var SPRITE_TASK_MS = 8;
+
+  function wantSprite(key, make) {
+    if (spriteWanted.has(key)) return;
+    spriteWanted.add(key);
+    spriteWants.push(make);
+    if (!spriteTimer) spriteTimer = setTimeout(makeSprites, 30);
+  }
+
+  function makeSprites() {
+    spriteTimer = null;
+    if (paintQueue.length) { spriteTimer = setTimeout(makeSprites, 30); return; }
+    var t0 = performance.now();
+    while (spriteWants.length && performance.now() - t0 < SPRITE_TASK_MS) spriteWants.shift()();
+    if (spriteWants.length) spriteTimer = setTimeout(makeSprites, YIELD_MS);
+    else spriteWanted.clear();
+  }
+
   /* A dot of radius ``r`` filled with ``fill`` at ``alpha``, with its ``border`` (its own alpha,
-   * else ``alpha``), drawn once on a small canvas of ``m`` device px per px. */
+   * else ``alpha``), drawn once on a small canvas of ``m`` device px per px; null (and asked
+   * for) while it is not made yet. */
   function sprite(r, fill, border, alpha, m) {
     var key = [r, fill, border ? [border.color, border.weight, border.alpha].join("/") : "", alpha, m].join(" ");
     var sp = sprites[key];
     if (sp) return sp;
-    if (++spriteCount > 400) { sprites = {}; spriteCount = 1; }
-    var half = Math.ceil(r + (border ? border.weight : 0) + 1), c = document.createElement("canvas");
-    c.width = c.height = 2 * half * m;
-    var g = c.getContext("2d");
-    g.setTransform(m, 0, 0, m, 0, 0);
-    g.globalAlpha = alpha;
-    g.beginPath(); g.arc(half, half, r, 0, 2 * Math.PI);
-    g.fillStyle = fill; g.fill();
-    if (border) {
-      g.globalAlpha = border.alpha !== undefined ? border.alpha : alpha;
-      g.strokeStyle = border.color; g.lineWidth = border.weight; g.stroke();
-    }
-    sprites[key] = sp = { canvas: c, half: half };
-    return sp;
+    wantSprite(key, function () {
+      if (++spriteCount > 400) { sprites = {}; spriteCount = 1; }
+      var half = Math.ceil(r + (border ? border.weight : 0) + 1), c = document.createElement("canvas");
+      c.width = c.height = 2 * half * m;
+      var g = c.getContext("2d");
+      g.setTransform(m, 0, 0, m, 0, 0);
+      g.globalAlpha = alpha;
+      g.beginPath(); g.arc(half, half, r, 0, 2 * Math.PI);
+      g.fillStyle = fill; g.fill();
+      if (border) {
+        g.globalAlpha = border.alpha !== undefined ? border.alpha : alpha;
+        g.strokeStyle = border.color; g.lineWidth = border.weight; g.stroke();
+      }
+      g.getImageData(0, 0, 1, 1);  // rasterised now, in the idle task
+      sprites[key] = { canvas: c, half: half };
+    });
+    return null;
   }
 
   function drawDots(ctx, rows, n, v, st, fill, border, alpha) {
@@ -941,8 +968,9 @@
       ctx.globalAlpha = alpha; ctx.fillStyle = fill; ctx.fill(); ctx.globalAlpha = 1;
       return;
     }
-    if (v.sprites && n >= SPRITES_FROM) {
-      var m = v.m || 1, sp = sprite(r, fill, border, alpha, m), c = sp.canvas, h = sp.half, w = 2 * h;
+    var sp = v.sprites && n >= SPRITES_FROM ? sprite(r, fill, border, alpha, v.m || 1) : null;
+    if (sp) {
+      var m = v.m || 1, c = sp.canvas, h = sp.half, w = 2 * h;
       for (j = 0; j < n; j++) {
         // at whole device pixels: the copy is then a plain blit
         x = Math.round((d.wx[rows[j]] * s - ox - h) * m) / m; y = Math.round((d.wy[rows[j]] * s - oy - h) * m) / m;
@@ -1030,7 +1058,8 @@
       for (k = 0; k < circles.length; k += 3) {
         var r = Math.round(2 * circles[k + 2]) / 2;
         if (r > CIRCLE_SPRITE_MAX_R) { big.push(circles[k], circles[k + 1], circles[k + 2]); continue; }
-        var sp = sprite(r, "#e6550d", { color: "#ffffff", weight: 1, alpha: 0.9 }, 0.45, m), h = sp.half;
+        var sp = sprite(r, "#e6550d", { color: "#ffffff", weight: 1, alpha: 0.9 }, 0.45, m), h = sp ? sp.half : 0;
+        if (!sp) { big.push(circles[k], circles[k + 1], circles[k + 2]); continue; }  // not made yet
         ctx.drawImage(sp.canvas, Math.round((circles[k] - h) * m) / m, Math.round((circles[k + 1] - h) * m) / m, 2 * h, 2 * h);
       }
       circles = big;
@@ -1061,19 +1090,28 @@
       return;
     }
     var m = v.m || 1, key = [font, fill, halo, m, text].join("|"), sp = textSprites.get(key);
-    if (!sp) {
-      if (textSprites.size > 5000) textSprites.clear();
-      var w = ctx.measureText(text).width, size = parseFloat(font.replace(/^\D*/, "")) || 12;
-      var W = Math.ceil(w + 8), H = Math.ceil(size * 1.4 + 6), c = document.createElement("canvas");
-      c.width = W * m; c.height = H * m;
-      var g = c.getContext("2d");
-      g.setTransform(m, 0, 0, m, 0, 0);
-      g.font = font; g.textAlign = "left"; g.textBaseline = "middle";
-      g.lineWidth = 3; g.strokeStyle = halo; g.lineJoin = "round";
-      g.strokeText(text, 4, H / 2);
-      g.fillStyle = fill; g.fillText(text, 4, H / 2);
-      sp = { canvas: c, w: W, h: H, text: w };
-      textSprites.set(key, sp);
+    if (!sp) {  // drawn as text this time; its sprite made when the page is idle
+      ctx.textAlign = align; ctx.textBaseline = "middle";
+      ctx.lineWidth = 3; ctx.strokeStyle = halo; ctx.lineJoin = "round";
+      ctx.strokeText(text, x, y);
+      ctx.fillStyle = fill; ctx.fillText(text, x, y);
+      wantSprite(key, function () {
+        if (textSprites.size > 5000) textSprites.clear();
+        var g0 = document.createElement("canvas").getContext("2d");
+        g0.font = font;
+        var w = g0.measureText(text).width, size = parseFloat(font.replace(/^\D*/, "")) || 12;
+        var W = Math.ceil(w + 8), H = Math.ceil(size * 1.4 + 6), c = g0.canvas;
+        c.width = W * m; c.height = H * m;
+        var g = c.getContext("2d");
+        g.setTransform(m, 0, 0, m, 0, 0);
+        g.font = font; g.textAlign = "left"; g.textBaseline = "middle";
+        g.lineWidth = 3; g.strokeStyle = halo; g.lineJoin = "round";
+        g.strokeText(text, 4, H / 2);
+        g.fillStyle = fill; g.fillText(text, 4, H / 2);
+        g.getImageData(0, 0, 1, 1);  // rasterised now, in the idle task
+        textSprites.set(key, { canvas: c, w: W, h: H, text: w });
+      });
+      return;
     }
     var left = align === "center" ? x - sp.text / 2 - 4 : x - 4;
     ctx.drawImage(sp.canvas, Math.round(left * m) / m, Math.round((y - sp.h / 2) * m) / m, sp.w, sp.h);
