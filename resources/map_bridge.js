@@ -654,7 +654,8 @@
    * a town's zoom of the 100,000 city, most of it Chromium's software rasteriser, which draws a
    * canvas's recorded paths at the end of the task that drew them). The layers whose view changed
    * are queued instead, bottom first, and painted in tasks of their own (setTimeout), each task
-   * taking layers until its paints have taken TASK_MS: between them the page answers the mouse
+   * taking layers until one of them has drawn something or its paints have taken TASK_MS:
+   * between them the page answers the mouse
    * (a wheel step, a click) and the layers not yet painted show what they painted before, scaled
    * and moved with the map. Whatever reads what the layers drew (a click's hit test, SM.drawn,
    * an exported image) paints the queue first (flushPaints). */
@@ -690,7 +691,13 @@
   function runQueue() {
     queueTimer = null;
     var t0 = performance.now();
-    while (paintQueue.length && performance.now() - t0 < TASK_MS) runUpdate(paintQueue[0]);
+    while (paintQueue.length && performance.now() - t0 < TASK_MS) {
+      var layer = paintQueue[0], paints = SM.stats.paints;
+      runUpdate(layer);
+      // one layer with something on it per task: the rasteriser's work at the end of the task
+      // (most of a paint's cost) grows with what was drawn, not with the paint's JavaScript
+      if (SM.stats.paints > paints && layer._container && layer._container.style.display !== "none") break;
+    }
     var ms = performance.now() - t0;
     SM.stats.longestTaskMs = Math.max(SM.stats.longestTaskMs || 0, ms);
     // a little later, not at once: the timers already due (and input) run first
