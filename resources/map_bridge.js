@@ -706,8 +706,10 @@
   }
 
   function flushPaints() {
+    var queued = paintQueue.length;
     while (paintQueue.length) runUpdate(paintQueue[0]);
     if (queueTimer) { clearTimeout(queueTimer); queueTimer = null; }
+    if (queued) lodNote();  // the legend's note on what is drawn, as the queue's end would
     Object.keys(SM.layers).forEach(function (k) { if (SM.layers[k]._frame) SM.layers[k].repaint(); });  // scheduled
   }
 
