@@ -148,6 +148,9 @@ def _matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> spars
     return m
 
 
+#: People whose two-hop reach of areas is worked out at a time by :func:`areas_reached`.
+PEOPLE_PER_PIECE = 100_000
+
 def areas_reached(project: Project, group_by: str | None = None) -> np.ndarray:
     """Distinct home areas among the people within two hops of each person.
 
@@ -192,11 +195,17 @@ def areas_reached(project: Project, group_by: str | None = None) -> np.ndarray:
     home = _matrix(placed, ga.area[placed], (n, n_areas))
     one_hop = adjacency @ home  # areas of neighbours, for every node
     people = np.nonzero(person)[0]
-    reach = adjacency[people] @ one_hop + one_hop[people]
-    reach = reach.tocoo()
-    own = ga.area[people][reach.row]
-    keep = reach.col != own
-    out[people] = np.bincount(reach.row[keep], minlength=len(people))
+    # the people's rows of the two-hop reach made PEOPLE_PER_PIECE at a time (issue 13: all at
+    # once, the matrix and its coordinates were about 0.9 GB at 1,000,000 young people); each
+    # row holds each area reached once: its count, less the person's own area where reached
+    for start in range(0, len(people), PEOPLE_PER_PIECE):
+        rows = people[start:start + PEOPLE_PER_PIECE]
+        reach = (adjacency[rows] @ one_hop + one_hop[rows]).tocsr()
+        reach.sum_duplicates()
+        per_row = np.diff(reach.indptr)
+        row_of = np.repeat(np.arange(len(rows)), per_row)
+        own = reach.indices == ga.area[rows][row_of]
+        out[rows] = per_row - np.bincount(row_of[own], minlength=len(rows))
     return out
 
 

@@ -74,3 +74,18 @@ def test_anchor_figures_equal_reach_lists(city):
     for org_id, row in orgs.iterrows():
         r = reach(city, org_id)
         assert (len(r["young_people"]), len(r["areas"])) == (row["young_people_reached"], row["areas_reached"])
+
+
+@pytest.mark.parametrize("piece", [1, 37])
+def test_areas_reached_a_piece_of_people_at_a_time_is_the_same(city, result, monkeypatch, piece):
+    """Issue 13: the two-hop reach is worked out for a piece of the people at a time to bound
+    memory; any piece size gives every node the count the one pass gave (checked above against
+    the plain definition)."""
+    from socialmap.analysis import measures
+
+    monkeypatch.setattr(measures, "PEOPLE_PER_PIECE", piece)
+    counts = measures.areas_reached(city)
+    position = {node_id: k for k, node_id in enumerate(city.nodes)}
+    assert any(row["areas_reached"] > 1 for _, row in result.people.iterrows())
+    for pid, row in result.people.iterrows():
+        assert counts[position[pid]] == row["areas_reached"], pid
