@@ -3,6 +3,12 @@
 Values are parsed field by field; a value that does not parse, or that the
 model refuses, shows its reason beside the field and nothing is changed.
 Accepted edits go through the undo stack like every other edit.
+
+Selecting is cheap at city scale (issue 13: select on the map within 0.1 s at 100,000 young
+people): each kind's form is built once and then only given the selected record's values; the
+lists of areas, places and organisations it offers are made once and again only after one of
+them changes (they were one pass over the project's 125,000 nodes per selected tie or service);
+the ties list is a model that makes a tie's line only when the view shows it.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -31,13 +37,15 @@ from socialmap.model.kinds import (
     ACTIVITY_TITLES,
     KIND_FIELDS,
     ORG_TYPES,
+    ORGANISATION,
     PLACE_KINDS,
     SECTORS,
+    SERVICE,
     TIE_TYPES,
     YOUNG_PERSON,
 )
 from socialmap.model.labels import KIND_LABELS, field_label, tie_type_choices, value_label
-from socialmap.ui import commands
+from socialmap.ui import commands, indexes
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.models import display
 
@@ -98,6 +106,57 @@ def parse_value(name: str, text: str) -> Any:
     return text
 
 
+class TieListModel(QAbstractListModel):
+    """The ties of one node, sorted by type and the other end's id; a tie's line ("Friend —
+    Robin (yp1)") is made when the view asks for it (the rows it shows), not for every tie."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.project = None
+        self.node_id = ""
+        self.ties: list = []
+
+    def show_node(self, project, node_id: str) -> None:
+        self.beginResetModel()
+        self.project, self.node_id = project, node_id
+        self.ties = sorted(project.incident_ties(node_id), key=lambda t: (t.type, t.other(node_id)))
+        self.endResetModel()
+
+    def key(self, row: int) -> str:
+        """The tie of ``row`` as the selection names it, "a|b"."""
+        return "|".join(self.ties[row].key)
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.ties)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid() or index.row() >= len(self.ties):
+            return None
+        tie = self.ties[index.row()]
+        other_id = tie.other(self.node_id)
+        other = self.project.nodes.get(other_id)
+        return f"{value_label('type', tie.type)} — {other.label if other else other_id} ({other_id})"
+
+    def stringList(self) -> list[str]:
+        """Every line, in order (as a QStringListModel would give them)."""
+        return [self.data(self.index(row)) for row in range(len(self.ties))]
+
+
+class _Form:
+    """One kind's form, built once: a row per field (an editor and its error line below it)."""
+
+    def __init__(self) -> None:
+        self.widget = QWidget()
+        self.layout = QFormLayout(self.widget)
+        self.layout.setContentsMargins(0, 0, 0, 0)
+        self.editors: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.cells: dict[str, QWidget] = {}
+        self.visible: dict[str, bool] = {}
+        #: per choice field whose list comes from the project: the list it holds now
+        self.filled: dict[str, object] = {}
+
+
 class Inspector(QWidget):
     """Edit form of the selected record, with per-field errors."""
 
@@ -127,19 +186,31 @@ class Inspector(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body = QWidget()
-        self.form = QFormLayout(self.body)
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        self.body_layout.addStretch(1)
+        self.forms: dict[str, _Form] = {}
+        self.current_form: _Form | None = None
+        self.form: QFormLayout | None = None  # the layout of the form shown
+        self._ahead_timer = QTimer(self)
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.timeout.connect(self._build_ahead)
+        #: lists of the project offered by choice fields ("areas", "places", "orgs"), made when
+        #: first asked for and dropped when one of their records changes
+        self._choice_lists: dict[str, list[tuple[str, str]]] = {}
+        self._place_ids: set[str] = set()
         scroll.setWidget(self.body)
         outer.addWidget(scroll, 1)
         self.ties_box = QGroupBox("Ties (double-click one to edit it)")
         tl = QVBoxLayout(self.ties_box)
         tl.setContentsMargins(4, 4, 4, 4)
-        self.tie_model = QStringListModel(self)
-        self.tie_keys: list[str] = []
+        self.tie_model = TieListModel(self)
         self.tie_view = QListView()
+        self.tie_view.setUniformItemSizes(True)
         self.tie_view.setModel(self.tie_model)
         self.tie_view.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.tie_view.setMaximumHeight(130)
-        self.tie_view.doubleClicked.connect(lambda index: self.doc.select("tie", self.tie_keys[index.row()]))
+        self.tie_view.doubleClicked.connect(lambda index: self.doc.select("tie", self.tie_model.key(index.row())))
         tl.addWidget(self.tie_view)
         outer.addWidget(self.ties_box)
         self.ties_box.hide()
@@ -189,19 +260,114 @@ class Inspector(QWidget):
         doc.selectionChanged.connect(self.show_record)
         doc.nodesChanged.connect(self._on_nodes)
         doc.tiesChanged.connect(self._on_ties)
-        doc.areasChanged.connect(lambda *_: self._refresh_if("area"))
-        doc.projectReplaced.connect(lambda: self.show_record("", ""))
+        doc.areasChanged.connect(self._on_areas)
+        doc.projectReplaced.connect(self._on_replaced)
         self.show_record("", "")
 
     # ----------------------------------------------------------------- build form
-    def _clear(self) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        self.editors.clear()
-        self.errors.clear()
-        self.original.clear()
+    def _choice_list(self, key: str) -> list[tuple[str, str]]:
+        """The project's list offered by a choice field: "areas" (every area), "places"
+        (organisations and services: a tie's context) or "orgs" (a service's provider), as
+        (text shown, id), sorted by code or id. Kept until one of its records changes."""
+        got = self._choice_lists.get(key)
+        if got is None:
+            project = self.doc.project
+            if key == "areas":
+                got = [(f"{project.areas[c].name} ({c})", c) for c in sorted(project.areas)]
+            else:
+                orgs = indexes.node_ids(project, ORGANISATION)
+                ids = sorted(orgs) if key == "orgs" else sorted([*orgs, *indexes.node_ids(project, SERVICE)])
+                self._place_ids.update(ids)
+                got = [(node_choice(project, i), i) for i in ids]
+            self._choice_lists[key] = got
+        return got
 
-    def _add_field(self, name: str, value: Any, *, editable: bool = True, choices=None) -> None:
+    def _forget_places(self) -> None:
+        self._choice_lists.pop("places", None)
+        self._choice_lists.pop("orgs", None)
+        self._place_ids.clear()
+
+    @staticmethod
+    def form_fields(kind: str) -> list[tuple[str, Any]]:
+        """The rows of ``kind``'s form, in order, as (field, choices): None for typed text, a
+        list of choices, or the name of the project's list it offers (:meth:`_choice_list`)."""
+        yes_no = ("yes", "no")
+        if kind == "area":
+            return [(name, None) for name in ("code", "name", "imd_decile", "population_16_24")]
+        if kind == "tie":
+            return [("a", None), ("b", None), ("type", tie_type_choices()), ("context", "places"),
+                    ("strength", None), ("since", None), ("until", None), ("opportunity", yes_no)]
+        out: list[tuple[str, Any]] = [("id", None), ("label", None)]
+        if kind in PLACE_KINDS:
+            out += [("lat", None), ("lon", None)]
+        for name in KIND_FIELDS[kind]:
+            if name == "area_code":
+                out.append((name, "areas"))
+            elif name == "activity":
+                out.append((name, [(ACTIVITY_TITLES[a], a) for a in ACTIVITIES]))
+            elif name in BOOL_FIELDS:
+                out.append((name, yes_no))
+            elif name == "provider":
+                out.append((name, "orgs"))
+            else:
+                out.append((name, CHOICES.get(name)))
+        # kept by the model (set on add, on every edit and by the importers), shown, not typed
+        return [*out, ("recorded", None), ("updated", None)]
+
+    def _form(self, kind: str) -> _Form:
+        """``kind``'s form, built with every row of :meth:`form_fields` on first use."""
+        form = self.forms.get(kind)
+        if form is None:
+            form = self.forms[kind] = _Form()
+            form.widget.hide()
+            self.body_layout.insertWidget(self.body_layout.count() - 1, form.widget)
+            for name, choices in self.form_fields(kind):
+                self._new_row(form, kind, name, choices)
+        return form
+
+    def _fill_choices(self, form: _Form, name: str, key: str) -> None:
+        """Give a choice field the project's list ``key`` unless it holds it already."""
+        items = self._choice_list(key)
+        if form.filled.get(name) is not items:
+            editor = form.editors[name]
+            editor.clear()
+            editor.addItem("", "")
+            for text, data in items:
+                editor.addItem(text, data)
+            form.filled[name] = items
+
+    def _build_ahead(self) -> None:
+        """Build the next form not built yet, or fill the next list of the project a form
+        offers, one per call while the window is idle after opening (the first selection of a
+        kind then only sets values: at 100,000 young people a form took 20-40 ms to build and a
+        tie's 5,000 places as long to list)."""
+        if not self.doc.project.nodes:
+            return
+        for kind in (YOUNG_PERSON, "tie", SERVICE, ORGANISATION, "adult", "area"):
+            if kind not in self.forms:
+                self._form(kind)
+                break
+            form = self.forms[kind]
+            todo = [(name, key) for name, key in self.form_fields(kind)
+                    if isinstance(key, str) and (key not in self._choice_lists
+                                                 or form.filled.get(name) is not self._choice_lists[key])]
+            if todo:
+                self._fill_choices(form, *todo[0])
+                break
+        else:
+            return
+        self._ahead_timer.start(0)
+
+    def _clear(self) -> None:
+        """Show no form (the editors of the forms are kept, for the next record of their kind)."""
+        if self.current_form is not None:
+            self.current_form.widget.hide()
+            self.current_form = None
+        self.editors = {}
+        self.errors = {}
+        self.original = {}
+
+    def _new_row(self, form: _Form, kind: str, name: str, choices) -> None:
         if choices is not None:
             # a choice is a value, or (text shown, value): areas, providers and places read
             # "Millbrook North (X01000001)", not the bare code
@@ -211,18 +377,15 @@ class Inspector(QWidget):
             # form wider than the panel on a 1366 px screen, with a sideways scroll bar)
             editor.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             editor.setMinimumContentsLength(10)
-            editor.addItem("", "")
-            for c in choices:
-                text, data = (c if isinstance(c, tuple) else (str(c), str(c)))
-                editor.addItem(text, data)
-            editor.setCurrentIndex(max(editor.findData("" if value is None else str(value)), 0))
-            editor.setEnabled(editable)
+            if not isinstance(choices, str):  # a fixed list: filled once
+                editor.addItem("", "")
+                for c in choices:
+                    text, data = (c if isinstance(c, tuple) else (str(c), str(c)))
+                    editor.addItem(text, data)
         else:
-            editor = QLineEdit(display(value))
-            editor.setReadOnly(not editable)
+            editor = QLineEdit()
             editor.returnPressed.connect(self.apply)
         editor.setObjectName(f"field_{name}")
-        self.original[name] = self._editor_text(editor)
         error = QLabel("")
         error.setObjectName(f"error_{name}")
         error.setTextFormat(Qt.TextFormat.PlainText)
@@ -235,43 +398,86 @@ class Inspector(QWidget):
         lay.setSpacing(1)
         lay.addWidget(editor)
         lay.addWidget(error)
-        self.form.addRow(field_label(name), cell)
-        self.editors[name] = editor
-        self.errors[name] = error
+        form.layout.addRow(field_label(name), cell)
+        form.editors[name] = editor
+        form.errors[name] = error
+        form.cells[name] = cell
+        if name == "label" and kind == YOUNG_PERSON:
+            self._watch_full_name(editor)
 
-    def _watch_full_name(self) -> None:
+    def _show_form(self, kind: str, fields: list[tuple[str, Any, bool, Any]]) -> None:
+        """Show ``kind``'s form with ``fields`` (name, value, editable, choices), in that order;
+        the form is built on its first use and its rows reused after (rows of the kind that
+        this record has not, a tie's "opportunity" between two adults, are hidden)."""
+        form = self._form(kind)
+        shown = {name for name, *_ in fields}
+        for name, cell in form.cells.items():
+            visible = name in shown
+            if visible != form.visible.get(name, True):
+                form.layout.setRowVisible(cell, visible)
+                form.visible[name] = visible
+        self.editors = {name: form.editors[name] for name, *_ in fields}
+        self.errors = {name: form.errors[name] for name, *_ in fields}
+        self.original = {}
+        for name, value, editable, choices in fields:
+            editor = form.editors[name]
+            if isinstance(editor, QComboBox):
+                if isinstance(choices, str):  # the project's list: refilled when it changed
+                    self._fill_choices(form, name, choices)
+                editor.setCurrentIndex(max(editor.findData("" if value is None else str(value)), 0))
+                editor.setEnabled(editable)
+            else:
+                editor.setText(display(value))
+                editor.setReadOnly(not editable)
+            self.original[name] = self._editor_text(editor)
+            error = form.errors[name]
+            if not error.isHidden():
+                error.hide()
+            error.setText("")
+        if kind == YOUNG_PERSON:
+            self._check_full_name(form.editors["label"].text())
+        if self.current_form is not form:
+            if self.current_form is not None:
+                self.current_form.widget.hide()
+            form.widget.show()
+            self.current_form = form
+        self.form = form.layout
+
+    def _watch_full_name(self, editor: QLineEdit) -> None:
         """Warn (not refuse) while a young person's label looks like a full name (SPEC 8: pseudonyms)."""
-        from socialmap.privacy import FULL_NAME_WARNING, looks_like_full_name
+        from socialmap.privacy import FULL_NAME_WARNING
 
-        editor = self.editors["label"]
         warning = QLabel(FULL_NAME_WARNING)
         warning.setObjectName("name_warning")
         warning.setTextFormat(Qt.TextFormat.PlainText)
         warning.setWordWrap(True)
         warning.setStyleSheet("color: #8a5a00;")
         editor.parentWidget().layout().addWidget(warning)
-
-        def check(text: str) -> None:
-            warning.setVisible(looks_like_full_name(text.strip()))
-
-        editor.textChanged.connect(check)
-        check(editor.text())
         self.name_warning = warning
+        editor.textChanged.connect(self._check_full_name)
+
+    def _check_full_name(self, text: str) -> None:
+        from socialmap.privacy import looks_like_full_name
+
+        self.name_warning.setVisible(looks_like_full_name(text.strip()))
 
     def show_record(self, kind: str, ident: str) -> None:
         self.kind, self.ident = kind, ident
-        self._clear()
         self.status.setText("")
         project = self.doc.project
-        self.measure_box.hide()
-        self.ties_box.hide()
+        fields: list[tuple[str, Any, bool, Any]] = []
+
+        def field(name: str, value: Any, *, editable: bool = True, choices=None) -> None:
+            fields.append((name, value, editable, choices))
+
         editable = True
+        is_node = False
         if kind == "area" and ident in project.areas:
             area = project.areas[ident]
             self.title.setText(f"Area: {area.name} ({area.code})")
-            self._add_field("code", area.code, editable=False)
+            field("code", area.code, editable=False)
             for name in ("name", "imd_decile", "population_16_24"):
-                self._add_field(name, getattr(area, name))
+                field(name, getattr(area, name))
         elif kind == "tie":
             a, _, b = ident.partition("|")
             tie = project.get_tie(a, b)
@@ -279,50 +485,53 @@ class Inspector(QWidget):
                 return self.show_record("", "")
             la, lb = project.nodes[tie.a].label, project.nodes[tie.b].label
             self.title.setText(f"Tie: {la} – {lb}")
-            self._add_field("a", tie.a, editable=False)
-            self._add_field("b", tie.b, editable=False)
-            self._add_field("type", tie.type, choices=tie_type_choices())
-            places = sorted(n.id for n in project.nodes.values() if n.kind in PLACE_KINDS)
-            self._add_field("context", tie.context, choices=[(node_choice(project, i), i) for i in places])
-            self._add_field("strength", tie.strength)
-            self._add_field("since", tie.since)
-            self._add_field("until", tie.until)
+            field("a", tie.a, editable=False)
+            field("b", tie.b, editable=False)
+            field("type", tie.type, choices=tie_type_choices())
+            field("context", tie.context, choices="places")
+            field("strength", tie.strength)
+            field("since", tie.since)
+            field("until", tie.until)
             if YOUNG_PERSON in (project.nodes[tie.a].kind, project.nodes[tie.b].kind):
-                self._add_field("opportunity", display(tie.opportunity), choices=("yes", "no"))
+                field("opportunity", display(tie.opportunity), choices=("yes", "no"))
         elif kind and ident in project.nodes:
+            is_node = True
             node = project.nodes[ident]
             self.title.setText(f"{KIND_TITLES.get(node.kind, node.kind)}: {node.label}")
-            self._add_field("id", node.id, editable=False)
-            self._add_field("label", node.label)
-            if node.kind == "young_person":
-                self._watch_full_name()
+            field("id", node.id, editable=False)
+            field("label", node.label)
             if node.kind in PLACE_KINDS:
-                self._add_field("lat", node.lat)
-                self._add_field("lon", node.lon)
+                field("lat", node.lat)
+                field("lon", node.lon)
             for name in KIND_FIELDS[node.kind]:
                 if name == "area_code":
-                    self._add_field(name, node.area_code, choices=[
-                        (f"{project.areas[c].name} ({c})", c) for c in sorted(project.areas)])
+                    field(name, node.area_code, choices="areas")
                 elif name == "activity":
-                    self._add_field(name, node.activity, choices=[(ACTIVITY_TITLES[a], a) for a in ACTIVITIES])
+                    field(name, node.activity, choices=[(ACTIVITY_TITLES[a], a) for a in ACTIVITIES])
                 elif name == "neet" and node.kind == "young_person":  # derived from the activity
-                    self._add_field(name, display(node.neet) or None, editable=False, choices=("yes", "no"))
+                    field(name, display(node.neet) or None, editable=False, choices=("yes", "no"))
                 elif name in BOOL_FIELDS:
-                    self._add_field(name, display(getattr(node, name)) or None, choices=("yes", "no"))
+                    field(name, display(getattr(node, name)) or None, choices=("yes", "no"))
                 elif name == "provider":
-                    orgs = sorted(n.id for n in project.nodes.values() if n.kind == "organisation")
-                    self._add_field(name, node.provider, choices=[(node_choice(project, i), i) for i in orgs])
+                    field(name, node.provider, choices="orgs")
                 else:
-                    self._add_field(name, getattr(node, name), choices=CHOICES.get(name))
+                    field(name, getattr(node, name), choices=CHOICES.get(name))
             # kept by the model (set on add, on every edit and by the importers), shown, not typed
-            self._add_field("recorded", node.recorded, editable=False)
-            self._add_field("updated", node.updated, editable=False)
-            self._show_measures(node.id)
-            self._show_ties(node.id)
+            field("recorded", node.recorded, editable=False)
+            field("updated", node.updated, editable=False)
+        if fields:
+            self._show_form(kind, fields)
         else:
+            self._clear()
             self.title.setText("Nothing selected")
             self.kind, self.ident = "", ""
             editable = False
+        if is_node:
+            self._show_measures(ident)
+            self._show_ties(ident)
+        else:
+            self.measure_box.hide()
+            self.ties_box.hide()
         self.apply_button.setEnabled(editable)
         self.delete_button.setEnabled(editable and self.kind != "area")
         tie = project.get_tie(*ident.split("|", 1)) if self.kind == "tie" else None
@@ -387,20 +596,26 @@ class Inspector(QWidget):
         self.measure_box.show()
 
     def _show_ties(self, node_id: str) -> None:
-        project = self.doc.project
-        ties = sorted(project.incident_ties(node_id), key=lambda t: (t.type, t.other(node_id)))
-        self.tie_keys = ["|".join(t.key) for t in ties]
-        lines = []
-        for t in ties:
-            other = project.nodes[t.other(node_id)]
-            lines.append(f"{value_label('type', t.type)} — {other.label} ({other.id})")
-        self.tie_model.setStringList(lines)
-        self.ties_box.setTitle(f"Ties: {len(ties)} (double-click one to edit it)")
+        self.tie_model.show_node(self.doc.project, node_id)
+        self.ties_box.setTitle(f"Ties: {self.tie_model.rowCount()} (double-click one to edit it)")
         self.ties_box.show()
 
     def _refresh_if(self, kind: str) -> None:
         if self.kind == kind:
             self.show_record(self.kind, self.ident)
+
+    #: after opening, the forms are built this long after the window was last busy
+    AHEAD_DELAY_MS = 300
+
+    def _on_replaced(self) -> None:
+        self._choice_lists.clear()
+        self._place_ids.clear()
+        self.show_record("", "")
+        self._ahead_timer.start(self.AHEAD_DELAY_MS)
+
+    def _on_areas(self, *_args) -> None:
+        self._choice_lists.pop("areas", None)
+        self._refresh_if("area")
 
     def _on_ties(self, added: list, changed: list, removed: list) -> None:
         if self.kind == "tie":
@@ -409,6 +624,11 @@ class Inspector(QWidget):
             self._show_ties(self.ident)
 
     def _on_nodes(self, added: list, changed: list, removed: list) -> None:
+        if self._choice_lists.keys() & {"places", "orgs"}:  # a place's label or presence changed
+            nodes = self.doc.project.nodes
+            if (any(i in self._place_ids for i in (*changed, *removed))
+                    or any(i in nodes and nodes[i].kind in PLACE_KINDS for i in added)):
+                self._forget_places()
         if self.ident in removed:
             self.show_record("", "")
         elif self.ident in changed or self.ident in added:
