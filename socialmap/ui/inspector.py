@@ -45,7 +45,7 @@ from socialmap.model.kinds import (
     YOUNG_PERSON,
 )
 from socialmap.model.labels import KIND_LABELS, field_label, tie_type_choices, value_label
-from socialmap.ui import commands, indexes
+from socialmap.ui import commands, indexes, workers
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.models import display
 
@@ -338,10 +338,14 @@ class Inspector(QWidget):
 
     def _build_ahead(self) -> None:
         """Build the next form not built yet, or fill the next list of the project a form
-        offers, one per call while the window is idle after opening (the first selection of a
+        offers, one per call while the window is idle after opening and no job runs (a click
+        meanwhile is not kept waiting by them; the first selection of a
         kind then only sets values: at 100,000 young people a form took 20-40 ms to build and a
         tie's 5,000 places as long to list)."""
         if not self.doc.project.nodes:
+            return
+        if not workers.executor().idle.is_set():  # after the jobs of opening (the scenario set-up)
+            self._ahead_timer.start(self.AHEAD_DELAY_MS)
             return
         for kind in (YOUNG_PERSON, "tie", SERVICE, ORGANISATION, "adult", "area"):
             if kind not in self.forms:
@@ -604,8 +608,8 @@ class Inspector(QWidget):
         if self.kind == kind:
             self.show_record(self.kind, self.ident)
 
-    #: after opening, the forms are built this long after the window was last busy
-    AHEAD_DELAY_MS = 300
+    #: after opening, the forms are built from this long after, once no job runs
+    AHEAD_DELAY_MS = 500
 
     def _on_replaced(self) -> None:
         self._choice_lists.clear()
