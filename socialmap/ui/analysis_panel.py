@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -237,9 +236,7 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         row = QHBoxLayout()
         self.run_button = QPushButton("Run analysis")
         self.run_button.clicked.connect(self.run)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
+        self._make_job_controls()
         self.hotspot_button = QPushButton("Show hotspots on map")
         self.hotspot_button.clicked.connect(lambda: self.mapModeRequested.emit("hotspots"))
         self.hotspot_button.setEnabled(False)
@@ -248,13 +245,7 @@ class AnalysisPanel(QWidget, workers.PanelJob):
         row.addWidget(self.hotspot_button)
         row.addStretch(1)
         lay.addLayout(row)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.hide()
         lay.addWidget(self.progress)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.status)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search areas…")

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
-    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -242,9 +241,7 @@ class ChangePanel(QWidget, workers.PanelJob):
         row = QHBoxLayout()
         self.run_button = QPushButton("Compare")
         self.run_button.clicked.connect(self.run)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
+        self._make_job_controls("Choose a snapshot or a date to compare with, then press Compare.")
         self.report_button = QPushButton("Change report…")
         self.report_button.setEnabled(False)
         self.report_button.clicked.connect(self.reportRequested.emit)
@@ -253,13 +250,7 @@ class ChangePanel(QWidget, workers.PanelJob):
         row.addWidget(self.report_button)
         row.addStretch(1)
         lay.addLayout(row)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.hide()
         lay.addWidget(self.progress)
-        self.status = QLabel("Choose a snapshot or a date to compare with, then press Compare.")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.status)
         colour = QHBoxLayout()
         colour.addWidget(QLabel("Colour the map by"))

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListView,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QTableView,
@@ -194,9 +193,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self._make_job_controls()  # Cancel, progress, status line (laid out below)
 
         build = QGroupBox("Change list")
         bl = QFormLayout(build)
@@ -297,9 +294,6 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         run_row = QHBoxLayout()
         self.run_button = QPushButton("Run scenario")
         self.run_button.clicked.connect(self.run)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         self.before = QRadioButton("Before")
         self.after = QRadioButton("After")
         self.after.setChecked(True)
@@ -324,9 +318,6 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         save_row.addWidget(self.load_button)
         save_row.addWidget(self.save_button)
         lay.addLayout(save_row)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.hide()
         lay.addWidget(self.progress)
         lay.addWidget(self.status)
         # the scenario's totals, as `socialmap scenario` prints them

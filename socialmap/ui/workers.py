@@ -514,6 +514,22 @@ class PanelJob:
     job_cancelled_text = "Cancelled."
     job_failed_text = "The job could not run"
 
+    def _make_job_controls(self, status_text: str = "") -> None:
+        """The Cancel button (off until a job runs), the progress bar (hidden) and the plain-text
+        status line every job panel has; the panel lays them out."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
+
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.status = QLabel(status_text)
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+
     def _start_job(self, worker: Worker, on_finished: Callable[..., Any], running_text: str, what: str):
         self.worker = worker
         worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
