@@ -801,6 +801,15 @@ def run_bench(young_people: int, *, progress: Callable[[str], None] | None = Non
     }
 
 
+def print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """``rows`` of text under ``headers``, each column as wide as its widest cell."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+
 def cmd_bench(args) -> int:
     """``socialmap bench [--young-people N] [--json] [--gui]`` (``--gui``: the window too,
     :mod:`socialmap.bench_window`)."""
@@ -848,12 +857,7 @@ def cmd_bench(args) -> int:
     memory_budget = doc["budgets"]["peak_memory_mb"]
     rows.append(("peak memory (MB)", f"{peak:.0f}", "", "", f"{memory_budget:g}",
                  "OK" if peak <= memory_budget else "OVER"))
-    headers = ("stage", "seconds", "cpu s", "peak MB", "budget", "")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+    print_table(("stage", "seconds", "cpu s", "peak MB", "budget", ""), rows)
     print()
     print("seconds: wall clock; cpu s: CPU time of this process (all its threads), which other")
     print("programs running on the machine do not inflate; peak MB: resident memory during the")

@@ -74,13 +74,9 @@ def window_rows(doc: dict[str, Any]) -> list[tuple[str, ...]]:
 
 def print_window(doc: dict[str, Any]) -> None:
     """The window's table, as ``socialmap bench`` prints its stages."""
-    rows = window_rows(doc)
-    headers = ("window action", "seconds", "UI gap ms", "page busy ms", "target", "")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+    from socialmap.bench import print_table
+
+    print_table(("window action", "seconds", "UI gap ms", "page busy ms", "target", ""), window_rows(doc))
     print()
     print("the window (python -m socialmap.ui.guibench, offscreen): seconds until the result is on")
     print("screen; UI gap: the longest the window did not answer; page busy: the longest the map")
