@@ -53,7 +53,9 @@ class ProjectDocument(QObject):
         #: GeoPackage: saves, recovery copies and the idle lock use it (socialmap.store.encrypted).
         self.passphrase: str | None = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self.titleChanged.emit())
+        # signal to signal (the flag dropped): a Python slot here raised 'Signal source has been
+        # deleted' when the stack, a child, signalled while the document was being destroyed
+        self.undo_stack.cleanChanged.connect(self.titleChanged)
         self.selection: tuple[str, str] = ("", "")
         self._locks: dict[int, str] = {}
         #: the day the measures and the map are of (None: today; socialmap.model.dates)

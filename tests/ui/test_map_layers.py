@@ -72,9 +72,14 @@ def test_tiles_reach_the_page_through_the_scheme_and_nothing_leaves_the_machine(
     # network
     seen = {int(u.rsplit("/", 3)[1]) for u in state["urls"]}
     other = next(z for z in (13, 14, 15, 12) if z not in seen)
-    js(window, qtbot, f"SM.map.setView([53.405, -2.29], {other}, {{animate: false}}) && 1")
+    go = f"SM.map.setView([53.405, -2.29], {other}, {{animate: false}}) && 1"
+    js(window, qtbot, go)
 
     def other_zoom_drawn() -> bool:
+        # asked again while the map is at another zoom: a fit to the data after a late resize of
+        # the window can take the map back to the first view (whose tiles are already there)
+        if js(window, qtbot, "SM.map.getZoom()") != other:
+            js(window, qtbot, go)
         urls = js(window, qtbot, "SM.basemapState()")["urls"]
         return any(int(u.rsplit("/", 3)[1]) == other for u in urls)
 
