@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from socialmap.model import Project
+from socialmap.ui import workers
 
 
 class ProjectDocument(QObject):
@@ -56,6 +57,10 @@ class ProjectDocument(QObject):
         # signal to signal (the flag dropped): a Python slot here raised 'Signal source has been
         # deleted' when the stack, a child, signalled while the document was being destroyed
         self.undo_stack.cleanChanged.connect(self.titleChanged)
+        # connected first, so called before any view's slot: a job made ahead of need (the
+        # scenario set-up) pauses while the window answers a selection or an edit
+        for signal in (self.selectionChanged, self.nodesChanged, self.tiesChanged, self.areasChanged):
+            signal.connect(workers.ui_action)
         self.selection: tuple[str, str] = ("", "")
         self._locks: dict[int, str] = {}
         #: the day the measures and the map are of (None: today; socialmap.model.dates)

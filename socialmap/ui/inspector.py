@@ -263,6 +263,7 @@ class Inspector(QWidget):
         doc.areasChanged.connect(self._on_areas)
         doc.projectReplaced.connect(self._on_replaced)
         self.show_record("", "")
+        self._ahead_timer.start(self.AHEAD_DELAY_MS)  # the forms, while the window waits for a file
 
     # ----------------------------------------------------------------- build form
     def _choice_list(self, key: str) -> list[tuple[str, str]]:
@@ -338,29 +339,31 @@ class Inspector(QWidget):
 
     def _build_ahead(self) -> None:
         """Build the next form not built yet, or fill the next list of the project a form
-        offers, one per call while the window is idle after opening and no job runs (a click
-        meanwhile is not kept waiting by them; the first selection of a
-        kind then only sets values: at 100,000 young people a form took 20-40 ms to build and a
-        tie's 5,000 places as long to list)."""
-        if not self.doc.project.nodes:
-            return
-        if not workers.executor().idle.is_set():  # after the jobs of opening (the scenario set-up)
-            self._ahead_timer.start(self.AHEAD_DELAY_MS)
-            return
-        for kind in (YOUNG_PERSON, "tie", SERVICE, ORGANISATION, "adult", "area"):
+        offers, one per call while the window is idle (at 100,000 young people a form took
+        20-40 ms to build and a tie's 5,000 places as long to list, inside the first click of
+        a kind). The forms need no project: they are built from the window's start, while it
+        waits for a file; the young person's lists (the likeliest first click) are filled as
+        soon as a project is shown, the others once no job runs (after the scenario set-up, so
+        a click meanwhile is not kept waiting by them)."""
+        for kind in self.AHEAD_ORDER:
             if kind not in self.forms:
                 self._form(kind)
-                break
+                self._ahead_timer.start(0)
+                return
+        if not self.doc.project.nodes:
+            return
+        for kind in self.AHEAD_ORDER:
             form = self.forms[kind]
             todo = [(name, key) for name, key in self.form_fields(kind)
                     if isinstance(key, str) and (key not in self._choice_lists
                                                  or form.filled.get(name) is not self._choice_lists[key])]
             if todo:
+                if kind != YOUNG_PERSON and not workers.executor().idle.is_set():
+                    self._ahead_timer.start(self.AHEAD_DELAY_MS)  # after the jobs of opening
+                    return
                 self._fill_choices(form, *todo[0])
-                break
-        else:
-            return
-        self._ahead_timer.start(0)
+                self._ahead_timer.start(0)
+                return
 
     def _clear(self) -> None:
         """Show no form (the editors of the forms are kept, for the next record of their kind)."""
@@ -608,14 +611,17 @@ class Inspector(QWidget):
         if self.kind == kind:
             self.show_record(self.kind, self.ident)
 
-    #: after opening, the forms are built from this long after, once no job runs
+    #: the forms are built from this long after the window is made, and the lists of a project
+    #: other than the young person's from this long after it is shown, once no job runs
     AHEAD_DELAY_MS = 500
+    #: the order the forms are built and their lists filled in (the likeliest first selections first)
+    AHEAD_ORDER = (YOUNG_PERSON, "tie", SERVICE, ORGANISATION, "adult", "area")
 
     def _on_replaced(self) -> None:
         self._choice_lists.clear()
         self._place_ids.clear()
         self.show_record("", "")
-        self._ahead_timer.start(self.AHEAD_DELAY_MS)
+        self._ahead_timer.start(0)  # the young person's lists at once (while the page draws)
 
     def _on_areas(self, *_args) -> None:
         self._choice_lists.pop("areas", None)

@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex
 from socialmap.model.kinds import KIND_FIELDS, YOUNG_PERSON
 from socialmap.model.labels import FIELD_LABELS, VALUE_LABELS, field_label, value_label
 from socialmap.model.project import tie_key
-from socialmap.ui import indexes
+from socialmap.ui import indexes, workers
 from socialmap.ui.document import ProjectDocument
 
 #: Role that returns the raw value of a cell, used for sorting.
@@ -568,6 +568,7 @@ class SearchProxy(QAbstractProxyModel):
         self.layoutChanged.emit()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        workers.ui_action()
         self._sort_column, self._sort_order = column, order
         self._relayout(self._recompute)
 
@@ -581,6 +582,7 @@ class SearchProxy(QAbstractProxyModel):
         """Keep the rows with a cell containing ``text`` (any case); "" keeps every row."""
         if text == self._text:
             return
+        workers.ui_action()
         previous, self._text = self._text, text
 
         def narrow() -> None:

@@ -451,6 +451,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
             return None
         worker = workers.Worker(workers.prepare_scenarios, project, self.doc.measure_date())
         worker.preload = workers.SCENARIO_MODULES
+        worker.polite = True  # its imports and pieces give way to the UI thread
         worker.signals.finished.connect(self._prepared)
         worker.signals.failed.connect(self._prepare_failed)
         worker.signals.cancelled.connect(self._prepare_failed)
@@ -508,8 +509,10 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         of the project, edits go on); else on the shared copy of the project, as other jobs."""
         target = workers.prepared_for(self.doc.project, self.doc.measure_date())
         if target is None and self.prepare_worker is not None and self._edits_meanwhile is not None:
-            # the set-up is being made: the job starts when it is (on it), not on a copy of its own
+            # the set-up is being made: the job starts when it is (on it), not on a copy of its own;
+            # meanwhile the set-up is made at full speed (the user waits for it now)
             self._waiting = [*getattr(self, "_waiting", []), (worker, what)]
+            workers.hurry()
             return worker
         if target is None:
             self._prepare_timer.stop()  # the job builds the set-up on its copy

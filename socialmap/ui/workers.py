@@ -22,6 +22,7 @@ import pkgutil
 import queue
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -208,29 +209,88 @@ class Stale(Exception):
 #: the set-up ahead; and the thread of that job, which waits while the UI thread is busy.
 ui_heartbeat = [0.0]
 _polite_thread = [None]
-#: The UI thread counts as busy when it has not ticked for this long (s); a pause of the job
-#: lasts at most GIVE_WAY_MAX_S at a time, so it always gets on.
+#: When the UI thread last began answering a user action (a selection, an edit, an undo, a
+#: sort or a search: :func:`ui_action`), time.monotonic.
+_ui_action_at = [-1e9]
+#: The UI thread counts as busy when it has not ticked for this long (s), or for ACTION_S after
+#: a user action began (its slots, the paint and the page's round trip after them); a pause of
+#: the job lasts at most GIVE_WAY_MAX_S at a time, so it always gets on.
 UI_BUSY_S = 0.04
+ACTION_S = 0.12
 GIVE_WAY_MAX_S = 0.25
 #: All the pauses of one such job together: past this it gets on (the window may be closing,
 #: its tick stopped).
 GIVE_WAY_TOTAL_S = 3.0
 _given = [0.0]
+#: Python's switch interval (s) while a polite job runs. Each time the UI thread wants the lock
+#: back from a job running Python it waits up to the switch interval (5 ms by default) before
+#: asking for it; a paint calls into Python once per cell (a model's ``data``), so a table's
+#: repaint during the scenario set-up took 263 ms at 5 ms a time.
+POLITE_SWITCH_INTERVAL_S = 0.0005
+
+
+def ui_action() -> None:
+    """Called on the UI thread when it begins answering a user action: the job making the
+    scenario set-up ahead pauses at its next piece, for :data:`ACTION_S`, rather than sharing
+    Python's lock with the answer (it noticed the UI thread was busy only once its tick was
+    40 ms late)."""
+    _ui_action_at[0] = time.monotonic()
+
+
+def hurry() -> None:
+    """A job is waiting for the set-up being made ahead (the session's first scenario): it gives
+    way no more."""
+    _given[0] = GIVE_WAY_TOTAL_S
+
+
+def _ui_busy(now: float) -> bool:
+    return now - ui_heartbeat[0] > UI_BUSY_S or now - _ui_action_at[0] < ACTION_S
 
 
 def _give_way_to_ui() -> None:
-    """Between two pieces of the job making the scenario set-up ahead: wait while the UI thread
-    is busy (a selection, a table reset), so that work is not shared out with it by Python's
-    lock (each getting half the time, the selection twice as slow)."""
+    """Between two pieces of the job making the scenario set-up ahead (and between the modules
+    it imports first): wait while the UI thread is busy (a selection, a table reset), so that
+    work is not shared out with it by Python's lock (each getting half the time, the selection
+    twice as slow)."""
     if threading.get_ident() != _polite_thread[0]:
         return
-    import time
-
     start = time.monotonic()
     deadline = start + min(GIVE_WAY_MAX_S, max(0.0, GIVE_WAY_TOTAL_S - _given[0]))
-    while time.monotonic() - ui_heartbeat[0] > UI_BUSY_S and time.monotonic() < deadline:
+    while _ui_busy(time.monotonic()) and time.monotonic() < deadline:
         time.sleep(0.005)
     _given[0] += time.monotonic() - start
+
+
+class _GiveWayOnImport:
+    """A finder first on ``sys.meta_path`` that finds nothing: it only lets the polite job give
+    way to the UI thread before each module it imports (the scenario set-up's 258 modules,
+    0.5 s of CPU at one go, were imported while a city's first click was being answered)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if threading.get_ident() == _polite_thread[0]:
+            _give_way_to_ui()
+        return None
+
+
+if not any(isinstance(f, _GiveWayOnImport) for f in sys.meta_path):
+    sys.meta_path.insert(0, _GiveWayOnImport())
+
+
+class _Polite:
+    """While a polite job runs (imports included): it gives way to the UI thread between pieces
+    and Python's switch interval is short."""
+
+    def __enter__(self):
+        self.interval = sys.getswitchinterval()
+        _polite_thread[0], _given[0] = threading.get_ident(), 0.0
+        sys.setswitchinterval(POLITE_SWITCH_INTERVAL_S)
+        return self
+
+    def __exit__(self, *exc):
+        _polite_thread[0] = None
+        sys.setswitchinterval(self.interval)
+        return False
 
 
 def prepare_scenarios(source, on=None, progress=None, cancelled=None):
@@ -247,13 +307,17 @@ def prepare_scenarios(source, on=None, progress=None, cancelled=None):
     view = capture(source)
     if source.version != version:
         raise Stale()
-    _polite_thread[0], arrays.between_pieces, _given[0] = threading.get_ident(), _give_way_to_ui, 0.0
+    outer = _polite_thread[0] == threading.get_ident()  # run as a polite Worker: already set
+    polite = None if outer else _Polite().__enter__()
+    arrays.between_pieces = _give_way_to_ui
     try:
         _give_way_to_ui()
         target = view.in_force(on) if on is not None else view
         scenario_base(target)
     finally:
-        _polite_thread[0], arrays.between_pieces = None, None
+        arrays.between_pieces = None
+        if polite is not None:
+            polite.__exit__()
     return Prepared(source, version, view, target, on)
 
 
@@ -340,6 +404,9 @@ def install_prepared(source, prepared: Prepared, edits: list[tuple] = ()) -> boo
     if prepared.ref() is not source:
         return False
     for edit in edits:
+        if edit[0] <= prepared.version:
+            # made before the job took its view (while it imported its modules): in the view
+            continue
         if not advance_prepared(source, edit=edit, prepared=prepared):
             return False
     if source.version != prepared.version:
@@ -378,6 +445,9 @@ class Worker:
         #: With ``snapshot_of``: what to take of the project in place of a copy (a function of
         #: it; the save job's packed records, socialmap.store.writer.PackedProject).
         self.snapshot_with: Callable[[Any], Any] | None = None
+        #: Made ahead of need (the scenario set-up): the job, and the modules it imports first,
+        #: give way to the UI thread (:func:`_give_way_to_ui`).
+        self.polite = False
         #: The result lives as long as the session (an opened project): Python's cyclic garbage
         #: collector is paused during the job and the objects it made are set aside from
         #: collection when it succeeds (``gc.freeze``). Loading a city of 20,000 young people
@@ -465,11 +535,16 @@ class _Executor:
                 # full collections walking those objects held the interpreter's lock, so stalled
                 # the UI thread, for 70 to 100 ms in a city's first analysis and ranking.
                 modules = len(sys.modules)
-                preload(worker.preload)
-                if len(sys.modules) != modules:
-                    gc.freeze()
-                    modules = len(sys.modules)
-                worker.run()
+                polite = _Polite().__enter__() if worker.polite else None
+                try:
+                    preload(worker.preload)
+                    if len(sys.modules) != modules:
+                        gc.freeze()
+                        modules = len(sys.modules)
+                    worker.run()
+                finally:
+                    if polite is not None:
+                        polite.__exit__()
                 if len(sys.modules) != modules:
                     gc.freeze()
             finally:

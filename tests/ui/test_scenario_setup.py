@@ -139,6 +139,29 @@ def test_edits_made_while_the_setup_is_made_are_replayed_over_it():
     assert not workers.install_prepared(p, prepared, [workers.record_edit(p, nodes=["yp1"])])
 
 
+def test_edits_made_before_the_view_was_taken_are_in_it_and_not_replayed():
+    """The set-up's job imports its modules (giving way to the UI thread, for a second or more)
+    before it takes its view: edits signalled meanwhile are in the view already, so the set-up
+    is installed; an edit of a field it reads after the view was taken still refuses it."""
+    p = _town()
+    p.update_node("yp1", label="Robin B")
+    before = [workers.record_edit(p, nodes=["yp1"])]
+    p.update_node("yp1", neet=False)  # a field the set-up reads, also before the view
+    before.append(workers.record_edit(p, nodes=["yp1"]))
+    prepared = workers.prepare_scenarios(p)
+    assert workers.install_prepared(p, prepared, before)
+    target = workers.prepared_for(p)
+    assert target.nodes["yp1"].label == "Robin B" and target.nodes["yp1"].neet is False
+    prepared = workers.prepare_scenarios(p)
+    p.update_node("yp1", label="Robin C")
+    after = [*before, workers.record_edit(p, nodes=["yp1"])]
+    assert workers.install_prepared(p, prepared, after)
+    assert workers.prepared_for(p).nodes["yp1"].label == "Robin C"
+    prepared = workers.prepare_scenarios(p)
+    p.update_node("yp1", neet=True)
+    assert not workers.install_prepared(p, prepared, [*after, workers.record_edit(p, nodes=["yp1"])])
+
+
 def test_a_copy_is_let_go_of_in_pieces_only_when_no_one_else_holds_it():
     """A dropped shared copy gives back its records a piece at a time (each popped), unless
     someone else still holds the copy or one of its dicts."""
