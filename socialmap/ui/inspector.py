@@ -174,6 +174,7 @@ class Inspector(QWidget):
         self.original: dict[str, str] = {}
         self.measures: dict[str, dict[str, Any]] = {}
         self.measures_note = "Run the analysis (Analyse menu) to see this person's measures."
+        self._measure_note: QLabel | None = None  # the note row, while it is the only one
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
@@ -579,13 +580,20 @@ class Inspector(QWidget):
         if node is None or node.kind not in ("young_person", "adult"):
             self.measure_box.hide()
             return
+        row = self.measures.get(node_id)
+        note = self._measure_note
+        if row is None and note is not None:  # the note shown already: its text only
+            note.setText(self.measures_note)
+            self.measure_box.show()
+            return
         while self.measure_form.rowCount():
             self.measure_form.removeRow(0)
-        row = self.measures.get(node_id)
+        self._measure_note = None
         if row is None:
             note = QLabel(self.measures_note)
             note.setWordWrap(True)
             self.measure_form.addRow(note)
+            self._measure_note = note
         else:
             for name, title in MEASURE_NAMES.items():
                 if name in row:

@@ -184,7 +184,10 @@ class _RecordModel(QAbstractTableModel):
     def sort_keys(self, col: int) -> list[Any]:
         """Every row's sort key of column ``col`` (as its ``SORT_ROLE`` data)."""
         plain = (str, int, float)
-        return [v if type(v) in plain else sort_key(v) for v in self.column_values(self.columns[col])]
+        values = self.column_values(self.columns[col])
+        if set(map(type, values)) <= set(plain):  # one C-level pass (ages, labels)
+            return values
+        return [v if type(v) in plain else sort_key(v) for v in values]
 
     def display_column(self, column: str) -> list[str]:
         """Every row's text of ``column`` as the table shows it (a code as its label)."""
@@ -418,12 +421,13 @@ def _order_by(keys: list[Any], descending: bool) -> np.ndarray:
     (text, or numbers and text mixed: text after numbers) by one C-level sort of the list,
     never a Python comparison per pair."""
     n = len(keys)
-    if n and all(type(k) in (int, float) for k in keys):
+    types = set(map(type, keys))  # one C-level pass (a generator per key cost 40 ms at 100,000)
+    if n and types <= {int, float}:
         values = np.fromiter(keys, float, n)
         if descending:
             values = -values
         return np.argsort(values, kind="stable")
-    if all(type(k) is str for k in keys):
+    if types <= {str}:
         ranked = keys
     else:  # empty first (a missing value), then numbers, then text
         ranked = [(0, 0, "") if k == "" else (1, k, "") if type(k) in (int, float) else (2, 0, str(k)) for k in keys]
@@ -457,6 +461,8 @@ class SearchProxy(QAbstractProxyModel):
         self.pos = np.zeros(0, np.int64)
         self._saved: list[tuple[int, int]] = []
         self._saved_old: list = []
+        #: (column, order, the column's keys) of the last sort, while its order stands
+        self._sorted: tuple | None = None
         self.setSourceModel(source)
 
     @property
@@ -569,8 +575,14 @@ class SearchProxy(QAbstractProxyModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         workers.ui_action()
+        done = (column, order, self._keys.get(column) if column >= 0 else None)
+        if self._sorted is not None and self._sorted[:2] == done[:2] and self._sorted[2] is done[2]:
+            # QTableView.sortByColumn asks twice (the header's sort indicator signal, then again
+            # itself): the second time the order is what it made, over the same keys
+            return
         self._sort_column, self._sort_order = column, order
         self._relayout(self._recompute)
+        self._sorted = (column, order, self._keys.get(column) if column >= 0 else None)
 
     def sortColumn(self) -> int:  # noqa: N802
         return self._sort_column

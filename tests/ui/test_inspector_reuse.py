@@ -142,3 +142,30 @@ def test_adding_a_tie_refreshes_the_shown_ties(qtbot, small_project):
     doc.select("young_person", "yp3")
     commands.push_edit(doc, commands.AddTie(doc, Tie("yp3", "yp1", "friend")))
     assert insp.tie_model.stringList() == ["Friend — Robin (yp1)", "Friend — Sam (yp2)", "Worker — Jo (ad1)"]
+
+
+def test_forms_are_built_before_any_project_and_the_young_persons_lists_while_a_job_runs(qtbot, small_project,
+                                                                                        monkeypatch):
+    """The forms need no project: an inspector left idle builds all six before one is opened.
+    Once a project is shown, the young person's list of areas is filled at once even while a
+    job runs (the scenario set-up made ahead), the other kinds' lists only once none does."""
+    from socialmap.ui import workers
+
+    doc = ProjectDocument()
+    insp = Inspector(doc)
+    qtbot.addWidget(insp)
+    qtbot.waitUntil(lambda: len(insp.forms) == 6 and not insp._ahead_timer.isActive(), timeout=5000)
+    assert list(insp.forms) == list(Inspector.AHEAD_ORDER)
+    assert insp.forms["young_person"].editors["area_code"].count() == 0  # no project yet
+
+    class Busy:
+        idle = type("Idle", (), {"is_set": staticmethod(lambda: False)})()
+
+    monkeypatch.setattr(workers, "executor", lambda: Busy)
+    doc.set_project(small_project, None)
+    areas = len(small_project.areas)
+    qtbot.waitUntil(lambda: insp.forms["young_person"].editors["area_code"].count() == areas + 1, timeout=5000)
+    qtbot.wait(50)
+    assert insp.forms["tie"].editors["context"].count() == 0  # waits for the job
+    monkeypatch.undo()
+    qtbot.waitUntil(lambda: insp.forms["tie"].editors["context"].count() == 3, timeout=5000)

@@ -322,3 +322,69 @@ def test_the_job_making_the_setup_gives_way_while_the_ui_thread_is_late(monkeypa
     t0 = time.monotonic()
     workers._give_way_to_ui()
     assert time.monotonic() - t0 < 0.03
+
+
+def test_the_job_gives_way_at_once_after_a_user_action_and_not_once_hurried(monkeypatch):
+    """A user action (a selection, an edit, a sort or search: workers.ui_action, called by the
+    document's signals before any view's slot) pauses the polite job for ACTION_S even while
+    the UI thread's tick is fresh; once a scenario waits for the set-up (workers.hurry) it
+    gives way no more, however busy the UI thread."""
+    import threading
+    import time
+
+    from socialmap.ui.document import ProjectDocument
+
+    monkeypatch.setattr(workers, "ACTION_S", 0.1)
+    monkeypatch.setattr(workers, "_given", [0.0])
+    monkeypatch.setattr(workers, "_polite_thread", [threading.get_ident()])
+    monkeypatch.setattr(workers, "ui_heartbeat", [time.monotonic() + 60])  # a fresh tick throughout
+    monkeypatch.setattr(workers, "_ui_action_at", [-1e9])
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert time.monotonic() - t0 < 0.03  # no action: on at once
+    doc = ProjectDocument()
+    doc.select("young_person", "yp1")  # the document's selection signal marks an action
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert 0.07 <= time.monotonic() - t0 < 0.3
+    t0 = time.monotonic()
+    workers._give_way_to_ui()  # the action's pause is over
+    assert time.monotonic() - t0 < 0.03
+    doc.nodesChanged.emit([], ["yp1"], [])  # an edit marks one too
+    workers.hurry()
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert time.monotonic() - t0 < 0.03
+
+
+def test_a_polite_job_gives_way_before_each_module_it_imports_with_a_short_switch_interval(qtbot, monkeypatch):
+    """A polite Worker's imports (its preload) go through the finder first on sys.meta_path,
+    which gives way to the UI thread before each module not yet imported, and Python's switch
+    interval is POLITE_SWITCH_INTERVAL_S while it runs (as it was after); a job that is not
+    polite neither gives way nor changes the interval."""
+    import sys
+
+    assert isinstance(sys.meta_path[0], workers._GiveWayOnImport)
+    calls: list[str] = []
+    monkeypatch.setattr(workers, "_give_way_to_ui", lambda: calls.append("gave way"))
+    seen: dict[str, float] = {}
+
+    def job(progress=None, cancelled=None):
+        seen["interval"] = sys.getswitchinterval()
+        import socialmap_test_not_a_module  # noqa: F401 - found by no finder: only the first asks
+
+    for polite in (True, False):
+        calls.clear()
+        interval = sys.getswitchinterval()
+        worker = workers.Worker(job)
+        worker.polite = polite
+        with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
+            workers.start(worker)
+        workers.wait_all(WAIT_MS)
+        assert sys.getswitchinterval() == interval
+        if polite:
+            assert seen["interval"] == pytest.approx(workers.POLITE_SWITCH_INTERVAL_S)
+            assert calls == ["gave way"]
+        else:
+            assert seen["interval"] == pytest.approx(interval)
+            assert calls == []

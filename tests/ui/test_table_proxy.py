@@ -86,3 +86,32 @@ def test_sorting_and_searching_a_hundred_thousand_rows_is_quick(qapp):
     key_s = time.perf_counter() - start
     assert proxy.rowCount() == 1 + 10 + 100 + 1000  # 12, 120-129, 1200-1299, 12000-12999
     assert sort_s < 0.5 and key_s < 0.2, (sort_s, key_s)
+
+
+def test_a_views_sort_by_column_sorts_once_and_again_after_an_edit(qapp, small_project, monkeypatch):
+    """QTableView.sortByColumn asks the proxy twice (its header's sort indicator, then itself):
+    the rows are ordered once; the same sort asked for after an edit of the column orders them
+    again (yp3 made 19: last by age), and a sort by a column of mixed values (ages with one
+    missing: empty first) still orders them."""
+    from PySide6.QtWidgets import QTableView
+
+    doc = _doc(qapp, small_project)
+    model = NodeTableModel(doc, "young_person")
+    proxy = SearchProxy(model)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    runs: list[int] = []
+    real = proxy._recompute
+    monkeypatch.setattr(proxy, "_recompute", lambda: runs.append(1) or real())
+    age = model.columns.index("age")
+    view.sortByColumn(age, Qt.SortOrder.AscendingOrder)
+    assert _ids(proxy) == ["yp3", "yp1", "yp2"] and len(runs) == 1
+    push_edit(doc, UpdateNode(doc, "yp3", {"age": 19}))
+    runs.clear()
+    proxy.sort(age, Qt.SortOrder.AscendingOrder)
+    assert _ids(proxy) == ["yp1", "yp2", "yp3"] and len(runs) == 1
+    push_edit(doc, UpdateNode(doc, "yp2", {"age": None}))
+    view.sortByColumn(age, Qt.SortOrder.DescendingOrder)
+    assert _ids(proxy) == ["yp3", "yp1", "yp2"]  # 19, 17, then the missing one (empty first, reversed)
+    doc.undo_stack.cleanChanged.disconnect()
