@@ -75,11 +75,14 @@ def nodes_block(nodes: list[Node], area_codes: Mapping[str, int]) -> dict[str, A
     return nodes_block_of(columns, places, area_codes)
 
 
-def nodes_block_of(columns: Mapping[str, list], places: list, area_codes: Mapping[str, int]) -> dict[str, Any]:
+def nodes_block_of(columns: Mapping[str, list], places: list, area_codes: Mapping[str, int], *,
+                   kind_codes: np.ndarray | None = None) -> dict[str, Any]:
     """:func:`nodes_block` of drawn nodes given as one list per field of :data:`BLOCK_FIELDS`
-    and their places' popup properties (``[row, {field: value}]``)."""
+    and their places' popup properties (``[row, {field: value}]``); ``kind_codes``, the
+    :data:`KIND_CODES` of their kinds if already made."""
     n = len(columns["id"])
-    kinds = np.array(list(map(KIND_CODES.__getitem__, columns["kind"])), np.uint8).reshape(n)
+    kinds = kind_codes if kind_codes is not None else np.array(
+        list(map(KIND_CODES.__getitem__, columns["kind"])), np.uint8).reshape(n)
     lat = np.array(columns["lat"], np.float64).reshape(n)
     lon = np.array(columns["lon"], np.float64).reshape(n)
     neet = np.array([v is True for v in columns["neet"]], bool).reshape(n)
@@ -307,8 +310,11 @@ class PartsPreview:
         self._stopped = False
         self._stale = False
         self._group_by = "area_code"
-        #: the node fields :meth:`nodes` needs (read first, the others later)
+        #: the node fields :meth:`nodes` needs of every node (read first, the others later)
         self.fields: tuple[str, ...] = ()
+        #: the fields it needs of the places only (their popups): read apart, :meth:`places`
+        self.place_fields: tuple[str, ...] = ()
+        self._places: Mapping[str, list] | None = None
 
     @property
     def complete(self) -> bool:
@@ -341,19 +347,24 @@ class PartsPreview:
             shell.areas.setdefault(area.code, area)
         self._codes = {code: i for i, code in enumerate(shell.areas)}
         self._group_by = settings.get("group_by", "area_code") or "area_code"
-        self.fields = (*BLOCK_FIELDS, "activity", "role", *(f for fs in POPUP_FIELDS.values() for f in fs),
-                       *(() if self._group_by in _GROUP_FIELDS else ("attrs",)))
+        self.fields = (*BLOCK_FIELDS, "activity",
+                       self._group_by if self._group_by in _GROUP_FIELDS else "attrs")
+        self.place_fields = ("id", *dict.fromkeys(f for kind in PLACE_KINDS for f in POPUP_FIELDS[kind]))
         if not shell.areas:
             self._stopped = True
             return
         self._part(areas_part(shell))
 
-    def nodes(self, nodes: Mapping[str, list]) -> None:
-        """The nodes part, from one list per field of a node (every field of
-        :class:`~socialmap.model.project.Node`, in file order)."""
-        from socialmap.model.kinds import YOUNG_PERSON as YOUNG
-        from socialmap.model.project import settle_activity
+    def places(self, places: Mapping[str, list]) -> None:
+        """The popup fields of the places (services and organisations), one list per field of
+        :attr:`place_fields` over the file's rows of those kinds (read apart from the other
+        nodes: 5,000 rows of a city's 125,000); :meth:`nodes` takes them from here."""
+        self._places = places
 
+    def nodes(self, nodes: Mapping[str, list]) -> None:
+        """The nodes part, from one list per field of a node (in file order): those of
+        :attr:`fields`, and the popup fields of :attr:`place_fields` too unless :meth:`places`
+        was told them. The lists are not changed (the records are made from them later)."""
         if self._stopped:
             return
         ids = nodes["id"]
@@ -366,17 +377,23 @@ class PartsPreview:
         every = len(picked) == len(ids)
         columns: dict[str, list] = {}
         for name in {*BLOCK_FIELDS, "activity", self._group_by if self._group_by in _GROUP_FIELDS else "id"}:
-            columns[name] = list(nodes[name]) if every else list(map(nodes[name].__getitem__, picked))
-        columns["label"] = [label or nid for label, nid in zip(columns["label"], columns["id"], strict=True)]
-        activity, neet = columns["activity"], columns["neet"]
-        unsettled = [row for row, (k, act, flag) in enumerate(zip(columns["kind"], activity, neet, strict=True))
-                     if k == YOUNG and (act is None) != (flag is None)]
-        for row in unsettled:  # as Project.build settles a young person
-            node = Node(columns["id"][row], YOUNG, activity=activity[row], neet=neet[row])
-            settle_activity(node)
-            activity[row], neet[row] = node.activity, node.neet
-        places = [[row, {name: _plain(nodes[name][i]) for name in POPUP_FIELDS[kinds[i]]}]
-                  for row, i in enumerate(picked) if kinds[i] in PLACE_KINDS]
+            columns[name] = nodes[name] if every else list(map(nodes[name].__getitem__, picked))
+        drawn_ids, labels = columns["id"], columns["label"]
+        if not all(labels):  # an empty label is shown as the id (as the build settles it)
+            columns["label"] = [label or nid for label, nid in zip(labels, drawn_ids, strict=True)]
+        self._settle(columns)
+        codes = np.array(list(map(KIND_CODES.__getitem__, columns["kind"])), np.uint8).reshape(len(picked))
+        self._is_place = codes != KIND_CODES[YOUNG_PERSON]
+        place_rows = np.flatnonzero(self._is_place).tolist()
+        found = self._places
+        if found is None:  # every field in ``nodes``: each place's popup fields at its file row
+            source, at = nodes, (place_rows if every else [picked[r] for r in place_rows])
+        else:  # read apart: each place found by its id
+            source, index = found, dict(zip(found["id"], range(len(found["id"])), strict=True))
+            at = list(map(index.__getitem__, map(drawn_ids.__getitem__, place_rows)))
+        kind_of = columns["kind"]
+        places = [[row, {name: _plain(source[name][i]) for name in POPUP_FIELDS[kind_of[row]]}]
+                  for row, i in zip(place_rows, at, strict=True)]
         if self._group_by in _GROUP_FIELDS:  # payloads.group_key
             values = columns[self._group_by]
         else:
@@ -387,36 +404,69 @@ class PartsPreview:
         except TypeError:
             self._stopped = True
             return
-        self._is_place = np.array([k in PLACE_KINDS for k in columns["kind"]], bool).reshape(len(picked))
         # each file row's drawn row (-1: not drawn), the last for an end that is no node
         self._drawn_row = np.full(len(ids) + 1, -1, np.int64)
         self._drawn_row[np.array(picked, np.int64)] = np.arange(len(picked))
-        self.rows = dict(zip(columns["id"], range(len(picked)), strict=True))
-        self._providers = {nodes["id"][i]: nodes["provider"][i] for i in picked if kinds[i] == SERVICE}
-        self._part({"part": "nodes", "nodes": nodes_block_of(columns, places, self._codes)})
+        self.rows = dict(zip(drawn_ids, range(len(picked)), strict=True))
+        providers = source["provider"]
+        self._providers = {drawn_ids[row]: providers[i] for row, i in zip(place_rows, at, strict=True)
+                           if kind_of[row] == SERVICE}
+        self._part({"part": "nodes", "nodes": nodes_block_of(columns, places, self._codes, kind_codes=codes)})
 
-    def ties(self, ties: Mapping[str, Any]) -> None:
-        """The ties part, from one list per field of a tie (``type``, ``since`` and ``until``, in
-        file order) and ``a_row``, ``b_row``: the file row of each end's node (-1 for none)."""
+    @staticmethod
+    def _settle(columns: dict[str, list]) -> None:
+        """Each young person's activity and NEET flag as :meth:`Project.build` settles them
+        (copies of the two columns made when one changes)."""
+        from socialmap.model.project import settle_activity
+
+        activity, neet = columns["activity"], columns["neet"]
+        unsettled = [row for row, (k, act, flag) in enumerate(zip(columns["kind"], activity, neet, strict=True))
+                     if k == YOUNG_PERSON and (act is None) != (flag is None)]
+        if not unsettled:
+            return
+        activity, neet = columns["activity"], columns["neet"] = list(activity), list(neet)
+        for row in unsettled:
+            node = Node(columns["id"][row], YOUNG_PERSON, activity=activity[row], neet=neet[row])
+            settle_activity(node)
+            activity[row], neet[row] = node.activity, node.neet
+
+    def ties(self, pieces: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> None:
+        """The ties part, from the ties in file order, a piece at a time (or all in one): each
+        piece one list per field of a tie (``a``, ``b``, ``type``, ``since``, ``until``) and
+        ``a_row``, ``b_row``: the file row of each end's node (-1 for none)."""
         from socialmap.model.dates import in_force, today
 
         if self._stopped or self.rows is None:
             return
-        self._ties_read = len(ties["type"])
-        a, b = self._drawn_row[ties["a_row"]], self._drawn_row[ties["b_row"]]
-        types = ties["type"]
-        since, until = ties["since"], ties["until"]
-        keep = (a >= 0) & (b >= 0)
-        if since.count(None) != len(since) or until.count(None) != len(until):
-            day = self.on or today()
-            keep &= np.array([in_force(s, u, day) for s, u in zip(since, until, strict=True)], bool)
-        by_role = np.array(list(map(_BY_ROLE.get, types, repeat(False, len(types)))), bool).reshape(len(types))
-        if not keep.all():
-            a, b, by_role = a[keep], b[keep], by_role[keep]
-        # each tie's ends in the order of its key (the ids compared as text, by their rank)
         rank = self._rank()
-        swap = rank[a] > rank[b] if rank is not None else np.array(
-            [x > y for x, y, ok in zip(ties["a"], ties["b"], keep.tolist(), strict=True) if ok], bool).reshape(len(a))
+        drawn_row, day = self._drawn_row, self.on or today()
+        got_a, got_b, got_role, got_swap = [], [], [], []
+        read = 0
+        for piece in [pieces] if isinstance(pieces, Mapping) else pieces:
+            types = piece["type"]
+            n = len(types)
+            read += n
+            a = drawn_row[np.array(piece["a_row"], np.int64).reshape(n)]
+            b = drawn_row[np.array(piece["b_row"], np.int64).reshape(n)]
+            keep = (a >= 0) & (b >= 0)
+            since, until = piece["since"], piece["until"]
+            if since.count(None) != n or until.count(None) != n:
+                keep &= np.array([in_force(s, u, day) for s, u in zip(since, until, strict=True)], bool).reshape(n)
+            by_role = np.array(list(map(_BY_ROLE.get, types, repeat(False, n))), bool).reshape(n)
+            if rank is None:  # each tie's ends in the order of its key, compared as Python compares text
+                got_swap.append(np.array([x > y for x, y, ok in zip(piece["a"], piece["b"], keep.tolist(), strict=True)
+                                          if ok], bool))
+            if not keep.all():
+                a, b, by_role = a[keep], b[keep], by_role[keep]
+            got_a.append(a)
+            got_b.append(b)
+            got_role.append(by_role)
+        self._ties_read = read
+        a, b, by_role = (np.concatenate(got) if got else np.zeros(0, dtype)
+                         for got, dtype in ((got_a, np.int64), (got_b, np.int64), (got_role, bool)))
+        # each tie's ends in the order of its key (the ids compared as text, by their rank)
+        swap = rank[a] > rank[b] if rank is not None else (np.concatenate(got_swap) if got_swap
+                                                           else np.zeros(0, bool))
         a, b = np.where(swap, b, a), np.where(swap, a, b)
         cls = classes_by_role(self._is_place, self._group, by_role, a, b)
         self._part({"part": "ties", "ties": {"n": len(a), "a": b64(a, "u4"), "b": b64(b, "u4"),
