@@ -23,7 +23,7 @@ import base64
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter, eq, is_, is_not, itemgetter
 from typing import Any
 
 import numpy as np
@@ -371,18 +371,26 @@ class PartsPreview:
         if len(set(ids)) != len(ids):
             self._stopped = True
             return
-        kinds = nodes["kind"]
-        picked = [i for i, (k, y, x) in enumerate(zip(kinds, nodes["lat"], nodes["lon"], strict=True))
-                  if k in KIND_CODES and y is not None and x is not None]
-        every = len(picked) == len(ids)
+        n = len(ids)
+        # the drawn nodes: of a drawn kind, with a point (each test a C-level pass over the column)
+        every_code = np.array(list(map(KIND_CODES.get, nodes["kind"], repeat(len(KIND_CODES), n))),
+                              np.uint8).reshape(n)
+        drawn = every_code < len(KIND_CODES)
+        for name in ("lat", "lon"):
+            if None in nodes[name]:
+                drawn &= np.array(list(map(is_not, nodes[name], repeat(None, n))), bool).reshape(n)
+        every = bool(drawn.all())
+        picked = range(n) if every else np.flatnonzero(drawn).tolist()
+        take = None if every or not picked else (itemgetter(*picked) if len(picked) > 1
+                                                 else lambda column: (column[picked[0]],))
         columns: dict[str, list] = {}
         for name in {*BLOCK_FIELDS, "activity", self._group_by if self._group_by in _GROUP_FIELDS else "id"}:
-            columns[name] = nodes[name] if every else list(map(nodes[name].__getitem__, picked))
+            columns[name] = nodes[name] if every else list(take(nodes[name])) if take else []
         drawn_ids, labels = columns["id"], columns["label"]
         if not all(labels):  # an empty label is shown as the id (as the build settles it)
             columns["label"] = [label or nid for label, nid in zip(labels, drawn_ids, strict=True)]
         self._settle(columns)
-        codes = np.array(list(map(KIND_CODES.__getitem__, columns["kind"])), np.uint8).reshape(len(picked))
+        codes = every_code if every else every_code[drawn]
         self._is_place = codes != KIND_CODES[YOUNG_PERSON]
         place_rows = np.flatnonzero(self._is_place).tolist()
         found = self._places
@@ -420,8 +428,14 @@ class PartsPreview:
         from socialmap.model.project import settle_activity
 
         activity, neet = columns["activity"], columns["neet"]
-        unsettled = [row for row, (k, act, flag) in enumerate(zip(columns["kind"], activity, neet, strict=True))
-                     if k == YOUNG_PERSON and (act is None) != (flag is None)]
+        n = len(activity)
+        if activity.count(None) == 0 and neet.count(None) == 0:
+            return
+        # one C-level pass per column: young people with an activity and no NEET flag, or the reverse
+        young = np.array(list(map(eq, columns["kind"], repeat(YOUNG_PERSON, n))), bool).reshape(n)
+        no_activity = np.array(list(map(is_, activity, repeat(None, n))), bool).reshape(n)
+        no_flag = np.array(list(map(is_, neet, repeat(None, n))), bool).reshape(n)
+        unsettled = np.flatnonzero(young & (no_activity != no_flag)).tolist()
         if not unsettled:
             return
         activity, neet = columns["activity"], columns["neet"] = list(activity), list(neet)

@@ -461,7 +461,13 @@ def read_schema_version(path: str | os.PathLike) -> int:
     that is present, not NULL, a whole number and not from a newer SocialMap (each refused with
     its own message). The file is opened read-only (and immutable), so it is never modified.
     """
-    path = Path(path)
+    return _read_schema_version(Path(path))
+
+
+def _read_schema_version(path: Path, check: IntegrityCheck | None = None) -> int:
+    """:func:`read_schema_version`; with ``check``, SQLite's integrity checks are not run here
+    but by ``check`` (started once the header is checked, its verdict taken by the caller), and
+    a file refused by the other checks is refused for its damage first if ``check`` finds any."""
     if not path.exists():
         raise ProjectFileError(f"{path}: no such file")
     if not path.is_file():
@@ -473,18 +479,65 @@ def read_schema_version(path: str | os.PathLike) -> int:
         except sqlite3.Error as exc:
             raise ProjectFileError(f"{path}: cannot be opened ({exc})") from None
         try:
-            return _schema_version(con, path)
+            if check is None:
+                return _schema_version(con, path)
+            check.start(path)
+            try:
+                return _schema_version(con, path, integrity=False)
+            except ProjectFileError:
+                check.verdict()
+                raise
         finally:
             con.close()
 
 
-def _schema_version(con: sqlite3.Connection, path: str | os.PathLike) -> int:
+class IntegrityCheck:
+    """SQLite's integrity checks of a file (:func:`_check_integrity`) in a thread of their own,
+    while the file is read: SQLite runs them without Python's lock, on the other core (0.2 s of
+    CPU for a city's 33 MB file, which came before anything could be read and drawn).
+    :meth:`verdict` waits for them and raises what they found; the reading calls it before
+    anything read from SQLite is shown, and first when the reading fails (a damaged file is
+    named as damaged, as when the checks came first)."""
+
+    def __init__(self) -> None:
+        self._thread: Any = None
+        self._error: BaseException | None = None
+
+    def start(self, path: Path) -> None:
+        import threading
+
+        self._thread = threading.Thread(target=self._run, args=(path,), name="integrity check", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            con = sqlite3.connect(_read_only_uri(path), uri=True)
+            try:
+                _check_integrity(con, path)
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            self._error = ProjectFileError(f"{path}: the file is damaged ({exc}); it was not changed")
+        except BaseException as exc:  # noqa: BLE001 - raised by verdict() on the reading's thread
+            self._error = exc
+
+    def verdict(self) -> None:
+        """Wait for the checks; raise what they found (each time it is asked)."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _schema_version(con: sqlite3.Connection, path: str | os.PathLike, *, integrity: bool = True) -> int:
     """The schema version of the SocialMap GeoPackage open on ``con`` (``path`` names it in
-    messages), after SQLite's integrity checks, GeoPackage's required tables, SocialMap's own
-    tables and the layers' registration (a file on disk has had its header checked before)."""
+    messages), after SQLite's integrity checks (unless ``integrity`` is false: run apart,
+    :class:`IntegrityCheck`), GeoPackage's required tables, SocialMap's own tables and the
+    layers' registration (a file on disk has had its header checked before)."""
     path = Path(path)
     try:
-        _check_integrity(con, path)
+        if integrity:
+            _check_integrity(con, path)
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         missing = [t for t in GPKG_REQUIRED_TABLES if t not in tables]
         if missing:
@@ -531,21 +584,27 @@ def load_project(path: str | os.PathLike, *, preview: Any = None) -> Project:
     and are left untouched. ``preview``: told what the map draws as it is read, before the
     records are made and checked (:func:`read_records`)."""
     path = Path(path)
-    version = read_schema_version(path)
+    check = IntegrityCheck()  # SQLite's integrity checks run while the file is read
+    version = _read_schema_version(path, check)
     try:
         with _gc_paused():
-            if version < SCHEMA_VERSION:
-                return _load_migrated(path, version, preview)
-            if not Path(f"{path}-wal").exists():
-                return _load(path, path, preview)
-            # Another program (QGIS) keeps recent commits in a write-ahead log. GDAL, reading
-            # the areas layer, would checkpoint that log into the file and delete it: read a
-            # copy of the two instead, so the file and its log are left as they are.
-            with tempfile.TemporaryDirectory() as folder:
-                copy = Path(folder) / "project.gpkg"
-                shutil.copyfile(path, copy)
-                shutil.copyfile(f"{path}-wal", f"{copy}-wal")
-                return _load(copy, path, preview)
+            try:
+                if version < SCHEMA_VERSION:
+                    check.verdict()  # before a copy is migrated
+                    return _load_migrated(path, version, preview)
+                if not Path(f"{path}-wal").exists():
+                    return _load(path, path, preview, check.verdict)
+                # Another program (QGIS) keeps recent commits in a write-ahead log. GDAL, reading
+                # the areas layer, would checkpoint that log into the file and delete it: read a
+                # copy of the two instead, so the file and its log are left as they are.
+                with tempfile.TemporaryDirectory() as folder:
+                    copy = Path(folder) / "project.gpkg"
+                    shutil.copyfile(path, copy)
+                    shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+                    return _load(copy, path, preview, check.verdict)
+            except BaseException:
+                check.verdict()  # a file that could not be read because it is damaged is named so
+                raise
     except ProjectFileError:
         raise
     except OSError as exc:  # a disk that fails while the file is read (EIO), a file that vanished
@@ -818,11 +877,13 @@ def _read_nodes(path: Path) -> list[Node]:
     return list(map(Node, *(columns[name] for name in NODE_FIELDS)))
 
 
-def _load(path: Path | bytes, shown: Path, preview: Any = None) -> Project:
+def _load(path: Path | bytes, shown: Path, preview: Any = None, verdict: Any = None) -> Project:
     """The project in the file at ``path``, or in a GeoPackage held in memory as bytes
-    (:mod:`socialmap.store.memory`); ``shown`` is the file's name in messages; ``preview`` as
-    for :func:`read_records`."""
-    areas, nodes, ties, settings, scenarios, snapshots = read_records(path, shown, preview=preview)
+    (:mod:`socialmap.store.memory`); ``shown`` is the file's name in messages; ``preview`` and
+    ``verdict`` as for :func:`read_records`."""
+    areas, nodes, ties, settings, scenarios, snapshots = read_records(path, shown, preview=preview, verdict=verdict)
+    if verdict is not None:
+        verdict()
     try:
         project = Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(shown))
         project.snapshots = snapshots
@@ -835,7 +896,7 @@ def _load(path: Path | bytes, shown: Path, preview: Any = None) -> Project:
                                "applies the safe fixes") from None
 
 
-def read_records(path: Path | bytes, shown: Path, *, preview: Any = None):
+def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdict: Any = None):
     """The records of a project file as they are, not yet checked:
     ``(areas, nodes, ties, settings, scenarios, snapshots)`` (used by the check and repair of a
     file another program edited, :mod:`socialmap.store.repair`).
@@ -850,7 +911,11 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None):
     pieces of :func:`_tie_pieces`, in file order; ``preview.stale()`` when the records are
     then read otherwise (by GDAL: a column not as SocialMap writes it). What it is told may still
     be refused by the checks that follow; a preview that fails is dropped and the file read as
-    without one."""
+    without one.
+
+    ``verdict`` (:meth:`IntegrityCheck.verdict`, the file's integrity checked meanwhile) is
+    called once the nodes are read straight from SQLite, before the preview is told them (its
+    areas, read by GDAL, may already be drawn: a damaged file's are withdrawn with the rest)."""
     import pyogrio
 
     areas_df = pyogrio.read_dataframe(path, layer="areas")
@@ -876,6 +941,8 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None):
         # the fields the map's preview needs first, the others once it is drawn
         fields = None if preview is None else getattr(preview, "fields", None) or None
         columns = _node_columns_direct(con, fields)
+        if verdict is not None:
+            verdict()
         if columns is None:
             nodes = _read_nodes(path)
             ties = _read_ties(con, nodes, shown)

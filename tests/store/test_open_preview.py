@@ -224,3 +224,93 @@ def test_each_ties_ends_are_in_the_order_of_its_key_whatever_the_ids(two_areas, 
     ends = [(nodes_part["ids"][a], nodes_part["ids"][b])
             for a, b in zip(_u(ties_part["a"], "u4"), _u(ties_part["b"], "u4"), strict=True)]
     assert ends[:5] == [("yp10", "yp9"), ("Zed", "zed"), ("yp9", "Ébé"), ("yp10", "zed"), ("Zed", "Ébé")]
+
+
+def test_the_nodes_sparse_fields_are_read_as_gdal_reads_them_wherever_they_are(tmp_path, small_project):
+    """The fields most nodes lack (an adult's, an organisation's, a service's own, the imported
+    attributes) are fetched only for the rows that have one: here also a young person with a
+    sector and an imported attribute, a row deleted (a gap in the fids) and a node appended
+    after it; every node as GDAL reads the layer, field for field, and each node's attrs a dict
+    of its own."""
+    from pathlib import Path
+
+    from socialmap.model import Node
+    from socialmap.store import gpkg
+
+    small_project.add_node(Node("yp4", "young_person", "Ash", area_code="A2", age=19, neet=False,
+                                attrs={"school": "North"}))
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = _edit(path)
+    with con:
+        con.execute("UPDATE nodes SET sector = 'voluntary', hours_per_week = 2.5 WHERE id = 'yp2'")
+        con.execute("DELETE FROM nodes WHERE id = 'yp3'")
+        con.execute("INSERT INTO nodes (id, kind, label, area_code, age, neet, activity, geom)"
+                    " SELECT 'yp5', kind, 'Lee', area_code, 20, 0, 'eet', geom FROM nodes WHERE id = 'yp1'")
+    con.close()
+    con = gpkg._connect_read_only(Path(path))
+    direct = gpkg._read_nodes_direct(con)
+    con.close()
+    assert direct == gpkg._read_nodes(Path(path))
+    by_id = {n.id: n for n in direct}
+    assert [n.id for n in direct] == ["yp1", "yp2", "ad1", "o1", "s1", "yp4", "yp5"]
+    assert (by_id["yp2"].sector, by_id["yp2"].hours_per_week, by_id["yp2"].org_type) == ("voluntary", 2.5, None)
+    assert by_id["ad1"].role == "youth worker" and by_id["o1"].years_in_area == 30.0
+    assert by_id["yp4"].attrs == {"school": "North"} and by_id["yp1"].attrs == {}
+    assert by_id["yp1"].attrs is not by_id["yp2"].attrs
+
+
+def test_the_places_popups_are_read_apart_and_each_found_by_its_id(tmp_path, small_project):
+    """The preview reads the popup fields of the services and organisations only (not of
+    every node), each found by its id: with a second organisation first in the file and the
+    service listed before the first organisation, the parts are still the project's, text for
+    text."""
+    from socialmap.model import Node
+
+    small_project.add_node(Node("o2", "organisation", "Faith group", lat=53.406, lon=-2.296, org_type="charity",
+                                sector="voluntary"))
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    con = _edit(path)
+    with con:  # o2 first, s1 before o1 in file order
+        con.execute("UPDATE nodes SET fid = 100 WHERE id = 'o1'")
+        con.execute("UPDATE nodes SET fid = 0 WHERE id = 'o2'")
+    con.close()
+    project, preview, sent = _opened_with_preview(path)
+    places = sent[1]["nodes"]["places"]
+    ids = sent[1]["nodes"]["ids"]
+    assert [ids[row] for row, _ in places] == ["o2", "s1", "o1"]
+    assert places[0][1] == {"org_type": "charity", "sector": "voluntary", "is_anchor": None,
+                            "years_in_area": None}
+    assert places[1][1] == {"provider": "o1", "service_type": "youth club", "commissioner": None,
+                            "contract_end": None}
+    assert places[2][1] == {"org_type": "school_college", "sector": "public", "is_anchor": True,
+                            "years_in_area": 30.0}
+    assert preview.place_fields[0] == "id" and "org_type" not in preview.fields
+    assert _texts(sent) == _texts(binary.parts(project)[0]) and preview.matches(project)
+
+
+def test_a_damaged_file_is_refused_as_damaged_and_its_nodes_are_never_previewed(tmp_path):
+    """SQLite's integrity checks run while the file is read (gpkg.IntegrityCheck): random bytes
+    over the nodes table's first page are still refused with the checks' message, not with what
+    the reading met, and the preview is told nothing read straight from SQLite (at most the
+    areas, which GDAL read meanwhile and the window withdraws with the rest)."""
+    import random
+
+    from socialmap.errors import ProjectFileError
+
+    path = tmp_path / "p.gpkg"
+    save_project(synthetic_city(300), path)
+    con = sqlite3.connect(path)
+    size = con.execute("PRAGMA page_size").fetchone()[0]
+    page = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'nodes'").fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    rng = random.Random(1)
+    for i in range((page - 1) * size + 8, page * size, 5):
+        data[i] = rng.randrange(256)
+    path.write_bytes(bytes(data))
+    sent: list[dict] = []
+    with pytest.raises(ProjectFileError, match=r"the file is damaged \(SQLite's integrity check: "):
+        load_project(path, preview=binary.PartsPreview(sent.append))
+    assert [p["part"] for p in sent] in ([], ["areas"])
