@@ -29,6 +29,7 @@ from socialmap.scenarios.impact import (
     RankResult,
     ScenarioResult,
     apply_changes,
+    check_changes,
     evaluate,
     rank,
     scenario_base,
@@ -64,4 +65,5 @@ __all__ = [
     "scenario_base",
     "top_ten_stability",
     "validate_changes",
+    "check_changes",
 ]

@@ -141,26 +141,53 @@ class FrameModel(QAbstractTableModel):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
-        name = self.index_name if index.column() == 0 else self.columns[index.column() - 1]
+        name = self._name(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(index.row(), index.column(), name)
         hidden = self.withheld(index.row(), name)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            text = WITHHELD if hidden else format_cell(name, value, self.suppressed, self.one_decimal_columns)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                if hidden:
-                    return plain_tooltip(f"{WITHHELD}: {WITHHELD_REASON}")
-                note = self.notes.get((str(self.rows[index.row()][0]), name))
-                return plain_tooltip(note.replace("{shown}", text) if note else text)
-            return text
-        if role == SORT_ROLE:
+        if role == Qt.ItemDataRole.ToolTipRole:
             if hidden:
-                return -math.inf
-            if name in self.suppressed and is_suppressed(value):
-                return SUPPRESSED_SORT_VALUE
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                return -math.inf
-            if isinstance(value, (list, tuple)):
-                return len(value)
-            if isinstance(value, bool) or type(value).__name__ == "bool_":
-                return int(bool(value))
-            return value
+                return plain_tooltip(f"{WITHHELD}: {WITHHELD_REASON}")
+            text = format_cell(name, value, self.suppressed, self.one_decimal_columns)
+            note = self.notes.get((str(self.rows[index.row()][0]), name))
+            return plain_tooltip(note.replace("{shown}", text) if note else text)
+        if role == SORT_ROLE:
+            return self._sort_key(index.row(), index.column(), name)
         return None
+
+    def _name(self, column: int) -> str:
+        return self.index_name if column == 0 else self.columns[column - 1]
+
+    def _text(self, row: int, column: int, name: str) -> str:
+        """The cell's text (its DisplayRole data)."""
+        if self.withheld(row, name):
+            return WITHHELD
+        return format_cell(name, self.raw(row, column), self.suppressed, self.one_decimal_columns)
+
+    def _sort_key(self, row: int, column: int, name: str) -> Any:
+        """The cell's key (its SORT_ROLE data)."""
+        if self.withheld(row, name):
+            return -math.inf
+        value = self.raw(row, column)
+        if name in self.suppressed and is_suppressed(value):
+            return SUPPRESSED_SORT_VALUE
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return -math.inf
+        if isinstance(value, (list, tuple)):
+            return len(value)
+        if isinstance(value, bool) or type(value).__name__ == "bool_":
+            return int(bool(value))
+        return value
+
+    # column-wise, for SearchProxy (a Qt index and a data() call per cell through the bindings
+    # was most of the UI thread's part of a city's first scenario: the area table's columns
+    # fitted to their text, its rows sorted)
+    def shown_texts(self, rows: list[int], column: int) -> list[str]:
+        """The text of column ``column`` in these rows (as ``data``)."""
+        name = self._name(column)
+        return [self._text(r, column, name) for r in rows]
+
+    def sort_keys(self, column: int) -> list[Any]:
+        """Every row's key of column ``column`` (as its ``SORT_ROLE`` data)."""
+        name = self._name(column)
+        return [self._sort_key(r, column, name) for r in range(len(self.rows))]

@@ -377,6 +377,8 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(20)
         self._heartbeat.timeout.connect(self._tick)
+        if self.available():  # the set-up's modules imported while the window waits for a file
+            QTimer.singleShot(0, self._warm_up)
         doc.projectReplaced.connect(self._on_replaced)
         doc.nodesChanged.connect(self._on_nodes)
         doc.tiesChanged.connect(self._on_ties)
@@ -451,16 +453,35 @@ class ScenarioPanel(QWidget, workers.PanelJob):
             return None
         worker = workers.Worker(workers.prepare_scenarios, project, self.doc.measure_date())
         worker.preload = workers.SCENARIO_MODULES
-        worker.polite = True  # its imports and pieces give way to the UI thread
         worker.signals.finished.connect(self._prepared)
         worker.signals.failed.connect(self._prepare_failed)
         worker.signals.cancelled.connect(self._prepare_failed)
         self.prepare_worker = worker
         self._edits_meanwhile: list[tuple] | None = []
-        worker.signals.done.connect(self._heartbeat.stop)
+        self._polite_started(worker)  # its imports and pieces give way to the UI thread
+        return workers.start(worker)
+
+    def _warm_up(self) -> workers.Worker:
+        """Queue :func:`socialmap.ui.workers.warm_up` (a polite job importing the scenario
+        set-up's modules), the UI thread's tick running while it does."""
+        worker = workers.Worker(workers.warm_up)
+        worker.preload = workers.SCENARIO_MODULES
+        self._polite_started(worker)
+        return workers.start(worker)
+
+    def _polite_started(self, worker: workers.Worker) -> None:
+        """The UI thread ticks (workers.ui_heartbeat) while a polite job of the panel's is queued
+        or runs."""
+        worker.polite = True
+        self._polite_jobs = getattr(self, "_polite_jobs", 0) + 1
+        worker.signals.done.connect(self._polite_done)
         self._tick()
         self._heartbeat.start()
-        return workers.start(worker)
+
+    def _polite_done(self) -> None:
+        self._polite_jobs -= 1
+        if self._polite_jobs <= 0:
+            self._heartbeat.stop()
 
     @staticmethod
     def _tick() -> None:
@@ -595,10 +616,14 @@ class ScenarioPanel(QWidget, workers.PanelJob):
     def add_change(self, change) -> None:
         if change is None:
             return
-        validate = scenarios_api("validate_changes")
-        if validate is not None:  # checked as it is added, not first when the scenario runs
+        # checked as it is added, not first when the scenario runs: on the set-up made ahead when
+        # it is ready, else from the records (validate_changes on the project built its whole
+        # set-up here, on the UI thread: about a second at 100,000 young people)
+        target = workers.prepared_for(self.doc.project, self.doc.measure_date())
+        validate = scenarios_api("validate_changes" if target is not None else "check_changes")
+        if validate is not None:
             try:
-                validate(self.doc.project, [*self.changes, change])
+                validate(self.doc.project if target is None else target, [*self.changes, change])
             except InputError as exc:
                 self.status.setText(f"Not added: {exc}")
                 return

@@ -364,3 +364,45 @@ def test_a_project_without_areas_or_people():
     r = evaluate(p, [Close("o")])
     assert r.areas.empty and sorted(r.summary["removed"]) == ["o", "s"]
     assert r.summary["newly_isolated"] == 0
+
+
+_CHANGE_LISTS = [
+    [Decommission("nope")],
+    [Decommission("o1")],
+    [Close("s1")],
+    [Transfer("s1", "yp1")],
+    [Transfer("s1", "o1")],
+    [Transfer("s1", "o2", 1.5)],
+    [Relocate("s1", 91, 0)],
+    [Relocate("s1", 53, -2, -1)],
+    [Decommission("s1"), Decommission("s1")],
+    [Close("o1"), Decommission("s2")],  # s2 went with its provider
+    [Close("o1"), Relocate("s1", 53.41, -2.28)],
+    [Transfer("s1", "o2"), Close("o1"), Decommission("s1")],  # s1 moved to o2 first: still there
+    [Transfer("s1", "o2"), Close("o2"), Decommission("s1")],  # and went with o2
+    [Transfer("s1", "o2"), Transfer("s1", "o2")],  # provided by o2 after the first
+    [Transfer("s1", "o2"), Transfer("s1", "o1")],  # back to o1: fine
+    [Decommission("x1"), Close("x2"), Relocate("s1", 95, 0), Transfer("s3", "o2"), Close("o2"), Close("o2")],
+    [Decommission("s1"), Transfer("s2", "o3", 0.5), Relocate("s3", 53.44, -2.29), Close("o2")],  # all fine
+]
+
+
+@pytest.mark.parametrize("changes", _CHANGE_LISTS)
+def test_checking_changes_from_the_records_refuses_what_the_setup_refuses(town, changes):
+    """check_changes (the window's check of a change added before its set-up made ahead is
+    ready) reads the records, not the set-up, and refuses exactly what validate_changes does:
+    the same problems, in the same order, or none."""
+    from socialmap.errors import InputError as Refused
+    from socialmap.scenarios import check_changes, validate_changes
+
+    def problems(check):
+        try:
+            check(town, changes)
+        except Refused as exc:
+            return [str(p) for p in exc.problems]
+        return []
+
+    expected = problems(validate_changes)
+    assert problems(check_changes) == expected
+    fine = {11, 14, len(_CHANGE_LISTS) - 1}  # the lists every change of which applies
+    assert (expected == []) == (next(i for i, c in enumerate(_CHANGE_LISTS) if c is changes) in fine)

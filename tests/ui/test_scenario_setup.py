@@ -298,6 +298,7 @@ def test_the_job_making_the_setup_gives_way_while_the_ui_thread_is_late(monkeypa
     import threading
     import time
 
+    monkeypatch.setattr(workers, "_EXECUTOR", None)  # no other job queued
     monkeypatch.setattr(workers, "GIVE_WAY_MAX_S", 0.1)
     monkeypatch.setattr(workers, "GIVE_WAY_TOTAL_S", 0.15)
     monkeypatch.setattr(workers, "_given", [0.0])
@@ -334,6 +335,7 @@ def test_the_job_gives_way_at_once_after_a_user_action_and_not_once_hurried(monk
 
     from socialmap.ui.document import ProjectDocument
 
+    monkeypatch.setattr(workers, "_EXECUTOR", None)  # no other job queued
     monkeypatch.setattr(workers, "ACTION_S", 0.1)
     monkeypatch.setattr(workers, "_given", [0.0])
     monkeypatch.setattr(workers, "_polite_thread", [threading.get_ident()])
@@ -388,3 +390,80 @@ def test_a_polite_job_gives_way_before_each_module_it_imports_with_a_short_switc
         else:
             assert seen["interval"] == pytest.approx(interval)
             assert calls == []
+
+
+def test_a_change_added_before_the_setup_is_ready_is_checked_from_the_records(make_window, qtbot, three_area_file,
+                                                                             monkeypatch):
+    """While the set-up made ahead is not ready (held here), adding a change builds no set-up of
+    the project on the UI thread (it took about a second at 100,000 young people) and still
+    refuses a bad one with validate_changes' reason; once it is ready, changes are checked on it."""
+    import threading
+
+    go = threading.Event()
+    real = workers.prepare_scenarios
+
+    def held(source, on=None, progress=None, cancelled=None):
+        go.wait(WAIT_MS / 1000)
+        return real(source, on)
+
+    monkeypatch.setattr(workers, "prepare_scenarios", held)
+    window = make_window()
+    panel = window.scenario_panel
+    open_and_wait(window, qtbot, three_area_file)
+    qtbot.waitUntil(lambda: panel.prepare_worker is not None and panel.prepare_worker.running, timeout=WAIT_MS)
+    project = window.doc.project
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    panel._add_decommission()  # the same service twice
+    assert [c.service for c in panel.changes] == ["s1"]
+    assert panel.status.text() == "Not added: change 2 (decommission s1), field 'service': service 's1' is already gone: change 1 (decommission s1) removed it"
+    assert "scenario_base" not in project._cache and "graph_arrays" not in project._cache
+    go.set()
+    qtbot.waitUntil(lambda: _prepared(window) is not None, timeout=WAIT_MS)
+    checked: list = []
+    import socialmap.scenarios as api
+
+    monkeypatch.setattr(api, "validate_changes", lambda p, changes: checked.append(p) or real_validate(p, changes))
+    real_validate = api.impact.validate_changes
+    panel.clear()
+    panel._add_decommission()
+    assert checked == [_prepared(window)] and [c.service for c in panel.changes] == ["s1"]
+
+
+def test_a_polite_job_gives_way_no_more_once_another_job_is_queued(monkeypatch):
+    """The window's warm-up at its start (or the set-up made ahead) is polite, but a file opened
+    meanwhile is queued behind it: from then on it gets on at full speed."""
+    import threading
+    import time
+
+    class Queue:
+        pending = 1
+
+    monkeypatch.setattr(workers, "_EXECUTOR", Queue)
+    monkeypatch.setattr(workers, "GIVE_WAY_MAX_S", 0.1)
+    monkeypatch.setattr(workers, "_given", [0.0])
+    monkeypatch.setattr(workers, "_polite_thread", [threading.get_ident()])
+    monkeypatch.setattr(workers, "ui_heartbeat", [time.monotonic() - 10])  # a late tick: busy
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert time.monotonic() - t0 >= 0.09  # alone: it waits
+    Queue.pending = 2
+    t0 = time.monotonic()
+    workers._give_way_to_ui()
+    assert time.monotonic() - t0 < 0.03
+
+
+def test_the_window_warms_up_the_scenario_modules_at_its_start_with_its_tick(make_window, qtbot):
+    """A window queues workers.warm_up at its start, a polite job importing SCENARIO_MODULES first;
+    the UI thread's tick runs while it does and stops after."""
+    started: list = []
+    real = workers.start
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(workers, "start", lambda worker: started.append((worker, worker.fn)) or real(worker))
+        window = make_window()
+        qtbot.waitUntil(lambda: bool(started), timeout=WAIT_MS)
+    warm, fn = started[0]
+    assert fn is workers.warm_up and warm.polite and warm.preload == workers.SCENARIO_MODULES
+    panel = window.scenario_panel
+    qtbot.waitUntil(lambda: warm.fn is None and not warm.running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not panel._heartbeat.isActive(), timeout=WAIT_MS)

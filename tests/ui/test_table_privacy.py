@@ -171,3 +171,28 @@ def test_area_table_uses_the_disclosure_of_its_rows(qtbot):
     assert (shown["X"]["neet"], shown["Y"]["neet"], shown["Z"]["neet"]) == ("withheld", "<5", "10")
     assert shown["X"]["neet_isolation_rate"] == "withheld"  # 5 / 0.833 would give the 6 back
     assert shown["Y"]["neet_isolation_rate"] == "0%"
+
+
+def test_a_frame_models_column_wise_texts_and_keys_are_its_cells_data(qapp):
+    """shown_texts and sort_keys (the proxy's and the column fitting's column-wise path) give
+    exactly each cell's DisplayRole and SORT_ROLE data: withheld and suppressed cells, a
+    missing value, a list, a flag, a share; and a proxy sorted by a column orders the rows by
+    those keys (the rate withheld in X first, as a missing value)."""
+    from socialmap.ui.models import SearchProxy
+
+    frame = pd.DataFrame(
+        {"neet": [6, 6, 10, 3], "neet_isolated": [4, 0, 5, float("nan")],
+         "neet_isolation_rate": [4 / 6, 0.0, 0.5, 0.25], "reasons": [["a", "b"], [], ["c"], None],
+         "flagged": [True, False, True, False], "lost_bridging": [0.25, 3.75, 2.0, 0.0]},
+        index=["X", "Y", "Z", "W"],
+    )
+    model = FrameModel(one_decimal_columns=EXPECTED_VALUES)
+    model.set_frame(frame, index_name="code")
+    rows = list(range(model.rowCount()))
+    for c in range(model.columnCount()):
+        assert model.shown_texts(rows, c) == [model.index(r, c).data() for r in rows]
+        assert model.sort_keys(c) == [model.index(r, c).data(SORT_ROLE) for r in rows]
+    assert model.shown_texts([3, 0], 3) == ["withheld", "withheld"]  # W: 3 NEET (<5), X: 6 x 0.667
+    proxy = SearchProxy(model)
+    proxy.sort(3, Qt.SortOrder.AscendingOrder)
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["X", "W", "Y", "Z"]
