@@ -171,11 +171,20 @@ def _areas_frame(project: Project):
     return gpd.GeoDataFrame(df, geometry=geoms, crs=CRS)
 
 
-def _nodes_frame(project: Project):
+#: Rows of the nodes layer written per call (about 40 ms of held lock each on a 2-core laptop).
+NODES_PER_WRITE = 5_000
+
+
+#: An empty text column (an empty list would make pandas a column of numbers, GDAL a REAL field).
+_NO_TEXT = np.array([], dtype=object)
+
+
+def _nodes_layer_frame(nodes: list):
+    """The nodes layer as GDAL writes it (the path for nodes :mod:`socialmap.store.direct`
+    does not take, and the empty layer whose schema GDAL makes for the direct rows)."""
     import geopandas as gpd
     import shapely
 
-    nodes = list(project.nodes.values())
     cols: dict[str, Any] = {}
     # One C-level attrgetter pass over the nodes, then transposed: ~4x faster than a getattr per cell.
     table = list(zip(*map(attrgetter(*_NODE_COLUMNS), nodes), strict=True)) if nodes else [()] * len(_NODE_COLUMNS)
@@ -188,10 +197,11 @@ def _nodes_frame(project: Project):
         elif name in _FLOAT_FIELDS:
             cols[name] = np.array(values, dtype=np.float64)  # None becomes NaN
         elif name in _DATE_FIELDS:
-            cols[name] = [v.isoformat() if v is not None else None for v in values]
+            cols[name] = [v.isoformat() if v is not None else None for v in values] if nodes else _NO_TEXT
         else:
-            cols[name] = values
-    cols["attrs"] = [json.dumps(n.attrs, ensure_ascii=False, default=str) if n.attrs else None for n in nodes]
+            cols[name] = values if nodes else _NO_TEXT
+    cols["attrs"] = ([json.dumps(n.attrs, ensure_ascii=False, default=str) if n.attrs else None for n in nodes]
+                     if nodes else _NO_TEXT)
     lon = np.array(list(map(attrgetter("lon"), nodes)), dtype=np.float64)
     lat = np.array(list(map(attrgetter("lat"), nodes)), dtype=np.float64)
     geoms = shapely.points(lon, lat)
@@ -199,22 +209,49 @@ def _nodes_frame(project: Project):
     return gpd.GeoDataFrame(pd.DataFrame(cols), geometry=geoms, crs=CRS)
 
 
-#: Rows of the nodes layer written per call (about 40 ms of held lock each on a 2-core laptop).
-NODES_PER_WRITE = 5_000
+def _nodes_frame(project: Project):
+    return _nodes_layer_frame(list(project.nodes.values()))
+
+
+def _direct_nodes(project: Project) -> tuple[dict[str, list], list, list] | None:
+    """The nodes layer's rows for :func:`socialmap.store.direct.fill_nodes` (columns, longitudes,
+    latitudes), or ``None`` when GDAL should write them (:func:`socialmap.store.direct.node_columns`)."""
+    from socialmap.store.direct import node_columns
+
+    nodes = list(project.nodes.values())
+    columns = node_columns(nodes, _NODE_COLUMNS)
+    if columns is None:
+        return None
+    return columns, list(map(attrgetter("lon"), nodes)), list(map(attrgetter("lat"), nodes))
 
 
 def _write(project: Project, tmp: Path, after_layers, *, with_snapshots: bool = True) -> None:
     import pyogrio
 
+    from socialmap.store.direct import fill_nodes
+
     pyogrio.write_dataframe(_areas_frame(project), tmp, layer="areas", driver="GPKG", geometry_type="MultiPolygon")
-    # The nodes layer in pieces of NODES_PER_WRITE rows: one write_dataframe is one C call that
-    # holds Python's lock throughout, and saving a city of 100,000 young people from the
-    # window's job thread starved its UI thread for 1.2-4.3 s (SPEC 10: never over 100 ms).
-    # The same rows, fids and schema: later pieces are appended to the layer the first made.
-    nodes = _nodes_frame(project)
-    for start in range(0, max(len(nodes), 1), NODES_PER_WRITE):
-        pyogrio.write_dataframe(nodes.iloc[start:start + NODES_PER_WRITE], tmp, layer="nodes", driver="GPKG",
-                                geometry_type="Point", append=start > 0)
+    direct = _direct_nodes(project)
+    if direct is not None:
+        # GDAL makes the empty layer (schema, metadata, spatial index, triggers); its rows go in
+        # with SQLite (socialmap.store.direct: the same rows, about a third of the CPU).
+        pyogrio.write_dataframe(_nodes_layer_frame([]), tmp, layer="nodes", driver="GPKG", geometry_type="Point")
+        con = sqlite3.connect(tmp)
+        try:
+            fill_nodes(con, *direct)
+        finally:
+            con.close()
+        del direct
+    else:
+        # The nodes layer in pieces of NODES_PER_WRITE rows: one write_dataframe is one C call that
+        # holds Python's lock throughout, and saving a city of 100,000 young people from the
+        # window's job thread starved its UI thread for 1.2-4.3 s (SPEC 10: never over 100 ms).
+        # The same rows, fids and schema: later pieces are appended to the layer the first made.
+        nodes = _nodes_frame(project)
+        for start in range(0, max(len(nodes), 1), NODES_PER_WRITE):
+            pyogrio.write_dataframe(nodes.iloc[start:start + NODES_PER_WRITE], tmp, layer="nodes", driver="GPKG",
+                                    geometry_type="Point", append=start > 0)
+        del nodes
     if after_layers is not None:
         after_layers(tmp)
     con = sqlite3.connect(tmp)
@@ -228,19 +265,18 @@ def _write_tables(con: sqlite3.Connection, project: Project, *, with_snapshots: 
     """The ties and SocialMap's own tables, written into the GeoPackage open on ``con``
     (whose ``areas`` and ``nodes`` layers are already there), in one transaction; also used on a
     GeoPackage built in memory (:mod:`socialmap.store.memory`)."""
+    from socialmap.store.direct import TIE_DEFAULTS, insert_columns, tie_columns
+
     with con:
+        if not con.in_transaction:  # one transaction: the DDL too (Python's sqlite3 begins one only for DML)
+            con.execute("BEGIN")
         con.execute(
             "CREATE TABLE ties (fid INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT NOT NULL, b TEXT NOT NULL,"
             " type TEXT NOT NULL, context TEXT, strength INTEGER, since TEXT, until TEXT,"
             " opportunity BOOLEAN NOT NULL DEFAULT 0)"
         )
-        con.executemany(
-            "INSERT INTO ties (a, b, type, context, strength, since, until, opportunity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            ((t.a, t.b, t.type, t.context, t.strength,
-              None if t.since is None else t.since.isoformat(), None if t.until is None else t.until.isoformat(),
-              1 if t.opportunity else 0)
-             for t in project.ties.values()),
-        )
+        # from columns, in multi-row statements (socialmap.store.direct; the same rows and fids)
+        insert_columns(con, "ties", tie_columns(list(project.ties.values())), TIE_DEFAULTS)
         con.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
             " VALUES ('ties', 'attributes', 'ties', 'Ties between nodes', strftime('%Y-%m-%dT%H:%M:%fZ','now'))"

@@ -5,8 +5,9 @@ plain GeoPackage touch the disk, not even as a temporary file. GDAL (through
 pyogrio) writes each layer into its own in-memory file (``/vsimem/``, handed
 back as bytes); SQLite then opens the areas GeoPackage from those bytes
 (``sqlite3.Connection.deserialize``), copies the nodes layer into it with its
-metadata rows, spatial index and triggers, writes the ties and SocialMap's own
-tables exactly as :func:`socialmap.store.gpkg.save_project` does, and hands
+metadata rows, spatial index and triggers (GDAL writes the nodes layer empty and its rows go
+in with SQLite, :mod:`socialmap.store.direct`, as in a file save), writes the ties and
+SocialMap's own tables exactly as :func:`socialmap.store.gpkg.save_project` does, and hands
 the whole database back as bytes (``Connection.serialize``). Reading is the
 reverse: GDAL reads the areas from the bytes and SQLite reads the rest from a
 deserialized copy. Every SQLite connection here keeps its temporary tables and
@@ -99,9 +100,15 @@ def _copy_layer(con: sqlite3.Connection, schema: str, table: str) -> None:
 def project_bytes(project: Project, *, with_snapshots: bool = True) -> bytes:
     """The project as the bytes of its GeoPackage file, made entirely in memory (without its
     saved snapshots when ``with_snapshots`` is False: the content of a snapshot itself)."""
+    from socialmap.store.direct import fill_nodes
+
     with gpkg._gc_paused():
         areas = _layer_bytes(gpkg._areas_frame(project), "areas", "MultiPolygon")
-        nodes = _layer_bytes(gpkg._nodes_frame(project), "nodes", "Point")
+        # the nodes' rows straight into SQLite, into the empty layer GDAL made (as a file save does)
+        direct = gpkg._direct_nodes(project)
+        frame = gpkg._nodes_frame(project) if direct is None else gpkg._nodes_layer_frame([])
+        nodes = _layer_bytes(frame, "nodes", "Point")
+        del frame
         con = _memory_connection()
         try:
             con.deserialize(areas)
@@ -111,6 +118,9 @@ def project_bytes(project: Project, *, with_snapshots: bool = True) -> bytes:
             del nodes
             _copy_layer(con, "layer", "nodes")
             con.execute("DETACH DATABASE layer")
+            if direct is not None:
+                fill_nodes(con, *direct)
+                del direct
             gpkg._write_tables(con, project, with_snapshots=with_snapshots)
             return con.serialize()
         finally:
