@@ -53,6 +53,14 @@ def _shown(value: Any) -> str:
 
 def parse_number(value: Any) -> float:
     """A finite number from a cell (see the module docstring for the spellings)."""
+    if type(value) is str:  # the common cell: text Python reads as a finite number as it is
+        try:
+            number = float(value)
+        except ValueError:
+            pass  # a pound sign, thousands separators, a decimal comma...: below
+        else:
+            if math.isfinite(number):  # the same number the steps below give (none of them applies)
+                return number
     if isinstance(value, bool):
         raise BadValue(f"{value!r} is not a number")
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
@@ -81,6 +89,8 @@ def parse_number(value: Any) -> float:
 
 def parse_int(value: Any) -> int:
     """A whole number from a cell (``17``, ``17.0``, ``1,200``)."""
+    if type(value) is str and len(value) <= 15 and value.isascii() and value.isdigit():
+        return int(value)  # plain digits (an age, a strength): what the steps below give, exactly
     try:
         number = parse_number(value)
     except BadValue:

@@ -16,9 +16,11 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from socialmap.collection import collection_paused_in
 from socialmap.errors import InputError, Problem
 from socialmap.model.dates import today
 from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie
@@ -242,12 +244,35 @@ def _located(problem: Problem, batch: ImportBatch) -> Problem:
 _NODE_TEXT = ("id", "label", "area_code", "role", "org_type", "sector", "provider", "service_type", "commissioner")
 
 
+def _longest(records: list, names: tuple[str, ...]) -> int | None:
+    """The length of the longest text in fields ``names`` of ``records``, in C-level passes; ``None``
+    when some value is neither text nor empty (then each is judged by itself)."""
+    longest = 0
+    for name in names:
+        try:
+            longest = max(longest, max(map(len, filter(None, map(attrgetter(name), records))), default=0))
+        except TypeError:
+            return None
+    return longest
+
+
 def _too_long(batch: ImportBatch) -> list[Problem]:
     """Every id, label or text too long to read (:mod:`socialmap.interchange.limits`), at its row."""
-    from socialmap.interchange.limits import text_problem
+    from socialmap.interchange.limits import (
+        MAX_ID_CHARS,
+        MAX_LABEL_CHARS,
+        MAX_TEXT_CHARS,
+        text_problem,
+    )
 
+    shortest = min(MAX_ID_CHARS, MAX_LABEL_CHARS, MAX_TEXT_CHARS)
+    nodes_short = _longest(batch.nodes, _NODE_TEXT)
+    ties_short = _longest(batch.ties, ("a", "b", "type", "context"))
+    nodes = batch.nodes
+    if nodes_short is not None and nodes_short <= shortest:
+        nodes = [node for node in batch.nodes if node.attrs]  # every field is short: only attributes to judge
     problems = []
-    for node in batch.nodes:
+    for node in nodes:
         texts = [(name, getattr(node, name, None)) for name in _NODE_TEXT]
         texts += [(f"attribute {str(k)[:40]!r}", v) for k, v in node.attrs.items()]
         texts += [("attribute name", k) for k in node.attrs]
@@ -256,7 +281,7 @@ def _too_long(batch: ImportBatch) -> list[Problem]:
             if why:
                 shown = node.id if len(node.id) <= 60 else node.id[:60] + "..."
                 problems.append(_at(Problem(why, field=name, record=f"node {shown!r}"), batch, f"node {node.id!r}"))
-    for tie in batch.ties:
+    for tie in batch.ties if ties_short is None or ties_short > shortest else ():
         for name in ("a", "b", "type", "context"):
             why = text_problem(name, getattr(tie, name, None))
             if why:
@@ -280,6 +305,7 @@ INTO_WITH_AREAS = ("--areas makes a new project and --into merges into an existi
                    "areas; give one or the other, not both")
 
 
+@collection_paused_in  # half a million records in bulk, no reference cycles
 def import_project(
     read_batch: Callable[..., ImportBatch],
     *,

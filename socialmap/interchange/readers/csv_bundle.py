@@ -499,41 +499,49 @@ def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> bo
     end_a, end_b, rows, place = array("i"), array("i"), array("i"), array("i")
     not_kept: dict[int, tuple[str, str]] = {}  # place in the arrays -> ends, of ties not kept
     ties, tie_row = parsed.ties, parsed.tie_row
+    dated_at = [(name, col[name]) for name in ("since", "until") if name in col]
+    opp_pos = col.get("opportunity")
     for row, cells in table.rows:
         a, b = cells[a_pos].strip(), cells[b_pos].strip()
-        rec = f"tie {a!r}-{b!r}"
         count = len(found)
         if not a:
-            found.append(Problem("the first end (a) is empty", file=where, row=row, field="a", record=rec))
+            found.append(Problem("the first end (a) is empty", file=where, row=row, field="a", record=f"tie {a!r}-{b!r}"))
         if not b:
-            found.append(Problem("the second end (b) is empty", file=where, row=row, field="b", record=rec))
+            found.append(Problem("the second end (b) is empty", file=where, row=row, field="b", record=f"tie {a!r}-{b!r}"))
         type_text = cells[type_pos].strip()
         if not type_text:
-            found.append(Problem("the tie type is empty", file=where, row=row, field="type", record=rec))
+            found.append(Problem("the tie type is empty", file=where, row=row, field="type", record=f"tie {a!r}-{b!r}"))
         context = (cells[ctx_pos].strip() or None) if ctx_pos is not None else None
         strength = None
-        if str_pos is not None and cells[str_pos].strip():
-            try:
-                strength = parse_int(cells[str_pos])
-            except ValueError as exc:
-                found.append(Problem(str(exc), file=where, row=row, field="strength", record=rec))
-        dated: dict[str, Any] = {}
-        for name in ("since", "until"):
-            pos = col.get(name)
-            if pos is not None and cells[pos].strip():
-                text = cells[pos].strip()
+        if str_pos is not None:
+            text = cells[str_pos].strip()
+            if text:
+                try:
+                    strength = parse_int(text)
+                except ValueError as exc:
+                    found.append(Problem(str(exc), file=where, row=row, field="strength", record=f"tie {a!r}-{b!r}"))
+        since = until = None
+        for name, pos in dated_at:
+            text = cells[pos].strip()
+            if text:
                 try:
                     day = dates.get(text)
-                    dated[name] = day if day is not None else dates.setdefault(text, parse_date(text))
+                    day = day if day is not None else dates.setdefault(text, parse_date(text))
                 except ValueError as exc:
-                    found.append(Problem(str(exc), file=where, row=row, field=name, record=rec))
-        opp_pos = col.get("opportunity")
-        if opp_pos is not None and cells[opp_pos].strip():
-            try:
-                if parse_bool(cells[opp_pos]):
-                    dated["opportunity"] = True
-            except ValueError as exc:
-                found.append(Problem(str(exc), file=where, row=row, field="opportunity", record=rec))
+                    found.append(Problem(str(exc), file=where, row=row, field=name, record=f"tie {a!r}-{b!r}"))
+                else:
+                    if name == "since":
+                        since = day
+                    else:
+                        until = day
+        opportunity = False
+        if opp_pos is not None:
+            text = cells[opp_pos].strip()
+            if text:
+                try:
+                    opportunity = parse_bool(text) is True
+                except ValueError as exc:
+                    found.append(Problem(str(exc), file=where, row=row, field="opportunity", record=f"tie {a!r}-{b!r}"))
         if len(found) > count:
             continue
         na = node_rows.get(a)
@@ -556,7 +564,7 @@ def _parse_ties(table: CsvTable, problems: list[Problem], parsed: _Parsed) -> bo
         if context is not None:
             context = node_ids.get(context, context)
         place.append(len(ties))
-        ties.append(Tie(a, b, _normal_word(type_text), context, strength, **dated))
+        ties.append(Tie(a, b, _normal_word(type_text), context, strength, since, until, opportunity))
         tie_row.append(row)
     if table.failed:
         return False
