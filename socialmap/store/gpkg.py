@@ -32,8 +32,8 @@ import sqlite3
 import struct
 import tempfile
 from contextlib import contextmanager
-from itertools import chain, repeat
-from operator import attrgetter
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any
 
@@ -860,8 +860,9 @@ def _points(blobs: tuple) -> tuple[list, list] | None:
     """Longitude and latitude of each GeoPackage point blob (``None`` for a missing one), or
     ``None`` when a blob is not a 2-D little-endian point without envelope. The headers are
     checked and the coordinates taken over all the blobs at once with numpy."""
-    present = [i for i, blob in enumerate(blobs) if blob is not None]
-    kept = blobs if len(present) == len(blobs) else [blobs[i] for i in present]
+    every = None not in blobs  # (C-level passes, not a Python loop over a city's rows)
+    present = range(len(blobs)) if every else list(compress(range(len(blobs)), map(is_not, blobs, repeat(None))))
+    kept = blobs if every else list(compress(blobs, map(is_not, blobs, repeat(None))))
     if not set(map(type, kept)) <= {bytes} or not set(map(len, kept)) <= {_GP_POINT_LENGTH}:
         return None
     raw = np.frombuffer(b"".join(kept), np.uint8).reshape(len(kept), _GP_POINT_LENGTH)
