@@ -253,3 +253,25 @@ def test_a_packed_rtree_holds_what_inserts_would(count):
         packed.execute("DELETE FROM r WHERE id = ?", (int(ids[-1]) if count else 1,))
     assert packed.execute("SELECT rtreecheck('r')").fetchone() == ("ok",)
     assert packed.execute("SELECT count(*) FROM r").fetchone()[0] == count
+
+
+def test_a_spatial_index_found_inconsistent_is_not_swapped_in(tmp_path):
+    """The post-write check runs SQLite's ``rtreecheck`` on the nodes' index: a file whose index
+    lost an entry after it was written is refused, and the previous file stays as it was."""
+    from socialmap.errors import ProjectFileError
+
+    project = _every_field_project()
+    path = tmp_path / "p.gpkg"
+    save_project(project, path)
+    before = path.read_bytes()
+
+    def lose_an_entry(tmp):
+        con = sqlite3.connect(tmp)
+        with con:
+            con.execute("DELETE FROM rtree_nodes_geom_rowid WHERE rowid = (SELECT max(rowid) FROM rtree_nodes_geom_rowid)")
+        con.close()
+
+    with pytest.raises(ProjectFileError, match="spatial index of the nodes is inconsistent.*previous file is unchanged"):
+        save_project(project, path, _after_layers=lose_an_entry)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.gpkg"]

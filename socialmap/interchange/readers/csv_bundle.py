@@ -390,13 +390,15 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed | None:
     dates: dict[str, dt.date] = {}
     dropped = 0
     id_pos, kind_pos = col["id"], col["kind"]
+    point_at = [col[c] for c in ("lat", "lon") if c in col]
+    row, node_id = 0, ""
+
+    def bad(fieldname: str, reason: str) -> None:  # a problem of the row being read
+        found.append(Problem(reason, file=where, row=row, field=fieldname,
+                             record=f"node {node_id!r}" if node_id else None))
+
     for row, cells in table.rows:
         node_id = cells[id_pos].strip()
-        rec = f"node {node_id!r}" if node_id else None
-
-        def bad(fieldname: str, reason: str, _row=row, _rec=rec) -> None:
-            found.append(Problem(reason, file=where, row=_row, field=fieldname, record=_rec))
-
         if not node_id:
             bad("id", "the id is empty")
             continue
@@ -417,8 +419,8 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed | None:
         applies = _applies(kind)
         values: dict[str, Any] = {}
         for name, pos in positions:
-            text = cells[pos].strip()
-            if not text:
+            text = cells[pos]
+            if not text or not (text := text.strip()):  # most cells of a row are empty
                 continue
             if name not in applies:
                 bad(name, f"{name} does not apply to a {kind} (leave it empty)")
@@ -451,7 +453,7 @@ def _parse_nodes(table: CsvTable, problems: list[Problem]) -> _Parsed | None:
                     values[name] = text
             except ValueError as exc:
                 bad(name, str(exc))
-        if kind == YOUNG_PERSON and any(cells[col[c]].strip() for c in ("lat", "lon") if c in col):
+        if kind == YOUNG_PERSON and any(cells[pos] and cells[pos].strip() for pos in point_at):
             dropped += 1
         attrs: dict[str, Any] = {}
         for name, pos in extras:
