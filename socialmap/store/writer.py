@@ -3,7 +3,9 @@
 GDAL (through pyogrio) writes a GeoPackage layer in C calls that hold Python's lock from start
 to end: saving a city of 100,000 young people from the window's job thread stopped its UI
 thread for 0.2-0.6 s at a time (pieces of 5,000 nodes each one call; far worse on a busy
-machine), against SPEC 10's 100 ms. :func:`save_in_subprocess` hands the project to a fresh
+machine), against SPEC 10's 100 ms (since then the nodes' and ties' rows go in through SQLite,
+:mod:`socialmap.store.direct`, which lets go of the lock at each statement; GDAL still writes the
+areas and the layers' schema). :func:`save_in_subprocess` hands the project to a fresh
 Python process (``python -m socialmap.store.writer``), which writes it with
 :func:`socialmap.store.save_project_file` exactly as the window did (the same atomic replace,
 the same file, plain or encrypted) while this process only sends it the records.
