@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from itertools import repeat
+from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -545,7 +545,7 @@ def _nodes_plainly_valid(p: Project) -> bool:
     get = attrgetter
     try:
         ids = list(map(get("id"), nodes))
-        if not all(type(i) is str for i in set(ids)) or not all(map(str.strip, ids)):
+        if not set(map(type, ids)) <= {str} or not all(map(str.strip, ids)):
             return False
         if not set(map(get("kind"), nodes)) <= _NODE_KIND_SET:
             return False
@@ -585,8 +585,10 @@ def _nodes_plainly_valid(p: Project) -> bool:
                if r is not None and u is not None):
             return False
         for local, total in (("employees_local", "employees_total"), ("spend_local", "spend_total")):
-            if any(lv > tv for lv, tv in zip(map(get(local), nodes), map(get(total), nodes), strict=True)
-                   if lv is not None and tv is not None):
+            # only the nodes with a local figure other than 0 can break it (totals are >= 0 by now)
+            given = list(compress(nodes, map(get(local), nodes)))
+            if any(lv > tv for lv, tv in zip(map(get(local), given), map(get(total), given), strict=True)
+                   if tv is not None):
                 return False
         by_id = p.nodes
         for node in [n for n in nodes if n.provider is not None]:
