@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -57,3 +59,20 @@ def collection_paused_in(function: _F) -> _F:
             return function(*args, **kwargs)
 
     return paused  # type: ignore[return-value]
+
+
+@contextmanager
+def kept_apart() -> Iterator[None]:
+    """Run the block (opening a city) with the collector paused, then, when it ends without an
+    error, set aside every object alive (:func:`set_aside_from_collection`) before the collector
+    runs again: set aside only after the collector was back, the first collection walked every
+    record the block made in one go (0.3 s of CPU after opening a city of 100,000 young people).
+    On an error nothing is set aside (what the block made is let go as usual)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        set_aside_from_collection()
+    finally:
+        if was_enabled:
+            gc.enable()

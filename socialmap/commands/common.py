@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from socialmap.collection import set_aside_from_collection
+from socialmap.collection import kept_apart
 from socialmap.errors import InputError, Problem
 from socialmap.model import Project
 from socialmap.privacy import suppress  # noqa: F401 - one rule, re-exported for the commands
@@ -28,8 +28,8 @@ def open_project_with_passphrase(path: str):
     a :class:`socialmap.store.OpenedProject`, for commands that write the project back."""
     from socialmap.store import open_project_file
 
-    opened = open_project_file(path, ask_passphrase)
-    set_aside_from_collection()  # the records live until the command ends (socialmap.collection)
+    with kept_apart():  # the records live until the command ends (socialmap.collection)
+        opened = open_project_file(path, ask_passphrase)
     for note in opened.project.notes:  # an earlier schema, upgraded as it was read (said once)
         print(f"socialmap: note: {plain(note)}", file=sys.stderr)
     return opened

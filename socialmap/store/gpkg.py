@@ -60,27 +60,19 @@ _FLOAT_FIELDS = {
 
 
 @contextmanager
-def _gc_paused(*, set_aside: bool = False):
+def _gc_paused():
     """Pause Python's cyclic garbage collector while records are built in bulk.
 
     Making 10^5 nodes and 4x10^5 ties allocates millions of objects, each
     allocation counting towards a collection that then scans them all again;
     none of them form cycles, so collecting mid-way is wasted work (~25% of a
-    load at city scale). The collector is restored, as it was, afterwards.
-
-    ``set_aside`` (opening a file): when the records were made (no error) with the collector
-    running before, they are set aside from it (``socialmap.collection``, as the window, the
-    command line and the bench did with a city they opened): else the first collection after
-    it walked every one of them in one go (0.3 s of a load of a city of 100,000 young people).
+    load at city scale). The collector is restored, as it was, afterwards (a caller
+    that keeps the records sets them aside first: :func:`socialmap.collection.kept_apart`).
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
-        if was_enabled and set_aside:
-            from socialmap.collection import set_aside_from_collection
-
-            set_aside_from_collection()
     finally:
         if was_enabled:
             gc.enable()
@@ -642,7 +634,7 @@ def load_project(path: str | os.PathLike, *, preview: Any = None) -> Project:
     check = IntegrityCheck()  # SQLite's integrity checks run while the file is read
     version = _read_schema_version(path, check)
     try:
-        with _gc_paused(set_aside=True):
+        with _gc_paused():
             try:
                 if version < SCHEMA_VERSION:
                     check.verdict()  # before a copy is migrated

@@ -156,7 +156,7 @@ def load_project_bytes(data: bytes, shown: str | os.PathLike, *, preview: Any = 
         finally:
             con.close()
     try:
-        with gpkg._gc_paused(set_aside=True), warnings.catch_warnings():
+        with gpkg._gc_paused(), warnings.catch_warnings():
             # GDAL reads the bytes from an in-memory file pyogrio names without ".gpkg"
             warnings.filterwarnings("ignore", message=r".*has GPKG application_id, but non conformant file extension",
                                     category=RuntimeWarning)
