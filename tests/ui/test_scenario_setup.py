@@ -467,3 +467,28 @@ def test_the_window_warms_up_the_scenario_modules_at_its_start_with_its_tick(mak
     panel = window.scenario_panel
     qtbot.waitUntil(lambda: warm.fn is None and not warm.running, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not panel._heartbeat.isActive(), timeout=WAIT_MS)
+
+
+def test_the_view_is_taken_in_pieces_and_taken_again_after_an_edit_between_them(monkeypatch):
+    """The set-up's view copies the project's dicts a few entries at a time (dict(ties) of a city
+    held Python's lock 85 ms, in the first click), giving way between pieces; an edit made in
+    such a pause (a node added: a dict changed size; a node relabelled: the version moved)
+    makes the job take the view again, so what it installs is the project as it is now."""
+    p = _town()
+    monkeypatch.setattr(workers, "CAPTURE_PIECE", 2)
+    edits = [lambda: p.add_node(Node("yp9", "young_person", "Ash", area_code="A1")),
+             lambda: p.update_node("yp1", label="Robin B")]
+    pauses: list[int] = []
+
+    def pause() -> None:
+        pauses.append(1)
+        if edits and len(pauses) in (1, 6):
+            edits.pop(0)()
+
+    monkeypatch.setattr(workers, "_give_way_to_ui", pause)
+    prepared = workers.prepare_scenarios(p)
+    assert not edits and len(pauses) > 6
+    assert workers.install_prepared(p, prepared)
+    view = workers.prepared_for(p)
+    assert "yp9" in view.nodes and view.nodes["yp1"].label == "Robin B"
+    assert view.nodes == p.nodes and view.ties == p.ties and view.adjacency == p.adjacency
