@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         kind = next((k for k in (YOUNG_PERSON, *self.tables) if k in unfitted), None)
         if kind is None:
             return
-        if kind != YOUNG_PERSON and not workers.executor().idle.is_set():
+        if kind != YOUNG_PERSON and (not workers.executor().idle.is_set() or not workers.ui_idle_for(0.4)):
             QTimer.singleShot(300, self._fit_next_table)
             return
         self._unfitted.discard(kind)

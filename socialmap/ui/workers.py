@@ -259,6 +259,12 @@ def ui_action() -> None:
     _ui_action_at[0] = time.monotonic()
 
 
+def ui_idle_for(seconds: float) -> bool:
+    """Whether no user action began in the last ``seconds`` (work made ahead on the UI thread,
+    the inspector's forms and the tables' column fitting, waits for a pause in them)."""
+    return time.monotonic() - _ui_action_at[0] >= seconds
+
+
 def hurry() -> None:
     """A job is waiting for the set-up being made ahead (the session's first scenario): it gives
     way no more."""

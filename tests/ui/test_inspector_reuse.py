@@ -169,3 +169,23 @@ def test_forms_are_built_before_any_project_and_the_young_persons_lists_while_a_
     assert insp.forms["tie"].editors["context"].count() == 0  # waits for the job
     monkeypatch.undo()
     qtbot.waitUntil(lambda: insp.forms["tie"].editors["context"].count() == 3, timeout=5000)
+
+
+def test_nothing_is_built_ahead_within_a_moment_of_a_user_action(qtbot, monkeypatch):
+    """Work made ahead on the UI thread waits for a pause in the user's actions (a form or a
+    list built between a selection and an edit held the edit up): no form within
+    AHEAD_AFTER_ACTION_S of an action, every form after it."""
+    import time
+
+    from socialmap.ui import workers
+
+    monkeypatch.setattr(Inspector, "AHEAD_DELAY_MS", 50)
+    doc = ProjectDocument()
+    insp = Inspector(doc)
+    qtbot.addWidget(insp)
+    workers.ui_action()
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: time.monotonic() - start > 0.25, timeout=5000)
+    assert insp.forms == {}
+    qtbot.waitUntil(lambda: len(insp.forms) == 6, timeout=5000)
+    assert time.monotonic() - start >= Inspector.AHEAD_AFTER_ACTION_S
