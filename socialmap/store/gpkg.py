@@ -31,6 +31,7 @@ import shutil
 import sqlite3
 import struct
 import tempfile
+import threading
 from contextlib import contextmanager
 from itertools import chain, compress, repeat
 from operator import attrgetter, is_not
@@ -551,12 +552,14 @@ class IntegrityCheck:
         self._error: BaseException | None = None
 
     def start(self, path: Path) -> None:
-        import threading
-
         self._thread = threading.Thread(target=self._run, args=(path,), name="integrity check", daemon=True)
         self._thread.start()
 
     def _run(self, path: Path) -> None:
+        try:  # the lowest priority: where no core is free it gives way to the window's own threads
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # (Linux: this thread only)
+        except (AttributeError, OSError):
+            pass
         try:
             con = sqlite3.connect(_read_only_uri(path), uri=True)
             try:
