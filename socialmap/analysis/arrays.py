@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice, repeat
-from operator import attrgetter, eq
+from operator import attrgetter, eq, is_
 
 import numpy as np
 
 from socialmap.model import NODE_KINDS, TIE_TYPES, Project
+from socialmap.model.project import TIE_ROWS
 
 KIND_CODE = {k: i for i, k in enumerate(NODE_KINDS)}
 YP, ADULT, ORG, SERVICE = (KIND_CODE[k] for k in NODE_KINDS)
@@ -97,10 +98,10 @@ def _build(project: Project) -> GraphArrays:
     neet = np.fromiter(map(bool, map(attrgetter("neet"), nodes)), dtype=bool, count=n)
     not_known = np.fromiter(map(eq, map(attrgetter("activity"), nodes), repeat("not_known")), dtype=bool, count=n)
     ties = list(project.ties.values())
-    tie_a = _codes(map(attrgetter("a"), ties), index)
-    tie_b = _codes(map(attrgetter("b"), ties), index)
+    known = _loaded_rows(project, ids, ties)
+    tie_a, tie_b, tie_context = known if known is not None else (
+        _codes(map(attrgetter(end), ties), index) for end in ("a", "b", "context"))
     tie_type = _codes(map(attrgetter("type"), ties), TYPE_CODE, np.int8)
-    tie_context = _codes(map(attrgetter("context"), ties), index)
     lon = np.array(list(map(attrgetter("lon"), nodes)), dtype=np.float64) if n else np.zeros(0)
     lat = np.array(list(map(attrgetter("lat"), nodes)), dtype=np.float64) if n else np.zeros(0)
     provider = _codes(map(attrgetter("provider"), nodes), index)
@@ -110,6 +111,32 @@ def _build(project: Project) -> GraphArrays:
     return GraphArrays(
         ids, index, kind, area, area_codes, neet, not_known, tie_a, tie_b, tie_type, tie_context, lon, lat, provider, is_anchor
     )
+
+
+def _loaded_rows(project: Project, ids: np.ndarray, ties: list) -> tuple | None:
+    """``tie_a``, ``tie_b`` and ``tie_context`` of ``ties`` (the project's, in order) from the
+    rows its file's loader found (:class:`socialmap.model.project.TieRows`), when they hold: the
+    project's nodes are the ids the loader read, in order, and its ties begin with the records
+    it made, record for record (the ties a build derived after them, a service's provides tie,
+    and a view's ties in force, are looked up). None when they do not hold."""
+    hit = project._cache.get(TIE_ROWS)
+    if hit is None or hit[0] != project.version:
+        return None
+    rows = hit[1]
+    n = len(rows.ties)
+    if len(ties) < n or len(rows.node_ids) != len(ids) or rows.node_ids != ids.tolist() \
+            or not all(map(is_, rows.ties, ties)):
+        return None
+    index = dict(zip(rows.node_ids, range(len(ids)), strict=True)) if len(ties) > n else None
+    out = []
+    for name, end in (("a_row", "a"), ("b_row", "b"), ("context_row", "context")):
+        known = np.asarray(getattr(rows, name), np.int32)
+        if name == "context_row":
+            known = np.where(known < 0, -1, known).astype(np.int32)  # -2: no context; -1: none found
+        if index is not None:
+            known = np.concatenate([known, _codes(map(attrgetter(end), ties[n:]), index)])
+        out.append(known)
+    return tuple(out)
 
 
 def graph_arrays(project: Project) -> GraphArrays:

@@ -235,6 +235,29 @@ class TieColumns:
     opportunity: list
 
 
+@dataclass(frozen=True)
+class TieRows:
+    """The rows a file's loader found for each tie's ends and context (:class:`TieColumns`),
+    kept by :meth:`Project.build` under :data:`TIE_ROWS` in the project's cache for the version
+    it built, so that the graph arrays (socialmap.analysis.arrays) of that version need not
+    look up 780,000 tie ends again (0.6 s of the scenario set-up's 1 s at 100,000 young people).
+
+    ``ties`` is the list of records the build was given, in order, ``node_ids`` the ids of the
+    nodes it was given; the rows are as in :class:`TieColumns`. They hold for a project (or a
+    view of it) whose ties begin with exactly those records and whose nodes are exactly those
+    ids in that order: :func:`socialmap.analysis.arrays.graph_arrays` checks both, record by
+    record, and otherwise looks the ends up."""
+
+    ties: list
+    node_ids: list
+    a_row: Any
+    b_row: Any
+    context_row: Any
+
+
+#: The name of the :class:`TieRows` entry of a project's cache.
+TIE_ROWS = "tie_rows"
+
 _NO_KIND = len(NODE_KINDS)  # the code of an unknown kind, and of "no node" (row -1)
 _KIND_CODE = {k: i for i, k in enumerate(NODE_KINDS)}
 _NO_TYPE = len(TIE_TYPES)
@@ -988,6 +1011,8 @@ class Project:
                     other.adjacency[tie.b].add(tie.a)
             other.as_of = on
             other.version = self.version  # a result made on the view is current for the project it came from
+            if TIE_ROWS in self._cache:  # the ties in force are the project's in order, or fewer
+                other._cache[TIE_ROWS] = self._cache[TIE_ROWS]
             return other
 
         hit = self._cache.get("in_force")  # one view kept: a date control moved day by day keeps no pile
@@ -1172,6 +1197,9 @@ class Project:
             p.settings.update(settings)
         if scenarios:
             p.scenarios = dict(scenarios)
+        if tie_columns is not None:
+            p._cache[TIE_ROWS] = (p.version, TieRows(ties, tie_columns.node_ids, tie_columns.a_row,
+                                                     tie_columns.b_row, tie_columns.context_row))
         return p
 
     def check(self) -> None:

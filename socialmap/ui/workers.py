@@ -209,6 +209,7 @@ def capture(source):
     import copy
 
     from socialmap.model import Project
+    from socialmap.model.project import TIE_ROWS
 
     view = Project()
     view.areas = dict(source.areas)
@@ -220,6 +221,8 @@ def capture(source):
     view.snapshots = dict(source.snapshots)
     view.as_of = source.as_of
     view.version = source.version
+    if TIE_ROWS in source._cache:  # the same ties in the same order: the loader's rows hold
+        view._cache[TIE_ROWS] = source._cache[TIE_ROWS]
     return view
 
 
