@@ -42,6 +42,7 @@ def test_a_job_keeping_its_result_runs_without_the_collector_and_freezes_what_it
     """``keeps_result`` (opening a project): the collector is off during the job and on again
     after; on success what the job made is set aside from collection (the freeze count grows
     by at least the 11 objects returned: a list of 10 dicts), on failure nothing is frozen."""
+    workers.wait_all(WAIT_MS)  # a job an earlier test's window started (an open) pauses it too
     assert gc.isenabled()
     probe: dict = {}
     worker = workers.Worker(_job, probe, with_callbacks=False)
@@ -70,6 +71,7 @@ def test_a_job_keeping_its_result_runs_without_the_collector_and_freezes_what_it
 
 
 def test_other_jobs_leave_the_collector_on(qtbot):
+    workers.wait_all(WAIT_MS)  # no job that pauses it still running
     probe: dict = {}
     worker = workers.Worker(_job, probe, with_callbacks=False)
     with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
@@ -84,11 +86,20 @@ def test_page_calls_made_while_an_opened_project_is_handed_over_run_after_it(mak
     from tests.ui.conftest import drawable_counts, js
 
     window = make_window()
+    seen: dict = {}
+
+    def as_soon_as_loaded() -> None:  # in the emission itself: no turn of the event loop between
+        seen["handing_over"] = window.map._deferred is not None
+        window.map.evaluate("JSON.stringify(SM.tieCount())", lambda r: seen.setdefault("ties", r))
+
+    window.projectLoaded.connect(as_soon_as_loaded)
     with qtbot.waitSignal(window.projectLoaded, timeout=WAIT_MS):
         window.open_path(project_file)
-    assert window.map._deferred is not None  # the hand-over is still to come
+    qtbot.waitUntil(lambda: "ties" in seen, timeout=WAIT_MS)
+    assert seen["handing_over"]  # the script was asked for before the hand-over
     expected = drawable_counts(window.doc.project)
     assert expected["ties"] > 0
+    assert json.loads(seen["ties"]) == expected["ties"]
     assert js(window, qtbot, "SM.tieCount()") == expected["ties"]
 
 
