@@ -35,7 +35,7 @@ fuzz: venv
 	SOCIALMAP_FUZZ_CASES=3000 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/faults
 
 lint: venv
-	$(VENV)/bin/ruff check socialmap tests sample_data tools main.py
+	$(VENV)/bin/ruff check socialmap tests sample_data main.py
 	$(VENV)/bin/lint-imports
 
 bench: venv

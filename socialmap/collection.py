@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar

@@ -46,9 +46,9 @@ from socialmap.model.kinds import (
 )
 from socialmap.model.labels import KIND_LABELS, field_label, tie_type_choices, value_label
 from socialmap.ui import commands, indexes, workers
-from socialmap.ui.pickers import choice_combo
 from socialmap.ui.document import ProjectDocument
 from socialmap.ui.models import display
+from socialmap.ui.pickers import choice_combo
 
 INT_FIELDS = {"age", "imd_decile", "population_16_24", "strength"}
 FLOAT_FIELDS = {
