@@ -355,8 +355,18 @@ def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_i
     a, b = a[plain], b[plain]
     in_order = rank[a] <= rank[b]
     by_row = _object_array(ids)  # picked from by numpy (a tenth of the time of a map of getitem)
-    keys = list(zip(by_row[np.where(in_order, a, b)].tolist(), by_row[np.where(in_order, b, a)].tolist(), strict=True))
+    low, high = np.where(in_order, a, b), np.where(in_order, b, a)
+    keys: list = []
+    for start in range(0, len(low), BULK_PIECE):  # a piece per C call (BULK_PIECE)
+        stop = start + BULK_PIECE
+        keys += zip(by_row[low[start:stop]].tolist(), by_row[high[start:stop]].tolist(), strict=True)
     return plain, keys, plain[types[plain] == _TYPE_CODE["provides"]]
+
+
+#: Entries per C call in the bulk passes of :meth:`Project.build` over a file's columns (keys,
+#: the ties dict, the adjacency sets): between two pieces Python's lock can go to another thread
+#: (a window's UI thread: one pass over a city's 391,000 ties held it 0.1-0.3 s).
+BULK_PIECE = 10_000
 
 
 def _object_array(items: list) -> np.ndarray:
@@ -633,14 +643,22 @@ def _adjacency_of(rows: Any, columns: TieColumns, adjacency: dict[str, set[str]]
     a = np.asarray(columns.a_row, np.int64)[rows]
     b = np.asarray(columns.b_row, np.int64)[rows]
     ends, others = np.concatenate([a, b]), np.concatenate([b, a])
-    order = np.argsort(ends, kind="stable")
-    others_ids = _object_array(ids)[others[order]].tolist()
+    others = others[np.argsort(ends, kind="stable")]
+    by_row = _object_array(ids)
     count = np.bincount(ends, minlength=len(ids))
     tied = np.flatnonzero(count)
     stops = np.cumsum(count[tied])
     starts = stops - count[tied]
-    adjacency.update(zip(map(ids.__getitem__, tied.tolist()),
-                         map(set, map(others_ids.__getitem__, map(slice, starts.tolist(), stops.tolist()))), strict=True))
+    # a piece of BULK_PIECE nodes per C call: one update of a city's 125,000 sets held Python's
+    # lock 0.3 s, and a window's UI thread waited as long while a job opened the file
+    for first in range(0, len(tied), BULK_PIECE):
+        last = min(first + BULK_PIECE, len(tied))
+        base = int(starts[first])
+        others_ids = by_row[others[base:int(stops[last - 1])]].tolist()
+        adjacency.update(zip(map(ids.__getitem__, tied[first:last].tolist()),
+                             map(set, map(others_ids.__getitem__, map(slice, (starts[first:last] - base).tolist(),
+                                                                       (stops[first:last] - base).tolist()))),
+                             strict=True))
 
 
 class Project:
@@ -1108,7 +1126,10 @@ class Project:
             rest = np.ones(len(ties), bool)
             rest[plain_rows] = False
             rest_rows = np.flatnonzero(rest).tolist()
-            linked.update(zip(plain_keys, ties if not rest_rows else map(ties.__getitem__, plain_rows.tolist()), strict=True))
+            linked_ties = ties if not rest_rows else list(map(ties.__getitem__, plain_rows.tolist()))
+            for start in range(0, len(plain_keys), BULK_PIECE):  # a piece per C call (BULK_PIECE)
+                stop = start + BULK_PIECE
+                linked.update(zip(plain_keys[start:stop], linked_ties[start:stop], strict=True))
             _adjacency_of(plain_rows, tie_columns, adjacency)
             ties_left: Iterable[Tie] = map(ties.__getitem__, rest_rows)
         else:

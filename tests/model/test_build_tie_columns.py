@@ -96,6 +96,21 @@ def test_a_city_builds_the_same():
     assert len(fast.ties) == len(city.ties)
 
 
+def test_a_city_built_in_small_pieces_builds_the_same(monkeypatch):
+    """The bulk passes a piece at a time (keys, the ties dict, the adjacency sets), with pieces
+    of 7 so that a node's neighbours and a piece's edges fall across piece boundaries."""
+    from socialmap.bench import synthetic_city
+    from socialmap.model import project as project_module
+
+    city = synthetic_city(300)
+    areas, nodes, ties = _records(city)
+    slow, _ = _both(areas, nodes, ties)
+    monkeypatch.setattr(project_module, "BULK_PIECE", 7)
+    _, fast = _both(areas, nodes, ties)
+    _same_project(slow, fast)
+    assert fast.adjacency == city.adjacency and list(fast.ties) == list(slow.ties)
+
+
 NOT_FIT = ("tie 'ad1'-'ad9', field 'type': a employs tie joins organisation and adult, not adult and adult")
 
 
