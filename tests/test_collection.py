@@ -12,12 +12,13 @@ from socialmap.collection import kept_apart
 
 @pytest.fixture
 def collector_running():
-    was = gc.isenabled()
     gc.enable()
     yield
     gc.unfreeze()  # what the tests set aside is walked again, as before them
-    if not was:
-        gc.disable()
+    # left running, as Python starts: a collector found paused here was paused by something
+    # else for a while (a job of an earlier test), and pausing it again for good would leave
+    # every later test without it
+    gc.enable()
 
 
 def test_what_the_block_made_is_set_aside(collector_running):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import json
 
+import pytest
+
 from socialmap.ui import workers
 from tests.ui.conftest import WAIT_MS
 
@@ -28,6 +30,16 @@ def test_json_in_chunks_is_exactly_json_dumps():
         assert workers.json_in_chunks(value, chunk=3) == json.dumps(value)
 
 
+@pytest.fixture(autouse=True)
+def _collector_running():
+    """Each test starts with no job running and the collector on, as a window's session does
+    (a job an earlier test's window started pauses it while it runs)."""
+    workers.wait_all(WAIT_MS)
+    gc.enable()
+    yield
+    gc.enable()
+
+
 def _job(probe: dict) -> list:
     probe["collector_on"] = gc.isenabled()
     return [{"made": i} for i in range(10)]
@@ -42,7 +54,6 @@ def test_a_job_keeping_its_result_runs_without_the_collector_and_freezes_what_it
     """``keeps_result`` (opening a project): the collector is off during the job and on again
     after; on success what the job made is set aside from collection (the freeze count grows
     by at least the 11 objects returned: a list of 10 dicts), on failure nothing is frozen."""
-    workers.wait_all(WAIT_MS)  # a job an earlier test's window started (an open) pauses it too
     assert gc.isenabled()
     probe: dict = {}
     worker = workers.Worker(_job, probe, with_callbacks=False)
@@ -71,7 +82,6 @@ def test_a_job_keeping_its_result_runs_without_the_collector_and_freezes_what_it
 
 
 def test_other_jobs_leave_the_collector_on(qtbot):
-    workers.wait_all(WAIT_MS)  # no job that pauses it still running
     probe: dict = {}
     worker = workers.Worker(_job, probe, with_callbacks=False)
     with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
@@ -108,8 +118,6 @@ def test_modules_a_job_imports_are_set_aside_from_collection(qtbot):
     nothing else imports) leaves the freeze count higher by at least the module's own objects:
     collections no longer walk them (esda, libpysal and scipy's parts in a first analysis)."""
     import sys
-
-    import pytest
 
     if "tabnanny" in sys.modules:
         pytest.skip("tabnanny is imported already")
