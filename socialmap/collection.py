@@ -37,7 +37,7 @@ def collection_paused() -> Iterator[None]:
     none of them in reference cycles; each allocation counts towards a collection that walks
     the growing heap again and finds nothing: 2.0 s of the 10.7 s of CPU of importing the
     100,000-person bundle (docs/performance.md, "Saving and importing, fifth session"). The
-    project file's loading and saving pause it the same way (``socialmap.store.gpkg._gc_paused``).
+    project file's loading and saving pause it the same way (``socialmap.store.gpkg``).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -66,11 +66,6 @@ def kept_apart() -> Iterator[None]:
     runs again: set aside only after the collector was back, the first collection walked every
     record the block made in one go (0.3 s of CPU after opening a city of 100,000 young people).
     On an error nothing is set aside (what the block made is let go as usual)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collection_paused():
         yield
         set_aside_from_collection()
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -730,15 +730,10 @@ class Project:
         field in Python: 1.2 s for a city of 20,000 young people, about half of that now), with
         Python's cyclic garbage collector paused meanwhile (records form no cycles; collections
         triggered by the new objects scanned all of them again and again)."""
-        import gc
+        from socialmap.collection import collection_paused
 
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with collection_paused():
             return self._copy()
-        finally:
-            if paused:
-                gc.enable()
 
     def _copy(self) -> Project:
         other = Project()

@@ -22,7 +22,6 @@ permissions), flushes it to disk and atomically replaces the old one with
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import math
 import os
@@ -32,7 +31,6 @@ import sqlite3
 import struct
 import tempfile
 import threading
-from contextlib import contextmanager
 from itertools import chain, compress, repeat
 from operator import attrgetter, is_not
 from pathlib import Path
@@ -42,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from socialmap import __version__
+from socialmap.collection import collection_paused
 from socialmap.errors import ProjectFileError
 from socialmap.faults import guard
 from socialmap.model.kinds import PLACE_KINDS
@@ -60,23 +59,6 @@ _FLOAT_FIELDS = {
 }
 
 
-@contextmanager
-def _gc_paused():
-    """Pause Python's cyclic garbage collector while records are built in bulk.
-
-    Making 10^5 nodes and 4x10^5 ties allocates millions of objects, each
-    allocation counting towards a collection that then scans them all again;
-    none of them form cycles, so collecting mid-way is wasted work (~25% of a
-    load at city scale). The collector is restored, as it was, afterwards (a caller
-    that keeps the records sets them aside first: :func:`socialmap.collection.kept_apart`).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --------------------------------------------------------------------- save
@@ -119,7 +101,7 @@ def save_project(project: Project, path: str | os.PathLike, *, _after_layers=Non
     tmp = atomic.temp_beside(path, "saving.gpkg")
     try:
         atomic.clean_stale(path)
-        with _gc_paused():
+        with collection_paused():  # records in bulk, none in cycles (socialmap.collection)
             _write(project, tmp, _after_layers)
         _check_written(project, tmp, path)
         if source is not None:
@@ -637,7 +619,7 @@ def load_project(path: str | os.PathLike, *, preview: Any = None) -> Project:
     check = IntegrityCheck()  # SQLite's integrity checks run while the file is read
     version = _read_schema_version(path, check)
     try:
-        with _gc_paused():
+        with collection_paused():  # records in bulk, none in cycles (socialmap.collection)
             try:
                 if version < SCHEMA_VERSION:
                     check.verdict()  # before a copy is migrated

@@ -26,6 +26,7 @@ import sqlite3
 import warnings
 from typing import Any
 
+from socialmap.collection import collection_paused
 from socialmap.errors import ProjectFileError
 from socialmap.model.project import Project
 from socialmap.store import gpkg
@@ -102,7 +103,7 @@ def project_bytes(project: Project, *, with_snapshots: bool = True) -> bytes:
     saved snapshots when ``with_snapshots`` is False: the content of a snapshot itself)."""
     from socialmap.store.direct import fill_nodes
 
-    with gpkg._gc_paused():
+    with collection_paused():
         areas = _layer_bytes(gpkg._areas_frame(project), "areas", "MultiPolygon")
         # the nodes' rows straight into SQLite, into the empty layer GDAL made (as a file save does)
         direct = gpkg._direct_nodes(project)
@@ -156,7 +157,7 @@ def load_project_bytes(data: bytes, shown: str | os.PathLike, *, preview: Any = 
         finally:
             con.close()
     try:
-        with gpkg._gc_paused(), warnings.catch_warnings():
+        with collection_paused(), warnings.catch_warnings():
             # GDAL reads the bytes from an in-memory file pyogrio names without ".gpkg"
             warnings.filterwarnings("ignore", message=r".*has GPKG application_id, but non conformant file extension",
                                     category=RuntimeWarning)

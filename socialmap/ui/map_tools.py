@@ -328,15 +328,10 @@ def make_search_index(project) -> SearchIndex:
     """The project's :class:`SearchIndex` (a job), made with Python's cyclic collector paused:
     a quarter of a million new strings and lists made it walk the whole open project several
     times meanwhile (a project holds no cycles)."""
-    import gc
+    from socialmap.collection import collection_paused
 
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collection_paused():
         return SearchIndex(project)
-    finally:
-        if paused:
-            gc.enable()
 
 
 class PlacePostcode(QWidget):

@@ -127,15 +127,11 @@ def frozen_copy(source):
     collection after it walked them all in one C call holding Python's lock (0.5-0.9 s at
     100,000 young people: a stall of the UI thread). Records form no cycles; reference
     counting still frees them."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    from socialmap.collection import kept_apart
+
+    with kept_apart():
         snapshot = source.copy()
         snapshot.version = source.version
-        gc.freeze()
-    finally:
-        if paused:
-            gc.enable()
     return snapshot
 
 
