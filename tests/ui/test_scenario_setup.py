@@ -262,10 +262,9 @@ def test_tables_take_the_loading_jobs_indexes_and_copy_them_on_the_first_edit(ma
     assert young.ids == ["yp1", "yp2", "yp3", "yp4", "yp5"] and len(ties.ids) == 9
 
 
-def test_a_scenario_asked_for_while_the_setup_is_made_waits_for_it(make_window, qtbot, three_area_file,
-                                                                    monkeypatch):
-    """Run before the set-up made ahead is ready (held here until the scenario is asked for):
-    the scenario waits for it and runs on it, with no copy of its own and the same figures."""
+def _opened_with_setup_held(make_window, qtbot, path, monkeypatch):
+    """A window with ``path`` open whose set-up made ahead is running and held until the
+    returned event is set: ``(window, its scenario panel, the event)``."""
     import threading
 
     go = threading.Event()
@@ -278,8 +277,16 @@ def test_a_scenario_asked_for_while_the_setup_is_made_waits_for_it(make_window, 
     monkeypatch.setattr(workers, "prepare_scenarios", held)
     window = make_window()
     panel = window.scenario_panel
-    open_and_wait(window, qtbot, three_area_file)
+    open_and_wait(window, qtbot, path)
     qtbot.waitUntil(lambda: panel.prepare_worker is not None and panel.prepare_worker.running, timeout=WAIT_MS)
+    return window, panel, go
+
+
+def test_a_scenario_asked_for_while_the_setup_is_made_waits_for_it(make_window, qtbot, three_area_file,
+                                                                    monkeypatch):
+    """Run before the set-up made ahead is ready (held here until the scenario is asked for):
+    the scenario waits for it and runs on it, with no copy of its own and the same figures."""
+    window, panel, go = _opened_with_setup_held(make_window, qtbot, three_area_file, monkeypatch)
     copies = _no_copies(monkeypatch)
     panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
     panel._add_decommission()
@@ -397,20 +404,7 @@ def test_a_change_added_before_the_setup_is_ready_is_checked_from_the_records(ma
     """While the set-up made ahead is not ready (held here), adding a change builds no set-up of
     the project on the UI thread (it took about a second at 100,000 young people) and still
     refuses a bad one with validate_changes' reason; once it is ready, changes are checked on it."""
-    import threading
-
-    go = threading.Event()
-    real = workers.prepare_scenarios
-
-    def held(source, on=None, progress=None, cancelled=None):
-        go.wait(WAIT_MS / 1000)
-        return real(source, on)
-
-    monkeypatch.setattr(workers, "prepare_scenarios", held)
-    window = make_window()
-    panel = window.scenario_panel
-    open_and_wait(window, qtbot, three_area_file)
-    qtbot.waitUntil(lambda: panel.prepare_worker is not None and panel.prepare_worker.running, timeout=WAIT_MS)
+    window, panel, go = _opened_with_setup_held(make_window, qtbot, three_area_file, monkeypatch)
     project = window.doc.project
     panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
     panel._add_decommission()
