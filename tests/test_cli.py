@@ -259,6 +259,36 @@ def test_encrypt_refuses_bad_outputs_and_weak_passphrases(saved, encrypted, tmp_
     assert not (tmp_path / "weak.smx").exists()
 
 
+def test_copies_written_into_another_folder_name_the_projects_own_basemap(small_project, tmp_path, capsys,
+                                                                           monkeypatch):
+    """``encrypt``, ``decrypt`` and ``repair`` write a copy, perhaps into another folder: the
+    basemap kept beside the project (a relative path) is named from the copy's folder, so a tile
+    file of the same name there is not taken for it."""
+    from socialmap.mapview.basemap import basemap_entry, resolve_path
+    from socialmap.store import load_project, open_project_file
+    from tests.tilefiles import make_mbtiles
+
+    home, away = tmp_path / "home", tmp_path / "away"
+    home.mkdir()
+    away.mkdir()
+    tiles = make_mbtiles(home / "town.mbtiles", zooms=(12,))
+    make_mbtiles(away / "town.mbtiles", zooms=(13,))  # another folder's file of the same name
+    project = home / "p.gpkg"
+    small_project.settings["basemap"] = basemap_entry(tiles, project)
+    save_project(small_project, project)
+    monkeypatch.setenv("SOCIALMAP_PASSPHRASE", SECRET)
+    assert main(["encrypt", str(project), str(away / "p.smx")]) == 0
+    assert main(["decrypt", str(away / "p.smx"), str(home / "again.gpkg")]) == 0
+    assert main(["repair", str(project), str(away / "repaired.gpkg")]) == 0
+    capsys.readouterr()
+    encrypted = open_project_file(away / "p.smx", SECRET).project.settings["basemap"]
+    assert encrypted["path"] == str(tiles.resolve())
+    assert resolve_path(encrypted, away / "p.smx") == tiles.resolve()
+    # decrypted beside the tiles again: relative once more
+    assert load_project(home / "again.gpkg").settings["basemap"]["path"] == "town.mbtiles"
+    assert load_project(away / "repaired.gpkg").settings["basemap"]["path"] == str(tiles.resolve())
+
+
 def test_encrypt_an_encrypted_project_changes_its_passphrase(encrypted, tmp_path, capsys, monkeypatch):
     from socialmap.store import WrongPassphrase, open_project_file
 

@@ -92,7 +92,11 @@ def cmd_repair(args) -> int:
     out = check_output(args.out, args.force)
     if out.resolve() == Path(args.project).resolve():
         raise InputError(Problem("OUT must be another file than P.gpkg (the original is kept as it was)"))
+    from socialmap.mapview.basemap import moved_settings
+
     repaired = repair(args.project)
+    settings = repaired.project.settings  # the basemap and reference layers named from OUT's folder
+    settings.update(moved_settings(settings, args.project, out))
     save_project(repaired.project, out, keep_from=args.project)
     for line in repaired.fixed:
         print(f"socialmap: fixed: {plain(line)}", file=sys.stderr)

@@ -24,6 +24,14 @@ PLAIN_COPY_WARNING = (
 )
 
 
+def _named_from(project, old_path, out) -> None:
+    """The files the project's settings name (basemap, reference layers) named from ``out``'s
+    folder, as the copy is written there (socialmap.mapview.basemap.moved_settings)."""
+    from socialmap.mapview.basemap import moved_settings
+
+    project.settings.update(moved_settings(project.settings, old_path, out))
+
+
 def cmd_encrypt(args) -> int:
     """Write an encrypted copy of a project (plain, or encrypted: then under a new passphrase)."""
     from socialmap.store import is_encrypted, save_project_file
@@ -36,6 +44,7 @@ def cmd_encrypt(args) -> int:
     was_encrypted = is_encrypted(args.project)
     project, _old = open_project_with_passphrase(args.project)
     passphrase = new_passphrase(out, variable=NEW_PASSPHRASE_ENV if was_encrypted else PASSPHRASE_ENV)
+    _named_from(project, args.project, out)
     save_project_file(project, out, passphrase)
     print(f"socialmap: wrote {out}, encrypted (AES-256-GCM); without its passphrase nobody, SocialMap "
           f"included, can open it", file=sys.stderr)
@@ -59,6 +68,7 @@ def cmd_decrypt(args) -> int:
                                  file=str(args.project)))
     _refuse_same_file(args.project, out)
     project, _passphrase = open_project_with_passphrase(args.project)
+    _named_from(project, args.project, out)
     save_project_file(project, out, None)
     print(f"socialmap: warning: {PLAIN_COPY_WARNING.format(out=out)}", file=sys.stderr)
     return 0

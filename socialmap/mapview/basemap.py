@@ -375,6 +375,45 @@ def resolve_path(entry: dict[str, Any], project_path: str | os.PathLike | None) 
     return next((c for c in candidates if c.exists()), candidates[0])
 
 
+def moved_entry(entry: Any, old_project_path: str | os.PathLike | None,
+                new_project_path: str | os.PathLike) -> Any:
+    """A ``basemap`` or reference layer record for the project saved at ``new_project_path``
+    instead of ``old_project_path``: its ``path`` made again from the file it names now
+    (:func:`resolve_path` from the old place), relative to the new file's folder when the file lies
+    in it or below it, else absolute; ``absolute`` made again with it; every other key kept as
+    written (another program's too). A record naming no file that exists is kept as it is: there
+    is nothing to make its path from."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not entry["path"].strip():
+        return entry
+    file = resolve_path(entry, old_project_path)
+    if not file.exists():
+        return entry
+    kept = basemap_entry(file, new_project_path)
+    return {**entry, "path": kept["path"], "absolute": kept["absolute"]}
+
+
+def moved_settings(settings: dict[str, Any], old_project_path: str | os.PathLike | None,
+                   new_project_path: str | os.PathLike) -> dict[str, Any]:
+    """The project settings that name files (the basemap, the reference layers) as they must be
+    written when the project is saved at ``new_project_path`` (Save As, an encrypted or decrypted
+    copy): only those whose value changes. Kept as they were, a path relative to the old folder
+    would be looked for beside the new file first, and found there when another file of that
+    name happens to lie beside it."""
+    from socialmap.mapview.reference import SETTING as REFERENCE_SETTING
+
+    out: dict[str, Any] = {}
+    entry = settings.get(SETTING)
+    moved = moved_entry(entry, old_project_path, new_project_path)
+    if moved != entry:
+        out[SETTING] = moved
+    layers = settings.get(REFERENCE_SETTING)
+    if isinstance(layers, list):
+        moved_layers = [moved_entry(e, old_project_path, new_project_path) for e in layers]
+        if moved_layers != layers:
+            out[REFERENCE_SETTING] = moved_layers
+    return out
+
+
 def project_basemap(project, project_path: str | os.PathLike | None = None) -> TileArchive | None:
     """The open tile file a project's ``basemap`` setting names, or None when it has none, it is
     switched off, or it cannot be read (reports and exports are made without it then)."""

@@ -892,13 +892,29 @@ class MainWindow(QMainWindow):
         """Save a snapshot of the project to ``path`` in the background: encrypted under the
         project's passphrase, or under ``passphrase`` when one is given (None: a plain file),
         which becomes the project's once the save is done."""
+        from socialmap.mapview.basemap import moved_settings
+
         path = str(path)
         index = self.doc.undo_stack.index()
         passphrase = self.doc.passphrase if passphrase is ... else passphrase
+        # a basemap or reference layer named relative to the old folder is named from the new one
+        # (the same files; nothing drawn changes), and named as before again if the save fails
+        settings = self.doc.project.settings
+        moved = moved_settings(settings, self.doc.path, path)
+        before = {key: settings.get(key) for key in moved}
+        settings.update(moved)
+
+        def failed(exc: BaseException) -> None:
+            for key, value in before.items():
+                if settings.get(key) is moved[key]:  # (unless changed since)
+                    settings[key] = value
+            self._busy(False)
+            self.show_error("Cannot save the project", f"{path} could not be written.\n\n{error_text(exc)}")
+
         worker = workers.Worker(_save, path, passphrase, with_callbacks=False)
         worker.snapshot_with = _take_for_saving
         worker.signals.finished.connect(lambda p: self._saved(p, index, passphrase))
-        worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error("Cannot save the project", f"{path} could not be written.\n\n{error_text(exc)}")))
+        worker.signals.failed.connect(failed)
         worker.signals.done.connect(lambda: self.io_progress.hide())
         self._busy(True, f"Saving {path}…")
         return self.doc.run_on_snapshot(worker, "saving")

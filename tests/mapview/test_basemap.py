@@ -121,6 +121,45 @@ def test_the_setting_keeps_a_path_relative_to_the_project_when_the_file_is_besid
     assert basemap.entry_problems({"path": "", "opacity": 2}) == ["has no path", "opacity is not a number from 0 to 1"]
 
 
+def test_saved_elsewhere_the_settings_name_the_same_files_from_the_new_folder(tmp_path):
+    """Save As into another folder: the basemap and a reference layer kept relative to the old
+    folder are named from the new one (absolute when they lie outside it), so a file of the same
+    name beside the new project is not taken for them; keys another program wrote are kept."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder in (old / "maps", new / "maps"):
+        folder.mkdir(parents=True)
+    tiles = make_mbtiles(old / "maps" / "town.mbtiles", zooms=(12,))
+    decoy = make_mbtiles(new / "maps" / "town.mbtiles", zooms=(13,))  # another file, the same name
+    roads = old / "maps" / "roads.geojson"
+    roads.write_text('{"type": "FeatureCollection", "features": []}')
+    entry = basemap.basemap_entry(tiles, old / "p.gpkg", opacity=0.4)
+    layer = {"id": "r1", "path": "maps/roads.geojson", "absolute": str(roads.resolve()), "layer": None,
+             "name": "Roads", "colour": "#7570b3", "visible": False, "qgis_style": "kept"}
+    gone = {"id": "r2", "path": "maps/gone.shp", "absolute": str(old / "maps" / "gone.shp"), "name": "Gone"}
+    settings = {"basemap": entry, "reference_layers": [layer, gone], "group_by": "ward"}
+    # kept as they were, the relative path would find the decoy beside the new file
+    assert basemap.resolve_path(entry, new / "p.gpkg") == new / "maps" / "town.mbtiles" != tiles
+
+    moved = basemap.moved_settings(settings, old / "p.gpkg", new / "p.gpkg")
+    assert set(moved) == {"basemap", "reference_layers"}  # the group key is no file's: not touched
+    assert moved["basemap"] == {"path": str(tiles.resolve()), "absolute": str(tiles.resolve()),
+                                "opacity": 0.4, "visible": True}
+    assert basemap.resolve_path(moved["basemap"], new / "p.gpkg") == tiles.resolve() != decoy.resolve()
+    assert moved["reference_layers"][0] == {**layer, "path": str(roads.resolve())}
+    assert moved["reference_layers"][1] == gone  # no such file: nothing to name it from, kept as written
+    assert settings["basemap"] == entry  # the settings given are not changed
+
+    # saved into a folder below which the files lie: relative to it
+    inner = basemap.moved_settings(settings, old / "p.gpkg", tmp_path / "p.gpkg")
+    assert inner["basemap"]["path"] == "old/maps/town.mbtiles"
+    assert inner["reference_layers"][0]["path"] == "old/maps/roads.geojson"
+    # saved beside the old file: nothing changes
+    assert basemap.moved_settings(settings, old / "p.gpkg", old / "copy.gpkg") == {}
+    # a project that had no file yet (absolute paths) saved beside its tiles: relative from then on
+    first = basemap.moved_settings({"basemap": basemap.basemap_entry(tiles, None)}, None, old / "p.gpkg")
+    assert first["basemap"]["path"] == "maps/town.mbtiles"
+
+
 def test_an_export_takes_the_tiles_of_the_extent_within_its_size_cap(tmp_path):
     """Levels 12-14 over the sample: 4 + 12 + 24 tiles plus a 10% margin; with a cap of a little
     more than the first two levels, level 14 is left out and the note says so."""

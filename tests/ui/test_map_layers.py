@@ -176,6 +176,51 @@ def test_basemap_and_reference_layers_are_kept_across_save_and_open(make_window,
     assert other.map_layers.opacity.value() == 55
 
 
+def test_saved_into_another_folder_the_project_still_names_its_own_tiles(make_window, qtbot, project_file, tmp_path):
+    """Save As into another folder that holds a tile file of the same name: the file written
+    names the project's own tiles (absolute, as they lie outside the new folder), and opened there
+    it draws them, not the other folder's; a save that fails leaves the names as they were."""
+    roads = tmp_path / "roads.geojson"
+    roads.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+                     '"geometry": {"type": "LineString", "coordinates": [[-2.30, 53.403], [-2.28, 53.407]]}}]}')
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    tiles = _tiles(tmp_path)
+    assert window.map_layers.set_basemap(tiles)
+    window.map_layers.add_reference(roads)
+    settings = window.doc.project.settings
+    assert settings[bm.SETTING]["path"] == "town.mbtiles"
+
+    failing = tmp_path / "no such folder" / "copy.gpkg"
+    window.save_to(failing)
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=WAIT_MS)
+    assert "copy.gpkg" in window.last_error.text()
+    assert not failing.exists()
+    assert settings[bm.SETTING]["path"] == "town.mbtiles"  # named as before
+    assert settings["reference_layers"][0]["path"] == "roads.geojson"
+    window.last_error.close()
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    decoy = make_mbtiles(elsewhere / "town.mbtiles", bounds=SMALL_BOUNDS, zooms=(12,))
+    (elsewhere / "roads.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    copy = elsewhere / "copy.gpkg"
+    with qtbot.waitSignal(window.projectSaved, timeout=WAIT_MS):
+        window.save_to(copy)
+    kept = load_project(copy).settings
+    assert kept[bm.SETTING]["path"] == str(tiles.resolve())
+    assert kept["reference_layers"][0]["path"] == str(roads.resolve())
+    assert window.doc.project.settings[bm.SETTING] == kept[bm.SETTING]  # the window names them so too
+
+    other = make_window()
+    open_and_wait(other, qtbot, copy)
+    _wait_tiles(other, qtbot)
+    archive = other.map_layers.handler.archives[other.map_layers.basemap_key]
+    assert archive.info.max_zoom == 15 != bm.open_archive(decoy).info.max_zoom  # the project's own tiles
+    qtbot.waitUntil(lambda: (js(other, qtbot, "SM.referenceState()").get("ref1") or {}).get("parts") == 1,
+                    timeout=WAIT_MS)  # the project's own roads (the other folder's have none)
+
+
 def test_a_reference_layer_is_drawn_toggled_recoloured_and_removed(make_window, qtbot, project_file, tmp_path):
     import geopandas as gpd
     from shapely.geometry import LineString, box
