@@ -15,7 +15,9 @@ project file when it lies beside it, as the basemap), never the geometry itself.
 from __future__ import annotations
 
 import base64
+import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,3 +173,82 @@ def entries(project) -> list[dict[str, Any]]:
         return []
     return [e for e in value if isinstance(e, dict) and isinstance(e.get("path"), str) and e["path"]
             and isinstance(e.get("id"), str)]
+
+
+# ---------------------------------------------------------------- exports
+
+#: Most vertices of reference layers one export (the web map, a report's map) takes in all: a
+#: layer that would pass it is left out, and the export's note says so (300,000 vertices are
+#: about 6 MB in a web map's page).
+EXPORT_MAX_VERTICES = 300_000
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@dataclass
+class ExportedLayer:
+    """A reference layer as an export draws it: its lines and polygon rings, each an ``(n, 2)``
+    array of longitude/latitude (WGS84), in the layer's colour."""
+
+    name: str
+    colour: str
+    lines: list[np.ndarray]
+
+    @property
+    def vertices(self) -> int:
+        return sum(len(line) for line in self.lines)
+
+
+def for_export(project, project_path: str | os.PathLike | None = None, *,
+               max_vertices: int = EXPORT_MAX_VERTICES) -> tuple[list[ExportedLayer], list[str]]:
+    """The project's shown reference layers for an export (the web map, the reports' maps), in
+    the setting's order, and the notes of what was left out, one line each: a file that is not
+    there or cannot be read, a layer that would take the export past ``max_vertices``, and a
+    layer's points. Points are never exported: a layer of points may be addresses (a youth
+    club's members' homes), and an export is made to be shared (SPEC 8); lines and polygon
+    boundaries are drawn, as roads and ward boundaries are."""
+    from socialmap.mapview.basemap import resolve_path
+
+    layers: list[ExportedLayer] = []
+    notes: list[str] = []
+    room = max_vertices
+    for entry in entries(project):
+        if entry.get("visible", True) is False:
+            continue
+        name = str(entry.get("name") or Path(entry["path"]).stem)
+        layer = entry.get("layer") if isinstance(entry.get("layer"), str) else None
+        file = resolve_path(entry, project_path)
+        try:
+            geometry = _read_for_export(file, layer)
+        except ReferenceLayerError as exc:  # (the file by its name: an export is shared, the folders are the user's)
+            notes.append(f"Reference layer {name} left out: {str(exc).replace(str(file), file.name)}")
+            continue
+        drawn = geometry.kinds != POINT
+        if not drawn.all():
+            notes.append(f"Reference layer {name}: its {int((~drawn).sum()):,} points are not exported "
+                         "(points may be people's addresses)")
+        starts = geometry.starts
+        lines = [geometry.xy[starts[i]:starts[i + 1]].astype(float) for i in np.flatnonzero(drawn).tolist()]
+        out = ExportedLayer(name, entry["colour"] if _COLOUR.fullmatch(str(entry.get("colour", ""))) else COLOURS[0],
+                            [line for line in lines if len(line) > 1])
+        if out.vertices > room:
+            notes.append(f"Reference layer {name} left out: {out.vertices:,} vertices, more than the "
+                         f"{room:,} an export takes; clip it to your patch in QGIS first")
+            continue
+        if out.lines:
+            room -= out.vertices
+            layers.append(out)
+    return layers, notes
+
+
+def _read_for_export(path: Path, layer: str | None) -> ReferenceGeometry:
+    """:func:`read_reference`, kept for the file as it is now (its size and time of change): a
+    report draws several maps, each with the layers."""
+    if not path.is_file():
+        return read_reference(path, layer)
+    stat = path.stat()
+    return _read_kept(str(path.resolve()), stat.st_mtime_ns, stat.st_size, layer)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_kept(path: str, _mtime_ns: int, _size: int, layer: str | None) -> ReferenceGeometry:
+    return read_reference(path, layer)

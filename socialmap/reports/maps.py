@@ -161,6 +161,14 @@ def area_map_figure(
                                           facecolor="none", edgecolor=outline_color, linewidth=2.2))
         if outline_label:
             handles.append(Patch(facecolor="none", edgecolor=outline_color, linewidth=2.2, label=outline_label))
+    # the project's shown reference layers (roads, ward boundaries): over the areas, under the points
+    reference, reference_notes = _reference_layers(project)
+    for ref_layer in reference:
+        from matplotlib.collections import LineCollection
+
+        ax.add_collection(LineCollection(ref_layer.lines, colors=ref_layer.colour, linewidths=0.7, alpha=0.85,
+                                         zorder=3, gid="reference-layer"))
+        handles.append(Line2D([], [], color=ref_layer.colour, linewidth=1.2, label=ref_layer.name))
     for layer in layers or []:
         if not layer.points:
             continue
@@ -207,9 +215,21 @@ def area_map_figure(
     _north_arrow(fig, left - 0.05, unit)
     if title:
         fig.suptitle(title, fontsize=11, x=0.02, ha="left", y=0.985, parse_math=False, gid="map-title")
+    if reference_notes:  # what of the reference layers was left out, in the map's lower left corner
+        ax.text(0.005, 0.005, "\n".join(reference_notes), transform=ax.transAxes, fontsize=5, ha="left", va="bottom",
+                color="#333333", parse_math=False, zorder=6, gid="reference-notes",
+                bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none", "pad": 1.0})
     names = {c: project.areas[c].name or c for c in codes} if labels is None else labels
     _area_labels(fig, ax, project, [c for c in codes if c in names], names)
     return fig
+
+
+def _reference_layers(project: Project):
+    """The project's shown reference layers for a map (:func:`socialmap.mapview.reference.for_export`:
+    lines and polygon boundaries, never points) and the notes of what was left out."""
+    from socialmap.mapview.reference import for_export
+
+    return for_export(project)
 
 
 def _basemap_backdrop(project: Project, bounds: tuple[float, float, float, float], width_px: int):

@@ -129,6 +129,19 @@ def basemap_data(project: Project, project_path: str | os.PathLike | None = None
     }
 
 
+def reference_data(project: Project, project_path: str | os.PathLike | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The project's shown reference layers for the page (:func:`socialmap.mapview.reference.for_export`:
+    lines and polygon boundaries, never points): each ``{"name", "colour", "lines"}``, the lines
+    as ``[lat, lon]`` pairs to six decimals (about 0.1 m), and the notes of what was left out."""
+    import numpy as np
+
+    from socialmap.mapview.reference import for_export
+
+    layers, notes = for_export(project, project_path)
+    return [{"name": layer.name, "colour": layer.colour,
+             "lines": [np.round(line[:, ::-1], 6).tolist() for line in layer.lines]} for layer in layers], notes
+
+
 def map_data(project: Project, *, include_people: bool = False, title: str | None = None,
              project_path: str | os.PathLike | None = None) -> dict[str, Any]:
     """The JSON document the page draws (no young person's id; labels only with ``include_people``)."""
@@ -158,8 +171,11 @@ def map_data(project: Project, *, include_people: bool = False, title: str | Non
     if include_people:
         people = [{"label": n.label, "lat": round(n.lat, 6), "lon": round(n.lon, 6), "neet": bool(n.neet)}
                   for n in project.nodes.values() if n.kind == "young_person" and n.lat is not None]
+    reference, reference_notes = reference_data(project, project_path)
     return {
         "basemap": basemap_data(project, project_path),
+        "reference": reference,
+        "reference_notes": reference_notes,
         "title": title or "SocialMap web map",
         "made": dt.date.today().isoformat(),
         "measures": MAP_MEASURES,
@@ -250,6 +266,15 @@ _SCRIPT = r"""
   var areas = L.geoJSON(data.areas, {style: areaStyle, onEachFeature: function (f, layer) {
     layer.bindPopup(function () { return areaPopup(f); });
   }}).addTo(map);
+  if (areas.getBounds().isValid()) { map.fitBounds(areas.getBounds()); } else { map.setView([54, -2], 6); }
+  // the reference layers (roads, ward boundaries) over the areas and under the points, as in the
+  // window (drawn in the order added, once the map has its view); a name is data: shown in the
+  // layer list as text, never as markup
+  var references = [];
+  data.reference.forEach(function (r) {
+    references.push([r.name, L.polyline(r.lines, {color: r.colour, weight: 1.5, opacity: 0.85,
+                                                  interactive: false}).addTo(map)]);
+  });
   function pointPopup(p, kind) {
     var box = el("div");
     box.appendChild(el("strong", p.label));
@@ -269,6 +294,11 @@ _SCRIPT = r"""
       fillOpacity: 0.9}).bindPopup(function () { return pointPopup(p, "Service"); });
   })).addTo(map);
   var overlays = {"Organisations": orgs, "Services": services};
+  references.forEach(function (r, i) {
+    var name = el("span", r[0]).outerHTML;
+    while (name in overlays) { name = name + " "; }  // two layers of one name: both listed
+    overlays[name] = r[1];
+  });
   if (data.people_shown) {
     var people = L.layerGroup(data.people.map(function (p) {
       return L.circleMarker([p.lat, p.lon], {radius: 3, weight: 1, color: p.neet ? "#a50f15" : "#525252",
@@ -277,7 +307,6 @@ _SCRIPT = r"""
     overlays["Young people (pseudonyms, placed inside home area)"] = people;
   }
   L.control.layers(null, overlays, {collapsed: false}).addTo(map);
-  if (areas.getBounds().isValid()) { map.fitBounds(areas.getBounds()); } else { map.setView([54, -2], 6); }
 
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function () {
@@ -317,6 +346,7 @@ _SCRIPT = r"""
     draw();
     box.appendChild(el("p", "Counts of 1 to 4 young people are shown as <5; figures that would give them back are withheld.", "note"));
     if (data.basemap && data.basemap.note) { box.appendChild(el("p", data.basemap.note, "note")); }
+    data.reference_notes.forEach(function (note) { box.appendChild(el("p", note, "note")); });
     return box;
   };
   legend.addTo(map);
