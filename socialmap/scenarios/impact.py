@@ -1341,26 +1341,45 @@ def _unique(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(values, return_inverse=True)`` by one stable sort."""
+def _groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct ``values`` (sorted), the order that puts equal values together (one stable
+    sort: each group's entries in the order given) and where each group starts in that order:
+    for sums and products per group over the order (:func:`_group_reduce`), in place of
+    ``np.unique(..., return_inverse=True)`` and a scatter by the inverse (at a million young
+    people its writes all over memory took longer than the sort)."""
     values = np.asarray(values)
     order = np.argsort(values, kind="stable")
     ordered = values[order]
-    first = np.empty(len(values), dtype=bool)
+    head = np.empty(len(values), dtype=bool)
     if len(values):
-        first[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    inverse = np.empty(len(values), dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    return ordered[first], inverse
+        head[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
+    starts = np.flatnonzero(head)
+    return ordered[starts], order, starts
 
 
-def _in_sorted(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` is in ``sorted_unique`` (sorted, no repeats)."""
-    if not len(sorted_unique):
-        return np.zeros(len(values), dtype=bool)
-    at = np.searchsorted(sorted_unique, values)
-    return sorted_unique[np.minimum(at, len(sorted_unique) - 1)] == values
+def _group_reduce(ufunc: np.ufunc, values: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``ufunc`` (``np.add``, ``np.multiply``) over each group of :func:`_groups`, the entries
+    taken in the order given: the same sums and products, to the last bit, as accumulating
+    them entry by entry (``np.bincount``, ``np.multiply.at``)."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.float64)
+    return ufunc.reduceat(np.asarray(values, dtype=np.float64)[order], starts)
+
+
+def _unique_first_of(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique`` of ``first`` and ``second`` together, and whether each key is one of
+    ``first`` (sorted, no repeats): one stable sort of both, the key of ``first`` coming first
+    among equals (a search of every key in ``first`` took as long again, growing faster than the
+    keys once they no longer fit in the processor's cache)."""
+    values = np.concatenate([first, second])
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    head = np.empty(len(values), dtype=bool)
+    if len(values):
+        head[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
+    return ordered[head], order[head] < len(first)
 
 
 def _expand(owner: np.ndarray, node: np.ndarray, ptr: np.ndarray, values: np.ndarray,
@@ -1402,7 +1421,9 @@ class _AllCandidates:
     end_area: np.ndarray
     #: per (candidate, young person with a bridging or linking tie at risk), by candidate and person
     person_candidate: np.ndarray
-    person_entry: np.ndarray  # the (candidate, person) of each bridging/linking end
+    #: the bridging and linking ends grouped by (candidate, person) (:func:`_groups`)
+    person_order: np.ndarray
+    person_starts: np.ndarray
     person_eligible: np.ndarray  # every one of their bridging and linking ties is at risk
     person_home: np.ndarray
     person_neet: np.ndarray
@@ -1460,8 +1481,7 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds,
     c2, t2 = _expand(staff_c, staff_p, base.prof_ptr, base.prof_ties)
     c3, t3 = _expand(removed_c, removed_n, base.ctx_ptr, base.ctx_ties)
     certain = _unique(np.concatenate([c1 * m + t1, c2 * m + t2]))
-    keys = _unique(np.concatenate([certain, c3 * m + t3]))
-    key_certain = _in_sorted(keys, certain)
+    keys, key_certain = _unique_first_of(certain, c3 * m + t3)
     cand, tie = keys // m, keys % m
 
     a, b, cls = base.tie_a[tie], base.tie_b[tie], base.tie_class[tie]
@@ -1474,9 +1494,9 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds,
     end_class = np.concatenate([cls[ma], cls[mb]])[order]
     end_certain = np.concatenate([key_certain[ma], key_certain[mb]])[order]
     bl = (end_class == BRIDGING) | (end_class == LINKING)
-    people, person_entry = _unique_inverse(end_candidate[bl] * n + end_person[bl])
+    people, person_order, person_starts = _groups(end_candidate[bl] * n + end_person[bl])
     person_pos = people % n
-    touched = np.bincount(person_entry, minlength=len(people))
+    touched = np.diff(np.append(person_starts, len(person_order)))
     return _AllCandidates(
         nodes=nodes,
         n_services=len(services),
@@ -1485,20 +1505,22 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds,
         end_class=end_class,
         end_area=base.area[end_person],
         person_candidate=people // n,
-        person_entry=person_entry,
+        person_order=person_order,
+        person_starts=person_starts,
         person_eligible=touched == base.bl_count[person_pos],
         person_home=base.area[person_pos],
         person_neet=base.neet[person_pos],
         bl=bl,
-        farther=_all_farther(base, th, knn_areas, removed_c, removed_n),
+        farther=_all_farther(base, th, knn_areas, removed_c, removed_n, np.maximum(svc_cand, org_cand)),
     )
 
 
 def _all_farther(base: ScenarioBase, th: FlagThresholds, knn_areas: tuple[np.ndarray, np.ndarray],
-                 removed_c: np.ndarray, removed_n: np.ndarray) -> np.ndarray:
+                 removed_c: np.ndarray, removed_n: np.ndarray, cand_of: np.ndarray) -> np.ndarray:
     """Keys ``candidate * n_areas + area`` of the areas flagged because their nearest service
-    goes or moves farther than the threshold (:func:`_farther_areas`, every candidate at once)."""
-    n, n_areas = len(base.kind), base.n_areas
+    goes or moves farther than the threshold (:func:`_farther_areas`, every candidate at once).
+    ``cand_of``: each node position's candidate (-1 for a node that is none)."""
+    n_areas = base.n_areas
     gone = base.kind[removed_n] == SERVICE
     gone_c, gone_s = removed_c[gone], removed_n[gone]
     ptr, by_service = knn_areas
@@ -1507,8 +1529,12 @@ def _all_farther(base: ScenarioBase, th: FlagThresholds, knn_areas: tuple[np.nda
     if not len(pairs):
         return pairs
     cand, rows = pairs // n_areas, pairs % n_areas
-    gone_keys = _unique(gone_c * n + gone_s)
-    valid = ~_in_sorted(cand[:, None] * n + base.knn_svc[rows], gone_keys)
+    # a nearest service is gone for the candidate that is that service (decommissioned) or its
+    # provider (closed), the services _all_candidates removes: checked element by element (a
+    # search of each in the sorted keys of the services gone grew faster than the city)
+    knn = base.knn_svc[rows]
+    provider = base.provider[knn]
+    valid = (cand_of[knn] != cand[:, None]) & ((provider < 0) | (cand_of[np.maximum(provider, 0)] != cand[:, None]))
     after = base.knn_km[rows, np.argmax(valid, axis=1)].copy()
     missing = np.nonzero(~valid.any(axis=1))[0]
     for c in np.unique(cand[missing]).tolist():  # every one of an area's nearest services gone: rare
@@ -1533,8 +1559,7 @@ def _all_candidate_rows(base: ScenarioBase, everyone: _AllCandidates, survival: 
     for name, code in (("lost_bridging", BRIDGING), ("lost_linking", LINKING), ("lost_bonding", BONDING)):
         sel = e.end_class == code
         sums[name] = np.bincount(e.end_candidate[sel], weights=lost[sel], minlength=n_cand)
-    all_lost = np.ones(len(e.person_candidate))
-    np.multiply.at(all_lost, e.person_entry, lost[e.bl])
+    all_lost = _group_reduce(np.multiply, lost[e.bl], e.person_order, e.person_starts)
     newly = np.where(e.person_eligible, all_lost, 0.0)
     newly_neet = newly * e.person_neet
     sums["newly_isolated"] = np.bincount(e.person_candidate, weights=newly, minlength=n_cand)
@@ -1542,12 +1567,12 @@ def _all_candidate_rows(base: ScenarioBase, everyone: _AllCandidates, survival: 
     # flagged areas: NEET newly isolated per home area, bridging loss per area, nearest service
     flagged = [e.farther]
     home = e.person_home >= 0
-    keys, at = _unique_inverse(e.person_candidate[home] * n_areas + e.person_home[home])
-    per_area = np.bincount(at, weights=newly_neet[home], minlength=len(keys))
+    keys, order, starts = _groups(e.person_candidate[home] * n_areas + e.person_home[home])
+    per_area = _group_reduce(np.add, newly_neet[home], order, starts)
     flagged.append(keys[per_area >= th.newly_isolated_neet - _EPS])
     sel = (e.end_class == BRIDGING) & (e.end_area >= 0)
-    keys, at = _unique_inverse(e.end_candidate[sel] * n_areas + e.end_area[sel])
-    lost_bridging = np.bincount(at, weights=lost[sel], minlength=len(keys))
+    keys, order, starts = _groups(e.end_candidate[sel] * n_areas + e.end_area[sel])
+    lost_bridging = _group_reduce(np.add, lost[sel], order, starts)
     pct = _loss_pct(lost_bridging, base.area_bridging[keys % n_areas])
     flagged.append(keys[pct >= th.bridging_loss_pct - _EPS])
     flagged_areas = np.bincount(_unique(np.concatenate(flagged)) // n_areas, minlength=n_cand)

@@ -194,3 +194,21 @@ def test_rank_by_hand_at_context_survival_one_and_zero(town):
         assert r.loc["s1", "newly_isolated"] == pytest.approx(s1)
         assert r.loc["s2", "newly_isolated"] == pytest.approx(s2)
         assert r.loc["s3", "newly_isolated"] == 0.0
+
+
+def test_the_rankings_grouping_helpers_by_hand():
+    """_groups: the distinct values, a stable order grouping equal values, each group's start;
+    _group_reduce: products and sums per group in the order given; _unique_first_of: the
+    distinct keys of two lists and which are the first list's."""
+    import numpy as np
+
+    from socialmap.scenarios.impact import _group_reduce, _groups, _unique_first_of
+
+    keys, order, starts = _groups(np.array([5, 3, 5, 1, 3]))
+    assert keys.tolist() == [1, 3, 5] and order.tolist() == [3, 1, 4, 0, 2] and starts.tolist() == [0, 1, 3]
+    values = np.array([0.5, 0.2, 0.4, 0.9, 0.3])
+    assert _group_reduce(np.multiply, values, order, starts).tolist() == [0.9, 0.2 * 0.3, 0.5 * 0.4]
+    assert _group_reduce(np.add, values, order, starts).tolist() == [0.9, 0.2 + 0.3, 0.5 + 0.4]
+    assert _group_reduce(np.add, np.zeros(0), *_groups(np.zeros(0, np.int64))[1:]).tolist() == []
+    keys, first = _unique_first_of(np.array([2, 5]), np.array([5, 1, 2, 7]))
+    assert keys.tolist() == [1, 2, 5, 7] and first.tolist() == [False, True, True, False]
