@@ -111,8 +111,9 @@ def outside_home_area(project: Project) -> list[tuple[Node, str | None]]:
 
     Their own area's polygon is tested against each point, all at once (``shapely.contains_xy``
     over an array of each point's polygon, the polygons prepared meanwhile). A point moved
-    within its own area is not seen here. A file SocialMap wrote never has such a point: the
-    placement is the same function of id and polygon everywhere (:func:`place_many`)."""
+    within its own area is not seen here (:func:`off_placement` finds it). A file SocialMap wrote
+    never has such a point: the placement is the same function of id and polygon everywhere
+    (:func:`place_many`)."""
     codes = list(project.areas)
     row = {code: i for i, code in enumerate(codes)}
     people = [n for n in project.nodes.values() if n.kind == "young_person" and n.area_code in row
@@ -142,6 +143,43 @@ def outside_home_area(project: Project) -> list[tuple[Node, str | None]]:
         hits = sorted(int(i) for i in tree.query(shapely.Point(node.lon, node.lat), predicate="intersects"))
         out.append((node, codes[hits[0]] if hits else None))
     return out
+
+
+#: How far (degrees, both coordinates) a young person's stored point may be from their placement
+#: and still be it: a file keeps the placement's doubles exactly; 1e-9 degrees is 0.1 mm.
+PLACEMENT_TOLERANCE_DEG = 1e-9
+
+
+def off_placement(project: Project, *, skip: set[str] | frozenset[str] = frozenset()) -> list[Node]:
+    """Young people of ``project`` whose point lies inside their home area but is not their
+    placement there (:func:`place_many`, within :data:`PLACEMENT_TOLERANCE_DEG`): a point moved
+    within the area in another program (dragged in QGIS onto a street, perhaps where they live),
+    which :func:`outside_home_area` does not see. Also every young person of an area whose polygon
+    was edited since their points were placed. ``skip``: ids left out (already found otherwise).
+
+    The placements are made again, an area at a time (what ``socialmap check`` and the repair
+    view do; opening a file does not: it would cost the placement of everyone)."""
+    by_area: dict[str, list] = {}
+    for node in project.nodes.values():
+        if (node.kind == "young_person" and node.area_code in project.areas and node.lon is not None
+                and node.lat is not None and node.id not in skip):
+            by_area.setdefault(node.area_code, []).append(node)
+    out: list[Node] = []
+    for code, people in by_area.items():
+        placed = place_many([n.id for n in people], project.areas[code].geometry)
+        stored = np.array([(n.lon, n.lat) for n in people], dtype=float)
+        off = (np.abs(placed - stored) > PLACEMENT_TOLERANCE_DEG).any(axis=1)
+        out += [people[i] for i in np.flatnonzero(off).tolist()]
+    return out
+
+
+def off_placement_problem(node: Node, source: str | None = None) -> Problem:
+    """The problem of a young person whose point was moved within their home area (:func:`off_placement`)."""
+    from socialmap.errors import Problem
+
+    return Problem(f"its point lies inside its home area {node.area_code!r} but not at its placement there "
+                   "(moved in another program? a point drawn there could be where they live)", file=source,
+                   record=f"node {node.id!r}", field="point")
 
 
 def outside_home_problem(node: Node, lies_in: str | None, source: str | None = None) -> Problem:

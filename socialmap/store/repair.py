@@ -105,12 +105,15 @@ class Fix:
 class Finding:
     """A problem of the file and the fixes offered for it (the first safe one is applied by
     ``socialmap repair``). ``blocking``: the file cannot be opened while it stands (a note,
-    otherwise). ``unattributed``: a point with neither id nor kind, left out by ``repair``."""
+    otherwise). ``unattributed``: a point with neither id nor kind, left out by ``repair``.
+    ``privacy``: a young person's point that may be where they live (SPEC 8): listed by
+    :func:`check` even though the file opens."""
 
     problem: Problem
     fixes: tuple[Fix, ...] = ()
     blocking: bool = True
     unattributed: bool = False
+    privacy: bool = False
 
     @property
     def safe_fix(self) -> Fix | None:
@@ -454,11 +457,18 @@ class RepairSession:
                         source: str) -> list[Finding]:
         """Young people whose point lies outside their home area (moved in another program): put
         back at their placement there (safe: the point of a young person is never data, only
-        where the map draws them, SPEC 8), or moved to the area the point is in (a decision)."""
-        from socialmap.model.placement import outside_home_area, outside_home_problem
+        where the map draws them, SPEC 8), or moved to the area the point is in (a decision);
+        then those whose point was moved within their home area (put back, as safely)."""
+        from socialmap.model.placement import (
+            off_placement,
+            off_placement_problem,
+            outside_home_area,
+            outside_home_problem,
+        )
 
         out: list[Finding] = []
-        for node, lies_in in outside_home_area(p):
+        outside = outside_home_area(p)
+        for node, lies_in in outside:
             record = f"node {node.id!r}"
             if record in found:  # its own problems come first (a fix of theirs may place it anew)
                 continue
@@ -475,6 +485,19 @@ class RepairSession:
                                  False, (Change("nodes", i, self._area_fields(node, node.id, there)),)))
             fixes.append(self._drop_node(i, record))
             out.append(Finding(outside_home_problem(node, lies_in, source), tuple(fixes)))
+        # moved within the home area: the file opens (no rule is broken), but the point drawn may
+        # be where they live; put back at the placement there, as safe as the fix above
+        for node in off_placement(p, skip={node.id for node, _ in outside}):
+            record = f"node {node.id!r}"
+            if record in found:
+                continue
+            i = index_of[node.id]
+            home = Placed(node.area_code, 0.0, None, None, "")
+            back = Fix(f"put its point back at its placement in area {node.area_code!r}",
+                       f"{record}: its point, moved within its home area {node.area_code!r}, is back at its "
+                       "placement there", True, (Change("nodes", i, self._area_fields(node, node.id, home)),))
+            out.append(Finding(off_placement_problem(node, source), (back, self._drop_node(i, record)),
+                               blocking=False, privacy=True))
         return out
 
     def _tie_findings(self, p: Project, index_of: dict[str, int], source: str) -> list[Finding]:
@@ -589,9 +612,10 @@ class RepairSession:
 
 
 def check(path: str | os.PathLike) -> list[Finding]:
-    """Every problem of the project file at ``path`` that keeps it from opening, with the fixes
-    offered (empty when it opens cleanly)."""
-    return RepairSession(path).blocking()
+    """Every problem of the project file at ``path`` that keeps it from opening, and every young
+    person's point moved in another program to where they may live (``Finding.privacy``: the
+    file opens with it), with the fixes offered (empty when it opens cleanly and has none)."""
+    return [f for f in RepairSession(path).findings() if f.blocking or f.privacy]
 
 
 @dataclass

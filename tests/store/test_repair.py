@@ -367,3 +367,50 @@ def test_a_young_person_dragged_outside_every_area_has_no_move_offered(tmp_path,
 
     [finding] = RepairSession(path).blocking()
     assert [f.safe for f in finding.fixes] == [True, False]  # put back, or delete the record
+
+
+def test_off_placement_finds_points_moved_within_their_home_area():
+    """Two squares: a person at their placement in A (fine), one moved to A's centre (found), one
+    outside A (left to outside_home_area), an organisation anywhere (not a young person)."""
+    from shapely.geometry import box
+
+    from socialmap.model import Area, Node, Project
+    from socialmap.model.placement import off_placement, place_in_area
+
+    p = Project()
+    p.areas = {"A": Area("A", "A", box(0, 0, 1, 1)), "B": Area("B", "B", box(1, 0, 2, 1))}
+    lon, lat = place_in_area("placed", p.areas["A"].geometry)
+    p.nodes = {"placed": Node("placed", "young_person", "x", area_code="A", lon=lon, lat=lat),
+               "moved": Node("moved", "young_person", "y", area_code="A", lon=0.5, lat=0.5),
+               "nudged": Node("nudged", "young_person", "w", area_code="A", lon=lon, lat=lat),
+               "next": Node("next", "young_person", "z", area_code="A", lon=1.5, lat=0.5),
+               "org": Node("org", "organisation", "o", area_code="A", lon=0.5, lat=0.5)}
+    # "nudged" sits at the other person's placement: its own is elsewhere (each id has its own point)
+    assert place_in_area("nudged", p.areas["A"].geometry) != (lon, lat)
+    assert [n.id for n in off_placement(p, skip={"next"})] == ["moved", "nudged"]
+
+
+def test_a_young_person_dragged_within_their_home_area_in_qgis_is_found_and_put_back(tmp_path, capsys):
+    """yp2 of area A dragged in QGIS to E 380250, N 390750, still inside A: the file opens (no rule
+    is broken) but check lists it with its safe fix, and repair puts the point back at yp2's
+    placement (the point it had before the drag); yp1 and yp3 are not touched."""
+    from socialmap.model.placement import place_in_area
+
+    p, to_wgs84, path = _grid_with_young_people(tmp_path)
+    before = {i: (p.nodes[i].lon, p.nodes[i].lat) for i in ("yp1", "yp2", "yp3")}
+    _move_point(path, "yp2", to_wgs84, 380250, 390750)
+    dragged = load_project(path).nodes["yp2"]  # it opens
+    assert (dragged.lon, dragged.lat) != before["yp2"]
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert ("node 'yp2', field 'point': its point lies inside its home area 'A' but not at its placement there"
+            in err) and "[repair: put its point back at its placement in area 'A']" in err
+    assert "yp1" not in err and "yp3" not in err
+    out = tmp_path / "fixed.gpkg"
+    assert main(["repair", str(path), str(out)]) == 0
+    assert "node 'yp2': its point, moved within its home area 'A', is back at its placement there" in \
+        capsys.readouterr().err
+    fixed = load_project(out).nodes
+    assert {i: (fixed[i].lon, fixed[i].lat) for i in before} == before
+    assert before["yp2"] == place_in_area("yp2", p.areas["A"].geometry)
+    assert main(["check", str(out)]) == 0
