@@ -1372,14 +1372,8 @@ def _unique_first_of(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray,
     ``first`` (sorted, no repeats): one stable sort of both, the key of ``first`` coming first
     among equals (a search of every key in ``first`` took as long again, growing faster than the
     keys once they no longer fit in the processor's cache)."""
-    values = np.concatenate([first, second])
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    head = np.empty(len(values), dtype=bool)
-    if len(values):
-        head[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
-    return ordered[head], order[head] < len(first)
+    keys, order, starts = _groups(np.concatenate([first, second]))
+    return keys, order[starts] < len(first)
 
 
 def _expand(owner: np.ndarray, node: np.ndarray, ptr: np.ndarray, values: np.ndarray,
