@@ -11,14 +11,12 @@ query for any set of sites.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from socialmap.analysis import graph_arrays
-from socialmap.analysis.geography import geography
+from socialmap.analysis.geography import geography, metric_transformer
 from socialmap.model import Project
 
 
@@ -53,20 +51,12 @@ def nearest_km(origin_xy: np.ndarray, target_xy: np.ndarray) -> np.ndarray:
     return np.asarray(dist, dtype=float) / 1000.0
 
 
-@lru_cache(maxsize=16)
-def _transformer(crs: str, thread: int):
-    # building a pyproj Transformer costs ~15 ms; one per CRS and thread
-    # (a Transformer must not be shared between threads)
-    from pyproj import Transformer
-
-    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-
-
 def _build(project: Project) -> ProjectedSites:
     ga = graph_arrays(project)
     geo = geography(project)
     codes = list(project.areas)
-    transformer = _transformer(geo.crs, threading.get_ident()) if geo.crs is not None else None
+    # the geography's own Transformer for this CRS and thread (one made, not two)
+    transformer = metric_transformer(geo.crs) if geo.crs is not None else None
     centroid_xy = (
         np.column_stack([geo.centroid_x, geo.centroid_y]) if len(codes) else np.zeros((0, 2))
     )

@@ -105,6 +105,47 @@ def _town() -> Project:
     return p
 
 
+def _two_areas() -> Project:
+    """_town and a second area: yp3 in A2, a friend of yp1 met at s1 (a bridging tie whose
+    context is s1)."""
+    from shapely.geometry import box
+
+    p = _town()
+    p.add_area(Area("A2", "South", box(-2.30, 53.39, -2.29, 53.40)))
+    p.add_node(Node("yp3", "young_person", "Sam", area_code="A2", neet=False))
+    p.add_tie(Tie("yp1", "yp3", "friend", context="s1"))
+    return p
+
+
+def test_the_setup_made_ahead_gives_the_figures_of_a_scenario_without_it():
+    """Decommissioning s1, by hand: yp1 loses the attends tie for certain and the bridging tie
+    to yp3 with 1 - S = 0.5 (its context goes), so yp1 (NEET, A1) is newly isolated with 0.5
+    and yp3 (A2) with 0.5; bridging lost 0.5 of 1 in each area (50%), linking 1.0 in A1. The
+    same figures, frame for frame, from the set-up made ahead (on a view that took the
+    project's own cached arrays) and from a project that never had one."""
+    import pandas as pd
+
+    from socialmap.analysis import graph_arrays
+    from socialmap.scenarios import Decommission, evaluate
+
+    p = _two_areas()
+    graph_arrays(p)
+    p.has_dated_ties()
+    assert workers.install_prepared(p, workers.prepare_scenarios(p))
+    ahead = evaluate(workers.prepared_for(p), [Decommission("s1")], sensitivity=True)
+    alone = evaluate(_two_areas(), [Decommission("s1")], sensitivity=True)
+    areas = ahead.areas
+    assert areas.loc["A1", "newly_isolated"] == pytest.approx(0.5)
+    assert areas.loc["A1", "newly_isolated_neet"] == pytest.approx(0.5)
+    assert areas.loc["A2", "newly_isolated"] == pytest.approx(0.5)
+    assert areas.loc["A2", "newly_isolated_neet"] == pytest.approx(0.0)
+    assert areas.loc["A1", "lost_linking"] == pytest.approx(1.0)
+    assert list(areas["bridging_loss_pct"]) == pytest.approx([50.0, 50.0])
+    pd.testing.assert_frame_equal(ahead.areas, alone.areas)
+    assert ahead.summary == alone.summary
+    pd.testing.assert_frame_equal(ahead.sensitivity.ranges, alone.sensitivity.ranges)
+
+
 def test_advance_takes_label_edits_only_and_one_touch_per_edit():
     """The set-up made ahead follows a relabel (the view gets the new record), but not an edit
     of a field it reads, nor an edit it was not told of."""
@@ -298,6 +339,30 @@ def test_a_scenario_asked_for_while_the_setup_is_made_waits_for_it(make_window, 
     assert copies == [] and _prepared(window) is not None
 
 
+def test_a_scenario_asked_for_before_the_setup_is_begun_makes_it_at_once_and_runs_on_it(make_window, qtbot,
+                                                                                     three_area_file, monkeypatch):
+    """Run right after opening, before the set-up made ahead has begun (its delay made long here):
+    the set-up is made now, at full speed, and the scenario runs on it: no copy of the project,
+    no edit refused, the hand-computed figures (A1: yp1 NEET isolated 1.0, bridging 50%)."""
+    window = make_window()
+    panel = window.scenario_panel
+    panel.PREPARE_DELAY_MS = 600_000
+    open_and_wait(window, qtbot, three_area_file)
+    assert panel.prepare_worker is None and _prepared(window) is None
+    copies = _no_copies(monkeypatch)
+    locks: list = []
+    window.doc.lockChanged.connect(locks.append)
+    panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
+    panel._add_decommission()
+    with qtbot.waitSignal(panel.scenarioDone, timeout=WAIT_MS) as blocker:
+        panel.run()
+        assert panel.prepare_worker is not None and not panel.prepare_worker.polite
+    areas = blocker.args[0].areas
+    assert areas.loc["A1", "newly_isolated_neet"] == pytest.approx(1.0)
+    assert areas.loc["A1", "bridging_loss_pct"] == pytest.approx(50.0)
+    assert copies == [] and locks == [] and _prepared(window) is not None
+
+
 def test_the_job_making_the_setup_gives_way_while_the_ui_thread_is_late(monkeypatch):
     """On the job's own thread, a pause between pieces waits while the UI thread's tick is
     late (at most GIVE_WAY_MAX_S, and GIVE_WAY_TOTAL_S for the job), not when it is fresh;
@@ -463,26 +528,42 @@ def test_the_window_warms_up_the_scenario_modules_at_its_start_with_its_tick(mak
     qtbot.waitUntil(lambda: not panel._heartbeat.isActive(), timeout=WAIT_MS)
 
 
-def test_the_view_is_taken_in_pieces_and_taken_again_after_an_edit_between_them(monkeypatch):
-    """The set-up's view copies the project's dicts a few entries at a time (dict(ties) of a city
-    held Python's lock 85 ms, in the first click), giving way between pieces; an edit made in
-    such a pause (a node added: a dict changed size; a node relabelled: the version moved)
-    makes the job take the view again, so what it installs is the project as it is now."""
+def test_the_view_is_taken_a_dict_at_a_time_and_taken_again_after_an_edit_between_them(monkeypatch):
+    """The set-up's view copies the project's dicts one C call each (their records shared),
+    giving way to the UI thread before each; an edit made in such a pause after a dict was
+    copied (a node added, a node relabelled: the version moved) makes the job take the view
+    again, so what it installs is the project as it is now."""
     p = _town()
-    monkeypatch.setattr(workers, "CAPTURE_PIECE", 2)
     edits = [lambda: p.add_node(Node("yp9", "young_person", "Ash", area_code="A1")),
              lambda: p.update_node("yp1", label="Robin B")]
     pauses: list[int] = []
 
     def pause() -> None:
         pauses.append(1)
-        if edits and len(pauses) in (1, 6):
+        if edits and len(pauses) in (2, 6):  # after the nodes were copied, in the first two takes
             edits.pop(0)()
 
     monkeypatch.setattr(workers, "_give_way_to_ui", pause)
     prepared = workers.prepare_scenarios(p)
-    assert not edits and len(pauses) > 6
+    assert not edits and len(pauses) > 9  # three takes of three dicts, then the set-up's pauses
     assert workers.install_prepared(p, prepared)
     view = workers.prepared_for(p)
     assert "yp9" in view.nodes and view.nodes["yp1"].label == "Robin B"
     assert view.nodes == p.nodes and view.ties == p.ties and view.adjacency == p.adjacency
+    assert view.nodes is not p.nodes and view.nodes["yp1"] is p.nodes["yp1"]
+
+
+def test_the_view_takes_the_projects_cached_arrays_of_its_version_only():
+    """What a capture takes of the project's cache: the entries made from its records at its
+    version (the view has the same records in the same order), none of an older version."""
+    from socialmap.analysis import graph_arrays
+
+    p = _town()
+    arrays = graph_arrays(p)
+    p.has_dated_ties()
+    view = workers.capture(p)
+    assert graph_arrays(view) is arrays and view.has_dated_ties() is False
+    p.update_node("yp1", label="Robin B")
+    view = workers.capture(p)
+    assert "graph_arrays" not in view._cache and "has_dated_ties" not in view._cache
+    assert list(graph_arrays(view).ids) == list(arrays.ids)
