@@ -271,7 +271,8 @@ _STRENGTHS = frozenset({None, 1, 2, 3})
 _DATE_TYPES = frozenset({type(None), dt.date})
 
 
-def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_id: dict) -> tuple | None:
+def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_id: dict, *,
+                    node_ids: list | None = None, by_row: np.ndarray | None = None) -> tuple | None:
     """Which ties pass every rule of :func:`tie_problems` and are the only tie of their pair so
     far, judged over the columns (numpy) rather than tie by tie: ``(rows, keys, provides)``, the
     rows in ``ties`` of those ties (in order), their keys and the rows of the provides ties among
@@ -285,10 +286,15 @@ def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_i
     other tie the columns do not pass also has is left out (all the pair's ties then take the
     tie-by-tie path in order, as before), and so is every tie but the first of a pair (the
     tie-by-tie path names it a duplicate).
+
+    ``node_ids`` (the ids of ``node_list``, in order) and ``by_row`` (``columns.node_ids`` as a
+    numpy array of objects, :func:`_object_array`): given when the caller has them already.
     """
     n, ids = len(ties), columns.node_ids
+    if node_ids is None:
+        node_ids = list(map(attrgetter("id"), node_list))
     if not node_list or len(nodes_by_id) != len(node_list) or len(ids) != len(node_list) \
-            or ids != list(map(attrgetter("id"), node_list)) or not set(map(type, ids)) <= {str}:
+            or ids != node_ids or not set(map(type, ids)) <= {str}:
         return None
     rows = [columns.a_row, columns.b_row, columns.context_row]
     a, b, ctx = (np.asarray(r, dtype=np.int64) for r in rows)
@@ -329,8 +335,12 @@ def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_i
     # one tie per pair: the pair's code from its two rows, the first tie of each pair kept
     pair = np.minimum(a, b) * len(node_list) + np.maximum(a, b)
     candidates = np.flatnonzero(ok)
-    _, first = np.unique(pair[candidates], return_index=True)
-    plain = candidates[np.sort(first)]
+    codes = np.sort(pair[candidates])  # (a sort and a look for equal neighbours: a tenth of np.unique's time)
+    if len(codes) > 1 and (codes[1:] == codes[:-1]).any():
+        _, first = np.unique(pair[candidates], return_index=True)
+        plain = candidates[np.sort(first)]
+    else:  # no pair twice: every candidate is the first of its pair
+        plain = candidates
     provides = types[plain] == _TYPE_CODE["provides"]
     if provides.any():
         # a provides tie names the service's provider: plain when the service names no other
@@ -354,7 +364,8 @@ def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_i
     rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
     a, b = a[plain], b[plain]
     in_order = rank[a] <= rank[b]
-    by_row = _object_array(ids)  # picked from by numpy (a tenth of the time of a map of getitem)
+    if by_row is None:
+        by_row = _object_array(ids)  # picked from by numpy (a tenth of the time of a map of getitem)
     low, high = np.where(in_order, a, b), np.where(in_order, b, a)
     keys: list = []
     for start in range(0, len(low), BULK_PIECE):  # a piece per C call (BULK_PIECE)
@@ -633,32 +644,44 @@ def _nodes_plainly_valid(p: Project) -> bool:
     return True
 
 
-def _adjacency_of(rows: Any, columns: TieColumns, adjacency: dict[str, set[str]]) -> None:
-    """Each node's neighbours over the ties at ``rows`` of ``columns``, into ``adjacency`` (whose
-    sets those nodes' new ones replace): the ends sorted by node, one set made per node from its
-    run of neighbours (782,000 ``set.add`` for a city's 391,000 ties took 0.4 s)."""
-    if not len(rows):
-        return
+def _stable_order(keys: np.ndarray, bound: int) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` of non-negative integers below ``bound``: the order
+    read back from a plain sort of ``keys * len(keys) + position`` (all distinct, so any sort
+    gives the stable order; a quarter of the stable argsort's time over a city's 782,000 tie
+    ends), or the stable argsort itself when those codes would not fit in 63 bits."""
+    n = len(keys)
+    if n == 0 or bound * n >= 2 ** 62:
+        return np.argsort(keys, kind="stable")
+    return np.sort(keys.astype(np.int64) * n + np.arange(n, dtype=np.int64)) % n
+
+
+def _adjacency_of(rows: Any, columns: TieColumns, by_row: np.ndarray | None = None) -> dict[str, set[str]]:
+    """Each node's neighbours over the ties at ``rows`` of ``columns``: a dict of every node of
+    ``columns.node_ids``, in that order, to the set of its neighbours (empty for a node with
+    none). The ends sorted by node, one set made per node from its run of neighbours (782,000
+    ``set.add`` for a city's 391,000 ties took 0.4 s); ``by_row``: ``columns.node_ids`` as an
+    array of objects (:func:`_object_array`), when the caller has it."""
     ids = columns.node_ids
+    if by_row is None:
+        by_row = _object_array(ids)
     a = np.asarray(columns.a_row, np.int64)[rows]
     b = np.asarray(columns.b_row, np.int64)[rows]
     ends, others = np.concatenate([a, b]), np.concatenate([b, a])
-    others = others[np.argsort(ends, kind="stable")]
-    by_row = _object_array(ids)
-    count = np.bincount(ends, minlength=len(ids))
-    tied = np.flatnonzero(count)
-    stops = np.cumsum(count[tied])
-    starts = stops - count[tied]
+    others = others[_stable_order(ends, len(ids))]
+    stops = np.cumsum(np.bincount(ends, minlength=len(ids)))
+    starts = np.concatenate([[0], stops[:-1]]).astype(np.int64)
+    adjacency: dict[str, set[str]] = {}
     # a piece of BULK_PIECE nodes per C call: one update of a city's 125,000 sets held Python's
     # lock 0.3 s, and a window's UI thread waited as long while a job opened the file
-    for first in range(0, len(tied), BULK_PIECE):
-        last = min(first + BULK_PIECE, len(tied))
+    for first in range(0, len(ids), BULK_PIECE):
+        last = min(first + BULK_PIECE, len(ids))
         base = int(starts[first])
         others_ids = by_row[others[base:int(stops[last - 1])]].tolist()
-        adjacency.update(zip(map(ids.__getitem__, tied[first:last].tolist()),
+        adjacency.update(zip(ids[first:last],
                              map(set, map(others_ids.__getitem__, map(slice, (starts[first:last] - base).tolist(),
                                                                        (stops[first:last] - base).tolist()))),
                              strict=True))
+    return adjacency
 
 
 class Project:
@@ -1092,11 +1115,16 @@ class Project:
             if not ps:
                 p.areas[area.code] = area
         node_list = list(nodes)
-        for node in node_list:
-            if node.id in p.nodes:
-                problems.append(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
-                continue
-            p.nodes[node.id] = node
+        node_ids = list(map(attrgetter("id"), node_list))
+        for start in range(0, len(node_list), BULK_PIECE):  # a piece per C call (BULK_PIECE)
+            p.nodes.update(zip(node_ids[start:start + BULK_PIECE], node_list[start:start + BULK_PIECE]))
+        if len(p.nodes) != len(node_list):  # an id given twice: the first kept, the others named
+            p.nodes = {}
+            for node in node_list:
+                if node.id in p.nodes:
+                    problems.append(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
+                    continue
+                p.nodes[node.id] = node
         for node in node_list:
             # settle_activity changes a young person only when one of activity and neet is missing
             if node.kind == YOUNG_PERSON and (node.activity is None) != (node.neet is None) \
@@ -1109,13 +1137,13 @@ class Project:
         for node in p.nodes.values():
             if not node.label:
                 node.label = node.id
-            p.adjacency[node.id] = set()
-        nodes_by_id, linked, adjacency = p.nodes, p.ties, p.adjacency
+        nodes_by_id, linked = p.nodes, p.ties
         provided_by: dict[str, str] = {}  # service -> the organisation of its provides tie, so far
         plain = None
         if tie_columns is not None:
             ties = ties if isinstance(ties, list) else list(ties)
-            plain = _plain_tie_rows(ties, tie_columns, node_list, nodes_by_id)
+            by_row = _object_array(tie_columns.node_ids)
+            plain = _plain_tie_rows(ties, tie_columns, node_list, nodes_by_id, node_ids=node_ids, by_row=by_row)
         if plain is not None:
             plain_rows, plain_keys, plain_provides = plain
             rest = np.ones(len(ties), bool)
@@ -1125,10 +1153,13 @@ class Project:
             for start in range(0, len(plain_keys), BULK_PIECE):  # a piece per C call (BULK_PIECE)
                 stop = start + BULK_PIECE
                 linked.update(zip(plain_keys[start:stop], linked_ties[start:stop], strict=True))
-            _adjacency_of(plain_rows, tie_columns, adjacency)
+            # every node's set at once, in the nodes' order (the columns' ids are the nodes' ids)
+            p.adjacency = _adjacency_of(plain_rows, tie_columns, by_row)
             ties_left: Iterable[Tie] = map(ties.__getitem__, rest_rows)
         else:
+            p.adjacency = {node_id: set() for node_id in p.nodes}
             ties_left = ties
+        adjacency = p.adjacency
         for tie in ties_left:
             # The common case checked inline (the rules of tie_problems, ~3x faster
             # at 400,000 ties); anything unusual takes the full path below.

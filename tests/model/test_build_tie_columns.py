@@ -209,7 +209,7 @@ def test_a_broken_file_is_refused_with_the_problem(small_project, tmp_path, monk
     messages = []
     for tie_by_tie in (False, True):
         if tie_by_tie:  # the loader's columns not used: the message as before them
-            monkeypatch.setattr(project_module, "_plain_tie_rows", lambda *args: None)
+            monkeypatch.setattr(project_module, "_plain_tie_rows", lambda *args, **kwargs: None)
         with pytest.raises(ProjectNeedsRepair) as caught:
             load_project(path)
         messages.append(str(caught.value))
@@ -228,3 +228,41 @@ def test_a_pair_whose_first_tie_is_linked_tie_by_tie(small_project):
     slow, fast = _both(areas, nodes, [*ties, first])  # and on its own it is linked, in its place in the order
     _same_project(slow, fast)
     assert list(fast.ties)[-1] == ("yp1", "yp3")
+
+
+def test_the_stable_order_of_tie_ends_by_hand():
+    """_stable_order is np.argsort(kind="stable"): ends [2, 0, 2, 1, 0] sorted by node, equal
+    ends in their given order: node 0 at positions 1 and 4, node 1 at 3, node 2 at 0 and 2; the
+    same when the codes would not fit in 63 bits (then the stable argsort itself is used)."""
+    ends = np.array([2, 0, 2, 1, 0], np.int64)
+    assert project_module._stable_order(ends, 3).tolist() == [1, 4, 3, 0, 2]
+    assert project_module._stable_order(ends, 2 ** 61).tolist() == [1, 4, 3, 0, 2]
+    assert project_module._stable_order(np.zeros(0, np.int64), 3).tolist() == []
+    rng = np.random.default_rng(7)
+    many = rng.integers(0, 50, 1000)
+    assert (project_module._stable_order(many, 50) == np.argsort(many, kind="stable")).all()
+
+
+def test_the_adjacency_over_the_columns_by_hand(small_project):
+    """Every node in the nodes' order, each with its set of neighbours and a node with no tie
+    with an empty set (ad9 added untied): yp1 {yp2, s1}, yp2 {yp1, yp3}, yp3 {yp2, ad1},
+    ad1 {o1, yp3}, o1 {ad1, s1}, s1 {yp1, o1}, ad9 {}; as tie by tie."""
+    areas, nodes, ties = _records(small_project)
+    nodes.append(Node("ad9", "adult", area_code="A1"))
+    slow, fast = _both(areas, nodes, ties)
+    _same_project(slow, fast)
+    assert list(fast.adjacency) == [n.id for n in nodes] == list(slow.adjacency)
+    assert fast.adjacency == {"yp1": {"yp2", "s1"}, "yp2": {"yp1", "yp3"}, "yp3": {"yp2", "ad1"},
+                              "ad1": {"o1", "yp3"}, "o1": {"ad1", "s1"}, "s1": {"yp1", "o1"}, "ad9": set()}
+    assert len({id(s) for s in fast.adjacency.values()}) == len(nodes)  # a set of each node's own
+
+
+def test_a_node_id_given_twice_is_named_with_the_columns(small_project):
+    """Two nodes with the id yp2: the first kept, the second named once, with or without the
+    columns (which are then not used: the ids are not those of distinct nodes)."""
+    areas, nodes, ties = _records(small_project)
+    nodes.append(Node("yp2", "young_person", "Other", area_code="A2"))
+    for columns in (None, _columns(nodes, ties)):
+        with pytest.raises(InputError) as caught:
+            Project.build(areas, [copy.copy(n) for n in nodes], ties, place_young_people=False, tie_columns=columns)
+        assert [str(pr) for pr in caught.value.problems] == ["node 'yp2', field 'id': duplicate id"]

@@ -27,6 +27,20 @@ def test_indexes_match_what_the_views_computed(small_project, monkeypatch):
     assert indexes.node_ids(p, "organisation") == ["o1", "o2", "o3"]
 
 
+def test_young_people_per_area_in_the_order_they_are_met(small_project, monkeypatch):
+    """Counted in pieces (of 2 here): yp1 and yp2 live in A1, yp3 in A2, then yp4 (added) in A2
+    and yp5 in A1: A1 3, A2 2, the areas in the order their first young person comes, and each
+    young person's home in the nodes' order."""
+    monkeypatch.setattr(indexes, "PIECE", 2)
+    p = small_project
+    p.add_node(Node("yp4", "young_person", "Ash", area_code="A2"))
+    p.add_node(Node("yp5", "young_person", "Lee", area_code="A1"))
+    counts, home = indexes.young_people_per_area(p)
+    assert list(counts.items()) == [("A1", 3), ("A2", 2)]
+    assert list(home.items()) == [("yp1", "A1"), ("yp2", "A1"), ("yp3", "A2"), ("yp4", "A2"), ("yp5", "A1")]
+    assert type(counts) is dict
+
+
 def test_column_texts_for_widths_are_what_the_table_shows(qapp, small_project):
     """fit_columns_to_text takes a record model's texts from its values (shown_texts): the same
     text as data() for every cell, codes shown as their plain labels, counts of 1-4 as "<5"."""
