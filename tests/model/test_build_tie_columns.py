@@ -80,8 +80,10 @@ def test_a_clean_project_builds_the_same(small_project):
 def test_every_plain_tie_is_found_over_the_columns(small_project):
     areas, nodes, ties = _records(small_project)
     by_id = {n.id: n for n in nodes}
-    rows, keys, provides = _plain_tie_rows(ties, _columns(nodes, ties), nodes, by_id)
+    columns = _columns(nodes, ties)
+    rows, low, high, provides = _plain_tie_rows(ties, columns, nodes, by_id)
     assert rows.tolist() == list(range(len(ties)))
+    keys = [k for piece in project_module._key_pieces(low, high, np.array(columns.node_ids, object)) for k in piece]
     assert keys == [t.key for t in ties]
     assert [ties[i].type for i in provides.tolist()] == ["provides"]
 
