@@ -320,12 +320,13 @@ def prepare_scenarios(source, on=None, progress=None, cancelled=None):
     the graph arrays, tie classes, projected sites and nearest services it is built from) on a
     :func:`capture` of it, as of ``on``, without a copy of the project and without holding up
     edits: a job started after a project opens (ScenarioPanel), so the session's first
-    scenario or ranking costs what the later ones do. Returns what :func:`install_prepared`
-    keeps; :class:`Stale` when an edit came while the view was taken."""
+    scenario or ranking costs what the later ones do. It gives way to the UI thread between
+    its pieces when run as a polite Worker (:class:`_Polite`), and runs at full speed otherwise
+    (a scenario waiting for it: ScenarioPanel._prepare(wanted=True)). Returns what
+    :func:`install_prepared` keeps; :class:`Stale` when an edit came while the view was taken."""
     from socialmap.analysis import arrays
     from socialmap.scenarios import scenario_base
 
-    outer = _polite_thread[0] == threading.get_ident()  # run as a polite Worker: already set
     for _attempt in range(3):  # an edit while the view is taken: taken again
         version = source.version
         view = capture(source)
@@ -333,7 +334,6 @@ def prepare_scenarios(source, on=None, progress=None, cancelled=None):
             break
     else:
         raise Stale()
-    polite = None if outer else _Polite().__enter__()
     arrays.between_pieces = _give_way_to_ui
     try:
         _give_way_to_ui()
@@ -341,8 +341,6 @@ def prepare_scenarios(source, on=None, progress=None, cancelled=None):
         scenario_base(target)
     finally:
         arrays.between_pieces = None
-        if polite is not None:
-            polite.__exit__()
     return Prepared(source, version, view, target, on)
 
 
