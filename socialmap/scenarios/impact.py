@@ -1425,10 +1425,33 @@ class _AllCandidates:
     farther: np.ndarray  # keys candidate * n_areas + area flagged for their nearest service
 
 
-def _all_candidates(base: ScenarioBase, th: FlagThresholds,
-                    knn_areas: tuple[np.ndarray, np.ndarray]) -> _AllCandidates:
+#: Candidates of the ranking taken at a time (:func:`_rank_tables`): each piece's arrays stay
+#: the size of a town's, in the processor's cache and in memory the allocator has at hand, so
+#: the ranking's time grows with the city, not faster (one pass over a million young people's
+#: 50,000 candidates made arrays of tens of MB, each taken fresh from the system).
+RANK_PIECE = 2_000
+
+
+@dataclass
+class _CandidateSets:
+    """What each ranking candidate removes, for every candidate at once (:func:`_candidate_sets`):
+    the candidates' node positions (services first, then organisations), each node's candidate
+    (-1 for none), and the (candidate, node) pairs of the nodes removed and of the staff let go,
+    in candidate order, for pieces of candidates to be taken from (:func:`_all_candidates`)."""
+
+    nodes: np.ndarray
+    n_services: int
+    cand_of: np.ndarray
+    removed_c: np.ndarray
+    removed_n: np.ndarray
+    staff_c: np.ndarray
+    staff_p: np.ndarray
+
+
+def _candidate_sets(base: ScenarioBase) -> _CandidateSets:
+    """:class:`_CandidateSets` of ``base``: about as many pairs as the services, organisations
+    and staff (the ties each candidate puts at risk are found piece by piece)."""
     n = len(base.kind)
-    m = len(base.tie_a)
     services = np.nonzero(base.kind == SERVICE)[0].astype(np.int64)
     orgs = np.nonzero(base.kind == ORG)[0].astype(np.int64)
     nodes = np.concatenate([services, orgs])
@@ -1443,7 +1466,7 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds,
     closer = org_cand[base.provider[provided]]
     removed_c = np.concatenate([np.arange(n_cand, dtype=np.int64), closer[closer >= 0]])
     removed_n = np.concatenate([nodes, provided[closer >= 0]])
-
+    by_candidate = np.argsort(removed_c, kind="stable")
     # staff let go (each candidate's set): a closure, every adult its employs ties name; a
     # decommission, the provider's staff at that service (_Applier.staff_of_service)
     emp_org = np.repeat(np.arange(n, dtype=np.int64), np.diff(base.emp_ptr))
@@ -1467,7 +1490,22 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds,
     staff_c, staff_p = np.concatenate(staff_c), np.concatenate(staff_p)
     keep = staff_c >= 0
     staff = _unique(staff_c[keep] * n + staff_p[keep])
-    staff_c, staff_p = staff // n, staff % n
+    return _CandidateSets(nodes, len(services), np.maximum(svc_cand, org_cand), removed_c[by_candidate],
+                          removed_n[by_candidate], staff // n, staff % n)
+
+
+def _all_candidates(base: ScenarioBase, th: FlagThresholds, knn_areas: tuple[np.ndarray, np.ndarray],
+                    sets: _CandidateSets | None = None, lo: int = 0, hi: int | None = None) -> _AllCandidates:
+    """:class:`_AllCandidates` of the candidates ``lo`` to ``hi`` of ``sets`` (every candidate by
+    default), numbered from 0 in the arrays; the work is that of their own ties and people."""
+    sets = _candidate_sets(base) if sets is None else sets
+    hi = len(sets.nodes) if hi is None else hi
+    n = len(base.kind)
+    m = len(base.tie_a)
+    at, to = np.searchsorted(sets.removed_c, [lo, hi]).tolist()
+    removed_c, removed_n = sets.removed_c[at:to] - lo, sets.removed_n[at:to]
+    at, to = np.searchsorted(sets.staff_c, [lo, hi]).tolist()
+    staff_c, staff_p = sets.staff_c[at:to] - lo, sets.staff_p[at:to]
 
     # (candidate, tie) entries: ties of removed nodes and the professional ties of the staff
     # let go are lost for certain; ties made at a removed place survive with S
@@ -1492,8 +1530,8 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds,
     person_pos = people % n
     touched = np.diff(np.append(person_starts, len(person_order)))
     return _AllCandidates(
-        nodes=nodes,
-        n_services=len(services),
+        nodes=sets.nodes[lo:hi],
+        n_services=max(0, min(hi, sets.n_services) - lo),
         end_candidate=end_candidate,
         end_certain=end_certain,
         end_class=end_class,
@@ -1505,15 +1543,16 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds,
         person_home=base.area[person_pos],
         person_neet=base.neet[person_pos],
         bl=bl,
-        farther=_all_farther(base, th, knn_areas, removed_c, removed_n, np.maximum(svc_cand, org_cand)),
+        farther=_all_farther(base, th, knn_areas, removed_c, removed_n, sets.cand_of, lo),
     )
 
 
 def _all_farther(base: ScenarioBase, th: FlagThresholds, knn_areas: tuple[np.ndarray, np.ndarray],
-                 removed_c: np.ndarray, removed_n: np.ndarray, cand_of: np.ndarray) -> np.ndarray:
+                 removed_c: np.ndarray, removed_n: np.ndarray, cand_of: np.ndarray, lo: int = 0) -> np.ndarray:
     """Keys ``candidate * n_areas + area`` of the areas flagged because their nearest service
     goes or moves farther than the threshold (:func:`_farther_areas`, every candidate at once).
-    ``cand_of``: each node position's candidate (-1 for a node that is none)."""
+    ``cand_of``: each node position's candidate (-1 for a node that is none), numbered from
+    ``lo`` on (the candidates here are numbered from 0)."""
     n_areas = base.n_areas
     gone = base.kind[removed_n] == SERVICE
     gone_c, gone_s = removed_c[gone], removed_n[gone]
@@ -1528,7 +1567,8 @@ def _all_farther(base: ScenarioBase, th: FlagThresholds, knn_areas: tuple[np.nda
     # search of each in the sorted keys of the services gone grew faster than the city)
     knn = base.knn_svc[rows]
     provider = base.provider[knn]
-    valid = (cand_of[knn] != cand[:, None]) & ((provider < 0) | (cand_of[np.maximum(provider, 0)] != cand[:, None]))
+    mine = cand[:, None] + lo
+    valid = (cand_of[knn] != mine) & ((provider < 0) | (cand_of[np.maximum(provider, 0)] != mine))
     after = base.knn_km[rows, np.argmax(valid, axis=1)].copy()
     missing = np.nonzero(~valid.any(axis=1))[0]
     for c in np.unique(cand[missing]).tolist():  # every one of an area's nearest services gone: rare
@@ -1596,19 +1636,19 @@ def _rank_tables(project: Project, survivals: tuple[float, ...],
     tables: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = [([], []) for _ in survivals]
     if th.newly_isolated_neet > _EPS and th.bridging_loss_pct > _EPS and base.knn_svc.shape[1]:
         # every candidate at once (the reasoning of _candidate_rows holds: no relocation here)
-        _check_cancel(cancelled)
-        if progress:
-            progress(0.0)
-        everyone = _all_candidates(base, th, knn_areas)
-        nodes = [project.nodes[str(base.ids[pos])] for pos in everyone.nodes.tolist()]
-        for i, ((services, organisations), survival) in enumerate(zip(tables, survivals, strict=True)):
+        sets = _candidate_sets(base)
+        total = len(sets.nodes)
+        for lo in range(0, total, RANK_PIECE):
             _check_cancel(cancelled)
             if progress:
-                progress(0.5 + 0.5 * i / len(survivals))
-            rows = _all_candidate_rows(base, everyone, survival, th)
-            for j, (node, row) in enumerate(zip(nodes, rows, strict=True)):
-                (services if j < everyone.n_services else organisations).append(
-                    {"id": node.id, "label": node.label, **row})
+                progress(lo / total)
+            piece = _all_candidates(base, th, knn_areas, sets, lo, min(lo + RANK_PIECE, total))
+            nodes = [project.nodes[str(base.ids[pos])] for pos in piece.nodes.tolist()]
+            for (services, organisations), survival in zip(tables, survivals, strict=True):
+                rows = _all_candidate_rows(base, piece, survival, th)
+                for j, (node, row) in enumerate(zip(nodes, rows, strict=True)):
+                    (services if j < piece.n_services else organisations).append(
+                        {"id": node.id, "label": node.label, **row})
         return tables
     total = max(len(candidates), 1)
     step = max(1, total // 100)

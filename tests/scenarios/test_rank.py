@@ -212,3 +212,20 @@ def test_the_rankings_grouping_helpers_by_hand():
     assert _group_reduce(np.add, np.zeros(0), *_groups(np.zeros(0, np.int64))[1:]).tolist() == []
     keys, first = _unique_first_of(np.array([2, 5]), np.array([5, 1, 2, 7]))
     assert keys.tolist() == [1, 2, 5, 7] and first.tolist() == [False, True, True, False]
+
+
+def test_the_ranking_made_in_pieces_of_candidates_is_the_ranking_made_at_once(sample_project, monkeypatch):
+    """Candidates taken 7 at a time (pieces that cut between services and organisations, and
+    between an organisation and the services its closure removes) give the same two tables, row
+    for row, as all of them at once, on Millbrook and a synthetic city of 3,000."""
+    from socialmap.bench import synthetic_city
+    from socialmap.scenarios import impact
+
+    for project in (sample_project, synthetic_city(3000)):
+        monkeypatch.setattr(impact, "RANK_PIECE", 10**9)
+        whole = rank(project, stability=True)
+        monkeypatch.setattr(impact, "RANK_PIECE", 7)
+        pieces = rank(project, stability=True)
+        assert len(pieces.services) > 7 and len(pieces.organisations) > 7
+        assert pieces.services.equals(whole.services) and pieces.organisations.equals(whole.organisations)
+        assert pieces.top_ten == whole.top_ten
