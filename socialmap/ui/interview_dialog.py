@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QStringListModel, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -72,15 +72,60 @@ EARLIER = "recorded before"
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))  # radians
 
 
-def choice_completer(choices, parent) -> QCompleter:
-    """The type-ahead over ``choices`` (texts of :func:`choice_text`), matching any case."""
-    completer = QCompleter(QStringListModel(sorted(choices, key=str.casefold), parent), parent)
-    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    completer.setModelSorting(QCompleter.ModelSorting.CaseInsensitivelySortedModel)
-    # rows of one height: the popup lays out thousands of matches of a first letter without
-    # measuring each (1.2 s for "A" at 125,000 nodes when it measured them)
-    completer.popup().setUniformItemSizes(True)
-    return completer
+#: Most rows the type-ahead lists at a time (the best first: see socialmap.mapview.search.ChoiceIndex).
+CHOICES_SHOWN = 50
+
+
+class ChoiceCompleter(QCompleter):
+    """The type-ahead over ``choices`` (texts of :func:`choice_text` -> node id) for a line edit
+    (:meth:`attach`): what is typed is matched against each node's label and id in the map
+    search's tiers (:class:`socialmap.mapview.search.ChoiceIndex`: the id exactly, the label's
+    start, a word's start, any part), any case, and the best :data:`CHOICES_SHOWN` are listed.
+    ``activated[str]`` gives the text picked."""
+
+    def __init__(self, choices: dict[str, str], labels: dict[str, str], parent) -> None:
+        from socialmap.mapview.search import ChoiceIndex
+
+        super().__init__(parent)
+        self.index = ChoiceIndex({text: (labels.get(ident) or ident, ident) for text, ident in choices.items()})
+        self.setModel(QStringListModel(self))
+        self.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.setMaxVisibleItems(12)
+        # rows of one height: the popup lays out its rows without measuring each
+        self.popup().setUniformItemSizes(True)
+
+    def attach(self, edit) -> None:
+        """List the matches of what is typed into ``edit`` as it is typed; a text picked is put
+        into ``edit`` (before the Enter that picked it reaches ``edit``, as a line edit's own
+        completer does)."""
+        self.setWidget(edit)
+        edit.textEdited.connect(self.show_matches)
+        self.activated[str].connect(edit.setText)
+
+    def picks_on_enter(self) -> bool:
+        """Whether an Enter now picks a row of the list (shown, a row chosen). The line edit sees
+        that Enter first (its ``returnPressed``), then the list gives ``activated``."""
+        popup = self.popup()
+        return popup.isVisible() and popup.currentIndex().isValid()
+
+    def show_matches(self, text: str) -> list[str]:
+        """List the best matches of ``text`` (hidden when there are none); returns them."""
+        matches = self.index.match(text, CHOICES_SHOWN)
+        self.model().setStringList(matches)
+        if matches:
+            self.complete()
+            # no row chosen until Down (as the line edit's own type-ahead): the first Down
+            # goes to the best match
+            self.popup().setCurrentIndex(QModelIndex())
+        else:
+            self.popup().hide()
+        return matches
+
+
+def choice_completer(choices: dict[str, str], parent, project) -> ChoiceCompleter:
+    """The :class:`ChoiceCompleter` over ``choices``, the nodes' labels taken from ``project``."""
+    nodes = project.nodes
+    return ChoiceCompleter(choices, {ident: nodes[ident].label for ident in choices.values() if ident in nodes}, parent)
 
 
 def choice_text(node: Node, area_names: dict[str, str]) -> str:
@@ -329,8 +374,8 @@ class InterviewDialog(QDialog):
         row.addWidget(self.kind_box)
         left.addLayout(row)
         self.choices = {choice_text(n, area_names): n.id for n in self.project.nodes.values() if n.id != ego_id}
-        self.completer = choice_completer(self.choices, self)
-        self.name_edit.setCompleter(self.completer)
+        self.completer = choice_completer(self.choices, self, self.project)
+        self.completer.attach(self.name_edit)
         self.completer.activated[str].connect(self._picked)
         self.name_edit.returnPressed.connect(self.add_current)
         self.name_edit.installEventFilter(self)
@@ -434,7 +479,7 @@ class InterviewDialog(QDialog):
 
     def add_current(self) -> None:
         text = self.name_edit.text().strip()
-        if not text:
+        if not text or self.completer.picks_on_enter():  # (a pick: _picked follows)
             return
         if text in self.choices:
             return self._picked(text)

@@ -59,3 +59,25 @@ def test_rare_and_common_queries_find_the_same_as_a_plain_scan(small_project):
     hits = [h.ident for h in index.search("son 11", limit=20)]  # common path: 11, 110..119
     assert sorted(hits) == sorted(["p11", *[f"p{i}" for i in range(110, 120)]])
     assert [h.ident for h in index.search("p119")] == ["p119"]  # the id itself
+
+
+def test_the_type_ahead_index_matches_in_tiers_by_label_and_id_not_by_kind_or_area():
+    """By hand: "jo" gives the id-less exact... tiers: labels starting "jo" (Jo, Joanne, in label
+    order), then a word starting "jo" (Ben Jones), then any part (Majo); an id exactly comes
+    first ("AD3" finds Majo before labels); the kind and area in a text are never matched
+    ("east" finds no one though three texts say East); at most ``limit``."""
+    from socialmap.mapview.search import ChoiceIndex
+
+    texts = {"Millbrook Youth Club · service, West · s1": ("Millbrook Youth Club", "s1"),
+             "Joanne · young person, East · yp9": ("Joanne", "yp9"),
+             "Jo · adult, West · ad1": ("Jo", "ad1"),
+             "Ben Jones · adult, East · ad2": ("Ben Jones", "ad2"),
+             "Majo · adult, East · ad3": ("Majo", "ad3")}
+    index = ChoiceIndex(texts)
+    assert index.match("jo", 10) == ["Jo · adult, West · ad1", "Joanne · young person, East · yp9",
+                                     "Ben Jones · adult, East · ad2", "Majo · adult, East · ad3"]
+    assert index.match("  JO ", 2) == ["Jo · adult, West · ad1", "Joanne · young person, East · yp9"]
+    assert index.match("youth", 10) == index.match("club", 10) == ["Millbrook Youth Club · service, West · s1"]
+    assert index.match("AD3", 10)[0] == "Majo · adult, East · ad3"
+    assert index.match("east", 10) == [] and index.match("adult", 10) == [] and index.match("", 10) == []
+    assert index.match("yp", 10) == ["Joanne · young person, East · yp9"]  # part of an id

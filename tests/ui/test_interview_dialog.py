@@ -139,3 +139,23 @@ def test_the_type_ahead_finds_labels_whatever_their_case(qtbot, small_project):
     model = dialog.completer.completionModel()
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["ash · adult, West · ad8"]
     dialog.reject()
+
+
+def test_the_type_ahead_finds_a_word_inside_a_label_and_an_id(qtbot, small_project):
+    """"club" finds the service "Youth club" (not the start of its label), "ad1" the adult Jo
+    by id; Down and Enter pick the first."""
+    dialog = InterviewDialog(_doc(small_project), "yp1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name_edit, "club")
+    popup = dialog.completer.popup()
+    shown = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
+    assert popup.isVisible() and len(shown) == 1 and shown[0].startswith("Youth club · service")
+    dialog.name_edit.clear()
+    qtbot.keyClicks(dialog.name_edit, "ad1")
+    assert popup.model().index(0, 0).data().startswith("Jo · adult")
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.name_edit.text() == "")
+    assert dialog.model.rowCount() == 1 and dialog.model.item(0, 0).text() == "ad1", dialog.status.text()
+    dialog.reject()
