@@ -69,14 +69,15 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def evidence_figures(project: Project, org_id: str) -> list[dict[str, Any]]:
+def evidence_figures(project: Project, org_id: str, view: ReachView | None = None) -> list[dict[str, Any]]:
     """One row per figure: ``figure``, ``description``, ``value`` (as shown, suppressed),
-    ``percentile`` (0..100 or None) and ``organisations_compared``."""
+    ``percentile`` (0..100 or None) and ``organisations_compared``. ``view``: the
+    organisation's :func:`reach_view`, when the caller has it."""
     from socialmap.analysis import anchor_presence
 
     frame = anchor_presence(project).organisations
     row = frame.loc[org_id]
-    view = reach_view(project, org_id)
+    view = reach_view(project, org_id) if view is None else view
     rows = []
     for name, (words, how, counts_people) in FIGURES.items():
         value = row.get(name)
@@ -328,9 +329,10 @@ def evidence_story(project: Project, org_id: str, *, source: str | None = None,
     from socialmap.reports.pdf import bullets, image, paragraph, table
 
     node = project.nodes[org_id]
-    figures = evidence_figures(project, org_id)
-    words = statements(project, org_id, figures)
     reached = reach(project, org_id)
+    view = protect_reach(reach_counts(project, reached.get("young_people", ())))
+    figures = evidence_figures(project, org_id, view)  # (the reach made once for the figures and the map)
+    words = statements(project, org_id, figures)
     total = sum(1 for n in project.nodes.values() if n.kind == "organisation")
     story: list[Any] = [
         paragraph("Anchor evidence pack", "title"),
@@ -360,7 +362,6 @@ def evidence_story(project: Project, org_id: str, *, source: str | None = None,
         PointLayer([(node.lon, node.lat)], node.label[:40], color="#d94801", marker="*", size=160,
                    edge="#7f2704"),
     ]
-    view = protect_reach(reach_counts(project, reached.get("young_people", ())))
     bands = view.bands or {}
     labels = {c: project.areas[c].name for c in bands}
     png = area_map_png(project, None, categories=bands, palette=REACH_PALETTE, layers=layers, labels=labels,
