@@ -271,8 +271,7 @@ _STRENGTHS = frozenset({None, 1, 2, 3})
 _DATE_TYPES = frozenset({type(None), dt.date})
 
 
-def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_id: dict, *,
-                    node_ids: list | None = None) -> tuple | None:
+def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_id: dict) -> tuple | None:
     """Which ties pass every rule of :func:`tie_problems` and are the only tie of their pair so
     far, judged over the columns (numpy) rather than tie by tie: ``(rows, low, high, provides)``,
     the rows in ``ties`` of those ties (in order), the rows in ``columns.node_ids`` of the first
@@ -288,14 +287,10 @@ def _plain_tie_rows(ties: list, columns: TieColumns, node_list: list, nodes_by_i
     other tie the columns do not pass also has is left out (all the pair's ties then take the
     tie-by-tie path in order, as before), and so is every tie but the first of a pair (the
     tie-by-tie path names it a duplicate).
-
-    ``node_ids`` (the ids of ``node_list``, in order): given when the caller has them already.
     """
     n, ids = len(ties), columns.node_ids
-    if node_ids is None:
-        node_ids = list(map(attrgetter("id"), node_list))
     if not node_list or len(nodes_by_id) != len(node_list) or len(ids) != len(node_list) \
-            or ids != node_ids or not set(map(type, ids)) <= {str}:
+            or ids != list(map(attrgetter("id"), node_list)) or not set(map(type, ids)) <= {str}:
         return None
     rows = [columns.a_row, columns.b_row, columns.context_row]
     a, b, ctx = (np.asarray(r, dtype=np.int64) for r in rows)
@@ -1121,16 +1116,11 @@ class Project:
             if not ps:
                 p.areas[area.code] = area
         node_list = list(nodes)
-        node_ids = list(map(attrgetter("id"), node_list))
-        for start in range(0, len(node_list), BULK_PIECE):  # a piece per C call (BULK_PIECE)
-            p.nodes.update(zip(node_ids[start:start + BULK_PIECE], node_list[start:start + BULK_PIECE]))
-        if len(p.nodes) != len(node_list):  # an id given twice: the first kept, the others named
-            p.nodes = {}
-            for node in node_list:
-                if node.id in p.nodes:
-                    problems.append(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
-                    continue
-                p.nodes[node.id] = node
+        for node in node_list:
+            if node.id in p.nodes:
+                problems.append(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
+                continue
+            p.nodes[node.id] = node
         for node in node_list:
             # settle_activity changes a young person only when one of activity and neet is missing
             if node.kind == YOUNG_PERSON and (node.activity is None) != (node.neet is None) \
@@ -1148,7 +1138,7 @@ class Project:
         plain = None
         if tie_columns is not None:
             ties = ties if isinstance(ties, list) else list(ties)
-            plain = _plain_tie_rows(ties, tie_columns, node_list, nodes_by_id, node_ids=node_ids)
+            plain = _plain_tie_rows(ties, tie_columns, node_list, nodes_by_id)
         if plain is not None:
             plain_rows, plain_low, plain_high, plain_provides = plain
             by_row = _object_array(tie_columns.node_ids)
