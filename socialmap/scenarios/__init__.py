@@ -29,7 +29,6 @@ from socialmap.scenarios.impact import (
     RankResult,
     ScenarioResult,
     apply_changes,
-    check_changes,
     evaluate,
     rank,
     scenario_base,
@@ -65,5 +64,4 @@ __all__ = [
     "scenario_base",
     "top_ten_stability",
     "validate_changes",
-    "check_changes",
 ]

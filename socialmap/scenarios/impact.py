@@ -74,7 +74,7 @@ from socialmap.analysis.arrays import (
 )
 from socialmap.analysis.ties import BONDING, BRIDGING, LINKING
 from socialmap.errors import InputError, Problem, SocialMapError
-from socialmap.model import Project
+from socialmap.model import NODE_KINDS, Project
 from socialmap.scenarios.assumptions import distance_decay
 from socialmap.scenarios.changes import (
     Change,
@@ -435,16 +435,63 @@ def _works_at(entry: tuple[int, int, bool], s: int, names_context: bool) -> bool
     return context == s if (moved or names_context) else True
 
 
-class _Applier:
-    def __init__(self, base: ScenarioBase, changes: Sequence[Change]):
+class _SetupNodes:
+    """What checking changes reads of the nodes, from a project's scenario set-up: nodes by
+    position."""
+
+    def __init__(self, base: ScenarioBase) -> None:
         self.base = base
+
+    def position(self, node_id: str) -> int | None:
+        return self.base.index.get(node_id)
+
+    def kind(self, pos: int) -> str:
+        return NODE_KINDS[int(self.base.kind[pos])]  # the codes of graph_arrays
+
+    def provider(self, service: int) -> int:
+        return int(self.base.provider[service])
+
+    def services_of(self, org: int) -> list[int]:
+        return self.base.services_of.get(org, [])
+
+
+class _RecordNodes:
+    """The same read from a project's node records (no set-up: checking a change a user adds
+    to a list costs a look-up per id it names, and a closure a pass over the nodes, where the
+    set-up of a city of 100,000 young people is about a second of work): nodes by id."""
+
+    def __init__(self, project: Project) -> None:
+        self.nodes = project.nodes
+
+    def position(self, node_id: str) -> str | None:
+        return node_id if node_id in self.nodes else None
+
+    def kind(self, node_id: str) -> str:
+        return self.nodes[node_id].kind
+
+    def provider(self, service: str) -> str | int:
+        provider = self.nodes[service].provider
+        return provider if provider in self.nodes else -1
+
+    def services_of(self, org: str) -> list[str]:
+        return [n.id for n in self.nodes.values() if n.kind == "service" and n.provider == org]
+
+
+class _Applier:
+    """Applies changes in order to :class:`AppliedChanges`, collecting every problem; with
+    ``base`` None it only checks them, from ``records``' nodes (:func:`validate_changes`): the
+    same steps and problems, none of the staff, travel or site work that needs the set-up."""
+
+    def __init__(self, base: ScenarioBase | None, changes: Sequence[Change], records: Project | None = None):
+        self.base = base
+        self.nodes = _SetupNodes(base) if base is not None else _RecordNodes(records)
         self.changes = list(changes)
         self.state = AppliedChanges()
         self.problems: list[Problem] = []
 
     # state views
-    def provider_of(self, s: int) -> int:
-        return self.state.provider.get(s, int(self.base.provider[s]))
+    def provider_of(self, s):
+        return self.state.provider.get(s, self.nodes.provider(s))
 
     def staff_of_org(self, o: int) -> list[tuple[int, int, bool]]:
         entries = self.state.employs.get(o)
@@ -457,10 +504,10 @@ class _Applier:
             for p, c in zip(b.emp_person[lo:hi].tolist(), b.emp_context[lo:hi].tolist(), strict=True)
         ]
 
-    def services_of(self, o: int) -> list[int]:
-        own = [s for s in self.base.services_of.get(o, []) if self.provider_of(s) == o]
+    def services_of(self, o) -> list:
+        own = [s for s in self.nodes.services_of(o) if self.provider_of(s) == o]
         moved_in = [
-            s for s, p in self.state.provider.items() if p == o and int(self.base.provider[s]) != o
+            s for s, p in self.state.provider.items() if p == o and self.nodes.provider(s) != o
         ]
         return [s for s in own + moved_in if s not in self.state.removed]
 
@@ -481,23 +528,21 @@ class _Applier:
         names = o in self.base.names_context
         return sorted({e[0] for e in self.staff_of_org(o) if _works_at(e, s, names)})
 
-    def lookup(
-        self, i: int, change: Change, node_id: str, want: int, field_name: str
-    ) -> int | None:
+    def lookup(self, i: int, change: Change, node_id: str, want: str, field_name: str):
+        """The node ``node_id`` (its position, or its id without the set-up) if it is a ``want``
+        ("service" or "organisation") no earlier change removed; else None, the problem noted."""
         record = f"change {i} ({change.describe()})"
-        want_word = "service" if want == SERVICE else "organisation"
-        pos = self.base.index.get(node_id)
+        pos = self.nodes.position(node_id)
         if pos is None:
             self.problems.append(
-                Problem(f"unknown {want_word} {node_id!r}", record=record, field=field_name)
+                Problem(f"unknown {want} {node_id!r}", record=record, field=field_name)
             )
             return None
-        kind = int(self.base.kind[pos])
-        if kind != want:
-            actual = ("young_person", "adult", "organisation", "service")[kind]
+        actual = self.nodes.kind(pos)
+        if actual != want:
             self.problems.append(
                 Problem(
-                    f"{node_id!r} is {_a(actual)}, not {_a(want_word)}",
+                    f"{node_id!r} is {_a(actual)}, not {_a(want)}",
                     record=record,
                     field=field_name,
                 )
@@ -507,7 +552,7 @@ class _Applier:
             j = self.state.removed[pos]
             self.problems.append(
                 Problem(
-                    f"{want_word} {node_id!r} is already gone: change {j} ({self.changes[j - 1].describe()}) removed it",
+                    f"{want} {node_id!r} is already gone: change {j} ({self.changes[j - 1].describe()}) removed it",
                     record=record,
                     field=field_name,
                 )
@@ -539,15 +584,16 @@ class _Applier:
         return self.state
 
     def decommission(self, i: int, change: Decommission) -> None:
-        s = self.lookup(i, change, change.service, SERVICE, "service")
+        s = self.lookup(i, change, change.service, "service", "service")
         if s is None:
             return
-        self.let_go(self.staff_of_service(s))
+        if self.base is not None:
+            self.let_go(self.staff_of_service(s))
         self.state.removed[s] = i
 
     def transfer(self, i: int, change: Transfer) -> None:
-        s = self.lookup(i, change, change.service, SERVICE, "service")
-        o = self.lookup(i, change, change.org, ORG, "org")
+        s = self.lookup(i, change, change.service, "service", "service")
+        o = self.lookup(i, change, change.org, "organisation", "org")
         if s is None or o is None:
             return
         old = self.provider_of(s)
@@ -559,6 +605,9 @@ class _Applier:
                     field="org",
                 )
             )
+            return
+        if self.base is None:  # checked only: the provider is all later changes read
+            self.state.provider[s] = o
             return
         staff = self.staff_of_service(s)
         provider_km = math.nan
@@ -583,8 +632,8 @@ class _Applier:
         self.state.provider[s] = o
 
     def relocate(self, i: int, change: Relocate) -> None:
-        s = self.lookup(i, change, change.service, SERVICE, "service")
-        if s is None:
+        s = self.lookup(i, change, change.service, "service", "service")
+        if s is None or self.base is None:
             return
         base = self.base
         site = base.sites.project_point(change.lat, change.lon)
@@ -613,11 +662,12 @@ class _Applier:
             )
 
     def close(self, i: int, change: Close) -> None:
-        o = self.lookup(i, change, change.org, ORG, "org")
+        o = self.lookup(i, change, change.org, "organisation", "org")
         if o is None:
             return
         services = self.services_of(o)
-        self.let_go(sorted({e[0] for e in self.staff_of_org(o)}))
+        if self.base is not None:
+            self.let_go(sorted({e[0] for e in self.staff_of_org(o)}))
         self.state.removed[o] = i
         for s in services:
             self.state.removed[s] = i
@@ -634,75 +684,15 @@ def validate_changes(project: Project, changes: Sequence[Change]) -> None:
     A change is refused when an id is unknown or of the wrong kind, a number
     is out of range (retention 0..1, latitude -90..90, longitude -180..180, a
     negative travel limit), it names a service or organisation that an earlier
-    change removed, or it transfers a service to its current provider.
+    change removed (a decommission, or a closure with the services it provides
+    then, transfers counted), or it transfers a service to its current provider.
+
+    The same steps as :func:`apply_changes`, which refuses the same, read from the
+    project's node records: no scenario set-up is built (a window checks each change a
+    user adds to a list this way, where the set-up of a city of 100,000 young people is
+    about a second of work).
     """
-    apply_changes(project, changes)
-
-
-def check_changes(project: Project, changes: Sequence[Change]) -> None:
-    """Refuse what :func:`validate_changes` refuses, read from the project's records without its
-    scenario set-up: numbers out of range, an unknown id or one of the wrong kind, a service or
-    organisation an earlier change removed (a decommission, or a closure with the services it
-    provides then, transfers counted), a transfer to the current provider. The same
-    :class:`InputError`, its problems in the same order. For a window adding a change to its
-    list before its set-up made ahead is ready: :func:`validate_changes` built the set-up of
-    the whole project on the window's thread, about a second at 100,000 young people."""
-    nodes = project.nodes
-    removed: dict[str, int] = {}
-    provider: dict[str, str | None] = {}  # a service's provider after the transfers so far
-    problems: list[Problem] = []
-
-    def provider_of(service: str) -> str | None:
-        return provider[service] if service in provider else nodes[service].provider
-
-    def lookup(i: int, change: Change, node_id: str, want: str, field_name: str) -> str | None:
-        record = f"change {i} ({change.describe()})"
-        node = nodes.get(node_id)
-        if node is None:
-            problems.append(Problem(f"unknown {want} {node_id!r}", record=record, field=field_name))
-            return None
-        if node.kind != want:
-            problems.append(Problem(f"{node_id!r} is {_a(node.kind)}, not {_a(want)}", record=record,
-                                    field=field_name))
-            return None
-        if node_id in removed:
-            j = removed[node_id]
-            problems.append(Problem(f"{want} {node_id!r} is already gone: change {j} "
-                                    f"({changes[j - 1].describe()}) removed it", record=record, field=field_name))
-            return None
-        return node_id
-
-    for i, change in enumerate(changes, 1):
-        bad = check_change_values(change, f"change {i} ({change.describe()})")
-        if bad:
-            problems += bad
-            continue
-        if isinstance(change, Decommission):
-            if lookup(i, change, change.service, "service", "service") is not None:
-                removed[change.service] = i
-        elif isinstance(change, Transfer):
-            s = lookup(i, change, change.service, "service", "service")
-            o = lookup(i, change, change.org, "organisation", "org")
-            if s is None or o is None:
-                continue
-            if provider_of(s) == o:
-                problems.append(Problem(f"{change.service!r} is already provided by {change.org!r}",
-                                        record=f"change {i} ({change.describe()})", field="org"))
-                continue
-            provider[s] = o
-        elif isinstance(change, Relocate):
-            lookup(i, change, change.service, "service", "service")
-        elif isinstance(change, Close):
-            if lookup(i, change, change.org, "organisation", "org") is None:
-                continue
-            removed[change.org] = i
-            for n in nodes.values():
-                if n.kind == "service" and n.id not in removed and provider_of(n.id) == change.org:
-                    removed[n.id] = i
-        else:
-            problems.append(Problem(f"not a change: {change!r}", record=f"change {i}"))
-    if problems:
-        raise InputError(problems)
+    _Applier(None, changes, records=project).run()
 
 
 # ---------------------------------------------------------------------- expected impact

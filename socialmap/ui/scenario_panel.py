@@ -626,14 +626,13 @@ class ScenarioPanel(QWidget, workers.PanelJob):
     def add_change(self, change) -> None:
         if change is None:
             return
-        # checked as it is added, not first when the scenario runs: on the set-up made ahead when
-        # it is ready, else from the records (validate_changes on the project built its whole
-        # set-up here, on the UI thread: about a second at 100,000 young people)
-        target = workers.prepared_for(self.doc.project, self.doc.measure_date())
-        validate = scenarios_api("validate_changes" if target is not None else "check_changes")
+        # checked as it is added, not first when the scenario runs, from the project's records
+        # (validate_changes builds no scenario set-up: on the UI thread that was about a second
+        # at 100,000 young people)
+        validate = scenarios_api("validate_changes")
         if validate is not None:
             try:
-                validate(self.doc.project if target is None else target, [*self.changes, change])
+                validate(self.doc.project, [*self.changes, change])
             except InputError as exc:
                 self.status.setText(f"Not added: {exc}")
                 return

@@ -478,7 +478,7 @@ def test_a_change_added_before_the_setup_is_ready_is_checked_from_the_records(ma
                                                                              monkeypatch):
     """While the set-up made ahead is not ready (held here), adding a change builds no set-up of
     the project on the UI thread (it took about a second at 100,000 young people) and still
-    refuses a bad one with validate_changes' reason; once it is ready, changes are checked on it."""
+    refuses a bad one with validate_changes' reason; once it is ready, the same."""
     window, panel, go = _opened_with_setup_held(make_window, qtbot, three_area_file, monkeypatch)
     project = window.doc.project
     panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
@@ -496,7 +496,9 @@ def test_a_change_added_before_the_setup_is_ready_is_checked_from_the_records(ma
     real_validate = api.impact.validate_changes
     panel.clear()
     panel._add_decommission()
-    assert checked == [_prepared(window)] and [c.service for c in panel.changes] == ["s1"]
+    # once it is ready, the same check of the records (no set-up of the project's own either)
+    assert checked == [project] and [c.service for c in panel.changes] == ["s1"]
+    assert "scenario_base" not in project._cache and "graph_arrays" not in project._cache
 
 
 def test_a_polite_job_gives_way_no_more_once_another_job_is_queued(monkeypatch):
