@@ -25,6 +25,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -569,16 +570,12 @@ class _Executor:
                 # full collections walking those objects held the interpreter's lock, so stalled
                 # the UI thread, for 70 to 100 ms in a city's first analysis and ranking.
                 modules = len(sys.modules)
-                polite = _Polite().__enter__() if worker.polite else None
-                try:
+                with _Polite() if worker.polite else nullcontext():
                     preload(worker.preload)
                     if len(sys.modules) != modules:
                         gc.freeze()
                         modules = len(sys.modules)
                     worker.run()
-                finally:
-                    if polite is not None:
-                        polite.__exit__()
                 if len(sys.modules) != modules:
                     gc.freeze()
             finally:
