@@ -43,7 +43,7 @@ from socialmap import __version__
 from socialmap.collection import collection_paused
 from socialmap.errors import ProjectFileError
 from socialmap.faults import guard
-from socialmap.model.kinds import PLACE_KINDS
+from socialmap.model.kinds import PLACE_KINDS, TIE_TYPES
 from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie, TieColumns
 from socialmap.model.snapshots import Snapshot
 
@@ -1040,9 +1040,29 @@ def _preview_settings(con: sqlite3.Connection) -> dict[str, Any]:
 #: wrote), and what marks a tie: anything else is a damaged file.
 _OPPORTUNITY = {None: False, 0: False, 1: True, "0": False, "1": True, "true": True, "false": False}
 
-#: Ties read per ``fetchmany``: the rows of a piece are made into columns and let go before the
-#: next (a city's 391,000 rows were all held at once), each C-level call short.
+#: Ties read per ``fetchmany`` (and per query of :func:`_keyed_tie_pieces`): the rows of a piece
+#: are made into columns and let go before the next (a city's 391,000 rows were all held at
+#: once), each C-level call short.
 TIES_PER_READ = 20_000
+
+#: A tie's columns as read row by row (CAST keeps strength an int, or NULL, whatever was
+#: stored; validation judges it).
+_TIE_ROW = "SELECT a, b, type, context, CAST(strength AS INTEGER), since, until, opportunity FROM ties"
+
+#: Each tie's type as one letter, 'A' for the first of TIE_TYPES and so on, '~' for what is no
+#: tie type (compared byte for byte, whatever collation another program gave the column).
+_TYPE_LETTERS = ("CASE type COLLATE BINARY "
+                 + " ".join(f"WHEN '{t}' THEN '{chr(65 + i)}'" for i, t in enumerate(TIE_TYPES)) + " ELSE '~' END")
+if len(TIE_TYPES) >= ord("~") - 65:  # (the letters must not reach '~')
+    raise RuntimeError("too many tie types for one letter each")
+_TYPE_OBJECTS = np.array([*TIE_TYPES, None], dtype=object)  # (the strings themselves, by letter)
+#: Each tie's strength as read (CAST to an integer) as one digit: 0 none, 1-3, 9 anything else.
+_STRENGTH_DIGITS = ("CASE WHEN strength IS NULL THEN '0' ELSE CASE CAST(strength AS INTEGER) "
+                    "WHEN 1 THEN '1' WHEN 2 THEN '2' WHEN 3 THEN '3' ELSE '9' END END")
+_STRENGTH_OBJECTS = np.array([None, 1, 2, 3], dtype=object)
+#: Each tie's opportunity mark as one digit: 0 (null or the integer 0), 1 (the integer 1), 9 anything else.
+_MARK_DIGITS = ("CASE WHEN opportunity IS NULL THEN '0' WHEN typeof(opportunity) = 'integer' AND opportunity = 0 "
+                "THEN '0' WHEN typeof(opportunity) = 'integer' AND opportunity = 1 THEN '1' ELSE '9' END")
 
 
 def _read_ties(con: sqlite3.Connection, nodes: list[Node], shown: Path, into: dict | None = None) -> list[Tie]:
@@ -1059,13 +1079,26 @@ def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path):
     end (-1 when it is no node's id; int64 arrays), for work over the columns (the map's
     preview) before the records are made (:func:`_tie_records`), and ``context_row`` the same
     of the context (-2 when there is none). The dates are read here: one that is not a date is
-    refused with the tie and field named (the first such tie in file order)."""
-    rows = _rows_of(node_ids)
-    row_of = rows.get
-    context_rows = {**rows, None: -2}.get
-    # CAST keeps strength an int (or NULL) whatever was stored; validation judges it.
-    cur = con.execute("SELECT a, b, type, context, CAST(strength AS INTEGER), since, until, opportunity"
-                      " FROM ties ORDER BY fid")
+    refused with the tie and field named (the first such tie in file order).
+
+    Read column-wise by :func:`_keyed_tie_pieces` when the table allows it, else row by row
+    (:func:`_row_tie_pieces`); the pieces are the same either way, value for value."""
+    keyed = _keyed_ties(con, node_ids)
+    if keyed is None:
+        yield from _row_tie_pieces(con.execute(f"{_TIE_ROW} ORDER BY fid"), node_ids, shown)
+    else:
+        yield from _keyed_tie_pieces(con, node_ids, shown, *keyed)
+
+
+def _row_tie_pieces(cur: sqlite3.Cursor, node_ids: list, shown: Path, lookups: list | None = None):
+    """The pieces of :func:`_tie_pieces` from the rows of ``cur`` (columns as :data:`_TIE_ROW`),
+    each end looked up in a dict of the ids (``lookups``: a list that holds them once made)."""
+    if lookups is None:
+        lookups = []
+    if not lookups:
+        rows = _rows_of(node_ids)
+        lookups += [rows, {**rows, None: -2}]
+    row_of, context_rows = lookups[0].get, lookups[1].get
     while rows := cur.fetchmany(TIES_PER_READ):
         a, b, kind, context, strength, since, until, mark = zip(*rows, strict=True)
         n = len(rows)
@@ -1079,6 +1112,157 @@ def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path):
                "b_row": np.fromiter(map(row_of, b, repeat(-1, n)), np.int64, n),
                "context_row": (np.full(n, -2, np.int64) if context.count(None) == n
                                else np.fromiter(map(context_rows, context, repeat(-1, n)), np.int64, n))}
+
+
+def _keyed_ties(con: sqlite3.Connection, node_ids: list) -> tuple | None:
+    """What :func:`_keyed_tie_pieces` needs to read the ties table column-wise: the ids' keys
+    (:class:`~socialmap.store.idkeys.IdKeys`) and whether any tie has a context, a date or an
+    opportunity mark other than 0 (one aggregate query, run by SQLite without Python's lock);
+    ``None`` when the table or the ids cannot be read so (the file not in UTF-8, ``fid`` not
+    the table's row id, an end or context column without TEXT affinity, an id that cannot be a
+    key, a column missing: then the ties are read row by row, and refused as they were)."""
+    from socialmap.store.idkeys import IdKeys
+
+    try:
+        con.execute(f"{_TIE_ROW} LIMIT 0")  # every column is there (else the rows' own error)
+        declared = {name: kind for _cid, name, kind, *_rest in con.execute('PRAGMA table_info("ties")')}
+        if (con.execute("PRAGMA encoding").fetchone()[0] != "UTF-8"
+                or not all(_text_affinity(declared.get(name, "")) for name in ("a", "b", "context"))):
+            return None
+        not_row_ids, contexts, dates, marks = con.execute(
+            "SELECT count(CASE WHEN fid IS NOT rowid THEN 1 END), count(context), count(since) + count(until),"
+            " count(CASE WHEN opportunity IS NOT 0 THEN 1 END) FROM ties").fetchone()
+    except sqlite3.Error:
+        return None
+    if not_row_ids:  # (then the order of fid is not the order the table is stored in)
+        return None
+    keys = IdKeys.of(node_ids)
+    if keys is None:
+        return None
+    return keys, bool(contexts), bool(dates), bool(marks)
+
+
+def _text_affinity(declared: str) -> bool:
+    """Whether a column declared of type ``declared`` has TEXT affinity (then it holds no
+    numbers: a number stored in it is stored as text), by the rules of
+    https://sqlite.org/datatype3.html#determination_of_column_affinity."""
+    declared = declared.upper()
+    return "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))
+
+
+def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys: Any, contexts: bool,
+                      dates: bool, marks: bool):
+    """The pieces of :func:`_tie_pieces`, each from one aggregate query over its rows (by
+    ``fid``): the ends (and contexts) as their UTF-8 bytes joined into one value, matched to
+    the ids by numpy (``keys``: :class:`~socialmap.store.idkeys.IdKeys`), the type, strength
+    and mark as one letter or digit per tie, so SQLite, not Python, goes over the rows (and
+    without Python's lock: ``sqlite3_step`` releases it) and Python is given a few values per
+    piece instead of a tuple and eight values per tie (a city's 391,000 ties read and made into
+    records: 1.1-1.45 s of CPU instead of 2.3-2.65 s, about half of it SQLite's without the lock,
+    at load 4; docs/performance.md, "Reading the ties, sixth session").
+
+    A piece is read row by row instead (:func:`_row_tie_pieces`, the values as read) when any
+    of its ties names no node (as an end or context), has a type that is none of TIE_TYPES, a
+    strength other than 1-3, a mark other than 0 or 1, an end or context that is not text or
+    holds a NUL or the separator, or when its values were not concatenated in the order of
+    ``fid`` (group_concat's order is not promised, https://sqlite.org/lang_aggfunc.html, so each
+    piece's ``fid`` values are concatenated alongside and checked). Its
+    ``a``, ``b``, ``type`` and ``context`` are then each node's and type's own string (``named``)."""
+    columns = [
+        "group_concat(fid)",
+        # the ends and contexts that are text: neither NULL nor a blob (text < blobs; the columns
+        # have TEXT affinity, so no numbers: https://sqlite.org/datatype3.html)
+        "count(CASE WHEN a < x'' AND b < x'' AND (context IS NULL OR context < x'') THEN 1 END)",
+        "CAST(group_concat(a, char(31)) AS BLOB)", "CAST(group_concat(b, char(31)) AS BLOB)",
+        f"group_concat({_TYPE_LETTERS}, '')", f"group_concat({_STRENGTH_DIGITS}, '')",
+    ]
+    if contexts:
+        columns += ["CAST(group_concat(context, char(31)) AS BLOB)",  # (group_concat leaves out NULLs)
+                    "group_concat(CASE WHEN context IS NULL THEN '1' ELSE '0' END, '')"]
+    if marks:
+        columns.append(f"group_concat({_MARK_DIGITS}, '')")
+    if dates:
+        columns.append("count(since) + count(until)")
+    query = f"SELECT {', '.join(columns)} FROM ties WHERE fid BETWEEN ? AND ?"
+    by_row = _objects(node_ids)
+    row_lookups: list = []  # the dicts of _row_tie_pieces, made once, if a piece needs them
+    first = con.execute("SELECT min(fid) FROM ties").fetchone()[0]
+    while first is not None:  # the pieces by fid: TIES_PER_READ rows from ``first`` to ``last``
+        ends = con.execute("SELECT fid FROM ties WHERE fid >= ? ORDER BY fid LIMIT 2 OFFSET ?",
+                           (first, TIES_PER_READ - 1)).fetchall()
+        last = ends[0][0] if ends else con.execute("SELECT max(fid) FROM ties").fetchone()[0]
+        piece = _keyed_tie_piece(con.execute(query, (first, last)).fetchone(), first, keys, by_row,
+                                 contexts, marks, dates)
+        if piece is not None and piece["dated"]:
+            piece = _dated(con, piece, first, last, shown)
+        if piece is None:  # read as the rows are
+            yield from _row_tie_pieces(con.execute(f"{_TIE_ROW} WHERE fid BETWEEN ? AND ? ORDER BY fid",
+                                                   (first, last)), node_ids, shown, lookups=row_lookups)
+        else:
+            yield piece
+        first = ends[1][0] if len(ends) == 2 else None
+
+
+def _keyed_tie_piece(got: tuple, first: int, keys: Any, by_row: np.ndarray, contexts: bool,
+                     marks: bool, dates: bool) -> dict | None:
+    """One piece of :func:`_keyed_tie_pieces` from its query's row ``got`` (the piece's ``fid``
+    from ``first``), or ``None`` when it must be read row by row. Its dates are not read yet
+    (``dated``: whether it has any)."""
+    fid_text, plain, a_keys, b_keys, type_letters, strength_digits, *rest = got
+    if fid_text is None:
+        return None
+    fids = np.fromstring(fid_text, np.int64, sep=",")  # (row ids: integers)
+    n = len(fids)
+    if plain != n or fids[0] != first or not (fids[1:] > fids[:-1]).all():  # in the order of fid
+        return None
+    a_row, b_row = keys.rows(a_keys, n), keys.rows(b_keys, n)
+    if a_row is None or b_row is None or (a_row < 0).any() or (b_row < 0).any():
+        return None
+    type_code = np.frombuffer(type_letters.encode("ascii"), np.uint8) - 65
+    strength_code = np.frombuffer(strength_digits.encode("ascii"), np.uint8) - 48
+    if len(type_code) != n or (type_code >= len(TIE_TYPES)).any() or len(strength_code) != n or (strength_code > 3).any():
+        return None
+    if contexts:
+        context_keys, no_context = rest[:2]
+        rest = rest[2:]
+        given = np.frombuffer(no_context.encode("ascii"), np.uint8) == 48  # '0': a context
+        if len(given) != n:
+            return None
+        context_row = np.full(n, -2, np.int64)
+        context = np.full(n, None, dtype=object)
+        if given.any():
+            rows = keys.rows(context_keys, int(given.sum()))
+            if rows is None or (rows < 0).any():
+                return None
+            context_row[given] = rows
+            context[given] = by_row[rows]
+        context = context.tolist()
+    else:
+        context_row, context = np.full(n, -2, np.int64), [None] * n
+    if marks:
+        mark_code = np.frombuffer(rest.pop(0).encode("ascii"), np.uint8) - 48
+        if len(mark_code) != n or (mark_code > 1).any():
+            return None
+        mark = mark_code.tolist()
+    else:
+        mark = [0] * n
+    return {"a": by_row[a_row].tolist(), "b": by_row[b_row].tolist(), "type": _TYPE_OBJECTS[type_code].tolist(),
+            "context": context, "strength": _STRENGTH_OBJECTS[strength_code].tolist(), "since": [None] * n,
+            "until": [None] * n, "mark": mark, "a_row": a_row, "b_row": b_row, "context_row": context_row,
+            "named": True, "dated": bool(dates and rest.pop(0))}
+
+
+def _dated(con: sqlite3.Connection, piece: dict, lo: int, hi: int, shown: Path) -> dict | None:
+    """``piece`` with its ties' dates, read row by row and each refused as :func:`_row_tie_pieces`
+    refuses it; ``None`` when the rows are not the piece's."""
+    rows = con.execute("SELECT since, until FROM ties WHERE fid BETWEEN ? AND ? ORDER BY fid", (lo, hi)).fetchall()
+    a, b = piece["a"], piece["b"]
+    if len(rows) != len(a):
+        return None
+    since, until = zip(*rows, strict=True)
+    piece["since"] = [_tie_date(v, x, y, "since", shown) for v, x, y in zip(since, a, b, strict=True)]
+    piece["until"] = [_tie_date(v, x, y, "until", shown) for v, x, y in zip(until, a, b, strict=True)]
+    return piece
 
 
 def _rows_of(node_ids: list) -> dict[str, int]:
@@ -1102,6 +1286,15 @@ def _emptied(items: list):
         yield items.pop()
 
 
+def _shared_strings(node_ids: list) -> dict:
+    """Each node id (the strings only) and each tie type, to itself: the string a record holds
+    for a value equal to it (:func:`_tie_records`)."""
+    same: dict[Any, Any] = (dict(zip(node_ids, node_ids, strict=True)) if set(map(type, node_ids)) <= {str}
+                            else {i: i for i in node_ids if type(i) is str})
+    same.update((t, t) for t in TIE_TYPES)
+    return same
+
+
 def _tie_records(pieces: Any, node_ids: list, shown: Path, into: dict | None = None) -> list[Tie]:
     """:class:`Tie` records of the pieces of :func:`_tie_pieces` (an iterator, or a list emptied as
     it is used), in file order, positionally.
@@ -1120,13 +1313,9 @@ def _tie_records(pieces: Any, node_ids: list, shown: Path, into: dict | None = N
     The ends and contexts that are nodes are picked by row from an array of the ids (numpy's
     take: a tenth of the time of ``map`` of a look-up per value; a piece with an end that is no
     node's id is looked up value by value, keeping that end as read), and a piece whose marks
-    are all 0 or null is all unmarked without a look-up per tie."""
-    from socialmap.model.kinds import TIE_TYPES
-
-    same: dict[Any, Any] = (dict(zip(node_ids, node_ids, strict=True)) if set(map(type, node_ids)) <= {str}
-                            else {i: i for i in node_ids if type(i) is str})
-    same.update((t, t) for t in TIE_TYPES)
-    keep = same.get
+    are all 0 or null is all unmarked without a look-up per tie. A piece ``named`` (of
+    :func:`_keyed_tie_pieces`) has those strings already."""
+    shared: list = []  # the look-up of the shared strings, made once a piece needs it
     by_row = _objects(node_ids)
     marks = _OPPORTUNITY.get
     if isinstance(pieces, list):
@@ -1141,27 +1330,36 @@ def _tie_records(pieces: Any, node_ids: list, shown: Path, into: dict | None = N
         a, b, mark = piece["a"], piece["b"], piece["mark"]
         a_row, b_row, context_row = (np.asarray(piece[name], np.int64) for name in ("a_row", "b_row", "context_row"))
         n = len(a)
-        a = by_row[a_row].tolist() if n and a_row.min() >= 0 else list(map(keep, a, a))
-        b = by_row[b_row].tolist() if n and b_row.min() >= 0 else list(map(keep, b, b))
+        named = piece.get("named", False)
+        if not named and not shared:
+            shared.append(_shared_strings(node_ids).get)
+        keep = None if named else shared[0]
+        if not named:
+            a = by_row[a_row].tolist() if n and a_row.min() >= 0 else list(map(keep, a, a))
+            b = by_row[b_row].tolist() if n and b_row.min() >= 0 else list(map(keep, b, b))
         try:
             unmarked = set(mark) <= {0, None}  # (False and 0.0 are 0 too: unmarked, as _OPPORTUNITY says)
             opportunity = [False] * n if unmarked else list(map(marks, mark, repeat(None, n)))
         except TypeError:  # an unhashable value (not from SQLite): damaged
-            opportunity = [None] * n
+            unmarked, opportunity = False, [None] * n
         if bad_mark is None and None in opportunity:
             i = opportunity.index(None)
             bad_mark = (a[i], b[i], mark[i])
         kind, context = piece["type"], piece["context"]
-        kind = list(map(keep, kind, kind))
-        if (context_row >= 0).any():  # each context that is a node's id as that id's own string
-            named = context_row >= 0
-            context = _objects(context)
-            context[named] = by_row[context_row[named]]
-            context = list(map(keep, context.tolist(), context.tolist())) if (context_row == -1).any() \
-                else context.tolist()
-        elif (context_row == -1).any():
-            context = list(map(keep, context, context))
-        ties += map(Tie, a, b, kind, context, piece["strength"], piece["since"], piece["until"], opportunity)
+        if not named:
+            kind = list(map(keep, kind, kind))
+            if (context_row >= 0).any():  # each context that is a node's id as that id's own string
+                at_node = context_row >= 0
+                context = _objects(context)
+                context[at_node] = by_row[context_row[at_node]]
+                context = list(map(keep, context.tolist(), context.tolist())) if (context_row == -1).any() \
+                    else context.tolist()
+            elif (context_row == -1).any():
+                context = list(map(keep, context, context))
+        if named and not piece["dated"] and unmarked:  # (the defaults: no dates, no mark; a third faster)
+            ties += map(Tie, a, b, kind, context, piece["strength"])
+        else:
+            ties += map(Tie, a, b, kind, context, piece["strength"], piece["since"], piece["until"], opportunity)
         if gathered is not None:
             for name, values in (("a_row", [a_row]), ("b_row", [b_row]), ("context_row", [context_row]),
                                  ("type", kind), ("strength", piece["strength"]), ("since", piece["since"]),
