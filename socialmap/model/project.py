@@ -653,7 +653,12 @@ def _stable_order(keys: np.ndarray, bound: int) -> np.ndarray:
     n = len(keys)
     if n == 0 or bound * n >= 2 ** 62:
         return np.argsort(keys, kind="stable")
-    return np.sort(keys.astype(np.int64) * n + np.arange(n, dtype=np.int64)) % n
+    codes = keys.astype(np.int64)  # a copy, worked in place (one array besides it at a time)
+    codes *= n
+    codes += np.arange(n, dtype=np.int64)
+    codes.sort()
+    codes %= n
+    return codes
 
 
 def _adjacency_of(rows: Any, columns: TieColumns, by_row: np.ndarray | None = None) -> dict[str, set[str]]:
