@@ -89,7 +89,7 @@
     nodes: null, tieData: null, adj: null,
     tieVisible: {}, selection: null, reachLayer: null, hiddenNodes: null,
     legend: null, mode: "none", tooltip: null, popup: null, drawnAt: null, focused: 0, extraLayers: [],
-    stats: { paints: 0, paintMs: 0, longestPaintMs: 0 },
+    stats: { paints: 0, paintMs: 0, longestPaintMs: 0, byLayer: {} },
     index: null, looseTies: [], countCache: null, flowData: null, viewCache: null, nodeVersion: 0, panSkips: 0,
   };
   window.SM = SM;
@@ -482,11 +482,15 @@
   }
 
   /* The pairs of areas with a tie of a shown class, most ties first (ties between them
-   * ``total``, commonest shown class ``main``), kept until the flows or the classes shown change. */
+   * ``total``, commonest shown class ``main``), kept per set of classes shown until the flows
+   * change: a tie class switched off and on again finds both orders made. Sorted as numbers
+   * (a typed array, -total * n + pair: most ties first, then the pair's order), not with a
+   * comparator: 23,000 pairs of the 100,000 city took 5-10 ms of a toggle. */
   function flowOrder(f, show) {
     var key = show.join(",");
-    if (f.ranked && f.ranked.key === key) return f.ranked;
-    var n = f.a.length, total = new Int32Array(n), main = new Int8Array(n), order = [];
+    var kept = f.ranked || (f.ranked = {});
+    if (kept[key]) return kept[key];
+    var n = f.a.length, total = new Int32Array(n), main = new Int8Array(n), keys = new Float64Array(n), m = 0;
     for (var i = 0; i < n; i++) {
       var counts = f.counts[i], sum = 0, best = -1;
       for (var k = 0; k < counts.length; k++) {
@@ -495,11 +499,12 @@
         if (best < 0 || counts[k] > counts[best]) best = k;
       }
       total[i] = sum; main[i] = best;
-      if (sum > 0) order.push(i);
+      if (sum > 0) keys[m++] = -sum * n + i;
     }
-    order.sort(function (p, q) { return total[q] - total[p] || p - q; });
-    f.ranked = { key: key, order: order, total: total, main: main };
-    return f.ranked;
+    var sorted = keys.subarray(0, m).sort(), order = new Int32Array(m);
+    for (var j = 0; j < m; j++) order[j] = ((sorted[j] % n) + n) % n;
+    kept[key] = { key: key, order: order, total: total, main: main };
+    return kept[key];
   }
 
   function flowAdd(f, r, sign) {
@@ -513,7 +518,7 @@
       f.pairs.set(key, at); f.a.push(lo); f.b.push(hi); f.counts.push(new Int32Array(CLASSES.length));
     }
     f.counts[at][t.cls[r]] += sign;
-    f.ranked = null;
+    f.ranked = null;  // every order kept is made again
   }
 
   function recountAreas() {
@@ -618,6 +623,7 @@
       this._container.style.display = drew === false ? "none" : "";
       var ms = performance.now() - t0;
       SM.stats.paints += 1; SM.stats.paintMs += ms; SM.stats.longestPaintMs = Math.max(SM.stats.longestPaintMs, ms);
+      SM.stats.byLayer[this.name] = (SM.stats.byLayer[this.name] || 0) + 1;
     },
     /* Paint again only what lies in the world box [x0, x1] x [y0, y1] (an edit's
      * neighbourhood): the canvas is cleared and painted inside the box only, with the level of
@@ -639,6 +645,7 @@
       ctx.restore();
       var ms = performance.now() - t0;
       SM.stats.paints += 1; SM.stats.paintMs += ms; SM.stats.longestPaintMs = Math.max(SM.stats.longestPaintMs, ms);
+      SM.stats.byLayer[this.name] = (SM.stats.byLayer[this.name] || 0) + 1;
       if (this.state.needFull) this.repaint();
     },
     /* Paint at the next animation frame (several changes in one script paint once). */
@@ -859,7 +866,7 @@
    * of two areas with ties between them, as wide as the square root of their number, in the
    * colour of their commonest class; the FLOWS_MAX with the most ties with an end in view. */
   function paintFlows(ctx, v, state, show) {
-    state.mode = "flows"; state.flows = 0; state.flowsInView = 0;
+    state.mode = "flows"; state.flows = 0; state.flowsInView = 0; state.flowPairs = [];
     if (!SM.areaCentre || !SM.areaCodes.length) return false;
     var f = flowTable(), c = SM.areaCentre, pad = SM.typicalAreaSize || 0;
     var x0 = v.x0 - pad, x1 = v.x1 + pad, y0 = v.y0 - pad, y1 = v.y1 + pad;
@@ -892,6 +899,7 @@
     }
     ctx.globalAlpha = 1; ctx.lineCap = "butt";
     state.flows = cand.length;
+    state.flowPairs = cand.map(function (p) { return [p, total[p], main[p]]; });
     state.flowMost = most;
     return true;
   }
@@ -1175,7 +1183,7 @@
   /* The selection: its ring, and a person's or place's own ties strong (and its young
    * neighbours as dots, drawn even where the young people are shown per area). */
   function paintSelection(ctx, v, state) {
-    state.ties = 0;
+    state.ties = 0; state.tieRows = []; state.dots = []; state.ring = null;
     var sel = SM.selection;
     if (!sel || sel.kind === "area" || !SM.nodes) return false;
     var row = liveRow(sel.id);
@@ -1189,6 +1197,7 @@
       (byClass[name] = byClass[name] || []).push(r);
       ends.push(t.a[r] === row ? t.b[r] : t.a[r]);
       state.ties += 1;
+      state.tieRows.push(r);
     });
     ctx.lineWidth = 2.6; ctx.globalAlpha = 0.95;
     Object.keys(byClass).forEach(function (name) {
@@ -1204,6 +1213,7 @@
     var young = ends.filter(function (r) { return d.kind[r] === 0; });
     drawDots(ctx, young, young.length, v, NODE_STYLE.young_person, NODE_STYLE.young_person.fillColor,
              { color: "#ffffff", weight: 0.8 }, 1);
+    state.dots = young; state.ring = row;
     var x = d.wx[row] * s - ox, y = d.wy[row] * s - oy, st = NODE_STYLE[KINDS[d.kind[row]]];
     ctx.beginPath(); ctx.arc(x, y, st.radius, 0, 2 * Math.PI);
     ctx.fillStyle = d.kind[row] === 0 && (d.flags[row] & F_NEET) ? NEET_COLOUR : st.fillColor; ctx.fill();
@@ -1226,7 +1236,8 @@
     if (what.ties) SM.layers.ties.repaint();
     if (what.nodes) { SM.layers.nodes.repaint(); SM.layers.density.repaint(); }
     SM.layers.selection.repaint();
-    SM.extraLayers.forEach(function (layer) { layer.schedule(); });  // labels, ranking (map_extras.js)
+    // labels and the ranking's rings (map_extras.js) are drawn at nodes: ties leave them be
+    if (what.nodes) SM.extraLayers.forEach(function (layer) { layer.schedule(); });
     lodNote();
   }
 
@@ -1239,8 +1250,10 @@
     if (ts.mode === "flows" && ts.flows) parts.push("Lines: ties between areas, wider for more.");
     if (parts.length) parts.push("Zoom in for each person and tie.");
     else if (ts.stubs) parts.push("Long ties are drawn short from each end; select someone to see theirs.");
-    div.textContent = parts.join(" ");
-    div.style.display = parts.length ? "block" : "none";
+    var text = parts.join(" "), display = parts.length ? "block" : "none";
+    // set only when it changes: a new text is laid out again (each toggle, each pan)
+    if (div.textContent !== text) div.textContent = text;
+    if (div.style.display !== display) div.style.display = display;
   }
 
   /* ------------------------------------------------------------------ hit testing */
@@ -1285,8 +1298,10 @@
       send("jsMapClicked", latlng.lat, latlng.lng);
       return;
     }
-    SM.popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(describe(props, true)).openOn(SM.map);
+    // the window told first: it selects while the page lays the popup out (5-30 ms of a
+    // city's first click, most of it the page's layout)
     send("jsFeatureClicked", props.kind, String(props.id));
+    SM.popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(describe(props, true)).openOn(SM.map);
   }
 
   /* The tooltip of what is under the mouse: a node's (at its point), else the area's (where the
@@ -1464,8 +1479,8 @@
 
   function clickArea(area, latlng) {
     var props = area.feature.properties;
+    send("jsFeatureClicked", "area", String(props.id));  // the window first, as for a node
     SM.popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(describe(props, true)).openOn(SM.map);
-    send("jsFeatureClicked", "area", String(props.id));
   }
 
   /* ------------------------------------------------------------------ set-up and loading */
@@ -1516,7 +1531,9 @@
     SM.map.on("moveend zoomend", lodNote);
     // a click selects the node drawn there, else the area (adding a place: the point)
     SM.map.on("click", function (e) {
-      flushPaints();  // what is hit is what the layers draw now
+      // what is hit is what the nodes layer draws now: painted first if a zoom or a pan left it
+      // in the paint queue (the other layers are painted in the queue's own tasks, after)
+      if (SM.layers.nodes._pending) runUpdate(SM.layers.nodes);
       var row = nodeAt(e.containerPoint, e.latlng);
       if (row !== undefined) { clickNode(row, e.latlng); return; }
       if (SM.mode === "add") { send("jsMapClicked", e.latlng.lat, e.latlng.lng); return; }
@@ -1538,7 +1555,7 @@
     addKey(SM.legend.getContainer());
     // the layers of resources/map_extras.js (labels, ranking, search marks, image export)
     (window.SM_PLUGINS || []).forEach(function (plugin) {
-      plugin(SM, { CanvasLayer: CanvasLayer, liveRow: liveRow, nodeProps: nodeProps, inView: inView,
+      plugin(SM, { CanvasLayer: CanvasLayer, liveRow: liveRow, CLASSES: CLASSES, nodeProps: nodeProps, inView: inView,
                    worldX: worldX, worldY: worldY, F_REMOVED: F_REMOVED, F_GONE: F_GONE, FADE: FADE,
                    placesIn: placesIn, drawLabel: drawLabel,
                    paint: { areas: paintAreas, ties: paintTies, nodes: paintNodes, density: paintDensity,
@@ -1617,6 +1634,19 @@
   /* A whole project in one call (small projects; tests): parts as socialmap.mapview.binary.parts. */
   SM.load = function (parts) { parts.forEach(SM.loadPart); };
 
+  /* A long part's JSON text handed over a piece at a time (socialmap.ui.mapwidget: one call of
+   * a city's 4-5 MB text held the window's UI thread 30-40 ms, and up to 130 ms while the
+   * loading job shared Python's lock with it): the pieces are kept until the last, then the
+   * whole text is parsed as JSON (data, never run as script) and drawn as SM.loadPart does. */
+  var pieces = [];
+  SM.piece = function (text, last) {
+    pieces.push(text);
+    if (!last) return pieces.length;
+    var whole = pieces.join("");
+    pieces = [];
+    return SM.loadPart(JSON.parse(whole));
+  };
+
   /* The "after" view of a scenario: removed services/organisations drawn faded, their ties not. */
   SM.hideTiesOf = function (ids) {
     var d = SM.nodes, rows = [];
@@ -1648,6 +1678,25 @@
 
   /* How many ties of the selection are drawn strong (tests). */
   SM.focusCount = function () { flushPaints(); return SM.layers.selection.state.ties || 0; };
+  /* What the selection's layer drew in its last paint (tests): the node ringed, its ties drawn
+   * strong ("a|b", the ends' ids in order) and its young neighbours drawn as dots. */
+  SM.selectionDrawn = function () {
+    flushPaints();
+    var st = SM.layers.selection.state, d = SM.nodes, t = SM.tieData;
+    return { ring: st.ring === null || st.ring === undefined ? null : d.ids[st.ring],
+             ties: (st.tieRows || []).map(function (r) { return [d.ids[t.a[r]], d.ids[t.b[r]]].sort().join("|"); }).sort(),
+             dots: (st.dots || []).map(function (r) { return d.ids[r]; }).sort() };
+  };
+  /* The flows the ties' layer drew in its last paint, in the order drawn (tests):
+   * [[area code, area code, ties of the classes shown, commonest class shown], ...]. */
+  SM.flowsDrawn = function () {
+    flushPaints();
+    var st = SM.layers.ties.state, f = SM.flowData;
+    if (st.mode !== "flows" || !f || !st.flowPairs) return [];
+    return st.flowPairs.map(function (p) {
+      return [SM.areaCodes[f.a[p[0]]], SM.areaCodes[f.b[p[0]]], p[1], CLASSES[p[2]]];
+    });
+  };
   /* The opacity a tie class is drawn with now (faded while a person or place is selected). */
   SM.tieOpacity = function (cls) { return TIE_OPACITY[cls] * (SM.faded ? FADE : 1); };
   /* What the level of detail drew in the last paint (tests, the benchmark). */

@@ -250,7 +250,8 @@
       return SM.labelsOn;
     }
     var shown = baseSetVisible(name, visible);
-    SM.layers.labels.schedule();  // a place kind hidden takes its names with it
+    // a place kind hidden takes its names with it; a tie class changes no name
+    if (I.CLASSES.indexOf(name) < 0) SM.layers.labels.schedule();
     return shown;
   };
   var baseSetAreaStyle = SM.setAreaStyle;

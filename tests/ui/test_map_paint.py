@@ -172,7 +172,8 @@ def test_a_flagged_areas_dashed_outline_is_drawn_and_goes(make_window, qtbot, pr
 def test_a_zoom_paints_the_layers_in_tasks_of_their_own(make_window, qtbot, project_file):
     """A zoom paints nothing in its own task: the layers are queued and painted in tasks after
     it (the page answers the mouse between them); a click straight after a zoom paints the
-    queue first and selects what is drawn under it."""
+    nodes' layer first (the others stay queued: tests/ui/test_map_select.py) and selects what
+    is drawn under it."""
     window = _opened(make_window, qtbot, project_file)
     settled, painted = js(window, qtbot, "(function () { var p = SM.stats.paints;"
                           " SM.map.setZoom(SM.map.getZoom() + 1, {animate: false});"
