@@ -28,6 +28,13 @@ def _paints(window, qtbot) -> dict:
     return js(window, qtbot, "(SM.flushPaints(), Object.assign({}, SM.stats.byLayer))")
 
 
+def _quiet(window, qtbot) -> dict:
+    """The paints so far, once nothing is left to paint: the queue empty and no repaint round
+    the centre pending (it follows a pan that stayed inside the painted canvas by 400 ms)."""
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.settled() && !SM._recentre"), timeout=WAIT_MS)
+    return _paints(window, qtbot)
+
+
 def _painted_since(window, qtbot, before: dict) -> dict:
     after = _paints(window, qtbot)
     return {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
@@ -46,7 +53,7 @@ def test_a_selection_paints_its_own_layer_with_exactly_its_dot_and_ties(make_win
     the adult ad1 is not drawn: adults are not on the map). With bridging switched off yp2 keeps
     yp1-yp2 (bonding) alone."""
     window = _opened(make_window, qtbot, project_file)
-    before = _paints(window, qtbot)
+    before = _quiet(window, qtbot)
     drawn = _select(window, qtbot, "young_person", "yp2")
     assert drawn == {"ring": "yp2", "ties": ["yp1|yp2", "yp2|yp3"], "dots": ["yp1", "yp3"]}
     assert _painted_since(window, qtbot, before) == {"selection": 1}  # no other layer painted
@@ -71,7 +78,7 @@ def test_a_click_right_after_a_zoom_paints_the_nodes_layer_alone_first(make_wind
     the click's task, the others stay in the paint queue (they were all painted there before)."""
     window = _opened(make_window, qtbot, project_file)
     window.doc.select("", "")
-    before = _paints(window, qtbot)
+    before = _quiet(window, qtbot)
     clicked, queued, nodes_waiting = js(window, qtbot, "(function () {"
                                         " SM.map.setZoom(SM.map.getZoom() + 1, {animate: false});"
                                         " var hit = SM.clickNode('o1');"
@@ -117,7 +124,7 @@ def test_a_tie_class_toggled_paints_the_ties_and_keeps_the_flows_order(make_wind
     everything = [["A1", "A2", 3, "bridging"], ["A1", "A3", 3, "linking"], ["A2", "A3", 1, "bridging"]]
     assert js(window, qtbot, "SM.flowsDrawn()") == everything
     checks = window.layer_checks
-    before = _paints(window, qtbot)
+    before = _quiet(window, qtbot)
     checks["linking"].setChecked(False)
     assert js(window, qtbot, "SM.flowsDrawn()") == [["A1", "A2", 2, "bridging"], ["A1", "A3", 1, "bridging"],
                                                      ["A2", "A3", 1, "bridging"]]
