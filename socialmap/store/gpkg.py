@@ -1342,7 +1342,7 @@ def _tie_records(pieces: Any, node_ids: list, shown: Path, into: dict | None = N
             opportunity = [False] * n if unmarked else list(map(marks, mark, repeat(None, n)))
         except TypeError:  # an unhashable value (not from SQLite): damaged
             unmarked, opportunity = False, [None] * n
-        if bad_mark is None and None in opportunity:
+        if bad_mark is None and not unmarked and None in opportunity:
             i = opportunity.index(None)
             bad_mark = (a[i], b[i], mark[i])
         kind, context = piece["type"], piece["context"]

@@ -23,7 +23,10 @@ import numpy as np
 #: What the ends of a piece are joined with (SQLite's group_concat separator, the ASCII unit
 #: separator): an id or end that holds it splits into too many parts, which is checked.
 SEPARATOR = b"\x1f"
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio (Knuth's multiplicative hashing)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: Ids made into keys per C-level call (a million ids joined, encoded and split at once held
+#: Python's lock for a tenth of a second and more, and the window's UI thread waited for it).
+IDS_PER_PIECE = 65_536  # 2^64 / golden ratio (Knuth's multiplicative hashing)
 
 
 def _hashes(words: np.ndarray) -> np.ndarray:
@@ -66,16 +69,20 @@ class IdKeys:
             ids = [node_ids[n] for n in rows.tolist()]
         if not ids:
             return None
-        try:
-            joined = SEPARATOR.decode().join(ids).encode("utf-8")
-        except UnicodeEncodeError:
-            return None
-        parts = joined.split(SEPARATOR)
-        if b"\0" in joined or len(parts) != len(ids):
-            return None
-        longest = max(map(len, parts))
+        pieces = []  # each piece's keys as numpy bytes (each C call over IDS_PER_PIECE ids at most)
+        for start in range(0, len(ids), IDS_PER_PIECE):
+            piece = ids[start:start + IDS_PER_PIECE]
+            try:
+                joined = SEPARATOR.decode().join(piece).encode("utf-8")
+            except UnicodeEncodeError:
+                return None
+            parts = joined.split(SEPARATOR)
+            if b"\0" in joined or len(parts) != len(piece):
+                return None
+            pieces.append(np.array(parts, dtype="S"))  # (as wide as the piece's longest id)
+        longest = max(keys.itemsize for keys in pieces)
         width = max(8, -(-longest // 8) * 8)
-        words = _words(np.array(parts, dtype="S"), width)
+        words = np.concatenate([_words(keys, width) for keys in pieces])
         hashes = _hashes(words)
         order = np.argsort(hashes, kind="stable")  # an id given twice: its rows in order
         hashes, words = hashes[order], words[order]

@@ -317,3 +317,15 @@ def test_two_long_ids_with_one_hash_give_none(monkeypatch):
     assert IdKeys.of(["a" * 9, "b" * 9]) is None
     assert IdKeys.of(["a" * 9, "a" * 9]) is not None  # one id given twice: one key
     assert IdKeys.of(["a", "b"]) is not None  # one word: the key is its own hash
+
+
+def test_keys_made_a_few_ids_at_a_time_are_the_same(monkeypatch):
+    """The ids made into keys two at a time (each C call short): the longest id of a later
+    piece sets the width of all, and an id given twice in two pieces is the last."""
+    from socialmap.store import idkeys
+
+    ids = ["yp1", "s1", "yp1", "a-much-longer-id", "x", "s1", "yp2"]
+    ends = [*ids, "yp", "a-much-longer-i", "a-much-longer-idd", ""]
+    want = {i: n for n, i in enumerate(ids)}
+    monkeypatch.setattr(idkeys, "IDS_PER_PIECE", 2)
+    assert _rows(IdKeys.of(ids), ends) == [want.get(e, -1) for e in ends] == [2, 5, 2, 3, 4, 5, 6, -1, -1, -1, -1]
