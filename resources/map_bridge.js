@@ -1634,17 +1634,20 @@
   /* A whole project in one call (small projects; tests): parts as socialmap.mapview.binary.parts. */
   SM.load = function (parts) { parts.forEach(SM.loadPart); };
 
-  /* A long part's JSON text handed over a piece at a time (socialmap.ui.mapwidget: one call of
-   * a city's 4-5 MB text held the window's UI thread 30-40 ms, and up to 130 ms while the
-   * loading job shared Python's lock with it): the pieces are kept until the last, then the
-   * whole text is parsed as JSON (data, never run as script) and drawn as SM.loadPart does. */
-  var pieces = [];
-  SM.piece = function (text, last) {
+  /* A long JSON text handed over a piece at a time (socialmap.ui.mapwidget: one call of a
+   * city's 4-5 MB text held the window's UI thread 30-40 ms, and up to 130 ms while the loading
+   * job shared Python's lock with it): the pieces are kept until the last, then the whole text
+   * is parsed as JSON (data, never run as script) and given to SM.loadPart, or to the call
+   * named (SM.setTies, SM.setReference: their one argument). */
+  var pieces = [], PIECED_CALLS = { loadPart: true, setTies: true, setReference: true };
+  SM.piece = function (text, last, call) {
     pieces.push(text);
     if (!last) return pieces.length;
     var whole = pieces.join("");
     pieces = [];
-    return SM.loadPart(JSON.parse(whole));
+    var name = call || "loadPart";
+    if (!PIECED_CALLS[name]) throw new Error("SM.piece: not a call taking pieces: " + name);
+    return SM[name](JSON.parse(whole));
   };
 
   /* The "after" view of a scenario: removed services/organisations drawn faded, their ties not. */

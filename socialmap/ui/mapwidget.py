@@ -51,12 +51,15 @@ class _Part:
     (``SM.loadPart(text)``), else :data:`PART_PIECE_CHARS` characters per call
     (``SM.piece("...", last)``, each piece a JSON string literal: the page joins them and parses
     the whole as JSON). One ``runJavaScript`` of a city's 4.9 MB nodes part held the UI thread
-    33-36 ms of CPU and 127 ms of wall-clock time while the loading job shared Python's lock."""
+    33-36 ms of CPU and 127 ms of wall-clock time while the loading job shared Python's lock.
+    ``function``: the page's call given the text (``SM.setTies`` of an analysis' 4 MB tie
+    classes, ``SM.setReference``); the page takes pieces for those and ``loadPart`` only."""
 
-    __slots__ = ("at", "text")
+    __slots__ = ("at", "function", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, function: str = "loadPart") -> None:
         self.text = text
+        self.function = function
         self.at = 0
 
     @property
@@ -68,9 +71,10 @@ class _Part:
         text, at = self.text, self.at
         if at == 0 and len(text) <= PART_PIECE_CHARS:
             self.at = len(text)
-            return f"SM.loadPart({text})"
+            return f"SM.{self.function}({text})"
         self.at = at + PART_PIECE_CHARS
-        return f"SM.piece({json.dumps(text[at:self.at])}, {'true' if self.done else 'false'})"
+        call = "" if self.function == "loadPart" else f", {json.dumps(self.function)}"
+        return f"SM.piece({json.dumps(text[at:self.at])}, {'true' if self.done else 'false'}{call})"
 
 
 class RawJSON(str):
@@ -176,13 +180,30 @@ class MapWidget(QWebEngineView):
         self.setHtml(html, QUrl.fromLocalFile(str(mpage.leaflet_dir()) + "/"))
 
     # ------------------------------------------------------------ JS plumbing
+    #: The page's calls whose one argument, a long :class:`RawJSON`, may go in pieces.
+    PIECED_CALLS = ("setTies", "setReference")
+
     def call(self, function: str, *args: Any, callback=None) -> None:
-        """Call ``SM.<function>(*args)`` with JSON-serialised arguments."""
+        """Call ``SM.<function>(*args)`` with JSON-serialised arguments (a long JSON text made
+        already, the one argument of :attr:`PIECED_CALLS`, a piece per turn: :class:`_Part`)."""
+        if (self.ready and callback is None and function in self.PIECED_CALLS and len(args) == 1
+                and isinstance(args[0], RawJSON) and len(args[0]) > PART_PIECE_CHARS):
+            self._run_part(_Part(args[0], function))
+            return
         script = f"SM.{function}({', '.join(a if isinstance(a, RawJSON) else json.dumps(a) for a in args)})"
         if not self.ready:
             self._pending.append(script)
             return
         self._run(script, callback)
+
+    def _run_part(self, part: _Part) -> None:
+        """Hand ``part`` over a piece a turn after the calls made before it; the calls made
+        meanwhile wait for it."""
+        if self._deferred is None:
+            self._deferred = [(part, None)]
+            QTimer.singleShot(0, self._run_deferred)
+        else:
+            self._deferred.append((part, None))
 
     def evaluate(self, script: str, callback) -> None:
         """Run a script and hand its (JSON-converted) result to ``callback``."""
@@ -263,11 +284,7 @@ class MapWidget(QWebEngineView):
             return
         self.previewing = True
         self.preview_texts.append(text)
-        if self._deferred is None:  # handed over a piece a turn; calls made meanwhile wait
-            self._deferred = [(_Part(text), None)]
-            QTimer.singleShot(0, self._run_deferred)
-        else:
-            self._deferred.append((_Part(text), None))
+        self._run_part(_Part(text))  # a piece a turn; calls made meanwhile wait
 
     def withdraw_preview(self) -> None:
         """The file being opened was not opened: draw the open project again."""
@@ -324,9 +341,15 @@ class MapWidget(QWebEngineView):
                 return
         if waiting and waiting[0][0] is _WAIT:
             return  # the job's parts come first
+        # the calls up to the next part (or the job's mark) run together; that part in its turn
+        at = next((i for i, (s, _c) in enumerate(waiting) if isinstance(s, _Part) or s is _WAIT), len(waiting))
         self._deferred = None
-        for script, callback in waiting:
+        for script, callback in waiting[:at]:
             self._run(script, callback)
+        if at < len(waiting):
+            self._deferred = waiting[at:]
+            if isinstance(waiting[at][0], _Part):
+                QTimer.singleShot(0, self._run_deferred)
 
     def show_ties(self, ties: Any) -> None:
         """Draw exactly these ties: records [{"key", "cls"}, ...], or the JSON text of a

@@ -90,3 +90,28 @@ def test_part_pieces_cut_anywhere_join_to_the_text(monkeypatch):
         assert [s.endswith(", true)") for s in scripts] == [False] * (len(scripts) - 1) + [True]
         joined = "".join(json.loads(s[len("SM.piece("):s.rindex(",")]) for s in scripts)
         assert joined == text and json.loads(joined)["label"] == AWKWARD
+
+
+def test_a_long_tie_classes_call_goes_in_pieces_and_calls_after_it_wait(make_window, qtbot, project_file, monkeypatch):
+    """An analysis' tie classes (a JSON text made in its job: 4 MB at 100,000 young people) go
+    in pieces as the parts do; a call made before them runs first, one made after runs after
+    them and sees the new classes: the four drawn ties of small_project all classed bonding."""
+    from tests.ui.conftest import open_and_wait
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    monkeypatch.setattr(mapwidget, "PART_PIECE_CHARS", 50)
+    scripts = _recording(window)
+    keys = ["yp1|yp2", "yp2|yp3", "yp1|s1", "o1|s1"]
+    text = mapwidget.RawJSON(json.dumps([{"key": k, "cls": "bonding"} for k in keys]))
+    seen: dict = {}
+    window.map.evaluate("JSON.stringify(SM.counts().ties.bonding)", lambda r: seen.setdefault("before", r))
+    window.map.show_ties(text)
+    window.map.evaluate("JSON.stringify(SM.counts().ties)", lambda r: seen.setdefault("after", r))
+    qtbot.waitUntil(lambda: "after" in seen, timeout=WAIT_MS)
+    assert json.loads(seen["before"]) == 1  # yp1-yp2, by the default rules
+    assert json.loads(seen["after"]) == {"bonding": 4, "bridging": 0, "linking": 0, "institutional": 0,
+                                         "unclassified": 0}
+    pieces = [s for s in scripts if s.startswith("SM.piece(")]
+    assert len(pieces) == -(-len(text) // 50) and pieces[-1].endswith(', true, "setTies")')
+    assert not [s for s in scripts if s.startswith("SM.setTies(")]
