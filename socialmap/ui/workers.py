@@ -55,12 +55,14 @@ def preload(names: tuple[str, ...]) -> None:
         if name in _PRELOADED:
             continue
         _PRELOADED.add(name)
+        _give_way_to_ui()  # a polite job's (the window's warm-up): between the modules named
         try:
             module = importlib.import_module(name)
         except ImportError:
             continue
         if name.startswith("socialmap.") and hasattr(module, "__path__"):
             for info in pkgutil.walk_packages(module.__path__, prefix=name + "."):
+                _give_way_to_ui()
                 try:
                     importlib.import_module(info.name)
                 except Exception:  # noqa: BLE001 - a module another engineer is still writing
@@ -282,22 +284,6 @@ def _give_way_to_ui() -> None:
     while _ui_busy(time.monotonic()) and time.monotonic() < deadline:
         time.sleep(0.005)
     _given[0] += time.monotonic() - start
-
-
-class _GiveWayOnImport:
-    """A finder first on ``sys.meta_path`` that finds nothing: it only lets the polite job give
-    way to the UI thread before each module it imports (the scenario set-up's 258 modules,
-    0.5 s of CPU at one go, were imported while a city's first click was being answered)."""
-
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if threading.get_ident() == _polite_thread[0]:
-            _give_way_to_ui()
-        return None
-
-
-if not any(isinstance(f, _GiveWayOnImport) for f in sys.meta_path):
-    sys.meta_path.insert(0, _GiveWayOnImport())
 
 
 class _Polite:

@@ -441,34 +441,35 @@ def test_the_job_gives_way_at_once_after_a_user_action_and_not_once_hurried(monk
     assert time.monotonic() - t0 < 0.03
 
 
-def test_a_polite_job_gives_way_before_each_module_it_imports_with_a_short_switch_interval(qtbot, monkeypatch):
-    """A polite Worker's imports (its preload) go through the finder first on sys.meta_path,
-    which gives way to the UI thread before each module not yet imported, and Python's switch
-    interval is POLITE_SWITCH_INTERVAL_S while it runs (as it was after); a job that is not
-    polite neither gives way nor changes the interval."""
+def test_a_polite_job_gives_way_before_each_module_it_preloads_with_a_short_switch_interval(qtbot, monkeypatch):
+    """A polite Worker (the window's warm-up) gives way to the UI thread before each module of
+    its preload, and Python's switch interval is POLITE_SWITCH_INTERVAL_S while it runs (as it
+    was after); a job that is not polite neither gives way nor changes the interval."""
     import sys
+    import threading
 
-    assert isinstance(sys.meta_path[0], workers._GiveWayOnImport)
     calls: list[str] = []
-    monkeypatch.setattr(workers, "_give_way_to_ui", lambda: calls.append("gave way"))
+    monkeypatch.setattr(workers, "_give_way_to_ui", lambda: (
+        calls.append("gave way") if threading.get_ident() == workers._polite_thread[0] else None))
+    monkeypatch.setattr(workers, "_PRELOADED", set())
     seen: dict[str, float] = {}
 
     def job(progress=None, cancelled=None):
         seen["interval"] = sys.getswitchinterval()
-        import socialmap_test_not_a_module  # noqa: F401 - found by no finder: only the first asks
 
     for polite in (True, False):
         calls.clear()
         interval = sys.getswitchinterval()
         worker = workers.Worker(job)
         worker.polite = polite
+        worker.preload = (f"socialmap_test_not_a_module_{polite}", f"socialmap_test_nor_this_{polite}")
         with qtbot.waitSignal(worker.signals.done, timeout=WAIT_MS):
             workers.start(worker)
         workers.wait_all(WAIT_MS)
         assert sys.getswitchinterval() == interval
         if polite:
             assert seen["interval"] == pytest.approx(workers.POLITE_SWITCH_INTERVAL_S)
-            assert calls == ["gave way"]
+            assert calls == ["gave way", "gave way"]
         else:
             assert seen["interval"] == pytest.approx(interval)
             assert calls == []
