@@ -102,3 +102,30 @@ def test_after_an_edit_a_view_in_force_or_another_order_the_ends_are_looked_up(t
     project.ties = dict(reversed(list(project.ties.items())))
     assert arrays._loaded_rows(project, np.array(list(project.nodes), dtype=object),
                                list(project.ties.values())) is None
+
+
+def test_a_captured_view_takes_the_rows_after_edits_that_leave_the_records_and_ids(tmp_path, small_project):
+    """The scenario set-up's view (workers.capture) of a project relabelled and then undone (its
+    version moved twice, its tie records and node ids as the loader made them) takes the loader's
+    rows, and its arrays are the looked-up ones; with a node removed and put back (its id and
+    its ties now last) the rows are not used."""
+    path = tmp_path / "p.gpkg"
+    save_project(small_project, path)
+    project = load_project(path)
+    old = project.update_node("yp1", label="Robin B")
+    project.update_node("yp1", **old)
+    view = capture(project)
+    assert view.version == project.version and view._cache[TIE_ROWS][0] == view.version
+    ids = np.array(list(view.nodes), dtype=object)
+    assert arrays._loaded_rows(view, ids, list(view.ties.values())) is not None
+    built = arrays._build(view)
+    expected = _looked_up(view)
+    for f in FIELDS:
+        assert np.array_equal(getattr(built, f), expected[f])
+    node, ties, dependants = project.remove_node("o1")  # with o1-s1 and o1-ad1; s1 loses its provider
+    project.restore_node(node, ties, dependants)
+    view = capture(project)
+    ids = np.array(list(view.nodes), dtype=object)
+    assert list(view.nodes)[-1] == "o1" and arrays._loaded_rows(view, ids, list(view.ties.values())) is None
+    built = arrays._build(view)
+    assert _ends(view, built) == [(t.a, t.b, t.context) for t in view.ties.values()]
