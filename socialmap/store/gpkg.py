@@ -1116,9 +1116,7 @@ def _row_tie_pieces(cur: sqlite3.Cursor, node_ids: list, shown: Path, lookups: l
 
 def _keyed_ties(con: sqlite3.Connection, node_ids: list) -> tuple | None:
     """What :func:`_keyed_tie_pieces` needs to read the ties table column-wise: the ids' keys
-    (:class:`~socialmap.store.idkeys.IdKeys`) and whether any tie has a context, a date or an
-    opportunity mark other than 0 (one aggregate query, run by SQLite without Python's lock);
-    ``None`` when the table or the ids cannot be read so (the file not in UTF-8, ``fid`` not
+    (:class:`~socialmap.store.idkeys.IdKeys`), in a tuple; ``None`` when the table or the ids cannot be read so (the file not in UTF-8, ``fid`` not
     the table's row id, an end or context column without TEXT affinity, an id that cannot be a
     key, a column missing: then the ties are read row by row, and refused as they were)."""
     from socialmap.store.idkeys import IdKeys
@@ -1129,17 +1127,13 @@ def _keyed_ties(con: sqlite3.Connection, node_ids: list) -> tuple | None:
         if (con.execute("PRAGMA encoding").fetchone()[0] != "UTF-8"
                 or not all(_text_affinity(declared.get(name, "")) for name in ("a", "b", "context"))):
             return None
-        not_row_ids, contexts, dates, marks = con.execute(
-            "SELECT count(CASE WHEN fid IS NOT rowid THEN 1 END), count(context), count(since) + count(until),"
-            " count(CASE WHEN opportunity IS NOT 0 THEN 1 END) FROM ties").fetchone()
+        not_row_ids = con.execute("SELECT count(CASE WHEN fid IS NOT rowid THEN 1 END) FROM ties").fetchone()[0]
     except sqlite3.Error:
         return None
-    if not_row_ids:  # (then the order of fid is not the order the table is stored in)
+    if not_row_ids:  # (then fid may repeat, or not be in the order the table is stored in)
         return None
     keys = IdKeys.of(node_ids)
-    if keys is None:
-        return None
-    return keys, bool(contexts), bool(dates), bool(marks)
+    return None if keys is None else (keys,)
 
 
 def _text_affinity(declared: str) -> bool:
@@ -1150,8 +1144,7 @@ def _text_affinity(declared: str) -> bool:
     return "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))
 
 
-def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys: Any, contexts: bool,
-                      dates: bool, marks: bool):
+def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys: Any):
     """The pieces of :func:`_tie_pieces`, each from one aggregate query over its rows (by
     ``fid``): the ends (and contexts) as their UTF-8 bytes joined into one value, matched to
     the ids by numpy (``keys``: :class:`~socialmap.store.idkeys.IdKeys`), the type, strength
@@ -1176,13 +1169,9 @@ def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys
         "CAST(group_concat(a, char(31)) AS BLOB)", "CAST(group_concat(b, char(31)) AS BLOB)",
         f"group_concat({_TYPE_LETTERS}, '')", f"group_concat({_STRENGTH_DIGITS}, '')",
     ]
-    if contexts:
-        columns += ["CAST(group_concat(context, char(31)) AS BLOB)",  # (group_concat leaves out NULLs)
-                    "group_concat(CASE WHEN context IS NULL THEN '1' ELSE '0' END, '')"]
-    if marks:
-        columns.append(f"group_concat({_MARK_DIGITS}, '')")
-    if dates:
-        columns.append("count(since) + count(until)")
+    columns += ["CAST(group_concat(context, char(31)) AS BLOB)",  # (group_concat leaves out NULLs)
+                "group_concat(CASE WHEN context IS NULL THEN '1' ELSE '0' END, '')",
+                "count(since) + count(until)", "count(CASE WHEN opportunity IS NOT 0 THEN 1 END)"]
     query = f"SELECT {', '.join(columns)} FROM ties WHERE fid BETWEEN ? AND ?"
     by_row = _objects(node_ids)
     row_lookups: list = []  # the dicts of _row_tie_pieces, made once, if a piece needs them
@@ -1191,8 +1180,9 @@ def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys
         ends = con.execute("SELECT fid FROM ties WHERE fid >= ? ORDER BY fid LIMIT 2 OFFSET ?",
                            (first, TIES_PER_READ - 1)).fetchall()
         last = ends[0][0] if ends else con.execute("SELECT max(fid) FROM ties").fetchone()[0]
-        piece = _keyed_tie_piece(con.execute(query, (first, last)).fetchone(), first, keys, by_row,
-                                 contexts, marks, dates)
+        piece = _keyed_tie_piece(con.execute(query, (first, last)).fetchone(), first, keys, by_row)
+        if piece is not None and piece.pop("marked"):
+            piece = _marked(con, piece, first, last)
         if piece is not None and piece["dated"]:
             piece = _dated(con, piece, first, last, shown)
         if piece is None:  # read as the rows are
@@ -1203,12 +1193,11 @@ def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys
         first = ends[1][0] if len(ends) == 2 else None
 
 
-def _keyed_tie_piece(got: tuple, first: int, keys: Any, by_row: np.ndarray, contexts: bool,
-                     marks: bool, dates: bool) -> dict | None:
+def _keyed_tie_piece(got: tuple, first: int, keys: Any, by_row: np.ndarray) -> dict | None:
     """One piece of :func:`_keyed_tie_pieces` from its query's row ``got`` (the piece's ``fid``
-    from ``first``), or ``None`` when it must be read row by row. Its dates are not read yet
-    (``dated``: whether it has any)."""
-    fid_text, plain, a_keys, b_keys, type_letters, strength_digits, *rest = got
+    from ``first``), or ``None`` when it must be read row by row. Its marks and dates are not
+    read yet (``marked``: whether it has a mark other than 0; ``dated``: a date)."""
+    fid_text, plain, a_keys, b_keys, type_letters, strength_digits, context_keys, no_context, dated, marked = got
     if fid_text is None:
         return None
     fids = np.fromstring(fid_text, np.int64, sep=",")  # (row ids: integers)
@@ -1220,36 +1209,41 @@ def _keyed_tie_piece(got: tuple, first: int, keys: Any, by_row: np.ndarray, cont
         return None
     type_code = np.frombuffer(type_letters.encode("ascii"), np.uint8) - 65
     strength_code = np.frombuffer(strength_digits.encode("ascii"), np.uint8) - 48
-    if len(type_code) != n or (type_code >= len(TIE_TYPES)).any() or len(strength_code) != n or (strength_code > 3).any():
+    given = np.frombuffer(no_context.encode("ascii"), np.uint8) == 48  # '0': a context
+    if (len(type_code) != n or (type_code >= len(TIE_TYPES)).any() or len(strength_code) != n
+            or (strength_code > 3).any() or len(given) != n):
         return None
-    if contexts:
-        context_keys, no_context = rest[:2]
-        rest = rest[2:]
-        given = np.frombuffer(no_context.encode("ascii"), np.uint8) == 48  # '0': a context
-        if len(given) != n:
+    context_row = np.full(n, -2, np.int64)
+    if given.any():
+        rows = keys.rows(context_keys, int(given.sum()))
+        if rows is None or (rows < 0).any():
             return None
-        context_row = np.full(n, -2, np.int64)
+        context_row[given] = rows
         context = np.full(n, None, dtype=object)
-        if given.any():
-            rows = keys.rows(context_keys, int(given.sum()))
-            if rows is None or (rows < 0).any():
-                return None
-            context_row[given] = rows
-            context[given] = by_row[rows]
+        context[given] = by_row[rows]
         context = context.tolist()
     else:
-        context_row, context = np.full(n, -2, np.int64), [None] * n
-    if marks:
-        mark_code = np.frombuffer(rest.pop(0).encode("ascii"), np.uint8) - 48
-        if len(mark_code) != n or (mark_code > 1).any():
-            return None
-        mark = mark_code.tolist()
-    else:
-        mark = [0] * n
+        context = [None] * n
     return {"a": by_row[a_row].tolist(), "b": by_row[b_row].tolist(), "type": _TYPE_OBJECTS[type_code].tolist(),
             "context": context, "strength": _STRENGTH_OBJECTS[strength_code].tolist(), "since": [None] * n,
-            "until": [None] * n, "mark": mark, "a_row": a_row, "b_row": b_row, "context_row": context_row,
-            "named": True, "dated": bool(dates and rest.pop(0))}
+            "until": [None] * n, "mark": [0] * n, "a_row": a_row, "b_row": b_row, "context_row": context_row,
+            "named": True, "dated": bool(dated), "marked": bool(marked)}
+
+
+def _marked(con: sqlite3.Connection, piece: dict, lo: int, hi: int) -> dict | None:
+    """``piece`` with its ties' opportunity marks as one digit each (:data:`_MARK_DIGITS`, in the
+    order of ``fid``, checked); ``None`` when one is not 0 or 1 (or the rows are not the piece's)."""
+    fid_text, digits = con.execute(f"SELECT group_concat(fid), group_concat({_MARK_DIGITS}, '') FROM ties"
+                                   " WHERE fid BETWEEN ? AND ?", (lo, hi)).fetchone()
+    n = len(piece["a"])
+    if fid_text is None or len(digits) != n:
+        return None
+    fids = np.fromstring(fid_text, np.int64, sep=",")
+    code = np.frombuffer(digits.encode("ascii"), np.uint8) - 48
+    if len(fids) != n or fids[0] != lo or not (fids[1:] > fids[:-1]).all() or (code > 1).any():
+        return None
+    piece["mark"] = code.tolist()
+    return piece
 
 
 def _dated(con: sqlite3.Connection, piece: dict, lo: int, hi: int, shown: Path) -> dict | None:
