@@ -56,6 +56,26 @@ class SearchHit:
         return f"{self.label or self.ident} \u2013 {KIND_TITLES.get(self.kind, self.kind)}{where}{ident}"
 
 
+class _Picked:
+    """Entries picked in tiers, best first, each once, up to ``limit`` (:meth:`SearchIndex.search`,
+    :meth:`ChoiceIndex.match`)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.rows: list[int] = []
+        self.seen: set[int] = set()
+
+    def take(self, rows) -> bool:
+        """Take each of ``rows`` not taken yet, in order; whether ``limit`` is reached."""
+        for k in rows:
+            if k not in self.seen:
+                self.seen.add(k)
+                self.rows.append(k)
+                if len(self.rows) >= self.limit:
+                    return True
+        return False
+
+
 class SearchIndex:
     """Every area and node of ``project`` by label and id (see the module text)."""
 
@@ -146,20 +166,14 @@ class SearchIndex:
         q = " ".join(str(query).split()).lower()
         if not q:
             return []
-        picked: list[int] = []
-        seen: set[int] = set()
+        picked = _Picked(limit)
+        seen = picked.seen
 
         def take(rows, ordered: bool = False) -> bool:
-            for k in (rows if ordered else sorted(rows, key=self._order_key)):
-                if k not in seen:
-                    seen.add(k)
-                    picked.append(k)
-                    if len(picked) >= limit:
-                        return True
-            return False
+            return picked.take(rows if ordered else sorted(rows, key=self._order_key))
 
         if take(self._by_id.get(q, ())) or take(self._by_label.get(q, ()), ordered=True):
-            return [self.hit(k) for k in picked]
+            return [self.hit(k) for k in picked.rows]
         for sorted_labels, rows in self._sorted:
             start = bisect.bisect_left(sorted_labels, q)
             prefix = []
@@ -168,7 +182,7 @@ class SearchIndex:
                     break
                 prefix.append(rows[j])
             if take(prefix, ordered=True):
-                return [self.hit(k) for k in picked]
+                return [self.hit(k) for k in picked.rows]
         found = self._contains(q)
         spaced = " " + q
         labels = self._labels
@@ -184,7 +198,7 @@ class SearchIndex:
                 parts.append(k)
         if not take(words):
             take(parts[: 4 * limit])
-        return [self.hit(k) for k in picked]
+        return [self.hit(k) for k in picked.rows]
 
 
 class ChoiceIndex:
@@ -221,18 +235,8 @@ class ChoiceIndex:
         q = " ".join(str(typed).replace("\x1f", " ").split()).casefold()
         if not q or limit <= 0:
             return []
-        picked: list[int] = []
-        seen: set[int] = set()
-
-        def take(rows) -> bool:
-            for k in rows:
-                if k not in seen:
-                    seen.add(k)
-                    picked.append(k)
-                    if len(picked) >= limit:
-                        return True
-            return False
-
+        picked = _Picked(limit)
+        take, seen = picked.take, picked.seen
         labels = self._labels
         start = bisect.bisect_left(labels, q)
         end = start
@@ -240,7 +244,7 @@ class ChoiceIndex:
             end += 1
         exact = self._ids.get(q)
         if take(() if exact is None else (exact,)) or take(range(start, end)):
-            return [self.texts[k] for k in picked]
+            return [self.texts[k] for k in picked.rows]
         words, parts = [], []
         blob, starts, at, hits = self._blob, self._starts, 0, 0
         while len(words) < limit and hits < 4 * limit:  # (enough to choose from)
@@ -257,4 +261,4 @@ class ChoiceIndex:
             elif len(parts) < limit:
                 parts.append(k)
         take(words) or take(parts)
-        return [self.texts[k] for k in picked]
+        return [self.texts[k] for k in picked.rows]
