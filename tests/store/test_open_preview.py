@@ -19,6 +19,7 @@ from socialmap.mapview import binary
 from socialmap.model import Tie
 from socialmap.sample import generate_sample_project
 from socialmap.store import load_project, open_project_file, save_project, save_project_file
+from socialmap.store.foreign import gpkg_functions
 from socialmap.ui.workers import json_in_chunks
 
 
@@ -58,9 +59,7 @@ def test_an_encrypted_file_is_previewed_too(tmp_path):
 
 def _edit(path) -> sqlite3.Connection:
     con = sqlite3.connect(path)
-    con.create_function("ST_IsEmpty", 1, lambda geom: 0)
-    for name in ("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
-        con.create_function(name, 1, lambda geom: 0.0)
+    gpkg_functions(con)
     return con
 
 

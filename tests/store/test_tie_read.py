@@ -16,15 +16,14 @@ import pytest
 from socialmap.errors import ProjectFileError
 from socialmap.model import Node, Project, Tie
 from socialmap.store import gpkg, load_project, save_project
+from socialmap.store.foreign import gpkg_functions
 from socialmap.store.idkeys import IdKeys
 
 
 def _edit(path) -> sqlite3.Connection:
-    """A connection that can change the nodes layer (its R-tree triggers call these)."""
+    """A connection that can change the nodes layer (its R-tree triggers call GeoPackage's ST_ functions)."""
     con = sqlite3.connect(path)
-    con.create_function("ST_IsEmpty", 1, lambda geom: 0)
-    for name in ("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
-        con.create_function(name, 1, lambda geom: 0.0)
+    gpkg_functions(con)
     return con
 
 
