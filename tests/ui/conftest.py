@@ -84,6 +84,19 @@ def open_and_wait(window, qtbot, path) -> dict:
     return wait_drawn(window, qtbot)
 
 
+def open_settled(make_window, qtbot, path):
+    """A new window with ``path`` open, fitted to the data without animation and every layer
+    painted (the paint queue empty): for counting what an action then paints."""
+    window = make_window()
+    open_and_wait(window, qtbot, path)
+    # the view is fitted with an animated zoom (250 ms); the layers paint when it ends
+    qtbot.waitUntil(lambda: not js(window, qtbot, "SM.map._animatingZoom"), timeout=WAIT_MS)
+    js(window, qtbot, "(SM.map.fitBounds(SM.bounds, {animate: false}), 0)")
+    # then the layers paint the view in the paint queue's tasks
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.settled()"), timeout=WAIT_MS)
+    return window
+
+
 def wait_drawn(window, qtbot) -> dict:
     """Wait until the page's counts match the open project."""
     expected = drawable_counts(window.doc.project)

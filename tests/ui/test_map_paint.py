@@ -8,18 +8,7 @@ provider tie o1-s1 (A1-A2): four ties, three of them between A1 and A2.
 
 from __future__ import annotations
 
-from tests.ui.conftest import WAIT_MS, js, open_and_wait
-
-
-def _opened(make_window, qtbot, project_file):
-    window = make_window()
-    open_and_wait(window, qtbot, project_file)
-    # the view is fitted with an animated zoom (250 ms); the layers paint when it ends
-    qtbot.waitUntil(lambda: not js(window, qtbot, "SM.map._animatingZoom"), timeout=WAIT_MS)
-    js(window, qtbot, "(SM.map.fitBounds(SM.bounds, {animate: false}), 0)")
-    # then the layers paint the view in the paint queue's tasks
-    qtbot.waitUntil(lambda: js(window, qtbot, "SM.settled()"), timeout=WAIT_MS)
-    return window
+from tests.ui.conftest import WAIT_MS, js, open_settled
 
 
 def test_level_of_detail_draws_areas_and_flows_or_people_and_ties(make_window, qtbot, project_file):
@@ -27,7 +16,7 @@ def test_level_of_detail_draws_areas_and_flows_or_people_and_ties(make_window, q
     (A1: 2, A2: 1) and the ties as flows between areas: one line, A1-A2, for its 3 ties (the
     yp1-yp2 tie is inside A1). With the city's thresholds the 3 are dots and the 4 ties
     are drawn one by one."""
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     js(window, qtbot, "SM.setLod({youngDots: 2})")
     drawn = js(window, qtbot, "SM.drawn()")
     assert drawn["young_people_in_view"] == 3
@@ -49,7 +38,7 @@ def test_a_new_label_paints_nothing_a_move_paints_and_is_found_there(make_window
     the page keeps equal a count of every row."""
     from socialmap.ui.commands import UpdateNode
 
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     doc = window.doc
     paints = js(window, qtbot, "SM.stats.paints")
     window.push(UpdateNode(doc, "yp2", {"label": "Samira"}))
@@ -70,7 +59,7 @@ def test_edits_keep_the_counts_and_the_flows(make_window, qtbot, project_file):
     A new tie yp1-yp3 (A1-A2) makes the A1-A2 flow 4 ties and the bridging count one more;
     removing yp3 takes away its two drawn ties (yp2-yp3, yp1-yp3): the flow is 2. Undone,
     everything is back. The kept counts always equal a count of every row."""
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     before = js(window, qtbot, "SM.counts()")
     assert before["young_person"] == 3 and sum(before["ties"].values()) == 4
     # a scenario's after view without s1: its two ties (yp1-s1, o1-s1) leave the A1-A2 flow
@@ -102,7 +91,7 @@ def test_a_pan_within_the_painted_canvas_paints_nothing(make_window, qtbot, proj
     """A pan of 20 px stays inside what the canvases painted (15% of the view round it): the
     canvases move with the map and nothing is painted; a pan of 3,000 px leaves it and the
     layers paint the new view."""
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     paints = js(window, qtbot, "SM.stats.paints")
     skips = js(window, qtbot, "SM.panSkips")
     js(window, qtbot, "(SM.map.panBy([20, 10], {animate: false}), 0)")
@@ -133,7 +122,7 @@ def test_a_click_on_an_area_selects_it_and_a_hover_names_it(make_window, qtbot, 
     """The areas are drawn by the page's own layer, not Leaflet polygons: a click inside A2 away
     from every node selects A2 (popup, selection, its outline drawn by the areas' layer); the
     mouse over A1 shows A1's name; with the areas hidden they are neither drawn nor clicked."""
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     lat, lon = js(window, qtbot, FREE_POINT + "('A2')")
     js(window, qtbot, f"(SM.map.fire('click', {{latlng: L.latLng({lat}, {lon})}}), 1)")
     qtbot.waitUntil(lambda: window.doc.selection == ("area", "A2"), timeout=WAIT_MS)
@@ -155,7 +144,7 @@ def test_a_click_on_an_area_selects_it_and_a_hover_names_it(make_window, qtbot, 
 def test_a_flagged_areas_dashed_outline_is_drawn_and_goes(make_window, qtbot, project_file):
     """A scenario's flagged area is drawn with a dashed red outline; when the flag goes the
     dash goes too (Leaflet's setStyle once kept it), and an area colour is the fill drawn."""
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     assert js(window, qtbot, "SM.setOutlines(['A1'])") == 1
     assert js(window, qtbot, "SM.areasDrawn()")["dashed"] == ["A1"]
     assert js(window, qtbot, "SM.areaIndex['A1'].options.dashArray") == "6 3"
@@ -174,7 +163,7 @@ def test_a_zoom_paints_the_layers_in_tasks_of_their_own(make_window, qtbot, proj
     it (the page answers the mouse between them); a click straight after a zoom paints the
     nodes' layer first (the others stay queued: tests/ui/test_map_select.py) and selects what
     is drawn under it."""
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     settled, painted = js(window, qtbot, "(function () { var p = SM.stats.paints;"
                           " SM.map.setZoom(SM.map.getZoom() + 1, {animate: false});"
                           " return [SM.settled(), SM.stats.paints - p]; })()")

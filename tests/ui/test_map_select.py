@@ -12,16 +12,7 @@ from shapely.geometry import box
 
 from socialmap.model import Area, Node, Project, Tie
 from socialmap.store import save_project
-from tests.ui.conftest import WAIT_MS, js, open_and_wait
-
-
-def _opened(make_window, qtbot, path):
-    window = make_window()
-    open_and_wait(window, qtbot, path)
-    qtbot.waitUntil(lambda: not js(window, qtbot, "SM.map._animatingZoom"), timeout=WAIT_MS)
-    js(window, qtbot, "(SM.map.fitBounds(SM.bounds, {animate: false}), 0)")
-    qtbot.waitUntil(lambda: js(window, qtbot, "SM.settled()"), timeout=WAIT_MS)
-    return window
+from tests.ui.conftest import WAIT_MS, js, open_settled
 
 
 def _paints(window, qtbot) -> dict:
@@ -52,7 +43,7 @@ def test_a_selection_paints_its_own_layer_with_exactly_its_dot_and_ties(make_win
     dots); s1's are yp1-s1 and o1-s1 (yp1 a dot; o1 is a place); o1's is o1-s1 alone (its tie to
     the adult ad1 is not drawn: adults are not on the map). With bridging switched off yp2 keeps
     yp1-yp2 (bonding) alone."""
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     before = _quiet(window, qtbot)
     drawn = _select(window, qtbot, "young_person", "yp2")
     assert drawn == {"ring": "yp2", "ties": ["yp1|yp2", "yp2|yp3"], "dots": ["yp1", "yp3"]}
@@ -77,7 +68,7 @@ def test_a_click_right_after_a_zoom_paints_the_nodes_layer_alone_first(make_wind
     """The click hit-tests what the nodes' layer draws at the new zoom: that layer is painted in
     the click's task, the others stay in the paint queue (they were all painted there before);
     each is painted once."""
-    window = _opened(make_window, qtbot, project_file)
+    window = open_settled(make_window, qtbot, project_file)
     window.doc.select("", "")
     before = _quiet(window, qtbot)
     clicked, queued, nodes_waiting = js(window, qtbot, "(function () {"
@@ -121,7 +112,7 @@ def test_a_tie_class_toggled_paints_the_ties_and_keeps_the_flows_order(make_wind
     A1-A2 1, linking, A2-A3 gone; both back: as at first. Each switch paints the ties' layer
     (and the selection's) once, never the names' or the ranking's; a place kind switched off
     does take its names with it."""
-    window = _opened(make_window, qtbot, three_flows_file)
+    window = open_settled(make_window, qtbot, three_flows_file)
     js(window, qtbot, "SM.setLod({youngDots: 2})")
     everything = [["A1", "A2", 3, "bridging"], ["A1", "A3", 3, "linking"], ["A2", "A3", 1, "bridging"]]
     assert js(window, qtbot, "SM.flowsDrawn()") == everything
