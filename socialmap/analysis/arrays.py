@@ -16,6 +16,7 @@ import numpy as np
 
 from socialmap.model import NODE_KINDS, TIE_TYPES, Project
 from socialmap.model.project import TIE_ROWS
+from socialmap.turns import let_others_run
 
 KIND_CODE = {k: i for i, k in enumerate(NODE_KINDS)}
 YP, ADULT, ORG, SERVICE = (KIND_CODE[k] for k in NODE_KINDS)
@@ -65,7 +66,9 @@ between_pieces: Callable[[], None] | None = None
 
 
 def give_way() -> None:
-    """Between two pieces of a long pass: let :data:`between_pieces` pause it."""
+    """Between two pieces of a long pass: let a waiting thread run
+    (:func:`socialmap.turns.let_others_run`), and :data:`between_pieces` pause it."""
+    let_others_run()
     if between_pieces is not None:
         between_pieces()
 

@@ -31,6 +31,7 @@ import numpy as np
 from socialmap.mapview.payloads import POPUP_FIELDS, _plain
 from socialmap.model.kinds import ORGANISATION, PLACE_KINDS, SERVICE, YOUNG_PERSON
 from socialmap.model.project import Node, Project
+from socialmap.turns import let_others_run
 
 #: Kind codes of the ``kind`` column (the page's ``KINDS`` lists them in this order).
 KIND_CODES = {YOUNG_PERSON: 0, SERVICE: 1, ORGANISATION: 2}
@@ -112,6 +113,7 @@ def rows_of(rows: Mapping[str, int], ids: list[str]) -> np.ndarray:
     out = np.empty(len(ids), np.int64)
     for start in range(0, len(ids), PIECE):
         out[start:start + PIECE] = list(map(rows.get, ids[start:start + PIECE], repeat(-1)))
+        let_others_run()
     return out
 
 

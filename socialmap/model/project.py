@@ -34,6 +34,7 @@ from socialmap.model.kinds import (
     TIE_TYPES,
     YOUNG_PERSON,
 )
+from socialmap.turns import let_others_run
 
 #: Project settings and their defaults (thresholds of SPEC section 4 included).
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -372,6 +373,7 @@ def _key_pieces(low: np.ndarray, high: np.ndarray, by_row: np.ndarray) -> Iterat
     at 391,000 ties)."""
     for start in range(0, len(low), BULK_PIECE):
         stop = start + BULK_PIECE
+        let_others_run()
         yield zip(by_row[low[start:stop]].tolist(), by_row[high[start:stop]].tolist(), strict=True)
 
 
@@ -681,6 +683,7 @@ def _adjacency_of(rows: Any, columns: TieColumns, by_row: np.ndarray | None = No
     # lock 0.3 s, and a window's UI thread waited as long while a job opened the file
     for first in range(0, len(ids), BULK_PIECE):
         last = min(first + BULK_PIECE, len(ids))
+        let_others_run()
         base = int(starts[first])
         others_ids = by_row[others[base:int(stops[last - 1])]].tolist()
         adjacency.update(zip(ids[first:last],

@@ -46,6 +46,7 @@ from socialmap.faults import guard
 from socialmap.model.kinds import PLACE_KINDS, TIE_TYPES
 from socialmap.model.project import NODE_FIELDS, Area, Node, Project, Tie, TieColumns
 from socialmap.model.snapshots import Snapshot
+from socialmap.turns import let_others_run
 
 SCHEMA_VERSION = 4
 CRS = "EPSG:4326"
@@ -784,6 +785,7 @@ def _node_columns_direct(con: sqlite3.Connection, fields: Any = None, *, kinds: 
     pieces = []
     while rows := cur.fetchmany(TIES_PER_READ):
         pieces.append(list(zip(*rows, strict=True)))
+        let_others_run()
     names = ["fid", *wanted, *(("lat", "lon") if point else ())]
     if not pieces:
         values: list[list] = [[] for _ in range(1 + len(wanted) + point)]
@@ -1190,6 +1192,7 @@ def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys
                                                    (first, last)), node_ids, shown, lookups=row_lookups)
         else:
             yield piece
+        let_others_run()
         first = ends[1][0] if len(ends) == 2 else None
 
 
@@ -1359,6 +1362,7 @@ def _tie_records(pieces: Any, node_ids: list, shown: Path, into: dict | None = N
                                  ("type", kind), ("strength", piece["strength"]), ("since", piece["since"]),
                                  ("until", piece["until"]), ("opportunity", opportunity)):
                 gathered[name] += values
+        let_others_run()
     if bad_mark is not None:
         raise ProjectFileError(f"{shown}: tie {bad_mark[0]!r}-{bad_mark[1]!r}, field 'opportunity': "
                                f"{bad_mark[2]!r} is not 0 or 1 (true or false); the file was not changed")

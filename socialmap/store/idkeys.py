@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from socialmap.turns import let_others_run
+
 #: What the ends of a piece are joined with (SQLite's group_concat separator, the ASCII unit
 #: separator): an id or end that holds it splits into too many parts, which is checked.
 SEPARATOR = b"\x1f"
@@ -80,6 +82,7 @@ class IdKeys:
             if b"\0" in joined or len(parts) != len(piece):
                 return None
             pieces.append(np.array(parts, dtype="S"))  # (as wide as the piece's longest id)
+            let_others_run()
         longest = max(keys.itemsize for keys in pieces)
         width = max(8, -(-longest // 8) * 8)
         words = np.concatenate([_words(keys, width) for keys in pieces])

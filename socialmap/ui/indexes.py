@@ -21,6 +21,7 @@ from typing import Any
 
 from socialmap.model.kinds import NODE_KINDS, ORGANISATION, SERVICE, YOUNG_PERSON
 from socialmap.model.project import Project
+from socialmap.turns import let_others_run
 
 
 def node_ids(project: Project, kind: str) -> list[str]:
@@ -40,6 +41,7 @@ def tie_ids(project: Project) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         while piece := list(islice(keys, PIECE)):
             out += piece
+            let_others_run()
         return out
 
     return project.cached("ui:ids:tie", build)
@@ -74,6 +76,7 @@ def kind_of(project: Project) -> dict[str, str]:
             ids = node_ids(project, kind)
             for start in range(0, len(ids), PIECE):
                 out.update(dict.fromkeys(ids[start:start + PIECE], kind))
+                let_others_run()
         return out
 
     return project.cached("ui:kind_of", build)
@@ -113,6 +116,7 @@ def _rows(ids: list) -> dict:
     for start in range(0, len(ids), PIECE):
         piece = ids[start:start + PIECE]
         out.update(zip(piece, range(start, start + len(piece)), strict=True))
+        let_others_run()
     return out
 
 
