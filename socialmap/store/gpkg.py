@@ -773,6 +773,12 @@ def _node_columns_direct(con: sqlite3.Connection, fields: Any = None, *, kinds: 
         return columns
     wanted = [name for name in (*_NODE_COLUMNS, "attrs") if fields is None or name in fields]
     point = fields is None or "lat" in fields or "lon" in fields
+    if fids is None and not kinds:  # the dense fields: an aggregate query per piece, if it can be sure
+        from socialmap.store import nodecolumns
+
+        columns = nodecolumns.read(con, wanted, point, geom_column, _GP_POINT_LENGTH, _WKB_POINT_LE, TIES_PER_READ)
+        if columns is not None:
+            return columns
     select = ", ".join(["fid", *(f'"{name}"' if name in present else "NULL" for name in wanted),
                         *([f'"{geom_column}"'] if point else [])])
     where = f" WHERE kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
