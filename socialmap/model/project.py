@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from itertools import compress, repeat
-from operator import attrgetter
+from operator import and_, attrgetter, is_, is_not, ne
 from typing import Any
 
 import numpy as np
@@ -647,6 +647,98 @@ def _nodes_plainly_valid(p: Project) -> bool:
     return True
 
 
+def _columns_plainly_valid(p: Project, columns: dict[str, list]) -> bool:
+    """:func:`_nodes_plainly_valid` over the nodes given as columns (one list per field of
+    :data:`NODE_FIELDS`, the i-th value the i-th node's, as a file's loader has them): the same
+    rules, each a C-level pass over a column (no pass over the records); over every node given,
+    a node id given twice included (a stricter test than over ``p.nodes``: a False only means
+    that ``node_problems`` judges every node)."""
+    ids = columns["id"]
+    if not ids:
+        return True
+    try:
+        if not set(map(type, ids)) <= {str} or not all(map(str.strip, ids)):
+            return False
+        kind = columns["kind"]
+        if not set(kind) <= _NODE_KIND_SET:
+            return False
+        codes = set(columns["area_code"])
+        codes.discard(None)
+        if not p.areas.keys() >= codes:
+            return False
+        code = np.fromiter(map(_KIND_CODES.__getitem__, kind), np.int8, len(kind))  # (every kind is known)
+        young, others = (code == 0).tolist(), (code != 0).tolist()
+
+        def of(name: str, rows: list) -> Iterable[Any]:
+            return compress(columns[name], rows)
+
+        if None in set(of("area_code", young)):
+            return False
+        if not all(a is None or (type(a) is int and 0 <= a <= 120) for a in set(of("age", young))):
+            return False
+        neet_states = kinds.NEET_ACTIVITIES
+        if not all(act is None or (act in ACTIVITIES and (neet is None or neet is (act in neet_states)))
+                   for act, neet in set(zip(of("activity", young), of("neet", young), strict=True))):
+            return False
+        if set(of("activity", others)) - {None}:
+            return False
+        places = np.isin(code, _PLACE_CODES).tolist()
+        if not (_plain_in_range(of("lat", places), -90, 90) and _plain_in_range(of("lon", places), -180, 180)):
+            return False
+        for name, allowed in (("org_type", ORG_TYPES), ("sector", SECTORS)):
+            if not _values(columns[name]) <= set(allowed):
+                return False
+        for name in NUMERIC_NODE_FIELDS:
+            given = _values(columns[name])
+            if not _plain_in_range(given, 0, math.inf) or math.inf in given:
+                return False
+        for name in ("contract_end", "recorded", "updated"):
+            if not set(map(type, _values(columns[name]))) <= _DATE_OR_NONE:
+                return False
+        recorded, updated = columns["recorded"], columns["updated"]
+        if recorded.count(None) != len(ids) and updated.count(None) != len(ids):
+            dated = list(map(and_, map(is_not, recorded, repeat(None)), map(is_not, updated, repeat(None))))
+            if any(u < r for r, u in zip(compress(recorded, dated), compress(updated, dated), strict=True)):
+                return False
+        for local, total in (("employees_local", "employees_total"), ("spend_local", "spend_total")):
+            # only the nodes with a local figure other than 0 can break it (totals are >= 0 by now)
+            given = columns[local]
+            if any(lv > tv for lv, tv in zip(compress(given, given), compress(columns[total], given), strict=True)
+                   if tv is not None):
+                return False
+        provider = columns["provider"]
+        by_id = p.nodes
+        for row in compress(range(len(ids)), map(is_not, provider, repeat(None))):
+            found = by_id.get(provider[row])
+            if kind[row] != SERVICE or found is None or found.kind != ORGANISATION:
+                return False
+    except Exception:  # noqa: BLE001 - an unusual value: node_problems judges it
+        return False
+    return True
+
+
+_KIND_CODES = {kind: code for code, kind in enumerate(NODE_KINDS)}
+_PLACE_CODES = [_KIND_CODES[kind] for kind in PLACE_KINDS]
+
+
+def _values(column: list) -> set:
+    """The distinct values of ``column`` other than ``None`` (in one pointer comparison per
+    value when every value is ``None``)."""
+    if column.count(None) == len(column):
+        return set()
+    given = set(column)
+    given.discard(None)
+    return given
+
+
+def _node_columns_agree(columns: dict[str, list] | None, nodes: list) -> bool:
+    """Whether ``columns`` (``Project.build``'s ``node_columns``) are of the nodes ``nodes``: a
+    list per field of :data:`NODE_FIELDS`, each of their length, the ids theirs."""
+    if not isinstance(columns, dict) or not all(len(columns.get(name, ())) == len(nodes) for name in NODE_FIELDS):
+        return False
+    return columns["id"] == list(map(attrgetter("id"), nodes))
+
+
 def _stable_order(keys: np.ndarray, bound: int) -> np.ndarray:
     """``np.argsort(keys, kind="stable")`` of non-negative integers below ``bound``: the order
     read back from a plain sort of ``keys * len(keys) + position`` (all distinct, so any sort
@@ -1101,6 +1193,7 @@ class Project:
         place_young_people: bool = True,
         source: str | None = None,
         tie_columns: TieColumns | None = None,
+        node_columns: dict[str, list] | None = None,
     ) -> Project:
         """Build a project from records in one pass, collecting every problem.
 
@@ -1113,6 +1206,13 @@ class Project:
         in bulk (:func:`_plain_tie_rows`, :func:`_adjacency_of`; a city's 391,000 ties about
         0.9 s of CPU against 1.5 s tie by tie, docs/performance.md), every other tie takes the
         tie-by-tie path, so the problems and the project are the same as without them.
+
+        ``node_columns``: the nodes (a list) again as columns, one list per field of
+        :data:`NODE_FIELDS` (the i-th value the i-th node's, as that record holds it; a file's
+        loader has them as read): the nodes are then checked over the columns
+        (:func:`_columns_plainly_valid`) instead of record by record; the problems and the
+        project are the same as without them. Trusted to agree with the records (the build
+        checks the lengths and the ids), so only a caller that made both passes them.
         """
         p = cls()
         problems: list[Problem] = settings_problems(settings or {})
@@ -1124,23 +1224,32 @@ class Project:
             if not ps:
                 p.areas[area.code] = area
         node_list = list(nodes)
+        if node_columns is not None and not _node_columns_agree(node_columns, node_list):
+            node_columns = None
         for node in node_list:
             if node.id in p.nodes:
                 problems.append(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
                 continue
             p.nodes[node.id] = node
-        for node in node_list:
-            # settle_activity changes a young person only when one of activity and neet is missing
-            if node.kind == YOUNG_PERSON and (node.activity is None) != (node.neet is None) \
-                    and p.nodes.get(node.id) is node:
-                settle_activity(node)
-        if not _nodes_plainly_valid(p):  # then every rule, record by record, for the messages
+        if node_columns is not None and any(map(ne, map(is_, node_columns["activity"], repeat(None)),
+                                                map(is_, node_columns["neet"], repeat(None)))):
+            node_columns = None  # (a young person's activity or NEET flag is settled: not as given)
+        if node_columns is None:
+            for node in node_list:
+                # settle_activity changes a young person only when one of activity and neet is missing
+                if node.kind == YOUNG_PERSON and (node.activity is None) != (node.neet is None) \
+                        and p.nodes.get(node.id) is node:
+                    settle_activity(node)
+        plain = _nodes_plainly_valid(p) if node_columns is None else _columns_plainly_valid(p, node_columns)
+        if not plain:  # then every rule, record by record, for the messages
             for node in node_list:
                 if p.nodes.get(node.id) is node:
                     problems += node_problems(node, p)
-        for node in p.nodes.values():
-            if not node.label:
-                node.label = node.id
+        if node_columns is None or not all(node_columns["label"]):
+            for node in p.nodes.values():
+                if not node.label:
+                    node.label = node.id
+        del node_columns
         nodes_by_id, linked = p.nodes, p.ties
         provided_by: dict[str, str] = {}  # service -> the organisation of its provides tie, so far
         plain = None

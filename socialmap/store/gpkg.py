@@ -929,7 +929,7 @@ def _load(path: Path | bytes, shown: Path, preview: Any = None, verdict: Any = N
         verdict()
     try:
         project = Project.build(areas, nodes, ties, settings, scenarios, place_young_people=False, source=str(shown),
-                                tie_columns=into.pop("columns", None))
+                                tie_columns=into.pop("columns", None), node_columns=into.pop("nodes", None))
         project.snapshots = snapshots
         return project
     except Exception as exc:
@@ -961,7 +961,8 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
     ``verdict`` (:meth:`IntegrityCheck.verdict`, the file's integrity checked meanwhile) is
     called once the nodes are read straight from SQLite, before the preview is told them (its
     areas, read by GDAL, may already be drawn: a damaged file's are withdrawn with the rest).
-    ``into``: given ``into["columns"]``, the ties as columns for the build (:func:`_tie_records`)."""
+    ``into``: given ``into["columns"]``, the ties as columns for the build (:func:`_tie_records`),
+    and ``into["nodes"]`` the nodes' columns as read (for the build's ``node_columns``)."""
     import pyogrio
 
     areas_df = pyogrio.read_dataframe(path, layer="areas")
@@ -1012,6 +1013,8 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
                     columns = None
                     _tell(preview, "stale")
             nodes = _read_nodes(path) if columns is None else _nodes_from_columns(columns)
+            if into is not None and columns is not None:
+                into["nodes"] = columns  # the nodes again as columns: the build checks them so
             del columns
             ties = _tie_records(pieces, ids, shown, into)
             del pieces
