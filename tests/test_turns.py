@@ -81,17 +81,17 @@ def test_the_views_indexes_take_turns(monkeypatch):
 
 
 def test_reading_a_files_ties_takes_turns(monkeypatch, tmp_path):
-    """A saved city read in pieces of 200 ties: a turn after each piece read and each piece made
-    into records, and the same project as one read without turns."""
+    """A saved city read in pieces of 200 ties (and nodes): a turn after each piece read and each
+    piece made into records, and the same project as one read without turns."""
     from socialmap.bench import synthetic_city
-    from socialmap.store import gpkg, load_project, save_project
+    from socialmap.store import gpkg, load_project, nodecolumns, save_project
 
     city = synthetic_city(300)
     path = tmp_path / "city.gpkg"
     save_project(city, path)
     plain = load_project(path)
     monkeypatch.setattr(gpkg, "TIES_PER_READ", 200)
-    calls = _counting(monkeypatch, gpkg)
+    calls = _counting(monkeypatch, gpkg, nodecolumns)  # (the nodes' dense fields: nodecolumns)
     again = load_project(path)
     ties = -(-len(city.ties) // 200)
     nodes = -(-len(city.nodes) // 200)
