@@ -31,6 +31,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from socialmap.model.project import TIE_ROWS
+from socialmap.turns import let_others_run
 
 #: Modules workers use, imported by the background thread before a job runs
 #: (so a job's own first import is cheap). They are never imported on the UI
@@ -204,8 +205,9 @@ def capture(source):
     view.areas = dict(source.areas)
     version = source.version
     for name in ("nodes", "ties", "adjacency"):
-        _give_way_to_ui()
+        _take_turn()
         setattr(view, name, getattr(source, name).copy())
+    _take_turn()
     view.settings = dict(source.settings)
     view.scenarios = copy.deepcopy(source.scenarios)
     view.snapshots = dict(source.snapshots)
@@ -279,6 +281,15 @@ def _ui_busy(now: float) -> bool:
     return now - ui_heartbeat[0] > UI_BUSY_S or now - _ui_action_at[0] < ACTION_S
 
 
+def _take_turn() -> None:
+    """Between two pieces of the job making the set-up ahead: a UI thread waiting for Python's
+    lock has it now (:func:`socialmap.turns.let_others_run`; without it, the three copies of
+    :func:`capture` ran back to back in one hold of the lock), then the job waits while the UI
+    thread is busy (:func:`_give_way_to_ui`)."""
+    let_others_run()
+    _give_way_to_ui()
+
+
 def _give_way_to_ui() -> None:
     """Between two pieces of the job making the scenario set-up ahead (and between the modules
     it imports first): wait while the UI thread is busy (a selection, a table reset), so that
@@ -290,8 +301,8 @@ def _give_way_to_ui() -> None:
         return  # another job is queued behind this one (a file being opened): on at full speed
     start = time.monotonic()
     deadline = start + min(GIVE_WAY_MAX_S, max(0.0, GIVE_WAY_TOTAL_S - _given[0]))
-    while _ui_busy(time.monotonic()) and time.monotonic() < deadline:
-        time.sleep(0.005)
+    while _ui_busy(time.monotonic()) and time.monotonic() < deadline and _given[0] < GIVE_WAY_TOTAL_S:
+        time.sleep(0.005)  # (hurry() ends a pause begun before it)
     _given[0] += time.monotonic() - start
 
 
@@ -332,7 +343,7 @@ def prepare_scenarios(source, on=None, progress=None, cancelled=None):
         raise Stale()
     arrays.between_pieces = _give_way_to_ui
     try:
-        _give_way_to_ui()
+        _take_turn()
         target = view.in_force(on) if on is not None else view
         scenario_base(target)
     finally:

@@ -42,7 +42,7 @@ def test_an_opened_files_arrays_come_from_its_rows_and_are_the_looked_up_ones(tm
     save_project(small_project, path)
     project = load_project(path)
     assert TIE_ROWS in project._cache
-    assert arrays._loaded_rows(project, np.array(list(project.nodes), dtype=object),
+    assert arrays._loaded_rows(project, list(project.nodes),
                                list(project.ties.values())) is not None
     built = arrays.graph_arrays(project)
     assert _ends(project, built) == [(t.a, t.b, t.context) for t in project.ties.values()]
@@ -78,7 +78,7 @@ def test_after_an_edit_a_view_in_force_or_another_order_the_ends_are_looked_up(t
     path = tmp_path / "p.gpkg"
     save_project(small_project, path)
     project = load_project(path)
-    nodes_now = np.array(list(project.nodes), dtype=object)
+    nodes_now = list(project.nodes)
 
     view = project.in_force(dt.date.today())  # one tie fewer: the rows do not hold
     assert len(view.ties) == len(project.ties) - 1
@@ -91,7 +91,7 @@ def test_after_an_edit_a_view_in_force_or_another_order_the_ends_are_looked_up(t
 
     project.remove_tie("yp1", "yp2")
     project.touch()
-    assert arrays._loaded_rows(project, np.array(list(project.nodes), dtype=object),
+    assert arrays._loaded_rows(project, list(project.nodes),
                                list(project.ties.values())) is None
     built = arrays.graph_arrays(project)
     assert ("yp1", "yp2", None) not in _ends(project, built)
@@ -100,7 +100,7 @@ def test_after_an_edit_a_view_in_force_or_another_order_the_ends_are_looked_up(t
     # the same records in another order (a dict rebuilt): the rows would be wrong, so not used
     project._cache[TIE_ROWS] = (project.version, project._cache[TIE_ROWS][1])
     project.ties = dict(reversed(list(project.ties.items())))
-    assert arrays._loaded_rows(project, np.array(list(project.nodes), dtype=object),
+    assert arrays._loaded_rows(project, list(project.nodes),
                                list(project.ties.values())) is None
 
 
@@ -116,7 +116,7 @@ def test_a_captured_view_takes_the_rows_after_edits_that_leave_the_records_and_i
     project.update_node("yp1", **old)
     view = capture(project)
     assert view.version == project.version and view._cache[TIE_ROWS][0] == view.version
-    ids = np.array(list(view.nodes), dtype=object)
+    ids = list(view.nodes)
     assert arrays._loaded_rows(view, ids, list(view.ties.values())) is not None
     built = arrays._build(view)
     expected = _looked_up(view)
@@ -125,7 +125,7 @@ def test_a_captured_view_takes_the_rows_after_edits_that_leave_the_records_and_i
     node, ties, dependants = project.remove_node("o1")  # with o1-s1 and o1-ad1; s1 loses its provider
     project.restore_node(node, ties, dependants)
     view = capture(project)
-    ids = np.array(list(view.nodes), dtype=object)
+    ids = list(view.nodes)
     assert list(view.nodes)[-1] == "o1" and arrays._loaded_rows(view, ids, list(view.ties.values())) is None
     built = arrays._build(view)
     assert _ends(view, built) == [(t.a, t.b, t.context) for t in view.ties.values()]
