@@ -848,14 +848,23 @@ def _spread(columns: dict[str, list], names: list[str], fids: list[int]) -> dict
     if len(got) and (at[-1] >= n or not (every[np.minimum(at, n - 1)] == got).all()):
         return None
     rows = at.tolist()
+    # the runs of consecutive rows (a city's adults, organisations and services are a run each),
+    # each put in place by one slice assignment, when there are few of them
+    breaks = (np.flatnonzero(np.diff(at) != 1) + 1).tolist()
+    runs = list(zip([0, *breaks], [*breaks, len(rows)], strict=True)) if len(breaks) * 8 < len(rows) else None
     out: dict[str, list] = {}
     for name in names:
         if name == "attrs":
             column = [{} for _ in range(n)]
         else:
             column = [None] * n
-        for row, value in zip(rows, columns[name], strict=True):
-            column[row] = value
+        values = columns[name]
+        if runs is not None:
+            for i, j in runs:
+                column[rows[i]:rows[i] + j - i] = values[i:j]
+        else:
+            for row, value in zip(rows, values, strict=True):
+                column[row] = value
         out[name] = column
     return out
 

@@ -230,3 +230,26 @@ def test_a_city_reads_the_same_both_ways(monkeypatch):
             keyed, used = _columns(path, fields, monkeypatch, keyed=True)
             rows, _ = _columns(path, fields, monkeypatch, keyed=False)
             assert used and keyed == rows
+
+
+_FIDS = [*range(1, 21), 30]  # 21 rows (fid 30 the last)
+
+
+@pytest.mark.parametrize("got", [
+    [*range(3, 21)],  # one run of 18 rows
+    [*range(1, 10), *range(12, 20), 30],  # runs (two breaks in 18 rows)
+    [1, 3, 6, 10, 30],  # no two rows together: one by one
+    [1, 2, 4, 5],  # a break in 4 rows: one by one
+    [],
+])
+def test_the_other_fields_spread_over_the_rows(got):
+    """The other fields of the rows that have any, each put at its row (a run of rows together
+    is put in place at once, the same values either way), ``{}`` for ``attrs``; written out
+    by hand against the fids."""
+    labels = [f"n{fid}" for fid in got]
+    attrs = [{"fid": fid} for fid in got]
+    out = gpkg._spread({"fid": got, "label": labels, "attrs": attrs}, ["label", "attrs"], _FIDS)
+    assert out["label"] == [f"n{fid}" if fid in got else None for fid in _FIDS]
+    assert out["attrs"] == [{"fid": fid} if fid in got else {} for fid in _FIDS]
+    assert all(out["attrs"][_FIDS.index(fid)] is attrs[k] for k, fid in enumerate(got))
+    assert gpkg._spread({"fid": [25], "label": ["x"]}, ["label"], _FIDS) is None  # a row not among them
