@@ -84,11 +84,14 @@ def read(con: Any, wanted: list[str], point: bool, geom: str, point_length: int,
     they are to be read row by row (see the module's text)."""
     if not set(wanted) <= FIELDS - {"lat", "lon"}:
         return None
-    declared = {name: kind for _cid, name, kind, *_rest in con.execute('PRAGMA table_info("nodes")')}
-    if (any(name not in declared for name in wanted) or (point and geom not in declared)
-            or not all(_text_affinity(declared[name]) for name in wanted if name in _TEXT)
-            or con.execute("PRAGMA encoding").fetchone()[0] != "UTF-8"
-            or con.execute("SELECT count(CASE WHEN fid IS NOT rowid THEN 1 END) FROM nodes").fetchone()[0]):
+    try:
+        declared = {name: kind for _cid, name, kind, *_rest in con.execute('PRAGMA table_info("nodes")')}
+        if (any(name not in declared for name in wanted) or (point and geom not in declared)
+                or not all(_text_affinity(declared[name]) for name in wanted if name in _TEXT)
+                or con.execute("PRAGMA encoding").fetchone()[0] != "UTF-8"
+                or con.execute("SELECT count(CASE WHEN fid IS NOT rowid THEN 1 END) FROM nodes").fetchone()[0]):
+            return None
+    except sqlite3.Error:  # (a table without row ids: no rowid)
         return None
     quoted = {name: f'"{name}"' for name in wanted}
     g = f'"{geom}"'

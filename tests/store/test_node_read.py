@@ -253,3 +253,30 @@ def test_the_other_fields_spread_over_the_rows(got):
     assert out["attrs"] == [{"fid": fid} if fid in got else {} for fid in _FIDS]
     assert all(out["attrs"][_FIDS.index(fid)] is attrs[k] for k, fid in enumerate(got))
     assert gpkg._spread({"fid": [25], "label": ["x"]}, ["label"], _FIDS) is None  # a row not among them
+
+
+@pytest.mark.parametrize("table", [
+    "CREATE TABLE nodes (fid INTEGER PRIMARY KEY, id TEXT, label TEXT) WITHOUT ROWID",
+    "CREATE TABLE nodes (fid INTEGER, id TEXT, label TEXT)",  # fid not the row id
+])
+def test_a_table_whose_fid_is_not_its_row_id_is_read_row_by_row(table):
+    """``nodecolumns.read`` gives way (``None``: the rows are read as before) for a table
+    without row ids, or whose ``fid`` is a column of its own."""
+    con = sqlite3.connect(":memory:")
+    con.execute(table)
+    con.executemany("INSERT INTO nodes VALUES (?, ?, ?)", [(2, "a", "A"), (1, "b", "B")])
+    if "WITHOUT" not in table:
+        con.execute("UPDATE nodes SET fid = 5 WHERE id = 'a'")
+    assert nodecolumns.read(con, ["id", "label"], False, "geom", 29, b"", 2) is None
+    con.execute("DELETE FROM nodes")
+    con.close()
+
+
+def test_a_plain_table_is_read():
+    """The same small table with ``fid`` its row id is read so, the values in ``fid`` order."""
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE nodes (fid INTEGER PRIMARY KEY, id TEXT, label TEXT)")
+    con.executemany("INSERT INTO nodes VALUES (?, ?, ?)", [(2, "a", "A"), (1, "b", None), (7, "c", "")])
+    assert nodecolumns.read(con, ["id", "label"], False, "geom", 29, b"", 2) == {
+        "fid": [1, 2, 7], "id": ["b", "a", "c"], "label": [None, "A", ""]}
+    con.close()
