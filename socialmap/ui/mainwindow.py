@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         self.doc.projectReplaced.connect(self._on_replaced)
         self.doc.selectionChanged.connect(self._on_selection)
         self.doc.nodesChanged.connect(self._count_nodes)
-        self.doc.tiesChanged.connect(lambda *_: self._update_counts(recount=False))
+        self.doc.tiesChanged.connect(lambda *_: self._update_counts())
         self.doc.areasChanged.connect(self._on_areas_changed)
         self.doc.lockChanged.connect(self._on_lock)
         self.map.mapClicked.connect(self._on_map_clicked)
@@ -630,38 +630,21 @@ class MainWindow(QMainWindow):
             action.setToolTip(tip)
             action.setStatusTip(tip)
 
-    def _update_counts(self, *, recount: bool = True) -> None:
-        """The status bar's counts. Counted over the project when one is opened; after an edit
-        kept up to date from the edit (:meth:`_count_nodes`): two passes over a city's 125,000
-        nodes and 391,000 ties per edit held the UI thread 250-330 ms."""
+    def _update_counts(self) -> None:
+        """The status bar's counts: the nodes of each kind as their tables have them (kept up
+        to date by the edits before this is called: two passes over a city's 125,000 nodes and
+        391,000 ties per edit held the UI thread 250-330 ms, and a copy of the kind of each node
+        30 ms while a city was shown)."""
         project = self.doc.project
-        if recount or getattr(self, "_kind_of", None) is None:
-            from socialmap.ui import indexes  # made by the loading job (a copy: edits change it)
-
-            self._kind_of = dict(indexes.kind_of(project))
-            self._kind_counts = {kind: len(indexes.node_ids(project, kind)) for kind in NODE_KINDS}
-        k = self._kind_counts
+        k = {kind: self.tables[kind]["model"].rowCount() for kind in NODE_KINDS}
         self.counts_label.setText(
             f"{len(project.areas)} areas · {k['organisation']} organisations · {k['service']} services · "
             f"{k['young_person']} young people · {k['adult']} adults · {len(project.ties)} ties"
         )
 
     def _count_nodes(self, added: list, changed: list, removed: list) -> None:
-        if getattr(self, "_kind_of", None) is None:
-            self._update_counts()
-            return
-        nodes = self.doc.project.nodes
-        for nid in removed:
-            kind = self._kind_of.pop(nid, None)
-            if kind is not None:
-                self._kind_counts[kind] -= 1
-        for nid in added:
-            node = nodes.get(nid)
-            if node is not None and nid not in self._kind_of:
-                self._kind_of[nid] = node.kind
-                self._kind_counts[node.kind] += 1
         if added or removed:
-            self._update_counts(recount=False)
+            self._update_counts()
 
     def _on_replaced(self) -> None:
         self._update_counts()
@@ -746,7 +729,8 @@ class MainWindow(QMainWindow):
         self.map.show_preview_part(text)
         if getattr(self, "_preview_hold", None) is None:
             self._preview_hold = self.doc.hold("opening another file")
-            for widget in self._waiting_while_previewed():
+            self._preview_waiting = self._waiting_while_previewed()  # the same ones come back
+            for widget in self._preview_waiting:
                 widget.setEnabled(False)
         words = "map drawn; reading its records (nothing can be edited yet)…" if self.map.preview_texts[2:] \
             else "drawing the map…"
@@ -764,7 +748,7 @@ class MainWindow(QMainWindow):
         if hold is None:
             return
         self._preview_hold = None
-        for widget in self._waiting_while_previewed():
+        for widget in self._preview_waiting:  # (finding them again: 5-10 ms)
             widget.setEnabled(True)
         if withdraw:
             self.map.withdraw_preview()

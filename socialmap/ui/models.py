@@ -8,11 +8,13 @@ updates only the rows an edit touched. Sorting and filtering happen in a
 from __future__ import annotations
 
 import datetime as dt
+import weakref
+from collections import deque
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, Qt, QTimer
 
 from socialmap.model.kinds import KIND_FIELDS, YOUNG_PERSON
 from socialmap.model.labels import FIELD_LABELS, VALUE_LABELS, field_label, value_label
@@ -24,6 +26,10 @@ from socialmap.ui.document import ProjectDocument
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Role that returns the record id of a row ("a|b" for a tie).
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+#: Rows of a table whose row numbers are made in one step (:meth:`_RecordModel._make_rows`):
+#: 5,000 tie keys take 2-3 ms.
+ROW_STEP = 5_000
 
 #: Column headers: the one mapping of field names to words (socialmap.model.labels).
 HEADERS = FIELD_LABELS
@@ -76,14 +82,51 @@ def sort_key(value: Any) -> Any:
     return value
 
 
+#: Tables whose rows are being made (a weak reference to each and the turn it was started in),
+#: a step of one at a time, :data:`ROW_STEP_MS` apart (:data:`ROW_PAUSE_MS` within that time of
+#: the start of a user action): the window answers between them.
+_ROWS_WAITING: deque[tuple[weakref.ref, int]] = deque()
+_ROWS_ARMED = False
+ROW_STEP_MS = 1
+ROW_PAUSE_MS = 50
+
+
+def _arm_rows_step() -> None:
+    global _ROWS_ARMED
+    if _ROWS_WAITING and not _ROWS_ARMED:
+        _ROWS_ARMED = True
+        # after a user action began, a pause (the answer first)
+        QTimer.singleShot(ROW_STEP_MS if workers.ui_idle_for(ROW_PAUSE_MS / 1000) else ROW_PAUSE_MS, _next_rows_step)
+
+
+def _next_rows_step() -> None:
+    """One step of the first table whose rows are being made (the tables in the order they
+    were shown: the young people before the ties)."""
+    global _ROWS_ARMED
+    _ROWS_ARMED = False
+    while _ROWS_WAITING:
+        ref, turn = _ROWS_WAITING[0]
+        model = ref()
+        if model is None or turn != model._rows_turn or model.rows_made:  # gone, made again, or whole
+            _ROWS_WAITING.popleft()
+            continue
+        model._rows_step(turn)
+        if model.rows_made:
+            _ROWS_WAITING.popleft()
+        break
+    _arm_rows_step()
+
+
 class _RecordModel(QAbstractTableModel):
     columns: tuple[str, ...] = ()
 
     def __init__(self, doc: ProjectDocument) -> None:
         super().__init__(doc)
         self.doc = doc
+        #: the ids in row order, and the row of each (made in steps: use :meth:`_row`)
         self.ids: list[Any] = []
         self.row_of: dict[Any, int] = {}
+        self._made = 0
         doc.projectReplaced.connect(self.reload)
         self.reload()
 
@@ -100,22 +143,68 @@ class _RecordModel(QAbstractTableModel):
     # Qt API
     def reload(self) -> None:
         self.beginResetModel()
-        self.ids, self.row_of = self._all_rows()
-        self._own_rows = False
+        self.ids = self._all_ids()
+        self._own_ids = False
+        self._make_rows()
         self.endResetModel()
 
-    def _rows_to_change(self) -> None:
-        """Make :attr:`ids` and :attr:`row_of` the model's own before an edit changes them:
-        until then they are the project's indexes as the loading job made them (copying a
-        city's 391,000 tie rows held the UI thread 30 ms while a project was opened)."""
-        if not getattr(self, "_own_rows", True):
-            self.ids, self.row_of = list(self.ids), dict(self.row_of)
-            self._own_rows = True
+    def _ids_to_change(self) -> None:
+        """Make :attr:`ids` the model's own before an edit changes them: until then they are
+        the project's index as the loading job made it (socialmap.ui.indexes)."""
+        if not getattr(self, "_own_ids", True):
+            self.ids = list(self.ids)
+            self._own_ids = True
 
-    def _all_rows(self) -> tuple[list[Any], dict[Any, int]]:
-        """The ids in row order and the row of each (the model's own: it changes them)."""
-        ids = self._all_ids()
-        return ids, dict(zip(ids, range(len(ids)), strict=True))  # a city's ties: faster than a loop
+    def _make_rows(self) -> None:
+        """Start :attr:`row_of` again from :attr:`ids`: at once for a table of up to
+        :data:`ROW_STEP` rows, else a step of that many rows at a time when the window is idle
+        (:func:`_next_rows_step`), the first once the project is shown (a city's 391,000 tie
+        keys take 0.15-0.2 s, which the loading job spent before the project could be shown).
+        Until it is whole :meth:`_row` finds the rows not made yet in :attr:`ids`."""
+        self._rows_turn = getattr(self, "_rows_turn", 0) + 1
+        if len(self.ids) <= ROW_STEP:
+            self.row_of = dict(zip(self.ids, range(len(self.ids)), strict=True))
+            self._made = len(self.ids)
+        else:
+            self.row_of = {}
+            self._made = 0
+            _ROWS_WAITING.append((weakref.ref(self), self._rows_turn))
+            _arm_rows_step()
+
+    def _rows_step(self, turn: int) -> None:
+        """The rows of the next :data:`ROW_STEP` ids (none if made again since ``turn``)."""
+        if turn != self._rows_turn:
+            return
+        start, ids = self._made, self.ids
+        end = min(start + ROW_STEP, len(ids))
+        self.row_of.update(zip(ids[start:end], range(start, end), strict=True))
+        self._made = end
+
+    @property
+    def rows_made(self) -> bool:
+        """Whether :attr:`row_of` has every row (else the rest is still being made)."""
+        return self._made >= len(self.ids)
+
+    def _row(self, ident: Any) -> int | None:
+        """The row of ``ident`` (None: not in the table)."""
+        row = self.row_of.get(ident)
+        if row is None and self._made < len(self.ids):
+            try:  # one C-level scan of the rows not made yet (a city's ties: up to 40 ms)
+                row = self.ids.index(ident, self._made)
+            except ValueError:
+                return None
+        return row
+
+    def _rows_of(self, idents: list[Any]) -> list[int | None]:
+        """The row of each of ``idents`` (None: not in the table). More than two while the rows
+        are still being made (rows added or removed together within the second after a city is
+        shown): the rest of them made now, in one pass (a city's ties: 0.15-0.2 s, once) rather
+        than a scan each."""
+        if len(idents) > 2 and self._made < len(self.ids):
+            start, ids = self._made, self.ids
+            self.row_of.update(zip(ids[start:], range(start, len(ids)), strict=True))
+            self._made = len(ids)
+        return list(map(self._row, idents))
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.ids)
@@ -145,31 +234,38 @@ class _RecordModel(QAbstractTableModel):
 
     # incremental updates
     def _add(self, idents: list[Any]) -> None:
-        new = [i for i in idents if i not in self.row_of and self._exists(i)]
+        new = [i for i, row in zip(idents, self._rows_of(idents), strict=True) if row is None and self._exists(i)]
         if not new:
             return
-        self._rows_to_change()
+        self._ids_to_change()
         start = len(self.ids)
+        whole = self._made == start
         self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
-        for i in new:
-            self.row_of[i] = len(self.ids)
-            self.ids.append(i)
+        self.ids.extend(new)
+        if whole:  # else the steps still making the rows come to them
+            self.row_of.update(zip(new, range(start, start + len(new)), strict=True))
+            self._made = len(self.ids)
         self.endInsertRows()
 
     def _remove(self, idents: list[Any]) -> None:
-        rows = sorted((self.row_of[i] for i in idents if i in self.row_of), reverse=True)
-        if rows:
-            self._rows_to_change()
+        rows = sorted((r for r in self._rows_of(idents) if r is not None), reverse=True)
+        if not rows:
+            return
+        self._ids_to_change()
         for row in rows:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self.ids[row]
             self.endRemoveRows()
-        if rows:
-            self.row_of = {i: r for r, i in enumerate(self.ids)}
+        if rows[-1] < self._made:  # the rows from the first removed one on moved
+            self._make_rows()
 
     def _changed(self, idents: list[Any]) -> None:
-        for i in idents:
-            row = self.row_of.get(i)
+        if len(idents) > 2 and not self.rows_made:
+            # every row: no look-up of each while the rows are still being made (a scan of a
+            # city's ties is 40 ms a tie; the views repaint the rows they show)
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(self.columns) - 1))
+            return
+        for row in self._rows_of(idents):
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
@@ -211,7 +307,7 @@ class _RecordModel(QAbstractTableModel):
         return [display(value_label(column, self.value(self.ids[r], column))) for r in rows]
 
     def row_for(self, ident_text: str) -> int | None:
-        for ident, row in self.row_of.items():
+        for row, ident in enumerate(self.ids):
             if self.id_text(ident) == ident_text:
                 return row
         return None
@@ -227,12 +323,8 @@ class NodeTableModel(_RecordModel):
         doc.nodesChanged.connect(self._on_nodes)
 
     def _all_ids(self) -> list[str]:
-        return list(indexes.node_ids(self.doc.project, self.kind))
-
-    def _all_rows(self) -> tuple[list[str], dict[str, int]]:
-        # the indexes the loading job made (socialmap.ui.indexes), copied on the first edit
-        project = self.doc.project
-        return indexes.node_ids(project, self.kind), indexes.node_rows(project, self.kind)
+        # the index the loading job made (socialmap.ui.indexes), copied on the first edit
+        return indexes.node_ids(self.doc.project, self.kind)
 
     def _exists(self, ident: str) -> bool:
         node = self.doc.project.nodes.get(ident)
@@ -247,7 +339,7 @@ class NodeTableModel(_RecordModel):
         return list(map(attrgetter(column), map(nodes.__getitem__, self.ids)))
 
     def row_for(self, ident_text: str) -> int | None:
-        return self.row_of.get(ident_text)
+        return self._row(ident_text)
 
     def _on_nodes(self, added: list, changed: list, removed: list) -> None:
         self._remove(removed)
@@ -295,7 +387,7 @@ class AreaTableModel(_RecordModel):
         for code in touched:
             if self._counts.get(code) == 0:
                 del self._counts[code]
-            row = self.row_of.get(code)
+            row = self._row(code)
             if row is not None:
                 self.dataChanged.emit(self.index(row, col), self.index(row, col))
 
@@ -303,7 +395,7 @@ class AreaTableModel(_RecordModel):
         return list(self.doc.project.areas)
 
     def row_for(self, ident_text: str) -> int | None:
-        return self.row_of.get(ident_text)
+        return self._row(ident_text)
 
     def sort_keys(self, col: int) -> list[Any]:
         if self.columns[col] == "young_people":  # as SORT_ROLE: 1..4 together, between 0 and 5
@@ -348,11 +440,7 @@ class TieTableModel(_RecordModel):
         doc.nodesChanged.connect(self._on_nodes)
 
     def _all_ids(self) -> list[tuple[str, str]]:
-        return list(self.doc.project.ties)
-
-    def _all_rows(self) -> tuple[list[tuple[str, str]], dict[tuple[str, str], int]]:
-        project = self.doc.project  # copied on the first edit (_rows_to_change)
-        return indexes.tie_ids(project), indexes.tie_rows(project)
+        return indexes.tie_ids(self.doc.project)  # copied on the first edit (_ids_to_change)
 
     def _exists(self, ident: tuple[str, str]) -> bool:
         return ident in self.doc.project.ties
@@ -362,7 +450,7 @@ class TieTableModel(_RecordModel):
 
     def row_for(self, ident_text: str) -> int | None:
         a, _, b = ident_text.partition("|")
-        return self.row_of.get(tie_key(a, b))
+        return self._row(tie_key(a, b))
 
     def value(self, ident: tuple[str, str], column: str) -> Any:
         tie = self.doc.project.ties.get(ident)
@@ -434,6 +522,21 @@ def _order_by(keys: list[Any], descending: bool) -> np.ndarray:
     return np.array(sorted(range(n), key=ranked.__getitem__, reverse=descending), dtype=np.int64)
 
 
+_IDENTITIES: dict[int, np.ndarray] = {}
+
+
+def _identity(n: int) -> np.ndarray:
+    """``0 .. n-1`` as a read-only array, one per length shared by the tables (kept for the
+    last few lengths)."""
+    out = _IDENTITIES.get(n)
+    if out is None:
+        if len(_IDENTITIES) >= 16:
+            _IDENTITIES.clear()
+        out = _IDENTITIES[n] = np.arange(n, dtype=np.int64)
+        out.flags.writeable = False
+    return out
+
+
 class SearchProxy(QAbstractProxyModel):
     """Sorts by raw values and keeps the rows whose any cell contains the search text,
     column-wise (SPEC 10: a city's tables answer at once).
@@ -477,8 +580,10 @@ class SearchProxy(QAbstractProxyModel):
 
     def _set_identity(self, n: int) -> None:
         """Every source row in its own order: a ``range`` for the row look-ups (a list of a
-        city's 391,000 ties made again at every reset held the UI thread)."""
-        self._order = np.arange(n, dtype=np.int64)
+        city's 391,000 ties made again at every reset held the UI thread), and one read-only
+        array of row numbers as both :attr:`order` and :attr:`pos` (an array of each per
+        reset for every table: 25-35 ms while a city was shown)."""
+        self._order = self.pos = _identity(n)
         self._rows = range(n)
 
     # -------------------------------------------------------------- wiring
@@ -542,19 +647,19 @@ class SearchProxy(QAbstractProxyModel):
 
     def _recompute(self) -> None:
         n = self._source_rows()
-        if 0 <= self._sort_column < self.sourceModel().columnCount():
+        sorted_ = 0 <= self._sort_column < self.sourceModel().columnCount()
+        if not sorted_ and not self._text:
+            self._set_identity(n)
+            return
+        if sorted_:
             order = _order_by(self._sort_keys(self._sort_column), self._sort_order == Qt.SortOrder.DescendingOrder)
         else:
-            order = np.arange(n, dtype=np.int64)
+            order = _identity(n)
         if self._text:
             needle = self._text.lower()
             texts = self._row_texts()
             keep = np.fromiter((needle in t for t in texts), bool, n)
             order = order[keep[order]]
-        elif not 0 <= self._sort_column < self.sourceModel().columnCount():
-            self._set_identity(n)
-            self.pos = self._order.copy()
-            return
         self.order = order
         self.pos = np.full(n, -1, np.int64)
         self.pos[order] = np.arange(len(order), dtype=np.int64)

@@ -17,7 +17,6 @@ def test_indexes_match_what_the_views_computed(small_project, monkeypatch):
     assert indexes.tie_ids(p) == list(p.ties)
     assert indexes.tie_rows(p) == {k: i for i, k in enumerate(p.ties)}
     assert indexes.young_people_per_area(p) == ({"A1": 2, "A2": 1}, {"yp1": "A1", "yp2": "A1", "yp3": "A2"})
-    assert indexes.kind_of(p) == {n.id: n.kind for n in p.nodes.values()}
     assert indexes.person_attrs(p) == ["school"]
     # an edit (a new version): asked again, the index is made again from the project
     p.add_node(Node("o2", "organisation", "Anchor Trust", lat=53.40, lon=-2.29, is_anchor=True))
@@ -57,3 +56,118 @@ def test_column_texts_for_widths_are_what_the_table_shows(qapp, small_project):
         for col in range(model.columnCount()):
             shown = [model.index(r, col).data(Qt.ItemDataRole.DisplayRole) for r in rows]
             assert model.shown_texts(rows, col) == shown, (type(model).__name__, model.columns[col])
+
+
+# ---------------------------------------------------------------------- rows made in steps
+#: small_project's ties in the project's order (tie_key: the lower id first; the service's
+#: provider tie o1-s1 comes with the service)
+TIES = [("o1", "s1"), ("yp1", "yp2"), ("yp2", "yp3"), ("s1", "yp1"), ("ad1", "o1"), ("ad1", "yp3")]
+
+
+def _shown(proxy) -> list[str]:
+    from socialmap.ui.models import ID_ROLE
+
+    return [proxy.index(r, 0).data(ID_ROLE) for r in range(proxy.rowCount())]
+
+
+def test_tie_rows_made_in_steps_are_found_before_and_after(qapp, qtbot, small_project, monkeypatch):
+    """The ties table's row of each key is made in steps (of 2 here) once the project is
+    shown: before the steps are done a tie is found all the same (row_for, an edit, a removal,
+    its undo), and once they are done the rows are those of the table's order."""
+    from PySide6.QtCore import Qt
+
+    from socialmap.model import Tie
+    from socialmap.ui import models
+    from socialmap.ui.commands import AddTie, RemoveTie, UpdateTie, push_edit
+    from socialmap.ui.document import ProjectDocument
+
+    monkeypatch.setattr(models, "ROW_STEP", 2)
+    doc = ProjectDocument()
+    model = models.TieTableModel(doc)
+    proxy = models.SearchProxy(model)
+    doc.set_project(small_project, None)
+    # none made yet (the first step comes once the project is shown), then the first two
+    assert model.ids == TIES and model.row_of == {} and not model.rows_made
+    made = indexes.tie_ids(small_project)
+    model._rows_step(model._rows_turn)
+    assert model.row_of == {TIES[0]: 0, TIES[1]: 1} and not model.rows_made
+    assert [model.row_for(t) for t in ("yp1|yp2", "ad1|o1", "yp3|ad1", "yp1|yp3")] == [1, 4, 5, None]
+    # an edit of the last tie (not made yet) repaints its row
+    changed = []
+    model.dataChanged.connect(lambda top, bottom, *_: changed.append((top.row(), bottom.row())))
+    push_edit(doc, UpdateTie(doc, "ad1", "yp3", {"strength": 2}))
+    assert changed == [(5, 5)]
+    strength = model.columns.index("strength")
+    assert proxy.index(5, strength).data(Qt.ItemDataRole.DisplayRole) == "2"
+    # a removal after the rows made: those made stay, the rest move up and are found there
+    push_edit(doc, RemoveTie(doc, "yp2", "yp3"))
+    assert model.ids == [TIES[0], TIES[1], TIES[3], TIES[4], TIES[5]]
+    assert model.row_of == {TIES[0]: 0, TIES[1]: 1}
+    assert [model.row_for(t) for t in ("yp1|yp2", "s1|yp1", "ad1|yp3", "yp2|yp3")] == [1, 2, 4, None]
+    assert _shown(proxy) == ["o1|s1", "yp1|yp2", "s1|yp1", "ad1|o1", "ad1|yp3"]
+    doc.undo_stack.undo()  # back at the end of the table
+    assert model.ids == [TIES[0], TIES[1], TIES[3], TIES[4], TIES[5], TIES[2]]
+    assert model.row_for("yp2|yp3") == 5 and _shown(proxy)[5] == "yp2|yp3"
+    assert made == TIES  # the table's own ids changed, not the index the table was shown from
+    qtbot.waitUntil(lambda: model.rows_made, timeout=5000)
+    assert model.row_of == {TIES[0]: 0, TIES[1]: 1, TIES[3]: 2, TIES[4]: 3, TIES[5]: 4, TIES[2]: 5}
+    # once made, an added tie is given its row at once
+    push_edit(doc, AddTie(doc, Tie("yp1", "yp3", "friend")))
+    assert model.row_of[("yp1", "yp3")] == 6 and model.rows_made and model.row_for("yp3|yp1") == 6
+
+
+def test_an_edit_while_the_rows_are_made_leaves_them_whole(qapp, qtbot, small_project, monkeypatch):
+    """Steps of 2 over small_project's young people (yp1, yp2, yp3) with one added (yp4, at
+    the end: the steps come to it) and yp1 removed (every row moves up: made again) meanwhile:
+    once done, each id has its row of the table's order."""
+    from socialmap.model import Node
+    from socialmap.ui import models
+    from socialmap.ui.commands import AddNode, RemoveNode, push_edit
+    from socialmap.ui.document import ProjectDocument
+
+    monkeypatch.setattr(models, "ROW_STEP", 2)
+    doc = ProjectDocument()
+    model = models.NodeTableModel(doc, "young_person")
+    doc.set_project(small_project, None)
+    model._rows_step(model._rows_turn)  # the first step
+    assert model.row_of == {"yp1": 0, "yp2": 1}
+    push_edit(doc, AddNode(doc, Node("yp4", "young_person", "Ash", area_code="A2")))
+    assert model.row_of == {"yp1": 0, "yp2": 1} and model.row_for("yp4") == 3
+    push_edit(doc, RemoveNode(doc, "yp1"))
+    assert model.ids == ["yp2", "yp3", "yp4"] and model.row_of == {}  # made again from the start
+    assert [model.row_for(i) for i in ("yp2", "yp3", "yp4", "yp1")] == [0, 1, 2, None]
+    qtbot.waitUntil(lambda: model.rows_made, timeout=5000)
+    assert model.row_of == {"yp2": 0, "yp3": 1, "yp4": 2}
+    doc.undo_stack.undo()  # yp1 back, with its ties, at the end
+    assert model.ids == ["yp2", "yp3", "yp4", "yp1"] and model.row_of["yp1"] == 3
+
+
+def test_a_node_with_more_ties_relabelled_before_the_rows_are_made(qapp, small_project, monkeypatch):
+    """yp1 with three ties (yp1-yp2 row 1, s1-yp1 row 3, and yp1-yp3 added, row 6) relabelled
+    before any step: no look-up of each row (none made
+    meanwhile): every row repaints, and the three rows show the new label."""
+    from socialmap.model import Tie
+    from socialmap.ui import models
+    from socialmap.ui.commands import UpdateNode, push_edit
+    from socialmap.ui.document import ProjectDocument
+
+    monkeypatch.setattr(models, "ROW_STEP", 2)
+    small_project.add_tie(Tie("yp1", "yp3", "friend"))
+    doc = ProjectDocument()
+    model = models.TieTableModel(doc)
+    proxy = models.SearchProxy(model)
+    doc.set_project(small_project, None)
+    assert model.row_of == {} and model.ids == [*TIES, ("yp1", "yp3")]
+    a_label, b_label = model.columns.index("a_label"), model.columns.index("b_label")
+    changed = []
+    model.dataChanged.connect(lambda top, bottom, *_: changed.append(
+        (top.row(), top.column(), bottom.row(), bottom.column())))
+    proxy.setFilterFixedString("robin")
+    assert _shown(proxy) == ["yp1|yp2", "s1|yp1", "yp1|yp3"]
+    push_edit(doc, UpdateNode(doc, "yp1", {"label": "Robyn"}))
+    assert set(changed) == {(0, 0, 6, len(model.columns) - 1)} and model.row_of == {}
+    # the tie yp1 attends s1 (key (s1, yp1)): the young person end a, the service end b
+    assert [model.index(1, a_label).data(), model.index(3, a_label).data(), model.index(3, b_label).data(),
+            model.index(6, a_label).data()] == ["Robyn", "Robyn", "Youth club", "Robyn"]
+    proxy.setFilterFixedString("robyn")  # the search matches the new label
+    assert _shown(proxy) == ["yp1|yp2", "s1|yp1", "yp1|yp3"]
