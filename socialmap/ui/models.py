@@ -100,19 +100,19 @@ def _arm_rows_step() -> None:
 
 
 def _next_rows_step() -> None:
-    """One step of the first table whose rows are being made (the tables in the order they
-    were shown: the young people before the ties)."""
+    """One step of the next table whose rows are being made, the tables in turn (a big one
+    does not hold up the others: the young people's are whole after 40 steps of a city's,
+    the ties' after 100)."""
     global _ROWS_ARMED
     _ROWS_ARMED = False
     while _ROWS_WAITING:
-        ref, turn = _ROWS_WAITING[0]
+        ref, turn = _ROWS_WAITING.popleft()
         model = ref()
         if model is None or turn != model._rows_turn or model.rows_made:  # gone, made again, or whole
-            _ROWS_WAITING.popleft()
             continue
         model._rows_step(turn)
-        if model.rows_made:
-            _ROWS_WAITING.popleft()
+        if not model.rows_made:
+            _ROWS_WAITING.append((ref, turn))
         break
     _arm_rows_step()
 
