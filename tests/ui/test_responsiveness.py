@@ -69,9 +69,10 @@ def test_panel_jobs_on_the_sample_are_quick_and_never_stall_the_ui(make_window, 
         assert seconds < 1.0, f"{name}: {seconds:.2f} s"
 
 
-def test_fitting_a_ranking_of_thousands_to_its_contents_is_quick(qtbot):
+def test_fitting_a_ranking_of_thousands_measures_a_hundred_rows(qtbot):
     """A city's ranking (3,000 services): the ranking table measures its column widths from
-    100 rows, about 20 ms here; from Qt's default 1,000 rows it took 190 ms on the UI thread."""
+    100 rows, not Qt's default 1,000 (which took 190 ms on the UI thread; the time is the
+    bench's to measure, not a test's), and still fits its columns to their text."""
     import pandas as pd
 
     from socialmap.ui.frame_model import FrameModel
@@ -90,9 +91,10 @@ def test_fitting_a_ranking_of_thousands_to_its_contents_is_quick(qtbot):
     qtbot.addWidget(table)
     table.resize(500, 300)
     table.show()
-    start = time.perf_counter()
+    assert table.horizontalHeader().resizeContentsPrecision() == 100
     table.resizeColumnsToContents()
-    assert time.perf_counter() - start < 0.1
+    label = list(frame.columns).index("label") + 1  # (the id column first)
+    assert table.columnWidth(label) >= table.fontMetrics().horizontalAdvance("Service number 0")
 
 
 def test_analysis_result_reaches_the_map_without_conversion_on_the_ui_thread(make_window, qtbot, project_file):
