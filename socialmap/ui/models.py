@@ -155,19 +155,25 @@ class _RecordModel(QAbstractTableModel):
             self.ids = list(self.ids)
             self._own_ids = True
 
-    def _make_rows(self) -> None:
+    def _make_rows(self, keep: int = 0) -> None:
         """Start :attr:`row_of` again from :attr:`ids`: at once for a table of up to
         :data:`ROW_STEP` rows, else a step of that many rows at a time when the window is idle
         (:func:`_next_rows_step`), the first once the project is shown (a city's 391,000 tie
         keys take 0.15-0.2 s, which the loading job spent before the project could be shown).
-        Until it is whole :meth:`_row` finds the rows not made yet in :attr:`ids`."""
+        Until it is whole :meth:`_row` finds the rows not made yet in :attr:`ids`.
+
+        ``keep``: the rows before it did not move (rows were removed from it on): their
+        entries stay, and the steps go on from there. The entries of the rows from ``keep`` on
+        are then out of date until the steps make them again; :meth:`_row` takes an entry only
+        for a row already made."""
         self._rows_turn = getattr(self, "_rows_turn", 0) + 1
         if len(self.ids) <= ROW_STEP:
             self.row_of = dict(zip(self.ids, range(len(self.ids)), strict=True))
             self._made = len(self.ids)
         else:
-            self.row_of = {}
-            self._made = 0
+            if not keep:
+                self.row_of = {}
+            self._made = keep
             _ROWS_WAITING.append((weakref.ref(self), self._rows_turn))
             _arm_rows_step()
 
@@ -188,6 +194,8 @@ class _RecordModel(QAbstractTableModel):
     def _row(self, ident: Any) -> int | None:
         """The row of ``ident`` (None: not in the table)."""
         row = self.row_of.get(ident)
+        if row is not None and row >= self._made:  # (out of date: rows were removed before it)
+            row = None
         if row is None and self._made < len(self.ids):
             try:  # one C-level scan of the rows not made yet (a city's ties: up to 40 ms)
                 row = self.ids.index(ident, self._made)
@@ -254,10 +262,11 @@ class _RecordModel(QAbstractTableModel):
         self._ids_to_change()
         for row in rows:
             self.beginRemoveRows(QModelIndex(), row, row)
-            del self.ids[row]
+            gone = self.ids.pop(row)
+            self.row_of.pop(gone, None)
             self.endRemoveRows()
         if rows[-1] < self._made:  # the rows from the first removed one on moved
-            self._make_rows()
+            self._make_rows(keep=rows[-1])
 
     def _changed(self, idents: list[Any]) -> None:
         if len(idents) > 2 and not self.rows_made:
