@@ -14,7 +14,15 @@ from operator import attrgetter
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractProxyModel,
+    QAbstractTableModel,
+    QMetaObject,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+)
 
 from socialmap.model.kinds import KIND_FIELDS, YOUNG_PERSON
 from socialmap.model.labels import FIELD_LABELS, VALUE_LABELS, field_label, value_label
@@ -115,6 +123,15 @@ def _next_rows_step() -> None:
             _ROWS_WAITING.append((ref, turn))
         break
     _arm_rows_step()
+
+
+def _emit(model: QObject, signal: str) -> None:
+    """Emit ``model``'s argument-less ``signal`` (layoutAboutToBeChanged, layoutChanged) through
+    Qt's meta-object system: in PySide6 6.12.0 each ``signal.emit()`` of these drops one
+    reference to ``True`` too many, and after a few thousand (every sort, search keystroke and
+    row added or removed behind a SearchProxy emits two) Python aborts with "deallocating True
+    or False" (``tests/ui/test_table_proxy.py``)."""
+    QMetaObject.invokeMethod(model, signal, Qt.ConnectionType.DirectConnection)
 
 
 class _RecordModel(QAbstractTableModel):
@@ -676,7 +693,7 @@ class SearchProxy(QAbstractProxyModel):
     def _relayout(self, change) -> None:
         """Change the order (``change()``), keeping the persistent indexes (the view's current
         row and selection) on their source rows."""
-        self.layoutAboutToBeChanged.emit()
+        _emit(self, "layoutAboutToBeChanged")
         old = self.persistentIndexList()
         rows = [(int(self.order[i.row()]) if 0 <= i.row() < len(self.order) else -1, i.column()) for i in old]
         change()
@@ -685,7 +702,7 @@ class SearchProxy(QAbstractProxyModel):
             p = int(self.pos[src]) if 0 <= src < len(self.pos) else -1
             new.append(self.createIndex(p, col) if p >= 0 else QModelIndex())
         self.changePersistentIndexList(old, new)
-        self.layoutChanged.emit()
+        _emit(self, "layoutChanged")
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         workers.ui_action()
@@ -729,7 +746,7 @@ class SearchProxy(QAbstractProxyModel):
 
     # -------------------------------------------------------------- source changes
     def _before_rows(self, parent, first, last) -> None:
-        self.layoutAboutToBeChanged.emit()
+        _emit(self, "layoutAboutToBeChanged")
         old = self.persistentIndexList()
         self._saved = [(int(self.order[i.row()]) if 0 <= i.row() < len(self.order) else -1, i.column()) for i in old]
         self._saved_old = old
@@ -757,7 +774,7 @@ class SearchProxy(QAbstractProxyModel):
             new.append(self.createIndex(p, col) if p >= 0 else QModelIndex())
         self.changePersistentIndexList(self._saved_old, new)
         self._saved, self._saved_old = [], []
-        self.layoutChanged.emit()
+        _emit(self, "layoutChanged")
 
     def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
         first, last = top_left.row(), bottom_right.row()
