@@ -489,10 +489,13 @@ class TieTableModel(_RecordModel):
 
     def column_values(self, column: str) -> list[Any]:
         ties, nodes = self.doc.project.ties, self.doc.project.nodes
-        if column in ("a_label", "b_label"):
-            labels = {nid: n.label for nid, n in nodes.items()}
-            return list(map(labels.get, map(attrgetter(column[0]), map(ties.__getitem__, self.ids))))
-        return list(map(attrgetter(column), map(ties.__getitem__, self.ids)))
+        try:
+            if column in ("a_label", "b_label"):
+                labels = {nid: n.label for nid, n in nodes.items()}
+                return list(map(labels.get, map(attrgetter(column[0]), map(ties.__getitem__, self.ids))))
+            return list(map(attrgetter(column), map(ties.__getitem__, self.ids)))
+        except KeyError:  # a node's ties being taken out a row at a time: some are gone already
+            return [None if ties.get(key) is None else self.value(key, column) for key in self.ids]
 
     def _on_ties(self, added: list, changed: list, removed: list) -> None:
         self._remove([tuple(k) for k in removed])

@@ -136,3 +136,22 @@ def test_sorting_and_searching_many_times_keeps_python_whole(qapp, small_project
     proxy.setFilterFixedString("")
     proxy.sort(age, Qt.SortOrder.AscendingOrder)
     assert _ids(proxy) == ["yp3", "yp1", "yp2"]
+
+
+def test_a_sorted_ties_table_takes_out_a_removed_nodes_ties(qapp, small_project):
+    """The ties table sorted by type, then yp1 removed (its ties yp1-yp2 and s1-yp1 go with it,
+    a row at a time: the proxy sorts again between the two, when one of them is no longer in
+    the project): both rows go, the others stay in order; undo brings them back."""
+    from socialmap.ui.models import TieTableModel
+
+    doc = _doc(qapp, small_project)
+    model = TieTableModel(doc)
+    proxy = SearchProxy(model)
+    proxy.sort(model.columns.index("type"), Qt.SortOrder.AscendingOrder)
+    before = _ids(proxy)
+    push_edit(doc, RemoveNode(doc, "yp1"))
+    after = _ids(proxy)
+    assert not [k for k in after if "yp1" in k.split("|")]
+    assert after == [k for k in before if "yp1" not in k.split("|")]
+    doc.undo_stack.undo()
+    assert sorted(_ids(proxy)) == sorted(before)
