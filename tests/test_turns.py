@@ -68,17 +68,41 @@ def test_the_build_over_columns_takes_turns_between_its_pieces(monkeypatch):
 
 
 def test_the_views_indexes_take_turns(monkeypatch):
-    """The tie table's rows in pieces of 100 over a city's ties: a turn after each."""
+    """The tie table's keys in pieces of 100 over a city's ties: a turn after each."""
     from socialmap.bench import synthetic_city
     from socialmap.ui import indexes
 
     city = synthetic_city(300)
     monkeypatch.setattr(indexes, "PIECE", 100)
     calls = _counting(monkeypatch, indexes)
-    rows = indexes.tie_rows(city)
-    pieces = -(-len(city.ties) // 100)
-    assert calls[0] == 2 * pieces  # the ids' list, then the rows' dict
-    assert rows == {key: row for row, key in enumerate(city.ties)}
+    keys = indexes.tie_ids(city)
+    assert calls[0] == -(-len(city.ties) // 100)  # a turn after each piece
+    assert keys == list(city.ties)
+
+
+def test_positions_are_made_in_pieces_with_a_turn_after_each(monkeypatch):
+    """Positions of 7 ids in pieces of 3: three pieces, a turn after each; an id given twice
+    keeps its last position, as one dict(zip(...)) does."""
+    calls = _counting(monkeypatch, turns)
+    ids = ["a", "b", "c", "d", "b", "e", "f"]
+    assert turns.positions(ids, 3) == dict(zip(ids, range(len(ids)), strict=True))
+    assert turns.positions(ids, 3)["b"] == 4
+    assert calls[0] == 6
+    assert turns.positions([], 3) == {} and calls[0] == 6
+    own = []
+    turns.positions(ids, 5, between=lambda: own.append(1))
+    assert own == [1, 1] and calls[0] == 6  # the given turn, not the default
+
+
+def test_the_graph_arrays_index_gives_way_between_pieces(monkeypatch):
+    """The graph arrays' id index goes through give_way (a window's job pauses there)."""
+    from socialmap.analysis import arrays
+
+    monkeypatch.setattr(arrays, "PIECE", 2)
+    seen = []
+    monkeypatch.setattr(arrays, "give_way", lambda: seen.append(1))
+    assert arrays._index(["x", "y", "z"]) == {"x": 0, "y": 1, "z": 2}
+    assert len(seen) == 2
 
 
 def test_reading_a_files_ties_takes_turns(monkeypatch, tmp_path):

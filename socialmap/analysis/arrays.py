@@ -16,7 +16,7 @@ import numpy as np
 
 from socialmap.model import NODE_KINDS, TIE_TYPES, Project
 from socialmap.model.project import TIE_ROWS
-from socialmap.turns import let_others_run
+from socialmap.turns import let_others_run, positions
 
 KIND_CODE = {k: i for i, k in enumerate(NODE_KINDS)}
 YP, ADULT, ORG, SERVICE = (KIND_CODE[k] for k in NODE_KINDS)
@@ -131,15 +131,9 @@ def _build(project: Project) -> GraphArrays:
 
 
 def _index(ids: list) -> dict[str, int]:
-    """``{id: position}`` of ``ids``, made ``PIECE`` ids at a time with a turn between pieces
-    (the whole of a city's 125,000 nodes in one ``dict(zip(...))`` held Python's lock 20 ms).
-    An id given twice has its last position, as in one ``dict(zip(...))``."""
-    index: dict[str, int] = {}
-    for start in range(0, len(ids), PIECE):
-        piece = ids[start:start + PIECE]
-        index.update(zip(piece, range(start, start + len(piece)), strict=True))
-        give_way()
-    return index
+    """``{id: position}`` of ``ids``, made ``PIECE`` ids at a time with :func:`give_way` between
+    pieces (the whole of a city's 125,000 nodes in one ``dict(zip(...))`` held Python's lock 20 ms)."""
+    return positions(ids, PIECE, give_way)
 
 
 def _loaded_rows(project: Project, ids: list[str], ties: list) -> tuple | None:

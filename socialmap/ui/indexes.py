@@ -29,11 +29,6 @@ def node_ids(project: Project, kind: str) -> list[str]:
     return project.cached(f"ui:ids:{kind}", lambda: _ids_by_kind(project)[kind])
 
 
-def node_rows(project: Project, kind: str) -> dict[str, int]:
-    """Row of each id of :func:`node_ids` (do not change the dict; not made by :func:`warm`)."""
-    return project.cached(f"ui:rows:{kind}", lambda: _rows(node_ids(project, kind)))
-
-
 def tie_ids(project: Project) -> list[tuple[str, str]]:
     """Every tie's key, in the project's order (do not change the list)."""
     def build() -> list[tuple[str, str]]:
@@ -45,11 +40,6 @@ def tie_ids(project: Project) -> list[tuple[str, str]]:
         return out
 
     return project.cached("ui:ids:tie", build)
-
-
-def tie_rows(project: Project) -> dict[tuple[str, str], int]:
-    """Row of each key of :func:`tie_ids` (do not change the dict; not made by :func:`warm`)."""
-    return project.cached("ui:rows:tie", lambda: _rows(tie_ids(project)))
 
 
 def young_people_per_area(project: Project) -> tuple[dict[str, int], dict[str, str]]:
@@ -92,18 +82,9 @@ def _ids_by_kind(project: Project) -> dict[str, list[str]]:
     return project.cached("ui:ids_by_kind", build)
 
 
-#: Entries per C-level call when a big dict is made on the job thread: ``dict(zip(...))`` over a
-#: city's 391,000 tie keys is one call that holds Python's lock 0.1-1 s (the UI thread waits).
+#: Entries per C-level call when a big list is made on the job thread (a city's 391,000 tie keys
+#: in one call held Python's lock 0.1-1 s: the UI thread waits).
 PIECE = 20_000
-
-
-def _rows(ids: list) -> dict:
-    out: dict = {}
-    for start in range(0, len(ids), PIECE):
-        piece = ids[start:start + PIECE]
-        out.update(zip(piece, range(start, start + len(piece)), strict=True))
-        let_others_run()
-    return out
 
 
 def person_attrs(project: Project) -> list[str]:
@@ -114,9 +95,8 @@ def person_attrs(project: Project) -> list[str]:
 
 
 #: What :func:`warm` makes, in order: what the window shows at once. The tables' row of each id
-#: (:func:`node_rows`, :func:`tie_rows`: 0.15-0.2 s for a city's 391,000 tie keys) is made by
-#: each table in steps once the project is shown (socialmap.ui.models), and the status bar counts
-#: the tables' rows (a kind of each node, 25-30 ms, is no longer made).
+#: (0.15-0.2 s for a city's 391,000 tie keys) is made by each table in steps once the project is
+#: shown (socialmap.ui.models), and the status bar counts the tables' rows.
 WARMED: tuple[Callable[[Project], Any], ...] = (
     *(lambda p, k=k: node_ids(p, k) for k in NODE_KINDS),
     tie_ids, young_people_per_area, person_attrs,

@@ -8,14 +8,12 @@ from socialmap.ui import indexes
 
 
 def test_indexes_match_what_the_views_computed(small_project, monkeypatch):
-    monkeypatch.setattr(indexes, "PIECE", 2)  # big dicts made in pieces: the same dicts
+    monkeypatch.setattr(indexes, "PIECE", 2)  # big lists made in pieces: the same lists
     p = small_project
     p.nodes["yp2"].attrs["school"] = "Northfield"
     indexes.warm(p)
     assert indexes.node_ids(p, "young_person") == ["yp1", "yp2", "yp3"]
-    assert indexes.node_rows(p, "young_person") == {"yp1": 0, "yp2": 1, "yp3": 2}
     assert indexes.tie_ids(p) == list(p.ties)
-    assert indexes.tie_rows(p) == {k: i for i, k in enumerate(p.ties)}
     assert indexes.young_people_per_area(p) == ({"A1": 2, "A2": 1}, {"yp1": "A1", "yp2": "A1", "yp3": "A2"})
     assert indexes.person_attrs(p) == ["school"]
     # an edit (a new version): asked again, the index is made again from the project
