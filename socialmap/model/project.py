@@ -1003,17 +1003,21 @@ class Project:
         Returns ``(node, ties, dependants)``: what :meth:`restore_node` needs to undo it.
         """
         node = self.node(node_id)
-        dependants = self.dependants_of(node_id)
+        # only a place is a provider (an organisation) or a tie's context (a service or an
+        # organisation: node_problems, tie_problems): a person's removal costs their own ties,
+        # not two passes over a city's 125,000 nodes and 391,000 ties (50-70 ms per delete)
+        place = node.kind in PLACE_KINDS
+        dependants = self.dependants_of(node_id) if place else {"providers": {}, "contexts": {}}
         removed = [self.ties[tie_key(node_id, o)] for o in sorted(self.adjacency.get(node_id, ()))]
         for tie in removed:
             self._unlink(tie.a, tie.b)
         del self.adjacency[node_id]
         del self.nodes[node_id]
-        for other in self.nodes.values():
-            if other.provider == node_id:
-                other.provider = None
-        for tie in self.ties.values():
-            if tie.context == node_id:
+        for sid in dependants["providers"]:
+            self.nodes[sid].provider = None
+        for key in dependants["contexts"]:
+            tie = self.ties.get(key)
+            if tie is not None:  # (a tie of the node's own is gone with it, its context kept)
                 tie.context = None
         self.touch()
         return node, removed, dependants

@@ -250,6 +250,28 @@ def test_remove_context_node_then_restore_puts_context_back(small_project):
     assert _snapshot(small_project) == before
 
 
+def test_removing_a_person_reads_only_their_own_ties(small_project):
+    """A young person is no provider and no tie's context: yp2's removal takes its ties
+    (with yp1, and with yp3 in the context s1) without a pass over the other nodes or ties, and undoes exactly."""
+
+    class NoPass(dict):
+        def values(self):
+            raise AssertionError("a pass over every record")
+
+        items = values
+
+    p = small_project
+    before = _snapshot(p)
+    p.nodes, p.ties = NoPass(p.nodes), NoPass(p.ties)
+    node, ties, dependants = p.remove_node("yp2")
+    p.nodes, p.ties = dict(p.nodes), dict(p.ties)
+    assert {t.key for t in ties} == {tie_key("yp2", "yp1"), tie_key("yp2", "yp3")}
+    assert dependants == {"providers": {}, "contexts": {}}
+    assert all("yp2" not in k for k in p.ties) and len(p.ties) == 4  # of 6 (with o1-s1 provides)
+    p.restore_node(node, ties, dependants)
+    assert _snapshot(p) == before
+
+
 def test_restore_over_existing_id_is_refused(small_project):
     node, ties, dependants = small_project.remove_node("yp2")
     small_project.add_node(Node("yp2", "young_person", "New", area_code="A1"))

@@ -3,6 +3,8 @@ carried over edits that change nothing it reads, and the pickers over list model
 
 from __future__ import annotations
 
+import weakref
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -77,8 +79,12 @@ def test_an_edit_the_setup_reads_drops_it_and_the_scenario_follows_the_edit(make
     window = make_window()
     open_and_wait(window, qtbot, three_area_file)
     qtbot.waitUntil(lambda: _prepared(window) is not None, timeout=WAIT_MS)
+    dropped = weakref.ref(workers._prepared[0])
     window.push(UpdateNode(window.doc, "yp1", {"neet": False}))
     assert _prepared(window) is None
+    # freed once the edit is on screen, not inside it
+    assert dropped() is not None
+    qtbot.waitUntil(lambda: dropped() is None, timeout=5 * workers.FREE_AFTER_MS)
     panel = window.scenario_panel
     panel.service_pick.setCurrentIndex(panel.service_pick.findData("s1"))
     panel._add_decommission()
