@@ -1042,8 +1042,12 @@ class Project:
     def dependants_of(self, node_id: str) -> dict[str, Any]:
         """Records that name ``node_id`` (services it provides, ties with it as
         context), so an undo of its removal can restore them."""
+        nodes = self.nodes
+        # a service's provider has the provides tie with it (build links it, update_node moves it,
+        # remove_tie clears the provider): among the neighbours, not a pass over every node
         return {
-            "providers": {n.id: node_id for n in self.nodes.values() if n.provider == node_id},
+            "providers": {o: node_id for o in sorted(self.adjacency.get(node_id, ()))
+                          if nodes[o].provider == node_id},
             "contexts": {k: node_id for k, t in self.ties.items() if t.context == node_id},
         }
 

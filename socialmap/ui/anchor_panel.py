@@ -129,7 +129,7 @@ class AnchorPanel(QWidget):
         self.lm3.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.lm3)
         self.org_pick.currentIndexChanged.connect(lambda *_: self._show_lm3())
-        doc.projectReplaced.connect(self._fill)
+        doc.projectReplaced.connect(lambda: self._fill())
         doc.nodesChanged.connect(self._on_nodes)
         doc.selectionChanged.connect(self._follow)
         self._fill()
@@ -140,14 +140,19 @@ class AnchorPanel(QWidget):
         nodes = self.doc.project.nodes
         if any(i in nodes and nodes[i].kind == ORGANISATION for i in [*added, *changed]) or any(
                 self.org_pick.findData(i) >= 0 for i in removed):
-            self._fill()
+            self._fill([*added, *changed, *removed])
 
     def available(self) -> bool:
         return analysis_api("anchor_presence") is not None
 
-    def _fill(self) -> None:
+    def _fill(self, touched: list | None = None) -> None:
+        """Fill the picker; after an edit, from what it held and the ``touched`` ids."""
         project = self.doc.project
-        ids = indexes.by_label(project, ORGANISATION, anchors_first=True)
+        if touched is None:
+            ids = indexes.by_label(project, ORGANISATION, anchors_first=True)
+        else:
+            ids = indexes.by_label_after_edit(project, ORGANISATION, self.org_pick.model().ids(), touched,
+                                              anchors_first=True)
         nodes = project.nodes
         texts = [f"{n.label} ({n.id})" + (" — anchor" if n.is_anchor else "") for n in map(nodes.__getitem__, ids)]
         # one model reset, not an addItem per organisation (2,000 of a city's)

@@ -15,12 +15,13 @@ No Qt here: :func:`warm` runs on the job thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any
 
 from socialmap.model.kinds import NODE_KINDS, ORGANISATION, SERVICE, YOUNG_PERSON
-from socialmap.model.project import Project
+from socialmap.model.project import Node, Project
 from socialmap.turns import let_others_run
 
 
@@ -58,18 +59,40 @@ def young_people_per_area(project: Project) -> tuple[dict[str, int], dict[str, s
     return project.cached("ui:young_people_per_area", build)
 
 
+def label_key(node: Node, anchors_first: bool = False) -> tuple:
+    """Where ``node`` goes in :func:`by_label`: its label (any case), then its id (two of the
+    same label in one order whatever the project's); the anchors first with ``anchors_first``."""
+    key = (node.label.lower(), node.id)
+    return (not node.is_anchor, *key) if anchors_first else key
+
+
 def by_label(project: Project, kind: str, *, anchors_first: bool = False) -> list[str]:
-    """Ids of the nodes of ``kind`` sorted by their label (any case); with ``anchors_first``
-    the anchor institutions before the others (the anchor panel's picker)."""
+    """Ids of the nodes of ``kind`` sorted by :func:`label_key` (the label, any case); with
+    ``anchors_first`` the anchor institutions before the others (the anchor panel's picker)."""
     nodes = project.nodes
 
     def build() -> list[str]:
-        ids = node_ids(project, kind)
-        if anchors_first:
-            return sorted(ids, key=lambda i: (not nodes[i].is_anchor, nodes[i].label.lower()))
-        return sorted(ids, key=lambda i: nodes[i].label.lower())
+        return sorted(node_ids(project, kind), key=lambda i: label_key(nodes[i], anchors_first))
 
     return project.cached(f"ui:by_label:{kind}:{anchors_first}", build)
+
+
+def by_label_after_edit(project: Project, kind: str, before: list[str], touched: Iterable[str], *,
+                        anchors_first: bool = False) -> list[str]:
+    """:func:`by_label` now, from ``before`` (its list before an edit) and the ids the edit
+    ``touched`` (added, changed or removed): the touched ids out, those still of ``kind`` put
+    back in their places. One pass over ``before`` (a city's 3,000 services), not over every
+    node (125,000: 40-50 ms inside each edit of a service or organisation)."""
+    nodes = project.nodes
+    touched = set(touched)
+    out = [i for i in before if i not in touched]
+    for nid in sorted(touched):
+        node = nodes.get(nid)
+        if node is not None and node.kind == kind:  # the keys of the few it passes, not of all
+            at = bisect.bisect_left(out, label_key(node, anchors_first),
+                                    key=lambda i: label_key(nodes[i], anchors_first))
+            out.insert(at, nid)
+    return out
 
 
 def _ids_by_kind(project: Project) -> dict[str, list[str]]:

@@ -404,11 +404,16 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         return scenarios_api("evaluate") is not None
 
     # ----------------------------------------------------------------- pickers
-    def _fill_pickers(self) -> None:
+    def _fill_pickers(self, touched: list | None = None) -> None:
+        """Fill the service and organisation pickers; after an edit, from what they held and the
+        ``touched`` ids (:func:`indexes.by_label_after_edit`, not a pass over every node)."""
         project = self.doc.project
         nodes = project.nodes
         for combo, kind in ((self.service_pick, SERVICE), (self.org_pick, ORGANISATION)):
-            ids = indexes.by_label(project, kind)
+            if touched is None:
+                ids = indexes.by_label(project, kind)
+            else:
+                ids = indexes.by_label_after_edit(project, kind, combo.model().ids(), touched)
             set_choices(combo, [f"{n.label} ({n.id})" for n in map(nodes.__getitem__, ids)], ids,
                         keep=combo.currentData())
         self._fill_target_orgs()
@@ -571,7 +576,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         kinds = {self.doc.project.nodes[i].kind for i in [*added, *changed] if i in self.doc.project.nodes}
         if kinds & {SERVICE, ORGANISATION} or any(
                 self.service_pick.findData(i) >= 0 or self.org_pick.findData(i) >= 0 for i in removed):
-            self._fill_pickers()
+            self._fill_pickers([*added, *changed, *removed])
 
     def _follow_selection(self, kind: str, ident: str) -> None:
         """Choosing a service or organisation on the map or in a table picks it here."""

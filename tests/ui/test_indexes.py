@@ -196,3 +196,27 @@ def test_a_node_with_more_ties_relabelled_before_the_rows_are_made(qapp, small_p
             model.index(6, a_label).data()] == ["Robyn", "Robyn", "Youth club", "Robyn"]
     proxy.setFilterFixedString("robyn")  # the search matches the new label
     assert _shown(proxy) == ["yp1|yp2", "s1|yp1", "yp1|yp3"]
+
+
+def test_the_label_order_after_an_edit_is_the_order_made_afresh(small_project):
+    """Organisations ordered by label, then id: after adding two, relabelling one, making one an
+    anchor and removing one, the order made from the one before and the touched ids is the one
+    by_label makes from the whole project; a touched id of another kind stays out."""
+    p = small_project
+    p.add_node(Node("o2", "organisation", "arts centre", lat=53.40, lon=-2.29))
+    p.add_node(Node("o3", "organisation", "Arts Centre", lat=53.40, lon=-2.29))
+    for anchors_first in (False, True):
+        before = list(indexes.by_label(p, "organisation", anchors_first=anchors_first))
+        assert before == (["o2", "o3", "o1"] if not anchors_first else ["o1", "o2", "o3"])  # o1 an anchor
+        p.add_node(Node("o4", "organisation", "Zeta Works", lat=53.40, lon=-2.29, is_anchor=True))
+        p.add_node(Node("o5", "organisation", "Arts centre", lat=53.40, lon=-2.29))
+        p.update_node("o1", label="Aardvark Trust")
+        p.remove_node("o2")
+        touched = ["o4", "o5", "o1", "o2", "yp1"]
+        after = indexes.by_label_after_edit(p, "organisation", before, touched, anchors_first=anchors_first)
+        assert after == indexes.by_label(p, "organisation", anchors_first=anchors_first)
+        # worked by hand: Aardvark; arts centre twice, by id (o3, o5); Zeta (with the anchors, after o1)
+        assert after == (["o1", "o3", "o5", "o4"] if not anchors_first else ["o1", "o4", "o3", "o5"])
+        p.remove_node("o4"), p.remove_node("o5")
+        p.update_node("o1", label="Northfield College")
+        p.add_node(Node("o2", "organisation", "arts centre", lat=53.40, lon=-2.29))

@@ -253,6 +253,31 @@ def test_pickers_hold_every_service_and_organisation_sorted_and_find_them(make_w
     assert panel.current_provider.text() == "Northfield College (o1)"
 
 
+def test_pickers_follow_edits_of_services_and_organisations(make_window, qtbot, three_area_file):
+    """A service relabelled moves in the picker, one removed leaves it and comes back on undo, a
+    new organisation joins both organisation pickers in its place; each picker keeps its choice."""
+    from socialmap.ui.commands import AddNode, RemoveNode, UpdateNode
+
+    window = make_window()
+    open_and_wait(window, qtbot, three_area_file)
+    panel, anchors = window.scenario_panel, window.anchor_panel
+    pick = panel.service_pick
+
+    def texts(combo):
+        return [combo.itemText(i) for i in range(combo.count())]
+
+    pick.setCurrentIndex(pick.findData("s1"))
+    window.push(UpdateNode(window.doc, "s2", {"label": "Zebra drop-in"}))
+    assert texts(pick) == ["Youth club (s1)", "Zebra drop-in (s2)"] and pick.currentData() == "s1"
+    window.push(RemoveNode(window.doc, "s2"))
+    assert texts(pick) == ["Youth club (s1)"]
+    window.doc.undo_stack.undo()
+    assert texts(pick) == ["Youth club (s1)", "Zebra drop-in (s2)"] and pick.currentData() == "s1"
+    window.push(AddNode(window.doc, Node("o9", "organisation", "Ashdown Trust", lat=53.405, lon=-2.295)))
+    assert texts(panel.org_pick)[0] == "Ashdown Trust (o9)"
+    assert texts(anchors.org_pick)[:2] == ["Northfield College (o1) — anchor", "Ashdown Trust (o9)"]
+
+
 def test_typing_in_a_closed_picker_chooses_the_first_item_it_starts(make_window, qtbot, three_area_file):
     window = make_window()
     open_and_wait(window, qtbot, three_area_file)

@@ -155,3 +155,81 @@ def test_a_sorted_ties_table_takes_out_a_removed_nodes_ties(qapp, small_project)
     assert after == [k for k in before if "yp1" not in k.split("|")]
     doc.undo_stack.undo()
     assert sorted(_ids(proxy)) == sorted(before)
+
+
+def _proxy_like(model, proxy) -> SearchProxy:
+    """A new proxy over ``model`` sorted and searched as ``proxy`` is: the order made afresh."""
+    fresh = SearchProxy(model)
+    if proxy.sortColumn() >= 0:
+        fresh.sort(proxy.sortColumn(), proxy.sortOrder())
+    fresh.setFilterFixedString(proxy.filterText())
+    return fresh
+
+
+def test_edits_keep_a_sorted_or_searched_table_as_a_fresh_sort_makes_it(qapp):
+    """A town of 300 young people; the ties and young people tables sorted (either way, by
+    text and by number) and searched. Deleting people with several ties, undoing it, adding and
+    removing a tie: after each, every table's order is the one a new sort and search makes,
+    each edit is one layout change of the view, and the current row stays on its record."""
+    from socialmap.bench import synthetic_city
+    from socialmap.model import Tie
+    from socialmap.ui.commands import AddTie, RemoveTie
+    from socialmap.ui.models import TieTableModel
+
+    city = synthetic_city(300)
+    doc = _doc(qapp, city)
+    ties, people = TieTableModel(doc), NodeTableModel(doc, "young_person")
+    setups = [(ties, "type", Qt.SortOrder.AscendingOrder, ""), (ties, "a_label", Qt.SortOrder.DescendingOrder, ""),
+              (ties, "b", Qt.SortOrder.AscendingOrder, "friend"), (ties, None, None, "yp"),
+              (people, "age", Qt.SortOrder.DescendingOrder, ""), (people, "label", Qt.SortOrder.AscendingOrder, "1")]
+    proxies = []
+    for model, column, order, text in setups:
+        proxy = SearchProxy(model)
+        if column is not None:
+            proxy.sort(model.columns.index(column), order)
+        proxy.setFilterFixedString(text)
+        layouts = []
+        proxy.layoutChanged.connect(lambda *_a, box=layouts: box.append(1))
+        current = QItemSelectionModel(proxy)
+        current.setCurrentIndex(proxy.index(proxy.rowCount() // 2, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        proxies.append((model, proxy, layouts, current, current.currentIndex().data(ID_ROLE)))
+    young = [n for n in city.nodes.values() if n.kind == "young_person"]
+    busy = sorted(young, key=lambda n: -len(city.neighbours(n.id)))[:3]
+    assert len(city.neighbours(busy[0].id)) >= 4
+    a, b = next((x.id, y.id) for x in young for y in young if x.id < y.id and not city.get_tie(x.id, y.id))
+    edits = [lambda: push_edit(doc, RemoveNode(doc, busy[0].id)), doc.undo_stack.undo,
+             lambda: push_edit(doc, RemoveNode(doc, busy[1].id)), lambda: push_edit(doc, RemoveNode(doc, busy[2].id)),
+             doc.undo_stack.undo, lambda: push_edit(doc, AddTie(doc, Tie(a, b, "friend"))),
+             lambda: push_edit(doc, RemoveTie(doc, a, b)), doc.undo_stack.undo]
+    for edit in edits:
+        for *_, layouts, _, _ in proxies:
+            layouts.clear()
+        edit()
+        for i, (model, proxy, layouts, current, ident) in enumerate(proxies):
+            assert _ids(proxy) == _ids(_proxy_like(model, proxy))
+            assert len(layouts) <= 1  # at most one change of the view's layout per edit and table
+            if ident not in set(_ids(proxy)):  # deleted: no current row (nor after its undo)
+                proxies[i] = (model, proxy, layouts, current, None)
+                assert not current.currentIndex().isValid()
+            elif ident is not None:
+                assert current.currentIndex().data(ID_ROLE) == ident
+    ends = {k.split("|")[0] for k in _ids(proxies[0][1])} | {k.split("|")[1] for k in _ids(proxies[0][1])}
+    assert busy[1].id not in ends and busy[0].id in ends and busy[2].id in ends
+
+
+def test_a_deleted_persons_ties_leave_a_sorted_table_without_sorting_it_again(qapp, small_project, monkeypatch):
+    """yp2's two ties leave the ties table sorted by type in one batch: no key of the column
+    is read again, and undo puts them back in their places by reading only their own keys."""
+    from socialmap.ui.models import TieTableModel
+
+    doc = _doc(qapp, small_project)
+    model = TieTableModel(doc)
+    proxy = SearchProxy(model)
+    proxy.sort(model.columns.index("type"), Qt.SortOrder.AscendingOrder)
+    before = _ids(proxy)
+    read = []
+    monkeypatch.setattr(model, "sort_keys", lambda col: read.append(col) or [])
+    push_edit(doc, RemoveNode(doc, "yp2"))
+    assert _ids(proxy) == [k for k in before if "yp2" not in k.split("|")] and read == []
+    doc.undo_stack.undo()
+    assert _ids(proxy) == before and read == []
