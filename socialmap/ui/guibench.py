@@ -51,6 +51,9 @@ TARGETS: dict[str, tuple[float | None, float | None, float | None]] = {
     "toggle_ties": (None, 100, 50),
     "edit_label": (0.05, 50, 50),
     "undo": (0.05, 50, 50),
+    # an edit too: a young person with several ties deleted, and that undone
+    "delete_person": (0.05, 50, 50),
+    "undo_delete": (0.05, 50, 50),
     "sort_by_age": (0.2, 200, None),
     "search_keystroke": (0.05, 50, None),
     "scenario": (0.3, 100, 300),
@@ -358,6 +361,16 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
         h.measure("ranking", lambda: h.wait_signal(sp.rankDone, sp.run_rank) and None)
         # then whether its top ten keep their order across context survival (a job after it)
         h.measure("ranking_top_ten", lambda: h.wait_until(lambda: bool(top), 300), page=False)
+    if "delete_person" in want or "undo_delete" in want:
+        # a young person with several ties deleted (their ties go from the map and the ties
+        # table with them), then the undo that brings them all back; after the scenarios, whose
+        # set-up made ahead an edit of a person drops
+        from socialmap.ui.commands import RemoveNode
+
+        start = len(young) // 4
+        gone = next(i for i in young[start:] + young[:start] if len(p.neighbours(i)) >= 4)
+        h.measure("delete_person", lambda: window.push(RemoveNode(doc, gone)))
+        h.measure("undo_delete", lambda: doc.undo_stack.undo())
     if "save" in want:
         out = scratch / "saved.gpkg"
 

@@ -130,9 +130,9 @@ def test_an_edit_while_the_rows_are_made_leaves_them_whole(qapp, qtbot, small_pr
     model._rows_step(model._rows_turn)  # the first step
     assert model.row_of == {"yp1": 0, "yp2": 1}
     push_edit(doc, AddNode(doc, Node("yp4", "young_person", "Ash", area_code="A2")))
-    assert model.row_of == {"yp1": 0, "yp2": 1} and model.row_for("yp4") == 3
+    assert model.row_of == {"yp1": 0, "yp2": 1, "yp4": 3} and model.row_for("yp4") == 3  # the new row's at once
     push_edit(doc, RemoveNode(doc, "yp1"))
-    assert model.ids == ["yp2", "yp3", "yp4"] and model.row_of == {}  # made again from the start
+    assert model.ids == ["yp2", "yp3", "yp4"] and model._made == 0  # made again from the start
     assert [model.row_for(i) for i in ("yp2", "yp3", "yp4", "yp1")] == [0, 1, 2, None]
     qtbot.waitUntil(lambda: model.rows_made, timeout=5000)
     assert model.row_of == {"yp2": 0, "yp3": 1, "yp4": 2}
@@ -220,3 +220,41 @@ def test_the_label_order_after_an_edit_is_the_order_made_afresh(small_project):
         p.remove_node("o4"), p.remove_node("o5")
         p.update_node("o1", label="Northfield College")
         p.add_node(Node("o2", "organisation", "arts centre", lat=53.40, lon=-2.29))
+
+
+def test_removals_and_undo_while_the_rows_are_made_again_make_none_ahead(qapp, qtbot, small_project, monkeypatch):
+    """The ties table in steps of 2, every row made once; yp2's removal has the steps start
+    again from its first row. Then s1's three ties removed and the two undos:
+    each finds its rows without making the rest at once (a city's ties: 60 ms, in the undo right
+    after a delete), and once the steps are done every tie has its row."""
+    from socialmap.model import Tie
+    from socialmap.ui import models
+    from socialmap.ui.commands import RemoveNode, push_edit
+    from socialmap.ui.document import ProjectDocument
+
+    monkeypatch.setattr(models, "ROW_STEP", 2)
+    p = small_project
+    for tie in (Tie("yp3", "s1", "attends"), Tie("yp1", "yp3", "friend"), Tie("ad1", "yp1", "worker")):
+        p.add_tie(tie)  # 9 ties: 4 left when yp2's 2 and s1's 3 are gone (more than a step)
+    doc = ProjectDocument()
+    model = models.TieTableModel(doc)
+    doc.set_project(p, None)
+    qtbot.waitUntil(lambda: model.rows_made, timeout=5000)
+    all_ties = list(model.ids)
+    first = min(i for i, k in enumerate(all_ties) if "yp2" in k)
+    push_edit(doc, RemoveNode(doc, "yp2"))
+    assert model._made == first
+    arm = models._arm_rows_step
+    monkeypatch.setattr(models, "_arm_rows_step", lambda: None)  # no steps meanwhile
+    push_edit(doc, RemoveNode(doc, "s1"))
+    assert model.ids == [k for k in all_ties if "yp2" not in k and "s1" not in k] and model._made <= first
+    made = model._made
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert sorted(model.ids) == sorted(all_ties) and model._made == made
+    assert [model._row(k) for k in model.ids] == list(range(len(all_ties)))
+    assert model._row(("nobody", "yp1")) is None
+    monkeypatch.setattr(models, "_arm_rows_step", arm)
+    arm()
+    qtbot.waitUntil(lambda: model.rows_made, timeout=5000)
+    assert model.row_of == {k: i for i, k in enumerate(model.ids)}
