@@ -558,7 +558,7 @@ def fit_columns_to_text(view, *, rows: int, widest: int) -> None:
         title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
         # a two-line header is as wide as its longer line
         width = max(head_metrics.horizontalAdvance(line) for line in title.split("\n")) + 28  # + the sort arrow
-        texts = (source.shown_texts(model._rows[:n], col) if direct
+        texts = (source.shown_texts(model.order[:n].tolist(), col) if direct
                  else [str(model.index(r, col).data() or "") for r in range(n)])
         for text in set(texts):
             width = max(width, metrics.horizontalAdvance(text) + 14)
@@ -583,16 +583,13 @@ def _order_by(keys: list[Any], descending: bool) -> np.ndarray:
     return np.array(sorted(range(n), key=ranked.__getitem__, reverse=descending), dtype=np.int64)
 
 
-def _ranker(keys: list[Any], before: int):
-    """The rank :func:`_order_by` orders ``keys`` by (numbers, texts, or mixed as there), when
-    the first ``before`` keys are ranked the same way with the rest: else None (the new keys
-    change how the column sorts, and it is sorted afresh)."""
-    had, now = set(map(type, keys[:before])), set(map(type, keys))
-    if before and had <= {int, float}:
-        return float if now <= {int, float} else None
-    if had <= {str}:
-        return (lambda k: k) if now <= {str} else None
-    return lambda k: (0, 0, "") if k == "" else (1, k, "") if type(k) in (int, float) else (2, 0, str(k))
+def _rank(key: Any) -> tuple:
+    """A sort key's rank among any others: the order :func:`_order_by` gives a column of
+    numbers, of texts, or of both (numbers by value, texts by text, an empty value first), so a
+    new row is put in its place without reading the column's other keys."""
+    if key == "":
+        return (0, 0, "")
+    return (1, key, "") if type(key) in (int, float) else (2, 0, str(key))
 
 
 def _place(rows: list[int], rank_of, rank: Any, descending: bool) -> int:
@@ -650,7 +647,6 @@ class SearchProxy(QAbstractProxyModel):
         self._texts: list[str] | None = None
         self._keys: dict[int, list[Any]] = {}
         self._order = np.zeros(0, np.int64)
-        self._rows: list[int] = []
         self.pos = np.zeros(0, np.int64)
         self._saved: list[tuple[int, int]] = []
         self._saved_old: list = []
@@ -668,15 +664,12 @@ class SearchProxy(QAbstractProxyModel):
     @order.setter
     def order(self, value: np.ndarray) -> None:
         self._order = value
-        self._rows = value.tolist()
 
     def _set_identity(self, n: int) -> None:
-        """Every source row in its own order: a ``range`` for the row look-ups (a list of a
-        city's 391,000 ties made again at every reset held the UI thread), and one read-only
-        array of row numbers as both :attr:`order` and :attr:`pos` (an array of each per
-        reset for every table: 25-35 ms while a city was shown)."""
+        """Every source row in its own order: one read-only array of row numbers as both
+        :attr:`order` and :attr:`pos` (an array of each per reset for every table: 25-35 ms
+        while a city was shown)."""
         self._order = self.pos = _identity(n)
-        self._rows = range(n)
 
     # -------------------------------------------------------------- wiring
     def setSourceModel(self, source) -> None:  # noqa: N802
@@ -929,23 +922,16 @@ class SearchProxy(QAbstractProxyModel):
                     return False
                 texts = {r: fast(r) for r in new}
             new = [r for r in new if needle in texts[r]]
-        rows = self._rows if isinstance(self._rows, list) else list(self._rows)
+        rows = self._order
         if 0 <= self._sort_column < source.columnCount() and new:
             keys = self._sort_keys(self._sort_column)
-            rank = _ranker(keys, n_before)
-            if rank is None:
-                return False
             descending = self._sort_order == Qt.SortOrder.DescendingOrder
-            new = sorted(new, key=lambda r: rank(keys[r]), reverse=descending)
-            places = [_place(rows, lambda r: rank(keys[r]), rank(keys[r]), descending) for r in new]
+            new = sorted(new, key=lambda r: _rank(keys[r]), reverse=descending)
+            places = [_place(rows, lambda r: _rank(keys[r]), _rank(keys[r]), descending) for r in new]
         else:
             places = [len(rows)] * len(new)
-        # the places rise with the new rows' order: the last first, so that of two at one place
-        # the first ends up before the second
-        for at, row in reversed(list(zip(places, new, strict=True))):
-            rows.insert(at, row)
-        self._order = np.array(rows, dtype=np.int64) if new else np.asarray(self._order)
-        self._rows = rows
+        if new:  # (each before the row at its place in the order as it was; of two at one place, in turn)
+            self._order = np.insert(self._order, places, new)
         self._set_pos(n)
         return True
 
@@ -999,9 +985,9 @@ class SearchProxy(QAbstractProxyModel):
         return 0 if parent.isValid() or source is None else source.columnCount()
 
     def mapToSource(self, proxy: QModelIndex) -> QModelIndex:  # noqa: N802
-        if not proxy.isValid() or not (0 <= proxy.row() < len(self._rows)):
+        if not proxy.isValid() or not (0 <= proxy.row() < len(self._order)):
             return QModelIndex()
-        return self._src.createIndex(self._rows[proxy.row()], proxy.column())
+        return self._src.createIndex(self._order.item(proxy.row()), proxy.column())
 
     def mapFromSource(self, source: QModelIndex) -> QModelIndex:  # noqa: N802
         if not source.isValid() or not (0 <= source.row() < len(self.pos)):
@@ -1010,13 +996,14 @@ class SearchProxy(QAbstractProxyModel):
         return self.createIndex(p, source.column()) if p >= 0 else QModelIndex()
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        # the hot path of every painted or measured cell: the order as a list (a numpy scalar
-        # costs more), the source index made directly (index() calls rowCount and columnCount)
+        # the hot path of every painted or measured cell: the source index made directly
+        # (index() calls rowCount and columnCount), the row read with item() (a plain int; a
+        # list of the order, 40 ns a cell sooner, cost 4-9 ms to make again at each edit)
         row = index.row()
-        if not 0 <= row < len(self._rows):
+        if not 0 <= row < len(self._order):
             return None
         src = self._src
-        return src.data(src.createIndex(self._rows[row], index.column()), role)
+        return src.data(src.createIndex(self._order.item(row), index.column()), role)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal:

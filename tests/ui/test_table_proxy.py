@@ -168,7 +168,7 @@ def _proxy_like(model, proxy) -> SearchProxy:
 
 def test_edits_keep_a_sorted_or_searched_table_as_a_fresh_sort_makes_it(qapp):
     """A town of 300 young people; the ties and young people tables sorted (either way, by
-    text and by number) and searched. Deleting people with several ties, undoing it, adding and
+    text, by number, and by a column of numbers and empty values) and searched. Deleting people with several ties, undoing it, adding and
     removing a tie: after each, every table's order is the one a new sort and search makes,
     each edit is one layout change of the view, and the current row stays on its record."""
     from socialmap.bench import synthetic_city
@@ -181,6 +181,7 @@ def test_edits_keep_a_sorted_or_searched_table_as_a_fresh_sort_makes_it(qapp):
     ties, people = TieTableModel(doc), NodeTableModel(doc, "young_person")
     setups = [(ties, "type", Qt.SortOrder.AscendingOrder, ""), (ties, "a_label", Qt.SortOrder.DescendingOrder, ""),
               (ties, "b", Qt.SortOrder.AscendingOrder, "friend"), (ties, None, None, "yp"),
+              (ties, "strength", Qt.SortOrder.DescendingOrder, ""), (ties, "since", Qt.SortOrder.AscendingOrder, ""),
               (people, "age", Qt.SortOrder.DescendingOrder, ""), (people, "label", Qt.SortOrder.AscendingOrder, "1")]
     proxies = []
     for model, column, order, text in setups:
