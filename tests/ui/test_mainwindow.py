@@ -221,6 +221,12 @@ def test_area_table_suppresses_counts_of_one_to_four(make_window, qtbot, tmp_pat
     col = model.columns.index("young_people")
     shown = {model.index(r, 0).data(): model.index(r, col).data() for r in range(model.rowCount())}
     assert shown == {"A1": "<5", "A2": "5", "A3": "0"}
+    # the search matches what is shown: A1's 2 is not found by "2" (only A2, by its code)
+    proxy = window.tables["area"]["proxy"]
+    proxy.setFilterFixedString("2")
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["A2"]
+    proxy.setFilterFixedString("<5")
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["A1"]
 
 
 def test_table_search_filters_and_sorting_uses_values(make_window, qtbot, project_file):

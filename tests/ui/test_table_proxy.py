@@ -234,3 +234,97 @@ def test_a_deleted_persons_ties_leave_a_sorted_table_without_sorting_it_again(qa
     assert _ids(proxy) == [k for k in before if "yp2" not in k.split("|")] and read == []
     doc.undo_stack.undo()
     assert _ids(proxy) == before and read == []
+
+
+def test_texts_sort_by_code_point_with_equal_texts_in_row_order():
+    """"" first, capitals before small letters (as Python orders text); the two "a" rows in
+    their own order either way round."""
+    from socialmap.ui.models import _order_by
+
+    keys = ["b", "a", "B", "a", ""]
+    assert _order_by(keys, False).tolist() == [4, 2, 1, 3, 0]
+    assert _order_by(keys, True).tolist() == [0, 1, 3, 2, 4]
+    assert _order_by(keys, True).tolist() == sorted(range(5), key=keys.__getitem__, reverse=True)
+
+
+def test_a_search_keystroke_in_a_sorted_table_does_not_sort_it_again(qapp, monkeypatch):
+    """The ties of a town sorted by label: typing "fri", "frie" and back to "fri" sorts once (at
+    the sort) and the backspace reads no row's text; the rows are those a fresh search finds."""
+    from socialmap.bench import synthetic_city
+    from socialmap.ui import models
+    from socialmap.ui.models import TieTableModel
+
+    doc = _doc(qapp, synthetic_city(300))
+    model = TieTableModel(doc)
+    proxy = SearchProxy(model)
+    sorts = []
+    real = models._order_by
+    monkeypatch.setattr(models, "_order_by", lambda keys, desc: sorts.append(1) or real(keys, desc))
+    proxy.sort(model.columns.index("a_label"), Qt.SortOrder.AscendingOrder)
+    proxy.setFilterFixedString("fri")
+    proxy.setFilterFixedString("frie")
+    assert len(sorts) == 1
+
+    class Unread(list):
+        def __iter__(self):
+            raise AssertionError("the texts read again")
+
+        __getitem__ = __iter__
+
+    proxy._texts = Unread(proxy._texts)
+    proxy.setFilterFixedString("fri")
+    shown = _ids(proxy)
+    proxy._texts = list.copy(proxy._texts)
+    assert len(sorts) == 1 and shown == _ids(_proxy_like(model, proxy)) and shown
+
+
+def test_the_tie_tables_columns_follow_its_rows_after_edits(qapp, small_project):
+    """Column values read in the project's order hold each row's own value, before and after
+    a delete and its undo (the ties back at the end) and a new tie."""
+    from socialmap.model import Tie
+    from socialmap.ui.commands import AddTie
+    from socialmap.ui.models import TieTableModel
+
+    doc = _doc(qapp, small_project)
+    model = TieTableModel(doc)
+
+    def same() -> bool:
+        return all(model.column_values(c) == [model.value(k, c) for k in model.ids]
+                   for c in ("a_label", "b_label", "type", "context"))
+
+    assert same()
+    push_edit(doc, RemoveNode(doc, "yp2"))
+    assert same()
+    doc.undo_stack.undo()
+    push_edit(doc, AddTie(doc, Tie("yp3", "yp1", "friend")))
+    assert same() and model.ids[-1] == ("yp1", "yp3")
+
+
+def test_search_texts_are_made_ahead_in_steps_and_stay_right_through_edits(qapp, qtbot, monkeypatch):
+    """A town's ties in steps of 50 rows: once the window is idle the proxy has every row's
+    text, as made at once; a deletion while they are being made starts them again, and a
+    search before they are done makes the rest there and then; either way the texts are those
+    of the rows now."""
+    from socialmap.bench import synthetic_city
+    from socialmap.ui import models
+    from socialmap.ui.models import TieTableModel
+
+    monkeypatch.setattr(models, "TEXT_STEP", 50)
+    city = synthetic_city(300)
+    doc = _doc(qapp, city)
+    model = TieTableModel(doc)
+    proxy = SearchProxy(model)
+    assert proxy._texts is None and proxy._text_steps.texts == []
+    qtbot.waitUntil(lambda: proxy._texts is not None, timeout=10_000)
+    assert proxy._texts == model.row_texts()
+    # again, with a deletion once a few steps are made
+    doc2 = _doc(qapp, synthetic_city(300))
+    model2 = TieTableModel(doc2)
+    proxy2 = SearchProxy(model2)
+    qtbot.waitUntil(lambda: len(proxy2._text_steps.texts or []) >= 100, timeout=10_000)
+    busy = max(doc2.project.nodes, key=lambda i: len(doc2.project.neighbours(i)))
+    push_edit(doc2, RemoveNode(doc2, busy))
+    assert proxy2._text_steps.texts == []  # started again
+    proxy2.setFilterFixedString("friend")  # before they are done: the rest made now
+    assert proxy2._texts == model2.row_texts()
+    assert _ids(proxy2) == _ids(_proxy_like(model2, proxy2)) and _ids(proxy2)
