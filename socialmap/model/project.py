@@ -1013,12 +1013,13 @@ class Project:
             self._unlink(tie.a, tie.b)
         del self.adjacency[node_id]
         del self.nodes[node_id]
+        # records are replaced, never changed in place (a job's view shares them: workers.capture)
         for sid in dependants["providers"]:
-            self.nodes[sid].provider = None
+            self.nodes[sid] = replace(self.nodes[sid], provider=None)
         for key in dependants["contexts"]:
             tie = self.ties.get(key)
             if tie is not None:  # (a tie of the node's own is gone with it, its context kept)
-                tie.context = None
+                self.ties[key] = replace(tie, context=None)
         self.touch()
         return node, removed, dependants
 
@@ -1033,10 +1034,10 @@ class Project:
                 self._link(tie)
         for sid, value in (dependants or {}).get("providers", {}).items():
             if sid in self.nodes:
-                self.nodes[sid].provider = value
+                self.nodes[sid] = replace(self.nodes[sid], provider=value)
         for key, value in (dependants or {}).get("contexts", {}).items():
             if tuple(key) in self.ties:
-                self.ties[tuple(key)].context = value
+                self.ties[tuple(key)] = replace(self.ties[tuple(key)], context=value)
         self.touch()
 
     def dependants_of(self, node_id: str) -> dict[str, Any]:
@@ -1072,7 +1073,7 @@ class Project:
         self._link(tie)
         if tie.type == "provides":
             org, svc = (tie.a, tie.b) if self.nodes[tie.a].kind == ORGANISATION else (tie.b, tie.a)
-            self.nodes[svc].provider = org
+            self.nodes[svc] = replace(self.nodes[svc], provider=org)
         self.touch()
 
     def update_tie(self, a: str, b: str, **changes: Any) -> dict[str, Any]:
@@ -1174,7 +1175,7 @@ class Project:
         self._unlink(a, b)
         if tie.type == "provides":
             svc = tie.b if self.nodes[tie.b].kind == SERVICE else tie.a
-            self.nodes[svc].provider = None
+            self.nodes[svc] = replace(self.nodes[svc], provider=None)
         self.touch()
         return tie
 

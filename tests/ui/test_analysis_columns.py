@@ -86,3 +86,26 @@ def test_the_samples_zero_rate_hot_spot_says_why_in_the_window_and_the_cli(make_
     assert main(["hotspots", str(SAMPLE)]) == 0
     line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("X01000022"))
     assert "Hot spot, 90% confidence" in line and line.rstrip().endswith("its neighbours' rates are high")
+
+
+def test_each_persons_measures_come_as_plain_values(small_project):
+    """The inspector's measures of a person from the analysis's frame, a row when asked: yp1
+    (Robin: friends with yp2, attends s1) has degree 2 as an int, and a missing hops count is
+    None, as DataFrame.to_dict gives them; an id not analysed is not there."""
+    from socialmap.analysis import analyse
+    from socialmap.ui.analysis_panel import PeopleMeasures
+
+    result = analyse(small_project)
+    people = PeopleMeasures(result.people)
+    whole = result.people.to_dict(orient="index")
+    assert set(people) == set(whole) and len(people) == len(whole) and "yp1" in people
+    for ident, row in whole.items():
+        mine = people[ident]
+        assert mine.keys() == row.keys()
+        for name, value in row.items():
+            plain = None if type(value).__name__ == "NAType" else (value.item() if hasattr(value, "item") else value)
+            assert mine[name] == plain or (plain != plain and mine[name] != mine[name])  # (NaN)
+            assert type(mine[name]) is type(plain)
+    assert people["yp1"]["degree"] == 2 and type(people["yp1"]["degree"]) is int
+    assert any(row["hops_to_opportunity"] is None for row in map(people.__getitem__, people))
+    assert people.get("nobody") is None and "nobody" not in people

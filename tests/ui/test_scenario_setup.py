@@ -611,3 +611,28 @@ def test_the_view_takes_the_projects_cached_arrays_of_its_version_only():
     view = workers.capture(p)
     assert "graph_arrays" not in view._cache and "has_dated_ties" not in view._cache
     assert list(graph_arrays(view).ids) == list(arrays.ids)
+
+
+def test_a_jobs_view_of_the_project_stays_as_it_was_taken(small_project):
+    """A view taken for the analysis (shared by the jobs that only read the project), then
+    edits of every kind on the project: s1 removed (its ties go; yp2-yp3 and o1-ad1 lose their
+    context s1), a new tie, a relabel, o1's provides tie to s2 removed (s2's provider cleared),
+    a young person moved. The view holds the project as it was, record for record, and the
+    project holds the edits: no record the view holds was changed."""
+    from tests.model.test_validation import _snapshot
+
+    p = small_project
+    p.add_node(Node("s2", "service", "Drop-in", lat=53.405, lon=-2.285, provider="o1"))
+    view = workers.snapshot_view(p)
+    before = _snapshot(view)
+    assert before == _snapshot(p) and view.version == p.version
+    p.remove_node("s1")
+    p.add_tie(Tie("yp1", "yp3", "friend"))
+    p.update_node("yp1", label="Robin B")
+    p.remove_tie("o1", "s2")
+    p.update_node("yp3", area_code="A1")
+    assert _snapshot(view) == before
+    assert view.get_tie("yp2", "yp3").context == "s1" and p.get_tie("yp2", "yp3").context is None
+    assert view.nodes["s2"].provider == "o1" and p.nodes["s2"].provider is None
+    assert "s1" in view.adjacency["yp1"] and "yp3" not in view.adjacency["yp1"]
+    assert workers.shared_snapshot(p) is not view
