@@ -61,6 +61,8 @@ TARGETS: dict[str, tuple[float | None, float | None, float | None]] = {
     # the session's first scenario as fast as the others (its set-up made ahead after opening)
     "scenario_first": (0.3, 100, 300),
     "ranking": (2.0, 100, None),
+    # SPEC 10: full analysis 5 s, the UI thread never blocked 100 ms on analysis work
+    "analysis": (5.0, 100, None),
     "save": (None, 100, None),
 }
 
@@ -345,11 +347,6 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
         search.setText("yp")
         h.measure("search_keystroke", lambda: search.setText("yp1"), page=False)
         search.setText("")
-    if "search_ties" in want:
-        # the first keystroke in the ties table (391,000 rows at 100,000), its texts made ahead
-        search = window.tables["tie"]["search"]
-        h.measure("search_ties", lambda: search.setText("f"), page=False)
-        search.setText("")
     sp = window.scenario_panel
     if "scenario" in want:
         sp.service_pick.setCurrentIndex(0)
@@ -367,6 +364,21 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
         h.measure("ranking", lambda: h.wait_signal(sp.rankDone, sp.run_rank) and None)
         # then whether its top ten keep their order across context survival (a job after it)
         h.measure("ranking_top_ten", lambda: h.wait_until(lambda: bool(top), 300), page=False)
+    if "analysis" in want:
+        # the measures, hotspots and tie classes of the city, shown in the panel and on the map
+        ap = window.analysis_panel
+        h.measure("analysis", lambda: h.wait_signal(ap.analysisDone, ap.run) and None)
+    if "search_ties" in want:
+        # the first keystroke in the ties table (391,000 rows at 100,000) after a pause of 3 s
+        # with no job running: the rows' texts are made ahead while the window is idle and no
+        # job runs (about 2 s of steps at 100,000); a keystroke before they are made makes the
+        # rest itself, up to 0.6 s (docs/performance.md, "Searching, eighth session")
+        search = window.tables["tie"]["search"]
+        h.wait_until(lambda: workers.executor().idle.is_set(), 120)
+        pause = time.perf_counter() + 3
+        h.wait_until(lambda: time.perf_counter() > pause, 10)
+        h.measure("search_ties", lambda: search.setText("f"), page=False)
+        search.setText("")
     if "delete_person" in want or "undo_delete" in want:
         # a young person with several ties deleted (their ties go from the map and the ties
         # table with them), then the undo that brings them all back; after the scenarios, whose

@@ -43,9 +43,10 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 #: 5,000 tie keys take 2-3 ms.
 ROW_STEP = 5_000
 
-#: Rows of a table whose search texts are made ahead in one step (:class:`_TextSteps`): 8,000
-#: of a city's ties take 10-15 ms. A table of up to this many rows makes them at its first search.
-TEXT_STEP = 8_000
+#: Rows of a table whose search texts are made ahead in one step (:class:`_TextSteps`): 2,000
+#: of a city's ties take 3-10 ms. A table of up to 8,000 rows makes them at its first search.
+TEXT_STEP = 2_000
+TEXT_AHEAD_FROM = 8_000
 
 #: Column headers: the one mapping of field names to words (socialmap.model.labels).
 HEADERS = FIELD_LABELS
@@ -114,30 +115,40 @@ ROW_STEP_MS = 1
 ROW_PAUSE_MS = 50
 
 
-def _arm_rows_step() -> None:
+def _arm_rows_step(held: bool = False) -> None:
     global _ROWS_ARMED
     if _ROWS_WAITING and not _ROWS_ARMED:
         _ROWS_ARMED = True
-        # after a user action began, a pause (the answer first)
-        QTimer.singleShot(ROW_STEP_MS if workers.ui_idle_for(ROW_PAUSE_MS / 1000) else ROW_PAUSE_MS, _next_rows_step)
+        # after a user action began, a pause (the answer first); the same while every step
+        # waiting is held until the jobs are done
+        idle = workers.ui_idle_for(ROW_PAUSE_MS / 1000) and not held
+        QTimer.singleShot(ROW_STEP_MS if idle else ROW_PAUSE_MS, _next_rows_step)
 
 
 def _next_rows_step() -> None:
     """One step of the next table whose rows are being made, the tables in turn (a big one
     does not hold up the others: the young people's are whole after 40 steps of a city's,
-    the ties' after 100)."""
+    the ties' after 100). Steps that wait for the jobs (``after_jobs``: the search texts, 10-15
+    ms each, 40 ms beside a job: a ranking run beside them took twice as long, and the
+    analysis's UI gap passed 100 ms) are passed over while a job runs."""
     global _ROWS_ARMED
     _ROWS_ARMED = False
-    while _ROWS_WAITING:
+    held = 0
+    for _ in range(len(_ROWS_WAITING)):
         ref, turn = _ROWS_WAITING.popleft()
         model = ref()
         if model is None or turn != model._rows_turn or model.rows_made:  # gone, made again, or whole
             continue
+        if getattr(model, "after_jobs", False) and not workers.executor().idle.is_set():
+            _ROWS_WAITING.append((ref, turn))
+            held += 1
+            continue
         model._rows_step(turn)
         if not model.rows_made:
             _ROWS_WAITING.append((ref, turn))
+        held = -1
         break
-    _arm_rows_step()
+    _arm_rows_step(held=held == len(_ROWS_WAITING) and held > 0)
 
 
 def _emit(model: QObject, signal: str) -> None:
@@ -155,6 +166,9 @@ class _RecordModel(QAbstractTableModel):
     #: wants: a view's proxy (:class:`SearchProxy`) then takes them out of its order at once.
     rowsBatchStarting = Signal()
     rowsBatchDone = Signal()
+    #: Before a change signalled for every row while the rows are still being made: the ids that
+    #: changed (a view's proxy then makes only their search texts again, when it next searches)
+    idsChanged = Signal(list)
 
     def __init__(self, doc: ProjectDocument) -> None:
         super().__init__(doc)
@@ -333,6 +347,7 @@ class _RecordModel(QAbstractTableModel):
         if len(idents) > 2 and not self.rows_made:
             # every row: no look-up of each while the rows are still being made (a scan of a
             # city's ties is 40 ms a tie; the views repaint the rows they show)
+            self.idsChanged.emit(list(idents))
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(self.columns) - 1))
             return
         for row in self._rows_of(idents):
@@ -559,8 +574,11 @@ class TieTableModel(_RecordModel):
             records = map(ties.__getitem__, ids)
         try:
             if column in ("a_label", "b_label"):
+                ends = list(map(attrgetter(column[0]), records))
+                if len(ends) * 4 < len(nodes):  # (a few rows: their own nodes, not a dict of all)
+                    return [None if (n := nodes.get(e)) is None else n.label for e in ends]
                 labels = {nid: n.label for nid, n in nodes.items()}
-                return list(map(labels.get, map(attrgetter(column[0]), records)))
+                return list(map(labels.get, ends))
             return list(map(attrgetter(column), records))
         except KeyError:  # a node's ties being taken out a row at a time: some are gone already
             return [None if ties.get(key) is None else self.value(key, column) for key in ids]
@@ -668,6 +686,9 @@ class _TextSteps:
     first rows (None when none are being made). Its steps go in the tables' queue of steps
     (:data:`_ROWS_WAITING`), in turn with theirs."""
 
+    #: (the steps wait while a job runs: :func:`_next_rows_step`)
+    after_jobs = True
+
     def __init__(self, proxy: SearchProxy) -> None:
         self._proxy = weakref.ref(proxy)
         self._rows_turn = 0
@@ -722,6 +743,10 @@ class SearchProxy(QAbstractProxyModel):
         #: the source's removals (first, last) within a batch (rowsBatchStarting..Done), else None
         self._batch: list[tuple[int, int]] | None = None
         self._text_steps = _TextSteps(self)
+        #: ids whose rows changed, signalled with every row (idsChanged): their texts made again
+        #: when next searched; and whether the next change of every row is theirs
+        self._pending_ids: list[Any] = []
+        self._next_change_is_ids = False
         #: every row in the order of the sort (None: made at the next search), and the rows each
         #: recent search text matched (:meth:`_matches`)
         self._full: np.ndarray | None = None
@@ -769,7 +794,8 @@ class SearchProxy(QAbstractProxyModel):
                 ("rowsAboutToBeRemoved", self._before_rows), ("rowsRemoved", self._after_removed),
                 ("dataChanged", self._source_changed),
                 ("headerDataChanged", self.headerDataChanged),
-                ("rowsBatchStarting", self._batch_start), ("rowsBatchDone", self._batch_done))
+                ("rowsBatchStarting", self._batch_start), ("rowsBatchDone", self._batch_done),
+                ("idsChanged", self._ids_changed))
 
     def _source_reset(self) -> None:
         self._forget()
@@ -779,6 +805,7 @@ class SearchProxy(QAbstractProxyModel):
 
     def _forget(self) -> None:
         self._texts = None
+        self._pending_ids = []
         self._keys = {}
         self._forget_orders()
         self._text_steps.stop()
@@ -787,7 +814,7 @@ class SearchProxy(QAbstractProxyModel):
     def _start_texts(self) -> None:
         """Make the rows' search texts ahead, a step at a time while the window is idle (the
         first keystroke in a city's ties table made them all: 0.6-0.7 s on the UI thread)."""
-        if self._texts is None and hasattr(self._src, "row_texts") and self._source_rows() > TEXT_STEP:
+        if self._texts is None and hasattr(self._src, "row_texts") and self._source_rows() > TEXT_AHEAD_FROM:
             self._text_steps.start()
 
     def _text_step(self) -> None:
@@ -827,7 +854,25 @@ class SearchProxy(QAbstractProxyModel):
             self._keys[column] = keys
         return keys
 
+    def _ids_changed(self, idents: list) -> None:
+        self._pending_ids.extend(idents)
+        self._next_change_is_ids = True
+
+    def _patch_pending(self) -> None:
+        """The texts of the rows of :attr:`_pending_ids`, made again from the rows now."""
+        pending, self._pending_ids = self._pending_ids, []
+        source = self._src
+        for texts in (self._texts, self._text_steps.texts):
+            if texts is None or not pending:
+                continue
+            for ident in pending:
+                row = source._row(ident)
+                if row is not None and row < len(texts):
+                    texts[row] = source.row_text(row)
+
     def _row_texts(self) -> list[str]:
+        if self._pending_ids:
+            self._patch_pending()
         if self._texts is None:
             source = self.sourceModel()
             fast = getattr(source, "row_texts", None)
@@ -924,6 +969,8 @@ class SearchProxy(QAbstractProxyModel):
 
         def narrow() -> None:
             needle = text.lower()
+            if self._pending_ids:
+                self._patch_pending()
             if needle and needle not in self._matched and previous and needle.startswith(previous.lower()) \
                     and self._texts is not None:
                 # typing on: only the rows that matched can match (a keystroke costs what is left)
@@ -980,6 +1027,7 @@ class SearchProxy(QAbstractProxyModel):
         if not self._insert_rows(first, last):
             self._forget()
             self._recompute()
+            self._start_texts()
         self._restore_saved(lambda src: src + count if src >= first else src)
 
     def _after_removed(self, parent, first, last) -> None:
@@ -998,6 +1046,7 @@ class SearchProxy(QAbstractProxyModel):
         if self._source_rows() != n or not 0 <= removed[0] <= removed[-1] < n_before:
             self._forget()  # (not the rows it had: made again)
             self._recompute()
+            self._start_texts()
         else:
             self._drop_cached(removed, gone)
             if not self._ordered():
@@ -1013,7 +1062,7 @@ class SearchProxy(QAbstractProxyModel):
         self._keys = {c: k for c, k in self._keys.items() if c == self._sort_column}
         self._sorted = None
         self._forget_orders()
-        self._texts_changed()
+        part = self._text_steps.texts  # (texts being made ahead: those of the rows made so far)
         lists = [*self._keys.values(), *([self._texts] if self._texts is not None else [])]
         for values in lists:
             if len(removed) <= 16:
@@ -1021,6 +1070,10 @@ class SearchProxy(QAbstractProxyModel):
                     del values[row]
             else:
                 values[:] = compress(values, (~gone).tolist())
+        if part is not None:
+            for row in reversed(removed):
+                if row < len(part):
+                    del part[row]
 
     def _ordered(self) -> bool:
         """Whether the order is other than the source's own (sorted or searched)."""
@@ -1042,8 +1095,7 @@ class SearchProxy(QAbstractProxyModel):
         for column, keys in self._keys.items():
             keys.extend(("" if k is None else k) for k in (source.index(r, column).data(SORT_ROLE) for r in new))
         self._sorted = None
-        self._forget_orders()
-        self._texts_changed()
+        self._forget_orders()  # (texts being made ahead: the new rows, the last, are made in turn)
         if self._texts is not None:
             fast = getattr(source, "row_text", None)
             if fast is None:
@@ -1090,16 +1142,22 @@ class SearchProxy(QAbstractProxyModel):
     def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
         first, last = top_left.row(), bottom_right.row()
         source = self.sourceModel()
-        if self._texts is not None:
-            fast = getattr(source, "row_text", None)
+        fast = getattr(source, "row_text", None)
+        by_ids, self._next_change_is_ids = self._next_change_is_ids, False
+        for texts in (self._texts, self._text_steps.texts):  # (made, or being made ahead)
+            if texts is None or by_ids:  # (by ids: made again when next searched, _patch_pending)
+                continue
             if fast is not None and last - first < 64:
-                for r in range(first, last + 1):
-                    self._texts[r] = fast(r)
-            else:
+                for r in range(first, min(last + 1, len(texts))):
+                    texts[r] = fast(r)
+            elif texts is self._texts:
                 self._texts = None
+            else:
+                self._texts_changed()
+        if self._texts is None and self._text_steps.texts is None:
+            self._start_texts()
         self._keys = {}
         self._forget_orders()
-        self._texts_changed()
         if not len(self.order):
             return
         if last - first >= 64:  # a whole column (the areas' counts): every shown row

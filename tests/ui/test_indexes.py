@@ -189,13 +189,16 @@ def test_a_node_with_more_ties_relabelled_before_the_rows_are_made(qapp, small_p
         (top.row(), top.column(), bottom.row(), bottom.column())))
     proxy.setFilterFixedString("robin")
     assert _shown(proxy) == ["yp1|yp2", "s1|yp1", "yp1|yp3"]
+    texts = proxy._texts
     push_edit(doc, UpdateNode(doc, "yp1", {"label": "Robyn"}))
     assert set(changed) == {(0, 0, 6, len(model.columns) - 1)} and model.row_of == {}
+    assert proxy._texts is texts  # kept: only the three rows' texts are made again, at the search
     # the tie yp1 attends s1 (key (s1, yp1)): the young person end a, the service end b
     assert [model.index(1, a_label).data(), model.index(3, a_label).data(), model.index(3, b_label).data(),
             model.index(6, a_label).data()] == ["Robyn", "Robyn", "Youth club", "Robyn"]
     proxy.setFilterFixedString("robyn")  # the search matches the new label
     assert _shown(proxy) == ["yp1|yp2", "s1|yp1", "yp1|yp3"]
+    assert proxy._texts is texts and proxy._texts == model.row_texts()
 
 
 def test_the_label_order_after_an_edit_is_the_order_made_afresh(small_project):

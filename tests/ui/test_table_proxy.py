@@ -302,14 +302,15 @@ def test_the_tie_tables_columns_follow_its_rows_after_edits(qapp, small_project)
 
 def test_search_texts_are_made_ahead_in_steps_and_stay_right_through_edits(qapp, qtbot, monkeypatch):
     """A town's ties in steps of 50 rows: once the window is idle the proxy has every row's
-    text, as made at once; a deletion while they are being made starts them again, and a
-    search before they are done makes the rest there and then; either way the texts are those
-    of the rows now."""
+    text, as made at once; a deletion and a relabel while they are being made change those
+    made already, and a search before they are done makes the rest there and then; either way
+    the texts are those of the rows now."""
     from socialmap.bench import synthetic_city
     from socialmap.ui import models
     from socialmap.ui.models import TieTableModel
 
     monkeypatch.setattr(models, "TEXT_STEP", 50)
+    monkeypatch.setattr(models, "TEXT_AHEAD_FROM", 100)
     city = synthetic_city(300)
     doc = _doc(qapp, city)
     model = TieTableModel(doc)
@@ -323,8 +324,13 @@ def test_search_texts_are_made_ahead_in_steps_and_stay_right_through_edits(qapp,
     proxy2 = SearchProxy(model2)
     qtbot.waitUntil(lambda: len(proxy2._text_steps.texts or []) >= 100, timeout=10_000)
     busy = max(doc2.project.nodes, key=lambda i: len(doc2.project.neighbours(i)))
-    push_edit(doc2, RemoveNode(doc2, busy))
-    assert proxy2._text_steps.texts == []  # started again
+    push_edit(doc2, RemoveNode(doc2, busy))  # its ties' texts taken out of those made
+    made = proxy2._text_steps.texts
+    assert made and made == model2.row_texts()[:len(made)]
+    first = model2.ids[0]
+    push_edit(doc2, UpdateNode(doc2, first[0], {"label": "Renamed"}))  # a made row's text, new
+    made = proxy2._text_steps.texts
+    assert "renamed" in made[0] and made == model2.row_texts()[:len(made)]
     proxy2.setFilterFixedString("friend")  # before they are done: the rest made now
     assert proxy2._texts == model2.row_texts()
     assert _ids(proxy2) == _ids(_proxy_like(model2, proxy2)) and _ids(proxy2)
