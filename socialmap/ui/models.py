@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shiboken6
 from PySide6.QtCore import (
     QAbstractProxyModel,
     QAbstractTableModel,
@@ -694,9 +695,14 @@ class _TextSteps:
         self._rows_turn = 0
         self.texts: list[str] | None = None
 
+    def _live(self) -> SearchProxy | None:
+        """The proxy, unless it is gone (its Qt object too: a closed window's)."""
+        proxy = self._proxy()
+        return proxy if proxy is not None and shiboken6.isValid(proxy) else None
+
     @property
     def rows_made(self) -> bool:
-        return self.texts is None or self._proxy() is None
+        return self.texts is None or self._live() is None
 
     def start(self) -> None:
         self._rows_turn += 1
@@ -709,7 +715,7 @@ class _TextSteps:
         self.texts = None
 
     def _rows_step(self, turn: int) -> None:
-        proxy = self._proxy()
+        proxy = self._live()
         if proxy is not None and turn == self._rows_turn and self.texts is not None:
             proxy._text_step()
 
