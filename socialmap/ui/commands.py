@@ -52,6 +52,13 @@ def _incident_keys(doc: ProjectDocument, node_id: str) -> list[tuple[str, str]]:
     return [tie_key(node_id, o) for o in doc.project.neighbours(node_id)]
 
 
+def _context_keys(doc: ProjectDocument, dependants: dict) -> list[tuple[str, str]]:
+    """The ties (still in the project) whose context a removed place was: changed by its
+    removal and by its undo (the views' texts and sort keys of them follow)."""
+    ties = doc.project.ties
+    return [key for key in map(tuple, dependants.get("contexts", {})) if key in ties]
+
+
 class AddNode(_Edit):
     """Add a node (a young person is placed inside their home area by the model)."""
 
@@ -123,8 +130,9 @@ class RemoveNode(_Edit):
         node, ties, dependants = self.doc.project.remove_node(self.node_id)
         self.saved = (node, ties, dependants)
         keys = [t.key for t in ties]
-        if keys:
-            self.doc.tiesChanged.emit([], [], keys)
+        contexts = _context_keys(self.doc, dependants)
+        if keys or contexts:
+            self.doc.tiesChanged.emit([], contexts, keys)
         changed = list(dependants.get("providers", {}))
         self.doc.nodesChanged.emit([], changed, [self.node_id])
         if self.doc.selection[1] == self.node_id:
@@ -135,8 +143,9 @@ class RemoveNode(_Edit):
         self.doc.project.restore_node(node, ties, dependants)
         self.doc.nodesChanged.emit([self.node_id], list(dependants.get("providers", {})), [])
         keys = [t.key for t in ties]
-        if keys:
-            self.doc.tiesChanged.emit(keys, [], [])
+        contexts = _context_keys(self.doc, dependants)
+        if keys or contexts:
+            self.doc.tiesChanged.emit(keys, contexts, [])
 
 
 class EraseNode(_Edit):
@@ -157,8 +166,9 @@ class EraseNode(_Edit):
 
         self.erasure = erase_person(self.doc.project, self.node_id, snapshot_eraser=erase_from_snapshots)
         keys = [t.key for t in self.erasure.ties]
-        if keys:
-            self.doc.tiesChanged.emit([], [], keys)
+        contexts = _context_keys(self.doc, self.erasure.dependants)
+        if keys or contexts:
+            self.doc.tiesChanged.emit([], contexts, keys)
         self.doc.nodesChanged.emit([], list(self.erasure.dependants.get("providers", {})), [self.node_id])
         if self.doc.selection[1] == self.node_id:
             self.doc.select("", "")
@@ -169,8 +179,9 @@ class EraseNode(_Edit):
         restore_erasure(self.doc.project, self.erasure)
         self.doc.nodesChanged.emit([self.node_id], list(self.erasure.dependants.get("providers", {})), [])
         keys = [t.key for t in self.erasure.ties]
-        if keys:
-            self.doc.tiesChanged.emit(keys, [], [])
+        contexts = _context_keys(self.doc, self.erasure.dependants)
+        if keys or contexts:
+            self.doc.tiesChanged.emit(keys, contexts, [])
 
 
 def holds_erased_data(stack) -> bool:

@@ -753,6 +753,9 @@ class SearchProxy(QAbstractProxyModel):
         #: when next searched; and whether the next change of every row is theirs
         self._pending_ids: list[Any] = []
         self._next_change_is_ids = False
+        #: whether the order holds exactly the rows the search matches (not after a changed
+        #: row kept its place)
+        self._exact = True
         #: every row in the order of the sort (None: made at the next search), and the rows each
         #: recent search text matched (:meth:`_matches`)
         self._full: np.ndarray | None = None
@@ -868,11 +871,11 @@ class SearchProxy(QAbstractProxyModel):
         """The texts of the rows of :attr:`_pending_ids`, made again from the rows now."""
         pending, self._pending_ids = self._pending_ids, []
         source = self._src
+        rows = source._rows_of(pending) if pending else []  # (one pass over rows not made)
         for texts in (self._texts, self._text_steps.texts):
-            if texts is None or not pending:
+            if texts is None:
                 continue
-            for ident in pending:
-                row = source._row(ident)
+            for row in rows:
                 if row is not None and row < len(texts):
                     texts[row] = source.row_text(row)
 
@@ -915,6 +918,7 @@ class SearchProxy(QAbstractProxyModel):
             order = order[keep[order]]
         self.order = order
         self._set_pos(n)
+        self._exact = True
 
     #: search texts whose matching rows are kept (a backspace goes back to one of them at once)
     MATCHES_KEPT = 8
@@ -984,9 +988,10 @@ class SearchProxy(QAbstractProxyModel):
                 keep = np.fromiter((needle in texts[r] for r in self.order.tolist()), bool, len(self.order))
                 self.order = self.order[keep]
                 self._set_pos(n)
-                matched = np.zeros(n, bool)  # every row that matches (those left), for a backspace
-                matched[self._order] = True
-                self._keep_matches(needle, matched)
+                if self._exact:  # (not after a changed row kept its place: it may match now)
+                    matched = np.zeros(n, bool)  # every row that matches (those left), for a backspace
+                    matched[self._order] = True
+                    self._keep_matches(needle, matched)
             else:
                 self._recompute()
 
@@ -1046,21 +1051,22 @@ class SearchProxy(QAbstractProxyModel):
         """Take the source rows ``removed`` (sorted, numbered as before) out of the order."""
         n_before = len(self.pos)
         n = n_before - len(removed)
+        if self._source_rows() != n or not 0 <= removed[0] <= removed[-1] < n_before:
+            self._forget()  # (not the rows it had: made again, the view's rows not kept)
+            self._recompute()
+            self._start_texts()
+            self._restore_saved(lambda src: -1)
+            return
         gone = np.zeros(n_before, bool)
         gone[removed] = True
         shift = np.cumsum(gone)
-        if self._source_rows() != n or not 0 <= removed[0] <= removed[-1] < n_before:
-            self._forget()  # (not the rows it had: made again)
-            self._recompute()
-            self._start_texts()
+        self._drop_cached(removed, gone)
+        if not self._ordered():
+            self._set_identity(n)
         else:
-            self._drop_cached(removed, gone)
-            if not self._ordered():
-                self._set_identity(n)
-            else:
-                order = self._order[~gone[self._order]]
-                self.order = order - shift[order]
-                self._set_pos(n)
+            order = self._order[~gone[self._order]]
+            self.order = order - shift[order]
+            self._set_pos(n)
         self._restore_saved(lambda src: -1 if gone[src] else src - int(shift[src]))
 
     def _drop_cached(self, removed: list[int], gone: np.ndarray) -> None:
@@ -1150,6 +1156,7 @@ class SearchProxy(QAbstractProxyModel):
         source = self.sourceModel()
         fast = getattr(source, "row_text", None)
         by_ids, self._next_change_is_ids = self._next_change_is_ids, False
+        self._exact = False  # the changed rows keep their places, matched or not
         for texts in (self._texts, self._text_steps.texts):  # (made, or being made ahead)
             if texts is None or by_ids:  # (by ids: made again when next searched, _patch_pending)
                 continue

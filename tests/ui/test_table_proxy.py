@@ -334,3 +334,42 @@ def test_search_texts_are_made_ahead_in_steps_and_stay_right_through_edits(qapp,
     proxy2.setFilterFixedString("friend")  # before they are done: the rest made now
     assert proxy2._texts == model2.row_texts()
     assert _ids(proxy2) == _ids(_proxy_like(model2, proxy2)) and _ids(proxy2)
+
+
+def test_a_deleted_places_context_leaves_the_ties_search_and_comes_back_on_undo(qapp, small_project):
+    """s1 is the context of yp2-yp3 and o1-ad1: once s1 is deleted a search for "s1" finds
+    neither (their context cells are empty: the deletion signals them changed), and after the
+    undo both again."""
+    from socialmap.ui.models import TieTableModel
+
+    doc = _doc(qapp, small_project)
+    model = TieTableModel(doc)
+    proxy = SearchProxy(model)
+    proxy.sort(model.columns.index("context"), Qt.SortOrder.AscendingOrder)
+    proxy.setFilterFixedString("s1")
+    assert {"yp2|yp3", "ad1|o1"} <= set(_ids(proxy))
+    push_edit(doc, RemoveNode(doc, "s1"))  # (the changed rows keep their places until the next search)
+    proxy.setFilterFixedString("s")
+    proxy.setFilterFixedString("s1")
+    assert _ids(proxy) == [] and _ids(_proxy_like(model, proxy)) == []
+    doc.undo_stack.undo()
+    proxy.setFilterFixedString("s")
+    proxy.setFilterFixedString("s1")
+    assert {"yp2|yp3", "ad1|o1"} <= set(_ids(proxy)) and _ids(proxy) == _ids(_proxy_like(model, proxy))
+
+
+def test_a_row_changed_to_match_is_found_again_after_a_backspace(qapp, small_project):
+    """Searching "ro", Kai relabelled "Rowan" keeps its place (hidden); typing on to "row",
+    back to "ro" and on to "row" again shows him: what "row" matched while he was hidden is
+    not kept as all it matches."""
+    doc = _doc(qapp, small_project)
+    model = NodeTableModel(doc, "young_person")
+    proxy = SearchProxy(model)
+    proxy.setFilterFixedString("ro")
+    assert _ids(proxy) == ["yp1"]  # Robin
+    push_edit(doc, UpdateNode(doc, "yp3", {"label": "Rowan"}))
+    proxy.setFilterFixedString("row")
+    proxy.setFilterFixedString("ro")
+    assert _ids(proxy) == ["yp1", "yp3"]
+    proxy.setFilterFixedString("row")
+    assert _ids(proxy) == ["yp3"]
