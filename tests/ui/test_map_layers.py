@@ -310,10 +310,15 @@ def test_fifty_thousand_roads_stay_responsive(make_window, qtbot, project_file):
                     timeout=WAIT_MS)
     figures = {}
     for zoom in (12, 14, 16):
-        start = time.perf_counter()
-        js(window, qtbot, f"SM.map.setView([53.405, -2.29], {zoom}, {{animate: false}}) && 1")
-        state = js(window, qtbot, "SM.referenceState()")
-        seconds = round(time.perf_counter() - start, 3)
+        for _ in range(5):  # (in a full run the map was once put back to zoom 15 after the first
+            # setView, by a fit of the window's still to come: the view set again then)
+            start = time.perf_counter()
+            js(window, qtbot, f"SM.map.setView([53.405, -2.29], {zoom}, {{animate: false}}) && 1")
+            state = js(window, qtbot, "SM.referenceState()")
+            seconds = round(time.perf_counter() - start, 3)
+            qtbot.wait(300)
+            if js(window, qtbot, "SM.map.getZoom()") == zoom:
+                break
         drawn = state["big"]["drawn"]
         for _ in range(40):  # the roads in view once the paint is whole (in a loaded full run the
             qtbot.wait(50)   # first read at zoom 12 came with 18,458 of the 50,000)
