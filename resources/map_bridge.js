@@ -209,15 +209,6 @@
     t.a = decode(block.a, Uint32Array); t.b = decode(block.b, Uint32Array); t.cls = decode(block.cls, Uint8Array);
     SM.tieData = t;
     tiesReplaced();
-    adjacencyAhead();
-  }
-
-  /* The adjacency of the new ties (a selection's ties, an edit's) in a task of its own, before
-   * it is needed: made inside the first edit after the analysis's tie classes came, it was
-   * 20 ms of that edit at 100,000 young people. */
-  function adjacencyAhead() {
-    var data = SM.tieData;
-    setTimeout(function () { if (SM.tieData === data && !SM.adj) adjacency(); }, 0);
   }
 
   function tiesFromRecords(records) {
@@ -1597,6 +1588,9 @@
       setTieBlock(part.ties);
       changed({ ties: true });
       report();
+      // the adjacency (a selection's ties, an edit's) in a task of its own, before it is needed
+      var data = SM.tieData;
+      setTimeout(function () { if (SM.tieData === data) adjacency(); }, 0);
     }
     return part.part;
   };
@@ -2052,7 +2046,7 @@
   /* Replace every tie (after an analysis with another group key): tie records
    * [{key, cls}, ...], or columns {n, a, b, cls} of socialmap.mapview.binary.ties_block. */
   SM.setTies = function (ties) {
-    if (Array.isArray(ties)) { tiesFromRecords(ties); adjacencyAhead(); }
+    if (Array.isArray(ties)) tiesFromRecords(ties);
     else setTieBlock(ties);
     changed({ ties: true });
     report();
