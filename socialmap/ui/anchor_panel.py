@@ -148,11 +148,8 @@ class AnchorPanel(QWidget):
     def _fill(self, touched: list | None = None) -> None:
         """Fill the picker; after an edit, from what it held and the ``touched`` ids."""
         project = self.doc.project
-        if touched is None:
-            ids = indexes.by_label(project, ORGANISATION, anchors_first=True)
-        else:
-            ids = indexes.by_label_after_edit(project, ORGANISATION, self.org_pick.model().ids(), touched,
-                                              anchors_first=True)
+        ids = indexes.by_label_after_edit(project, ORGANISATION, self.org_pick.model().ids(), touched,
+                                          anchors_first=True)
         nodes = project.nodes
         texts = [f"{n.label} ({n.id})" + (" — anchor" if n.is_anchor else "") for n in map(nodes.__getitem__, ids)]
         # one model reset, not an addItem per organisation (2,000 of a city's)

@@ -77,12 +77,15 @@ def by_label(project: Project, kind: str, *, anchors_first: bool = False) -> lis
     return project.cached(f"ui:by_label:{kind}:{anchors_first}", build)
 
 
-def by_label_after_edit(project: Project, kind: str, before: list[str], touched: Iterable[str], *,
+def by_label_after_edit(project: Project, kind: str, before: list[str], touched: Iterable[str] | None, *,
                         anchors_first: bool = False) -> list[str]:
     """:func:`by_label` now, from ``before`` (its list before an edit) and the ids the edit
     ``touched`` (added, changed or removed): the touched ids out, those still of ``kind`` put
     back in their places. One pass over ``before`` (a city's 3,000 services), not over every
-    node (125,000: 40-50 ms inside each edit of a service or organisation)."""
+    node (125,000: 40-50 ms inside each edit of a service or organisation). ``touched`` None
+    (no edit known: a project opened): :func:`by_label` itself."""
+    if touched is None:
+        return by_label(project, kind, anchors_first=anchors_first)
     nodes = project.nodes
     touched = set(touched)
     out = [i for i in before if i not in touched]

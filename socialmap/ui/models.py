@@ -636,8 +636,7 @@ def _order_by(keys: list[Any], descending: bool) -> np.ndarray:
         # ties by a label: 38 ms, against 78 ms for one sort of the list)
         codes, _ = pd.factorize(np.array(keys, dtype=object), sort=True)
         return np.argsort(-codes if descending else codes, kind="stable")
-    # empty first (a missing value), then numbers, then text
-    ranked = [(0, 0, "") if k == "" else (1, k, "") if type(k) in (int, float) else (2, 0, str(k)) for k in keys]
+    ranked = list(map(_rank, keys))  # empty first (a missing value), then numbers, then text
     return np.array(sorted(range(n), key=ranked.__getitem__, reverse=descending), dtype=np.int64)
 
 
@@ -900,7 +899,7 @@ class SearchProxy(QAbstractProxyModel):
 
     def _recompute(self) -> None:
         n = self._source_rows()
-        sorted_ = 0 <= self._sort_column < self.sourceModel().columnCount()
+        sorted_ = self._sorting()
         if not sorted_ and not self._text:
             self._set_identity(n)
             return
@@ -941,16 +940,9 @@ class SearchProxy(QAbstractProxyModel):
     def _relayout(self, change) -> None:
         """Change the order (``change()``), keeping the persistent indexes (the view's current
         row and selection) on their source rows."""
-        _emit(self, "layoutAboutToBeChanged")
-        old = self.persistentIndexList()
-        rows = [(int(self.order[i.row()]) if 0 <= i.row() < len(self.order) else -1, i.column()) for i in old]
+        self._save_persistent()
         change()
-        new = []
-        for (src, col) in rows:
-            p = int(self.pos[src]) if 0 <= src < len(self.pos) else -1
-            new.append(self.createIndex(p, col) if p >= 0 else QModelIndex())
-        self.changePersistentIndexList(old, new)
-        _emit(self, "layoutChanged")
+        self._restore_saved(lambda src: src)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         workers.ui_action()
@@ -1007,8 +999,12 @@ class SearchProxy(QAbstractProxyModel):
     # ties was deleted from a sorted table, and 0.26-0.29 s to undo it). The view sees one
     # layout change per edit, its current row and selection kept on their source rows.
     def _before_rows(self, parent, first, last) -> None:
-        if self._batch:  # saved at the batch's first removal, in the numbering before it
-            return
+        if not self._batch:  # (in a batch: saved at its first removal, in the numbering before it)
+            self._save_persistent()
+
+    def _save_persistent(self) -> None:
+        """Tell the view its layout is about to change, and keep its current row and selection
+        as source rows (put back by :meth:`_restore_saved`)."""
         _emit(self, "layoutAboutToBeChanged")
         old = self.persistentIndexList()
         self._saved = [(int(self.order[i.row()]) if 0 <= i.row() < len(self.order) else -1, i.column()) for i in old]
@@ -1089,7 +1085,11 @@ class SearchProxy(QAbstractProxyModel):
 
     def _ordered(self) -> bool:
         """Whether the order is other than the source's own (sorted or searched)."""
-        return 0 <= self._sort_column < self.sourceModel().columnCount() or bool(self._text)
+        return self._sorting() or bool(self._text)
+
+    def _sorting(self) -> bool:
+        """Whether the rows are sorted by one of the source's columns."""
+        return 0 <= self._sort_column < self.sourceModel().columnCount()
 
     def _set_pos(self, n: int) -> None:
         self.pos = np.full(n, -1, np.int64)
@@ -1127,7 +1127,7 @@ class SearchProxy(QAbstractProxyModel):
                 texts = {r: fast(r) for r in new}
             new = [r for r in new if needle in texts[r]]
         rows = self._order
-        if 0 <= self._sort_column < source.columnCount() and new:
+        if self._sorting() and new:
             keys = self._sort_keys(self._sort_column)
             descending = self._sort_order == Qt.SortOrder.DescendingOrder
             new = sorted(new, key=lambda r: _rank(keys[r]), reverse=descending)

@@ -410,10 +410,7 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         project = self.doc.project
         nodes = project.nodes
         for combo, kind in ((self.service_pick, SERVICE), (self.org_pick, ORGANISATION)):
-            if touched is None:
-                ids = indexes.by_label(project, kind)
-            else:
-                ids = indexes.by_label_after_edit(project, kind, combo.model().ids(), touched)
+            ids = indexes.by_label_after_edit(project, kind, combo.model().ids(), touched)
             set_choices(combo, [f"{n.label} ({n.id})" for n in map(nodes.__getitem__, ids)], ids,
                         keep=combo.currentData())
         self._fill_target_orgs()

@@ -135,7 +135,6 @@ def snapshot_view(source):
     version (:data:`CAPTURED_CACHE`). A city's took 1.2 s as a copy of every record
     (:func:`frozen_copy`), edits refused meanwhile; this takes about a tenth of that, and no
     second copy of the records in memory. Taken while edits wait (run_on_snapshot)."""
-    import copy
 
     from socialmap.collection import kept_apart
     from socialmap.model import Project
@@ -146,16 +145,24 @@ def snapshot_view(source):
         view.nodes = source.nodes.copy()
         view.ties = source.ties.copy()
         view.adjacency = dict(zip(source.adjacency.keys(), map(set, source.adjacency.values()), strict=True))
-        view.settings = dict(source.settings)
-        view.scenarios = copy.deepcopy(source.scenarios)
-        view.snapshots = dict(source.snapshots)
-        view.as_of = source.as_of
-        view.version = version = source.version
-        for key in CAPTURED_CACHE:
-            hit = source._cache.get(key)
-            if hit is not None and hit[0] == version:
-                view._cache[key] = hit
+        _take_the_rest(view, source, source.version)
     return view
+
+
+def _take_the_rest(view, source, version: int) -> None:
+    """A view's settings, saved scenarios and snapshots (copied), its date, its ``version``, and
+    the caches of ``source`` made at that version (:data:`CAPTURED_CACHE`)."""
+    import copy
+
+    view.settings = dict(source.settings)
+    view.scenarios = copy.deepcopy(source.scenarios)
+    view.snapshots = dict(source.snapshots)
+    view.as_of = source.as_of
+    view.version = version
+    for key in CAPTURED_CACHE:
+        hit = source._cache.get(key)
+        if hit is not None and hit[0] == version:
+            view._cache[key] = hit
 
 
 def frozen_copy(source):
@@ -228,7 +235,6 @@ def capture(source):
     replaces a node or a tie record, but changes the adjacency sets (shared here) in place, so
     the view is used only while the project is at its version (:func:`snapshot_view` copies
     them too)."""
-    import copy
 
     from socialmap.model import Project
 
@@ -239,15 +245,7 @@ def capture(source):
         _take_turn()
         setattr(view, name, getattr(source, name).copy())
     _take_turn()
-    view.settings = dict(source.settings)
-    view.scenarios = copy.deepcopy(source.scenarios)
-    view.snapshots = dict(source.snapshots)
-    view.as_of = source.as_of
-    view.version = version
-    for key in CAPTURED_CACHE:
-        hit = source._cache.get(key)
-        if hit is not None and hit[0] == version:
-            view._cache[key] = hit
+    _take_the_rest(view, source, version)
     rows = source._cache.get(TIE_ROWS)
     if rows is not None and rows[0] != version:
         # the loader's rows of the ties' ends hold while the ties are its records in that order
