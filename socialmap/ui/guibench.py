@@ -54,6 +54,9 @@ TARGETS: dict[str, tuple[float | None, float | None, float | None]] = {
     # an edit too: a young person with several ties deleted, and that undone
     "delete_person": (0.05, 50, 50),
     "undo_delete": (0.05, 50, 50),
+    # and a service, whose ties go with it and whose ties as a context lose it (undone too)
+    "delete_service": (0.05, 50, 50),
+    "undo_delete_service": (0.05, 50, 50),
     "sort_by_age": (0.2, 200, None),
     "search_keystroke": (0.05, 50, None),
     "search_ties": (0.05, 50, None),
@@ -389,6 +392,16 @@ def run(young_people: int, screenshots: Path | None = None, *, actions: set[str]
         gone = next(i for i in young[start:] + young[:start] if len(p.neighbours(i)) >= 4)
         h.measure("delete_person", lambda: window.push(RemoveNode(doc, gone)))
         h.measure("undo_delete", lambda: doc.undo_stack.undo())
+    if "delete_service" in want or "undo_delete_service" in want:
+        from socialmap.ui.commands import RemoveNode
+
+        services = [n.id for n in p.nodes.values() if n.kind == "service"]
+        start = len(services) // 3
+        contexts = {t.context for t in p.ties.values()}
+        gone = next(s for s in services[start:] + services[:start]
+                    if len(p.neighbours(s)) >= 10 and s in contexts)
+        h.measure("delete_service", lambda: window.push(RemoveNode(doc, gone)))
+        h.measure("undo_delete_service", lambda: doc.undo_stack.undo())
     if "save" in want:
         out = scratch / "saved.gpkg"
 

@@ -128,6 +128,8 @@ WARMED: tuple[Callable[[Project], Any], ...] = (
     tie_ids, young_people_per_area, person_attrs,
     lambda p: by_label(p, SERVICE), lambda p: by_label(p, ORGANISATION),
     lambda p: by_label(p, ORGANISATION, anchors_first=True),
+    # the model's own: the ties each place is the context of (deleting a place reads it)
+    lambda p: p.ties_with_context(""),
 )
 
 
