@@ -59,6 +59,15 @@ def _context_keys(doc: ProjectDocument, dependants: dict) -> list[tuple[str, str
     return [key for key in map(tuple, dependants.get("contexts", {})) if key in ties]
 
 
+def _signal_ties_of(doc: ProjectDocument, ties: list, dependants: dict, *, back: bool) -> None:
+    """A removed node's ties gone (or, with ``back``, its undo: back) and the ties whose
+    context it was changed, in one signal."""
+    keys = [t.key for t in ties]
+    contexts = _context_keys(doc, dependants)
+    if keys or contexts:
+        doc.tiesChanged.emit(keys if back else [], contexts, [] if back else keys)
+
+
 class AddNode(_Edit):
     """Add a node (a young person is placed inside their home area by the model)."""
 
@@ -129,10 +138,7 @@ class RemoveNode(_Edit):
     def apply(self) -> None:
         node, ties, dependants = self.doc.project.remove_node(self.node_id)
         self.saved = (node, ties, dependants)
-        keys = [t.key for t in ties]
-        contexts = _context_keys(self.doc, dependants)
-        if keys or contexts:
-            self.doc.tiesChanged.emit([], contexts, keys)
+        _signal_ties_of(self.doc, ties, dependants, back=False)
         changed = list(dependants.get("providers", {}))
         self.doc.nodesChanged.emit([], changed, [self.node_id])
         if self.doc.selection[1] == self.node_id:
@@ -142,10 +148,7 @@ class RemoveNode(_Edit):
         node, ties, dependants = self.saved
         self.doc.project.restore_node(node, ties, dependants)
         self.doc.nodesChanged.emit([self.node_id], list(dependants.get("providers", {})), [])
-        keys = [t.key for t in ties]
-        contexts = _context_keys(self.doc, dependants)
-        if keys or contexts:
-            self.doc.tiesChanged.emit(keys, contexts, [])
+        _signal_ties_of(self.doc, ties, dependants, back=True)
 
 
 class EraseNode(_Edit):
@@ -165,10 +168,7 @@ class EraseNode(_Edit):
         from socialmap.store.snapshots import erase_from_snapshots
 
         self.erasure = erase_person(self.doc.project, self.node_id, snapshot_eraser=erase_from_snapshots)
-        keys = [t.key for t in self.erasure.ties]
-        contexts = _context_keys(self.doc, self.erasure.dependants)
-        if keys or contexts:
-            self.doc.tiesChanged.emit([], contexts, keys)
+        _signal_ties_of(self.doc, self.erasure.ties, self.erasure.dependants, back=False)
         self.doc.nodesChanged.emit([], list(self.erasure.dependants.get("providers", {})), [self.node_id])
         if self.doc.selection[1] == self.node_id:
             self.doc.select("", "")
@@ -178,10 +178,7 @@ class EraseNode(_Edit):
 
         restore_erasure(self.doc.project, self.erasure)
         self.doc.nodesChanged.emit([self.node_id], list(self.erasure.dependants.get("providers", {})), [])
-        keys = [t.key for t in self.erasure.ties]
-        contexts = _context_keys(self.doc, self.erasure.dependants)
-        if keys or contexts:
-            self.doc.tiesChanged.emit(keys, contexts, [])
+        _signal_ties_of(self.doc, self.erasure.ties, self.erasure.dependants, back=True)
 
 
 def holds_erased_data(stack) -> bool:

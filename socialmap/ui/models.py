@@ -13,7 +13,7 @@ import weakref
 from collections import deque
 from itertools import compress, islice
 from operator import attrgetter, is_
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -112,10 +112,26 @@ def sort_key(value: Any) -> Any:
     return value
 
 
+class _Steps(Protocol):
+    """What waits in :data:`_ROWS_WAITING`: a table making its rows (:class:`_RecordModel`) or a
+    proxy its search texts (:class:`_TextSteps`)."""
+
+    #: bumped when the work starts again: a queued entry of an earlier turn is passed over
+    _rows_turn: int
+
+    @property
+    def rows_made(self) -> bool:
+        """Whether the work is done (its entry leaves the queue)."""
+
+    def _rows_step(self, turn: int) -> None:
+        """One step of the work started in ``turn``."""
+
+
 #: Tables whose rows are being made (a weak reference to each and the turn it was started in),
 #: a step of one at a time, :data:`ROW_STEP_MS` apart (:data:`ROW_PAUSE_MS` within that time of
-#: the start of a user action): the window answers between them.
-_ROWS_WAITING: deque[tuple[weakref.ref, int]] = deque()
+#: the start of a user action): the window answers between them. A step that waits for the
+#: jobs says so with a true ``after_jobs``.
+_ROWS_WAITING: deque[tuple[weakref.ref[_Steps], int]] = deque()
 _ROWS_ARMED = False
 ROW_STEP_MS = 1
 ROW_PAUSE_MS = 50
@@ -707,7 +723,7 @@ def _identity(n: int) -> np.ndarray:
 class _TextSteps:
     """A :class:`SearchProxy`'s search texts being made ahead: :attr:`texts` holds those of the
     first rows (None when none are being made). Its steps go in the tables' queue of steps
-    (:data:`_ROWS_WAITING`), in turn with theirs."""
+    (:data:`_ROWS_WAITING`, as a :class:`_Steps`), in turn with theirs."""
 
     #: (the steps wait while a job runs: :func:`_next_rows_step`)
     after_jobs = True
