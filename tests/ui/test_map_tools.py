@@ -165,6 +165,14 @@ def test_ranking_is_shown_on_the_map_and_cleared_by_another_view(window, qtbot):
     qtbot.waitUntil(lambda: js(window, qtbot, "SM.rankDrawn()")["items"] == 2, timeout=WAIT_MS)
     state = js(window, qtbot, "SM.rankDrawn()")
     assert state["key"] and state["numbered"] == 2
+    rings = state["rings"]
+    assert rings >= 1
+    # at most so many rings in a view (a city's thousands covered the map): the largest; the
+    # first ten of each list are numbered still
+    js(window, qtbot, "SM.setRankRingsMax(0)")
+    assert js(window, qtbot, "SM.rankDrawn()") == {"rings": 0, "numbered": 2, "items": 2, "key": True}
+    js(window, qtbot, "SM.setRankRingsMax(150)")
+    assert js(window, qtbot, "SM.rankDrawn()")["rings"] == rings
     window.colour_by.setCurrentIndex(window.colour_by.findData("field:imd_decile"))
     qtbot.waitUntil(lambda: js(window, qtbot, "SM.rankDrawn()") == {"rings": 0, "numbered": 0, "items": 0,
                                                                    "key": False}, timeout=WAIT_MS)
