@@ -334,6 +334,15 @@ class MainWindow(QMainWindow):
         self.tables[kind]["page"].ensurePolished()
         QTimer.singleShot(300, self._fit_next_table)
 
+    def _on_searching(self, title: str, on: bool) -> None:
+        """A table's search shows the matches among the rows read so far (``on``) until every
+        row's text is made (socialmap.ui.models.SearchProxy), a second or two after a city opens."""
+        message = f"Searching the {title.lower()}: the matches so far are shown, the rest in a moment…"
+        if on:
+            self.statusBar().showMessage(message)
+        elif self.statusBar().currentMessage() == message:
+            self.statusBar().showMessage(f"Searched every row of the {title.lower()}.", 3000)
+
     def _fit_current_table(self) -> None:
         kind = next((k for k, e in self.tables.items() if e["page"] is self.table_tabs.currentWidget()), None)
         if kind is None or kind not in getattr(self, "_unfitted", ()):
@@ -393,6 +402,7 @@ class MainWindow(QMainWindow):
             search.setPlaceholderText(f"Search {title.lower()}…")
             search.setClearButtonEnabled(True)
             search.textChanged.connect(proxy.setFilterFixedString)
+            proxy.searchingChanged.connect(lambda on, t=title: self._on_searching(t, on))
             view = QTableView()
             view.setObjectName(f"table_{kind}")
             view.setModel(proxy)

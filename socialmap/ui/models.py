@@ -725,7 +725,8 @@ class _TextSteps:
     first rows (None when none are being made). Its steps go in the tables' queue of steps
     (:data:`_ROWS_WAITING`, as a :class:`_Steps`), in turn with theirs."""
 
-    #: (the steps wait while a job runs: :func:`_next_rows_step`)
+    #: (the steps wait while a job runs, a search waiting for them too: :func:`_next_rows_step`;
+    #: run beside the scenario set-up made after opening they took twice as long)
     after_jobs = True
 
     def __init__(self, proxy: SearchProxy) -> None:
@@ -771,10 +772,21 @@ class SearchProxy(QAbstractProxyModel):
     people in 39 s; this takes a few hundredths. Rows added or removed in the source keep the
     sort and the search (a re-sort and re-match of the columns, not per pair); a changed row
     keeps its place.
+
+    A search typed while the texts are still being made ahead (a city's ties: about 2 s of
+    steps after opening) shows at once the matches among the rows whose texts are made, and
+    the others once the steps have made the rest (:attr:`searching` meanwhile, and
+    :attr:`searchingChanged`): making the rest in the keystroke held the UI thread 0.6 s.
     """
+
+    #: whether the rows shown are those of the texts made so far (True), or all (False)
+    searchingChanged = Signal(bool)
 
     def __init__(self, source: QAbstractTableModel, parent=None) -> None:
         super().__init__(parent)
+        #: the search's matches are those of the rows whose texts are made so far (the rest
+        #: are matched when the steps have made them)
+        self.searching = False
         self._text = ""
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -856,6 +868,12 @@ class SearchProxy(QAbstractProxyModel):
         self._keys = {}
         self._forget_orders()
         self._text_steps.stop()
+        self._set_searching(False)
+
+    def _set_searching(self, on: bool) -> None:
+        if on != self.searching:
+            self.searching = on
+            self.searchingChanged.emit(on)
 
     # -------------------------------------------------------------- search texts made ahead
     def _start_texts(self) -> None:
@@ -866,11 +884,20 @@ class SearchProxy(QAbstractProxyModel):
 
     def _text_step(self) -> None:
         part, n = self._text_steps.texts, self._source_rows()
-        end = min(len(part) + TEXT_STEP, n)
+        # (steps twice the size while a search waits for them: 10-25 ms each)
+        end = min(len(part) + TEXT_STEP * (2 if self.searching else 1), n)
         part.extend(self._src.row_texts(len(part), end))
         if end >= n:
             self._texts = part
             self._text_steps.stop()
+            if self.searching:  # every row's text: the search's matches among them all, in a turn of its own
+                QTimer.singleShot(0, self._search_whole)
+
+    def _search_whole(self) -> None:
+        """The search's matches among every row, once their texts are all made."""
+        if shiboken6.isValid(self) and self.searching and self._texts is not None:
+            self._relayout(self._recompute)
+            self._set_searching(False)
 
     def _texts_changed(self) -> None:
         """The rows changed while their texts were being made ahead: made again from the start."""
@@ -939,6 +966,8 @@ class SearchProxy(QAbstractProxyModel):
     def _recompute(self) -> None:
         n = self._source_rows()
         sorted_ = self._sorting()
+        if not self._text:
+            self._set_searching(False)
         if not sorted_ and not self._text:
             self._set_identity(n)
             return
@@ -962,9 +991,19 @@ class SearchProxy(QAbstractProxyModel):
     MATCHES_KEPT = 8
 
     def _matches(self, needle: str, n: int) -> np.ndarray:
-        """Which rows contain ``needle`` (kept for the next keystrokes until the rows change)."""
+        """Which rows contain ``needle`` (kept for the next keystrokes until the rows change).
+        While the texts are being made ahead: which of the rows whose texts are made (the
+        others are matched once they are, :attr:`searching`)."""
         keep = self._matched.get(needle)
         if keep is None or len(keep) != n:
+            if self._pending_ids:
+                self._patch_pending()
+            part = self._text_steps.texts if self._texts is None else None
+            if part is not None and len(part) < n:
+                keep = np.zeros(n, bool)
+                keep[:len(part)] = np.fromiter((needle in t for t in part), bool, len(part))
+                self._set_searching(True)
+                return keep
             texts = self._row_texts()
             keep = np.fromiter((needle in t for t in texts), bool, n)
             self._keep_matches(needle, keep)

@@ -9,7 +9,7 @@ def test_the_window_benchmark_measures_each_action_on_a_small_city(qapp):
     from socialmap.ui.guibench import TARGETS, run
 
     actions = {"select_on_map", "select_in_table", "zoom_in", "pan", "toggle_ties", "edit_label", "undo",
-               "sort_by_age", "search_keystroke"}
+               "sort_by_age", "search_keystroke", "search_ties_at_open", "search_ties_at_open_complete"}
     doc = run(300, actions=actions)
     json.dumps(doc)
     assert doc["young_people"] == 300 and doc["city"]["areas"] >= 1

@@ -368,3 +368,28 @@ def test_layers_panel_says_when_the_scenario_colours_the_map(make_window, qtbot,
     window._on_scenario_state("before", ["A1"], [], {})
     assert window.colour_by.isEnabled()
     assert window.colour_box.title() == "Colour areas by"
+
+
+def test_a_search_before_the_texts_are_made_says_so_in_the_status_bar(make_window, qtbot, project_file, monkeypatch):
+    """With the ties' search texts made ahead in steps of one row and held back, a search
+    shows the matches among the rows made so far (none yet) and says the rest are coming;
+    once the steps have run, every match is shown and the status bar says so."""
+    from socialmap.ui import models
+
+    monkeypatch.setattr(models, "TEXT_AHEAD_FROM", 2)
+    monkeypatch.setattr(models, "TEXT_STEP", 1)
+    step = models.SearchProxy._text_step
+    monkeypatch.setattr(models.SearchProxy, "_text_step", lambda self: None)  # held back
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    entry = window.tables["tie"]
+    entry["proxy"]._texts = None
+    entry["proxy"]._start_texts()
+    entry["search"].setText("friend")
+    assert entry["proxy"].searching and entry["proxy"].rowCount() == 0
+    assert window.statusBar().currentMessage().startswith("Searching the ties: the matches so far")
+    monkeypatch.setattr(models.SearchProxy, "_text_step", step)
+    models._arm_rows_step()
+    qtbot.waitUntil(lambda: not entry["proxy"].searching, timeout=WAIT_MS)
+    assert entry["proxy"].rowCount() == 2  # yp1-yp2 and yp2-yp3
+    assert window.statusBar().currentMessage() == "Searched every row of the ties."
