@@ -17,7 +17,8 @@ def test_the_window_benchmark_measures_each_action_on_a_small_city(qapp):
     assert set(measured) == {"open", *actions, "memory"}
     for name in ("open", *actions):
         row = measured[name]
-        assert row["seconds"] > 0 and row["ui_gap_ms"] >= 0 and row["cpu_s"] >= 0, name
+        # (at 300 young people the ties' texts are not made ahead: every match at the keystroke)
+        assert (row["seconds"] > 0 or name == "search_ties_at_open_complete") and row["ui_gap_ms"] >= 0 and row["cpu_s"] >= 0, name
         assert row["target"]["seconds"] == TARGETS[name][0]
         assert isinstance(row["within_target"], bool)
     assert "page_busy_ms" in measured["select_on_map"] and "page_busy_ms" not in measured["sort_by_age"]
