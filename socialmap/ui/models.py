@@ -296,7 +296,7 @@ class _RecordModel(QAbstractTableModel):
         made again (a city's ties: 20-25 ms per edit that removes a place's ties). None: not
         found there."""
         try:
-            return self.ids.index(ident, max(self._made, entry - getattr(self, "_removed", 0)), entry + 1)
+            return self.ids.index(ident, max(self._made, entry - self._removed), entry + 1)
         except ValueError:
             return None
 
@@ -367,7 +367,7 @@ class _RecordModel(QAbstractTableModel):
         if not rows:
             return
         self._ids_to_change()
-        self._removed = getattr(self, "_removed", 0) + len(rows)
+        self._removed += len(rows)
         batch = len(rows) > 1
         if batch:
             self.rowsBatchStarting.emit()
