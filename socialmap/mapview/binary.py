@@ -126,9 +126,13 @@ def tie_classes_array(project: Project, keys: list[tuple[str, str]],
     known = classes or {}
     ties = project.ties
     out = np.empty(len(keys), np.uint8)
-    for i, key in enumerate(keys):
-        cls = known.get(key)
-        out[i] = CLASS_CODES[cls if cls is not None else tie_class(project, ties[key], group_by)]
+    unknown = len(CLASS_CODES)  # (not a code)
+    for start in range(0, len(keys), PIECE):  # looked up in C, a piece at a time
+        piece = keys[start:start + PIECE]
+        out[start:start + len(piece)] = list(map(CLASS_CODES.get, map(known.get, piece), repeat(unknown)))
+        let_others_run()
+    for i in np.flatnonzero(out == unknown).tolist():  # no class given: by the rules
+        out[i] = CLASS_CODES[tie_class(project, ties[keys[i]], group_by)]
     return out
 
 

@@ -105,3 +105,17 @@ def test_default_classes_over_arrays_agree_with_tie_class(small_project):
 def test_rows_of_looks_up_in_pieces(monkeypatch):
     monkeypatch.setattr(binary, "PIECE", 2)
     assert binary.rows_of({"a": 0, "b": 5}, ["b", "x", "a", "a", "b"]).tolist() == [5, -1, 0, 0, 5]
+
+
+def test_classes_given_for_some_ties_the_rest_by_the_rules_in_pieces(small_project, monkeypatch):
+    """An analysis's classes where it gave one; a tie it has none for gets tie_class's (yp2-yp3
+    cross areas: bridging; s1-yp1: linking), looked up a piece of two ties at a time."""
+    monkeypatch.setattr(binary, "PIECE", 2)
+    keys = [k for k in small_project.ties if {"yp1", "yp2"} == set(k) or {"yp2", "yp3"} == set(k)
+            or {"s1", "yp1"} == set(k)]
+    assert len(keys) == 3
+    given = {k: "institutional" for k in keys if set(k) == {"yp1", "yp2"}}
+    got = binary.tie_classes_array(small_project, keys, given, "area_code").tolist()
+    expected = {frozenset({"yp1", "yp2"}): "institutional", frozenset({"yp2", "yp3"}): "bridging",
+                frozenset({"s1", "yp1"}): "linking"}
+    assert got == [binary.CLASS_CODES[expected[frozenset(k)]] for k in keys]
