@@ -1013,7 +1013,7 @@ class Project:
         dependants = self.dependants_of(node_id) if place else {"providers": {}, "contexts": {}}
         removed = [self.ties[tie_key(node_id, o)] for o in sorted(self.adjacency.get(node_id, ()))]
         for tie in removed:
-            self._unlink(tie.a, tie.b)
+            self._unlink(tie.a, tie.b, gone=node_id)
         del self.adjacency[node_id]
         del self.nodes[node_id]
         # records are replaced, never changed in place (a job's view shares them: workers.capture)
@@ -1032,10 +1032,10 @@ class Project:
         if node.id in self.nodes:
             raise InputError(Problem("duplicate id", record=f"node {node.id!r}", field="id"))
         self.nodes[node.id] = node
-        self.adjacency.setdefault(node.id, set())
+        self.adjacency[node.id] = set()  # (none shares it: filled in place)
         for tie in ties:
             if tie.key not in self.ties:
-                self._link(tie)
+                self._link(tie, new=node.id)
         for sid, value in (dependants or {}).get("providers", {}).items():
             if sid in self.nodes:
                 self.nodes[sid] = replace(self.nodes[sid], provider=value)
@@ -1220,18 +1220,37 @@ class Project:
         self.touch()
         return tie
 
-    def _link(self, tie: Tie) -> None:
+    def _link(self, tie: Tie, *, new: str | None = None) -> None:
+        """Put ``tie`` in. A node's set of neighbours is replaced, not changed (a job's view of
+        the project shares the sets: socialmap.ui.workers.snapshot_view), except the set of
+        ``new``, a node put back in this same call (restore_node), which nothing shares yet."""
         before = self.ties.get(tie.key)
         self.ties[tie.key] = tie
         self._index_context(tie.key, before.context if before is not None else None, tie.context)
-        self.adjacency.setdefault(tie.a, set()).add(tie.b)
-        self.adjacency.setdefault(tie.b, set()).add(tie.a)
+        for end, other in ((tie.a, tie.b), (tie.b, tie.a)):
+            if end == new:
+                self.adjacency[end].add(other)
+            else:
+                self._adjacent(end, other, True)
 
-    def _unlink(self, a: str, b: str) -> None:
+    def _unlink(self, a: str, b: str, *, gone: str | None = None) -> None:
+        """Take the tie of ``a`` and ``b`` out; each end's set replaced (see :meth:`_link`), but
+        that of ``gone``, a node being removed, whose set goes with it."""
         tie = self.ties.pop(tie_key(a, b))
         self._index_context(tie.key, tie.context, None)
-        self.adjacency[a].discard(b)
-        self.adjacency[b].discard(a)
+        for end, other in ((a, b), (b, a)):
+            if end != gone:
+                self._adjacent(end, other, False)
+
+    def _adjacent(self, node_id: str, other: str, tied: bool) -> None:
+        """``other`` in (``tied``) or out of ``node_id``'s neighbours, by a new set when that
+        changes them (copy on write: a small set, an edit's few)."""
+        adjacency = self.adjacency
+        now = adjacency.get(node_id)
+        if now is None:
+            adjacency[node_id] = {other} if tied else set()
+        elif (other in now) != tied:
+            adjacency[node_id] = now | {other} if tied else now - {other}
 
     # ------------------------------------------------------------------ bulk
     @classmethod

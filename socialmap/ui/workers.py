@@ -129,38 +129,28 @@ def shared_snapshot(source):
 
 def snapshot_view(source):
     """A view of ``source`` for jobs that only read it, which later edits of the project leave
-    as it was: dicts of its own holding the same records (an edit replaces a record, never
-    changes one: socialmap.model.project), adjacency sets of its own (an edit changes those in
-    place), the settings and saved scenarios copied, and the version-keyed caches made at its
-    version (:data:`CAPTURED_CACHE`). A city's took 1.2 s as a copy of every record
-    (:func:`frozen_copy`), edits refused meanwhile; this takes about a tenth of that, and no
-    second copy of the records in memory. Taken while edits wait (run_on_snapshot), with a turn
-    for the UI thread between its C calls (:data:`VIEW_PIECE` adjacency sets at a time): the
-    sets in one call and the copies back to back held Python's lock 66-90 ms at a time, the
-    longest wait of the window's UI thread in the analysis at 100,000 young people."""
+    as it was: dicts of its own holding the same records and the same sets of neighbours (an
+    edit replaces a record or a set, never changes one: socialmap.model.project), the settings
+    and saved scenarios copied, and the version-keyed caches made at its version
+    (:data:`CAPTURED_CACHE`). A city's took 1.2 s as a copy of every record
+    (:func:`frozen_copy`), edits refused meanwhile; this takes a few C calls (``dict.copy``),
+    with a turn for the UI thread between them, and no second copy of the records in memory.
+    Taken while edits wait (run_on_snapshot). (A copy of each of a city's 125,000 sets, as it
+    was made before edits replaced them, took 0.1-0.46 s and held Python's lock 15-60 ms at a
+    time.)"""
 
-    from socialmap.collection import kept_apart
     from socialmap.model import Project
 
-    with kept_apart():  # (125,000 sets, none in a cycle)
-        view = Project()
-        view.areas = dict(source.areas)
-        view.nodes = source.nodes.copy()
-        let_others_run()
-        view.ties = source.ties.copy()
-        let_others_run()
-        ids, sets = list(source.adjacency), list(source.adjacency.values())
-        view.adjacency = adjacency = {}
-        for start in range(0, len(ids), VIEW_PIECE):
-            let_others_run()
-            adjacency.update(zip(ids[start:start + VIEW_PIECE], map(set, sets[start:start + VIEW_PIECE]), strict=True))
-        let_others_run()
-        _take_the_rest(view, source, source.version)
+    view = Project()
+    view.areas = dict(source.areas)
+    view.nodes = source.nodes.copy()
+    let_others_run()
+    view.ties = source.ties.copy()
+    let_others_run()
+    view.adjacency = source.adjacency.copy()  # the sets shared: an edit replaces a set
+    let_others_run()
+    _take_the_rest(view, source, source.version)
     return view
-
-
-#: Adjacency sets copied per C call by :func:`snapshot_view` (10-15 ms of a city's 125,000).
-VIEW_PIECE = 25_000
 
 
 def _take_the_rest(view, source, version: int) -> None:

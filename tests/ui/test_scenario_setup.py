@@ -614,29 +614,35 @@ def test_the_view_takes_the_projects_cached_arrays_of_its_version_only():
 
 
 def test_a_jobs_view_of_the_project_stays_as_it_was_taken(small_project, monkeypatch):
-    """A view taken for the analysis (shared by the jobs that only read the project), its
-    adjacency sets two at a time with a turn for the UI thread before each piece, then
-    edits of every kind on the project: s1 removed (its ties go; yp2-yp3 and o1-ad1 lose their
-    context s1), a new tie, a relabel, o1's provides tie to s2 removed (s2's provider cleared),
-    a young person moved. The view holds the project as it was, record for record, and the
-    project holds the edits: no record the view holds was changed."""
+    """A view taken for the analysis (shared by the jobs that only read the project), with a
+    turn for the UI thread after each of its three copies, then edits of every kind on the
+    project: s1 removed (its ties go; yp2-yp3 and o1-ad1 lose their context s1), a new tie, a
+    relabel, o1's provides tie to s2 removed (s2's provider cleared), a young person moved, s1
+    put back with its ties and removed again. The view holds the project as it was, record
+    for record and set for set (the same set objects, none changed), and the project holds the
+    edits: no record or set the view holds was changed."""
     from tests.model.test_validation import _snapshot
 
     turns = []
-    monkeypatch.setattr(workers, "VIEW_PIECE", 2)
     monkeypatch.setattr(workers, "let_others_run", lambda: turns.append(1))
 
     p = small_project
     p.add_node(Node("s2", "service", "Drop-in", lat=53.405, lon=-2.285, provider="o1"))
     view = workers.snapshot_view(p)
     before = _snapshot(view)
+    sets = {nid: set(s) for nid, s in view.adjacency.items()}
     assert before == _snapshot(p) and view.version == p.version
-    assert len(turns) == 2 + -(-len(p.adjacency) // 2) + 1  # after each copy, before each piece, before the rest
-    p.remove_node("s1")
+    assert all(view.adjacency[n] is p.adjacency[n] for n in p.adjacency)  # shared, not copied
+    assert len(turns) == 3  # after each copy
+    removed = p.remove_node("s1")
     p.add_tie(Tie("yp1", "yp3", "friend"))
     p.update_node("yp1", label="Robin B")
     p.remove_tie("o1", "s2")
     p.update_node("yp3", area_code="A1")
+    p.restore_node(*removed)
+    assert p.adjacency["s1"] == sets["s1"] and p.adjacency["s1"] is not view.adjacency["s1"]
+    p.remove_node("s1")
+    assert {nid: set(s) for nid, s in view.adjacency.items()} == sets
     assert _snapshot(view) == before
     assert view.get_tie("yp2", "yp3").context == "s1" and p.get_tie("yp2", "yp3").context is None
     assert view.nodes["s2"].provider == "o1" and p.nodes["s2"].provider is None
