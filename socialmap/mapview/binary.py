@@ -139,24 +139,31 @@ def tie_classes_array(project: Project, keys: list[tuple[str, str]],
 def ties_block(project: Project, rows: Mapping[str, int],
                classes: Mapping[tuple[str, str], str] | None = None, *,
                group_by: str = "area_code", keys: Iterable[tuple[str, str]] | None = None,
-               on: dt.date | None = None) -> dict[str, Any]:
+               on: dt.date | None = None, codes: np.ndarray | None = None) -> dict[str, Any]:
     """The drawn ties (both ends among ``rows``, the page's node rows, and in force on ``on``, default today:
     an ended tie is kept in the project but not drawn, :mod:`socialmap.model.dates`) as columns
     ``a``, ``b`` (node rows, in the order of the tie's key, so the page's key is
-    ``ids[a] + "|" + ids[b]``) and ``cls``. Every tie of the project, or those of ``keys``."""
+    ``ids[a] + "|" + ids[b]``) and ``cls``. Every tie of the project, or those of ``keys``.
+    ``codes``: the :data:`CLASS_CODES` of ``classes`` for every tie of the project in its order,
+    read by position instead of by key (when ``keys`` is not given)."""
     from socialmap.model.dates import in_force, today
 
     ties = project.ties
     picked = list(ties) if keys is None else [k for k in keys if k in ties]
+    at = None  # the positions of ``picked`` in the project's ties, when some are left out
     if project.has_dated_ties():
         on = on or today()
-        picked = [k for k in picked if in_force(ties[k].since, ties[k].until, on)]
+        inside = [in_force(ties[k].since, ties[k].until, on) for k in picked]
+        at = np.flatnonzero(np.array(inside, bool))
+        picked = [k for k, ok in zip(picked, inside, strict=True) if ok]
     a = rows_of(rows, list(map(itemgetter(0), picked)))
     b = rows_of(rows, list(map(itemgetter(1), picked)))
     keep = (a >= 0) & (b >= 0)
     drawn = [k for k, ok in zip(picked, keep.tolist(), strict=True) if ok] if not keep.all() else picked
     if classes is None:
         cls = _default_classes(project, drawn, group_by, rows, a[keep], b[keep])
+    elif codes is not None and keys is None:
+        cls = np.asarray(codes, np.uint8)[at if at is not None else slice(None)][keep]
     else:
         cls = tie_classes_array(project, drawn, classes, group_by)
     return {"n": len(drawn), "a": b64(a[keep], "u4"), "b": b64(b[keep], "u4"), "cls": b64(cls, "u1")}

@@ -8,6 +8,7 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -94,12 +95,25 @@ def services_frame(project, services):
     }).set_index("id")
 
 
-def tie_classes_by_key(df) -> dict[tuple[str, str], str]:
-    """``{(a, b): tie_class}`` of ``classify_ties``'s frame, each key with its ends in order.
-    From the columns as lists (iterating a pandas text column goes through ``__getitem__`` per
-    value: 0.3-1 s for a city's 391,000 ties)."""
-    a, b, cls = df["a"].tolist(), df["b"].tolist(), df["tie_class"].tolist()
-    return {(x, y) if x <= y else (y, x): c for x, y, c in zip(a, b, cls, strict=True)}
+#: Ties put in the classes by key per C call (:func:`tie_classes_by_key`).
+CLASSES_PIECE = 50_000
+
+
+def tie_classes_by_key(project, codes, names) -> dict[tuple[str, str], str]:
+    """``{tie key: class}`` from ``codes``, the class of each tie of ``project.ties`` in its
+    order (an index into ``names``: ``tie_class_codes``), made :data:`CLASSES_PIECE` ties per C
+    call with a turn for the UI thread between them. (From ``classify_ties``'s frame, a column
+    per tie field and a Python loop over its rows, it took 0.4-0.45 s for a city's 391,000
+    ties; this 0.1-0.15 s.)"""
+    from socialmap.turns import let_others_run
+
+    keys = list(project.ties)
+    text = np.asarray(names, dtype=object)[np.asarray(codes, np.int64)].tolist()
+    out: dict[tuple[str, str], str] = {}
+    for start in range(0, len(keys), CLASSES_PIECE):
+        out.update(zip(keys[start:start + CLASSES_PIECE], text[start:start + CLASSES_PIECE], strict=True))
+        let_others_run()
+    return out
 
 
 def short_gi_label(bin_) -> str:
@@ -228,17 +242,19 @@ def run_analysis(project, group_by: str, rows: dict[str, int] | None = None,
         raise workers.Cancelled()
     if progress:
         progress(0.85)
-    classes = None
-    classify = analysis_api("classify_ties")
-    if classify is not None:
-        df = classify(project, group_by=group_by)
-        classes = tie_classes_by_key(df)
+    classes = codes = None
+    class_codes, names = analysis_api("tie_class_codes"), analysis_api("TIE_CLASSES")
+    if class_codes is not None and names is not None:
+        codes = class_codes(project, group_by)  # (the analysis's, in the order of project.ties)
+        classes = tie_classes_by_key(project, codes, names)
     tie_block_json = None
     if classes is not None and rows is not None:
-        from socialmap.mapview.binary import ties_block
+        from socialmap.mapview.binary import CLASS_CODES, ties_block
 
+        page_codes = np.array([CLASS_CODES[name] for name in names], np.uint8)[codes]
         # here, not on the UI thread; a few MB of base64, not 40 MB of tie records
-        tie_block_json = RawJSON(workers.json_in_chunks(ties_block(project, rows, classes, group_by=group_by, on=project.as_of)))
+        tie_block_json = RawJSON(workers.json_in_chunks(ties_block(project, rows, classes, group_by=group_by, on=project.as_of,
+                                                                   codes=page_codes)))
     people = PeopleMeasures(result.people)
     services = services_frame(project, result.services)  # here, not on the UI thread (3,000 rows in a city)
     if progress:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
@@ -27,6 +28,36 @@ def test_services_frame_withholds_exposure_where_attendees_number_one_to_four(sm
         "", "", "no NEET attendees")
 
 
-def test_tie_classes_by_key_puts_each_keys_ends_in_order():
-    df = pd.DataFrame({"a": ["yp2", "s1"], "b": ["yp1", "yp3"], "tie_class": ["bonding", "linking"]})
-    assert tie_classes_by_key(df) == {("yp1", "yp2"): "bonding", ("s1", "yp3"): "linking"}
+def test_tie_classes_by_key_from_the_codes_in_the_projects_order(small_project, monkeypatch):
+    """The classes by tie key, two ties per piece: each key of project.ties with the class its
+    code names, the same as classify_ties gives tie by tie."""
+    from socialmap.analysis import TIE_CLASSES, classify_ties, tie_class_codes
+    from socialmap.ui import analysis_panel
+
+    monkeypatch.setattr(analysis_panel, "CLASSES_PIECE", 2)
+    got = tie_classes_by_key(small_project, tie_class_codes(small_project, "area_code"), TIE_CLASSES)
+    df = classify_ties(small_project, group_by="area_code")
+    expected = {(a, b) if a <= b else (b, a): c for a, b, c in zip(df["a"], df["b"], df["tie_class"], strict=True)}
+    assert list(got) == list(small_project.ties) and got == expected
+    assert got[("yp1", "yp2")] == "bonding" and got[("yp2", "yp3")] == "bridging"
+
+
+def test_the_maps_tie_block_from_the_codes_is_the_one_from_the_classes(small_project):
+    """ties_block reading the classes by position (codes) gives the block it gives by key, with an
+    ended tie left out (yp1-yp2) and the adult's ties not drawn."""
+    import datetime as dt
+
+    import numpy as np
+
+    from socialmap.analysis import TIE_CLASSES, tie_class_codes
+    from socialmap.mapview.binary import CLASS_CODES, ties_block
+
+    small_project.ties[("yp1", "yp2")] = replace(small_project.ties[("yp1", "yp2")], until=dt.date(2000, 1, 1))
+    small_project.touch()
+    codes = tie_class_codes(small_project, "area_code")
+    classes = tie_classes_by_key(small_project, codes, TIE_CLASSES)
+    rows = {nid: i for i, nid in enumerate(["yp1", "yp2", "yp3", "o1", "s1"])}
+    page = np.array([CLASS_CODES[n] for n in TIE_CLASSES], np.uint8)[codes]
+    by_key = ties_block(small_project, rows, classes)
+    assert by_key["n"] == 3
+    assert ties_block(small_project, rows, classes, codes=page) == by_key
