@@ -52,3 +52,26 @@ def test_a_child_that_dies_leaves_the_file_and_says_so(tmp_path, monkeypatch):
     assert str(err.value).startswith(f"{target}: cannot be saved: the saving process stopped (exit code 1")
     assert str(err.value).endswith("; the previous file is unchanged") and "\n" not in str(err.value)
     assert target.read_bytes() == before
+
+
+def test_packing_a_project_sets_off_no_collection(small_project, monkeypatch):
+    """The frames are packed with Python's cyclic collector paused (their tuples form no
+    cycles), then the collector is as it was; the frames carry every record."""
+    import gc
+    import pickle
+
+    seen = []
+    frames = writer._frames
+
+    def watched(project):
+        for frame in frames(project):
+            seen.append(gc.isenabled())
+            yield frame
+
+    monkeypatch.setattr(writer, "_frames", watched)
+    assert gc.isenabled()
+    packed = writer.PackedProject(small_project)
+    assert seen and not any(seen) and gc.isenabled()
+    kinds = [pickle.loads(f)[0] for f in packed.frames]
+    assert kinds[0] == "areas" and kinds[-2:] == ["rest", "end"]
+    assert packed.records == len(small_project.nodes) + len(small_project.ties)
