@@ -23,7 +23,7 @@
  *   by the page (click, hover). Reach lines stay Leaflet vectors (SM.renderer).
  * - A later layer (basemap, labels) is one more CanvasLayer or Leaflet layer in SM.layers.
  *
- * Python -> page: SM.loadPart, SM.upsertNode, SM.removeNode, SM.upsertTies, SM.removeTies,
+ * Python -> page: SM.loadPart, SM.upsertNode, SM.removeNode, SM.upsertTies, SM.removeTies, SM.batch,
  *   SM.select, SM.setAreaStyle, SM.setOutlines, SM.setReach, SM.setVisible, SM.setMode,
  *   SM.setTies, SM.hideTiesOf, SM.updateArea, SM.fit.
  * Page -> Python (QWebChannel object "bridge"): jsFeatureClicked(kind, id),
@@ -567,6 +567,23 @@
   /* A layer drawn on a canvas of its own, positioned and scaled with the map like Leaflet's
    * renderers. ``paint(ctx, view)`` draws it; view = {scale, ox, oy, x0, y0, x1, y1, zoom}:
    * layer px = world * scale - origin, and [x0, x1] x [y0, y1] is the painted world box. */
+  /* An edit's calls run as one (SM.batch): a layer they ask to paint again is painted once, at
+   * the end, and the page reports its counts once. (A deleted young person's ties and node
+   * came as two calls, each painting the ties' flows and reporting.) */
+  var batchDepth = 0, batchRepaints = null, batchReport = false;
+  SM.batch = function (fn) {
+    if (batchDepth++ === 0) { batchRepaints = []; batchReport = false; }
+    try { fn(); } finally {
+      if (--batchDepth === 0) {
+        var layers = batchRepaints, again = batchReport;
+        batchRepaints = null; batchReport = false;
+        layers.forEach(function (layer) { layer.repaint(); });
+        if (again) report();
+      }
+    }
+    return 0;
+  };
+
   var CanvasLayer = L.Renderer.extend({
     // painted 15% of the view beyond each side (Leaflet's renderers: 10%): a short drag shows
     // what was painted; the rasteriser's work grows with the canvas (30% was 2.6 times the view)
@@ -626,6 +643,7 @@
     },
     /* Paint now (the layer's data changed, or the view). */
     repaint: function () {
+      if (batchRepaints) { if (batchRepaints.indexOf(this) < 0) batchRepaints.push(this); return; }  // at its end
       if (this._pending) { runUpdate(this); return; }  // the view changed: placed, then painted
       if (!this._map || !this._ctx || !this._bounds) return;
       if (this._frame) { cancelAnimationFrame(this._frame); this._frame = null; }
@@ -644,6 +662,7 @@
      * neighbourhood): the canvas is cleared and painted inside the box only, with the level of
      * detail of the last full paint. The paint may ask for a full one (state.needFull). */
     repaintBox: function (x0, y0, x1, y1) {
+      if (batchRepaints && batchRepaints.indexOf(this) >= 0) return;  // painted whole at the batch's end
       if (this._pending) { runUpdate(this); return; }
       if (!this._map || !this._ctx || !this._bounds) return;
       if (this._frame || this._container.style.display === "none") { this.repaint(); return; }
@@ -1514,6 +1533,7 @@
   }
 
   function report() {
+    if (batchRepaints) { batchReport = true; return; }  // once, at the end of the batch (SM.batch)
     SM.drawnAt = Date.now();
     send("jsLayersDrawn", JSON.stringify(SM.counts()));
   }

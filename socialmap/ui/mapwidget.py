@@ -151,6 +151,9 @@ class MapWidget(QWebEngineView):
         self.ready = False
         self.last_counts: dict[str, Any] = {}
         self._pending: list[str] = []
+        #: an edit's calls (its nodes and ties), gathered in one turn of the event loop and run
+        #: as one script (SM.batch: each layer painted once; :meth:`_edit_call`)
+        self._edit_calls: list[str] | None = None
         #: Scripts (with their callbacks) waiting for a project's first payload, which is handed
         #: to the page in a turn of the event loop of its own; None when nothing waits.
         self._deferred: list[tuple[Any, Any]] | None = None
@@ -196,9 +199,28 @@ class MapWidget(QWebEngineView):
             return
         self._run(script, callback)
 
+    def _edit_call(self, function: str, *args: Any) -> None:
+        """``SM.<function>(*args)`` for an edit: the calls of one turn of the event loop (a
+        deleted person's ties, then the person) run as one script, ``SM.batch``, in which the
+        page paints each layer once; any other script runs after them (:meth:`_run`)."""
+        if not self.ready:
+            self.call(function, *args)
+            return
+        if self._edit_calls is None:
+            self._edit_calls = []
+            QTimer.singleShot(0, self._run_edit_calls)
+        self._edit_calls.append(f"SM.{function}({', '.join(json.dumps(a) for a in args)})")
+
+    def _run_edit_calls(self) -> None:
+        calls, self._edit_calls = self._edit_calls, None
+        if calls:
+            self._run("SM.batch(function () { " + "; ".join(calls) + "; })")
+
     def _run_part(self, part: _Part) -> None:
         """Hand ``part`` over a piece a turn after the calls made before it; the calls made
         meanwhile wait for it."""
+        if self._edit_calls:
+            self._run_edit_calls()
         if self._deferred is None:
             self._deferred = [(part, None)]
             QTimer.singleShot(0, self._run_deferred)
@@ -210,6 +232,8 @@ class MapWidget(QWebEngineView):
         self._run(script, callback)
 
     def _run(self, script: str, callback=None) -> None:
+        if self._edit_calls:  # an edit's calls first, in order
+            self._run_edit_calls()
         if self._deferred is not None:  # after the payload being handed over, in order
             self._deferred.append((script, callback))
         elif callback is None:
@@ -360,16 +384,16 @@ class MapWidget(QWebEngineView):
     def _on_nodes(self, added: list, changed: list, removed: list) -> None:
         project = self.doc.project
         for nid in removed:
-            self.call("removeNode", nid)
+            self._edit_call("removeNode", nid)
         for nid in [*added, *changed]:
             node = project.nodes.get(nid)
             feat = payloads.node_feature(node) if node is not None else None
             if feat is not None:
                 if nid not in self.node_rows:  # the page appends it too
                     self.node_rows[nid] = len(self.node_rows)
-                self.call("upsertNode", feat)
+                self._edit_call("upsertNode", feat)
             elif node is not None:
-                self.call("removeNode", nid)
+                self._edit_call("removeNode", nid)
 
     def _on_ties(self, added: list, changed: list, removed: list) -> None:
         project = self.doc.project
@@ -379,7 +403,7 @@ class MapWidget(QWebEngineView):
                    for r in payloads.ties_payload(project, self.tie_classes, group_by=group_by, keys=keys, on=self.doc.as_of)]
         drawn = {r["key"] for r in records}
         gone = ["|".join(k) for k in removed] + ["|".join(k) for k in keys if "|".join(k) not in drawn]
-        self.call("upsertTies", records, gone)
+        self._edit_call("upsertTies", records, gone)
 
     def _on_as_of(self) -> None:
         """Draw the ties in force on the new As of date (the classes of the last analysis kept)."""

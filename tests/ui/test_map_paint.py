@@ -208,3 +208,29 @@ def test_an_analysis_of_the_same_ties_keeps_the_adjacency_and_a_delete_after_it_
     assert js(window, qtbot, "SM.stats.adjacencies") == made + 1
     assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 1]]  # o1-s1 alone
     assert js(window, qtbot, "SM.counts()") == js(window, qtbot, "SM.recount()")
+
+
+def test_deleting_a_person_paints_each_layer_once_and_reports_once(make_window, qtbot, project_file):
+    """Deleting yp3 (its ties go, then it) reaches the page as one batch (SM.batch): the ties'
+    layer is painted once, not once for the ties and again for the node, and the page reports
+    its counts once; the next script sees the deletion (yp3's drawn tie yp2-yp3 gone, the A1-A2
+    flow 3 -> 2). The undo is one batch too and puts everything back."""
+    from socialmap.ui.commands import RemoveNode
+
+    window = open_settled(make_window, qtbot, project_file)
+    before_counts = js(window, qtbot, "SM.counts()")
+    reports = []
+    window.map.layersDrawn.connect(reports.append)
+    before = js(window, qtbot, "(SM.flushPaints(), Object.assign({}, SM.stats.byLayer))")
+    window.push(RemoveNode(window.doc, "yp3"))
+    assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 2]]  # (run after the edit's batch)
+    after = js(window, qtbot, "(SM.flushPaints(), Object.assign({}, SM.stats.byLayer))")
+    assert after.get("ties", 0) - before.get("ties", 0) == 1
+    assert after.get("density", 0) - before.get("density", 0) <= 1
+    qtbot.waitUntil(lambda: len(reports) >= 1, timeout=WAIT_MS)
+    qtbot.wait(200)
+    assert len(reports) == 1 and reports[0]["young_person"] == 2
+    assert js(window, qtbot, "SM.counts()") == js(window, qtbot, "SM.recount()")
+    window.doc.undo_stack.undo()
+    assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 3]]
+    assert js(window, qtbot, "SM.counts()") == before_counts == js(window, qtbot, "SM.recount()")
