@@ -571,9 +571,16 @@
    * the end, and the page reports its counts once. (A deleted young person's ties and node
    * came as two calls, each painting the ties' flows and reporting.) */
   var batchDepth = 0, batchRepaints = null, batchReport = false;
-  SM.batch = function (fn) {
+  SM.batch = function (calls) {
+    // each call on its own, as if it were a script of its own: one that fails does not stop the
+    // others (its error is thrown once they have run and the layers are painted)
+    var failed = null;
     if (batchDepth++ === 0) { batchRepaints = []; batchReport = false; }
-    try { fn(); } finally {
+    try {
+      (typeof calls === "function" ? [calls] : calls).forEach(function (fn) {
+        try { fn(); } catch (e) { if (!failed) failed = e; }
+      });
+    } finally {
       if (--batchDepth === 0) {
         var layers = batchRepaints, again = batchReport;
         batchRepaints = null; batchReport = false;
@@ -581,6 +588,7 @@
         if (again) report();
       }
     }
+    if (failed) throw failed;
     return 0;
   };
 

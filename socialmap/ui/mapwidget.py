@@ -203,7 +203,7 @@ class MapWidget(QWebEngineView):
         """``SM.<function>(*args)`` for an edit: the calls of one turn of the event loop (a
         deleted person's ties, then the person) run as one script, ``SM.batch``, in which the
         page paints each layer once; any other script runs after them (:meth:`_run`)."""
-        if not self.ready:
+        if not self.ready or self._deferred is not None:  # (after the parts being handed over, in order)
             self.call(function, *args)
             return
         if self._edit_calls is None:
@@ -214,7 +214,7 @@ class MapWidget(QWebEngineView):
     def _run_edit_calls(self) -> None:
         calls, self._edit_calls = self._edit_calls, None
         if calls:
-            self._run("SM.batch(function () { " + "; ".join(calls) + "; })")
+            self._run("SM.batch([" + ", ".join(f"function () {{ {c}; }}" for c in calls) + "])")
 
     def _run_part(self, part: _Part) -> None:
         """Hand ``part`` over a piece a turn after the calls made before it; the calls made
@@ -263,6 +263,7 @@ class MapWidget(QWebEngineView):
     def reload_data(self) -> None:
         if not self.ready:
             return
+        self._edit_calls = None  # edits of what was drawn: the page draws the whole project again
         project = self.doc.project
         preloaded, self.preloaded = self.preloaded, None
         rows: dict[str, int] | None

@@ -236,9 +236,9 @@ def capture(source):
     through Python), giving way to the UI thread before each (the polite job): the caller
     checks the project's version after (an edit between two of them). Only for jobs that read
     the scenario set-up, the labels and the settings (:func:`prepare_scenarios`): an edit
-    replaces a node or a tie record, but changes the adjacency sets (shared here) in place, so
-    the view is used only while the project is at its version (:func:`snapshot_view` copies
-    them too)."""
+    replaces a record or a set of neighbours, never changes one, but the set-up made on the
+    view reads the project's ties, so the view is used only while the project is at its
+    version (or an edit :func:`advance_prepared` carries it over)."""
 
     from socialmap.model import Project
 

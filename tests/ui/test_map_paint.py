@@ -234,3 +234,33 @@ def test_deleting_a_person_paints_each_layer_once_and_reports_once(make_window, 
     window.doc.undo_stack.undo()
     assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 3]]
     assert js(window, qtbot, "SM.counts()") == before_counts == js(window, qtbot, "SM.recount()")
+
+
+def test_a_call_that_fails_in_a_batch_stops_none_of_the_others(make_window, qtbot, project_file):
+    """In SM.batch each call runs as if it were a script of its own: a call that throws leaves
+    the ones after it to run (yp3 removed), its error comes out once they have, and the batch is
+    over (a repaint afterwards paints at once)."""
+    window = open_settled(make_window, qtbot, project_file)
+    got = js(window, qtbot, "(function () { try { SM.batch([function () { throw new Error('bad call'); },"
+                            " function () { SM.removeNode('yp3'); }]); return 'no error'; }"
+                            " catch (e) { return e.message; } })()")
+    assert got == "bad call"
+    assert js(window, qtbot, "SM.flows()") == [["A1", "A2", 2]]
+    before = js(window, qtbot, "SM.stats.byLayer.ties || 0")
+    assert js(window, qtbot, "(SM.layers.ties.repaint(), SM.stats.byLayer.ties)") == before + 1
+
+
+def test_an_edit_then_another_project_in_one_turn_draws_the_new_project_alone(make_window, qtbot, project_file,
+                                                                              small_project):
+    """An edit's calls wait for the end of the event loop's turn; if another project replaces
+    the one edited in that same turn, they are dropped (the page draws the new project whole):
+    yp3, deleted from the old project, is on the page with the new one."""
+    from socialmap.ui.commands import RemoveNode
+
+    window = open_settled(make_window, qtbot, project_file)
+    window.push(RemoveNode(window.doc, "yp3"))
+    window.doc.set_project(small_project, None, name="Another")
+    qtbot.waitUntil(lambda: js(window, qtbot, "SM.counts()").get("young_person") == 3, timeout=WAIT_MS)
+    qtbot.wait(100)
+    assert js(window, qtbot, "SM.nodeLatLng('yp3')") is not None
+    assert js(window, qtbot, "SM.counts()") == js(window, qtbot, "SM.recount()")
