@@ -564,34 +564,29 @@
 
   /* ------------------------------------------------------------------ canvas layers */
 
-  /* A layer drawn on a canvas of its own, positioned and scaled with the map like Leaflet's
-   * renderers. ``paint(ctx, view)`` draws it; view = {scale, ox, oy, x0, y0, x1, y1, zoom}:
-   * layer px = world * scale - origin, and [x0, x1] x [y0, y1] is the painted world box. */
   /* An edit's calls run as one (SM.batch): a layer they ask to paint again is painted once, at
    * the end, and the page reports its counts once. (A deleted young person's ties and node
    * came as two calls, each painting the ties' flows and reporting.) */
-  var batchDepth = 0, batchRepaints = null, batchReport = false;
+  var batchRepaints = null, batchReport = false;
   SM.batch = function (calls) {
     // each call on its own, as if it were a script of its own: one that fails does not stop the
     // others (its error is thrown once they have run and the layers are painted)
     var failed = null;
-    if (batchDepth++ === 0) { batchRepaints = []; batchReport = false; }
-    try {
-      (typeof calls === "function" ? [calls] : calls).forEach(function (fn) {
-        try { fn(); } catch (e) { if (!failed) failed = e; }
-      });
-    } finally {
-      if (--batchDepth === 0) {
-        var layers = batchRepaints, again = batchReport;
-        batchRepaints = null; batchReport = false;
-        layers.forEach(function (layer) { layer.repaint(); });
-        if (again) report();
-      }
-    }
+    batchRepaints = []; batchReport = false;
+    calls.forEach(function (fn) {
+      try { fn(); } catch (e) { if (!failed) failed = e; }
+    });
+    var layers = batchRepaints, again = batchReport;
+    batchRepaints = null; batchReport = false;
+    layers.forEach(function (layer) { layer.repaint(); });
+    if (again) report();
     if (failed) throw failed;
     return 0;
   };
 
+  /* A layer drawn on a canvas of its own, positioned and scaled with the map like Leaflet's
+   * renderers. ``paint(ctx, view)`` draws it; view = {scale, ox, oy, x0, y0, x1, y1, zoom}:
+   * layer px = world * scale - origin, and [x0, x1] x [y0, y1] is the painted world box. */
   var CanvasLayer = L.Renderer.extend({
     // painted 15% of the view beyond each side (Leaflet's renderers: 10%): a short drag shows
     // what was painted; the rasteriser's work grows with the canvas (30% was 2.6 times the view)

@@ -139,17 +139,22 @@ def snapshot_view(source):
     was made before edits replaced them, took 0.1-0.46 s and held Python's lock 15-60 ms at a
     time.)"""
 
+    return _view_of(source, let_others_run)
+
+
+def _view_of(source, turn):
+    """A project with dicts of its own holding the records and the sets of neighbours of
+    ``source`` (one ``dict.copy`` each, ``turn`` after each), and the rest of it
+    (:func:`_take_the_rest`) at the version it had when begun."""
     from socialmap.model import Project
 
     view = Project()
     view.areas = dict(source.areas)
-    view.nodes = source.nodes.copy()
-    let_others_run()
-    view.ties = source.ties.copy()
-    let_others_run()
-    view.adjacency = source.adjacency.copy()  # the sets shared: an edit replaces a set
-    let_others_run()
-    _take_the_rest(view, source, source.version)
+    version = source.version
+    for name in ("nodes", "ties", "adjacency"):  # (the sets shared: an edit replaces a set)
+        setattr(view, name, getattr(source, name).copy())
+        turn()
+    _take_the_rest(view, source, version)
     return view
 
 
@@ -240,16 +245,9 @@ def capture(source):
     view reads the project's ties, so the view is used only while the project is at its
     version (or an edit :func:`advance_prepared` carries it over)."""
 
-    from socialmap.model import Project
-
-    view = Project()
-    view.areas = dict(source.areas)
     version = source.version
-    for name in ("nodes", "ties", "adjacency"):
-        _take_turn()
-        setattr(view, name, getattr(source, name).copy())
     _take_turn()
-    _take_the_rest(view, source, version)
+    view = _view_of(source, _take_turn)
     rows = source._cache.get(TIE_ROWS)
     if rows is not None and rows[0] != version:
         # the loader's rows of the ties' ends hold while the ties are its records in that order
