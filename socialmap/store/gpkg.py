@@ -991,6 +991,8 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
                           json.loads(attrs) if _none(attrs) else {}))
 
     con = _connect_read_only(path)
+    # the ties' queries run ahead while the areas and nodes are read (a file on disk, as SocialMap writes it)
+    ahead = TieQueriesAhead(path) if not isinstance(path, bytes) and _socialmap_ties(con) else None
     try:
         if preview is not None:
             preview = _tell(preview, "areas", areas, _preview_settings(con))
@@ -1001,7 +1003,7 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
             verdict()
         if columns is None:
             nodes = _read_nodes(path)
-            ties = _read_ties(con, nodes, shown, into)
+            ties = _read_ties(con, nodes, shown, into, ahead)
         else:
             place_fields = None if preview is None else getattr(preview, "place_fields", None)
             if place_fields:  # the places' popup fields: a few thousand rows, read apart
@@ -1010,7 +1012,7 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
             if preview is not None:
                 preview = _tell(preview, "nodes", columns)
             ids = columns["id"]
-            pieces: Any = _tie_pieces(con, ids, shown)
+            pieces: Any = _tie_pieces(con, ids, shown, ahead)
             if preview is not None:
                 pieces = list(pieces)
                 _tell(preview, "ties", pieces)
@@ -1031,8 +1033,20 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
         scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
         snapshots = _read_snapshots(con)
     finally:
+        if ahead is not None:
+            ahead.close()
         con.close()
     return areas, nodes, ties, settings, scenarios, snapshots
+
+
+def _socialmap_ties(con: sqlite3.Connection) -> bool:
+    """Whether the ties table is there with the columns SocialMap writes (then it is worth
+    reading ahead, :class:`TieQueriesAhead`)."""
+    try:
+        con.execute(f"{_TIE_ROW} LIMIT 0")
+    except sqlite3.Error:
+        return False
+    return True
 
 
 def _tell(preview: Any, stage: str, *args: Any) -> Any:
@@ -1085,14 +1099,15 @@ _MARK_DIGITS = ("CASE WHEN opportunity IS NULL THEN '0' WHEN typeof(opportunity)
                 "THEN '0' WHEN typeof(opportunity) = 'integer' AND opportunity = 1 THEN '1' ELSE '9' END")
 
 
-def _read_ties(con: sqlite3.Connection, nodes: list[Node], shown: Path, into: dict | None = None) -> list[Tie]:
+def _read_ties(con: sqlite3.Connection, nodes: list[Node], shown: Path, into: dict | None = None,
+               ahead: TieQueriesAhead | None = None) -> list[Tie]:
     """The ties table as :class:`Tie` records, in file order (:func:`_tie_pieces`), each piece
     made into records and let go before the next is read (``into`` as for :func:`_tie_records`)."""
     ids = [n.id for n in nodes]
-    return _tie_records(_tie_pieces(con, ids, shown), ids, shown, into)
+    return _tie_records(_tie_pieces(con, ids, shown, ahead), ids, shown, into)
 
 
-def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path):
+def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, ahead: TieQueriesAhead | None = None):
     """The ties table, in file order, :data:`TIES_PER_READ` rows at a time (a generator): each
     piece the rows' columns as read (``a``, ``b``, ``type``, ``context``, ``strength``,
     ``since``, ``until``, ``mark``) and ``a_row``, ``b_row``: the row in ``node_ids`` of each
@@ -1102,12 +1117,15 @@ def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path):
     refused with the tie and field named (the first such tie in file order).
 
     Read column-wise by :func:`_keyed_tie_pieces` when the table allows it, else row by row
-    (:func:`_row_tie_pieces`); the pieces are the same either way, value for value."""
+    (:func:`_row_tie_pieces`); the pieces are the same either way, value for value (``ahead``:
+    the column-wise queries run ahead, :class:`TieQueriesAhead`, closed when not used)."""
     keyed = _keyed_ties(con, node_ids)
     if keyed is None:
+        if ahead is not None:
+            ahead.close()
         yield from _row_tie_pieces(con.execute(f"{_TIE_ROW} ORDER BY fid"), node_ids, shown)
     else:
-        yield from _keyed_tie_pieces(con, node_ids, shown, *keyed)
+        yield from _keyed_tie_pieces(con, node_ids, shown, *keyed, ahead=ahead)
 
 
 def _row_tie_pieces(cur: sqlite3.Cursor, node_ids: list, shown: Path, lookups: list | None = None):
@@ -1164,7 +1182,8 @@ def _text_affinity(declared: str) -> bool:
     return "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))
 
 
-def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys: Any):
+def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys: Any,
+                      ahead: TieQueriesAhead | None = None):
     """The pieces of :func:`_tie_pieces`, each from one aggregate query over its rows (by
     ``fid``): the ends (and contexts) as their UTF-8 bytes joined into one value, matched to
     the ids by numpy (``keys``: :class:`~socialmap.store.idkeys.IdKeys`), the type, strength
@@ -1180,27 +1199,14 @@ def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys
     holds a NUL or the separator, or when its values were not concatenated in the order of
     ``fid`` (group_concat's order is not promised, https://sqlite.org/lang_aggfunc.html, so each
     piece's ``fid`` values are concatenated alongside and checked). Its
-    ``a``, ``b``, ``type`` and ``context`` are then each node's and type's own string (``named``)."""
-    columns = [
-        "group_concat(fid)",
-        # the ends and contexts that are text: neither NULL nor a blob (text < blobs; the columns
-        # have TEXT affinity, so no numbers: https://sqlite.org/datatype3.html)
-        "count(CASE WHEN a < x'' AND b < x'' AND (context IS NULL OR context < x'') THEN 1 END)",
-        "CAST(group_concat(a, char(31)) AS BLOB)", "CAST(group_concat(b, char(31)) AS BLOB)",
-        f"group_concat({_TYPE_LETTERS}, '')", f"group_concat({_STRENGTH_DIGITS}, '')",
-    ]
-    columns += ["CAST(group_concat(context, char(31)) AS BLOB)",  # (group_concat leaves out NULLs)
-                "group_concat(CASE WHEN context IS NULL THEN '1' ELSE '0' END, '')",
-                "count(since) + count(until)", "count(CASE WHEN opportunity IS NOT 0 THEN 1 END)"]
-    query = f"SELECT {', '.join(columns)} FROM ties WHERE fid BETWEEN ? AND ?"
+    ``a``, ``b``, ``type`` and ``context`` are then each node's and type's own string (``named``).
+
+    ``ahead``: the same queries run ahead on a thread of their own (:class:`TieQueriesAhead`),
+    whose rows are taken in place of running them here."""
     by_row = _objects(node_ids)
     row_lookups: list = []  # the dicts of _row_tie_pieces, made once, if a piece needs them
-    first = con.execute("SELECT min(fid) FROM ties").fetchone()[0]
-    while first is not None:  # the pieces by fid: TIES_PER_READ rows from ``first`` to ``last``
-        ends = con.execute("SELECT fid FROM ties WHERE fid >= ? ORDER BY fid LIMIT 2 OFFSET ?",
-                           (first, TIES_PER_READ - 1)).fetchall()
-        last = ends[0][0] if ends else con.execute("SELECT max(fid) FROM ties").fetchone()[0]
-        piece = _keyed_tie_piece(con.execute(query, (first, last)).fetchone(), first, keys, by_row)
+    for first, last, got in (_keyed_tie_rows(con) if ahead is None else ahead.rows()):
+        piece = _keyed_tie_piece(got, first, keys, by_row)
         if piece is not None and piece.pop("marked"):
             piece = _marked(con, piece, first, last)
         if piece is not None and piece["dated"]:
@@ -1211,7 +1217,91 @@ def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys
         else:
             yield piece
         let_others_run()
+
+
+_KEYED_TIE_COLUMNS = [
+    "group_concat(fid)",
+    # the ends and contexts that are text: neither NULL nor a blob (text < blobs; the columns
+    # have TEXT affinity, so no numbers: https://sqlite.org/datatype3.html)
+    "count(CASE WHEN a < x'' AND b < x'' AND (context IS NULL OR context < x'') THEN 1 END)",
+    "CAST(group_concat(a, char(31)) AS BLOB)", "CAST(group_concat(b, char(31)) AS BLOB)",
+    f"group_concat({_TYPE_LETTERS}, '')", f"group_concat({_STRENGTH_DIGITS}, '')",
+    "CAST(group_concat(context, char(31)) AS BLOB)",  # (group_concat leaves out NULLs)
+    "group_concat(CASE WHEN context IS NULL THEN '1' ELSE '0' END, '')",
+    "count(since) + count(until)", "count(CASE WHEN opportunity IS NOT 0 THEN 1 END)",
+]
+#: The aggregate query of one piece of :func:`_keyed_tie_pieces` (its ``fid`` from and to).
+_KEYED_TIE_QUERY = f"SELECT {', '.join(_KEYED_TIE_COLUMNS)} FROM ties WHERE fid BETWEEN ? AND ?"
+
+
+def _keyed_tie_rows(con: sqlite3.Connection):
+    """The pieces of the ties table by ``fid``, :data:`TIES_PER_READ` rows from ``first`` to
+    ``last``: ``(first, last, row)`` with ``row`` the piece's :data:`_KEYED_TIE_QUERY` (a generator)."""
+    first = con.execute("SELECT min(fid) FROM ties").fetchone()[0]
+    while first is not None:
+        ends = con.execute("SELECT fid FROM ties WHERE fid >= ? ORDER BY fid LIMIT 2 OFFSET ?",
+                           (first, TIES_PER_READ - 1)).fetchall()
+        last = ends[0][0] if ends else con.execute("SELECT max(fid) FROM ties").fetchone()[0]
+        yield first, last, con.execute(_KEYED_TIE_QUERY, (first, last)).fetchone()
         first = ends[1][0] if len(ends) == 2 else None
+
+
+#: Pieces :class:`TieQueriesAhead` holds read and not yet taken, at most (each a few MB of
+#: joined ids): it waits for the reading to take one before it reads another.
+TIE_PIECES_AHEAD = 6
+
+
+class TieQueriesAhead:
+    """The queries of :func:`_keyed_tie_rows` run on a connection and thread of their own from
+    the moment a file's reading starts, while the areas and nodes are read and drawn: SQLite
+    goes over the ties without Python's lock, on the other core (0.4-0.5 s of a city's
+    100,000 young people), and the reading takes each piece's row when it comes to the ties
+    (:meth:`rows`), the same rows it would have read itself. Nothing is shown or kept of what
+    it reads but through the reading, which judges it as its own; an error is raised where the
+    reading would have met it. :meth:`close` stops it (the reading took another path, ended or
+    failed)."""
+
+    def __init__(self, path: Path) -> None:
+        import queue
+
+        self._queue: Any = queue.Queue(TIE_PIECES_AHEAD)
+        self._full = queue.Full
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(path,), name="ties read ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            con = _connect_read_only(path)
+            try:
+                for item in _keyed_tie_rows(con):
+                    if not self._put(item):
+                        return
+            finally:
+                con.close()
+            self._put(None)
+        except BaseException as exc:  # noqa: BLE001 - raised by rows() on the reading's thread
+            self._put(exc)
+
+    def _put(self, item: Any) -> bool:
+        """``item`` queued once there is room; ``False`` when closed meanwhile."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except self._full:
+                continue
+        return False
+
+    def rows(self):
+        """The ``(first, last, row)`` of :func:`_keyed_tie_rows`, as they are read (a generator)."""
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
 
 
 def _keyed_tie_piece(got: tuple, first: int, keys: Any, by_row: np.ndarray) -> dict | None:

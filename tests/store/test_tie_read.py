@@ -8,6 +8,7 @@ strength as text, blobs, separators and NULs in ids, the rows out of order."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -47,13 +48,15 @@ def _saved(tmp_path: Path, project: Project, *edits: str | tuple, small: bool = 
     return path
 
 
-def _read(path: Path, keyed: bool) -> tuple:
-    """The ties of ``path`` read by :func:`gpkg._tie_pieces` (``keyed``) or row by row: the
-    pieces' columns joined, the records and the build's columns, or the refusal's message."""
+def _read(path: Path, keyed: bool, ahead: bool = False) -> tuple:
+    """The ties of ``path`` read by :func:`gpkg._tie_pieces` (``keyed``; its queries run ahead
+    on a thread of their own when ``ahead``) or row by row: the pieces' columns joined, the
+    records and the build's columns, or the refusal's message."""
     con = gpkg._connect_read_only(path)
+    before = gpkg.TieQueriesAhead(path) if ahead else None
     try:
         ids = gpkg._node_columns_direct(con)["id"]
-        pieces = (gpkg._tie_pieces(con, ids, path) if keyed
+        pieces = (gpkg._tie_pieces(con, ids, path, before) if keyed
                   else gpkg._row_tie_pieces(con.execute(f"{gpkg._TIE_ROW} ORDER BY fid"), ids, path))
         try:
             pieces = list(pieces)
@@ -69,6 +72,8 @@ def _read(path: Path, keyed: bool) -> tuple:
         same_strings = [t.a is ids[r] for t, r in zip(ties, fields["a_row"], strict=True) if r >= 0]
         return (joined, ties, fields), same_strings
     finally:
+        if before is not None:
+            before.close()
         con.close()
 
 
@@ -81,11 +86,13 @@ def _opened(path: Path) -> str:
 
 
 def _agree(path: Path, monkeypatch) -> tuple:
-    """The ties read column-wise and row by row, asserted equal (and the file opened both
-    ways, outcome for outcome); returns the column-wise reading."""
+    """The ties read column-wise (with the queries run here and run ahead) and row by row,
+    asserted equal (and the file opened both ways, outcome for outcome); returns the
+    column-wise reading."""
     keyed, same = _read(path, keyed=True)
     rows, _ = _read(path, keyed=False)
     assert keyed == rows
+    assert _read(path, keyed=True, ahead=True) == (keyed, same)
     assert same is None or all(same)  # each end that is a node is that node's id string
     opened = _opened(path)
     with monkeypatch.context() as m:
@@ -111,8 +118,10 @@ def _named_pieces(path: Path) -> list:
 
 @pytest.fixture(autouse=True)
 def _small_pieces(monkeypatch):
-    """Two ties a piece: the small project's six ties are three pieces (fid 1-2, 3-4, 5-6)."""
+    """Two ties a piece: the small project's six ties are three pieces (fid 1-2, 3-4, 5-6); one
+    piece read ahead at most (the queries run ahead wait for each piece to be taken)."""
     monkeypatch.setattr(gpkg, "TIES_PER_READ", 2)
+    monkeypatch.setattr(gpkg, "TIE_PIECES_AHEAD", 1)
 
 
 # The small project's ties in file order (fid 1-6): o1-s1 provides (the build's, from s1's
@@ -328,3 +337,46 @@ def test_keys_made_a_few_ids_at_a_time_are_the_same(monkeypatch):
     want = {i: n for n, i in enumerate(ids)}
     monkeypatch.setattr(idkeys, "IDS_PER_PIECE", 2)
     assert _rows(IdKeys.of(ids), ends) == [want.get(e, -1) for e in ends] == [2, 5, 2, 3, 4, 5, 6, -1, -1, -1, -1]
+
+
+def _reading_ahead() -> list:
+    return [t for t in threading.enumerate() if t.name == "ties read ahead"]
+
+
+def test_the_queries_run_ahead_stop_when_closed_with_pieces_not_taken(tmp_path, small_project):
+    """Three pieces, one held at most: closed after the first is taken, the thread ends (it does
+    not wait for room forever) and lets go of the file."""
+    path = _saved(tmp_path, small_project)
+    ahead = gpkg.TieQueriesAhead(path)
+    rows = ahead.rows()
+    first, last, got = next(rows)
+    assert (first, last) == (1, 2) and got[0] == "1,2"  # (the piece's fids, as group_concat joins them)
+    ahead.close()
+    ahead._thread.join(5)
+    assert not ahead._thread.is_alive()
+
+
+def test_an_error_of_the_queries_run_ahead_is_raised_where_the_reading_takes_the_rows(tmp_path, small_project):
+    path = _saved(tmp_path, small_project, "DROP TABLE ties")
+    ahead = gpkg.TieQueriesAhead(path)
+    with pytest.raises(sqlite3.OperationalError, match="no such table: ties"):
+        list(ahead.rows())
+    ahead._thread.join(5)
+    assert not ahead._thread.is_alive()
+
+
+@pytest.mark.parametrize("edits", [(), ("UPDATE ties SET since = 'soon' WHERE fid = 2",),
+                                   ("UPDATE ties SET opportunity = 'maybe' WHERE fid = 3",)],
+                         ids=["opened", "refused-date", "refused-mark"])
+def test_opening_a_file_leaves_no_queries_running_ahead(tmp_path, small_project, monkeypatch, edits):
+    """Opened, refused, or read row by row after all (the ties table not readable column-wise):
+    whatever was read ahead is stopped once the file's reading ends."""
+    path = _saved(tmp_path, small_project, *edits)
+    for keyed in (True, False):
+        with monkeypatch.context() as m:
+            if not keyed:
+                m.setattr(gpkg, "_keyed_ties", lambda con, node_ids: None)
+            _opened(path)
+        for thread in _reading_ahead():
+            thread.join(5)
+        assert _reading_ahead() == []
