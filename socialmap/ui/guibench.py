@@ -154,12 +154,16 @@ class Harness:
         r = box["r"]
         return None if r in (None, "undefined", "") else json.loads(r)
 
-    def settle(self, timeout_s: float = 60.0) -> None:
+    def settle(self, timeout_s: float = 60.0, then: str = "true") -> Any:
         """Round trips to the page until its layers have painted the current view (the map's
-        paint queue paints them in tasks of their own after a zoom or a pan)."""
+        paint queue paints them in tasks of their own after a zoom or a pan); the value of the
+        script ``then``, run by the page in the same task as the check that found it settled."""
         deadline = time.perf_counter() + timeout_s
-        while not self.js("SM.settled ? SM.settled() : true") and time.perf_counter() < deadline:
-            pass
+        while time.perf_counter() < deadline:
+            got = self.js(f"(SM.settled ? SM.settled() : true) ? [{then}] : null")
+            if got is not None:
+                return got[0]
+        return None
 
     def wait_signal(self, signal, start: Callable[[], Any], timeout_s: float = 300.0) -> Any:
         box: dict[str, Any] = {}
@@ -188,8 +192,9 @@ class Harness:
         t0, cpu0 = time.perf_counter(), time.process_time()
         extra = run()
         if page:
-            self.settle()
-            busy = self.js("SM.gapWatch(false)")  # answered after every script sent before it
+            # answered after every script sent before it: the action ends when the page says it
+            # has painted it (its busy time read in the same answer, not a round trip later)
+            busy = self.settle(then="SM.gapWatch(false)")
         seconds = time.perf_counter() - t0
         self.ticks.append(time.perf_counter())
         self.timer.stop()
