@@ -1248,7 +1248,7 @@ def _keyed_tie_rows(con: sqlite3.Connection):
 
 #: Pieces :class:`TieQueriesAhead` holds read and not yet taken, at most (each a few MB of
 #: joined ids): it waits for the reading to take one before it reads another.
-TIE_PIECES_AHEAD = 6
+TIE_PIECES_AHEAD = 32
 
 
 class TieQueriesAhead:
