@@ -216,17 +216,14 @@ class _RecordModel(QAbstractTableModel):
     # Qt API
     def reload(self) -> None:
         self.beginResetModel()
-        self.ids = self._all_ids()
-        self._own_ids = False
+        # the model's own copy of the project's index (socialmap.ui.indexes), which edits change
+        # in place: made here, it is set aside from collection with the project a file's opening
+        # shows (MainWindow._opened). Copied on the first edit instead, a city's 391,000 tie keys
+        # and 100,000 young people were two new lists that Python's young collections walked
+        # whole, 6-10 ms in the middle of the next edits
+        self.ids = list(self._all_ids())
         self._make_rows()
         self.endResetModel()
-
-    def _ids_to_change(self) -> None:
-        """Make :attr:`ids` the model's own before an edit changes them: until then they are
-        the project's index as the loading job made it (socialmap.ui.indexes)."""
-        if not getattr(self, "_own_ids", True):
-            self.ids = list(self.ids)
-            self._own_ids = True
 
     def _make_rows(self, keep: int | None = None) -> None:
         """Start :attr:`row_of` again from :attr:`ids`: at once for a table of up to
@@ -350,7 +347,6 @@ class _RecordModel(QAbstractTableModel):
         new = [i for i, row in zip(idents, self._rows_of(idents), strict=True) if row is None and self._exists(i)]
         if not new:
             return
-        self._ids_to_change()
         start = len(self.ids)
         whole = self._made == start
         self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
@@ -366,7 +362,6 @@ class _RecordModel(QAbstractTableModel):
         rows = sorted((r for r in self._rows_of(idents) if r is not None), reverse=True)
         if not rows:
             return
-        self._ids_to_change()
         self._removed += len(rows)
         batch = len(rows) > 1
         if batch:
@@ -463,8 +458,7 @@ class NodeTableModel(_RecordModel):
         doc.nodesChanged.connect(self._on_nodes)
 
     def _all_ids(self) -> list[str]:
-        # the index the loading job made (socialmap.ui.indexes), copied on the first edit
-        return indexes.node_ids(self.doc.project, self.kind)
+        return indexes.node_ids(self.doc.project, self.kind)  # (the loading job's index, copied)
 
     def _exists(self, ident: str) -> bool:
         node = self.doc.project.nodes.get(ident)
@@ -581,7 +575,7 @@ class TieTableModel(_RecordModel):
         doc.nodesChanged.connect(self._on_nodes)
 
     def _all_ids(self) -> list[tuple[str, str]]:
-        return indexes.tie_ids(self.doc.project)  # copied on the first edit (_ids_to_change)
+        return indexes.tie_ids(self.doc.project)  # (copied by reload)
 
     def _exists(self, ident: tuple[str, str]) -> bool:
         return ident in self.doc.project.ties

@@ -131,3 +131,28 @@ def test_modules_a_job_imports_are_set_aside_from_collection(qtbot):
     workers.wait_all(WAIT_MS)
     assert "tabnanny" in sys.modules
     assert gc.get_freeze_count() > before + len(vars(sys.modules["tabnanny"]))
+
+
+def test_the_tables_rows_of_an_opened_file_are_set_aside_and_edits_keep_them_so(make_window, qtbot, project_file):
+    """Each table's list of ids is its own from the moment the file is shown, and set aside
+    from collection with the project: an edit changes it in place. (Copied on the first edit,
+    a city's 391,000 tie keys were a new list that the young collections then walked whole, in
+    the middle of the next edits.)"""
+    from socialmap.ui.commands import RemoveNode
+    from tests.ui.conftest import open_and_wait
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    models = {kind: window.tables[kind]["model"] for kind in ("young_person", "tie")}
+    lists = {kind: model.ids for kind, model in models.items()}
+    from socialmap.ui import indexes
+
+    assert lists["young_person"] is not indexes.node_ids(window.doc.project, "young_person")  # (its own)
+    walked = {id(o) for o in gc.get_objects()}  # every object the collector walks (not those set aside)
+    assert not {id(ids) for ids in lists.values()} & walked
+    person = next(n.id for n in window.doc.project.nodes.values()
+                  if n.kind == "young_person" and window.doc.project.neighbours(n.id))
+    ties = len(lists["tie"])
+    window.push(RemoveNode(window.doc, person))
+    assert models["young_person"].ids is lists["young_person"] and models["tie"].ids is lists["tie"]
+    assert len(lists["tie"]) < ties and person not in lists["young_person"]
