@@ -58,7 +58,7 @@ def test_a_long_part_goes_in_pieces_and_draws_what_one_call_draws(make_window, q
     whole = [s for s in scripts if s.startswith("SM.loadPart(")]
     assert len(pieces) > 10 and not whole  # every part is longer than 97 characters here
     # each piece carries at most 97 characters of the part (escaped as a JSON string)
-    assert all(len(json.loads(s[len("SM.piece("):s.rindex(",")])) <= 97 for s in pieces)
+    assert all(len(_unquoted(s[len("SM.piece("):s.rindex(",")])) <= 97 for s in pieces)
     assert sum(s.endswith(", true)") for s in pieces) == 3  # areas, nodes, ties: three parts
     # the label reached the page as text, character for character
     assert js(window, qtbot, "SM.nodes.labels[SM.nodes.row.get('o1')]") == AWKWARD
@@ -88,8 +88,48 @@ def test_part_pieces_cut_anywhere_join_to_the_text(monkeypatch):
             continue
         assert all(s.startswith("SM.piece(") for s in scripts)
         assert [s.endswith(", true)") for s in scripts] == [False] * (len(scripts) - 1) + [True]
-        joined = "".join(json.loads(s[len("SM.piece("):s.rindex(",")]) for s in scripts)
+        joined = "".join(_unquoted(s[len("SM.piece("):s.rindex(",")]) for s in scripts)
         assert joined == text and json.loads(joined)["label"] == AWKWARD
+
+
+def _unquoted(literal: str) -> str:
+    """The text of a single-quoted JavaScript string literal, read by the language's rules (its
+    escapes: \\', \\\\, \\n, \\r, \\uXXXX); a quote, line break or line separator left
+    unescaped inside it fails the test."""
+    assert literal[0] == literal[-1] == "'", literal[:20]
+    body, out, i = literal[1:-1], [], 0
+    while i < len(body):
+        c = body[i]
+        assert c not in "'\n\r\u2028\u2029", f"unescaped {c!r} at {i}"
+        if c == "\\":
+            escaped = body[i + 1]
+            if escaped == "u":
+                out.append(chr(int(body[i + 2:i + 6], 16)))
+                i += 6
+                continue
+            out.append({"n": "\n", "r": "\r"}.get(escaped, escaped))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+RAW = AWKWARD + " it's \\'quoted\\' \n new line \r\n \u2029 para \\u0041 not an escape \x00 nul"
+
+
+def test_a_text_is_a_javascript_literal_of_itself():
+    """Quotes, backslashes (one before a quote, one before a 'u'), line breaks, the line and
+    paragraph separators, a NUL, markup and a character beyond the BMP: the literal reads back
+    as the text, by the language's rules."""
+    assert _unquoted(mapwidget.js_string(RAW)) == RAW
+    assert mapwidget.js_string('{"a": 1}') == """'{"a": 1}'"""  # (double quotes as they are)
+
+
+def test_the_page_reads_the_literal_as_the_text(make_window, qtbot):
+    window = make_window()
+    qtbot.waitUntil(lambda: window.map.ready, timeout=WAIT_MS)
+    assert js(window, qtbot, mapwidget.js_string(RAW)) == RAW
 
 
 def test_a_long_tie_classes_call_goes_in_pieces_and_calls_after_it_wait(make_window, qtbot, project_file, monkeypatch):
