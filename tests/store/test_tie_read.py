@@ -7,6 +7,7 @@ strength as text, blobs, separators and NULs in ids, the rows out of order."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -351,6 +352,9 @@ def test_the_queries_run_ahead_stop_when_closed_with_pieces_not_taken(tmp_path, 
     rows = ahead.rows()
     first, last, got = next(rows)
     assert (first, last) == (1, 2) and got[0] == "1,2"  # (the piece's fids, as group_concat joins them)
+    if hasattr(os, "getpriority"):  # (Linux: a thread's own niceness) below the reading's
+        assert os.getpriority(os.PRIO_PROCESS, ahead._thread.native_id) == min(
+            19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + gpkg.TIES_AHEAD_NICE)
     ahead.close()
     ahead._thread.join(5)
     assert not ahead._thread.is_alive()
