@@ -29,6 +29,7 @@ import re
 import shutil
 import sqlite3
 import struct
+import sys
 import tempfile
 import threading
 from itertools import chain, compress, repeat
@@ -990,9 +991,13 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
                           None if imd is None else int(imd), None if pop is None else int(pop),
                           json.loads(attrs) if _none(attrs) else {}))
 
-    con = _connect_read_only(path)
-    # the ties' queries run ahead while the areas and nodes are read (a file on disk, as SocialMap writes it)
-    ahead = TieQueriesAhead(path) if not isinstance(path, bytes) and _socialmap_ties(con) else None
+    if isinstance(path, bytes):
+        con, ahead = _connect_read_only(path), None
+    else:  # one URI for both connections: a write-ahead log appearing meanwhile changes neither
+        uri = _read_only_uri(path)
+        con = sqlite3.connect(uri, uri=True)
+        # the ties' queries run ahead while the areas and nodes are read (a file on disk, as SocialMap writes it)
+        ahead = TieQueriesAhead(uri) if _socialmap_ties(con) else None
     try:
         if preview is not None:
             preview = _tell(preview, "areas", areas, _preview_settings(con))
@@ -1264,25 +1269,28 @@ class TieQueriesAhead:
     (:meth:`rows`), the same rows it would have read itself. Nothing is shown or kept of what
     it reads but through the reading, which judges it as its own; an error is raised where the
     reading would have met it. :meth:`close` stops it (the reading took another path, ended or
-    failed)."""
+    failed) and waits for the thread to let go of the file.
 
-    def __init__(self, path: Path) -> None:
+    ``uri``: the reading's own :func:`_read_only_uri`, so both connections see the file alike."""
+
+    def __init__(self, uri: str) -> None:
         import queue
 
         self._queue: Any = queue.Queue(TIE_PIECES_AHEAD)
         self._full = queue.Full
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(path,), name="ties read ahead", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(uri,), name="ties read ahead", daemon=True)
         self._thread.start()
 
-    def _run(self, path: Path) -> None:
-        try:  # below the reading's own thread: where no core is free the reading goes first
-            me = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + TIES_AHEAD_NICE))
-        except (AttributeError, OSError):
-            pass
+    def _run(self, uri: str) -> None:
+        if sys.platform.startswith("linux"):  # a thread's own niceness: Linux only (setpriority(2), NOTES)
+            try:  # below the reading's own thread: where no core is free the reading goes first
+                me = threading.get_native_id()
+                os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + TIES_AHEAD_NICE))
+            except OSError:
+                pass
         try:
-            con = _connect_read_only(path)
+            con = sqlite3.connect(uri, uri=True)
             try:
                 for item in _keyed_tie_rows(con):
                     if not self._put(item):
@@ -1311,7 +1319,11 @@ class TieQueriesAhead:
             yield item
 
     def close(self) -> None:
+        """Stops the thread and waits for it (one query of a piece and 50 ms at most), so the
+        file is let go of before the reading's caller removes or replaces it."""
         self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
 
 
 def _keyed_tie_piece(got: tuple, first: int, keys: Any, by_row: np.ndarray) -> dict | None:

@@ -16,6 +16,7 @@ columns made in a worker (an analysis' classes) can name nodes by row.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from PySide6.QtCore import QFile, QIODevice, QObject, QTimer, QUrl, Signal, Slot
@@ -49,8 +50,8 @@ PART_PIECE_CHARS = 262_144
 class _Part:
     """A map part's JSON text waiting to be handed to the page: at once when it is short
     (``SM.loadPart(text)``), else :data:`PART_PIECE_CHARS` characters per call
-    (``SM.piece("...", last)``, each piece a JSON string literal: the page joins them and parses
-    the whole as JSON). One ``runJavaScript`` of a city's 4.9 MB nodes part held the UI thread
+    (``SM.piece('...', last)``, each piece a single-quoted string literal, :func:`js_string`: the
+    page joins them and parses the whole as JSON). One ``runJavaScript`` of a city's 4.9 MB nodes part held the UI thread
     33-36 ms of CPU and 127 ms of wall-clock time while the loading job shared Python's lock.
     ``function``: the page's call given the text (``SM.setTies`` of an analysis' 4 MB tie
     classes, ``SM.setReference``); the page takes pieces for those and ``loadPart`` only."""
@@ -85,7 +86,15 @@ def js_string(text: str) -> str:
     text = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
     if not text.isascii():  # (the line and paragraph separators, which older engines refuse)
         text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (a name read with surrogateescape): Qt's
+            # conversion would drop it, so it goes as the escape JSON would give it
+            text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return f"'{text}'"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RawJSON(str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def _read(path: Path, keyed: bool, ahead: bool = False) -> tuple:
     on a thread of their own when ``ahead``) or row by row: the pieces' columns joined, the
     records and the build's columns, or the refusal's message."""
     con = gpkg._connect_read_only(path)
-    before = gpkg.TieQueriesAhead(path) if ahead else None
+    before = gpkg.TieQueriesAhead(gpkg._read_only_uri(path)) if ahead else None
     try:
         ids = gpkg._node_columns_direct(con)["id"]
         pieces = (gpkg._tie_pieces(con, ids, path, before) if keyed
@@ -348,21 +349,47 @@ def test_the_queries_run_ahead_stop_when_closed_with_pieces_not_taken(tmp_path, 
     """Three pieces, one held at most: closed after the first is taken, the thread ends (it does
     not wait for room forever) and lets go of the file."""
     path = _saved(tmp_path, small_project)
-    ahead = gpkg.TieQueriesAhead(path)
+    ahead = gpkg.TieQueriesAhead(gpkg._read_only_uri(path))
     rows = ahead.rows()
     first, last, got = next(rows)
     assert (first, last) == (1, 2) and got[0] == "1,2"  # (the piece's fids, as group_concat joins them)
-    if hasattr(os, "getpriority"):  # (Linux: a thread's own niceness) below the reading's
+    if sys.platform.startswith("linux"):  # (Linux: a thread's own niceness) below the reading's
         assert os.getpriority(os.PRIO_PROCESS, ahead._thread.native_id) == min(
             19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + gpkg.TIES_AHEAD_NICE)
-    ahead.close()
-    ahead._thread.join(5)
+    ahead.close()  # waits for the thread: nothing holds the file once it returns
     assert not ahead._thread.is_alive()
+
+
+def test_the_queries_run_ahead_see_the_file_as_the_reading_does(tmp_path, small_project, monkeypatch):
+    """A write-ahead log appearing beside the file once the reading has opened it (QGIS opening
+    it meanwhile): the thread reading ahead opens it with the reading's own URI, immutable as
+    the reading saw it, not with one made later that would see the log."""
+    path = _saved(tmp_path, small_project)
+    want = _opened(path)
+    made, given = [], []
+    real_uri, real_ahead = gpkg._read_only_uri, gpkg.TieQueriesAhead
+
+    def uri_then_log(source):
+        uri = real_uri(source)
+        if sys._getframe(1).f_code.co_name == "read_records":  # the records' reading opens the file
+            made.append(uri)
+            Path(f"{source}-wal").touch()  # (empty: the file as it was)
+        return uri
+
+    class Recorded(real_ahead):
+        def __init__(self, uri):
+            given.append(uri)
+            super().__init__(uri)
+
+    monkeypatch.setattr(gpkg, "_read_only_uri", uri_then_log)
+    monkeypatch.setattr(gpkg, "TieQueriesAhead", Recorded)
+    assert _opened(path) == want
+    assert given == made and made[0].endswith("&immutable=1")
 
 
 def test_an_error_of_the_queries_run_ahead_is_raised_where_the_reading_takes_the_rows(tmp_path, small_project):
     path = _saved(tmp_path, small_project, "DROP TABLE ties")
-    ahead = gpkg.TieQueriesAhead(path)
+    ahead = gpkg.TieQueriesAhead(gpkg._read_only_uri(path))
     with pytest.raises(sqlite3.OperationalError, match="no such table: ties"):
         list(ahead.rows())
     ahead._thread.join(5)
@@ -381,6 +408,4 @@ def test_opening_a_file_leaves_no_queries_running_ahead(tmp_path, small_project,
             if not keyed:
                 m.setattr(gpkg, "_keyed_ties", lambda con, node_ids: None)
             _opened(path)
-        for thread in _reading_ahead():
-            thread.join(5)
-        assert _reading_ahead() == []
+        assert _reading_ahead() == []  # stopped and joined before the reading returned

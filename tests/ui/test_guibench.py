@@ -25,3 +25,19 @@ def test_the_window_benchmark_measures_each_action_on_a_small_city(qapp):
     assert measured["zoom_in"]["paint_ms"] >= 0
     assert measured["memory"]["python_peak_mb"] > 0 and measured["memory"]["renderer_mb"] >= 0
     assert len(doc["load_average"]) == 3
+
+
+def test_an_action_the_page_never_paints_is_measured_and_not_within_target(make_window, qtbot, qapp):
+    """The page still busy when the wait ends: its watch is stopped, its busy time so far
+    recorded, and the action is marked not settled and not within its target."""
+    from socialmap.ui.guibench import Harness
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.map.ready, timeout=60_000)
+    h = Harness(window, qapp)
+    h.settle_timeout_s = 0.3
+    row = h.measure("select_on_map", lambda: h.js("(SM._settledWas = SM.settled, SM.settled = () => false, 1)"))
+    h.js("(SM.settled = SM._settledWas, 1)")
+    assert row["settled"] is False and row["within_target"] is False
+    assert row["page_busy_ms"] > 0 and row["seconds"] >= 0.3
+    assert h.js("SM._gapTimer") is None  # (the page's 10 ms watch no longer runs)

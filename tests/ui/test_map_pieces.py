@@ -126,10 +126,23 @@ def test_a_text_is_a_javascript_literal_of_itself():
     assert mapwidget.js_string('{"a": 1}') == """'{"a": 1}'"""  # (double quotes as they are)
 
 
+LONE = "ab\ud800c\udfff"  # lone surrogates (a name read with surrogateescape): no UTF-8 for them
+
+
+def test_a_lone_surrogate_goes_escaped():
+    """Qt converts a script to UTF-16 through UTF-8 and drops what has none: a lone surrogate
+    goes as its escape, as JSON writes it, and the literal still reads back as the text."""
+    literal = mapwidget.js_string(LONE)
+    literal.encode("utf-8")  # (raises if one is left raw)
+    assert literal == "'ab\\ud800c\\udfff'" and _unquoted(literal) == LONE
+
+
 def test_the_page_reads_the_literal_as_the_text(make_window, qtbot):
     window = make_window()
     qtbot.waitUntil(lambda: window.map.ready, timeout=WAIT_MS)
     assert js(window, qtbot, mapwidget.js_string(RAW)) == RAW
+    literal = mapwidget.js_string(LONE)  # (the page's code units: Qt would not hand a lone one back)
+    assert js(window, qtbot, f"Array.from({literal}, c => c.charCodeAt(0))") == [ord(c) for c in LONE]
 
 
 def test_a_long_tie_classes_call_goes_in_pieces_and_calls_after_it_wait(make_window, qtbot, project_file, monkeypatch):

@@ -148,6 +148,8 @@ def test_the_tables_rows_of_an_opened_file_are_set_aside_and_edits_keep_them_so(
     from socialmap.ui import indexes
 
     assert lists["young_person"] is not indexes.node_ids(window.doc.project, "young_person")  # (its own)
+    assert lists["tie"] is not indexes.tie_ids(window.doc.project)
+    assert lists["tie"] == indexes.tie_ids(window.doc.project)
     walked = {id(o) for o in gc.get_objects()}  # every object the collector walks (not those set aside)
     assert not {id(ids) for ids in lists.values()} & walked
     person = next(n.id for n in window.doc.project.nodes.values()
