@@ -161,7 +161,7 @@ def test_every_candidate_at_once_gives_each_candidates_own_figures(town, sample_
     from socialmap.bench import synthetic_city
     from socialmap.scenarios.impact import (
         FlagThresholds,
-        _all_candidate_rows,
+        _all_candidate_figures,
         _all_candidates,
         _Applier,
         _areas_by_service,
@@ -174,7 +174,8 @@ def test_every_candidate_at_once_gives_each_candidates_own_figures(town, sample_
         th = FlagThresholds.of(project)
         knn = _areas_by_service(base)
         everyone = _all_candidates(base, th, knn)
-        rows = _all_candidate_rows(base, everyone, survival, th)
+        figures = _all_candidate_figures(base, everyone, survival, th)
+        rows = [dict(zip(figures, values, strict=True)) for values in zip(*figures.values(), strict=True)]
         assert len(rows) == sum(1 for n in project.nodes.values() if n.kind in ("service", "organisation"))
         for j, (pos, row) in enumerate(zip(everyone.nodes.tolist(), rows, strict=True)):
             node = project.nodes[str(base.ids[pos])]
@@ -229,3 +230,24 @@ def test_the_ranking_made_in_pieces_of_candidates_is_the_ranking_made_at_once(sa
         assert len(pieces.services) > 7 and len(pieces.organisations) > 7
         assert pieces.services.equals(whole.services) and pieces.organisations.equals(whole.organisations)
         assert pieces.top_ten == whole.top_ten
+
+
+def test_the_ranked_order_by_hand():
+    """Most newly isolated first, then most lost bridging, then most lost linking, each to 9
+    decimals (1e-12 apart is a tie), then the id (code point order: 'B' before 'a'); the
+    columns keep their types."""
+    from socialmap.scenarios.impact import RANK_FIGURES, _rank_table, _ranked
+
+    table = _rank_table()
+    rows = [("a", 1.0, 2.0, 0.0), ("b", 1.0, 2.0, 1.0), ("c", 1.0 + 1e-12, 2.0, 0.0), ("B", 1.0, 2.0, 0.0),
+            ("d", 3.0, 0.0, 0.0), ("e", 1.0, 5.0, 0.0), ("f", 0.0, 0.0, 0.0)]
+    for ident, newly, bridging, linking in rows:
+        table["id"].append(ident)
+        table["label"].append(f"<{ident}>")
+        for name, value in zip(RANK_FIGURES, (newly, 0.0, bridging, linking, 0.0, 2), strict=True):
+            table[name].append(value)
+    ranked = _ranked(table)
+    assert ranked["id"].tolist() == ["d", "e", "b", "B", "a", "c", "f"]
+    assert ranked["label"].tolist() == [f"<{i}>" for i in ranked["id"]]
+    assert ranked["flagged_areas"].dtype == "int64" and ranked["newly_isolated"].dtype == "float64"
+    assert _ranked(_rank_table()).empty
