@@ -112,6 +112,8 @@ class Cancelled(SocialMapError):
 
 
 # ---------------------------------------------------------------------- base
+#: :attr:`ScenarioBase.tie_ends` bits: the tie's a end, b end is a young person (the classes are 0-4).
+_A_YOUNG, _B_YOUNG = 16, 32
 @dataclass(frozen=True)
 class ScenarioBase:
     """What every scenario on one project version shares, built once and cached."""
@@ -125,6 +127,9 @@ class ScenarioBase:
     tie_a: np.ndarray
     tie_b: np.ndarray
     tie_class: np.ndarray  # int8 per tie
+    #: int8 per tie: its class, plus :data:`_A_YOUNG` and :data:`_B_YOUNG` where that end is a
+    #: young person (the ranking reads the three at once: one gather of a small array)
+    tie_ends: np.ndarray
     tie_context: np.ndarray  # node position of each tie's context, -1 when none
     tie_professional: np.ndarray  # bool per tie: worker or mentor
     inc_ptr: np.ndarray  # CSR: node -> incident ties
@@ -287,6 +292,7 @@ def _build_base(project: Project) -> ScenarioBase:
         tie_a=a,
         tie_b=b,
         tie_class=cls,
+        tie_ends=(cls | np.where(yp[a], _A_YOUNG, 0) | np.where(yp[b], _B_YOUNG, 0)).astype(np.int8),
         tie_context=ga.tie_context.astype(np.int64),
         tie_professional=prof,
         inc_ptr=inc_ptr,
@@ -1541,13 +1547,16 @@ def _all_candidates(base: ScenarioBase, th: FlagThresholds, knn_areas: tuple[np.
     keys, key_certain = _unique_first_of(certain, c3 * m + t3)
     cand, tie = keys // m, keys % m
 
-    a, b, cls = base.tie_a[tie], base.tie_b[tie], base.tie_class[tie]
-    ma, mb = base.yp[a], base.yp[b]
+    # the ties' young ends and classes in one gather of an int8 per tie (at 1,000,000 young
+    # people five gathers over arrays of every tie and node took a fifth of the ranking)
+    ends = base.tie_ends[tie]
+    ma, mb = (ends & _A_YOUNG) != 0, (ends & _B_YOUNG) != 0
+    cls = ends & 15
     # a-ends then b-ends of each candidate, each in tie order (the order _Exposure sums in)
     end_candidate = np.concatenate([cand[ma], cand[mb]])
     order = np.argsort(end_candidate, kind="stable")
     end_candidate = end_candidate[order]
-    end_person = np.concatenate([a[ma], b[mb]])[order]
+    end_person = np.concatenate([base.tie_a[tie[ma]], base.tie_b[tie[mb]]])[order]
     end_class = np.concatenate([cls[ma], cls[mb]])[order]
     end_certain = np.concatenate([key_certain[ma], key_certain[mb]])[order]
     bl = (end_class == BRIDGING) | (end_class == LINKING)
