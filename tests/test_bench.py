@@ -202,3 +202,26 @@ def test_bench_gui_says_in_one_line_why_the_window_could_not_be_measured(capsys,
     line = captured.err.strip().splitlines()[-1]
     assert line == ("socialmap: the window's benchmark could not run (exit 1): "
                     "ImportError: libEGL.so.1: cannot open")
+
+
+def test_the_rank_stage_reports_the_median_of_its_runs(tmp_path, monkeypatch):
+    """Three runs of the ranking (here a stand-in that busies the processor 10, 90 and 30 ms):
+    the stage's wall-clock and CPU seconds are the middle run's, not the first's or the sum."""
+    import time as clock
+
+    from socialmap import bench, scenarios
+
+    spans = iter([0.01, 0.09, 0.03])
+    calls = []
+
+    def busy(project):
+        calls.append(project)
+        end = clock.process_time() + next(spans)
+        while clock.process_time() < end:
+            pass
+
+    monkeypatch.setattr(scenarios, "rank", busy)
+    ctx = bench.BenchContext(young_people=10, folder=tmp_path, project="the city")
+    seconds = bench.stage_rank(ctx)
+    assert calls == ["the city"] * bench.RANK_RUNS == ["the city"] * 3
+    assert 0.03 <= ctx.last_cpu_seconds < 0.06 and seconds >= 0.03  # (wall-clock: a busy machine stretches it)
