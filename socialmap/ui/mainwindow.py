@@ -909,7 +909,7 @@ class MainWindow(QMainWindow):
         worker.snapshot_with = _take_for_saving
         worker.signals.finished.connect(lambda p: self._saved(p, index, passphrase))
         worker.signals.failed.connect(failed)
-        worker.signals.done.connect(lambda: self.io_progress.hide())
+        worker.signals.done.connect(self.io_progress.hide)  # (let go of with the window)
         self._busy(True, f"Saving {path}…")
         return self.doc.run_on_snapshot(worker, "saving")
 
@@ -1179,7 +1179,7 @@ class MainWindow(QMainWindow):
         worker.signals.finished.connect(lambda p: self._busy(False, f"Wrote the unencrypted copy {p}"))
         worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error(
             "Cannot export the copy", f"{path} could not be written.\n\n{error_text(exc)}")))
-        worker.signals.done.connect(lambda: self.io_progress.hide())
+        worker.signals.done.connect(self.io_progress.hide)  # (let go of with the window)
         self._busy(True, f"Writing the unencrypted copy {path}…")
         return self.doc.run_on_snapshot(worker, "the unencrypted copy")
 

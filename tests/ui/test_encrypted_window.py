@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressBar
 
 from socialmap.store import is_encrypted, load_project, open_project_file, save_project_file
-from socialmap.ui import protection, recovery
+from socialmap.ui import protection, recovery, workers
 from tests.ui.conftest import WAIT_MS, open_and_wait, wait_drawn
 
 SECRET = "correct horse battery staple"
@@ -288,3 +288,20 @@ def test_input_to_the_window_or_a_dialog_restarts_the_idle_time(make_window, qtb
     assert not dialog.isVisible()
     assert lock.try_unlock(SECRET)
     dialog.deleteLater()
+
+
+def test_a_save_whose_end_arrives_after_the_progress_bar_is_gone_touches_nothing(make_window, qtbot, project_file,
+                                                                                 tmp_path):
+    """The window's widgets deleted (the window closed) between the save's result and its
+    last signal: nothing is called on them (a deleted progress bar raised in the event loop)."""
+    import shiboken6
+
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    with qtbot.waitSignal(window.projectSaved, timeout=WAIT_MS):
+        worker = window.save_to(tmp_path / "copy.gpkg")
+    workers.wait_all(WAIT_MS)
+    shiboken6.delete(window.io_progress)
+    worker.signals.done.emit()  # (as when it arrives last, after the window has gone)
+    qtbot.wait(50)
+    window.io_progress = QProgressBar()  # (for the window's own closing)
