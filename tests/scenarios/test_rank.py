@@ -250,4 +250,32 @@ def test_the_ranked_order_by_hand():
     assert ranked["id"].tolist() == ["d", "e", "b", "B", "a", "c", "f"]
     assert ranked["label"].tolist() == [f"<{i}>" for i in ranked["id"]]
     assert ranked["flagged_areas"].dtype == "int64" and ranked["newly_isolated"].dtype == "float64"
-    assert _ranked(_rank_table()).empty
+    empty = _ranked(_rank_table())
+    assert empty.empty and list(empty.columns) == list(ranked.columns)
+    assert empty.dtypes.to_dict() == ranked.dtypes.to_dict()  # (an empty table is not all floats)
+
+
+def test_ids_that_differ_only_by_a_trailing_nul_are_ordered_as_strings():
+    """'a' sorts before 'a\\0' before 'a\\0b', as Python orders them, whatever the longest id is
+    (fixed-width numpy strings take a trailing NUL for padding: 'a' and 'a\\0' would tie)."""
+    from socialmap.scenarios.impact import RANK_FIGURES, _rank_table, _ranked
+
+    table = _rank_table()
+    for ident in ("a\0b", "a\0", "a", "x" * 1000, "A"):
+        table["id"].append(ident)
+        table["label"].append(ident)
+        for name in RANK_FIGURES:
+            table[name].append(0 if name == "flagged_areas" else 1.0)
+    assert _ranked(table)["id"].tolist() == ["A", "a", "a\0", "a\0b", "x" * 1000]
+
+
+def test_a_project_with_no_organisations_ranks_its_services_and_an_empty_typed_table(sample_project):
+    from socialmap.model import ORGANISATION
+
+    project = sample_project.copy()
+    for node in [n for n in project.nodes.values() if n.kind == ORGANISATION]:
+        project.remove_node(node.id)
+    result = rank(project)
+    assert result.organisations.empty and not result.services.empty
+    assert result.organisations.dtypes.to_dict() == result.services.dtypes.to_dict()
+    assert result.to_json()["organisations"] == []
