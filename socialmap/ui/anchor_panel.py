@@ -190,8 +190,8 @@ class AnchorPanel(QWidget):
         self._source = self.doc.project
         self.worker = workers.Worker(compute_anchor, org_id)
         self.worker.signals.finished.connect(self._finished)
-        self.worker.signals.failed.connect(lambda e: self._end(f"Anchor presence could not be computed: {e}"))
-        self.worker.signals.cancelled.connect(lambda: self._end("Cancelled."))
+        self.worker.signals.failed.connect(workers.owned(self, lambda e: self._end(f"Anchor presence could not be computed: {e}")))
+        self.worker.signals.cancelled.connect(workers.owned(self, lambda: self._end("Cancelled.")))
         self.show_button.setEnabled(False)
         self.status.setText("Computing anchor presence…")
         self.worker.reuse_snapshot = True  # reads the project only

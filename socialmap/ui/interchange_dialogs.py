@@ -452,10 +452,10 @@ class _ExportRun(QObject):
 
         worker = workers.Worker(export_project, project, fmt, out, with_callbacks=False, overwrite=True, **kwargs)
         worker.preload = INTERCHANGE_MODULES
-        worker.signals.finished.connect(lambda paths: self.finished.emit([str(p) for p in paths]))
-        worker.signals.failed.connect(lambda exc: self.failed.emit(
+        worker.signals.finished.connect(workers.owned(self, lambda paths: self.finished.emit([str(p) for p in paths])))
+        worker.signals.failed.connect(workers.owned(self, lambda exc: self.failed.emit(
             "\n".join(exc.lines()) if isinstance(exc, InputError)
-            else str(exc) if isinstance(exc, SocialMapError) else f"{type(exc).__name__}: {exc}"))
+            else str(exc) if isinstance(exc, SocialMapError) else f"{type(exc).__name__}: {exc}")))
         self.worker = worker
         return workers.start(worker)
 

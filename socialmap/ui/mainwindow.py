@@ -719,12 +719,12 @@ class MainWindow(QMainWindow):
             return None
         worker = workers.Worker(_load, path, passphrase, with_callbacks=False)
         worker.kwargs["preview"] = worker.signals.preview.emit
-        worker.signals.preview.connect(lambda text: self._on_preview(path, text))
+        worker.signals.preview.connect(workers.owned(self, lambda text: self._on_preview(path, text)))
         worker.keeps_result = True
-        worker.signals.finished.connect(lambda loaded: self._opened(*loaded, path, remember))
+        worker.signals.finished.connect(workers.owned(self, lambda loaded: self._opened(*loaded, path, remember)))
         if then is not None:
             worker.signals.finished.connect(then)
-        worker.signals.failed.connect(lambda exc: self._open_failed(path, exc, remember, then))
+        worker.signals.failed.connect(workers.owned(self, lambda exc: self._open_failed(path, exc, remember, then)))
         worker.signals.done.connect(self._io_done)
         self.io_worker = worker
         self._busy(True, f"Opening {path}…")
@@ -907,8 +907,8 @@ class MainWindow(QMainWindow):
 
         worker = workers.Worker(_save, path, passphrase, with_callbacks=False)
         worker.snapshot_with = _take_for_saving
-        worker.signals.finished.connect(lambda p: self._saved(p, index, passphrase))
-        worker.signals.failed.connect(failed)
+        worker.signals.finished.connect(workers.owned(self, lambda p: self._saved(p, index, passphrase)))
+        worker.signals.failed.connect(workers.owned(self, failed))
         worker.signals.done.connect(self.io_progress.hide)  # (let go of with the window)
         self._busy(True, f"Saving {path}…")
         return self.doc.run_on_snapshot(worker, "saving")
@@ -1006,13 +1006,13 @@ class MainWindow(QMainWindow):
         worker = workers.Worker(_save, target, self.doc.passphrase, with_callbacks=False)
         worker.snapshot_with = _take_for_saving
 
-        def done_ok(_p):
+        def done_ok(_p):  # (the copy's files kept right even when the window is gone)
             recovery.recovery_file(not encrypted).unlink(missing_ok=True)  # an older copy in the other form
             recovery.write_info(original, dt.datetime.now().isoformat(timespec="seconds"))
-            self.statusBar().showMessage("Recovery copy saved.", 3000)
+            workers.owned(self, lambda: self.statusBar().showMessage("Recovery copy saved.", 3000))()
 
         worker.signals.finished.connect(done_ok)
-        worker.signals.done.connect(lambda: setattr(self, "autosave_worker", None))
+        worker.signals.done.connect(workers.owned(self, lambda: setattr(self, "autosave_worker", None)))
         self.autosave_worker = worker
         return self.doc.run_on_snapshot(worker, "the recovery copy")
 
@@ -1081,7 +1081,7 @@ class MainWindow(QMainWindow):
         plain = self.doc.path if self.doc.path is not None and self.doc.path.suffix.lower() != ".smx" else None
         worker = self.protect(answer[1], path)
         if worker is not None and plain is not None and plain.resolve() != Path(path).resolve():
-            worker.signals.finished.connect(lambda _p: self.offer_delete_plain(plain))
+            worker.signals.finished.connect(workers.owned(self, lambda _p: self.offer_delete_plain(plain)))
         return worker
 
     def protect(self, passphrase: str, path: str | Path) -> workers.Worker | None:
@@ -1176,9 +1176,9 @@ class MainWindow(QMainWindow):
         path = str(path)
         worker = workers.Worker(_save, path, None, with_callbacks=False)
         worker.snapshot_with = _take_for_saving
-        worker.signals.finished.connect(lambda p: self._busy(False, f"Wrote the unencrypted copy {p}"))
-        worker.signals.failed.connect(lambda exc: (self._busy(False), self.show_error(
-            "Cannot export the copy", f"{path} could not be written.\n\n{error_text(exc)}")))
+        worker.signals.finished.connect(workers.owned(self, lambda p: self._busy(False, f"Wrote the unencrypted copy {p}")))
+        worker.signals.failed.connect(workers.owned(self, lambda exc: (self._busy(False), self.show_error(
+            "Cannot export the copy", f"{path} could not be written.\n\n{error_text(exc)}"))))
         worker.signals.done.connect(self.io_progress.hide)  # (let go of with the window)
         self._busy(True, f"Writing the unencrypted copy {path}…")
         return self.doc.run_on_snapshot(worker, "the unencrypted copy")
@@ -1591,8 +1591,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Snapshot {snapshot.name!r} kept in the project: save to keep it in the "
                                          "file.", 5000)
 
-        worker.signals.finished.connect(keep)
-        worker.signals.failed.connect(lambda exc: self.show_error("Snapshot not saved", error_text(exc)))
+        worker.signals.finished.connect(workers.owned(self, keep))
+        worker.signals.failed.connect(workers.owned(self, lambda exc: self.show_error("Snapshot not saved", error_text(exc))))
         return self.doc.run_on_snapshot(worker, "the snapshot")
 
     def change_report(self) -> None:

@@ -133,8 +133,8 @@ class MapSearchBox(QLineEdit):
             return self.index_job
         worker = workers.Worker(make_search_index, self.doc.project, with_callbacks=False)
         self.index_job = worker
-        worker.signals.finished.connect(lambda index: self._indexed(worker, index))
-        worker.signals.done.connect(lambda: self._index_done(worker))
+        worker.signals.finished.connect(workers.owned(self, lambda index: self._indexed(worker, index)))
+        worker.signals.done.connect(workers.owned(self, lambda: self._index_done(worker)))
         return self.doc.run_locked(worker, "the map search")
 
     def _indexed(self, worker, index: SearchIndex) -> None:
@@ -247,9 +247,9 @@ class MapSearchBox(QLineEdit):
         worker = workers.Worker(postcode_index.build_index, path)
         self.index_worker = worker
         self.window.statusBar().showMessage(f"Indexing the postcode lookup {Path(path).name} (once)\u2026")
-        worker.signals.finished.connect(lambda _p: self._built(worker, path))
-        worker.signals.failed.connect(lambda exc: self._build_failed(worker, path, exc))
-        worker.signals.cancelled.connect(lambda: self._build_failed(worker, path, None))
+        worker.signals.finished.connect(workers.owned(self, lambda _p: self._built(worker, path)))
+        worker.signals.failed.connect(workers.owned(self, lambda exc: self._build_failed(worker, path, exc)))
+        worker.signals.cancelled.connect(workers.owned(self, lambda: self._build_failed(worker, path, None)))
         return workers.start(worker)
 
     def _opened(self, path: str) -> None:
@@ -433,8 +433,8 @@ class MapExporter(QObject):
 
         def got(text) -> None:
             worker = workers.Worker(decode_page_image, text, with_callbacks=False)
-            worker.signals.finished.connect(lambda image: then(image, ""))
-            worker.signals.failed.connect(lambda exc: then(None, str(exc)))
+            worker.signals.finished.connect(workers.owned(self, lambda image: then(image, "")))
+            worker.signals.failed.connect(workers.owned(self, lambda exc: then(None, str(exc))))
             workers.start(worker)
 
         self._ask_page(width, height, title, key, scale, dpi, got)
@@ -461,8 +461,8 @@ class MapExporter(QObject):
             # the basemap's tiles cannot be drawn into the image (another origin): say so
             self.basemap_left_out = isinstance(text, str) and '"basemapLeftOut":true' in text
             worker = workers.Worker(write_page_image, text, path, dpi, page, with_callbacks=False)
-            worker.signals.finished.connect(lambda _p: self.written.emit(str(path)))
-            worker.signals.failed.connect(failed)
+            worker.signals.finished.connect(workers.owned(self, lambda _p: self.written.emit(str(path))))
+            worker.signals.failed.connect(workers.owned(self, failed))
             workers.start(worker)
 
         self._ask_page(width, height, title, key, scale, dpi, got)

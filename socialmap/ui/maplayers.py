@@ -268,8 +268,8 @@ class MapLayers(QObject):
                 self._problem(f"The reference layer {entry.get('name') or ''} could not be drawn: {exc}")
             self._rebuild_rows({e["id"]: e for e in ref.entries(self.doc.project)})
 
-        worker.signals.finished.connect(done)
-        worker.signals.failed.connect(failed)
+        worker.signals.finished.connect(workers.owned(self, done))
+        worker.signals.failed.connect(workers.owned(self, failed))
         workers.start(worker)
 
     def _rebuild_rows(self, wanted: dict[str, dict[str, Any]]) -> None:

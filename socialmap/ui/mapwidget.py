@@ -366,7 +366,7 @@ class MapWidget(QWebEngineView):
             self._deferred = waiting
             QTimer.singleShot(0, self._run_deferred)
 
-        worker.signals.finished.connect(done)
+        worker.signals.finished.connect(workers.owned(self, done))
         self.doc.run_locked(worker, "the map")
 
     def _run_deferred(self) -> None:

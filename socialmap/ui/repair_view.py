@@ -397,7 +397,7 @@ def open_repair_view(window, path: str, remember: bool = True):
         window.show_error("Cannot open the project", f"{path} could not be opened.\n\n{text}")
         window.loadFailed.emit(text)
 
-    worker.signals.finished.connect(show)
-    worker.signals.failed.connect(failed)
+    worker.signals.finished.connect(workers.owned(window, show))
+    worker.signals.failed.connect(workers.owned(window, failed))
     window.statusBar().showMessage(f"{path} needs repair: reading every problem…", 0)
     return workers.start(worker)

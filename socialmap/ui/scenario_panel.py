@@ -821,10 +821,10 @@ class ScenarioPanel(QWidget, workers.PanelJob):
         # top ten keep their order across context survival follows (_rank_stability)
         self.rank_worker = workers.Worker(rank)
         self.rank_worker.preload = workers.SCENARIO_MODULES  # imported before the job, then frozen
-        self.rank_worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
+        self.rank_worker.signals.progress.connect(workers.owned(self, lambda f: self.progress.setValue(int(f * 100))))
         self.rank_worker.signals.finished.connect(self._rank_finished)
-        self.rank_worker.signals.failed.connect(lambda e: self._rank_end(f"The ranking could not run: {e}"))
-        self.rank_worker.signals.cancelled.connect(lambda: self._rank_end("Ranking cancelled."))
+        self.rank_worker.signals.failed.connect(workers.owned(self, lambda e: self._rank_end(f"The ranking could not run: {e}")))
+        self.rank_worker.signals.cancelled.connect(workers.owned(self, lambda: self._rank_end("Ranking cancelled.")))
         self.progress.setValue(0)
         self.progress.show()
         self.rank_button.setEnabled(False)

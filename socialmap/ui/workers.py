@@ -88,6 +88,22 @@ def json_in_chunks(value: Any, chunk: int = 2000) -> str:
     return json.dumps(value)
 
 
+def owned(owner: QObject, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` for a worker's signal, called only while ``owner`` (the widget or object whose
+    job it is) has not been deleted. A job outlives the window that started it when the window
+    closes meanwhile; its queued signals still arrive, and a function (a lambda, a closure) is
+    not cut off by Qt with the object it uses, as a method of a QObject is: it would touch a
+    deleted widget (RuntimeError in the event loop)."""
+    import shiboken6
+
+    def call(*args: Any) -> Any:
+        if shiboken6.isValid(owner):
+            return fn(*args)
+        return None
+
+    return call
+
+
 class WorkerSignals(QObject):
     """Signals of a :class:`Worker`."""
 
@@ -685,8 +701,8 @@ class PanelJob:
 
     def _start_job(self, worker: Worker, on_finished: Callable[..., Any], running_text: str, what: str):
         self.worker = worker
-        worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 100)))
-        worker.signals.finished.connect(on_finished)
+        worker.signals.progress.connect(owned(self, lambda f: self.progress.setValue(int(f * 100))))
+        worker.signals.finished.connect(owned(self, on_finished))
         worker.signals.failed.connect(self._failed)
         worker.signals.cancelled.connect(self._cancelled)
         self.progress.setValue(0)
@@ -735,8 +751,8 @@ class DialogJob:
                           **kwargs: Any) -> Worker:
         worker = Worker(fn, *args, with_callbacks=False, **kwargs)
         worker.preload = modules
-        worker.signals.finished.connect(on_finished)
-        worker.signals.failed.connect(on_failed)
+        worker.signals.finished.connect(owned(self, on_finished))
+        worker.signals.failed.connect(owned(self, on_failed))
         worker.signals.done.connect(self._dialog_job_done)
         self.worker = worker
         self.progress.show()
