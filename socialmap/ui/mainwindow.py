@@ -1209,6 +1209,9 @@ class MainWindow(QMainWindow):
     def _on_selection(self, kind: str, ident: str) -> None:
         if self.tie_pick is not None and kind in NODE_KINDS and ident:
             self._tie_picked(ident)
+        # the other tables' rows no longer highlighted (a cleared selection: every table's), so
+        # a table never shows as selected what the inspector and the map do not
+        self._clear_table_selections(keep=kind if ident else None)
         if not ident or kind not in self.tables:
             return
         entry = self.tables[kind]
@@ -1229,6 +1232,17 @@ class MainWindow(QMainWindow):
             view.selectionModel().blockSignals(False)
             view.viewport().update()
         view.scrollTo(idx)
+
+    def _clear_table_selections(self, keep: str | None = None) -> None:
+        for kind, entry in self.tables.items():
+            if kind == keep:
+                continue
+            model = entry["view"].selectionModel()
+            if model.hasSelection() or model.currentIndex().isValid():
+                model.blockSignals(True)  # (not a row chosen by the user: nothing to select)
+                model.clear()
+                model.blockSignals(False)
+                entry["view"].viewport().update()
 
     # ================================================================ editing
     def focus_search(self) -> None:

@@ -67,6 +67,27 @@ def test_table_selection_is_read_back_from_the_page(make_window, qtbot, project_
     assert window.inspector.title.text() == "Young person: Sam"
 
 
+def test_a_table_highlights_only_what_is_selected(make_window, qtbot, project_file):
+    """A young person chosen in their table, then a service chosen on the map: the young
+    people's table no longer highlights the person; the selection cleared: no table does."""
+    window = make_window()
+    open_and_wait(window, qtbot, project_file)
+    people, services = window.tables["young_person"]["view"], window.tables["service"]["view"]
+    entry = window.tables["young_person"]
+    people.setCurrentIndex(entry["proxy"].mapFromSource(entry["model"].index(entry["model"].row_for("yp2"), 0)))
+    assert window.doc.selection == ("young_person", "yp2") and people.selectionModel().hasSelection()
+    assert js(window, qtbot, "SM.clickNode('s1')") is True
+    qtbot.waitUntil(lambda: window.doc.selection == ("service", "s1"), timeout=WAIT_MS)
+    assert not people.selectionModel().hasSelection() and not people.currentIndex().isValid()
+    assert services.currentIndex().siblingAtColumn(0).data() == "s1"
+    window.doc.select("", "")
+    assert not services.selectionModel().hasSelection() and not services.currentIndex().isValid()
+    assert window.doc.selection == ("", "") and window.inspector.title.text() == "Nothing selected"
+    # chosen again in its table after the clearing: selected again
+    people.setCurrentIndex(entry["proxy"].mapFromSource(entry["model"].index(entry["model"].row_for("yp2"), 0)))
+    assert window.doc.selection == ("young_person", "yp2")
+
+
 def test_clicking_a_feature_on_the_page_selects_it_in_table_and_inspector(make_window, qtbot, project_file):
     window = make_window()
     open_and_wait(window, qtbot, project_file)
