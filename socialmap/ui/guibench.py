@@ -132,6 +132,8 @@ class Harness:
         self.results: dict[str, dict[str, Any]] = {}
         #: How long :meth:`measure` waits for the page to paint an action.
         self.settle_timeout_s = 60.0
+        #: Whether the last :meth:`settle` found the page settled (not given up on).
+        self.last_settled = True
 
     # -------------------------------------------------------------- waiting
     def wait_until(self, cond: Callable[[], bool], timeout_s: float = 120.0) -> None:
@@ -173,16 +175,18 @@ class Harness:
         ``strict``, :class:`NotSettled` carrying that value. Only the measured end of an action
         is strict: a page still painting before an action or a screenshot is waited for, not
         fatal to the rest of the benchmark."""
-        deadline = time.perf_counter() + (self.settle_timeout_s if timeout_s is None else timeout_s)
+        wait_s = self.settle_timeout_s if timeout_s is None else timeout_s
+        deadline = time.perf_counter() + wait_s
+        self.last_settled = True
         while time.perf_counter() < deadline:
             got = self.js(f"(SM.settled ? SM.settled() : true) ? [{then}] : null")
             if got is not None:
                 return got[0]
         value = self.js(then)
+        self.last_settled = False
         if strict:
             raise NotSettled(value)
-        print(f"  (the page had not painted within {timeout_s or self.settle_timeout_s:.0f} s; going on)",
-              file=sys.stderr, flush=True)
+        print(f"  (the page had not painted within {wait_s:g} s; going on)", file=sys.stderr, flush=True)
         return value
 
     def wait_signal(self, signal, start: Callable[[], Any], timeout_s: float = 300.0) -> Any:
@@ -204,8 +208,10 @@ class Harness:
         """Time ``run()`` (which returns once its result is there), then a page round trip.
         The page first paints what was sent before (a fit, a cleared selection), so an action
         is not charged with the paints of the one before it."""
+        settled_before = True
         if page:
             self.settle()
+            settled_before = self.last_settled  # (else its time holds the paints before it)
             self.js("SM.gapWatch(true)")
         self.ticks = [time.perf_counter()]
         self.timer.start()
@@ -228,6 +234,8 @@ class Harness:
             out["page_busy_ms"] = round(float(busy or 0), 1)
             if not settled:
                 out["settled"] = False
+            if not settled_before:
+                out["settled_before"] = False
         if isinstance(extra, dict):
             out.update(extra)
         target = TARGETS.get(name)
@@ -236,7 +244,7 @@ class Harness:
                   (target[1] is None or out["ui_gap_ms"] <= target[1]),
                   (target[2] is None or "page_busy_ms" not in out or out["page_busy_ms"] <= target[2])]
             out["target"] = {"seconds": target[0], "ui_gap_ms": target[1], "page_busy_ms": target[2]}
-            out["within_target"] = all(ok) and out.get("settled", True)
+            out["within_target"] = all(ok) and out.get("settled", True) and out.get("settled_before", True)
         self.results[name] = out
         print(f"  {name}: {out}", file=sys.stderr, flush=True)
         return out

@@ -1043,7 +1043,7 @@ class MainWindow(QMainWindow):
             self.doc.titleChanged.emit()
 
         # an encrypted copy asks for its passphrase (again while it is wrong), then is marked
-        return self.open_path(info["recovery"], remember=False, then=mark)
+        return self.open_path(info["recovery"], remember=False, then=workers.owned(self, mark))
 
     # ================================================================ protection (encrypted projects)
     def _on_protection_changed(self) -> None:
@@ -1209,6 +1209,8 @@ class MainWindow(QMainWindow):
     def _on_selection(self, kind: str, ident: str) -> None:
         if self.tie_pick is not None and kind in NODE_KINDS and ident:
             self._tie_picked(ident)
+            if self.doc.selection != (kind, ident):
+                return  # (the tie made selected meanwhile, and its own call showed it)
         # the other tables' rows no longer highlighted (a cleared selection: every table's), so
         # a table never shows as selected what the inspector and the map do not
         self._clear_table_selections(keep=kind if ident else None)
@@ -1239,10 +1241,9 @@ class MainWindow(QMainWindow):
                 continue
             model = entry["view"].selectionModel()
             if model.hasSelection() or model.currentIndex().isValid():
-                model.blockSignals(True)  # (not a row chosen by the user: nothing to select)
+                # (its signals told: the view and its headers follow, an open editor closes;
+                # the window's own slot takes no row from an invalid current index)
                 model.clear()
-                model.blockSignals(False)
-                entry["view"].viewport().update()
 
     # ================================================================ editing
     def focus_search(self) -> None:

@@ -301,6 +301,10 @@ def test_add_a_tie_by_picking_two_nodes(make_window, qtbot, project_file, monkey
     window.doc.select("young_person", "yp3")
     assert offered == ["family", "friend", "peer", "neighbour", "mentor", "worker"]
     assert window.doc.project.get_tie("yp1", "yp3").type == "peer"
+    # the new tie selected, and highlighted in the ties table alone (not the second person)
+    assert window.doc.selection == ("tie", "yp1|yp3")
+    highlighted = {k for k, e in window.tables.items() if e["view"].selectionModel().hasSelection()}
+    assert highlighted == {"tie"}
     qtbot.waitUntil(lambda: window.map.last_counts["ties"]["bridging"] == 2, timeout=WAIT_MS)
     window.doc.undo_stack.undo()
     assert window.doc.project.get_tie("yp1", "yp3") is None

@@ -38,3 +38,22 @@ def test_a_file_whose_reading_ends_after_its_window_was_deleted_touches_nothing(
     qapp.processEvents()
     assert worker not in workers._LIVE
     assert got  # (a caller's own function is still called: it is not the window's)
+
+
+def test_a_recovery_copy_whose_reading_ends_after_its_window_was_deleted_touches_nothing(qtbot, qapp, tmp_path,
+                                                                                       project_file):
+    """The restored copy's marking as unsaved work is the window's: not called once it is gone."""
+    from socialmap.ui.mainwindow import MainWindow
+
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window.show()
+    qtbot.waitUntil(lambda: window.map.ready, timeout=WAIT_MS)
+    worker = window.restore_recovery({"path": str(project_file), "recovery": str(project_file)})
+    window.doc.undo_stack.setClean()
+    window.close()
+    shiboken6.delete(window)
+    assert workers.wait_all(WAIT_MS)
+    qapp.sendPostedEvents(None, 0)
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.processEvents()
+    assert worker not in workers._LIVE
