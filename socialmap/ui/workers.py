@@ -41,7 +41,8 @@ STORE_MODULES = ("pandas", "numpy", "shapely", "pyproj", "geopandas", "pyogrio",
 ANALYSIS_MODULES = ("networkx", "scipy.sparse", "scipy.sparse.csgraph", "scipy.spatial", "scipy.stats",
                     "libpysal", "libpysal.weights", "esda", "socialmap.analysis", "socialmap.scenarios")
 #: What a scenario or the ranking imports (not esda, libpysal or networkx: importing them
-#: before the city's first ranking added seconds to it).
+#: before the city's first ranking added seconds to it; the panel imports those later, one a
+#: job in the window's pauses, ScenarioPanel._import_next).
 SCENARIO_MODULES = ("scipy.sparse", "scipy.spatial", "pyproj", "socialmap.scenarios")
 _PRELOADED: set[str] = set()
 
@@ -395,6 +396,15 @@ def prepare_scenarios(source, on=None, progress=None, cancelled=None):
     finally:
         arrays.between_pieces = None
     return Prepared(source, version, view, target, on)
+
+
+def imported_ahead() -> frozenset[str]:
+    """The names :func:`preload` has imported (or tried) so far."""
+    return frozenset(_PRELOADED)
+
+
+def imports_done() -> None:
+    """The work of a job that only imports its ``preload`` modules (ScenarioPanel._import_next)."""
 
 
 def warm_up(progress=None, cancelled=None) -> None:

@@ -650,3 +650,44 @@ def test_a_jobs_view_of_the_project_stays_as_it_was_taken(small_project, monkeyp
     assert view.nodes["s2"].provider == "o1" and p.nodes["s2"].provider is None
     assert "s1" in view.adjacency["yp1"] and "yp3" not in view.adjacency["yp1"]
     assert workers.shared_snapshot(p) is not view
+
+
+def test_the_analysis_modules_are_imported_ahead_one_a_job_in_the_pauses_after_the_setup(make_window, qtbot,
+                                                                                        three_area_file, monkeypatch):
+    """Once a file's set-up is made, each of the analysis's modules not yet imported is imported
+    by a polite job of its own, only while no job runs and no user action began in the last
+    IMPORT_IDLE_S; then the panel stops looking. The window's empty project starts none."""
+    fake = ("socialmap_ahead_one", "socialmap_ahead_two")
+    monkeypatch.setattr(workers, "ANALYSIS_MODULES", fake)
+    imported: list = []
+    real_start = workers.start
+    jobs: list = []
+    monkeypatch.setattr(workers, "start", lambda worker: jobs.append(worker) or real_start(worker))
+    monkeypatch.setattr(workers, "preload", lambda names: (imported.extend(names), workers._PRELOADED.update(names)))
+    for name in fake:
+        workers._PRELOADED.discard(name)
+    window = make_window()
+    panel = window.scenario_panel
+    qtbot.wait(300)
+    assert not panel._imports_timer.isActive() and not set(imported) & set(fake)  # (the empty project)
+    monkeypatch.setattr(panel, "IMPORT_IDLE_S", 0.05)
+    panel._imports_timer.setInterval(20)
+    open_and_wait(window, qtbot, three_area_file)
+    qtbot.waitUntil(lambda: _prepared(window) is not None, timeout=WAIT_MS)
+    assert panel._imports_timer.isActive() or set(fake) <= workers._PRELOADED  # (begun at the set-up's end)
+    panel._imports_timer.stop()  # from the start again, to see it wait
+    qtbot.waitUntil(lambda: workers.executor().idle.is_set(), timeout=WAIT_MS)
+    imported.clear()
+    jobs.clear()
+    for name in fake:
+        workers._PRELOADED.discard(name)
+    workers.ui_action()  # a user action just begun: nothing imported now
+    assert panel._import_next() is None and jobs == []
+    qtbot.wait(100)
+    panel._imports_timer.start()
+    qtbot.waitUntil(lambda: not panel._imports_timer.isActive(), timeout=WAIT_MS)
+    assert [name for name in imported if name in fake] == list(fake)
+    ahead = [job for job in jobs if job.preload and set(job.preload) <= set(fake)]
+    assert [job.preload for job in ahead] == [(fake[0],), (fake[1],)] and all(job.polite for job in ahead)
+    for name in fake:
+        workers._PRELOADED.discard(name)
