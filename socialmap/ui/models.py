@@ -147,6 +147,16 @@ def _arm_rows_step(held: bool = False) -> None:
         QTimer.singleShot(ROW_STEP_MS if idle else ROW_PAUSE_MS, _next_rows_step)
 
 
+def steps_pending() -> bool:
+    """Whether a table is still making its rows or search texts in steps (:data:`_ROWS_WAITING`:
+    work made ahead on the UI thread, which waits while a job runs)."""
+    for ref, turn in _ROWS_WAITING:
+        model = ref()
+        if model is not None and turn == model._rows_turn and not model.rows_made:
+            return True
+    return False
+
+
 def _next_rows_step() -> None:
     """One step of the next table whose rows are being made, the tables in turn (a big one
     does not hold up the others: the young people's are whole after 40 steps of a city's,

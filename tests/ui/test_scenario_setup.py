@@ -684,6 +684,12 @@ def test_the_analysis_modules_are_imported_ahead_one_a_job_in_the_pauses_after_t
     workers.ui_action()  # a user action just begun: nothing imported now
     assert panel._import_next() is None and jobs == []
     qtbot.wait(100)
+    from socialmap.ui import models
+    steps = window.tables["tie"]["proxy"]._text_steps
+    steps.start()  # a table's texts being made in steps: theirs first
+    assert models.steps_pending() and panel._import_next() is None and jobs == []
+    steps.stop()
+    assert not models.steps_pending()
     panel._imports_timer.start()
     qtbot.waitUntil(lambda: not panel._imports_timer.isActive(), timeout=WAIT_MS)
     assert [name for name in imported if name in fake] == list(fake)
