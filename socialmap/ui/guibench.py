@@ -132,8 +132,6 @@ class Harness:
         self.results: dict[str, dict[str, Any]] = {}
         #: How long :meth:`measure` waits for the page to paint an action.
         self.settle_timeout_s = 60.0
-        #: Whether the last :meth:`settle` found the page settled (not given up on).
-        self.last_settled = True
 
     # -------------------------------------------------------------- waiting
     def wait_until(self, cond: Callable[[], bool], timeout_s: float = 120.0) -> None:
@@ -177,13 +175,11 @@ class Harness:
         fatal to the rest of the benchmark."""
         wait_s = self.settle_timeout_s if timeout_s is None else timeout_s
         deadline = time.perf_counter() + wait_s
-        self.last_settled = True
         while time.perf_counter() < deadline:
             got = self.js(f"(SM.settled ? SM.settled() : true) ? [{then}] : null")
             if got is not None:
                 return got[0]
         value = self.js(then)
-        self.last_settled = False
         if strict:
             raise NotSettled(value)
         print(f"  (the page had not painted within {wait_s:g} s; going on)", file=sys.stderr, flush=True)
@@ -210,8 +206,10 @@ class Harness:
         is not charged with the paints of the one before it."""
         settled_before = True
         if page:
-            self.settle()
-            settled_before = self.last_settled  # (else its time holds the paints before it)
+            try:
+                self.settle(strict=True)
+            except NotSettled:  # measured all the same, its time holding the paints before it
+                settled_before = False
             self.js("SM.gapWatch(true)")
         self.ticks = [time.perf_counter()]
         self.timer.start()

@@ -1009,9 +1009,10 @@ class MainWindow(QMainWindow):
         def done_ok(_p):  # (the copy's files kept right even when the window is gone)
             recovery.recovery_file(not encrypted).unlink(missing_ok=True)  # an older copy in the other form
             recovery.write_info(original, dt.datetime.now().isoformat(timespec="seconds"))
-            workers.owned(self, lambda: self.statusBar().showMessage("Recovery copy saved.", 3000))()
 
         worker.signals.finished.connect(done_ok)
+        worker.signals.finished.connect(workers.owned(self, lambda _p: self.statusBar().showMessage(
+            "Recovery copy saved.", 3000)))
         worker.signals.done.connect(workers.owned(self, lambda: setattr(self, "autosave_worker", None)))
         self.autosave_worker = worker
         return self.doc.run_on_snapshot(worker, "the recovery copy")
