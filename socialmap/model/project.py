@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field, fields, replace
 from itertools import compress, repeat
 from operator import and_, attrgetter, is_, is_not, ne
@@ -22,6 +22,7 @@ import numpy as np
 
 from socialmap.errors import InputError, Problem
 from socialmap.model import dates, kinds
+from socialmap.model.adjacency import Adjacency
 from socialmap.model.kinds import (
     ACTIVITIES,
     ADULT,
@@ -755,11 +756,12 @@ def _stable_order(keys: np.ndarray, bound: int) -> np.ndarray:
     return codes
 
 
-def _adjacency_of(rows: Any, columns: TieColumns, by_row: np.ndarray | None = None) -> dict[str, set[str]]:
-    """Each node's neighbours over the ties at ``rows`` of ``columns``: a dict of every node of
-    ``columns.node_ids``, in that order, to the set of its neighbours (empty for a node with
-    none). The ends sorted by node, one set made per node from its run of neighbours (782,000
-    ``set.add`` for a city's 391,000 ties took 0.4 s); ``by_row``: ``columns.node_ids`` as an
+def _adjacency_of(rows: Any, columns: TieColumns, by_row: np.ndarray | None = None) -> Adjacency:
+    """Each node's neighbours over the ties at ``rows`` of ``columns``, for every node of
+    ``columns.node_ids`` in that order (none for a node without ties), as arrays
+    (:class:`socialmap.model.adjacency.Adjacency`: a node's set is made when first asked for;
+    making all 125,000 sets of a city up front took 0.33-0.45 s of opening it). The ends sorted
+    by node, each node's run of neighbours in one array; ``by_row``: ``columns.node_ids`` as an
     array of objects (:func:`_object_array`), when the caller has it."""
     ids = columns.node_ids
     if by_row is None:
@@ -770,19 +772,7 @@ def _adjacency_of(rows: Any, columns: TieColumns, by_row: np.ndarray | None = No
     others = others[_stable_order(ends, len(ids))]
     stops = np.cumsum(np.bincount(ends, minlength=len(ids)))
     starts = np.concatenate([[0], stops[:-1]]).astype(np.int64)
-    adjacency: dict[str, set[str]] = {}
-    # a piece of BULK_PIECE nodes per C call: one update of a city's 125,000 sets held Python's
-    # lock 0.3 s, and a window's UI thread waited as long while a job opened the file
-    for first in range(0, len(ids), BULK_PIECE):
-        last = min(first + BULK_PIECE, len(ids))
-        let_others_run()
-        base = int(starts[first])
-        others_ids = by_row[others[base:int(stops[last - 1])]].tolist()
-        adjacency.update(zip(ids[first:last],
-                             map(set, map(others_ids.__getitem__, map(slice, (starts[first:last] - base).tolist(),
-                                                                       (stops[first:last] - base).tolist()))),
-                             strict=True))
-    return adjacency
+    return Adjacency(ids, by_row, starts, stops, others)
 
 
 class Project:
@@ -804,7 +794,9 @@ class Project:
         self.areas: dict[str, Area] = {}
         self.nodes: dict[str, Node] = {}
         self.ties: dict[tuple[str, str], Tie] = {}
-        self.adjacency: dict[str, set[str]] = {}
+        #: each node's neighbours: a dict of sets, or (a project built from a file's columns)
+        #: the same as arrays, each set made when first asked for (socialmap.model.adjacency)
+        self.adjacency: MutableMapping[str, set[str]] = {}
         self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS)
         self.scenarios: dict[str, dict[str, Any]] = {}
         #: saved snapshots by name (socialmap.model.snapshots.Snapshot): compressed copies
@@ -830,7 +822,8 @@ class Project:
         return [self.ties[tie_key(node_id, o)] for o in self.adjacency.get(node_id, ())]
 
     def degree(self, node_id: str) -> int:
-        return len(self.adjacency.get(node_id, ()))
+        adjacency = self.adjacency
+        return adjacency.count(node_id) if type(adjacency) is Adjacency else len(adjacency.get(node_id, ()))
 
     def get_tie(self, a: str, b: str) -> Tie | None:
         return self.ties.get(tie_key(a, b))
@@ -871,7 +864,9 @@ class Project:
             n.attrs = dict(n.attrs)
         tie_fields = attrgetter(*(f.name for f in fields(Tie)))
         other.ties = {k: Tie(*tie_fields(t)) for k, t in self.ties.items()}
-        other.adjacency = {i: set(s) for i, s in self.adjacency.items()}
+        adjacency = self.adjacency
+        other.adjacency = adjacency.deep_copy() if type(adjacency) is Adjacency else \
+            {i: set(s) for i, s in adjacency.items()}
         other.settings = dict(self.settings)
         other.scenarios = copy.deepcopy(self.scenarios)
         other.snapshots = dict(self.snapshots)  # a snapshot is immutable: shared
