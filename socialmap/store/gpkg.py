@@ -962,9 +962,10 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
     straight from SQLite), ``preview.places(columns)`` (the fields named by
     ``preview.place_fields``, when it has them, of the services and organisations only),
     ``preview.nodes(columns)`` (the node fields named by ``preview.fields``, when it has them,
-    are read first; the others after the ties) and ``preview.ties(pieces)`` with the ties'
-    pieces of :func:`_tie_pieces`, in file order; ``preview.stale()`` when the records are
-    then read otherwise (by GDAL: a column not as SocialMap writes it). What it is told may still
+    are read first; the others after it), ``preview.stale()`` when the records are then read
+    otherwise (by GDAL: a column not as SocialMap writes it) and ``preview.ties(pieces)`` with
+    the ties' pieces of :func:`_tie_pieces`, in file order (read and made ahead on a thread of
+    their own for a file on disk, :class:`TiesMadeAhead`). What it is told may still
     be refused by the checks that follow; a preview that fails is dropped and the file read as
     without one.
 
@@ -975,7 +976,77 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
     and ``into["nodes"]`` the nodes' columns as read (for the build's ``node_columns``)."""
     import pyogrio
 
-    areas_df = pyogrio.read_dataframe(path, layer="areas")
+    # (GDAL first, with no connection open: reading a file with a write-ahead log, it checkpoints
+    # the log into the file and deletes it, which a connection reading meanwhile does not survive)
+    areas = _read_areas(pyogrio.read_dataframe(path, layer="areas"))
+    if isinstance(path, bytes):
+        con, ahead = _connect_read_only(path), None
+    else:  # one URI for both connections: a write-ahead log appearing meanwhile changes neither
+        uri = _read_only_uri(path)
+        con = sqlite3.connect(uri, uri=True)
+        # the ties read and made ahead while the areas and nodes are read (a file on disk, as SocialMap writes it)
+        ahead = TiesMadeAhead(uri, shown, keep_pieces=preview is not None) if _socialmap_ties(con) else None
+    try:
+        if preview is not None:
+            preview = _tell(preview, "areas", areas, _preview_settings(con))
+        # the fields the map's preview needs first, the others once it is drawn
+        fields = None if preview is None else getattr(preview, "fields", None) or None
+        columns = _node_columns_direct(con, fields)
+        if verdict is not None:
+            verdict()
+        if columns is None:
+            if ahead is not None:
+                ahead.close()
+            nodes = _read_nodes(path)
+            ties = _read_ties(con, nodes, shown, into)
+        else:
+            place_fields = None if preview is None else getattr(preview, "place_fields", None)
+            if place_fields:  # the places' popup fields: a few thousand rows, read apart
+                places = _node_columns_direct(con, place_fields, kinds=PLACE_KINDS)
+                preview = _tell(preview, "places", places) if places is not None else None
+            ids = columns["id"]
+            theirs = None if ahead is None else ahead.same_ids(ids)
+            if theirs is not None:  # the same ids as the thread's strings: the ties' records hold those
+                ids = columns["id"] = theirs
+            if preview is not None:
+                preview = _tell(preview, "nodes", columns)
+            if fields is not None:
+                rest = _node_columns_direct(con, [f for f in NODE_FIELDS if f not in columns], fids=columns["fid"])
+                if rest is not None and all(len(v) == len(ids) for v in rest.values()):
+                    columns.update(rest)
+                else:  # not as SocialMap writes it after all: GDAL reads the nodes
+                    columns = None
+                    _tell(preview, "stale")
+            nodes = _read_nodes(path) if columns is None else _nodes_from_columns(columns)
+            if into is not None and columns is not None:
+                into["nodes"] = columns  # the nodes again as columns: the build checks them so
+            del columns
+            made = None if theirs is None else ahead.made()
+            if made is None or (preview is not None and made[0] is None):
+                pieces: Any = _tie_pieces(con, ids, shown)
+                if preview is not None:
+                    pieces = list(pieces)
+                    _tell(preview, "ties", pieces)
+                ties = _tie_records(pieces, ids, shown, into)
+            else:  # made ahead, from the same ids
+                pieces, ties, tie_columns = made
+                if preview is not None:
+                    _tell(preview, "ties", pieces)
+                if into is not None:
+                    into["columns"] = tie_columns
+            del pieces, made
+        settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
+        scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
+        snapshots = _read_snapshots(con)
+    finally:
+        if ahead is not None:
+            ahead.close()
+        con.close()
+    return areas, nodes, ties, settings, scenarios, snapshots
+
+
+def _read_areas(areas_df: Any) -> list[Area]:
+    """The areas layer (as pyogrio reads it) as :class:`Area` records."""
     if areas_df.crs is not None and areas_df.crs.to_epsg() != 4326:
         areas_df = areas_df.to_crs(4326)
     areas = []
@@ -990,63 +1061,12 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
         areas.append(Area(str(code), "" if _none(name) is None else str(name), geom,
                           None if imd is None else int(imd), None if pop is None else int(pop),
                           json.loads(attrs) if _none(attrs) else {}))
-
-    if isinstance(path, bytes):
-        con, ahead = _connect_read_only(path), None
-    else:  # one URI for both connections: a write-ahead log appearing meanwhile changes neither
-        uri = _read_only_uri(path)
-        con = sqlite3.connect(uri, uri=True)
-        # the ties' queries run ahead while the areas and nodes are read (a file on disk, as SocialMap writes it)
-        ahead = TieQueriesAhead(uri) if _socialmap_ties(con) else None
-    try:
-        if preview is not None:
-            preview = _tell(preview, "areas", areas, _preview_settings(con))
-        # the fields the map's preview needs first, the others once it is drawn
-        fields = None if preview is None else getattr(preview, "fields", None) or None
-        columns = _node_columns_direct(con, fields)
-        if verdict is not None:
-            verdict()
-        if columns is None:
-            nodes = _read_nodes(path)
-            ties = _read_ties(con, nodes, shown, into, ahead)
-        else:
-            place_fields = None if preview is None else getattr(preview, "place_fields", None)
-            if place_fields:  # the places' popup fields: a few thousand rows, read apart
-                places = _node_columns_direct(con, place_fields, kinds=PLACE_KINDS)
-                preview = _tell(preview, "places", places) if places is not None else None
-            if preview is not None:
-                preview = _tell(preview, "nodes", columns)
-            ids = columns["id"]
-            pieces: Any = _tie_pieces(con, ids, shown, ahead)
-            if preview is not None:
-                pieces = list(pieces)
-                _tell(preview, "ties", pieces)
-            if fields is not None:
-                rest = _node_columns_direct(con, [f for f in NODE_FIELDS if f not in columns], fids=columns["fid"])
-                if rest is not None and all(len(v) == len(ids) for v in rest.values()):
-                    columns.update(rest)
-                else:  # not as SocialMap writes it after all: GDAL reads the nodes
-                    columns = None
-                    _tell(preview, "stale")
-            nodes = _read_nodes(path) if columns is None else _nodes_from_columns(columns)
-            if into is not None and columns is not None:
-                into["nodes"] = columns  # the nodes again as columns: the build checks them so
-            del columns
-            ties = _tie_records(pieces, ids, shown, into)
-            del pieces
-        settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
-        scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
-        snapshots = _read_snapshots(con)
-    finally:
-        if ahead is not None:
-            ahead.close()
-        con.close()
-    return areas, nodes, ties, settings, scenarios, snapshots
+    return areas
 
 
 def _socialmap_ties(con: sqlite3.Connection) -> bool:
     """Whether the ties table is there with the columns SocialMap writes (then it is worth
-    reading ahead, :class:`TieQueriesAhead`)."""
+    reading ahead, :class:`TiesMadeAhead`)."""
     try:
         con.execute(f"{_TIE_ROW} LIMIT 0")
     except sqlite3.Error:
@@ -1104,15 +1124,14 @@ _MARK_DIGITS = ("CASE WHEN opportunity IS NULL THEN '0' WHEN typeof(opportunity)
                 "THEN '0' WHEN typeof(opportunity) = 'integer' AND opportunity = 1 THEN '1' ELSE '9' END")
 
 
-def _read_ties(con: sqlite3.Connection, nodes: list[Node], shown: Path, into: dict | None = None,
-               ahead: TieQueriesAhead | None = None) -> list[Tie]:
+def _read_ties(con: sqlite3.Connection, nodes: list[Node], shown: Path, into: dict | None = None) -> list[Tie]:
     """The ties table as :class:`Tie` records, in file order (:func:`_tie_pieces`), each piece
     made into records and let go before the next is read (``into`` as for :func:`_tie_records`)."""
     ids = [n.id for n in nodes]
-    return _tie_records(_tie_pieces(con, ids, shown, ahead), ids, shown, into)
+    return _tie_records(_tie_pieces(con, ids, shown), ids, shown, into)
 
 
-def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, ahead: TieQueriesAhead | None = None):
+def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path):
     """The ties table, in file order, :data:`TIES_PER_READ` rows at a time (a generator): each
     piece the rows' columns as read (``a``, ``b``, ``type``, ``context``, ``strength``,
     ``since``, ``until``, ``mark``) and ``a_row``, ``b_row``: the row in ``node_ids`` of each
@@ -1122,15 +1141,12 @@ def _tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, ahead: Tie
     refused with the tie and field named (the first such tie in file order).
 
     Read column-wise by :func:`_keyed_tie_pieces` when the table allows it, else row by row
-    (:func:`_row_tie_pieces`); the pieces are the same either way, value for value (``ahead``:
-    the column-wise queries run ahead, :class:`TieQueriesAhead`, closed when not used)."""
+    (:func:`_row_tie_pieces`); the pieces are the same either way, value for value."""
     keyed = _keyed_ties(con, node_ids)
     if keyed is None:
-        if ahead is not None:
-            ahead.close()
         yield from _row_tie_pieces(con.execute(f"{_TIE_ROW} ORDER BY fid"), node_ids, shown)
     else:
-        yield from _keyed_tie_pieces(con, node_ids, shown, *keyed, ahead=ahead)
+        yield from _keyed_tie_pieces(con, node_ids, shown, *keyed)
 
 
 def _row_tie_pieces(cur: sqlite3.Cursor, node_ids: list, shown: Path, lookups: list | None = None):
@@ -1187,8 +1203,7 @@ def _text_affinity(declared: str) -> bool:
     return "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))
 
 
-def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys: Any,
-                      ahead: TieQueriesAhead | None = None):
+def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys: Any):
     """The pieces of :func:`_tie_pieces`, each from one aggregate query over its rows (by
     ``fid``): the ends (and contexts) as their UTF-8 bytes joined into one value, matched to
     the ids by numpy (``keys``: :class:`~socialmap.store.idkeys.IdKeys`), the type, strength
@@ -1205,12 +1220,10 @@ def _keyed_tie_pieces(con: sqlite3.Connection, node_ids: list, shown: Path, keys
     ``fid`` (group_concat's order is not promised, https://sqlite.org/lang_aggfunc.html, so each
     piece's ``fid`` values are concatenated alongside and checked). Its
     ``a``, ``b``, ``type`` and ``context`` are then each node's and type's own string (``named``).
-
-    ``ahead``: the same queries run ahead on a thread of their own (:class:`TieQueriesAhead`),
-    whose rows are taken in place of running them here."""
+"""
     by_row = _objects(node_ids)
     row_lookups: list = []  # the dicts of _row_tie_pieces, made once, if a piece needs them
-    for first, last, got in (_keyed_tie_rows(con) if ahead is None else ahead.rows()):
+    for first, last, got in _keyed_tie_rows(con):
         piece = _keyed_tie_piece(got, first, keys, by_row)
         if piece is not None and piece.pop("marked"):
             piece = _marked(con, piece, first, last)
@@ -1251,9 +1264,6 @@ def _keyed_tie_rows(con: sqlite3.Connection):
         first = ends[1][0] if len(ends) == 2 else None
 
 
-#: Pieces :class:`TieQueriesAhead` holds read and not yet taken, at most (each a few MB of
-#: joined ids): it waits for the reading to take one before it reads another.
-TIE_PIECES_AHEAD = 32
 #: How much nicer the thread reading the ties ahead is than the reading (Linux: that thread
 #: only). At the same priority the two, the integrity check and the window's page shared the
 #: two cores while the nodes were read and drawn; five steps nicer, the window showed the city
@@ -1261,24 +1271,59 @@ TIE_PIECES_AHEAD = 32
 TIES_AHEAD_NICE = 5
 
 
-class TieQueriesAhead:
-    """The queries of :func:`_keyed_tie_rows` run on a connection and thread of their own from
-    the moment a file's reading starts, while the areas and nodes are read and drawn: SQLite
-    goes over the ties without Python's lock, on the other core (0.4-0.5 s of a city's
-    100,000 young people), and the reading takes each piece's row when it comes to the ties
-    (:meth:`rows`), the same rows it would have read itself. Nothing is shown or kept of what
-    it reads but through the reading, which judges it as its own; an error is raised where the
-    reading would have met it. :meth:`close` stops it (the reading took another path, ended or
-    failed) and waits for the thread to let go of the file.
+def _node_ids_direct(con: sqlite3.Connection) -> list[str] | None:
+    """Every node's id in ``fid`` order, from one aggregate query (the ids' UTF-8 bytes joined
+    by the unit separator, split after one decode: 40-60 ms for a city's 125,000), or ``None``
+    when that cannot be sure of them (an id not text, or holding the separator; ``fid`` not in
+    order; not UTF-8). The reading compares them with the ids it reads itself."""
+    try:
+        fid_text, joined, n, texts = con.execute(
+            "SELECT group_concat(fid), CAST(group_concat(id, char(31)) AS BLOB), count(*), "
+            "count(CASE WHEN typeof(id) = 'text' THEN 1 END) FROM nodes").fetchone()
+    except sqlite3.Error:
+        return None
+    if not n or texts != n or not isinstance(joined, bytes) or not isinstance(fid_text, str):
+        return None
+    fids = np.fromstring(fid_text, np.int64, sep=",")  # (row ids: integers)
+    if len(fids) != n or not (fids[1:] > fids[:-1]).all():
+        return None
+    try:
+        ids = joined.decode("utf-8").split("\x1f")
+    except UnicodeDecodeError:
+        return None
+    return ids if len(ids) == n else None
 
-    ``uri``: the reading's own :func:`_read_only_uri`, so both connections see the file alike."""
 
-    def __init__(self, uri: str) -> None:
-        import queue
+class TiesMadeAhead:
+    """A file's ties read and made into records on a connection and thread of their own from
+    the moment its reading starts, while the reading reads the areas and nodes.
 
-        self._queue: Any = queue.Queue(TIE_PIECES_AHEAD)
-        self._full = queue.Full
+    The thread reads the nodes' ids first (:func:`_node_ids_direct`), then the ties
+    column-wise against them (:func:`_keyed_tie_pieces`, its queries in SQLite without
+    Python's lock) and makes their records and columns (:func:`_tie_records`), keeping the
+    pieces when ``keep_pieces`` (the map's preview draws them). Most of that work is Python's
+    and numpy's, and it runs while the reading waits on SQLite for the nodes' columns (0.6 s of
+    a city's 100,000 young people, the lock let go all along), rather than after them.
+
+    The reading takes the ids once it has read its own (:meth:`same_ids`: the thread's list,
+    when equal, so the records share the id strings) and then the ties (:meth:`made`). The
+    thread's work stands only when the ids it matched the ties to are the nodes' the reading
+    read, in the same order; otherwise, and whenever the thread could not be sure or failed
+    (a file SocialMap did not write, a date that is not a date), it gives nothing and the
+    reading reads the ties itself, as without it, and judges them as its own (the same
+    records, the same refusal). :meth:`close` stops it and waits for the thread to let go of
+    the file.
+
+    ``uri``: the reading's own :func:`_read_only_uri`, so both connections see the file alike;
+    ``shown``: the file's name in messages."""
+
+    def __init__(self, uri: str, shown: Path, *, keep_pieces: bool = False) -> None:
+        self._shown = shown
+        self._keep = keep_pieces
         self._stop = threading.Event()
+        self._ids_read = threading.Event()
+        self._ids: list[str] | None = None
+        self._made: tuple | None = None
         self._thread = threading.Thread(target=self._run, args=(uri,), name="ties read ahead", daemon=True)
         self._thread.start()
 
@@ -1292,38 +1337,62 @@ class TieQueriesAhead:
         try:
             con = sqlite3.connect(uri, uri=True)
             try:
-                for item in _keyed_tie_rows(con):
-                    if not self._put(item):
-                        return
+                self._ids = _node_ids_direct(con)
+                self._ids_read.set()
+                keyed = None if self._ids is None else _keyed_ties(con, self._ids)
+                if keyed is not None and not self._stop.is_set():
+                    self._made = self._make(con, self._ids, keyed)
             finally:
                 con.close()
-            self._put(None)
-        except BaseException as exc:  # noqa: BLE001 - raised by rows() on the reading's thread
-            self._put(exc)
+        except BaseException:  # noqa: BLE001 - nothing made: the reading reads the ties itself
+            self._made = None
+        finally:
+            self._ids_read.set()
 
-    def _put(self, item: Any) -> bool:
-        """``item`` queued once there is room; ``False`` when closed meanwhile."""
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.05)
-                return True
-            except self._full:
-                continue
-        return False
+    def _make(self, con: sqlite3.Connection, ids: list[str], keyed: tuple) -> tuple | None:
+        kept: list | None = [] if self._keep else None
 
-    def rows(self):
-        """The ``(first, last, row)`` of :func:`_keyed_tie_rows`, as they are read (a generator)."""
-        while (item := self._queue.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        def pieces():
+            for piece in _keyed_tie_pieces(con, ids, self._shown, *keyed):
+                if self._stop.is_set():
+                    raise _Stopped
+                if kept is not None:
+                    kept.append(piece)
+                yield piece
+
+        into: dict[str, Any] = {}
+        try:
+            ties = _tie_records(pieces(), ids, self._shown, into)
+        except (_Stopped, ProjectFileError):  # (refused: the reading meets it itself and says so)
+            return None
+        return kept, ties, into["columns"]
+
+    def same_ids(self, ids: list) -> list[str] | None:
+        """The thread's list of the nodes' ids, once read, when it equals ``ids`` (the reading's
+        own, in ``fid`` order); ``None`` (the thread stopped) when it does not."""
+        self._ids_read.wait()
+        if self._ids is None or self._ids != ids:
+            self.close()
+            return None
+        return self._ids
+
+    def made(self) -> tuple | None:
+        """``(pieces, ties, columns)`` once the thread is done: the pieces of :func:`_tie_pieces`
+        (``None`` unless kept), the records and :class:`TieColumns` of :func:`_tie_records`, of
+        the ids :meth:`same_ids` gave; ``None`` when it made nothing."""
+        self._thread.join()
+        return self._made
 
     def close(self) -> None:
-        """Stops the thread and waits for it (one query of a piece and 50 ms at most), so the
-        file is let go of before the reading's caller removes or replaces it."""
+        """Stops the thread and waits for it (one query of a piece at most), so the file is let
+        go of before the reading's caller removes or replaces it."""
         self._stop.set()
         if self._thread is not threading.current_thread():
             self._thread.join()
+
+
+class _Stopped(Exception):
+    """The reading no longer wants what the thread makes (:meth:`TiesMadeAhead.close`)."""
 
 
 def _keyed_tie_piece(got: tuple, first: int, keys: Any, by_row: np.ndarray) -> dict | None:

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -51,24 +52,32 @@ def _saved(tmp_path: Path, project: Project, *edits: str | tuple, small: bool = 
 
 
 def _read(path: Path, keyed: bool, ahead: bool = False) -> tuple:
-    """The ties of ``path`` read by :func:`gpkg._tie_pieces` (``keyed``; its queries run ahead
-    on a thread of their own when ``ahead``) or row by row: the pieces' columns joined, the
-    records and the build's columns, or the refusal's message."""
+    """The ties of ``path`` read by :func:`gpkg._tie_pieces` (``keyed``; read and made ahead on a
+    thread of their own when ``ahead``, :class:`gpkg.TiesMadeAhead`, or here when it made
+    nothing, as the reading does) or row by row: the pieces' columns joined, the records and
+    the build's columns, or the refusal's message."""
     con = gpkg._connect_read_only(path)
-    before = gpkg.TieQueriesAhead(gpkg._read_only_uri(path)) if ahead else None
+    before = gpkg.TiesMadeAhead(gpkg._read_only_uri(path), path, keep_pieces=True) if ahead else None
     try:
         ids = gpkg._node_columns_direct(con)["id"]
-        pieces = (gpkg._tie_pieces(con, ids, path, before) if keyed
-                  else gpkg._row_tie_pieces(con.execute(f"{gpkg._TIE_ROW} ORDER BY fid"), ids, path))
+        made = None
+        if before is not None and (theirs := before.same_ids(ids)) is not None:
+            ids, made = theirs, before.made()
         try:
-            pieces = list(pieces)
+            if made is not None:
+                pieces, ties, columns = made
+            else:
+                pieces = (gpkg._tie_pieces(con, ids, path) if keyed
+                          else gpkg._row_tie_pieces(con.execute(f"{gpkg._TIE_ROW} ORDER BY fid"), ids, path))
+                pieces = list(pieces)
             joined = {name: [v for p in pieces for v in (p[name].tolist() if name.endswith("_row") else p[name])]
                       for name in ("a", "b", "type", "since", "until", "a_row", "b_row", "context_row")}
-            into: dict = {}
-            ties = gpkg._tie_records(pieces, ids, path, into)
+            if made is None:
+                into: dict = {}
+                ties = gpkg._tie_records(pieces, ids, path, into)
+                columns = into["columns"]
         except ProjectFileError as exc:
             return ("refused", str(exc)), None
-        columns = into["columns"]
         fields = {name: (getattr(columns, name).tolist() if name.endswith("_row") else getattr(columns, name))
                   for name in ("a_row", "b_row", "context_row", "type", "strength", "since", "until", "opportunity")}
         same_strings = [t.a is ids[r] for t, r in zip(ties, fields["a_row"], strict=True) if r >= 0]
@@ -88,7 +97,7 @@ def _opened(path: Path) -> str:
 
 
 def _agree(path: Path, monkeypatch) -> tuple:
-    """The ties read column-wise (with the queries run here and run ahead) and row by row,
+    """The ties read column-wise (here, and read and made ahead) and row by row,
     asserted equal (and the file opened both ways, outcome for outcome); returns the
     column-wise reading."""
     keyed, same = _read(path, keyed=True)
@@ -120,10 +129,8 @@ def _named_pieces(path: Path) -> list:
 
 @pytest.fixture(autouse=True)
 def _small_pieces(monkeypatch):
-    """Two ties a piece: the small project's six ties are three pieces (fid 1-2, 3-4, 5-6); one
-    piece read ahead at most (the queries run ahead wait for each piece to be taken)."""
+    """Two ties a piece: the small project's six ties are three pieces (fid 1-2, 3-4, 5-6)."""
     monkeypatch.setattr(gpkg, "TIES_PER_READ", 2)
-    monkeypatch.setattr(gpkg, "TIE_PIECES_AHEAD", 1)
 
 
 # The small project's ties in file order (fid 1-6): o1-s1 provides (the build's, from s1's
@@ -345,29 +352,50 @@ def _reading_ahead() -> list:
     return [t for t in threading.enumerate() if t.name == "ties read ahead"]
 
 
-def test_the_queries_run_ahead_stop_when_closed_with_pieces_not_taken(tmp_path, small_project):
-    """Three pieces, one held at most: closed after the first is taken, the thread ends (it does
-    not wait for room forever) and lets go of the file."""
+def test_the_ties_made_ahead_stop_when_closed(tmp_path, small_project, monkeypatch):
+    """Closed before it made anything (the reading took another path), the thread ends, makes
+    nothing and lets go of the file; it runs below the reading's priority."""
     path = _saved(tmp_path, small_project)
-    ahead = gpkg.TieQueriesAhead(gpkg._read_only_uri(path))
-    rows = ahead.rows()
-    first, last, got = next(rows)
-    assert (first, last) == (1, 2) and got[0] == "1,2"  # (the piece's fids, as group_concat joins them)
+    go, real = threading.Event(), gpkg._node_ids_direct
+    monkeypatch.setattr(gpkg, "_node_ids_direct", lambda con: go.wait(5) and real(con))
+    ahead = gpkg.TiesMadeAhead(gpkg._read_only_uri(path), path)
     if sys.platform.startswith("linux"):  # (Linux: a thread's own niceness) below the reading's
-        assert os.getpriority(os.PRIO_PROCESS, ahead._thread.native_id) == min(
-            19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + gpkg.TIES_AHEAD_NICE)
+        deadline = time.monotonic() + 5
+        want = min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + gpkg.TIES_AHEAD_NICE)
+        while os.getpriority(os.PRIO_PROCESS, ahead._thread.native_id) != want and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, ahead._thread.native_id) == want
+    ahead._stop.set()
+    go.set()
     ahead.close()  # waits for the thread: nothing holds the file once it returns
-    assert not ahead._thread.is_alive()
+    assert not ahead._thread.is_alive() and ahead.made() is None
 
 
-def test_the_queries_run_ahead_see_the_file_as_the_reading_does(tmp_path, small_project, monkeypatch):
+def test_the_ties_of_a_file_are_made_ahead_and_share_the_nodes_strings(tmp_path, small_project, monkeypatch):
+    """Opening a file SocialMap wrote, the ties' records are made on the thread reading ahead
+    (while the nodes are read), and each end is its node's own id string."""
+    path = _saved(tmp_path, small_project)
+    threads, real = [], gpkg._tie_records
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gpkg, "_tie_records", recorded)
+    project = load_project(path)
+    assert threads == ["ties read ahead"]
+    assert all(t.a is project.nodes[t.a].id and t.b is project.nodes[t.b].id for t in project.ties.values())
+    assert sorted(project.ties) == sorted(small_project.ties)
+
+
+def test_the_ties_made_ahead_see_the_file_as_the_reading_does(tmp_path, small_project, monkeypatch):
     """A write-ahead log appearing beside the file once the reading has opened it (QGIS opening
     it meanwhile): the thread reading ahead opens it with the reading's own URI, immutable as
     the reading saw it, not with one made later that would see the log."""
     path = _saved(tmp_path, small_project)
     want = _opened(path)
     made, given = [], []
-    real_uri, real_ahead = gpkg._read_only_uri, gpkg.TieQueriesAhead
+    real_uri, real_ahead = gpkg._read_only_uri, gpkg.TiesMadeAhead
 
     def uri_then_log(source):
         uri = real_uri(source)
@@ -377,22 +405,38 @@ def test_the_queries_run_ahead_see_the_file_as_the_reading_does(tmp_path, small_
         return uri
 
     class Recorded(real_ahead):
-        def __init__(self, uri):
+        def __init__(self, uri, shown, **kwargs):
             given.append(uri)
-            super().__init__(uri)
+            super().__init__(uri, shown, **kwargs)
 
     monkeypatch.setattr(gpkg, "_read_only_uri", uri_then_log)
-    monkeypatch.setattr(gpkg, "TieQueriesAhead", Recorded)
+    monkeypatch.setattr(gpkg, "TiesMadeAhead", Recorded)
     assert _opened(path) == want
     assert given == made and made[0].endswith("&immutable=1")
 
 
-def test_an_error_of_the_queries_run_ahead_is_raised_where_the_reading_takes_the_rows(tmp_path, small_project):
-    path = _saved(tmp_path, small_project, "DROP TABLE ties")
-    ahead = gpkg.TieQueriesAhead(gpkg._read_only_uri(path))
-    with pytest.raises(sqlite3.OperationalError, match="no such table: ties"):
-        list(ahead.rows())
-    ahead._thread.join(5)
+@pytest.mark.parametrize("edits", [("DROP TABLE ties",), ("UPDATE ties SET since = 'soon' WHERE fid = 2",),
+                                   ("UPDATE ties SET opportunity = 'maybe' WHERE fid = 3",)],
+                         ids=["no-ties-table", "refused-date", "refused-mark"])
+def test_the_ties_made_ahead_give_nothing_where_the_reading_must_judge(tmp_path, small_project, edits):
+    """A ties table it cannot read, a tie it would refuse, or ends it cannot match: the thread
+    makes nothing (the reading reads the ties itself and says what is wrong) and ends."""
+    path = _saved(tmp_path, small_project, *edits)
+    ahead = gpkg.TiesMadeAhead(gpkg._read_only_uri(path), path)
+    con = gpkg._connect_read_only(path)
+    try:
+        ids = gpkg._node_columns_direct(con)["id"]
+    finally:
+        con.close()
+    theirs = ahead.same_ids(ids)
+    assert theirs == ids  # the nodes' ids read alike
+    assert ahead.made() is None and not ahead._thread.is_alive()
+
+
+def test_ids_the_reading_did_not_read_alike_stop_the_thread(tmp_path, small_project):
+    path = _saved(tmp_path, small_project)
+    ahead = gpkg.TiesMadeAhead(gpkg._read_only_uri(path), path)
+    assert ahead.same_ids(["yp1", "somebody else"]) is None
     assert not ahead._thread.is_alive()
 
 
