@@ -962,10 +962,10 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
     straight from SQLite), ``preview.places(columns)`` (the fields named by
     ``preview.place_fields``, when it has them, of the services and organisations only),
     ``preview.nodes(columns)`` (the node fields named by ``preview.fields``, when it has them,
-    are read first; the others after it), ``preview.stale()`` when the records are then read
-    otherwise (by GDAL: a column not as SocialMap writes it) and ``preview.ties(pieces)`` with
-    the ties' pieces of :func:`_tie_pieces`, in file order (read and made ahead on a thread of
-    their own for a file on disk, :class:`TiesMadeAhead`). What it is told may still
+    are read first; the others after the ties) and ``preview.ties(pieces)`` with the ties'
+    pieces of :func:`_tie_pieces`, in file order (read and made ahead on a thread of their own
+    for a file on disk, :class:`TiesMadeAhead`); ``preview.stale()`` when the records are
+    then read otherwise (by GDAL: a column not as SocialMap writes it). What it is told may still
     be refused by the checks that follow; a preview that fails is dropped and the file read as
     without one.
 
@@ -1008,8 +1008,17 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
             theirs = None if ahead is None else ahead.same_ids(ids)
             if theirs is not None:  # the same ids as the thread's strings: the ties' records hold those
                 ids = columns["id"] = theirs
-            if preview is not None:
+            made, mapped = None, preview is not None
+            if mapped:
                 preview = _tell(preview, "nodes", columns)
+                # the map's ties next (the page reports the map drawn once it has them), then the rest
+                made = None if theirs is None else ahead.made()
+                if made is None or made[0] is None:
+                    made = None
+                    pieces: Any = list(_tie_pieces(con, ids, shown))
+                else:
+                    pieces = made[0]
+                _tell(preview, "ties", pieces)
             if fields is not None:
                 rest = _node_columns_direct(con, [f for f in NODE_FIELDS if f not in columns], fids=columns["fid"])
                 if rest is not None and all(len(v) == len(ids) for v in rest.values()):
@@ -1021,20 +1030,15 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
             if into is not None and columns is not None:
                 into["nodes"] = columns  # the nodes again as columns: the build checks them so
             del columns
-            made = None if theirs is None else ahead.made()
-            if made is None or (preview is not None and made[0] is None):
-                pieces: Any = _tie_pieces(con, ids, shown)
-                if preview is not None:
-                    pieces = list(pieces)
-                    _tell(preview, "ties", pieces)
-                ties = _tie_records(pieces, ids, shown, into)
+            if not mapped and theirs is not None:  # (no map: its nodes' records made meanwhile)
+                made = ahead.made()
+            if made is None:
+                ties = _tie_records(pieces if mapped else _tie_pieces(con, ids, shown), ids, shown, into)
             else:  # made ahead, from the same ids
-                pieces, ties, tie_columns = made
-                if preview is not None:
-                    _tell(preview, "ties", pieces)
+                _kept, ties, tie_columns = made
                 if into is not None:
                     into["columns"] = tie_columns
-            del pieces, made
+            pieces = made = None
         settings = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM socialmap_settings")}
         scenarios = {k: json.loads(v) for k, v in con.execute("SELECT name, definition FROM socialmap_scenarios")}
         snapshots = _read_snapshots(con)
