@@ -29,7 +29,6 @@ import re
 import shutil
 import sqlite3
 import struct
-import sys
 import tempfile
 import threading
 from itertools import chain, compress, repeat
@@ -1268,13 +1267,6 @@ def _keyed_tie_rows(con: sqlite3.Connection):
         first = ends[1][0] if len(ends) == 2 else None
 
 
-#: How much nicer the thread reading the ties ahead is than the reading (Linux: that thread
-#: only). At the same priority the two, the integrity check and the window's page shared the
-#: two cores while the nodes were read and drawn; five steps nicer, the window showed the city
-#: 0.25 s sooner on average (eight alternating pairs, seven of them sooner).
-TIES_AHEAD_NICE = 5
-
-
 def _node_ids_direct(con: sqlite3.Connection) -> list[str] | None:
     """Every node's id in ``fid`` order, from one aggregate query (the ids' UTF-8 bytes joined
     by the unit separator, split after one decode: 40-60 ms for a city's 125,000), or ``None``
@@ -1332,12 +1324,8 @@ class TiesMadeAhead:
         self._thread.start()
 
     def _run(self, uri: str) -> None:
-        if sys.platform.startswith("linux"):  # a thread's own niceness: Linux only (setpriority(2), NOTES)
-            try:  # below the reading's own thread: where no core is free the reading goes first
-                me = threading.get_native_id()
-                os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + TIES_AHEAD_NICE))
-            except OSError:
-                pass
+        # (at the reading's own priority: its records are waited for. Five steps nicer, as when
+        # the thread only ran the queries, opening a city took 2.04 s against 1.92, four pairs)
         try:
             con = sqlite3.connect(uri, uri=True)
             try:
