@@ -1011,12 +1011,8 @@ def read_records(path: Path | bytes, shown: Path, *, preview: Any = None, verdic
             if mapped:
                 preview = _tell(preview, "nodes", columns)
                 # the map's ties next (the page reports the map drawn once it has them), then the rest
-                made = None if theirs is None else ahead.made()
-                if made is None or made[0] is None:
-                    made = None
-                    pieces: Any = list(_tie_pieces(con, ids, shown))
-                else:
-                    pieces = made[0]
+                made = None if theirs is None else ahead.made()  # (its pieces kept: a map was given)
+                pieces: Any = made[0] if made is not None else list(_tie_pieces(con, ids, shown))
                 _tell(preview, "ties", pieces)
             if fields is not None:
                 rest = _node_columns_direct(con, [f for f in NODE_FIELDS if f not in columns], fids=columns["fid"])
