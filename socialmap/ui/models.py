@@ -34,6 +34,7 @@ from socialmap.model.labels import FIELD_LABELS, VALUE_LABELS, field_label, valu
 from socialmap.model.project import tie_key
 from socialmap.ui import indexes, workers
 from socialmap.ui.document import ProjectDocument
+from socialmap.ui.rowindex import RowIndex
 
 #: Role that returns the raw value of a cell, used for sorting.
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -207,9 +208,10 @@ class _RecordModel(QAbstractTableModel):
         self.doc = doc
         #: the ids in row order, and the row of each (made in steps: use :meth:`_row`)
         self.ids: list[Any] = []
-        self.row_of: dict[Any, int] = {}
+        self.row_of = RowIndex()
         self._made = 0
         self._keyed = False  # whether every row has had its entry in row_of (then: no entry, not a row)
+        self._ahead = False  # whether a row not made yet may have an entry (then a step looks first)
         doc.projectReplaced.connect(self.reload)
         self.reload()
 
@@ -240,7 +242,9 @@ class _RecordModel(QAbstractTableModel):
         :data:`ROW_STEP` rows, else a step of that many rows at a time when the window is idle
         (:func:`_next_rows_step`), the first once the project is shown (a city's 391,000 tie
         keys take 0.15-0.2 s, which the loading job spent before the project could be shown).
-        Until it is whole :meth:`_row` finds the rows not made yet in :attr:`ids`.
+        Until it is whole :meth:`_row` finds the rows not made yet in :attr:`ids`. The rows are
+        kept in a :class:`~socialmap.ui.rowindex.RowIndex`, whose parts are small enough that
+        no step grows one far (as one dict, a step's growth of it took up to 66 ms).
 
         ``keep``: the rows before it did not move (rows were removed from it on): their
         entries stay, and the steps go on from there. The entries of the rows from ``keep`` on
@@ -249,15 +253,16 @@ class _RecordModel(QAbstractTableModel):
         row). None: every entry made afresh."""
         self._rows_turn = getattr(self, "_rows_turn", 0) + 1
         if len(self.ids) <= ROW_STEP:
-            self.row_of = dict(zip(self.ids, range(len(self.ids)), strict=True))
+            self.row_of = RowIndex.of_rows(self.ids)
             self._made = len(self.ids)
             self._keyed = True
             self._removed = 0
         else:
             if keep is None:
-                self.row_of = {}
+                self.row_of = RowIndex()
                 self._keyed = False
                 self._removed = 0
+            self._ahead = keep is not None  # (the entries from keep on: out of date)
             self._made = keep or 0
             _ROWS_WAITING.append((weakref.ref(self), self._rows_turn))
             _arm_rows_step()
@@ -268,7 +273,7 @@ class _RecordModel(QAbstractTableModel):
             return
         start, ids = self._made, self.ids
         end = min(start + ROW_STEP, len(ids))
-        self.row_of.update(zip(ids[start:end], range(start, end), strict=True))
+        self.row_of.set_rows(ids[start:end], start, fresh=not self._ahead)
         self._made = end
         if end == len(ids):
             self._keyed = True
@@ -363,9 +368,11 @@ class _RecordModel(QAbstractTableModel):
         self.ids.extend(new)
         # their entries (right: the rows are the last); the steps still making the rows, if
         # any, come to them too
-        self.row_of.update(zip(new, range(start, start + len(new)), strict=True))
+        self.row_of.set_rows(new, start)
         if whole:
             self._made = len(self.ids)
+        else:  # (the steps come to them)
+            self._ahead = True
         self.endInsertRows()
 
     def _remove(self, idents: list[Any]) -> None:
