@@ -28,8 +28,7 @@ class RowIndex(MutableMapping):
 
     def __init__(self, pairs: Iterable[tuple[Any, int]] = ()) -> None:
         self._parts: list[dict[Any, int]] = [{}]
-        if pairs:
-            self.update(pairs)
+        self.update(pairs)
 
     @classmethod
     def of_rows(cls, keys: list[Any], start: int = 0) -> RowIndex:
@@ -99,6 +98,8 @@ class RowIndex(MutableMapping):
         raise KeyError(key)
 
     def pop(self, key: Any, *default: Any) -> Any:
+        if len(default) > 1:
+            raise TypeError(f"pop expected at most 2 arguments, got {1 + len(default)}")
         for part in self._parts:
             row = part.pop(key, _MISSING)
             if row is not _MISSING:
