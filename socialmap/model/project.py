@@ -804,6 +804,10 @@ class Project:
         #: the date this project shows the ties of, when it is a view made by in_force
         self.as_of: dt.date | None = None
         self.version = 0
+        #: how many times an edit has put a tie into :attr:`ties`, or taken one out, so far:
+        #: while it stays, so does that dict (a job's view of the project shares a copy of it
+        #: made once: socialmap.ui.workers)
+        self.tie_changes = 0
         self._cache: dict[str, tuple[int, Any]] = {}
         #: (the ties dict it is of, context id -> keys of the ties with that context): made when
         #: first asked for (:meth:`ties_with_context`), then kept by the edits
@@ -1018,6 +1022,7 @@ class Project:
             tie = self.ties.get(key)
             if tie is not None:  # (a tie of the node's own is gone with it, its context kept)
                 self.ties[key] = replace(tie, context=None)
+                self.tie_changes += 1
                 self._index_context(key, node_id, None)
         self.touch()
         return node, removed, dependants
@@ -1039,6 +1044,7 @@ class Project:
             if key in self.ties:
                 before = self.ties[key]
                 self.ties[key] = replace(before, context=value)
+                self.tie_changes += 1
                 self._index_context(key, before.context, value)
         self.touch()
 
@@ -1126,6 +1132,7 @@ class Project:
                 raise InputError(Problem("a provides tie's type cannot be changed", record=f"tie {a!r}-{b!r}", field="type"))
         old = {k: getattr(tie, k) for k in changes}
         self.ties[tie.key] = candidate
+        self.tie_changes += 1
         self._index_context(tie.key, tie.context, candidate.context)
         self.touch()
         return old
@@ -1221,6 +1228,7 @@ class Project:
         ``new``, a node put back in this same call (restore_node), which nothing shares yet."""
         before = self.ties.get(tie.key)
         self.ties[tie.key] = tie
+        self.tie_changes += 1
         self._index_context(tie.key, before.context if before is not None else None, tie.context)
         for end, other in ((tie.a, tie.b), (tie.b, tie.a)):
             if end == new:
@@ -1232,6 +1240,7 @@ class Project:
         """Take the tie of ``a`` and ``b`` out; each end's set replaced (see :meth:`_link`), but
         that of ``gone``, a node being removed, whose set goes with it."""
         tie = self.ties.pop(tie_key(a, b))
+        self.tie_changes += 1
         self._index_context(tie.key, tie.context, None)
         for end, other in ((a, b), (b, a)):
             if end != gone:

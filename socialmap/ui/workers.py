@@ -169,10 +169,35 @@ def _view_of(source, turn):
     view.areas = dict(source.areas)
     version = source.version
     for name in ("nodes", "ties", "adjacency"):  # (the sets shared: an edit replaces a set)
-        setattr(view, name, getattr(source, name).copy())
+        setattr(view, name, _ties_copy(source) if name == "ties" else getattr(source, name).copy())
         turn()
     _take_the_rest(view, source, version)
     return view
+
+
+#: The copy of a project's ties dict the views share (:func:`_ties_copy`): ``(a weak reference
+#: to the project, the id of its ties dict, its tie_changes then, the copy)``; at most one.
+_ties_copied: list[tuple[Any, int, int, dict]] = []
+
+
+def _ties_copy(source) -> dict:
+    """A copy of ``source.ties`` for a view, the same copy for every view made while the
+    project has that dict and has had no tie put in or taken out (``Project.tie_changes``): a
+    relabel or a moved young person does not copy a city's 391,000 ties again (one C call that
+    held Python's lock 60-70 ms in the window, the UI thread's longest wait in the analysis).
+    Views only read it. A copy no view holds any more is let go of in pieces
+    (:func:`_let_go_dict`). (The project is held weakly: a closed project's ties are not kept.)"""
+    import weakref
+
+    if _ties_copied:
+        ref, ties_id, changes, copy = _ties_copied[0]
+        if ref() is source and ties_id == id(source.ties) and changes == source.tie_changes:
+            return copy
+        del copy
+        _let_go_dict(_ties_copied.pop()[3])
+    copy = source.ties.copy()
+    _ties_copied.append((weakref.ref(source), id(source.ties), source.tie_changes, copy))
+    return copy
 
 
 def _take_the_rest(view, source, version: int) -> None:
@@ -219,11 +244,18 @@ def _let_go(project) -> None:
         return
     for name in ("_cache", "ties", "adjacency", "nodes", "areas"):
         records = getattr(project, name, None)
-        if not isinstance(records, dict) or sys.getrefcount(records) > 3:  # shared: left alone
-            continue
-        while records:
-            for _ in range(min(LET_GO_PIECE, len(records))):
-                records.popitem()
+        if isinstance(records, dict):
+            _let_go_dict(records, holders=2)  # (the project's attribute, and this loop's name)
+
+
+def _let_go_dict(records: dict, holders: int = 0) -> None:
+    """Empty ``records`` a few thousand entries at a time, unless someone holds it besides the
+    ``holders`` references the caller knows of (shared: left alone)."""
+    if sys.getrefcount(records) > 2 + holders:  # (2: this call's parameter and getrefcount's)
+        return
+    while records:
+        for _ in range(min(LET_GO_PIECE, len(records))):
+            records.popitem()
 
 
 # ---------------------------------------------------------------------- scenario set-up made ahead

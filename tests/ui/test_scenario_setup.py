@@ -599,6 +599,49 @@ def test_the_view_is_taken_a_dict_at_a_time_and_taken_again_after_an_edit_betwee
     assert view.nodes is not p.nodes and view.nodes["yp1"] is p.nodes["yp1"]
 
 
+def test_views_share_one_copy_of_the_ties_until_a_tie_is_put_in_or_taken_out():
+    """Views of the project taken while no tie was put in or taken out share one copy of its
+    ties dict (a relabel or a move of a young person, the common edits, copy a city's ties no
+    more); each edit of a tie (added, changed, removed, a context cleared by a place's removal,
+    put back by its undo) makes the next view copy them again, and every view keeps the ties
+    as they were when it was taken."""
+    p = _two_areas()
+    first = workers.snapshot_view(p)
+    assert first.ties == p.ties and first.ties is not p.ties
+    assert workers.snapshot_view(p).ties is first.ties
+    p.update_node("yp1", label="Robin B")
+    p.update_node("yp3", area_code="A1")
+    relabelled = workers.snapshot_view(p)
+    assert relabelled.ties is first.ties and relabelled.nodes["yp1"].label == "Robin B"
+    taken = [(first, dict(first.ties))]
+    edits = [lambda: p.add_tie(Tie("yp3", "s1", "attends")),
+             lambda: p.update_tie("yp1", "yp3", strength=3),
+             lambda: p.remove_tie("yp3", "s1"),
+             lambda: removed.append(p.remove_node("s1")),  # yp1-yp3 loses its context s1
+             lambda: p.restore_node(*removed.pop())]
+    removed: list = []
+    for edit in edits:
+        edit()
+        view = workers.snapshot_view(p)
+        assert view.ties == p.ties and all(view.ties is not t.ties for t, _ in taken)
+        taken.append((view, dict(view.ties)))
+    assert taken[4][0].get_tie("yp1", "yp3").context is None and p.get_tie("yp1", "yp3").context == "s1"
+    assert all(t.ties == as_taken for t, as_taken in taken)  # none changed by a later edit
+    # another project's views copy its own
+    other = _town()
+    assert workers.snapshot_view(other).ties == other.ties and workers.snapshot_view(other).ties is not view.ties
+
+
+def test_a_dict_is_let_go_of_only_when_no_one_else_holds_it():
+    alone = {i: str(i) for i in range(10)}
+    workers._let_go_dict(alone, holders=1)  # (this test's name for it)
+    assert alone == {}
+    shared = {i: str(i) for i in range(10)}
+    held = [shared]
+    workers._let_go_dict(shared, holders=1)
+    assert len(held[0]) == 10
+
+
 def test_the_view_takes_the_projects_cached_arrays_of_its_version_only():
     """What a capture takes of the project's cache: the entries made from its records at its
     version (the view has the same records in the same order), none of an older version."""
