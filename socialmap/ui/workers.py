@@ -195,8 +195,12 @@ def _ties_copy(source) -> dict:
             return copy
         del copy
         _let_go_dict(_ties_copied.pop()[3])
-    copy = source.ties.copy()
-    _ties_copied.append((weakref.ref(source), id(source.ties), source.tie_changes, copy))
+    # the count read before the copy: an edit between the two (the set-up made ahead takes its
+    # view while edits go on) leaves the copy recorded as older than it is, so copied again
+    # next time; read after, a copy without that edit would be recorded as having it
+    changes, ties = source.tie_changes, source.ties
+    copy = ties.copy()
+    _ties_copied.append((weakref.ref(source), id(ties), changes, copy))
     return copy
 
 
