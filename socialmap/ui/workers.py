@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
@@ -186,9 +187,9 @@ def _ties_copy(source) -> dict:
     relabel or a moved young person does not copy a city's 391,000 ties again (one C call that
     held Python's lock 60-70 ms in the window, the UI thread's longest wait in the analysis).
     Views only read it. A copy no view holds any more is let go of in pieces
-    (:func:`_let_go_dict`). (The project is held weakly: a closed project's ties are not kept.)"""
-    import weakref
-
+    (:func:`_let_go_dict`) when the next copy is made. (Until then it keeps its records: those
+    of a project since closed stay until a view of the next one is taken, as with
+    :func:`shared_snapshot`'s view.)"""
     if _ties_copied:
         ref, ties_id, changes, copy = _ties_copied[0]
         if ref() is source and ties_id == id(source.ties) and changes == source.tie_changes:

@@ -632,6 +632,29 @@ def test_views_share_one_copy_of_the_ties_until_a_tie_is_put_in_or_taken_out():
     assert workers.snapshot_view(other).ties == other.ties and workers.snapshot_view(other).ties is not view.ties
 
 
+def test_the_copy_of_the_ties_no_view_holds_is_let_go_of_when_the_next_is_made(monkeypatch):
+    """Views dropped, a tie added: the next view's copy replaces the old one, which is emptied
+    in pieces on the job thread (no view holds it); one still held by a view is left whole."""
+    emptied = []
+    real = workers._let_go_dict
+
+    def watched(records, holders=0):
+        before = len(records)
+        real(records, holders=holders + 1)  # (this wrapper's name for it)
+        emptied.append((before, len(records)))
+
+    monkeypatch.setattr(workers, "_let_go_dict", watched)
+    monkeypatch.setattr(workers, "_ties_copied", [])  # (none left by another test)
+    p = _two_areas()
+    workers.snapshot_view(p)  # (dropped at once)
+    p.add_tie(Tie("yp3", "s1", "attends"))
+    held = workers.snapshot_view(p)
+    assert emptied == [(3, 0)]  # the first copy (its three ties: the provides tie too), let go of
+    p.remove_tie("yp3", "s1")
+    workers.snapshot_view(p)
+    assert emptied[-1] == (4, 4) and held.ties == {**p.ties, ("s1", "yp3"): held.ties[("s1", "yp3")]}
+
+
 def test_a_dict_is_let_go_of_only_when_no_one_else_holds_it():
     alone = {i: str(i) for i in range(10)}
     workers._let_go_dict(alone, holders=1)  # (this test's name for it)
