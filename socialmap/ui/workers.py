@@ -132,7 +132,6 @@ def shared_snapshot(source):
     project and rebuilding them every run (1-2 s for a city of 20,000 young people, before any
     work). Runs on the job thread only. Jobs that write the project out (save, recovery copy)
     take a fresh copy: settings and saved scenarios change without a new version."""
-    import weakref
 
     if _shared:
         ref, version, snapshot = _shared[0]
@@ -269,7 +268,6 @@ class Prepared:
     it, kept while the project is at ``version`` (:func:`prepared_for`)."""
 
     def __init__(self, source, version: int, view, target, on) -> None:
-        import weakref
 
         self.ref = weakref.ref(source)
         self.version = version
